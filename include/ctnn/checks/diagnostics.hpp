@@ -1,0 +1,199 @@
+// ctnn/checks/diagnostics.hpp: a shape error, turned into a compile error a person can act on.
+//
+// Neither g++-12 nor clang-16 accepts a computed static_assert message, but both print the template
+// arguments of the class whose static_assert fails, in the first lines of the error. So the facts are
+// types named as words:
+//
+//   ctnn::invalid_network<ctnn::layer<3>, ctnn::conv2d<16, 5, ctnn::groups<6> >,
+//                         ctnn::input_channels<32>, ctnn::not_divisible_by_groups<6> >
+//
+// reads "layer 3, a conv2d<16, 5, groups<6>>: input channels 32, not divisible by groups 6".
+#pragma once
+
+#include <utility>
+
+#include <boost/mp11/algorithm.hpp>
+#include <boost/mp11/list.hpp>
+
+#include "ctnn/core/error.hpp"
+#include "ctnn/layers/options.hpp"
+
+namespace ctnn {
+
+// ---- where -------------------------------------------------------------------------------------
+template <int Index>
+struct layer {};  // position in the enclosing chain, from 0
+template <int Index>
+struct branch {};  // branch of a residual (0 main, 1 shortcut) or concat block
+template <char Dim>
+struct along {};  // spatial dim: 'L' (1d), 'H' 'W' (2d), 'D' 'H' 'W' (3d)
+template <param P>
+struct parameter {};
+
+// ---- what --------------------------------------------------------------------------------------
+template <long long V> struct expected_input_rank {};
+template <long long V> struct actual_input_rank {};
+template <long long V> struct must_be_positive {};
+template <long long V> struct negative_padding {};
+struct use_a_crop_layer_to_crop {};
+template <long long V> struct values_given {};
+template <long long V> struct layer_spatial_rank {};
+template <long long V> struct input_channels {};
+template <long long V> struct output_channels {};
+template <long long V> struct not_divisible_by_groups {};
+template <long long V> struct expected_input_channels {};
+template <long long V> struct actual_input_channels {};
+template <long long V> struct expected_in_features {};
+template <long long V> struct actual_in_features {};
+template <long long V> struct padded_input_extent {};
+template <long long V> struct smaller_than_dilated_kernel {};
+template <long long V> struct output_extent_not_positive {};
+struct padding_same_needs_stride_1 {};
+template <long long V> struct actual_stride {};
+template <long long V> struct output_padding_of {};
+template <long long V> struct must_be_less_than_max_of_stride_and_dilation {};
+template <long long V> struct requested_output_size {};
+template <long long V> struct smallest_reachable {};
+template <long long V> struct largest_reachable {};
+template <long long V> struct pool_padding {};
+template <long long V> struct exceeds_half_kernel {};
+template <long long V> struct reflection_padding {};
+template <long long V> struct must_be_less_than_input_extent {};
+template <long long V> struct total_crop {};
+template <long long V> struct negative_crop {};
+template <long long V> struct given_of_scale_and_output_size {};
+struct give_exactly_one {};
+struct align_corners_needs_linear_mode {};
+template <long long V> struct input_elements {};
+template <long long V> struct target_elements {};
+template <long long V> struct inferred_dims {};
+struct at_most_one_dim_can_be_inferred {};
+template <long long V> struct dim {};
+template <long long V> struct out_of_range_for_rank {};
+template <index_t... D> struct dims {};
+template <class Dims> struct first_branch_shape {};
+template <class Dims> struct branch_shape {};
+struct only_channels_may_differ {};
+template <padding_mode M> struct padding_mode_not_supported {};
+struct no_layers {};
+
+// The failing assertion. Its template arguments are the diagnostic; its value is always false.
+template <class... Facts>
+struct invalid_network {
+  static constexpr bool value = false;
+};
+
+template <class... Facts>
+struct report_invalid_network {
+  static_assert(invalid_network<Facts...>::value,
+                "ctnn: invalid network; the arguments of ctnn::invalid_network<...> name the layer "
+                "(its position, then its kind) and the values that break its shape rule");
+  static constexpr bool value = false;
+};
+
+namespace detail {
+using boost::mp11::mp_list;
+
+template <shape S, class = std::make_index_sequence<S.rank>>
+struct dims_of;
+template <shape S, std::size_t... I>
+struct dims_of<S, std::index_sequence<I...>> {
+  using type = dims<S.dims[I]...>;
+};
+
+constexpr char dim_letter(int dim, int rank) {
+  if (rank == 1) return 'L';
+  if (rank == 2) return dim == 0 ? 'H' : 'W';
+  return dim == 0 ? 'D' : dim == 1 ? 'H' : 'W';
+}
+
+// The dim an error refers to, when it refers to one.
+template <layer_error E>
+using where_along = std::conditional_t<(E.dim >= 0 && E.rank > 0), mp_list<along<dim_letter(E.dim, E.rank)>>,
+                                       mp_list<>>;
+template <layer_error E>
+using what_param = std::conditional_t<E.what != param::none, mp_list<parameter<E.what>>, mp_list<>>;
+
+template <error_code Code, layer_error E>
+struct sentence;
+
+#define CTNN_SENTENCE(code, ...)              \
+  template <layer_error E>                    \
+  struct sentence<error_code::code, E> {      \
+    using type = mp_list<__VA_ARGS__>;        \
+  }
+CTNN_SENTENCE(input_rank, expected_input_rank<E.a>, actual_input_rank<E.b>);
+CTNN_SENTENCE(not_positive, must_be_positive<E.a>);
+CTNN_SENTENCE(negative_padding, negative_padding<E.a>, use_a_crop_layer_to_crop);
+CTNN_SENTENCE(option_rank, values_given<E.a>, layer_spatial_rank<E.b>);
+CTNN_SENTENCE(in_channels_groups, input_channels<E.a>, not_divisible_by_groups<E.b>);
+CTNN_SENTENCE(out_channels_groups, output_channels<E.a>, not_divisible_by_groups<E.b>);
+CTNN_SENTENCE(in_channels, expected_input_channels<E.a>, actual_input_channels<E.b>);
+CTNN_SENTENCE(in_features, expected_in_features<E.a>, actual_in_features<E.b>);
+CTNN_SENTENCE(window_exceeds_input, padded_input_extent<E.a>, smaller_than_dilated_kernel<E.b>);
+CTNN_SENTENCE(output_not_positive, output_extent_not_positive<E.a>);
+CTNN_SENTENCE(same_needs_stride_1, padding_same_needs_stride_1, actual_stride<E.a>);
+CTNN_SENTENCE(output_padding_too_large, output_padding_of<E.a>, must_be_less_than_max_of_stride_and_dilation<E.b>);
+CTNN_SENTENCE(output_size_unreachable, requested_output_size<E.a>, smallest_reachable<E.b>, largest_reachable<E.c>);
+CTNN_SENTENCE(pool_padding_too_large, pool_padding<E.a>, exceeds_half_kernel<E.b>);
+CTNN_SENTENCE(reflection_padding_too_large, reflection_padding<E.a>, must_be_less_than_input_extent<E.b>);
+CTNN_SENTENCE(crop_too_large, total_crop<E.a>, must_be_less_than_input_extent<E.b>);
+CTNN_SENTENCE(negative_crop, negative_crop<E.a>);
+CTNN_SENTENCE(scale_or_size, given_of_scale_and_output_size<E.a>, give_exactly_one);
+CTNN_SENTENCE(align_corners_needs_linear, align_corners_needs_linear_mode);
+CTNN_SENTENCE(reshape_count, input_elements<E.a>, target_elements<E.b>);
+CTNN_SENTENCE(reshape_inferred_dims, inferred_dims<E.a>, at_most_one_dim_can_be_inferred);
+CTNN_SENTENCE(dim_out_of_range, dim<E.a>, out_of_range_for_rank<E.b>);
+CTNN_SENTENCE(add_shapes, branch<E.a>, first_branch_shape<typename dims_of<E.lhs>::type>,
+              branch_shape<typename dims_of<E.rhs>::type>);
+CTNN_SENTENCE(concat_shapes, branch<E.a>, first_branch_shape<typename dims_of<E.lhs>::type>,
+              branch_shape<typename dims_of<E.rhs>::type>, only_channels_may_differ);
+CTNN_SENTENCE(padding_mode_unsupported, padding_mode_not_supported<static_cast<padding_mode>(E.a)>);
+CTNN_SENTENCE(empty_network, no_layers);
+#undef CTNN_SENTENCE
+
+// What an error says: the parameter and dim it concerns, then its sentence.
+template <layer_error E>
+using facts_of = boost::mp11::mp_append<what_param<E>, where_along<E>, typename sentence<E.code, E>::type>;
+
+// The location of an error: layer<i>, branch<b>, layer<j>, ... and the kind (type) of the layer that
+// failed, found by walking the error's path through the nested chains.
+template <class Layers, layer_error E, int Step>
+struct locate {
+  using here = boost::mp11::mp_at_c<Layers, E.path[Step]>;
+  using type = mp_list<layer<E.path[Step]>, here>;
+};
+template <class Layers, layer_error E, int Step>
+  requires(Step + 2 < E.depth)
+struct locate<Layers, E, Step> {
+  using here = boost::mp11::mp_at_c<Layers, E.path[Step]>;
+  using inner = boost::mp11::mp_at_c<typename here::branches, E.path[Step + 1]>;
+  using type = boost::mp11::mp_append<mp_list<layer<E.path[Step]>, branch<E.path[Step + 1]>>,
+                                      typename locate<typename inner::layers, E, Step + 2>::type>;
+};
+}  // namespace detail
+
+// Instantiates the failing assertion for the first error of a chain of `Layers` (an mp_list).
+// Returns true when there is no error, so it can sit in a static_assert or a constant initializer.
+template <class Layers, layer_error E>
+constexpr bool check_chain() {
+  if constexpr (!E) {
+    return true;
+  } else {
+    using facts = boost::mp11::mp_append<typename detail::locate<Layers, E, 0>::type, detail::facts_of<E>>;
+    return boost::mp11::mp_apply<report_invalid_network, facts>::value;
+  }
+}
+
+// The same for an invalid input declaration.
+template <class Input, layer_error E>
+constexpr bool check_input_declaration() {
+  if constexpr (!E) {
+    return true;
+  } else {
+    using facts = boost::mp11::mp_append<boost::mp11::mp_list<Input>, detail::facts_of<E>>;
+    return boost::mp11::mp_apply<report_invalid_network, facts>::value;
+  }
+}
+
+}  // namespace ctnn

@@ -1,0 +1,63 @@
+// ctnn/layers/conv.hpp: convolution layers, as declared by the user.
+//
+//   ctnn::conv2d<64, 3>                                     64 outputs, 3x3, stride 1, no padding, bias
+//   ctnn::conv2d<64, 3, ctnn::stride<2>, ctnn::pad<1>>      the usual downsampling conv
+//   ctnn::conv2d<64, ctnn::k<1, 7>, ctnn::same>             1x7 kernel, PyTorch padding="same"
+//   ctnn::conv2d<32, 3, ctnn::groups<8>, ctnn::no_bias>
+//   ctnn::depthwise_conv2d<3, ctnn::pad<1>>                 groups = in channels, multiplier 1
+//
+// Shape rule and checks: ctnn/shapes/conv.hpp.
+#pragma once
+
+#include "ctnn/layers/options.hpp"
+
+namespace ctnn {
+
+struct conv_params {
+  int rank = 2;                // spatial dims
+  index_t out_channels = 0;    // 0 for depthwise, where it is multiplier * in channels
+  spatial_values kernel;
+  spatial_values stride{}, dilation{};  // empty: 1
+  padding_spec padding{};
+  index_t groups = 1;
+  index_t multiplier = 0;      // depthwise when > 0: groups = in channels, out = multiplier * in
+  bool bias = true;
+  index_t in_channels = 0;     // declared input channels, 0 when taken from the input
+  friend constexpr bool operator==(const conv_params&, const conv_params&) = default;
+};
+
+// Depthwise channel multiplier (output channels per input channel).
+template <index_t M>
+struct channel_multiplier {
+  static constexpr void configure(auto& p) requires requires { p.multiplier; } { p.multiplier = M; }
+};
+
+template <int Rank, index_t OutChannels, auto Kernel, class... Options>
+  requires(option_for<Options, conv_params> && ...)
+struct conv {
+  static constexpr conv_params params =
+      configure<conv_params, Options...>(conv_params{.rank = Rank, .out_channels = OutChannels, .kernel = as_spatial(Kernel)});
+  static constexpr const char* name = Rank == 1 ? "conv1d" : Rank == 2 ? "conv2d" : "conv3d";
+};
+
+template <index_t OutChannels, auto Kernel, class... Options>
+struct conv1d : conv<1, OutChannels, Kernel, Options...> {};
+template <index_t OutChannels, auto Kernel, class... Options>
+struct conv2d : conv<2, OutChannels, Kernel, Options...> {};
+template <index_t OutChannels, auto Kernel, class... Options>
+struct conv3d : conv<3, OutChannels, Kernel, Options...> {};
+
+template <auto Kernel, class... Options>
+struct depthwise_conv1d : conv<1, 0, Kernel, channel_multiplier<1>, Options...> {
+  static constexpr const char* name = "depthwise_conv1d";
+};
+template <auto Kernel, class... Options>
+struct depthwise_conv2d : conv<2, 0, Kernel, channel_multiplier<1>, Options...> {
+  static constexpr const char* name = "depthwise_conv2d";
+};
+template <auto Kernel, class... Options>
+struct depthwise_conv3d : conv<3, 0, Kernel, channel_multiplier<1>, Options...> {
+  static constexpr const char* name = "depthwise_conv3d";
+};
+
+}  // namespace ctnn

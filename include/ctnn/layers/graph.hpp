@@ -1,0 +1,122 @@
+// ctnn/layers/graph.hpp: the structure of a network: its input, chains of layers and branches.
+//
+//   ctnn::input<3, 224, 224>                         one sample: C, then spatial dims
+//   ctnn::input<3, 224, 224, ctnn::batch<8>, ctnn::nhwc>
+//   ctnn::chain<L...>                                layers applied one after the other
+//   ctnn::residual<Main, Shortcut = identity>        Main(x) + Shortcut(x), shapes must be equal
+//   ctnn::concat<B...>                               B0(x), B1(x), ... joined along the channels
+//
+// A branch is a chain<...> or a single layer. Shape rules: ctnn/shapes/graph.hpp.
+#pragma once
+
+#include <boost/mp11/list.hpp>
+
+#include <concepts>
+
+#include "ctnn/core/shape.hpp"
+
+namespace ctnn {
+
+enum class layout : int { nchw, nhwc };  // NCHW also stands for NCL / NCDHW, NHWC for NLC / NDHWC.
+
+template <index_t N>
+struct batch {
+  static constexpr index_t value = N;
+};
+struct nchw {
+  static constexpr layout value = layout::nchw;
+};
+struct nhwc {
+  static constexpr layout value = layout::nhwc;
+};
+
+namespace detail {
+template <class T>
+concept batch_option = requires { { T::value } -> std::convertible_to<index_t>; } && !requires { T::value == layout::nchw; };
+template <class T>
+concept layout_option = std::same_as<T, nchw> || std::same_as<T, nhwc>;
+
+template <class... Options>
+constexpr index_t batch_of() {
+  index_t n = 1;
+  ((batch_option<Options> ? void(n = static_cast<index_t>(Options::value)) : void()), ...);
+  return n;
+}
+template <class... Options>
+constexpr layout layout_of() {
+  layout l = layout::nchw;
+  ((layout_option<Options> ? void(l = Options::value) : void()), ...);
+  return l;
+}
+}  // namespace detail
+
+struct input_params {
+  shape dims;
+  index_t batch = 1;
+  layout memory = layout::nchw;
+};
+
+// The network input, one sample: dims are channel-first whatever the layout, so that shapes read the
+// same in NCHW and NHWC networks; the layout only decides memory order and weight packing.
+//   ctnn::input<1, 32, 32>                             batch 1, NCHW
+//   ctnn::input<1, 32, 32>::with<ctnn::batch<8>, ctnn::nhwc>
+template <index_t... Dims>
+struct input {
+  static constexpr input_params params{shape{Dims...}, 1, layout::nchw};
+  static constexpr const char* name = "input";
+
+  template <class... Options>
+    requires((detail::batch_option<Options> || detail::layout_option<Options>) && ...)
+  struct with {
+    static constexpr input_params params{shape{Dims...}, detail::batch_of<Options...>(), detail::layout_of<Options...>()};
+    static constexpr const char* name = "input";
+  };
+};
+
+struct identity {
+  struct params_t {};
+  static constexpr params_t params{};
+  static constexpr const char* name = "identity";
+};
+
+template <class... Layers>
+struct chain {
+  using layers = boost::mp11::mp_list<Layers...>;
+};
+
+namespace detail {
+template <class B>
+struct as_chain {
+  using type = chain<B>;
+};
+template <class... L>
+struct as_chain<chain<L...>> {
+  using type = chain<L...>;
+};
+}  // namespace detail
+
+// A branch written as a single layer means a chain of that one layer.
+template <class Branch>
+using as_chain_t = typename detail::as_chain<Branch>::type;
+
+template <class... Branches>
+struct residual_params {};
+template <class... Branches>
+struct concat_params {};
+
+template <class Main, class Shortcut = chain<>>
+struct residual {
+  using branches = boost::mp11::mp_list<as_chain_t<Main>, as_chain_t<Shortcut>>;
+  static constexpr residual_params<as_chain_t<Main>, as_chain_t<Shortcut>> params{};
+  static constexpr const char* name = "residual";
+};
+
+template <class... Branches>
+struct concat {
+  static_assert(sizeof...(Branches) >= 1, "ctnn::concat needs at least one branch");
+  using branches = boost::mp11::mp_list<as_chain_t<Branches>...>;
+  static constexpr concat_params<as_chain_t<Branches>...> params{};
+  static constexpr const char* name = "concat";
+};
+
+}  // namespace ctnn

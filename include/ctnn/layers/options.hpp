@@ -1,0 +1,178 @@
+// ctnn/layers/options.hpp: the optional arguments of layers, as types.
+//
+//   ctnn::conv2d<64, 3, ctnn::stride<2>, ctnn::pad<1>, ctnn::no_bias>
+//
+// Options are types so that a layer prints as the user wrote it in a diagnostic. Each option writes
+// one field of a layer's parameter struct; a layer accepts exactly the options whose field it has,
+// so `ctnn::ceil_mode` on a convolution is rejected by the layer's `requires` clause.
+#pragma once
+
+#include "ctnn/core/spatial.hpp"
+
+namespace ctnn {
+
+enum class padding_mode : int {
+  explicit_pad,  // pad / pad_begin / pad_end
+  valid,         // no padding
+  same,          // PyTorch padding="same": stride 1, total d(k-1), the odd element at the end
+  tf_same,       // TensorFlow "SAME": out = ceil(in / stride), for any stride
+  full,          // total d(k-1) on each side: every partial overlap, out = in + d(k-1) (stride 1)
+};
+
+struct padding_spec {
+  padding_mode mode = padding_mode::explicit_pad;
+  spatial_values begin{1, {0}};
+  spatial_values end{1, {0}};
+  friend constexpr bool operator==(const padding_spec&, const padding_spec&) = default;
+};
+
+// An option applies to a parameter struct P when its `configure(P&)` is well-formed.
+template <class Option, class Params>
+concept option_for = requires(Params& p) { Option::configure(p); };
+
+template <class Params, class... Options>
+constexpr Params configure(Params p) {
+  (Options::configure(p), ...);
+  return p;
+}
+
+// ---- window geometry -------------------------------------------------------------------------
+template <index_t... V>
+struct stride {
+  static constexpr void configure(auto& p) requires requires { p.stride; } { p.stride = spatial_v<V...>; }
+};
+template <index_t... V>
+struct dilation {
+  static constexpr void configure(auto& p) requires requires { p.dilation; } { p.dilation = spatial_v<V...>; }
+};
+// Symmetric padding, one value for all dims or one per dim.
+template <index_t... V>
+struct pad {
+  static constexpr void configure(auto& p) requires requires { p.padding.begin; } {
+    p.padding.mode = padding_mode::explicit_pad;
+    p.padding.begin = spatial_v<V...>;
+    p.padding.end = spatial_v<V...>;
+  }
+};
+// Asymmetric padding: before the first and after the last element of each spatial dim (top/left and
+// bottom/right in 2d), in dim order D, H, W.
+template <index_t... V>
+struct pad_begin {
+  static constexpr void configure(auto& p) requires requires { p.padding.begin; } {
+    p.padding.mode = padding_mode::explicit_pad;
+    p.padding.begin = spatial_v<V...>;
+  }
+};
+template <index_t... V>
+struct pad_end {
+  static constexpr void configure(auto& p) requires requires { p.padding.end; } {
+    p.padding.mode = padding_mode::explicit_pad;
+    p.padding.end = spatial_v<V...>;
+  }
+};
+template <padding_mode M>
+struct padding_mode_option {
+  static constexpr void configure(auto& p) requires requires { p.padding.mode; } { p.padding.mode = M; }
+};
+struct valid : padding_mode_option<padding_mode::valid> {};
+struct same : padding_mode_option<padding_mode::same> {};
+struct tf_same : padding_mode_option<padding_mode::tf_same> {};
+struct full : padding_mode_option<padding_mode::full> {};
+
+// ---- channels ----------------------------------------------------------------------------------
+template <index_t G>
+struct groups {
+  static constexpr void configure(auto& p) requires requires { p.groups; } { p.groups = G; }
+};
+// Declares the input channel count the layer expects; the network is rejected when it differs.
+template <index_t C>
+struct in_channels {
+  static constexpr void configure(auto& p) requires requires { p.in_channels; } { p.in_channels = C; }
+};
+// Declares the input feature count of a linear layer (PyTorch's in_features).
+template <index_t F>
+struct in_features {
+  static constexpr void configure(auto& p) requires requires { p.in_features; } { p.in_features = F; }
+};
+struct no_bias {
+  static constexpr void configure(auto& p) requires requires { p.bias; } { p.bias = false; }
+};
+
+// ---- transposed convolution --------------------------------------------------------------------
+template <index_t... V>
+struct output_padding {
+  static constexpr void configure(auto& p) requires requires { p.output_padding; } {
+    p.output_padding = spatial_v<V...>;
+  }
+};
+// The output extent wanted; the layer derives its output padding (transposed conv) or its scale
+// (upsampling) from it.
+template <index_t... V>
+struct output_size {
+  static constexpr void configure(auto& p) requires requires { p.output_size; } { p.output_size = spatial_v<V...>; }
+};
+
+// ---- pooling -----------------------------------------------------------------------------------
+struct ceil_mode {
+  static constexpr void configure(auto& p) requires requires { p.ceil_mode; } { p.ceil_mode = true; }
+};
+// Average pooling divides by the number of real (unpadded) elements, as count_include_pad=False.
+struct exclude_pad {
+  static constexpr void configure(auto& p) requires requires { p.count_include_pad; } { p.count_include_pad = false; }
+};
+
+// ---- upsampling --------------------------------------------------------------------------------
+// Integer scale per dim (or one for all).
+template <index_t... V>
+struct scale {
+  static constexpr void configure(auto& p) requires requires { p.scale_num; } {
+    p.scale_num = spatial_v<V...>;
+    p.scale_den = spatial_v<1>;
+  }
+};
+// Rational scale Num/Den for every dim, e.g. scale_ratio<3, 2> = 1.5.
+template <index_t Num, index_t Den>
+struct scale_ratio {
+  static constexpr void configure(auto& p) requires requires { p.scale_num; } {
+    p.scale_num = spatial_v<Num>;
+    p.scale_den = spatial_v<Den>;
+  }
+};
+struct align_corners {
+  static constexpr void configure(auto& p) requires requires { p.align_corners; } { p.align_corners = true; }
+};
+
+// ---- padding layers ----------------------------------------------------------------------------
+// Value of constant padding, Num/Den (default 0).
+template <index_t Num, index_t Den = 1>
+struct fill {
+  static constexpr void configure(auto& p) requires requires { p.fill_num; } {
+    p.fill_num = Num;
+    p.fill_den = Den;
+  }
+};
+
+// ---- cropping ----------------------------------------------------------------------------------
+template <index_t... V>
+struct crop {
+  static constexpr void configure(auto& p) requires requires { p.crop_begin; } {
+    p.crop_begin = spatial_v<V...>;
+    p.crop_end = spatial_v<V...>;
+  }
+};
+template <index_t... V>
+struct crop_begin {
+  static constexpr void configure(auto& p) requires requires { p.crop_begin; } { p.crop_begin = spatial_v<V...>; }
+};
+template <index_t... V>
+struct crop_end {
+  static constexpr void configure(auto& p) requires requires { p.crop_end; } { p.crop_end = spatial_v<V...>; }
+};
+
+// ---- partial convolution -----------------------------------------------------------------------
+// One mask channel per input channel instead of one mask for all channels.
+struct multi_channel_mask {
+  static constexpr void configure(auto& p) requires requires { p.multi_channel_mask; } { p.multi_channel_mask = true; }
+};
+
+}  // namespace ctnn

@@ -1,0 +1,26 @@
+// ctnn/shapes/partial_conv.hpp: shape rule and checks of a partial convolution: those of the
+// underlying convolution, plus the shapes of the mask it reads and the mask it writes.
+#pragma once
+
+#include "ctnn/layers/partial_conv.hpp"
+#include "ctnn/shapes/conv.hpp"
+
+namespace ctnn {
+
+constexpr layer_shapes infer(const partial_conv_params& p, const shape& in) {
+  return infer(static_cast<const conv_params&>(p), in);
+}
+
+struct mask_shapes_t {
+  shape in, out;
+};
+
+// Valid only when infer(p, in) succeeded.
+constexpr mask_shapes_t mask_shapes(const partial_conv_params& p, const shape& in) {
+  const conv_geometry g = resolve_conv(p, in);
+  mask_shapes_t m{in, window_output(g.w, g.out_channels)};
+  if (!p.multi_channel_mask) m.in[0] = m.out[0] = 1;
+  return m;
+}
+
+}  // namespace ctnn

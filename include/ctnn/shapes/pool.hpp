@@ -1,0 +1,58 @@
+// ctnn/shapes/pool.hpp: shape rules and checks of pooling layers.
+//
+// PyTorch MaxPool/AvgPool: o = floor((i + pb + pe - K + (ceil ? s-1 : 0)) / s) + 1, minus one when
+// ceil_mode starts the last window past the input and the left padding; padding <= k/2; o >= 1.
+// Adaptive pooling keeps [C] and sets the spatial extents; global pooling sets them all to 1.
+#pragma once
+
+#include "ctnn/layers/pool.hpp"
+#include "ctnn/shapes/window.hpp"
+
+namespace ctnn {
+
+constexpr window_spec window_of(const max_pool_params& p) {
+  return {.rank = p.rank, .kernel = p.kernel, .stride = p.stride, .dilation = p.dilation, .padding = p.padding,
+          .ceil_mode = p.ceil_mode, .pool = true};
+}
+constexpr window_spec window_of(const avg_pool_params& p) {
+  return {.rank = p.rank, .kernel = p.kernel, .stride = p.stride, .dilation = {}, .padding = p.padding,
+          .ceil_mode = p.ceil_mode, .pool = true};
+}
+
+constexpr layer_shapes pool_shapes(const window_spec& spec, const shape& in) {
+  const window_result r = resolve_window(spec, in);
+  if (r.error) return fail(r.error);
+  layer_shapes out;
+  out.out = window_output(r.w, in.channels());
+  return out;
+}
+
+constexpr layer_shapes infer(const max_pool_params& p, const shape& in) { return pool_shapes(window_of(p), in); }
+constexpr layer_shapes infer(const avg_pool_params& p, const shape& in) { return pool_shapes(window_of(p), in); }
+
+// Window j of an adaptive pool along a dim of extent i with o outputs: [begin, end).
+constexpr index_t adaptive_begin(index_t j, index_t i, index_t o) { return static_cast<index_t>(count_t{j} * i / o); }
+constexpr index_t adaptive_end(index_t j, index_t i, index_t o) {
+  return static_cast<index_t>(ceil_div(count_t{j + 1} * i, o));
+}
+
+constexpr layer_shapes infer(const adaptive_pool_params& p, const shape& in) {
+  if (layer_error e = check_input_rank(in, p.rank)) return fail(e);
+  if (layer_error e = check_option_rank(p.output_size, p.rank, param::output_size)) return fail(e);
+  const extents o = resolve(p.output_size, p.rank);
+  if (layer_error e = check_positive(o, p.rank, param::output_size)) return fail(e);
+  layer_shapes r;
+  r.out = shape{in.channels()};
+  for (int i = 0; i < p.rank; ++i) r.out.push_back(o[i]);
+  return r;
+}
+
+constexpr layer_shapes infer(const global_pool_params&, const shape& in) {
+  if (in.rank < 2) return fail(error_code::input_rank, 2, in.rank);
+  layer_shapes r;
+  r.out = shape{in.channels()};
+  for (int i = 1; i < in.rank; ++i) r.out.push_back(1);
+  return r;
+}
+
+}  // namespace ctnn

@@ -1,0 +1,39 @@
+// ctnn/shapes/upsample.hpp: shape rule and checks of upsampling.
+//
+// PyTorch Upsample / interpolate: o = floor(i * scale) or the given size; o >= 1. A rational scale
+// num/den is exact, where PyTorch multiplies in double.
+#pragma once
+
+#include "ctnn/layers/upsample.hpp"
+#include "ctnn/shapes/window.hpp"
+
+namespace ctnn {
+
+constexpr layer_shapes infer(const upsample_params& p, const shape& in) {
+  const int n = p.rank;
+  if (layer_error e = check_input_rank(in, n)) return fail(e);
+  const bool by_scale = p.scale_num.count != 0, by_size = p.output_size.count != 0;
+  if (by_scale == by_size) return fail(error_code::scale_or_size, int{by_scale} + int{by_size});
+  if (p.align_corners && p.mode == upsample_mode::nearest) return fail(error_code::align_corners_needs_linear);
+  layer_shapes r;
+  r.out = shape{in.channels()};
+  if (by_size) {
+    if (layer_error e = check_option_rank(p.output_size, n, param::output_size)) return fail(e);
+    const extents size = resolve(p.output_size, n);
+    if (layer_error e = check_positive(size, n, param::output_size)) return fail(e);
+    for (int i = 0; i < n; ++i) r.out.push_back(size[i]);
+    return r;
+  }
+  if (layer_error e = check_option_rank(p.scale_num, n, param::scale)) return fail(e);
+  const extents num = resolve(p.scale_num, n), den = resolve(p.scale_den, n, 1);
+  if (layer_error e = check_positive(num, n, param::scale)) return fail(e);
+  if (layer_error e = check_positive(den, n, param::scale)) return fail(e);
+  for (int i = 0; i < n; ++i) {
+    const count_t o = count_t{in.spatial(i)} * num[i] / den[i];
+    if (o < 1) return fail(error_code::output_not_positive, o, 0, 0, i);
+    r.out.push_back(static_cast<index_t>(o));
+  }
+  return r;
+}
+
+}  // namespace ctnn

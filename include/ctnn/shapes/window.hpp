@@ -1,0 +1,179 @@
+// ctnn/shapes/window.hpp: the convolution arithmetic shared by every sliding-window layer.
+//
+// Dumoulin & Visin, "A guide to convolution arithmetic for deep learning", with PyTorch's exact
+// semantics. Per spatial dim: i input, k kernel, s stride, d dilation, K = d(k-1)+1 the dilated
+// kernel, pb/pe padding before/after. Plain constexpr functions, callable at run time by tests.
+#pragma once
+
+#include <algorithm>
+
+#include "ctnn/core/spatial.hpp"
+#include "ctnn/layers/options.hpp"
+#include "ctnn/shapes/result.hpp"
+
+namespace ctnn {
+
+// Floor division for a possibly negative numerator (C++ `/` truncates toward zero).
+constexpr count_t floor_div(count_t a, count_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+constexpr count_t ceil_div(count_t a, count_t b) { return -floor_div(-a, b); }
+
+constexpr index_t dilated_extent(index_t k, index_t d) { return d * (k - 1) + 1; }
+
+// o = floor((i + pb + pe - K) / s) + 1 (relationship 15 of the guide, with asymmetric padding).
+constexpr count_t conv_output_extent(index_t i, index_t k, index_t s, index_t d, index_t pb, index_t pe) {
+  return floor_div(count_t{i} + pb + pe - dilated_extent(k, d), s) + 1;
+}
+
+// o = (i - 1)s - pb - pe + K + a (relationship 14 with output padding a; pb = pe = p gives PyTorch's
+// (i-1)s - 2p + d(k-1) + a + 1).
+constexpr count_t conv_transpose_output_extent(index_t i, index_t k, index_t s, index_t d, index_t pb, index_t pe,
+                                               index_t a) {
+  return (count_t{i} - 1) * s - pb - pe + dilated_extent(k, d) + a;
+}
+
+// PyTorch pooling: o = floor((i + pb + pe - K + (ceil ? s-1 : 0)) / s) + 1, and with ceil_mode the last
+// window must start inside the input or the left padding.
+constexpr count_t pool_output_extent(index_t i, index_t k, index_t s, index_t d, index_t pb, index_t pe,
+                                     bool ceil_mode) {
+  count_t o = floor_div(count_t{i} + pb + pe - dilated_extent(k, d) + (ceil_mode ? s - 1 : 0), s) + 1;
+  if (ceil_mode && (o - 1) * s >= count_t{i} + pb) --o;
+  return o;
+}
+
+struct pad_pair {
+  index_t begin = 0, end = 0;
+  friend constexpr bool operator==(const pad_pair&, const pad_pair&) = default;
+};
+
+// PyTorch padding="same" (stride 1): total d(k-1), the odd element after.
+constexpr pad_pair same_padding(index_t k, index_t d) {
+  index_t total = d * (k - 1);
+  return {total / 2, total - total / 2};
+}
+// TensorFlow "SAME": o = ceil(i / s), the padding needed to reach it, the odd element after.
+constexpr pad_pair tf_same_padding(index_t i, index_t k, index_t s, index_t d) {
+  count_t o = ceil_div(i, s);
+  count_t need = (o - 1) * s + dilated_extent(k, d) - i;
+  if (need < 0) need = 0;
+  return {static_cast<index_t>(need / 2), static_cast<index_t>(need - need / 2)};
+}
+// "full": every position where the kernel overlaps the input, p = K - 1 on each side.
+constexpr pad_pair full_padding(index_t k, index_t d) { return {dilated_extent(k, d) - 1, dilated_extent(k, d) - 1}; }
+
+// A sliding window resolved for one input: what kernels iterate over.
+struct window {
+  int rank = 0;
+  extents kernel, stride, dilation, pad_begin, pad_end, out;
+  friend constexpr bool operator==(const window&, const window&) = default;
+};
+
+struct window_result {
+  window w;
+  layer_error error;
+};
+
+// What a window layer declares; conv, pooling and partial conv fill one from their parameters.
+struct window_spec {
+  int rank = 0;
+  spatial_values kernel, stride, dilation;
+  padding_spec padding;
+  bool ceil_mode = false;  // pooling only
+  bool pool = false;       // pooling arithmetic and PyTorch's pooling padding limit
+};
+
+constexpr layer_error check_option_rank(const spatial_values& v, int rank, param what) {
+  if (v.count != 0 && !v.fits_rank(rank)) return make_error(error_code::option_rank, v.count, rank, 0, -1, what);
+  return {};
+}
+
+constexpr layer_error check_positive(const extents& e, int rank, param what) {
+  for (int i = 0; i < rank; ++i)
+    if (e[i] < 1) return make_error(error_code::not_positive, e[i], 0, 0, i, what);
+  return {};
+}
+
+constexpr layer_error check_non_negative_padding(const extents& e, int rank) {
+  for (int i = 0; i < rank; ++i)
+    if (e[i] < 0) return make_error(error_code::negative_padding, e[i], 0, 0, i, param::padding);
+  return {};
+}
+
+// Checks a window layer's geometry on input `in` (channel-first) and resolves its padding and output.
+constexpr window_result resolve_window(const window_spec& spec, const shape& in) {
+  window_result r;
+  window& w = r.w;
+  const int n = spec.rank;
+  w.rank = n;
+  if ((r.error = check_input_rank(in, n))) return r;
+  if ((r.error = check_option_rank(spec.kernel, n, param::kernel))) return r;
+  if ((r.error = check_option_rank(spec.stride, n, param::stride))) return r;
+  if ((r.error = check_option_rank(spec.dilation, n, param::dilation))) return r;
+  if ((r.error = check_option_rank(spec.padding.begin, n, param::padding))) return r;
+  if ((r.error = check_option_rank(spec.padding.end, n, param::padding))) return r;
+  w.kernel = resolve(spec.kernel, n);
+  w.dilation = resolve(spec.dilation, n, 1);
+  // Pooling strides default to the kernel (PyTorch); convolution strides to 1.
+  w.stride = spec.stride.count == 0 ? (spec.pool ? w.kernel : filled(n, 1)) : resolve(spec.stride, n);
+  if ((r.error = check_positive(w.kernel, n, param::kernel))) return r;
+  if ((r.error = check_positive(w.stride, n, param::stride))) return r;
+  if ((r.error = check_positive(w.dilation, n, param::dilation))) return r;
+
+  for (int i = 0; i < n; ++i) {
+    pad_pair p;
+    switch (spec.padding.mode) {
+      case padding_mode::explicit_pad: p = {spec.padding.begin.at(i), spec.padding.end.at(i)}; break;
+      case padding_mode::valid: break;
+      case padding_mode::same:
+        if (w.stride[i] != 1) {
+          r.error = make_error(error_code::same_needs_stride_1, w.stride[i], 0, 0, i, param::stride);
+          return r;
+        }
+        p = same_padding(w.kernel[i], w.dilation[i]);
+        break;
+      case padding_mode::tf_same: p = tf_same_padding(in.spatial(i), w.kernel[i], w.stride[i], w.dilation[i]); break;
+      case padding_mode::full: p = full_padding(w.kernel[i], w.dilation[i]); break;
+    }
+    w.pad_begin[i] = p.begin;
+    w.pad_end[i] = p.end;
+  }
+  if ((r.error = check_non_negative_padding(w.pad_begin, n))) return r;
+  if ((r.error = check_non_negative_padding(w.pad_end, n))) return r;
+
+  for (int i = 0; i < n; ++i) {
+    const index_t size = in.spatial(i);
+    if (spec.pool) {
+      // PyTorch 1.13 limits pooling padding to half of the undilated kernel.
+      const index_t largest = std::max(w.pad_begin[i], w.pad_end[i]);
+      if (largest > w.kernel[i] / 2) {
+        r.error = make_error(error_code::pool_padding_too_large, largest, w.kernel[i] / 2, 0, i, param::padding);
+        return r;
+      }
+      const count_t o = pool_output_extent(size, w.kernel[i], w.stride[i], w.dilation[i], w.pad_begin[i],
+                                           w.pad_end[i], spec.ceil_mode);
+      if (o < 1) {
+        r.error = make_error(error_code::output_not_positive, o, 0, 0, i);
+        return r;
+      }
+      w.out[i] = static_cast<index_t>(o);
+    } else {
+      const count_t padded = count_t{size} + w.pad_begin[i] + w.pad_end[i];
+      const index_t span = dilated_extent(w.kernel[i], w.dilation[i]);
+      if (padded < span) {
+        r.error = make_error(error_code::window_exceeds_input, padded, span, 0, i);
+        return r;
+      }
+      w.out[i] = static_cast<index_t>(
+          conv_output_extent(size, w.kernel[i], w.stride[i], w.dilation[i], w.pad_begin[i], w.pad_end[i]));
+    }
+  }
+  return r;
+}
+
+// The activation shape a window produces with `channels` output channels.
+constexpr shape window_output(const window& w, index_t channels) {
+  shape s{channels};
+  for (int i = 0; i < w.rank; ++i) s.push_back(w.out[i]);
+  return s;
+}
+
+}  // namespace ctnn
