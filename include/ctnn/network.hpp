@@ -67,7 +67,8 @@ template <shape In, class... Layers, bool Report>
 struct placed_chain<In, chain<Layers...>, Report> {
   using layers = boost::mp11::mp_list<Layers...>;
   static constexpr std::size_t size = sizeof...(Layers);
-  static constexpr chain_trace<size> trace = Report ? trace_chain<Layers...>(In) : chain_trace<size>{};
+  static constexpr chain_trace<size> trace = trace_chain<Layers...>(In);
+  // Branches are reported by the chain that holds their block; an invalid input by the network.
   static_assert(!Report || check_chain<layers, trace.error>());
 
   static constexpr shape input_shape = In;
@@ -87,6 +88,16 @@ struct sequential
   static constexpr index_t batch = Input::params.batch;
   static constexpr layout memory_layout = Input::params.memory;
 };
+
+// The first error of a network as a value, without the compile error: for tools and tests that ask
+// whether a network is valid (`static_assert(!ctnn::is_valid_network<...>)`).
+template <class Input, class... Layers>
+constexpr layer_error network_error() {
+  if (const layer_error e = input_error(Input::params)) return e;
+  return trace_chain<Layers...>(Input::params.dims).error;
+}
+template <class Input, class... Layers>
+inline constexpr bool is_valid_network = !network_error<Input, Layers...>();
 
 template <class Net, std::size_t I>
 using layer_t = typename Net::template layer<I>;

@@ -11,8 +11,6 @@
 
 #include <boost/mp11/list.hpp>
 
-#include <concepts>
-
 #include "ctnn/core/shape.hpp"
 
 namespace ctnn {
@@ -21,31 +19,29 @@ enum class layout : int { nchw, nhwc };  // NCHW also stands for NCL / NCDHW, NH
 
 template <index_t N>
 struct batch {
-  static constexpr index_t value = N;
+  static constexpr index_t batch_size = N;
 };
 struct nchw {
-  static constexpr layout value = layout::nchw;
+  static constexpr layout memory = layout::nchw;
 };
 struct nhwc {
-  static constexpr layout value = layout::nhwc;
+  static constexpr layout memory = layout::nhwc;
 };
 
 namespace detail {
 template <class T>
-concept batch_option = requires { { T::value } -> std::convertible_to<index_t>; } && !requires { T::value == layout::nchw; };
-template <class T>
-concept layout_option = std::same_as<T, nchw> || std::same_as<T, nhwc>;
+concept input_option = requires { T::batch_size; } || requires { T::memory; };
 
 template <class... Options>
 constexpr index_t batch_of() {
   index_t n = 1;
-  ((batch_option<Options> ? void(n = static_cast<index_t>(Options::value)) : void()), ...);
+  ([&] { if constexpr (requires { Options::batch_size; }) n = Options::batch_size; }(), ...);
   return n;
 }
 template <class... Options>
 constexpr layout layout_of() {
   layout l = layout::nchw;
-  ((layout_option<Options> ? void(l = Options::value) : void()), ...);
+  ([&] { if constexpr (requires { Options::memory; }) l = Options::memory; }(), ...);
   return l;
 }
 }  // namespace detail
@@ -66,7 +62,7 @@ struct input {
   static constexpr const char* name = "input";
 
   template <class... Options>
-    requires((detail::batch_option<Options> || detail::layout_option<Options>) && ...)
+    requires(detail::input_option<Options> && ...)
   struct with {
     static constexpr input_params params{shape{Dims...}, detail::batch_of<Options...>(), detail::layout_of<Options...>()};
     static constexpr const char* name = "input";
