@@ -70,6 +70,8 @@ template <long long V> struct inferred_dims {};
 struct at_most_one_dim_can_be_inferred {};
 template <long long V> struct dim {};
 template <long long V> struct out_of_range_for_rank {};
+template <long long V> struct start_dim {};
+template <long long V> struct comes_after_end_dim {};
 template <index_t... D> struct dims {};
 template <class Dims> struct first_branch_shape {};
 template <class Dims> struct branch_shape {};
@@ -144,6 +146,7 @@ CTNN_SENTENCE(align_corners_needs_linear, align_corners_needs_linear_mode);
 CTNN_SENTENCE(reshape_count, input_elements<E.a>, target_elements<E.b>);
 CTNN_SENTENCE(reshape_inferred_dims, inferred_dims<E.a>, at_most_one_dim_can_be_inferred);
 CTNN_SENTENCE(dim_out_of_range, dim<E.a>, out_of_range_for_rank<E.b>);
+CTNN_SENTENCE(dims_out_of_order, start_dim<E.a>, comes_after_end_dim<E.b>);
 CTNN_SENTENCE(add_shapes, branch<E.a>, first_branch_shape<typename dims_of<E.lhs>::type>,
               branch_shape<typename dims_of<E.rhs>::type>);
 CTNN_SENTENCE(concat_shapes, branch<E.a>, first_branch_shape<typename dims_of<E.lhs>::type>,

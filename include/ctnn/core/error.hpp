@@ -34,6 +34,7 @@ enum class error_code : int {
   reshape_count,            // a: input elements, b: elements of the target shape (or known product for -1)
   reshape_inferred_dims,    // a: number of -1 entries
   dim_out_of_range,         // a: dim, b: rank
+  dims_out_of_order,        // a: start dim, b: end dim (flatten)
   add_shapes,               // lhs: first branch, rhs: branch `a`
   concat_shapes,            // lhs: first branch, rhs: branch `a`
   padding_mode_unsupported, // a: the padding_mode the layer cannot use

@@ -73,19 +73,39 @@ constexpr layer_shapes chain_result(const shape& in) {
 // ---- blocks ------------------------------------------------------------------------------------
 constexpr layer_shapes infer(const identity::params_t&, const shape& in) { return same_shape(in); }
 
+// The merge rules, as plain functions. Residual add: the branches' shapes must be equal (no
+// broadcasting). Concat: equal but for the channel count, which adds up.
+constexpr layer_shapes merge_add(const shape& first, const shape& other, int branch_index) {
+  if (first != other) {
+    layer_error e = make_error(error_code::add_shapes, branch_index);
+    e.lhs = first;
+    e.rhs = other;
+    return fail(e);
+  }
+  return same_shape(first);
+}
+
+constexpr layer_shapes merge_concat(const shape& first, const shape& other, int branch_index) {
+  shape a = first, b = other;
+  a[0] = b[0] = 0;  // only the channel count may differ
+  if (first.rank < 1 || a != b) {
+    layer_error e = make_error(error_code::concat_shapes, branch_index);
+    e.lhs = first;
+    e.rhs = other;
+    return fail(e);
+  }
+  layer_shapes r = same_shape(first);
+  r.out[0] += other[0];
+  return r;
+}
+
 template <class Main, class Shortcut>
 constexpr layer_shapes infer(const residual_params<Main, Shortcut>&, const shape& in) {
   const layer_shapes main = chain_result<Main>(in);
   if (main.error) return fail(at_step(main.error, 0));
   const layer_shapes shortcut = chain_result<Shortcut>(in);
   if (shortcut.error) return fail(at_step(shortcut.error, 1));
-  if (main.out != shortcut.out) {
-    layer_error e = make_error(error_code::add_shapes, 1);
-    e.lhs = main.out;
-    e.rhs = shortcut.out;
-    return fail(e);
-  }
-  return same_shape(main.out);
+  return merge_add(main.out, shortcut.out, 1);
 }
 
 template <class... Branches>
@@ -93,17 +113,10 @@ constexpr layer_shapes infer(const concat_params<Branches...>&, const shape& in)
   const layer_shapes branches[] = {chain_result<Branches>(in)...};
   for (std::size_t b = 0; b < sizeof...(Branches); ++b)
     if (branches[b].error) return fail(at_step(branches[b].error, static_cast<int>(b)));
-  layer_shapes r;
-  r.out = branches[0].out;
+  layer_shapes r = branches[0];
   for (std::size_t b = 1; b < sizeof...(Branches); ++b) {
-    shape first = branches[0].out, other = branches[b].out;
-    first[0] = other[0] = 0;  // only the channel count may differ
-    if (first != other) {
-      layer_error e = make_error(error_code::concat_shapes, static_cast<count_t>(b));
-      e.lhs = branches[0].out;
-      e.rhs = branches[b].out;
-      return fail(e);
-    }
+    const layer_shapes merged = merge_concat(branches[0].out, branches[b].out, static_cast<int>(b));
+    if (merged.error) return merged;
     r.out[0] += branches[b].out[0];
   }
   return r;

@@ -28,7 +28,16 @@ constexpr layer_shapes pool_shapes(const window_spec& spec, const shape& in) {
 }
 
 constexpr layer_shapes infer(const max_pool_params& p, const shape& in) { return pool_shapes(window_of(p), in); }
-constexpr layer_shapes infer(const avg_pool_params& p, const shape& in) { return pool_shapes(window_of(p), in); }
+constexpr layer_shapes infer(const avg_pool_params& p, const shape& in) {
+  const layer_shapes r = pool_shapes(window_of(p), in);
+  // PyTorch 1.13's AvgPool3d also requires every input extent to hold an undilated kernel, whatever
+  // the padding or ceil_mode (1d and 2d do not); copied so that a network ctnn accepts runs in PyTorch.
+  if (r.ok() && p.rank == 3)
+    for (int i = 0; i < 3; ++i)
+      if (in.spatial(i) < p.kernel.at(i))
+        return fail(error_code::window_exceeds_input, in.spatial(i), p.kernel.at(i), 0, i);
+  return r;
+}
 
 // Window j of an adaptive pool along a dim of extent i with o outputs: [begin, end).
 constexpr index_t adaptive_begin(index_t j, index_t i, index_t o) { return static_cast<index_t>(count_t{j} * i / o); }

@@ -1,8 +1,6 @@
 // ctnn/shapes/reshape.hpp: shape rules and checks of flatten and reshape.
 #pragma once
 
-#include <algorithm>
-
 #include "ctnn/layers/reshape.hpp"
 #include "ctnn/shapes/result.hpp"
 
@@ -18,12 +16,13 @@ constexpr layer_shapes infer(const flatten_params& p, const shape& in) {
   const int start = normalize_dim(p.start, in.rank), end = normalize_dim(p.end, in.rank);
   if (start < 0) return fail(error_code::dim_out_of_range, p.start, in.rank, 0, -1, param::dim);
   if (end < 0) return fail(error_code::dim_out_of_range, p.end, in.rank, 0, -1, param::dim);
+  if (start > end) return fail(error_code::dims_out_of_order, start, end, 0, -1, param::dim);
   layer_shapes r;
   for (int i = 0; i < start; ++i) r.out.push_back(in[i]);
   count_t merged = 1;
   for (int i = start; i <= end; ++i) merged *= in[i];
-  if (start <= end) r.out.push_back(static_cast<index_t>(merged));
-  for (int i = std::max(start, end + 1); i < in.rank; ++i) r.out.push_back(in[i]);
+  r.out.push_back(static_cast<index_t>(merged));
+  for (int i = end + 1; i < in.rank; ++i) r.out.push_back(in[i]);
   return r;
 }
 
