@@ -224,7 +224,8 @@ layer_shapes run_case(const reference_case& c) {
       return fail(c.op == "cat" ? error_code::concat_shapes : error_code::add_shapes);
     const shape sa = to_shape(a, 1), sb = to_shape(b, 1);
     for (const shape& s : {sa, sb})
-      if (const layer_error e = input_error({s, 1}); e && e.code == error_code::not_positive) return fail(e);
+      if (const layer_error e = input_error({s, static_cast<index_t>(a[0])}); e && e.code == error_code::not_positive)
+        return fail(e);
     return c.op == "cat" ? merge_concat(sa, sb, 1) : merge_add(sa, sb, 1);
   }
   const auto full = numbers(c.keys.at("in"));
