@@ -16,18 +16,11 @@ function(ctnn_add_compile_fail_tests)
     if(NOT expect_lines)
       message(FATAL_ERROR "${case}: a compile-fail case needs at least one '// expect: <regex>' line")
     endif()
-    set(expects "")
-    foreach(line IN LISTS expect_lines)
-      string(REGEX REPLACE "^// expect: " "" regex "${line}")
-      list(APPEND expects "${regex}")
-    endforeach()
-    string(REPLACE ";" "\\;" expects_arg "${expects}")
     add_test(NAME compile_fail.${name}
       COMMAND ${CMAKE_COMMAND}
         -DCOMPILER=${CMAKE_CXX_COMPILER}
         -DSOURCE=${case}
         "-DINCLUDES=${PROJECT_SOURCE_DIR}/include;${boost_includes}"
-        "-DEXPECTS=${expects_arg}"
         -DFIRST_LINES=${ARG_FIRST_LINES}
         -P ${PROJECT_SOURCE_DIR}/cmake/check_compile_fail.cmake)
   endforeach()

@@ -33,7 +33,6 @@ struct channel_multiplier {
 };
 
 template <int Rank, index_t OutChannels, auto Kernel, class... Options>
-  requires(option_for<Options, conv_params> && ...)
 struct conv {
   static constexpr conv_params params =
       configure<conv_params, Options...>(conv_params{.rank = Rank, .out_channels = OutChannels, .kernel = as_spatial(Kernel)});

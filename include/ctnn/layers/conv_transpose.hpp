@@ -29,7 +29,6 @@ struct conv_transpose_params {
 };
 
 template <int Rank, index_t OutChannels, auto Kernel, class... Options>
-  requires(option_for<Options, conv_transpose_params> && ...)
 struct conv_transpose {
   static constexpr conv_transpose_params params = configure<conv_transpose_params, Options...>(
       conv_transpose_params{.rank = Rank, .out_channels = OutChannels, .kernel = as_spatial(Kernel)});

@@ -18,7 +18,6 @@ struct linear_params {
 };
 
 template <index_t OutFeatures, class... Options>
-  requires(option_for<Options, linear_params> && ...)
 struct linear {
   static constexpr linear_params params =
       configure<linear_params, Options...>(linear_params{.out_features = OutFeatures});

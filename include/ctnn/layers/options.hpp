@@ -30,9 +30,24 @@ struct padding_spec {
 template <class Option, class Params>
 concept option_for = requires(Params& p) { Option::configure(p); };
 
+// The failing assertion for an option a layer does not have; its arguments are the diagnostic,
+// printed on the first line: "In instantiation of option_not_accepted<ctnn::ceil_mode, ctnn::conv_params>".
+template <class Option, class LayerParameters>
+struct option_not_accepted {
+  static_assert(option_for<Option, LayerParameters>,
+                "ctnn: a layer got an option it does not have; see option_not_accepted<Option, LayerParameters>");
+  static constexpr bool value = false;
+};
+
 template <class Params, class... Options>
 constexpr Params configure(Params p) {
-  (Options::configure(p), ...);
+  ([&] {
+    if constexpr (option_for<Options, Params>) {
+      Options::configure(p);
+    } else {
+      static_cast<void>(option_not_accepted<Options, Params>::value);
+    }
+  }(), ...);
   return p;
 }
 

@@ -31,7 +31,6 @@ struct crop_params {
 };
 
 template <int Rank, pad_mode Mode, class... Options>
-  requires(option_for<Options, pad_params> && ...)
 struct padding_layer {
   static constexpr pad_params params = configure<pad_params, Options...>(pad_params{.rank = Rank, .mode = Mode});
   static constexpr const char* name =
@@ -52,7 +51,6 @@ template <class... O> struct replication_pad2d : padding_layer<2, pad_mode::repl
 template <class... O> struct replication_pad3d : padding_layer<3, pad_mode::replicate, O...> {};
 
 template <int Rank, class... Options>
-  requires(option_for<Options, crop_params> && ...)
 struct crop_layer {
   static constexpr crop_params params = configure<crop_params, Options...>(crop_params{.rank = Rank});
   static constexpr const char* name = "crop";

@@ -19,7 +19,6 @@ struct partial_conv_params : conv_params {
 };
 
 template <int Rank, index_t OutChannels, auto Kernel, class... Options>
-  requires(option_for<Options, partial_conv_params> && ...)
 struct partial_conv {
   static constexpr partial_conv_params params = [] {
     partial_conv_params p;

@@ -50,14 +50,12 @@ struct global_pool_params {
 };
 
 template <int Rank, auto Kernel, class... Options>
-  requires(option_for<Options, max_pool_params> && ...)
 struct max_pool {
   static constexpr max_pool_params params =
       configure<max_pool_params, Options...>(max_pool_params{.rank = Rank, .kernel = as_spatial(Kernel)});
   static constexpr const char* name = Rank == 1 ? "max_pool1d" : Rank == 2 ? "max_pool2d" : "max_pool3d";
 };
 template <int Rank, auto Kernel, class... Options>
-  requires(option_for<Options, avg_pool_params> && ...)
 struct avg_pool {
   static constexpr avg_pool_params params =
       configure<avg_pool_params, Options...>(avg_pool_params{.rank = Rank, .kernel = as_spatial(Kernel)});

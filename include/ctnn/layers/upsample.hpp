@@ -23,7 +23,6 @@ struct upsample_params {
 };
 
 template <int Rank, upsample_mode Mode, class... Options>
-  requires(option_for<Options, upsample_params> && ...)
 struct upsample {
   static constexpr upsample_params params =
       configure<upsample_params, Options...>(upsample_params{.rank = Rank, .mode = Mode});

@@ -1,0 +1,8 @@
+// Must not compile: the dilated kernel is what must fit.
+// expect: padded_input_extent<8>
+// expect: smaller_than_dilated_kernel<9>
+#include "ctnn/ctnn.hpp"
+
+using namespace ctnn;
+using net = sequential<input<3, 8, 8>, conv2d<4, 3, dilation<4>>>;
+static_assert(net::output_shape.rank >= 0);

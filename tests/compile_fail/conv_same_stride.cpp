@@ -1,0 +1,9 @@
+// Must not compile: PyTorch padding same with stride 2.
+// expect: layer<0>
+// expect: padding_same_needs_stride_1
+// expect: actual_stride<2>
+#include "ctnn/ctnn.hpp"
+
+using namespace ctnn;
+using net = sequential<input<3, 8, 8>, conv2d<4, 3, stride<2>, same>>;
+static_assert(net::output_shape.rank >= 0);

@@ -1,0 +1,7 @@
+// Must not compile: padding modes a transposed conv does not have.
+// expect: padding_mode_not_supported<ctnn::padding_mode::same>
+#include "ctnn/ctnn.hpp"
+
+using namespace ctnn;
+using net = sequential<input<3, 8, 8>, conv_transpose2d<4, 3, same>>;
+static_assert(net::output_shape.rank >= 0);

@@ -1,0 +1,7 @@
+// Must not compile: align_corners on nearest upsampling.
+// expect: align_corners_needs_linear_mode
+#include "ctnn/ctnn.hpp"
+
+using namespace ctnn;
+using net = sequential<input<3, 8, 8>, upsample_nearest2d<scale<2>, align_corners>>;
+static_assert(net::output_shape.rank >= 0);

@@ -1,0 +1,7 @@
+// Must not compile: a scale that leaves nothing.
+// expect: output_extent_not_positive<0>
+#include "ctnn/ctnn.hpp"
+
+using namespace ctnn;
+using net = sequential<input<3, 2, 2>, upsample_nearest2d<scale_ratio<1, 4>>>;
+static_assert(net::output_shape.rank >= 0);
