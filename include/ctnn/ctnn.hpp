@@ -5,6 +5,7 @@
 //   layers/   declarations: what a user writes       (types, options -> parameter structs)
 //   shapes/   shape rules and their checks           (constexpr functions over values)
 //   checks/   shape errors -> compile errors
+//   analysis/ what a network costs and how it prints
 //   network.hpp  the network type that ties them together
 #pragma once
 
@@ -34,3 +35,4 @@
 #include "ctnn/shapes/upsample.hpp"
 
 #include "ctnn/network.hpp"
+#include "ctnn/analysis/print.hpp"

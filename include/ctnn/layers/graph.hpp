@@ -6,7 +6,7 @@
 //   ctnn::residual<Main, Shortcut = identity>        Main(x) + Shortcut(x), shapes must be equal
 //   ctnn::concat<B...>                               B0(x), B1(x), ... joined along the channels
 //
-// A branch is a chain<...> or a single layer. Shape rules: ctnn/shapes/graph.hpp.
+// A branch is a chain<...> or a single layer; a chain is also a layer. Shape rules: ctnn/shapes/graph.hpp.
 #pragma once
 
 #include <boost/mp11/list.hpp>
@@ -76,8 +76,16 @@ struct identity {
 };
 
 template <class... Layers>
+struct chain_params {};
+
+// A chain is also a layer, so that a network can be written from named parts:
+//   using encoder = chain<conv2d<64, 3, pad<1>>, relu>;   sequential<input<3, 64, 64>, encoder, ...>
+template <class... Layers>
 struct chain {
   using layers = boost::mp11::mp_list<Layers...>;
+  using branches = boost::mp11::mp_list<chain>;  // as a layer, a chain is a block of one branch
+  static constexpr chain_params<Layers...> params{};
+  static constexpr const char* name = "chain";
 };
 
 namespace detail {

@@ -73,6 +73,12 @@ constexpr layer_shapes chain_result(const shape& in) {
 // ---- blocks ------------------------------------------------------------------------------------
 constexpr layer_shapes infer(const identity::params_t&, const shape& in) { return same_shape(in); }
 
+template <class... Layers>
+constexpr layer_shapes infer(const chain_params<Layers...>&, const shape& in) {
+  const layer_shapes r = chain_result<chain<Layers...>>(in);
+  return r.error ? fail(at_step(r.error, 0)) : r;
+}
+
 // The merge rules, as plain functions. Residual add: the branches' shapes must be equal (no
 // broadcasting). Concat: equal but for the channel count, which adds up.
 constexpr layer_shapes merge_add(const shape& first, const shape& other, int branch_index) {
