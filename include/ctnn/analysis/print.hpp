@@ -38,6 +38,13 @@ inline void print_row(std::FILE* out, int indent, const char* index, const char*
 template <class Placed>
 void print_chain(std::FILE* out, int depth);
 
+// A chain used as a layer has one branch: it gets no "branch" header.
+template <class Placed>
+void print_branch(std::FILE* out, int depth, int index, bool with_header) {
+  if (with_header) std::fprintf(out, "%*s       branch %d\n", 4 * depth, "", index);
+  print_chain<Placed>(out, depth + 1);
+}
+
 template <class Layer, shape In>
 void print_layer(std::FILE* out, int index, int depth) {
   using placed = placed_layer<Layer, In>;
@@ -45,12 +52,10 @@ void print_layer(std::FILE* out, int index, int depth) {
   std::snprintf(number, sizeof number, "%d", index);
   print_row(out, 4 * depth, number, Layer::name, placed::output_shape, placed::weight_shape, placed::bias_shape);
   if constexpr (requires { typename Layer::branches; }) {
+    constexpr std::size_t branches = boost::mp11::mp_size<typename Layer::branches>::value;
     [&]<std::size_t... B>(std::index_sequence<B...>) {
-      // A chain used as a layer has one branch: no header for it.
-      ((sizeof...(B) > 1 ? void(std::fprintf(out, "%*s       branch %d\n", 4 * depth, "", static_cast<int>(B))) : void()),
-        print_chain<typename placed::template branch<B>>(out, depth + 1)),
-       ...);
-    }(std::make_index_sequence<boost::mp11::mp_size<typename Layer::branches>::value>{});
+      (print_branch<typename placed::template branch<B>>(out, depth, static_cast<int>(B), branches > 1), ...);
+    }(std::make_index_sequence<branches>{});
   }
 }
 
