@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds and runs every test: with g++-12, with clang++-16, and with g++-12 under ASan + UBSan.
+#   tools/test.sh                  all three
+#   tools/test.sh clang++-16       one compiler
+#   tools/test.sh g++-12 sanitize  one compiler with sanitizers
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+run() {
+  local cxx=$1 mode=${2:-plain}
+  local dir=build/test-$cxx-$mode
+  local flags=(-DCMAKE_BUILD_TYPE=Release)
+  [ "$mode" = sanitize ] && flags=(-DCMAKE_BUILD_TYPE=Debug -DCTNN_SANITIZE=ON)
+  echo "== $cxx ($mode)"
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" "${flags[@]}" > /dev/null
+  cmake --build "$dir" -j2
+  ctest --test-dir "$dir" -j2 --output-on-failure
+}
+
+if [ $# -gt 0 ]; then
+  run "$@"
+else
+  run g++-12
+  run clang++-16
+  run g++-12 sanitize
+fi
