@@ -79,19 +79,29 @@ struct only_channels_may_differ {};
 template <padding_mode M> struct padding_mode_not_supported {};
 struct no_layers {};
 
-// The failing assertion. Its template arguments are the diagnostic; its value is always false.
+// The failing assertion. Its template arguments are the diagnostic, and both compilers print them first:
+// g++ "In instantiation of 'constexpr bool ctnn::invalid_network() [with Facts = {...}]'", clang "static
+// assertion failed due to requirement 'shape_rule_holds<...>::value'". A function rather than a class:
+// a class whose instantiation failed poisons every use of it, and the errors cascade.
 template <class... Facts>
-struct invalid_network {
+struct shape_rule_holds {
   static constexpr bool value = false;
 };
 
 template <class... Facts>
-struct report_invalid_network {
-  static_assert(invalid_network<Facts...>::value,
-                "ctnn: invalid network; the arguments of ctnn::invalid_network<...> name the layer "
-                "(its position, then its kind) and the values that break its shape rule");
-  static constexpr bool value = false;
+constexpr bool invalid_network() {
+  static_assert(shape_rule_holds<Facts...>::value,
+                "ctnn: invalid network; the template arguments name the layer (its position, then its kind) "
+                "and the values that break its shape rule");
+  return true;  // the assertion above is the one error; the caller's must not add a second
+}
+
+namespace detail {
+template <class... Facts>
+struct report {
+  static constexpr bool done = invalid_network<Facts...>();
 };
+}  // namespace detail
 
 namespace detail {
 using boost::mp11::mp_list;
@@ -177,14 +187,14 @@ struct locate<Layers, E, Step> {
 }  // namespace detail
 
 // Instantiates the failing assertion for the first error of a chain of `Layers` (an mp_list).
-// Returns true when there is no error, so it can sit in a static_assert or a constant initializer.
+// Returns true either way, so that the caller's static_assert adds no second error.
 template <class Layers, layer_error E>
 constexpr bool check_chain() {
   if constexpr (!E) {
     return true;
   } else {
     using facts = boost::mp11::mp_append<typename detail::locate<Layers, E, 0>::type, detail::facts_of<E>>;
-    return boost::mp11::mp_apply<report_invalid_network, facts>::value;
+    return boost::mp11::mp_apply<detail::report, facts>::done;
   }
 }
 
@@ -195,7 +205,7 @@ constexpr bool check_input_declaration() {
     return true;
   } else {
     using facts = boost::mp11::mp_append<boost::mp11::mp_list<Input>, detail::facts_of<E>>;
-    return boost::mp11::mp_apply<report_invalid_network, facts>::value;
+    return boost::mp11::mp_apply<detail::report, facts>::done;
   }
 }
 

@@ -35,7 +35,7 @@ concept option_for = requires(Params& p) { Option::configure(p); };
 template <class Option, class LayerParameters>
 struct option_not_accepted {
   static_assert(option_for<Option, LayerParameters>,
-                "ctnn: a layer got an option it does not have; see option_not_accepted<Option, LayerParameters>");
+                "ctnn: a layer got an option it does not have: option_not_accepted<Option, LayerParameters>");
   static constexpr bool value = false;
 };
 

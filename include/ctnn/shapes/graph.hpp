@@ -42,6 +42,9 @@ constexpr chain_trace<sizeof...(Layers)> trace_chain(const shape& in) {
   // One spare slot so that an empty chain still declares a valid array.
   const rule rules[sizeof...(Layers) + 1] = {&layer_rule<Layers>..., nullptr};
   chain_trace<sizeof...(Layers)> t;
+  // Every element written once: g++-12 cannot read an element of a constant array that was only
+  // value-initialized (the shapes after a failing layer) and reports a bogus second error.
+  for (shape& s : t.shapes) s = shape{};
   t.shapes[0] = in;
   for (std::size_t i = 0; i < sizeof...(Layers); ++i) {
     t.layers[i] = rules[i](t.shapes[i]);
