@@ -4,7 +4,9 @@
 //   core/     shape, spatial values, errors         (vocabulary of every stage)
 //   layers/   declarations: what a user writes       (types, options -> parameter structs)
 //   shapes/   shape rules and their checks           (constexpr functions over values)
-//   checks/   shape errors -> compile errors
+//   checks/   shape errors -> compile errors; layers and chains placed at their input
+//   plan/     weights storage and the activations' memory plan
+//   kernels/  fixed-size loops, one header per layer family, and the step-by-step runner
 //   analysis/ what a network costs and how it prints
 //   network.hpp  the network type that ties them together
 #pragma once

@@ -1,10 +1,11 @@
 // ctnn/network.hpp: a network type: its input, its layers, and everything the compiler derives.
 //
 //   using net = ctnn::sequential<ctnn::input<1, 32, 32>, ctnn::conv2d<6, 5>, ctnn::relu, ...>;
-//   net::output_shape            shape after the last layer
-//   net::shapes[i]               input of layer i (shapes[0] is the network input, shapes[size] the output)
-//   ctnn::layer_t<net, i>        layer i placed at its input: ::input_shape, ::output_shape, ::weight_shape
-//   ctnn::branch_t<layer_t<net, i>, b>   branch b of a residual / concat block, as a placed chain
+//   net::output_shape, net::shapes[i], ctnn::layer_t<net, i>     shapes (ctnn/checks/placed.hpp)
+//   net::weights                  every layer's parameters, float (net::weights_of<T> for another T)
+//   net::plan                     where every activation lives (ctnn/plan/memory.hpp); net::arena_elements
+//   ctnn::static_arena<net> a;    the activations' memory, sizeof known at compile time
+//   net::forward(w, x, a)         runs the network: no heap, no exceptions, no virtual calls
 //
 // Instantiating the network checks it: the first layer that breaks its shape rule stops compilation
 // with ctnn::invalid_network<...> naming the layer and the values (ctnn/checks/diagnostics.hpp).
@@ -12,97 +13,54 @@
 
 #include <array>
 #include <cstddef>
+#include <span>
+#include <type_traits>
 
-#include <boost/mp11/algorithm.hpp>
-
-#include "ctnn/checks/diagnostics.hpp"
-#include "ctnn/shapes/graph.hpp"
+#include "ctnn/checks/placed.hpp"
+#include "ctnn/kernels/forward.hpp"
+#include "ctnn/plan/memory.hpp"
+#include "ctnn/plan/weights.hpp"
 
 namespace ctnn {
 
-template <shape In, class Chain, bool Report = true>
-struct placed_chain;
-
-// PyTorch weight order -> TensorFlow order: kernel dims first, then dims 1 and 0 swapped.
-// Conv [O, I/g, k...] -> HWIO [k..., I/g, O]; transposed conv [I, O/g, k...] -> [k..., O/g, I];
-// linear [out, in] -> [in, out].
-constexpr shape hwio(const shape& w) {
-  if (w.rank < 2) return w;
-  shape r;
-  for (int i = 2; i < w.rank; ++i) r.push_back(w[i]);
-  r.push_back(w[1]);
-  r.push_back(w[0]);
-  return r;
-}
-
-namespace detail {
-template <class Layer, shape In>
-struct placed_mask {};
-// Layers that read and write a mask (partial convolution) also report its shapes.
-template <class Layer, shape In>
-  requires requires { mask_shapes(Layer::params, In); }
-struct placed_mask<Layer, In> {
-  static constexpr shape mask_shape = mask_shapes(Layer::params, In).in;
-  static constexpr shape updated_mask_shape = mask_shapes(Layer::params, In).out;
-};
-}  // namespace detail
-
-// A layer at its place in a network: what it receives and what it produces.
-template <class Layer, shape In>
-struct placed_layer : detail::placed_mask<Layer, In> {
-  using type = Layer;
-  static constexpr shape input_shape = In;
-  static constexpr layer_shapes result = layer_rule<Layer>(In);
-  static constexpr shape output_shape = result.out;
-  static constexpr shape weight_shape = result.weight;  // PyTorch order, rank 0 when none
-  static constexpr shape weight_shape_hwio = hwio(result.weight);
-  static constexpr shape bias_shape = result.bias;
-
-  // Branch B of a residual or concat block, as a chain placed at the block's input.
-  template <std::size_t B, class Block = Layer>
-  using branch = placed_chain<In, boost::mp11::mp_at_c<typename Block::branches, B>, false>;
-};
-
-template <shape In, class... Layers, bool Report>
-struct placed_chain<In, chain<Layers...>, Report> {
-  using layers = boost::mp11::mp_list<Layers...>;
-  static constexpr std::size_t size = sizeof...(Layers);
-  static constexpr chain_trace<size> trace = trace_chain<Layers...>(In);
-  // Branches are reported by the chain that holds their block; an invalid input by the network.
-  static_assert(!Report || check_chain<layers, trace.error>());
-
-  static constexpr shape input_shape = In;
-  static constexpr shape output_shape = trace.output();
-  static constexpr const std::array<shape, size + 1>& shapes = trace.shapes;
-
-  template <std::size_t I>
-    requires(I < size)
-  using layer = placed_layer<boost::mp11::mp_at_c<layers, I>, trace.shapes[I]>;
-};
+template <class Net, class T = float>
+struct static_arena;
 
 template <class Input, class... Layers>
-struct sequential
-    : placed_chain<Input::params.dims, chain<Layers...>, !input_error(Input::params)> {
+struct sequential : placed_chain<Input::params.dims, chain<Layers...>, !input_error(Input::params)> {
+  using chain_type = placed_chain<Input::params.dims, chain<Layers...>, !input_error(Input::params)>;
   static_assert(check_input_declaration<Input, input_error(Input::params)>());
+
   using input = Input;
   static constexpr index_t batch = Input::params.batch;
   static constexpr layout memory_layout = Input::params.memory;
+  static constexpr count_t input_size = chain_type::input_shape.size();
+  static constexpr count_t output_size = chain_type::output_shape.size();
+
+  template <class T>
+  using weights_of = chain_weights_t<chain_type, T>;
+  using weights = weights_of<float>;
+
+  static constexpr auto plan = make_memory_plan<chain_type, memory_layout>();
+  static constexpr count_t arena_elements = plan.arena_elements;
+
+  // Runs one sample: `x` holds input_size elements in the network's layout; the result is a view of
+  // output_size elements in `arena`, valid until the arena's next use.
+  template <class T, class X>
+  static constexpr std::span<const T, output_size> forward(const weights_of<T>& w, const X& x,
+                                                           static_arena<sequential, T>& arena) {
+    const std::span<const T, input_size> in(x);
+    detail::run_state<T, plan.steps.size()> state{plan, in.data(), arena.data.data()};
+    detail::run_chain<chain_type, memory_layout>(state, w);
+    const int result = state.plan.steps.size() == 0 ? 0 : plan.steps[plan.steps.size() - 1].output;
+    return std::span<const T, output_size>(state.read(result), output_size);
+  }
 };
 
-// The first error of a network as a value, without the compile error: for tools and tests that ask
-// whether a network is valid (`static_assert(!ctnn::is_valid_network<...>)`).
-template <class Input, class... Layers>
-constexpr layer_error network_error() {
-  if (const layer_error e = input_error(Input::params)) return e;
-  return trace_chain<Layers...>(Input::params.dims).error;
-}
-template <class Input, class... Layers>
-inline constexpr bool is_valid_network = !network_error<Input, Layers...>();
-
-template <class Net, std::size_t I>
-using layer_t = typename Net::template layer<I>;
-
-template <class PlacedBlock, std::size_t B>
-using branch_t = typename PlacedBlock::template branch<B>;
+// The memory every activation of one forward pass lives in. Holds no state between runs.
+template <class Net, class T>
+struct static_arena {
+  alignas(64) std::array<T, Net::arena_elements> data{};
+};
 
 }  // namespace ctnn

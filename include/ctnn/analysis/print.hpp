@@ -14,7 +14,7 @@
 
 #include <boost/mp11/algorithm.hpp>
 
-#include "ctnn/network.hpp"
+#include "ctnn/checks/placed.hpp"
 
 namespace ctnn {
 

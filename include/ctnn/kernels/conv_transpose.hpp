@@ -1,0 +1,65 @@
+// ctnn/kernels/conv_transpose.hpp: the transposed convolution kernel (declaration:
+// ctnn/layers/conv_transpose.hpp, shape rule: ctnn/shapes/conv_transpose.hpp).
+//
+// The adjoint of the convolution with the same parameters: every input element spreads w[ic, oc, k]
+// to output o = i s - pb + k d. Written as a gather over the output (each output sums the taps whose
+// input position i = (o + pb - k d) / s is whole and inside), so that no two iterations write the
+// same element.
+#pragma once
+
+#include "ctnn/kernels/tensor.hpp"
+#include "ctnn/shapes/conv_transpose.hpp"
+
+namespace ctnn {
+
+template <conv_transpose_params P, shape In>
+struct conv_transpose_kernel {
+  static constexpr conv_transpose_geometry g = resolve_conv_transpose(P, In);
+  static constexpr dims4 in = dims_of(In);
+  static constexpr dims4 out = dims_of(window_output(g.w, g.out_channels));
+  static constexpr window3 k = to3(g.w);
+  static constexpr index_t in_per_group = g.in_channels / g.groups, out_per_group = g.out_channels / g.groups;
+
+  // Weight [C_in, C_out/g, kd, kh, kw].
+  static constexpr count_t weight_index(index_t ic, index_t ocg, index_t kz, index_t ky, index_t kx) {
+    return (((count_t{ic} * out_per_group + ocg) * k.kernel[0] + kz) * k.kernel[1] + ky) * k.kernel[2] + kx;
+  }
+  // The input position that tap kk of output o reads along one dim, or -1.
+  static constexpr index_t source(index_t o, index_t kk, int dim, index_t extent) {
+    const index_t t = o + k.pad_begin[dim] - kk * k.dilation[dim];
+    if (t < 0 || t % k.stride[dim] != 0) return -1;
+    const index_t i = t / k.stride[dim];
+    return i < extent ? i : -1;
+  }
+};
+
+template <conv_transpose_params P, shape In, layout L, class T>
+constexpr void conv_transpose_forward(const T* x, const T* w, const T* b, T* y) {
+  using K = conv_transpose_kernel<P, In>;
+  for (index_t oc = 0; oc < K::out.c; ++oc) {
+    const index_t first_in = oc / K::out_per_group * K::in_per_group, ocg = oc % K::out_per_group;
+    for (index_t oz = 0; oz < K::out.d; ++oz)
+      for (index_t oy = 0; oy < K::out.h; ++oy)
+        for (index_t ox = 0; ox < K::out.w; ++ox) {
+          accumulator_t<T> acc = b != nullptr ? static_cast<accumulator_t<T>>(b[oc]) : accumulator_t<T>{};
+          for (index_t kz = 0; kz < K::k.kernel[0]; ++kz) {
+            const index_t iz = K::source(oz, kz, 0, K::in.d);
+            if (iz < 0) continue;
+            for (index_t ky = 0; ky < K::k.kernel[1]; ++ky) {
+              const index_t iy = K::source(oy, ky, 1, K::in.h);
+              if (iy < 0) continue;
+              for (index_t kx = 0; kx < K::k.kernel[2]; ++kx) {
+                const index_t ix = K::source(ox, kx, 2, K::in.w);
+                if (ix < 0) continue;
+                for (index_t ic = 0; ic < K::in_per_group; ++ic)
+                  acc += static_cast<accumulator_t<T>>(w[K::weight_index(first_in + ic, ocg, kz, ky, kx)]) *
+                         static_cast<accumulator_t<T>>(x[offset<L>(K::in, first_in + ic, iz, iy, ix)]);
+              }
+            }
+          }
+          y[offset<L>(K::out, oc, oz, oy, ox)] = static_cast<T>(acc);
+        }
+  }
+}
+
+}  // namespace ctnn

@@ -1,0 +1,103 @@
+// ctnn/kernels/math.hpp: the transcendental functions kernels need, usable in constant expressions.
+//
+// At run time these are the standard library's. In a constant expression (a network evaluated by the
+// compiler) the standard ones are not constexpr in C++20, so a series is used instead: accurate to a
+// few ulp in double, so compile-time and run-time results agree to rounding, not bit for bit.
+#pragma once
+
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+namespace ctnn::math {
+
+namespace detail {
+constexpr double exp_series(double x) {
+  if (x != x) return x;
+  if (x > 709.0) return std::numeric_limits<double>::infinity();
+  if (x < -745.0) return 0.0;
+  // x = k ln2 + r with |r| <= ln2 / 2, exp(x) = 2^k exp(r).
+  constexpr double ln2 = 0.693147180559945309417232121458176568;
+  const double kf = x / ln2;
+  const long long k = static_cast<long long>(kf + (kf >= 0 ? 0.5 : -0.5));
+  const double r = x - static_cast<double>(k) * ln2;
+  double term = 1.0, sum = 1.0;
+  for (int n = 1; n < 24; ++n) {
+    term *= r / n;
+    sum += term;
+  }
+  double scale = 1.0;
+  for (long long i = 0; i < (k >= 0 ? k : -k); ++i) scale *= 2.0;
+  return k >= 0 ? sum * scale : sum / scale;
+}
+
+constexpr double sqrt_newton(double x) {
+  if (x < 0 || x != x) return std::numeric_limits<double>::quiet_NaN();
+  if (x == 0 || x == std::numeric_limits<double>::infinity()) return x;
+  double g = x > 1 ? x : 1.0;
+  for (int i = 0; i < 200; ++i) {
+    const double next = 0.5 * (g + x / g);
+    if (next == g) break;
+    g = next;
+  }
+  return g;
+}
+
+constexpr double erf_series(double x) {
+  if (x < 0) return -erf_series(-x);
+  if (x > 6.0) return 1.0;
+  // Maclaurin series of erf: 2/sqrt(pi) sum (-1)^n x^(2n+1) / (n! (2n+1)); converges for x <= 6 in double.
+  constexpr double two_over_sqrt_pi = 1.128379167095512573896158903121545172;
+  if (x < 2.5) {
+    double term = x, sum = x;
+    for (int n = 1; n < 200; ++n) {
+      term *= -x * x / n;
+      const double add = term / (2 * n + 1);
+      sum += add;
+      if (add < 1e-18 && add > -1e-18) break;
+    }
+    return two_over_sqrt_pi * sum;
+  }
+  // erfc(x) = exp(-x^2) / (sqrt(pi) (x + 1/2 / (x + 1 / (x + 3/2 / (x + ...))))) for larger x.
+  double f = 0.0;
+  for (int n = 60; n >= 1; --n) f = (n / 2.0) / (x + f);
+  return 1.0 - (two_over_sqrt_pi / 2.0) * exp_series(-x * x) / (x + f);
+}
+}  // namespace detail
+
+template <class T>
+constexpr T exp(T x) {
+  if (std::is_constant_evaluated()) return static_cast<T>(detail::exp_series(static_cast<double>(x)));
+  return std::exp(x);
+}
+
+template <class T>
+constexpr T sqrt(T x) {
+  if (std::is_constant_evaluated()) return static_cast<T>(detail::sqrt_newton(static_cast<double>(x)));
+  return std::sqrt(x);
+}
+
+template <class T>
+constexpr T tanh(T x) {
+  if (std::is_constant_evaluated()) {
+    const double v = static_cast<double>(x);
+    if (v > 20) return T(1);
+    if (v < -20) return T(-1);
+    const double e = detail::exp_series(2 * v);
+    return static_cast<T>((e - 1) / (e + 1));
+  }
+  return std::tanh(x);
+}
+
+template <class T>
+constexpr T erf(T x) {
+  if (std::is_constant_evaluated()) return static_cast<T>(detail::erf_series(static_cast<double>(x)));
+  return std::erf(x);
+}
+
+template <class T>
+constexpr bool isnan(T x) {
+  return x != x;
+}
+
+}  // namespace ctnn::math

@@ -1,0 +1,61 @@
+// ctnn/kernels/pad.hpp: padding and cropping kernels (declaration: ctnn/layers/pad.hpp).
+//
+// Output position o reads input position o - pb: constant padding writes the fill value outside,
+// reflection mirrors without repeating the edge (-1 -> 1, n -> n - 2), replication repeats it.
+#pragma once
+
+#include "ctnn/kernels/tensor.hpp"
+#include "ctnn/shapes/pad.hpp"
+
+namespace ctnn {
+
+namespace detail {
+// The input index an output index reads along one dim; -1 for "the fill value".
+constexpr index_t padded_source(pad_mode mode, index_t i, index_t n) {
+  if (i >= 0 && i < n) return i;
+  switch (mode) {
+    case pad_mode::constant: return -1;
+    case pad_mode::reflect: return i < 0 ? -i : 2 * (n - 1) - i;
+    case pad_mode::replicate: return i < 0 ? 0 : n - 1;
+  }
+  return -1;
+}
+}  // namespace detail
+
+template <pad_params P, shape In, layout L, class T>
+constexpr void pad_forward(const T* x, T* y) {
+  constexpr dims4 in = dims_of(In), out = dims_of(infer(P, In).out);
+  constexpr int shift = 3 - P.rank;
+  constexpr index_t in_extent[3] = {in.d, in.h, in.w};
+  index_t before[3] = {};
+  for (int i = 0; i < P.rank; ++i) before[shift + i] = P.padding.begin.at(i);
+  const T fill = static_cast<T>(static_cast<double>(P.fill_num) / static_cast<double>(P.fill_den));
+  for (index_t c = 0; c < out.c; ++c)
+    for (index_t oz = 0; oz < out.d; ++oz)
+      for (index_t oy = 0; oy < out.h; ++oy)
+        for (index_t ox = 0; ox < out.w; ++ox) {
+          const index_t o[3] = {oz, oy, ox};
+          index_t s[3];
+          bool inside = true;
+          for (int i = 0; i < 3; ++i) {
+            s[i] = detail::padded_source(P.mode, o[i] - before[i], in_extent[i]);
+            inside = inside && s[i] >= 0;
+          }
+          y[offset<L>(out, c, oz, oy, ox)] = inside ? x[offset<L>(in, c, s[0], s[1], s[2])] : fill;
+        }
+}
+
+template <crop_params P, shape In, layout L, class T>
+constexpr void crop_forward(const T* x, T* y) {
+  constexpr dims4 in = dims_of(In), out = dims_of(infer(P, In).out);
+  constexpr int shift = 3 - P.rank;
+  index_t begin[3] = {};
+  for (int i = 0; i < P.rank; ++i) begin[shift + i] = P.crop_begin.at(i);
+  for (index_t c = 0; c < out.c; ++c)
+    for (index_t oz = 0; oz < out.d; ++oz)
+      for (index_t oy = 0; oy < out.h; ++oy)
+        for (index_t ox = 0; ox < out.w; ++ox)
+          y[offset<L>(out, c, oz, oy, ox)] = x[offset<L>(in, c, oz + begin[0], oy + begin[1], ox + begin[2])];
+}
+
+}  // namespace ctnn

@@ -1,0 +1,89 @@
+// ctnn/kernels/partial_conv.hpp: the partial convolution kernel (Liu et al. 2018; declaration:
+// ctnn/layers/partial_conv.hpp).
+//
+// out = (W^T (X * M)) * (k_area / sum(M)) + b where sum(M) > 0 over the window, else 0;
+// new mask = 1 where sum(M) > 0. k_area = kd kh kw, times C_in with a multi-channel mask, whose sum runs
+// over every input channel whatever the groups (as NVIDIA's reference implementation). Binary masks.
+#pragma once
+
+#include "ctnn/kernels/conv.hpp"
+#include "ctnn/shapes/partial_conv.hpp"
+
+namespace ctnn {
+
+// With an explicit mask: [1, spatial] (or [C_in, spatial] for multi_channel_mask) in layout L.
+template <partial_conv_params P, shape In, layout L, class T>
+constexpr void partial_conv_forward(const T* x, const T* mask, const T* w, const T* b, T* y, T* new_mask) {
+  using K = conv_kernel<static_cast<conv_params>(P), In, L, T>;
+  constexpr dims4 mask_in = dims_of(mask_shapes(P, In).in);
+  constexpr dims4 mask_out = dims_of(mask_shapes(P, In).out);
+  constexpr index_t channels_in_mask = P.multi_channel_mask ? K::in.c : 1;
+  constexpr accumulator_t<T> k_area = static_cast<accumulator_t<T>>(
+      channels_in_mask * K::k.kernel[0] * K::k.kernel[1] * K::k.kernel[2]);
+  for (index_t oc = 0; oc < K::out.c; ++oc)
+    for (index_t oz = 0; oz < K::out.d; ++oz)
+      for (index_t oy = 0; oy < K::out.h; ++oy)
+        for (index_t ox = 0; ox < K::out.w; ++ox) {
+          // sum(M) over the window, and W^T (X * M).
+          accumulator_t<T> mask_sum{}, acc{};
+          const index_t first_in = oc / K::out_per_group * K::in_per_group;
+          for (index_t kz = 0; kz < K::k.kernel[0]; ++kz)
+            for (index_t ky = 0; ky < K::k.kernel[1]; ++ky)
+              for (index_t kx = 0; kx < K::k.kernel[2]; ++kx) {
+                const index_t iz = oz * K::k.stride[0] - K::k.pad_begin[0] + kz * K::k.dilation[0];
+                const index_t iy = oy * K::k.stride[1] - K::k.pad_begin[1] + ky * K::k.dilation[1];
+                const index_t ix = ox * K::k.stride[2] - K::k.pad_begin[2] + kx * K::k.dilation[2];
+                if (iz < 0 || iz >= K::in.d || iy < 0 || iy >= K::in.h || ix < 0 || ix >= K::in.w) continue;
+                for (index_t mc = 0; mc < channels_in_mask; ++mc)
+                  mask_sum += static_cast<accumulator_t<T>>(mask[offset<L>(mask_in, mc, iz, iy, ix)]);
+                for (index_t ic = 0; ic < K::in_per_group; ++ic) {
+                  const index_t mc = P.multi_channel_mask ? first_in + ic : 0;
+                  acc += static_cast<accumulator_t<T>>(w[K::weight_index(oc, ic, kz, ky, kx)]) *
+                         static_cast<accumulator_t<T>>(x[offset<L>(K::in, first_in + ic, iz, iy, ix)]) *
+                         static_cast<accumulator_t<T>>(mask[offset<L>(mask_in, mc, iz, iy, ix)]);
+                }
+              }
+          const bool any = mask_sum > 0;
+          accumulator_t<T> value{};
+          if (any) {
+            value = acc * (k_area / mask_sum);
+            if (b != nullptr) value += b[oc];
+          }
+          y[offset<L>(K::out, oc, oz, oy, ox)] = static_cast<T>(value);
+          if (P.multi_channel_mask || oc == 0) {
+            const index_t nc = P.multi_channel_mask ? oc : 0;
+            new_mask[offset<L>(mask_out, nc, oz, oy, ox)] = any ? T(1) : T(0);
+          }
+        }
+}
+
+// Inside a network the mask marks only the padding as holes ("partial convolution based padding"):
+// the ratio k_area / sum(M) then depends on the position alone.
+template <partial_conv_params P, shape In, layout L, class T>
+constexpr void partial_conv_padding_forward(const T* x, const T* w, const T* b, T* y) {
+  using K = conv_kernel<static_cast<conv_params>(P), In, L, T>;
+  constexpr count_t taps = K::k.kernel[0] * K::k.kernel[1] * K::k.kernel[2];
+  for (index_t oc = 0; oc < K::out.c; ++oc)
+    for (index_t oz = 0; oz < K::out.d; ++oz)
+      for (index_t oy = 0; oy < K::out.h; ++oy)
+        for (index_t ox = 0; ox < K::out.w; ++ox) {
+          count_t inside = 0;  // taps of the window that fall inside the input
+          for (index_t kz = 0; kz < K::k.kernel[0]; ++kz)
+            for (index_t ky = 0; ky < K::k.kernel[1]; ++ky)
+              for (index_t kx = 0; kx < K::k.kernel[2]; ++kx) {
+                const index_t iz = oz * K::k.stride[0] - K::k.pad_begin[0] + kz * K::k.dilation[0];
+                const index_t iy = oy * K::k.stride[1] - K::k.pad_begin[1] + ky * K::k.dilation[1];
+                const index_t ix = ox * K::k.stride[2] - K::k.pad_begin[2] + kx * K::k.dilation[2];
+                inside += iz >= 0 && iz < K::in.d && iy >= 0 && iy < K::in.h && ix >= 0 && ix < K::in.w;
+              }
+          accumulator_t<T> value{};
+          if (inside > 0) {
+            value = K::window_sum(x, w, oc, oz, oy, ox) *
+                    (static_cast<accumulator_t<T>>(taps) / static_cast<accumulator_t<T>>(inside));
+            if (b != nullptr) value += b[oc];
+          }
+          y[offset<L>(K::out, oc, oz, oy, ox)] = static_cast<T>(value);
+        }
+}
+
+}  // namespace ctnn

@@ -1,0 +1,121 @@
+// ctnn/kernels/pool.hpp: pooling kernels (declaration: ctnn/layers/pool.hpp, shape rules:
+// ctnn/shapes/pool.hpp).
+//
+// Max pooling pads with -infinity and propagates NaN; average pooling divides by the window clipped to
+// the padded extent (count_include_pad) or by the real elements (exclude_pad), as PyTorch.
+#pragma once
+
+#include <algorithm>
+#include <limits>
+
+#include "ctnn/kernels/math.hpp"
+#include "ctnn/kernels/tensor.hpp"
+#include "ctnn/shapes/pool.hpp"
+
+namespace ctnn {
+
+template <max_pool_params P, shape In, layout L, class T>
+constexpr void max_pool_forward(const T* x, T* y) {
+  constexpr window w = resolve_window(window_of(P), In).w;
+  constexpr dims4 in = dims_of(In), out = dims_of(window_output(w, In[0]));
+  constexpr window3 k = to3(w);
+  for (index_t c = 0; c < out.c; ++c)
+    for (index_t oz = 0; oz < out.d; ++oz)
+      for (index_t oy = 0; oy < out.h; ++oy)
+        for (index_t ox = 0; ox < out.w; ++ox) {
+          T best = -std::numeric_limits<T>::infinity();
+          for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
+            const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
+            if (iz < 0 || iz >= in.d) continue;
+            for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
+              const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
+              if (iy < 0 || iy >= in.h) continue;
+              for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
+                const index_t ix = ox * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
+                if (ix < 0 || ix >= in.w) continue;
+                const T v = x[offset<L>(in, c, iz, iy, ix)];
+                if (v > best || math::isnan(v)) best = v;
+              }
+            }
+          }
+          y[offset<L>(out, c, oz, oy, ox)] = best;
+        }
+}
+
+template <avg_pool_params P, shape In, layout L, class T>
+constexpr void avg_pool_forward(const T* x, T* y) {
+  constexpr window w = resolve_window(window_of(P), In).w;
+  constexpr dims4 in = dims_of(In), out = dims_of(window_output(w, In[0]));
+  constexpr window3 k = to3(w);
+  constexpr index_t extent[3] = {in.d, in.h, in.w};
+  for (index_t c = 0; c < out.c; ++c)
+    for (index_t oz = 0; oz < out.d; ++oz)
+      for (index_t oy = 0; oy < out.h; ++oy)
+        for (index_t ox = 0; ox < out.w; ++ox) {
+          const index_t o[3] = {oz, oy, ox};
+          index_t lo[3], hi[3];
+          count_t padded_count = 1, real_count = 1;
+          for (int i = 0; i < 3; ++i) {
+            const index_t start = o[i] * k.stride[i] - k.pad_begin[i];
+            const index_t end = std::min(start + k.kernel[i], extent[i] + k.pad_end[i]);
+            padded_count *= end - start;
+            lo[i] = std::max(start, index_t{0});
+            hi[i] = std::min(end, extent[i]);
+            real_count *= hi[i] - lo[i];
+          }
+          accumulator_t<T> sum{};
+          for (index_t iz = lo[0]; iz < hi[0]; ++iz)
+            for (index_t iy = lo[1]; iy < hi[1]; ++iy)
+              for (index_t ix = lo[2]; ix < hi[2]; ++ix) sum += x[offset<L>(in, c, iz, iy, ix)];
+          const count_t divisor = P.count_include_pad ? padded_count : real_count;
+          y[offset<L>(out, c, oz, oy, ox)] = static_cast<T>(sum / static_cast<accumulator_t<T>>(divisor));
+        }
+}
+
+// Adaptive pooling: window j along a dim covers [floor(j i / o), ceil((j + 1) i / o)).
+template <adaptive_pool_params P, shape In, layout L, class T>
+constexpr void adaptive_pool_forward(const T* x, T* y) {
+  constexpr dims4 in = dims_of(In), out = dims_of(infer(P, In).out);
+  for (index_t c = 0; c < out.c; ++c)
+    for (index_t oz = 0; oz < out.d; ++oz)
+      for (index_t oy = 0; oy < out.h; ++oy)
+        for (index_t ox = 0; ox < out.w; ++ox) {
+          const index_t z0 = adaptive_begin(oz, in.d, out.d), z1 = adaptive_end(oz, in.d, out.d);
+          const index_t y0 = adaptive_begin(oy, in.h, out.h), y1 = adaptive_end(oy, in.h, out.h);
+          const index_t x0 = adaptive_begin(ox, in.w, out.w), x1 = adaptive_end(ox, in.w, out.w);
+          accumulator_t<T> sum{};
+          T best = -std::numeric_limits<T>::infinity();
+          for (index_t iz = z0; iz < z1; ++iz)
+            for (index_t iy = y0; iy < y1; ++iy)
+              for (index_t ix = x0; ix < x1; ++ix) {
+                const T v = x[offset<L>(in, c, iz, iy, ix)];
+                sum += v;
+                if (v > best || math::isnan(v)) best = v;
+              }
+          const count_t count = count_t{z1 - z0} * (y1 - y0) * (x1 - x0);
+          y[offset<L>(out, c, oz, oy, ox)] =
+              P.kind == pool_kind::max ? best : static_cast<T>(sum / static_cast<accumulator_t<T>>(count));
+        }
+}
+
+// Global pooling: adaptive pooling to one element per channel.
+template <global_pool_params P, shape In, layout L, class T>
+constexpr void global_pool_forward(const T* x, T* y) {
+  constexpr dims4 in = dims_of(In);
+  constexpr count_t count = in.spatial_size();
+  for (index_t c = 0; c < in.c; ++c) {
+    accumulator_t<T> sum{};
+    T best = -std::numeric_limits<T>::infinity();
+    for (index_t iz = 0; iz < in.d; ++iz)
+      for (index_t iy = 0; iy < in.h; ++iy)
+        for (index_t ix = 0; ix < in.w; ++ix) {
+          const T v = x[offset<L>(in, c, iz, iy, ix)];
+          sum += v;
+          if (v > best || math::isnan(v)) best = v;
+        }
+    // The output [C, 1, ...] is C contiguous elements in both layouts.
+    y[c] = P.kind == pool_kind::max ? best : static_cast<T>(sum / static_cast<accumulator_t<T>>(count));
+  }
+}
+
+}  // namespace ctnn

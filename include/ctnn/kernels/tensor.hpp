@@ -1,0 +1,94 @@
+// ctnn/kernels/tensor.hpp: where an element of an activation lives in memory.
+//
+// Kernels see every activation as C x D x H x W: a 1d layer has D = H = 1, a 2d layer D = 1, so one
+// loop nest serves 1d, 2d and 3d. NCHW stores (c, z, y, x) row-major, NHWC stores (z, y, x, c).
+#pragma once
+
+#include <cstdint>
+#include <type_traits>
+
+#include "ctnn/core/shape.hpp"
+#include "ctnn/layers/graph.hpp"
+#include "ctnn/shapes/window.hpp"
+
+namespace ctnn {
+
+// The type sums and products are accumulated in: the element type for floating point, int32 for the
+// int8 kernels to come.
+template <class T>
+struct accumulator {
+  using type = T;
+};
+template <>
+struct accumulator<std::int8_t> {
+  using type = std::int32_t;
+};
+template <class T>
+using accumulator_t = typename accumulator<T>::type;
+
+struct dims4 {
+  index_t c = 1, d = 1, h = 1, w = 1;
+  constexpr count_t spatial_size() const { return count_t{d} * h * w; }
+  constexpr count_t size() const { return spatial_size() * c; }
+};
+
+// {C}, {C, L}, {C, H, W}, {C, D, H, W} -> C x D x H x W with missing spatial dims 1.
+constexpr dims4 dims_of(const shape& s) {
+  dims4 t;
+  if (s.rank >= 1) t.c = s[0];
+  if (s.rank >= 2) t.w = s[s.rank - 1];
+  if (s.rank >= 3) t.h = s[s.rank - 2];
+  if (s.rank >= 4) t.d = s[s.rank - 3];
+  return t;
+}
+
+template <layout L>
+constexpr count_t offset(const dims4& t, index_t c, index_t z, index_t y, index_t x) {
+  if constexpr (L == layout::nchw) {
+    return ((count_t{c} * t.d + z) * t.h + y) * t.w + x;
+  } else {
+    return ((count_t{z} * t.h + y) * t.w + x) * t.c + c;
+  }
+}
+
+// Offset of the element at PyTorch-order index `idx` (channel first) of a tensor of shape `s`.
+template <layout L>
+constexpr count_t offset_of(const shape& s, const index_t* idx) {
+  count_t o = 0;
+  if constexpr (L == layout::nchw) {
+    for (int i = 0; i < s.rank; ++i) o = o * s[i] + idx[i];
+  } else {
+    for (int i = 1; i < s.rank; ++i) o = o * s[i] + idx[i];
+    if (s.rank > 0) o = o * s[0] + idx[0];
+  }
+  return o;
+}
+
+// PyTorch-order index of the n-th element in PyTorch (row-major, channel-first) order.
+constexpr void unravel(count_t n, const shape& s, index_t* idx) {
+  for (int i = s.rank - 1; i >= 0; --i) {
+    idx[i] = static_cast<index_t>(n % s[i]);
+    n /= s[i];
+  }
+}
+
+// A window extended to three spatial dims, the missing leading ones of extent 1.
+struct window3 {
+  index_t kernel[3] = {1, 1, 1}, stride[3] = {1, 1, 1}, dilation[3] = {1, 1, 1};
+  index_t pad_begin[3] = {}, pad_end[3] = {};
+};
+
+constexpr window3 to3(const window& w) {
+  window3 r;
+  const int shift = 3 - w.rank;
+  for (int i = 0; i < w.rank; ++i) {
+    r.kernel[shift + i] = w.kernel[i];
+    r.stride[shift + i] = w.stride[i];
+    r.dilation[shift + i] = w.dilation[i];
+    r.pad_begin[shift + i] = w.pad_begin[i];
+    r.pad_end[shift + i] = w.pad_end[i];
+  }
+  return r;
+}
+
+}  // namespace ctnn

@@ -1,0 +1,86 @@
+// ctnn/kernels/upsample.hpp: nearest and (bi/tri)linear upsampling (declaration: ctnn/layers/upsample.hpp).
+//
+// PyTorch's source positions, in float as PyTorch computes them: with a scale the ratio is 1/scale,
+// with a size in/out. Nearest: src = min(floor(dst * ratio), in - 1). Linear, align_corners false:
+// src = max(0, (dst + 0.5) ratio - 0.5); true: src = dst (in - 1) / (out - 1).
+#pragma once
+
+#include "ctnn/kernels/tensor.hpp"
+#include "ctnn/shapes/upsample.hpp"
+
+namespace ctnn {
+
+namespace detail {
+// Ratio in/out along dim i (of three, leading unit dims first) as PyTorch computes it.
+template <upsample_params P>
+constexpr float upsample_ratio(int dim3, index_t in, index_t out) {
+  const int dim = dim3 - (3 - P.rank);
+  if (dim < 0) return 1.0f;
+  if (P.mode == upsample_mode::linear && P.align_corners)
+    return out > 1 ? static_cast<float>(in - 1) / static_cast<float>(out - 1) : 0.0f;
+  if (P.scale_num.count != 0)
+    return static_cast<float>(static_cast<double>(P.scale_den.at(dim)) / static_cast<double>(P.scale_num.at(dim)));
+  return static_cast<float>(in) / static_cast<float>(out);
+}
+
+struct linear_taps {
+  index_t i0 = 0, i1 = 0;
+  float l0 = 1, l1 = 0;
+};
+
+template <upsample_params P>
+constexpr linear_taps linear_source(float ratio, index_t dst, index_t in, index_t out) {
+  if (in == out) return {dst, dst, 1.0f, 0.0f};
+  float src = P.align_corners ? ratio * static_cast<float>(dst) : ratio * (static_cast<float>(dst) + 0.5f) - 0.5f;
+  if (src < 0) src = 0;
+  linear_taps t;
+  t.i0 = static_cast<index_t>(src);
+  t.i1 = t.i0 + (t.i0 < in - 1 ? 1 : 0);
+  float l1 = src - static_cast<float>(t.i0);
+  t.l1 = l1 < 0 ? 0 : (l1 > 1 ? 1 : l1);
+  t.l0 = 1.0f - t.l1;
+  return t;
+}
+
+template <upsample_params P>
+constexpr index_t nearest_source(float ratio, index_t dst, index_t in, index_t out) {
+  if (in == out) return dst;
+  if (out == 2 * in) return dst >> 1;
+  const auto src = static_cast<index_t>(static_cast<float>(dst) * ratio);  // floor: non-negative
+  return src < in - 1 ? src : in - 1;
+}
+}  // namespace detail
+
+template <upsample_params P, shape In, layout L, class T>
+constexpr void upsample_forward(const T* x, T* y) {
+  constexpr dims4 in = dims_of(In), out = dims_of(infer(P, In).out);
+  constexpr index_t in_extent[3] = {in.d, in.h, in.w}, out_extent[3] = {out.d, out.h, out.w};
+  constexpr float ratio[3] = {detail::upsample_ratio<P>(0, in.d, out.d), detail::upsample_ratio<P>(1, in.h, out.h),
+                              detail::upsample_ratio<P>(2, in.w, out.w)};
+  for (index_t c = 0; c < out.c; ++c)
+    for (index_t oz = 0; oz < out.d; ++oz)
+      for (index_t oy = 0; oy < out.h; ++oy)
+        for (index_t ox = 0; ox < out.w; ++ox) {
+          const index_t o[3] = {oz, oy, ox};
+          if constexpr (P.mode == upsample_mode::nearest) {
+            index_t s[3];
+            for (int i = 0; i < 3; ++i) s[i] = detail::nearest_source<P>(ratio[i], o[i], in_extent[i], out_extent[i]);
+            y[offset<L>(out, c, oz, oy, ox)] = x[offset<L>(in, c, s[0], s[1], s[2])];
+          } else {
+            detail::linear_taps t[3];
+            for (int i = 0; i < 3; ++i) t[i] = detail::linear_source<P>(ratio[i], o[i], in_extent[i], out_extent[i]);
+            accumulator_t<T> v{};
+            for (int a = 0; a < 2; ++a)
+              for (int b = 0; b < 2; ++b)
+                for (int d = 0; d < 2; ++d) {
+                  const float weight = (a ? t[0].l1 : t[0].l0) * (b ? t[1].l1 : t[1].l0) * (d ? t[2].l1 : t[2].l0);
+                  if (weight == 0) continue;
+                  v += static_cast<accumulator_t<T>>(weight) *
+                       x[offset<L>(in, c, a ? t[0].i1 : t[0].i0, b ? t[1].i1 : t[1].i0, d ? t[2].i1 : t[2].i0)];
+                }
+            y[offset<L>(out, c, oz, oy, ox)] = static_cast<T>(v);
+          }
+        }
+}
+
+}  // namespace ctnn
