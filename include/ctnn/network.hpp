@@ -3,7 +3,7 @@
 //   using net = ctnn::sequential<ctnn::input<1, 32, 32>, ctnn::conv2d<6, 5>, ctnn::relu, ...>;
 //   net::output_shape, net::shapes[i], ctnn::layer_t<net, i>     shapes (ctnn/checks/placed.hpp)
 //   net::weights                  every layer's parameters, float (net::weights_of<T> for another T)
-//   net::plan                     where every activation lives (ctnn/plan/memory.hpp); net::arena_elements
+//   ctnn::memory_plan_of<net>     where every activation lives (ctnn/plan/memory.hpp)
 //   ctnn::static_arena<net> a;    the activations' memory, sizeof known at compile time
 //   net::forward(w, x, a)         runs the network: no heap, no exceptions, no virtual calls
 //
@@ -26,7 +26,17 @@ namespace ctnn {
 template <class Net, class T = float>
 struct static_arena;
 
+// The memory plan of a network, computed when first used (a class member would be computed with
+// every network type, even one that is only shape-checked).
+template <class Net>
+inline constexpr auto memory_plan_of = make_memory_plan<typename Net::chain_type, Net::memory_layout>();
+
+template <class Net>
+inline constexpr count_t arena_elements_of = memory_plan_of<Net>.arena_elements;
+
+// The first argument must be the input: sequential<input<C, H, W>, layers...>.
 template <class Input, class... Layers>
+  requires input_declaration<Input>
 struct sequential : placed_chain<Input::params.dims, chain<Layers...>, !input_error(Input::params)> {
   using chain_type = placed_chain<Input::params.dims, chain<Layers...>, !input_error(Input::params)>;
   static_assert(check_input_declaration<Input, input_error(Input::params)>());
@@ -39,20 +49,20 @@ struct sequential : placed_chain<Input::params.dims, chain<Layers...>, !input_er
 
   template <class T>
   using weights_of = chain_weights_t<chain_type, T>;
-  using weights = weights_of<float>;
+  // A class, not an alias, so that a network that is only shape-checked never builds its weights type.
+  struct weights : weights_of<float> {};
 
-  static constexpr auto plan = make_memory_plan<chain_type, memory_layout>();
-  static constexpr count_t arena_elements = plan.arena_elements;
 
   // Runs one sample: `x` holds input_size elements in the network's layout; the result is a view of
   // output_size elements in `arena`, valid until the arena's next use.
-  template <class T, class X>
-  static constexpr std::span<const T, output_size> forward(const weights_of<T>& w, const X& x,
-                                                           static_arena<sequential, T>& arena) {
+  template <class W, class X, class T>
+    requires std::is_base_of_v<weights_of<T>, W>
+  static constexpr std::span<const T, output_size> forward(const W& w, const X& x, static_arena<sequential, T>& arena) {
+    constexpr auto& plan = memory_plan_of<sequential>;
     const std::span<const T, input_size> in(x);
     detail::run_state<T, plan.steps.size()> state{plan, in.data(), arena.data.data()};
-    detail::run_chain<chain_type, memory_layout>(state, w);
-    const int result = state.plan.steps.size() == 0 ? 0 : plan.steps[plan.steps.size() - 1].output;
+    detail::run_chain<chain_type, memory_layout>(state, static_cast<const weights_of<T>&>(w));
+    const int result = plan.steps.size() == 0 ? 0 : plan.steps[plan.steps.size() - 1].output;
     return std::span<const T, output_size>(state.read(result), output_size);
   }
 };
@@ -60,7 +70,8 @@ struct sequential : placed_chain<Input::params.dims, chain<Layers...>, !input_er
 // The memory every activation of one forward pass lives in. Holds no state between runs.
 template <class Net, class T>
 struct static_arena {
-  alignas(64) std::array<T, Net::arena_elements> data{};
+  static constexpr count_t elements = arena_elements_of<Net>;
+  alignas(64) std::array<T, elements> data{};
 };
 
 }  // namespace ctnn

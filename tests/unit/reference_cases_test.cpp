@@ -89,6 +89,7 @@ bool same_category(error_code code, const std::string& category) {
       {error_code::in_channels, {"in_features"}},
       {error_code::in_features, {"in_features"}},
       {error_code::window_exceeds_input, {"output_too_small"}},
+      {error_code::avg_pool3d_input_smaller_than_kernel, {"output_too_small"}},
       {error_code::output_not_positive, {"output_too_small", "zero_size"}},
       {error_code::same_needs_stride_1, {"same_stride"}},
       {error_code::output_padding_too_large, {"output_padding"}},

@@ -1,11 +1,11 @@
 // ctnn/checks/diagnostics.hpp: a shape error, turned into a compile error a person can act on.
 //
 // Neither g++-12 nor clang-16 accepts a computed static_assert message, but both print the template
-// arguments of the class whose static_assert fails, in the first lines of the error. So the facts are
-// types named as words:
+// arguments of the template whose static_assert fails, in the first lines of the error. So the facts
+// are types named as words:
 //
 //   ctnn::invalid_network<ctnn::layer<3>, ctnn::conv2d<16, 5, ctnn::groups<6> >,
-//                         ctnn::input_channels<32>, ctnn::not_divisible_by_groups<6> >
+//                         ctnn::input_channels<32>, ctnn::not_divisible_by_groups<6> >()
 //
 // reads "layer 3, a conv2d<16, 5, groups<6>>: input channels 32, not divisible by groups 6".
 #pragma once
@@ -77,7 +77,14 @@ template <class Dims> struct first_branch_shape {};
 template <class Dims> struct branch_shape {};
 struct only_channels_may_differ {};
 template <padding_mode M> struct padding_mode_not_supported {};
-struct no_layers {};
+struct concat_without_branches {};
+struct not_a_layer {};
+template <long long V> struct extent_does_not_fit_an_int {};
+struct given_in_two_incompatible_ways {};
+template <long long V> struct input_extent {};
+template <long long V> struct smaller_than_kernel_in_pytorch_avg_pool3d {};
+template <long long V> struct negative_value {};
+struct path_deeper_than_max_nesting {};
 
 // The failing assertion. Its template arguments are the diagnostic, and both compilers print them first:
 // g++ "In instantiation of 'constexpr bool ctnn::invalid_network() [with Facts = {...}]'", clang "static
@@ -136,7 +143,12 @@ struct sentence;
   }
 CTNN_SENTENCE(input_rank, expected_input_rank<E.a>, actual_input_rank<E.b>);
 CTNN_SENTENCE(not_positive, must_be_positive<E.a>);
-CTNN_SENTENCE(negative_padding, negative_padding<E.a>, use_a_crop_layer_to_crop);
+template <layer_error E>
+struct sentence<error_code::negative_padding, E> {
+  // Negative padding is PyTorch's way to crop; negative output padding has no such reading.
+  using type = std::conditional_t<E.what == param::padding, mp_list<negative_padding<E.a>, use_a_crop_layer_to_crop>,
+                                  mp_list<negative_value<E.a>>>;
+};
 CTNN_SENTENCE(option_rank, values_given<E.a>, layer_spatial_rank<E.b>);
 CTNN_SENTENCE(in_channels_groups, input_channels<E.a>, not_divisible_by_groups<E.b>);
 CTNN_SENTENCE(out_channels_groups, output_channels<E.a>, not_divisible_by_groups<E.b>);
@@ -162,7 +174,11 @@ CTNN_SENTENCE(add_shapes, branch<E.a>, first_branch_shape<typename dims_of<E.lhs
 CTNN_SENTENCE(concat_shapes, branch<E.a>, first_branch_shape<typename dims_of<E.lhs>::type>,
               branch_shape<typename dims_of<E.rhs>::type>, only_channels_may_differ);
 CTNN_SENTENCE(padding_mode_unsupported, padding_mode_not_supported<static_cast<padding_mode>(E.a)>);
-CTNN_SENTENCE(empty_network, no_layers);
+CTNN_SENTENCE(empty_network, concat_without_branches);
+CTNN_SENTENCE(not_a_layer, not_a_layer);
+CTNN_SENTENCE(extent_overflow, extent_does_not_fit_an_int<E.a>);
+CTNN_SENTENCE(conflicting_options, given_in_two_incompatible_ways);
+CTNN_SENTENCE(avg_pool3d_input_smaller_than_kernel, input_extent<E.a>, smaller_than_kernel_in_pytorch_avg_pool3d<E.b>);
 #undef CTNN_SENTENCE
 
 // What an error says: the parameter and dim it concerns, then its sentence.
@@ -176,8 +192,15 @@ struct locate {
   using here = boost::mp11::mp_at_c<Layers, E.path[Step]>;
   using type = mp_list<layer<E.path[Step]>, here>;
 };
+// A path cut at max_nesting lost its outer steps: name what is certain, the first step's layer kind
+// would be a guess.
 template <class Layers, layer_error E, int Step>
-  requires(Step + 2 < E.depth)
+  requires(E.truncated && Step == 0)
+struct locate<Layers, E, Step> {
+  using type = mp_list<path_deeper_than_max_nesting>;
+};
+template <class Layers, layer_error E, int Step>
+  requires(!E.truncated && Step + 2 < E.depth)
 struct locate<Layers, E, Step> {
   using here = boost::mp11::mp_at_c<Layers, E.path[Step]>;
   using inner = boost::mp11::mp_at_c<typename here::branches, E.path[Step + 1]>;

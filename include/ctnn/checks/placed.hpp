@@ -21,18 +21,6 @@ namespace ctnn {
 template <shape In, class Chain, bool Report = true>
 struct placed_chain;
 
-// PyTorch weight order -> TensorFlow order: kernel dims first, then dims 1 and 0 swapped.
-// Conv [O, I/g, k...] -> HWIO [k..., I/g, O]; transposed conv [I, O/g, k...] -> [k..., O/g, I];
-// linear [out, in] -> [in, out].
-constexpr shape hwio(const shape& w) {
-  if (w.rank < 2) return w;
-  shape r;
-  for (int i = 2; i < w.rank; ++i) r.push_back(w[i]);
-  r.push_back(w[1]);
-  r.push_back(w[0]);
-  return r;
-}
-
 namespace detail {
 template <class Layer, shape In>
 struct placed_mask {};
@@ -58,8 +46,22 @@ struct placed_layer : detail::placed_mask<Layer, In> {
 
   // Branch B of a residual or concat block, as a chain placed at the block's input.
   template <std::size_t B, class Block = Layer>
+    requires requires { typename Block::branches; } && (B < boost::mp11::mp_size<typename Block::branches>::value)
   using branch = placed_chain<In, boost::mp11::mp_at_c<typename Block::branches, B>, false>;
 };
+
+namespace detail {
+// Branches are reported by the chain that holds their block, and must not be even instantiated
+// for reporting: a `Report && check_chain<...>()` would instantiate the check anyway.
+template <bool Report, class Layers, layer_error E>
+constexpr bool report_if() {
+  if constexpr (Report) {
+    return check_chain<Layers, E>();
+  } else {
+    return true;
+  }
+}
+}  // namespace detail
 
 template <shape In, class... Layers, bool Report>
 struct placed_chain<In, chain<Layers...>, Report> {
@@ -67,7 +69,7 @@ struct placed_chain<In, chain<Layers...>, Report> {
   static constexpr std::size_t size = sizeof...(Layers);
   static constexpr chain_trace<size> trace = trace_chain<Layers...>(In);
   // Branches are reported by the chain that holds their block; an invalid input by the network.
-  static_assert(!Report || check_chain<layers, trace.error>());
+  static_assert(detail::report_if<Report, layers, trace.error>());
 
   static constexpr shape input_shape = In;
   static constexpr shape output_shape = trace.output();

@@ -38,7 +38,11 @@ enum class error_code : int {
   add_shapes,               // lhs: first branch, rhs: branch `a`
   concat_shapes,            // lhs: first branch, rhs: branch `a`
   padding_mode_unsupported, // a: the padding_mode the layer cannot use
-  empty_network,            // a block or network without layers where one is needed
+  empty_network,            // a concat without branches
+  not_a_layer,              // a type in the layer list that is not a layer (an option outside its layer?)
+  extent_overflow,          // a: the extent (does not fit an int)
+  conflicting_options,      // param: the parameter given twice in incompatible ways
+  avg_pool3d_input_smaller_than_kernel,  // dim, a: input extent, b: kernel (PyTorch 1.13's AvgPool3d)
 };
 
 // The parameter an error refers to, for `not_positive`, `option_rank` and similar.
@@ -47,7 +51,9 @@ enum class param : int {
   output_padding, output_size, scale, size, multiplier, batch, features, dim, crop
 };
 
-inline constexpr int max_nesting = 8;
+// Deep enough for a recursively declared U-Net of many levels; a deeper path is cut, and the
+// diagnostic then names the outermost layer only.
+inline constexpr int max_nesting = 32;
 
 struct layer_error {
   error_code code = error_code::none;
@@ -60,6 +66,7 @@ struct layer_error {
   // path[2] the layer in that branch, and so on. Filled in by the enclosing chains on the way out.
   int depth = 0;
   int path[max_nesting] = {};
+  bool truncated = false;  // the path was deeper than max_nesting: its outer steps are lost
 
   constexpr explicit operator bool() const { return code != error_code::none; }
   friend constexpr bool operator==(const layer_error&, const layer_error&) = default;
@@ -80,7 +87,11 @@ constexpr layer_error make_error(error_code code, count_t a = 0, count_t b = 0, 
 
 // Prefix a location step (a layer index or a branch index) to an error coming out of a nested chain.
 constexpr layer_error at_step(layer_error e, int index) {
-  if (!e || e.depth >= max_nesting) return e;
+  if (!e) return e;
+  if (e.depth >= max_nesting) {
+    e.truncated = true;
+    return e;
+  }
   for (int i = e.depth; i > 0; --i) e.path[i] = e.path[i - 1];
   e.path[0] = index;
   ++e.depth;

@@ -18,6 +18,7 @@ using index_t = int;
 // Element counts may exceed 2^31 (a batch of large feature maps); they use a 64-bit type.
 using count_t = std::int64_t;
 
+inline constexpr count_t max_extent = 2147483647;  // one dim must fit an index_t
 inline constexpr int max_rank = 6;          // {O, I, D, H, W} weights of a 3d conv need 5; one spare.
 inline constexpr int max_spatial_rank = 3;  // 1d, 2d and 3d layers.
 
@@ -59,6 +60,19 @@ constexpr shape channels_last(const shape& s) {
   shape r;
   for (int i = 1; i < s.rank; ++i) r.push_back(s.dims[i]);
   if (s.rank > 0) r.push_back(s.dims[0]);
+  return r;
+}
+
+// PyTorch weight order -> TensorFlow order: kernel dims first, then dims 1 and 0 swapped.
+// Conv [O, I/g, k...] -> HWIO [k..., I/g, O]; transposed conv [I, O/g, k...] -> [k..., O/g, I];
+// linear [out, in] -> [in, out]. A depthwise conv stays in the grouped order [k..., 1, C m], not
+// TensorFlow DepthwiseConv2D's [k..., C, m].
+constexpr shape hwio(const shape& w) {
+  if (w.rank < 2) return w;
+  shape r;
+  for (int i = 2; i < w.rank; ++i) r.push_back(w[i]);
+  r.push_back(w[1]);
+  r.push_back(w[0]);
   return r;
 }
 

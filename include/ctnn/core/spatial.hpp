@@ -7,9 +7,10 @@ namespace ctnn {
 
 // One value for every spatial dim (count 1, broadcast) or one per dim (count = the layer's rank).
 // Kept as written until a layer of known rank reads it, so `stride<2>` works for 1d, 2d and 3d alike.
+// Holds up to max_rank values so that a wrong count reaches the layer's check, which names the layer.
 struct spatial_values {
   int count = 0;
-  index_t v[max_spatial_rank] = {};
+  index_t v[max_rank] = {};
 
   constexpr index_t at(int dim) const { return count == 1 ? v[0] : v[dim]; }
   constexpr bool fits_rank(int rank) const { return count == 1 || count == rank; }
@@ -17,7 +18,7 @@ struct spatial_values {
 };
 
 template <index_t... V>
-  requires(sizeof...(V) >= 1 && sizeof...(V) <= max_spatial_rank)
+  requires(sizeof...(V) >= 1 && sizeof...(V) <= max_rank)
 inline constexpr spatial_values spatial_v{sizeof...(V), {V...}};
 
 // A per-dim integer array resolved for a layer of rank `rank`; dims beyond it are 0.

@@ -9,6 +9,8 @@
 // Shape rule and checks: ctnn/shapes/conv.hpp.
 #pragma once
 
+#include <type_traits>
+
 #include "ctnn/layers/options.hpp"
 
 namespace ctnn {
@@ -20,19 +22,30 @@ struct conv_params {
   spatial_values stride{}, dilation{};  // empty: 1
   padding_spec padding{};
   index_t groups = 1;
-  index_t multiplier = 0;      // depthwise when > 0: groups = in channels, out = multiplier * in
+  bool depthwise = false;      // groups = in channels, out = multiplier * in
+  index_t multiplier = 1;
   bool bias = true;
-  index_t in_channels = 0;     // declared input channels, 0 when taken from the input
+  index_t in_channels = -1;    // declared input channels, -1 when taken from the input
   friend constexpr bool operator==(const conv_params&, const conv_params&) = default;
 };
 
-// Depthwise channel multiplier (output channels per input channel).
+// Depthwise channel multiplier (output channels per input channel); depthwise layers only.
 template <index_t M>
 struct channel_multiplier {
   static constexpr void configure(auto& p) requires requires { p.multiplier; } { p.multiplier = M; }
 };
+namespace detail {
+struct make_depthwise {
+  static constexpr void configure(auto& p) { p.depthwise = true; }
+};
+}  // namespace detail
+
+// A kernel is written as an integer (every dim) or ctnn::k<...>.
+template <class K>
+concept kernel_spec = std::is_same_v<std::remove_cvref_t<K>, int> || std::is_same_v<std::remove_cvref_t<K>, spatial_values>;
 
 template <int Rank, index_t OutChannels, auto Kernel, class... Options>
+  requires kernel_spec<decltype(Kernel)>
 struct conv {
   static constexpr conv_params params =
       configure<conv_params, Options...>(conv_params{.rank = Rank, .out_channels = OutChannels, .kernel = as_spatial(Kernel)});
@@ -47,15 +60,15 @@ template <index_t OutChannels, auto Kernel, class... Options>
 struct conv3d : conv<3, OutChannels, Kernel, Options...> {};
 
 template <auto Kernel, class... Options>
-struct depthwise_conv1d : conv<1, 0, Kernel, channel_multiplier<1>, Options...> {
+struct depthwise_conv1d : conv<1, 0, Kernel, detail::make_depthwise, Options...> {
   static constexpr const char* name = "depthwise_conv1d";
 };
 template <auto Kernel, class... Options>
-struct depthwise_conv2d : conv<2, 0, Kernel, channel_multiplier<1>, Options...> {
+struct depthwise_conv2d : conv<2, 0, Kernel, detail::make_depthwise, Options...> {
   static constexpr const char* name = "depthwise_conv2d";
 };
 template <auto Kernel, class... Options>
-struct depthwise_conv3d : conv<3, 0, Kernel, channel_multiplier<1>, Options...> {
+struct depthwise_conv3d : conv<3, 0, Kernel, detail::make_depthwise, Options...> {
   static constexpr const char* name = "depthwise_conv3d";
 };
 

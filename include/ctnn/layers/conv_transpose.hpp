@@ -24,7 +24,7 @@ struct conv_transpose_params {
   spatial_values output_size{};  // when set, output_padding is derived from it
   index_t groups = 1;
   bool bias = true;
-  index_t in_channels = 0;
+  index_t in_channels = -1;  // declared input channels, -1 when taken from the input
   friend constexpr bool operator==(const conv_transpose_params&, const conv_transpose_params&) = default;
 };
 

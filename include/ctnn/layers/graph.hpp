@@ -1,9 +1,10 @@
 // ctnn/layers/graph.hpp: the structure of a network: its input, chains of layers and branches.
 //
 //   ctnn::input<3, 224, 224>                         one sample: C, then spatial dims
-//   ctnn::input<3, 224, 224, ctnn::batch<8>, ctnn::nhwc>
+//   ctnn::input<3, 224, 224>::with<ctnn::batch<8>, ctnn::nhwc>
 //   ctnn::chain<L...>                                layers applied one after the other
-//   ctnn::residual<Main, Shortcut = identity>        Main(x) + Shortcut(x), shapes must be equal
+//   ctnn::residual<Main, Shortcut = chain<>>         Main(x) + Shortcut(x), shapes must be equal; the
+//                                                    empty chain is the identity shortcut
 //   ctnn::concat<B...>                               B0(x), B1(x), ... joined along the channels
 //
 // A branch is a chain<...> or a single layer; a chain is also a layer. Shape rules: ctnn/shapes/graph.hpp.
@@ -57,6 +58,7 @@ struct input_params {
 //   ctnn::input<1, 32, 32>                             batch 1, NCHW
 //   ctnn::input<1, 32, 32>::with<ctnn::batch<8>, ctnn::nhwc>
 template <index_t... Dims>
+  requires(sizeof...(Dims) <= max_rank)  // deeper ranks are reported by the input check, up to here
 struct input {
   static constexpr input_params params{shape{Dims...}, 1, layout::nchw};
   static constexpr const char* name = "input";
@@ -68,6 +70,9 @@ struct input {
     static constexpr const char* name = "input";
   };
 };
+
+template <class T>
+concept input_declaration = requires { T::params.dims; T::params.batch; };
 
 struct identity {
   struct params_t {};
@@ -117,7 +122,6 @@ struct residual {
 
 template <class... Branches>
 struct concat {
-  static_assert(sizeof...(Branches) >= 1, "ctnn::concat needs at least one branch");
   using branches = boost::mp11::mp_list<as_chain_t<Branches>...>;
   static constexpr concat_params<as_chain_t<Branches>...> params{};
   static constexpr const char* name = "concat";

@@ -12,7 +12,7 @@ namespace ctnn {
 
 struct linear_params {
   index_t out_features = 0;
-  index_t in_features = 0;  // declared, 0 when taken from the input
+  index_t in_features = -1;  // declared, -1 when taken from the input
   bool bias = true;
   friend constexpr bool operator==(const linear_params&, const linear_params&) = default;
 };

@@ -3,8 +3,9 @@
 //   ctnn::conv2d<64, 3, ctnn::stride<2>, ctnn::pad<1>, ctnn::no_bias>
 //
 // Options are types so that a layer prints as the user wrote it in a diagnostic. Each option writes
-// one field of a layer's parameter struct; a layer accepts exactly the options whose field it has,
-// so `ctnn::ceil_mode` on a convolution is rejected by the layer's `requires` clause.
+// one field of a layer's parameter struct; a layer accepts exactly the options whose field it has, so
+// `ctnn::ceil_mode` on a convolution stops at option_for<ceil_mode, conv_params>. Per-dim options take
+// one value (every dim) or one per dim (D, H, W); the layer's check reports a wrong count.
 #pragma once
 
 #include "ctnn/core/spatial.hpp"
@@ -23,21 +24,34 @@ struct padding_spec {
   padding_mode mode = padding_mode::explicit_pad;
   spatial_values begin{1, {0}};
   spatial_values end{1, {0}};
+  // Which spellings were used (pad, pad_begin, pad_end, a mode): pad with pad_begin, or a mode with
+  // explicit padding, is a conflict the shape rule reports rather than a silent last-one-wins.
+  int spellings = 0;
   friend constexpr bool operator==(const padding_spec&, const padding_spec&) = default;
 };
+
+inline constexpr int spelt_pad = 1, spelt_pad_begin = 2, spelt_pad_end = 4, spelt_mode = 8, spelt_second_mode = 16;
+
+constexpr bool conflicting(const padding_spec& p) {
+  const int s = p.spellings;
+  const bool symmetric = s & spelt_pad, sided = s & (spelt_pad_begin | spelt_pad_end), mode = s & spelt_mode;
+  return (symmetric && sided) || (mode && (symmetric || sided)) || (s & spelt_second_mode);
+}
+
 
 // An option applies to a parameter struct P when its `configure(P&)` is well-formed.
 template <class Option, class Params>
 concept option_for = requires(Params& p) { Option::configure(p); };
 
-// The failing assertion for an option a layer does not have; its arguments are the diagnostic,
-// printed on the first line: "In instantiation of option_not_accepted<ctnn::ceil_mode, ctnn::conv_params>".
+// The failing assertion for an option a layer does not have. A function, so that the layer's other
+// options still apply and no second error follows; both compilers name the option and the layer's
+// parameters on the first lines ("option_not_accepted() [with Option = ceil_mode; Layer = conv_params]",
+// "requirement 'option_for<ctnn::ceil_mode, ctnn::conv_params>'").
 template <class Option, class LayerParameters>
-struct option_not_accepted {
-  static_assert(option_for<Option, LayerParameters>,
-                "ctnn: a layer got an option it does not have: option_not_accepted<Option, LayerParameters>");
-  static constexpr bool value = false;
-};
+constexpr bool option_not_accepted() {
+  static_assert(option_for<Option, LayerParameters>, "ctnn: a layer got an option it does not have");
+  return false;
+}
 
 template <class Params, class... Options>
 constexpr Params configure(Params p) {
@@ -45,7 +59,7 @@ constexpr Params configure(Params p) {
     if constexpr (option_for<Options, Params>) {
       Options::configure(p);
     } else {
-      static_cast<void>(option_not_accepted<Options, Params>::value);
+      static_cast<void>(option_not_accepted<Options, Params>());
     }
   }(), ...);
   return p;
@@ -67,6 +81,7 @@ struct pad {
     p.padding.mode = padding_mode::explicit_pad;
     p.padding.begin = spatial_v<V...>;
     p.padding.end = spatial_v<V...>;
+    p.padding.spellings |= spelt_pad;
   }
 };
 // Asymmetric padding: before the first and after the last element of each spatial dim (top/left and
@@ -76,6 +91,7 @@ struct pad_begin {
   static constexpr void configure(auto& p) requires requires { p.padding.begin; } {
     p.padding.mode = padding_mode::explicit_pad;
     p.padding.begin = spatial_v<V...>;
+    p.padding.spellings |= spelt_pad_begin;
   }
 };
 template <index_t... V>
@@ -83,11 +99,15 @@ struct pad_end {
   static constexpr void configure(auto& p) requires requires { p.padding.end; } {
     p.padding.mode = padding_mode::explicit_pad;
     p.padding.end = spatial_v<V...>;
+    p.padding.spellings |= spelt_pad_end;
   }
 };
 template <padding_mode M>
 struct padding_mode_option {
-  static constexpr void configure(auto& p) requires requires { p.padding.mode; } { p.padding.mode = M; }
+  static constexpr void configure(auto& p) requires requires { p.padding.mode; } {
+    p.padding.spellings |= (p.padding.spellings & spelt_mode) ? spelt_second_mode : spelt_mode;
+    p.padding.mode = M;
+  }
 };
 struct valid : padding_mode_option<padding_mode::valid> {};
 struct same : padding_mode_option<padding_mode::same> {};
@@ -160,6 +180,7 @@ struct align_corners {
 // ---- padding layers ----------------------------------------------------------------------------
 // Value of constant padding, Num/Den (default 0).
 template <index_t Num, index_t Den = 1>
+  requires(Den >= 1)
 struct fill {
   static constexpr void configure(auto& p) requires requires { p.fill_num; } {
     p.fill_num = Num;

@@ -30,6 +30,7 @@ struct flatten_dims {
 struct flatten : flatten_dims<> {};
 
 template <index_t... Dims>
+  requires(sizeof...(Dims) >= 1 && sizeof...(Dims) <= max_rank)
 struct reshape {
   static constexpr reshape_params params{shape{Dims...}};
   static constexpr const char* name = "reshape";

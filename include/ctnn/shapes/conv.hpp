@@ -33,14 +33,23 @@ constexpr conv_geometry resolve_conv(const conv_params& p, const shape& in) {
   conv_geometry g;
   if ((g.error = check_input_rank(in, p.rank))) return g;
   g.in_channels = in.channels();
-  if (p.in_channels != 0 && p.in_channels != g.in_channels) {
-    g.error = make_error(error_code::in_channels, p.in_channels, g.in_channels);
-    return g;
-  }
-  if (p.multiplier > 0) {
+  if ((g.error = check_declared_channels(p.in_channels, g.in_channels))) return g;
+  if (p.depthwise) {
+    if (p.groups != 1) {  // a depthwise conv's groups are its input channels
+      g.error = make_error(error_code::conflicting_options, p.groups, 0, 0, -1, param::groups);
+      return g;
+    }
+    if (p.multiplier < 1) {
+      g.error = make_error(error_code::not_positive, p.multiplier, 0, 0, -1, param::multiplier);
+      return g;
+    }
     g.groups = g.in_channels;
     g.out_channels = p.multiplier * g.in_channels;
   } else {
+    if (p.multiplier != 1) {  // a channel multiplier belongs to a depthwise conv
+      g.error = make_error(error_code::conflicting_options, p.multiplier, 0, 0, -1, param::multiplier);
+      return g;
+    }
     g.groups = p.groups;
     g.out_channels = p.out_channels;
   }

@@ -27,35 +27,39 @@ constexpr conv_transpose_geometry resolve_conv_transpose(const conv_transpose_pa
   g.in_channels = in.channels();
   g.out_channels = p.out_channels;
   g.groups = p.groups;
-  if (p.in_channels != 0 && p.in_channels != g.in_channels) {
-    g.error = make_error(error_code::in_channels, p.in_channels, g.in_channels);
-    return g;
-  }
+  if ((g.error = check_declared_channels(p.in_channels, g.in_channels))) return g;
   if ((g.error = check_groups(g.in_channels, g.out_channels, g.groups))) return g;
   if (p.padding.mode != padding_mode::explicit_pad && p.padding.mode != padding_mode::valid) {
     g.error = make_error(error_code::padding_mode_unsupported, static_cast<count_t>(p.padding.mode));
     return g;
   }
-  const struct {
-    const spatial_values& v;
-    param what;
-  } per_dim[] = {{p.kernel, param::kernel},         {p.stride, param::stride},
-                 {p.dilation, param::dilation},     {p.padding.begin, param::padding},
-                 {p.padding.end, param::padding},   {p.output_padding, param::output_padding},
-                 {p.output_size, param::output_size}};
-  for (const auto& option : per_dim)
-    if ((g.error = check_option_rank(option.v, n, option.what))) return g;
-  w.kernel = resolve(p.kernel, n);
-  w.stride = resolve(p.stride, n, 1);
-  w.dilation = resolve(p.dilation, n, 1);
+  if ((g.error = check_option_ranks({{p.kernel, param::kernel},
+                                     {p.stride, param::stride},
+                                     {p.dilation, param::dilation},
+                                     {p.padding.begin, param::padding},
+                                     {p.padding.end, param::padding},
+                                     {p.output_padding, param::output_padding},
+                                     {p.output_size, param::output_size}},
+                                    n)))
+    return g;
+  if (conflicting(p.padding)) {
+    g.error = make_error(error_code::conflicting_options, 0, 0, 0, -1, param::padding);
+    return g;
+  }
+  if (p.output_padding.count != 0 && p.output_size.count != 0) {  // output_size derives the output padding
+    g.error = make_error(error_code::conflicting_options, 0, 0, 0, -1, param::output_padding);
+    return g;
+  }
+  const kernel_geometry k = resolve_kernel(p.kernel, p.stride, p.dilation, n, false);
+  if ((g.error = k.error)) return g;
+  w.kernel = k.kernel;
+  w.stride = k.stride;
+  w.dilation = k.dilation;
   if (p.padding.mode == padding_mode::explicit_pad) {
     w.pad_begin = resolve(p.padding.begin, n);
     w.pad_end = resolve(p.padding.end, n);
   }
   g.output_padding = resolve(p.output_padding, n, 0);
-  if ((g.error = check_positive(w.kernel, n, param::kernel))) return g;
-  if ((g.error = check_positive(w.stride, n, param::stride))) return g;
-  if ((g.error = check_positive(w.dilation, n, param::dilation))) return g;
   if ((g.error = check_non_negative_padding(w.pad_begin, n))) return g;
   if ((g.error = check_non_negative_padding(w.pad_end, n))) return g;
 

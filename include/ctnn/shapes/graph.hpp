@@ -16,13 +16,22 @@ namespace ctnn {
 
 // Every layer type has `params`, and a shape rule `infer(params, shape)` found by argument-dependent
 // lookup, so a rule only needs to be declared before the network that uses it is instantiated.
+// A layer is a type with `params`; anything else in a layer list (an option outside its layer's
+// brackets, say) is reported as not_a_layer at its position.
+template <class T>
+concept layer_type = requires { T::params; };
+
 template <class Layer>
 constexpr layer_shapes layer_rule(const shape& in) {
+  if constexpr (!layer_type<Layer>) {
+    return fail(error_code::not_a_layer);
+  } else {
   layer_shapes r = infer(Layer::params, in);
   // Rules report a spatial dim by number; the layer's rank lets diagnostics name it (D, H, W).
   if constexpr (requires { Layer::params.rank; })
     if (r.error && r.error.dim >= 0 && r.error.rank == 0) r.error.rank = Layer::params.rank;
   return r;
+  }
 }
 
 template <std::size_t N>
@@ -119,6 +128,9 @@ constexpr layer_shapes infer(const residual_params<Main, Shortcut>&, const shape
 
 template <class... Branches>
 constexpr layer_shapes infer(const concat_params<Branches...>&, const shape& in) {
+  if constexpr (sizeof...(Branches) == 0) {
+    return fail(error_code::empty_network);
+  } else {
   const layer_shapes branches[] = {chain_result<Branches>(in)...};
   for (std::size_t b = 0; b < sizeof...(Branches); ++b)
     if (branches[b].error) return fail(at_step(branches[b].error, static_cast<int>(b)));
@@ -129,6 +141,7 @@ constexpr layer_shapes infer(const concat_params<Branches...>&, const shape& in)
     r.out[0] += branches[b].out[0];
   }
   return r;
+  }
 }
 
 // ---- input -------------------------------------------------------------------------------------

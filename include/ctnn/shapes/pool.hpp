@@ -35,7 +35,7 @@ constexpr layer_shapes infer(const avg_pool_params& p, const shape& in) {
   if (r.ok() && p.rank == 3)
     for (int i = 0; i < 3; ++i)
       if (in.spatial(i) < p.kernel.at(i))
-        return fail(error_code::window_exceeds_input, in.spatial(i), p.kernel.at(i), 0, i);
+        return fail(error_code::avg_pool3d_input_smaller_than_kernel, in.spatial(i), p.kernel.at(i), 0, i);
   return r;
 }
 

@@ -1,7 +1,7 @@
 // ctnn/shapes/upsample.hpp: shape rule and checks of upsampling.
 //
-// PyTorch Upsample / interpolate: o = floor(i * scale) or the given size; o >= 1. A rational scale
-// num/den is exact, where PyTorch multiplies in double.
+// PyTorch Upsample / interpolate: o = floor(i * scale) or the given size; o >= 1. The product is taken
+// in double, as PyTorch takes it: scale_ratio<7, 5> on 45 gives floor(45 * 1.4) = 62, not 63.
 #pragma once
 
 #include "ctnn/layers/upsample.hpp"
@@ -29,7 +29,8 @@ constexpr layer_shapes infer(const upsample_params& p, const shape& in) {
   if (layer_error e = check_positive(num, n, param::scale)) return fail(e);
   if (layer_error e = check_positive(den, n, param::scale)) return fail(e);
   for (int i = 0; i < n; ++i) {
-    const count_t o = count_t{in.spatial(i)} * num[i] / den[i];
+    const auto o = static_cast<count_t>(static_cast<double>(in.spatial(i)) *
+                                        (static_cast<double>(num[i]) / static_cast<double>(den[i])));
     if (o < 1) return fail(error_code::output_not_positive, o, 0, 0, i);
     r.out.push_back(static_cast<index_t>(o));
   }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <algorithm>
+#include <initializer_list>
 
 #include "ctnn/core/spatial.hpp"
 #include "ctnn/layers/options.hpp"
@@ -98,6 +99,41 @@ constexpr layer_error check_non_negative_padding(const extents& e, int rank) {
   return {};
 }
 
+// Per-dim options must give one value or one per spatial dim.
+struct spatial_option {
+  const spatial_values& values;
+  param what;
+};
+constexpr layer_error check_option_ranks(std::initializer_list<spatial_option> options, int rank) {
+  for (const spatial_option& o : options)
+    if (layer_error e = check_option_rank(o.values, rank, o.what)) return e;
+  return {};
+}
+
+// Kernel, stride and dilation resolved for `rank` dims and checked positive.
+struct kernel_geometry {
+  extents kernel, stride, dilation;
+  layer_error error;
+};
+constexpr kernel_geometry resolve_kernel(const spatial_values& kernel, const spatial_values& stride,
+                                         const spatial_values& dilation, int rank, bool stride_defaults_to_kernel) {
+  kernel_geometry g;
+  g.kernel = resolve(kernel, rank);
+  g.dilation = resolve(dilation, rank, 1);
+  // Pooling strides default to the kernel (PyTorch); convolution strides to 1.
+  g.stride = stride.count == 0 ? (stride_defaults_to_kernel ? g.kernel : filled(rank, 1)) : resolve(stride, rank);
+  if ((g.error = check_positive(g.kernel, rank, param::kernel))) return g;
+  if ((g.error = check_positive(g.stride, rank, param::stride))) return g;
+  g.error = check_positive(g.dilation, rank, param::dilation);
+  return g;
+}
+
+// A declared input channel count (-1: none declared) must match the input.
+constexpr layer_error check_declared_channels(index_t declared, index_t actual) {
+  if (declared >= 0 && declared != actual) return make_error(error_code::in_channels, declared, actual);
+  return {};
+}
+
 // Checks a window layer's geometry on input `in` (channel-first) and resolves its padding and output.
 constexpr window_result resolve_window(const window_spec& spec, const shape& in) {
   window_result r;
@@ -105,18 +141,22 @@ constexpr window_result resolve_window(const window_spec& spec, const shape& in)
   const int n = spec.rank;
   w.rank = n;
   if ((r.error = check_input_rank(in, n))) return r;
-  if ((r.error = check_option_rank(spec.kernel, n, param::kernel))) return r;
-  if ((r.error = check_option_rank(spec.stride, n, param::stride))) return r;
-  if ((r.error = check_option_rank(spec.dilation, n, param::dilation))) return r;
-  if ((r.error = check_option_rank(spec.padding.begin, n, param::padding))) return r;
-  if ((r.error = check_option_rank(spec.padding.end, n, param::padding))) return r;
-  w.kernel = resolve(spec.kernel, n);
-  w.dilation = resolve(spec.dilation, n, 1);
-  // Pooling strides default to the kernel (PyTorch); convolution strides to 1.
-  w.stride = spec.stride.count == 0 ? (spec.pool ? w.kernel : filled(n, 1)) : resolve(spec.stride, n);
-  if ((r.error = check_positive(w.kernel, n, param::kernel))) return r;
-  if ((r.error = check_positive(w.stride, n, param::stride))) return r;
-  if ((r.error = check_positive(w.dilation, n, param::dilation))) return r;
+  if ((r.error = check_option_ranks({{spec.kernel, param::kernel},
+                                     {spec.stride, param::stride},
+                                     {spec.dilation, param::dilation},
+                                     {spec.padding.begin, param::padding},
+                                     {spec.padding.end, param::padding}},
+                                    n)))
+    return r;
+  if (conflicting(spec.padding)) {
+    r.error = make_error(error_code::conflicting_options, 0, 0, 0, -1, param::padding);
+    return r;
+  }
+  const kernel_geometry k = resolve_kernel(spec.kernel, spec.stride, spec.dilation, n, spec.pool);
+  if ((r.error = k.error)) return r;
+  w.kernel = k.kernel;
+  w.stride = k.stride;
+  w.dilation = k.dilation;
 
   for (int i = 0; i < n; ++i) {
     pad_pair p;
