@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ctnn/ctnn.hpp"
+#include "categories.hpp"
 
 using namespace ctnn;
 
@@ -76,34 +77,6 @@ std::vector<reference_case> load(const std::string& path) {
     cases.push_back(c);
   }
   return cases;
-}
-
-// Which torch categories each ctnn rule answers for.
-bool same_category(error_code code, const std::string& category) {
-  static const std::map<error_code, std::set<std::string>> categories = {
-      {error_code::input_rank, {"rank"}},
-      {error_code::not_positive, {"bad_parameter", "zero_size"}},
-      {error_code::negative_padding, {"negative_padding"}},
-      {error_code::in_channels_groups, {"in_channels_groups"}},
-      {error_code::out_channels_groups, {"out_channels_groups"}},
-      {error_code::in_channels, {"in_features"}},
-      {error_code::in_features, {"in_features"}},
-      {error_code::window_exceeds_input, {"output_too_small"}},
-      {error_code::avg_pool3d_input_smaller_than_kernel, {"output_too_small"}},
-      {error_code::output_not_positive, {"output_too_small", "zero_size"}},
-      {error_code::same_needs_stride_1, {"same_stride"}},
-      {error_code::output_padding_too_large, {"output_padding"}},
-      {error_code::output_size_unreachable, {"output_size"}},
-      {error_code::pool_padding_too_large, {"pool_padding"}},
-      {error_code::reflection_padding_too_large, {"reflect_padding"}},
-      {error_code::reshape_count, {"reshape_count"}},
-      {error_code::dim_out_of_range, {"bad_parameter"}},
-      {error_code::dims_out_of_order, {"bad_parameter"}},
-      {error_code::add_shapes, {"add_shapes"}},
-      {error_code::concat_shapes, {"cat_shapes"}},
-  };
-  const auto it = categories.find(code);
-  return it != categories.end() && it->second.count(category) > 0;
 }
 
 padding_spec padding_of(const reference_case& c) {
@@ -257,7 +230,7 @@ TEST(ReferenceCases, EveryPyTorchCaseGivesTheSameShapesOrTheSameError) {
       ++invalid[c.op];
       const std::string category = c.result.count("error") ? c.result.at("error") : c.result.at("rejected");
       ASSERT_FALSE(r.ok()) << "accepted with output " << to_text(r.out).c_str() << ", torch says " << category;
-      EXPECT_TRUE(same_category(r.error.code, category))
+      EXPECT_TRUE(test::in_category(r.error.code, category))
           << "rejected by rule " << static_cast<int>(r.error.code) << ", torch's category is " << category;
     }
   }

@@ -37,26 +37,26 @@ struct padding_layer {
       Mode == pad_mode::constant ? "constant_pad" : Mode == pad_mode::reflect ? "reflection_pad" : "replication_pad";
 };
 
-template <class... O> struct zero_pad1d : padding_layer<1, pad_mode::constant, O...> {};
-template <class... O> struct zero_pad2d : padding_layer<2, pad_mode::constant, O...> {};
-template <class... O> struct zero_pad3d : padding_layer<3, pad_mode::constant, O...> {};
-template <class... O> struct constant_pad1d : padding_layer<1, pad_mode::constant, O...> {};
-template <class... O> struct constant_pad2d : padding_layer<2, pad_mode::constant, O...> {};
-template <class... O> struct constant_pad3d : padding_layer<3, pad_mode::constant, O...> {};
-template <class... O> struct reflection_pad1d : padding_layer<1, pad_mode::reflect, O...> {};
-template <class... O> struct reflection_pad2d : padding_layer<2, pad_mode::reflect, O...> {};
-template <class... O> struct reflection_pad3d : padding_layer<3, pad_mode::reflect, O...> {};
-template <class... O> struct replication_pad1d : padding_layer<1, pad_mode::replicate, O...> {};
-template <class... O> struct replication_pad2d : padding_layer<2, pad_mode::replicate, O...> {};
-template <class... O> struct replication_pad3d : padding_layer<3, pad_mode::replicate, O...> {};
+template <class... O> struct zero_pad1d : padding_layer<1, pad_mode::constant, O...> { static constexpr const char* name = "zero_pad1d"; };
+template <class... O> struct zero_pad2d : padding_layer<2, pad_mode::constant, O...> { static constexpr const char* name = "zero_pad2d"; };
+template <class... O> struct zero_pad3d : padding_layer<3, pad_mode::constant, O...> { static constexpr const char* name = "zero_pad3d"; };
+template <class... O> struct constant_pad1d : padding_layer<1, pad_mode::constant, O...> { static constexpr const char* name = "constant_pad1d"; };
+template <class... O> struct constant_pad2d : padding_layer<2, pad_mode::constant, O...> { static constexpr const char* name = "constant_pad2d"; };
+template <class... O> struct constant_pad3d : padding_layer<3, pad_mode::constant, O...> { static constexpr const char* name = "constant_pad3d"; };
+template <class... O> struct reflection_pad1d : padding_layer<1, pad_mode::reflect, O...> { static constexpr const char* name = "reflection_pad1d"; };
+template <class... O> struct reflection_pad2d : padding_layer<2, pad_mode::reflect, O...> { static constexpr const char* name = "reflection_pad2d"; };
+template <class... O> struct reflection_pad3d : padding_layer<3, pad_mode::reflect, O...> { static constexpr const char* name = "reflection_pad3d"; };
+template <class... O> struct replication_pad1d : padding_layer<1, pad_mode::replicate, O...> { static constexpr const char* name = "replication_pad1d"; };
+template <class... O> struct replication_pad2d : padding_layer<2, pad_mode::replicate, O...> { static constexpr const char* name = "replication_pad2d"; };
+template <class... O> struct replication_pad3d : padding_layer<3, pad_mode::replicate, O...> { static constexpr const char* name = "replication_pad3d"; };
 
 template <int Rank, class... Options>
 struct crop_layer {
   static constexpr crop_params params = configure<crop_params, Options...>(crop_params{.rank = Rank});
   static constexpr const char* name = "crop";
 };
-template <class... O> struct crop1d : crop_layer<1, O...> {};
-template <class... O> struct crop2d : crop_layer<2, O...> {};
-template <class... O> struct crop3d : crop_layer<3, O...> {};
+template <class... O> struct crop1d : crop_layer<1, O...> { static constexpr const char* name = "crop1d"; };
+template <class... O> struct crop2d : crop_layer<2, O...> { static constexpr const char* name = "crop2d"; };
+template <class... O> struct crop3d : crop_layer<3, O...> { static constexpr const char* name = "crop3d"; };
 
 }  // namespace ctnn

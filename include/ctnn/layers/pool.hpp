@@ -74,12 +74,24 @@ struct adaptive_pool {
   static constexpr adaptive_pool_params params{Rank, Kind, spatial_v<OutputSize...>};
   static constexpr const char* name = Kind == pool_kind::max ? "adaptive_max_pool" : "adaptive_avg_pool";
 };
-template <index_t... O> struct adaptive_avg_pool1d : adaptive_pool<1, pool_kind::average, O...> {};
-template <index_t... O> struct adaptive_avg_pool2d : adaptive_pool<2, pool_kind::average, O...> {};
-template <index_t... O> struct adaptive_avg_pool3d : adaptive_pool<3, pool_kind::average, O...> {};
-template <index_t... O> struct adaptive_max_pool1d : adaptive_pool<1, pool_kind::max, O...> {};
-template <index_t... O> struct adaptive_max_pool2d : adaptive_pool<2, pool_kind::max, O...> {};
-template <index_t... O> struct adaptive_max_pool3d : adaptive_pool<3, pool_kind::max, O...> {};
+template <index_t... O> struct adaptive_avg_pool1d : adaptive_pool<1, pool_kind::average, O...> {
+  static constexpr const char* name = "adaptive_avg_pool1d";
+};
+template <index_t... O> struct adaptive_avg_pool2d : adaptive_pool<2, pool_kind::average, O...> {
+  static constexpr const char* name = "adaptive_avg_pool2d";
+};
+template <index_t... O> struct adaptive_avg_pool3d : adaptive_pool<3, pool_kind::average, O...> {
+  static constexpr const char* name = "adaptive_avg_pool3d";
+};
+template <index_t... O> struct adaptive_max_pool1d : adaptive_pool<1, pool_kind::max, O...> {
+  static constexpr const char* name = "adaptive_max_pool1d";
+};
+template <index_t... O> struct adaptive_max_pool2d : adaptive_pool<2, pool_kind::max, O...> {
+  static constexpr const char* name = "adaptive_max_pool2d";
+};
+template <index_t... O> struct adaptive_max_pool3d : adaptive_pool<3, pool_kind::max, O...> {
+  static constexpr const char* name = "adaptive_max_pool3d";
+};
 
 struct global_avg_pool {
   static constexpr global_pool_params params{pool_kind::average};

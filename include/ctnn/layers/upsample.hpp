@@ -29,11 +29,23 @@ struct upsample {
   static constexpr const char* name = Mode == upsample_mode::nearest ? "upsample_nearest" : "upsample_linear";
 };
 
-template <class... Options> struct upsample_nearest1d : upsample<1, upsample_mode::nearest, Options...> {};
-template <class... Options> struct upsample_nearest2d : upsample<2, upsample_mode::nearest, Options...> {};
-template <class... Options> struct upsample_nearest3d : upsample<3, upsample_mode::nearest, Options...> {};
-template <class... Options> struct upsample_linear1d : upsample<1, upsample_mode::linear, Options...> {};
-template <class... Options> struct upsample_bilinear2d : upsample<2, upsample_mode::linear, Options...> {};
-template <class... Options> struct upsample_trilinear3d : upsample<3, upsample_mode::linear, Options...> {};
+template <class... Options> struct upsample_nearest1d : upsample<1, upsample_mode::nearest, Options...> {
+  static constexpr const char* name = "upsample_nearest1d";
+};
+template <class... Options> struct upsample_nearest2d : upsample<2, upsample_mode::nearest, Options...> {
+  static constexpr const char* name = "upsample_nearest2d";
+};
+template <class... Options> struct upsample_nearest3d : upsample<3, upsample_mode::nearest, Options...> {
+  static constexpr const char* name = "upsample_nearest3d";
+};
+template <class... Options> struct upsample_linear1d : upsample<1, upsample_mode::linear, Options...> {
+  static constexpr const char* name = "upsample_linear1d";
+};
+template <class... Options> struct upsample_bilinear2d : upsample<2, upsample_mode::linear, Options...> {
+  static constexpr const char* name = "upsample_bilinear2d";
+};
+template <class... Options> struct upsample_trilinear3d : upsample<3, upsample_mode::linear, Options...> {
+  static constexpr const char* name = "upsample_trilinear3d";
+};
 
 }  // namespace ctnn
