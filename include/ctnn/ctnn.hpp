@@ -37,4 +37,5 @@
 #include "ctnn/shapes/upsample.hpp"
 
 #include "ctnn/network.hpp"
+#include "ctnn/analysis/matrix.hpp"
 #include "ctnn/analysis/print.hpp"

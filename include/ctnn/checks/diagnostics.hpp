@@ -113,11 +113,13 @@ struct report {
 namespace detail {
 using boost::mp11::mp_list;
 
-template <shape S, class = std::make_index_sequence<S.rank>>
-struct dims_of;
+// A shape value as the type dims<...>. (A function, not a class with a defaulted index_sequence
+// argument: g++-12 crashes on `class = std::make_index_sequence<S.rank>` for a class-type S.)
 template <shape S, std::size_t... I>
-struct dims_of<S, std::index_sequence<I...>> {
-  using type = dims<S.dims[I]...>;
+auto dims_of_impl(std::index_sequence<I...>) -> dims<S.dims[I]...>;
+template <shape S>
+struct dims_of {
+  using type = decltype(dims_of_impl<S>(std::make_index_sequence<S.rank>{}));
 };
 
 constexpr char dim_letter(int dim, int rank) {

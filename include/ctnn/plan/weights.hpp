@@ -39,11 +39,16 @@ namespace detail {
 template <class Placed, class T>
 struct chain_weights;
 
+// Elements of a parameter tensor; a rank-0 shape means "none" here, not a scalar.
+constexpr count_t parameter_elements(const shape& s) { return s.rank == 0 ? 0 : s.size(); }
+
 template <class Layer, shape In, class T>
 struct weights_for {
   using placed = placed_layer<Layer, In>;
   using type = std::conditional_t<(placed::weight_shape.rank > 0),
-                                  layer_weights<T, placed::weight_shape.size(), placed::bias_shape.size()>, no_weights>;
+                                  layer_weights<T, parameter_elements(placed::weight_shape),
+                                                parameter_elements(placed::bias_shape)>,
+                                  no_weights>;
 };
 template <int Rank, index_t C, shape In, class T>
 struct weights_for<batch_norm<Rank, C>, In, T> {

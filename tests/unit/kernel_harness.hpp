@@ -1,0 +1,138 @@
+// Runs one layer, or a whole network, through ctnn's forward pass in both layouts, on deterministic
+// random data, for comparison with the naive reference or with PyTorch's numbers.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ctnn/ctnn.hpp"
+#include "naive_reference.hpp"
+
+namespace harness {
+
+using ctnn::count_t;
+using ctnn::index_t;
+using ctnn::layout;
+using ctnn::shape;
+
+// input<dims...> of a shape value, in layout L.
+template <shape S, layout L, std::size_t... I>
+auto input_of_impl(std::index_sequence<I...>) ->
+    typename ctnn::input<S.dims[I]...>::template with<std::conditional_t<L == layout::nhwc, ctnn::nhwc, ctnn::nchw>>;
+template <shape S, layout L>
+struct input_of {
+  using type = decltype(input_of_impl<S, L>(std::make_index_sequence<S.rank>{}));
+};
+
+// The same network with another memory layout.
+template <class Net, layout L>
+struct relayout;
+template <class Input, class... Layers, layout L>
+struct relayout<ctnn::sequential<Input, Layers...>, L> {
+  using type = ctnn::sequential<typename input_of<Input::params.dims, L>::type, Layers...>;
+};
+
+// Values in [-range, range]: integers when `integers`, else uniform floats.
+inline std::vector<float> random_values(count_t n, unsigned seed, bool integers = false, int range = 3) {
+  std::mt19937 gen(seed);
+  std::vector<float> v(static_cast<std::size_t>(n));
+  if (integers) {
+    std::uniform_int_distribution<int> dist(-range, range);
+    for (auto& x : v) x = static_cast<float>(dist(gen));
+  } else {
+    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+    for (auto& x : v) x = dist(gen);
+  }
+  return v;
+}
+
+// PyTorch (channel-first) order <-> the memory order of layout L, for one sample of shape s.
+inline std::vector<float> to_layout(const std::vector<float>& channel_first, const shape& s, layout l) {
+  if (l == layout::nchw) return channel_first;
+  std::vector<float> out(channel_first.size());
+  index_t idx[ctnn::max_rank] = {};
+  for (count_t n = 0; n < s.size(); ++n) {
+    ctnn::unravel(n, s, idx);
+    out[static_cast<std::size_t>(ctnn::offset_of<layout::nhwc>(s, idx))] = channel_first[static_cast<std::size_t>(n)];
+  }
+  return out;
+}
+inline std::vector<float> from_layout(const float* data, const shape& s, layout l) {
+  std::vector<float> out(static_cast<std::size_t>(s.size()));
+  index_t idx[ctnn::max_rank] = {};
+  for (count_t n = 0; n < s.size(); ++n) {
+    ctnn::unravel(n, s, idx);
+    const count_t at = l == layout::nchw ? n : ctnn::offset_of<layout::nhwc>(s, idx);
+    out[static_cast<std::size_t>(n)] = data[at];
+  }
+  return out;
+}
+
+// Runs Net (declared NCHW) on channel-first input x with flat PyTorch-ordered parameters, in layout L,
+// and returns the output in channel-first order.
+template <class Net, layout L>
+std::vector<float> run(const std::vector<float>& x, const std::vector<float>& params) {
+  using net = typename relayout<Net, L>::type;
+  auto weights = std::make_unique<typename net::weights>();
+  auto arena = std::make_unique<ctnn::static_arena<net>>();
+  const ctnn::load_result loaded = ctnn::load_weights(*weights, std::span<const float>(params));
+  EXPECT_TRUE(loaded.ok) << "parameters: expected " << loaded.expected << ", given " << loaded.given;
+  EXPECT_EQ(x.size(), static_cast<std::size_t>(net::input_size));
+  const std::vector<float> in = to_layout(x, net::input_shape, L);
+  const auto y = net::forward(*weights, std::span<const float, net::input_size>(in.data(), in.size()), *arena);
+  return from_layout(y.data(), net::output_shape, L);
+}
+
+// Both layouts.
+template <class Net>
+std::pair<std::vector<float>, std::vector<float>> run_both(const std::vector<float>& x, const std::vector<float>& params) {
+  return {run<Net, layout::nchw>(x, params), run<Net, layout::nhwc>(x, params)};
+}
+
+template <class Net>
+count_t parameter_count() {
+  typename Net::weights w;
+  count_t n = 0;
+  ctnn::for_each_array(static_cast<typename Net::template weights_of<float>&>(w), [&](auto a) { n += static_cast<count_t>(a.size()); });
+  return n;
+}
+
+inline naive::tensor to_naive(const std::vector<float>& v, const shape& s) {
+  const ctnn::dims4 t = ctnn::dims_of(s);
+  naive::tensor r(t.c, t.d, t.h, t.w);
+  for (std::size_t i = 0; i < v.size(); ++i) r.v[i] = v[i];
+  return r;
+}
+
+// |a - b| <= atol + rtol |b| element by element; exact when both are 0.
+inline ::testing::AssertionResult close(const std::vector<float>& actual, const std::vector<double>& expected,
+                                        double atol = 1e-5, double rtol = 1e-5) {
+  if (actual.size() != expected.size())
+    return ::testing::AssertionFailure() << "size " << actual.size() << " vs " << expected.size();
+  for (std::size_t i = 0; i < actual.size(); ++i) {
+    const double a = actual[i], b = expected[i];
+    if (std::isnan(a) && std::isnan(b)) continue;
+    if (!(std::abs(a - b) <= atol + rtol * std::abs(b)))
+      return ::testing::AssertionFailure() << "element " << i << ": " << a << " vs " << b;
+  }
+  return ::testing::AssertionSuccess();
+}
+inline ::testing::AssertionResult close(const std::vector<float>& actual, const std::vector<float>& expected,
+                                        double atol = 1e-5, double rtol = 1e-5) {
+  return close(actual, std::vector<double>(expected.begin(), expected.end()), atol, rtol);
+}
+inline ::testing::AssertionResult exactly(const std::vector<float>& actual, const std::vector<float>& expected) {
+  if (actual.size() != expected.size())
+    return ::testing::AssertionFailure() << "size " << actual.size() << " vs " << expected.size();
+  for (std::size_t i = 0; i < actual.size(); ++i)
+    if (actual[i] != expected[i] && !(std::isnan(actual[i]) && std::isnan(expected[i])))
+      return ::testing::AssertionFailure() << "element " << i << ": " << actual[i] << " vs " << expected[i];
+  return ::testing::AssertionSuccess();
+}
+
+}  // namespace harness

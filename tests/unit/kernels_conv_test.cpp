@@ -1,0 +1,193 @@
+// Convolution kernels against the naive reference (tests/unit/naive_reference.hpp), in NCHW and NHWC,
+// on integer data (compared exactly) and random floats; and the transposed convolution as the adjoint.
+#include <gtest/gtest.h>
+
+#include "kernel_harness.hpp"
+
+using namespace ctnn;
+using harness::close;
+using harness::exactly;
+using naive::dims3;
+
+namespace {
+
+struct conv_case {
+  int out_channels;
+  dims3 k, s, d, pb, pe;
+  int groups;
+  bool bias;
+};
+
+// Spatial values of a 1d/2d/3d layer on (D, H, W), missing leading dims 1 (or 0 for padding).
+dims3 sp(std::initializer_list<int> v, int fill = 1) {
+  dims3 r;
+  for (int i = 0; i < 3; ++i) r[i] = fill;
+  int i = 3 - static_cast<int>(v.size());
+  for (int x : v) r[i++] = x;
+  return r;
+}
+
+template <class Net>
+void expect_conv(const conv_case& c, unsigned seed) {
+  const count_t n = harness::parameter_count<Net>();
+  for (bool integers : {true, false}) {
+    const auto x = harness::random_values(Net::input_size, seed, integers);
+    const auto params = harness::random_values(n, seed + 1, integers, 2);
+    const std::size_t bias_count = c.bias ? static_cast<std::size_t>(c.out_channels) : 0;
+    const std::vector<double> w(params.begin(), params.end() - static_cast<std::ptrdiff_t>(bias_count));
+    const std::vector<double> b(params.end() - static_cast<std::ptrdiff_t>(bias_count), params.end());
+    const naive::tensor expected =
+        naive::conv(harness::to_naive(x, Net::input_shape), w, b, c.out_channels, c.k, c.s, c.d, c.pb, c.pe, c.groups);
+    const auto [nchw, nhwc] = harness::run_both<Net>(x, params);
+    const std::vector<float> want(expected.v.begin(), expected.v.end());
+    if (integers) {
+      EXPECT_TRUE(exactly(nchw, want));
+      EXPECT_TRUE(exactly(nhwc, want));
+    } else {
+      EXPECT_TRUE(close(nchw, expected.v));
+      EXPECT_TRUE(close(nhwc, expected.v));
+    }
+  }
+}
+
+}  // namespace
+
+TEST(ConvKernel, TwoDimensional) {
+  expect_conv<sequential<input<3, 7, 6>, conv2d<4, 3>>>({4, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1, true}, 1);
+  expect_conv<sequential<input<4, 9, 8>, conv2d<6, 3, stride<2>, pad<1>, groups<2>>>>(
+      {6, sp({3, 3}), sp({2, 2}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 2, true}, 2);
+  expect_conv<sequential<input<2, 9, 9>, conv2d<3, k<3, 2>, dilation<2, 3>, pad<2, 1>, no_bias>>>(
+      {3, sp({3, 2}), sp({1, 1}), sp({2, 3}), sp({2, 1}, 0), sp({2, 1}, 0), 1, false}, 3);
+  expect_conv<sequential<input<3, 8, 8>, depthwise_conv2d<3, pad<1>, channel_multiplier<2>>>>(
+      {6, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 3, true}, 4);
+  expect_conv<sequential<input<5, 6, 7>, conv2d<3, 1>>>({3, sp({1, 1}), sp({1, 1}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1, true}, 5);
+}
+
+TEST(ConvKernel, PaddingModes) {
+  // Asymmetric: top 0, left 1, bottom 2, right 0.
+  expect_conv<sequential<input<2, 6, 6>, conv2d<2, 3, pad_begin<0, 1>, pad_end<2, 0>>>>(
+      {2, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({0, 1}, 0), sp({2, 0}, 0), 1, true}, 6);
+  // PyTorch same with an even kernel: total 3, one before, two after.
+  expect_conv<sequential<input<2, 6, 5>, conv2d<2, 4, same>>>(
+      {2, sp({4, 4}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({2, 2}, 0), 1, true}, 7);
+  // TensorFlow SAME, stride 2 on 7: o = 4, need (4-1)2 + 3 - 7 = 2 -> 1 and 1; on 6: need 1 -> 0 and 1.
+  expect_conv<sequential<input<2, 7, 6>, conv2d<3, 3, stride<2>, tf_same>>>(
+      {3, sp({3, 3}), sp({2, 2}), sp({1, 1}), sp({1, 0}, 0), sp({1, 1}, 0), 1, true}, 8);
+  // full: K - 1 on each side.
+  expect_conv<sequential<input<1, 4, 4>, conv2d<2, 3, full>>>(
+      {2, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({2, 2}, 0), sp({2, 2}, 0), 1, true}, 9);
+}
+
+TEST(ConvKernel, OneAndThreeDimensional) {
+  expect_conv<sequential<input<3, 20>, conv1d<4, 5, stride<3>, pad<2>, dilation<2>>>>(
+      {4, sp({5}), sp({3}), sp({2}), sp({2}, 0), sp({2}, 0), 1, true}, 10);
+  expect_conv<sequential<input<2, 5, 6, 4>, conv3d<4, k<3, 2, 3>, stride<1, 2, 1>, pad<1, 0, 1>, groups<2>>>>(
+      {4, sp({3, 2, 3}), sp({1, 2, 1}), sp({1, 1, 1}), sp({1, 0, 1}, 0), sp({1, 0, 1}, 0), 2, true}, 11);
+}
+
+namespace {
+struct transpose_case {
+  int out_channels;
+  dims3 k, s, d, p, a;
+  int groups;
+};
+
+template <class Net>
+void expect_conv_transpose(const transpose_case& c, unsigned seed) {
+  const count_t n = harness::parameter_count<Net>();
+  for (bool integers : {true, false}) {
+    const auto x = harness::random_values(Net::input_size, seed, integers);
+    const auto params = harness::random_values(n, seed + 1, integers, 2);
+    const std::vector<double> w(params.begin(), params.end() - c.out_channels), b(params.end() - c.out_channels, params.end());
+    const naive::tensor expected =
+        naive::conv_transpose(harness::to_naive(x, Net::input_shape), w, b, c.out_channels, c.k, c.s, c.d, c.p, c.a, c.groups);
+    const auto [nchw, nhwc] = harness::run_both<Net>(x, params);
+    const std::vector<float> want(expected.v.begin(), expected.v.end());
+    if (integers) {
+      EXPECT_TRUE(exactly(nchw, want));
+      EXPECT_TRUE(exactly(nhwc, want));
+    } else {
+      EXPECT_TRUE(close(nchw, expected.v));
+      EXPECT_TRUE(close(nhwc, expected.v));
+    }
+  }
+}
+}  // namespace
+
+TEST(ConvTransposeKernel, AgainstScatter) {
+  expect_conv_transpose<sequential<input<3, 4, 5>, conv_transpose2d<2, 3, stride<2>>>>(
+      {2, sp({3, 3}), sp({2, 2}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1}, 20);
+  expect_conv_transpose<sequential<input<4, 4, 4>, conv_transpose2d<4, 4, stride<2>, pad<1>, groups<2>>>>(
+      {4, sp({4, 4}), sp({2, 2}), sp({1, 1}), sp({1, 1}, 0), sp({0, 0}, 0), 2}, 21);
+  expect_conv_transpose<sequential<input<2, 3, 3>, conv_transpose2d<3, 3, stride<3>, pad<1>, output_padding<2>>>>(
+      {3, sp({3, 3}), sp({3, 3}), sp({1, 1}), sp({1, 1}, 0), sp({2, 2}, 0), 1}, 22);
+  // Output padding below the dilation, above the stride.
+  expect_conv_transpose<sequential<input<2, 4, 3>, conv_transpose2d<2, 2, dilation<3>, output_padding<2, 1>>>>(
+      {2, sp({2, 2}), sp({1, 1}), sp({3, 3}), sp({0, 0}, 0), sp({2, 1}, 0), 1}, 23);
+  expect_conv_transpose<sequential<input<2, 5>, conv_transpose1d<3, 3, stride<2>, pad<1>, output_padding<1>>>>(
+      {3, sp({3}), sp({2}), sp({1}), sp({1}, 0), sp({1}, 0), 1}, 24);
+  expect_conv_transpose<sequential<input<2, 2, 3, 2>, conv_transpose3d<2, 2, stride<2>>>>(
+      {2, sp({2, 2, 2}), sp({2, 2, 2}), sp({1, 1, 1}), sp({0, 0, 0}, 0), sp({0, 0, 0}, 0), 1}, 25);
+}
+
+// Dumoulin & Visin: a convolution is y = C x and the transposed convolution with the same weights is
+// C^T; so <C x, y> = <x, C^T y>. Integer weights make the matrices exact.
+TEST(ConvTransposeKernel, IsTheAdjointOfTheConvolution) {
+  // 7x7 -> k3 s2 p1 -> 4x4; back to 7x7 with output padding (7 + 2 - 3) mod 2 = 0.
+  using conv = sequential<input<2, 7, 7>, conv2d<3, 3, stride<2>, pad<1>, no_bias>>;
+  using transposed = sequential<input<3, 4, 4>, conv_transpose2d<2, 3, stride<2>, pad<1>, no_bias,
+                                                                 output_padding<inverse_output_padding(7, 3, 2, 1)>>>;
+  static_assert(transposed::output_shape == conv::input_shape);
+  const auto w = harness::random_values(harness::parameter_count<conv>(), 30, true, 2);
+  auto cw = std::make_unique<conv::weights>();
+  auto tw = std::make_unique<transposed::weights>();
+  ASSERT_TRUE(load_weights(*cw, std::span<const float>(w)).ok);
+  ASSERT_TRUE(load_weights(*tw, std::span<const float>(w)).ok);  // same tensor: [C_out, C_in, k, k] both ways
+
+  std::vector<float> c(conv::output_size * conv::input_size), t(transposed::output_size * transposed::input_size);
+  auto ca = std::make_unique<static_arena<conv>>();
+  auto ta = std::make_unique<static_arena<transposed>>();
+  linear_map_matrix<conv>(*cw, std::span<float>(c), *ca);
+  linear_map_matrix<transposed>(*tw, std::span<float>(t), *ta);
+  for (count_t r = 0; r < conv::output_size; ++r)
+    for (count_t col = 0; col < conv::input_size; ++col)
+      ASSERT_EQ(c[r * conv::input_size + col], t[col * conv::output_size + r]) << r << ", " << col;
+
+  const auto x = harness::random_values(conv::input_size, 31), y = harness::random_values(conv::output_size, 32);
+  const auto cx = conv::forward(*cw, x, *ca);
+  double lhs = 0;
+  for (count_t i = 0; i < conv::output_size; ++i) lhs += double(cx[i]) * y[i];
+  const auto cty = transposed::forward(*tw, y, *ta);
+  double rhs = 0;
+  for (count_t i = 0; i < conv::input_size; ++i) rhs += double(x[i]) * cty[i];
+  EXPECT_NEAR(lhs, rhs, 1e-4 * std::abs(lhs) + 1e-5);
+}
+
+// The worked examples of the reference: arange(25) as 1x1x5x5 with a 2x2 kernel of ones.
+TEST(ConvKernel, WorkedExamplesAreExact) {
+  std::vector<float> x(25);
+  for (int i = 0; i < 25; ++i) x[i] = float(i);
+  const std::vector<float> ones{1, 1, 1, 1};
+  EXPECT_TRUE(exactly(harness::run<sequential<input<1, 5, 5>, conv2d<1, 2, no_bias>>, layout::nchw>(x, ones),
+                      {12, 16, 20, 24, 32, 36, 40, 44, 52, 56, 60, 64, 72, 76, 80, 84}));
+  EXPECT_TRUE(exactly(harness::run<sequential<input<1, 5, 5>, conv2d<1, 2, stride<2>, no_bias>>, layout::nchw>(x, ones),
+                      {12, 20, 52, 60}));
+  const auto padded = harness::run<sequential<input<1, 5, 5>, conv2d<1, 2, pad<1>, no_bias>>, layout::nchw>(x, ones);
+  ASSERT_EQ(padded.size(), 36u);
+  EXPECT_TRUE(exactly({padded.begin(), padded.begin() + 6}, {0, 1, 3, 5, 7, 4}));
+  EXPECT_TRUE(exactly({padded.end() - 6, padded.end()}, {20, 41, 43, 45, 47, 24}));
+  EXPECT_TRUE(exactly(harness::run<sequential<input<1, 5, 5>, conv2d<1, 2, dilation<2>, no_bias>>, layout::nchw>(x, ones),
+                      {24, 28, 32, 44, 48, 52, 64, 68, 72}));
+}
+
+// Partial convolution inside a network: the padding is the only hole, so the ratio is k_area / taps
+// inside. On an all-ones input with a ones kernel every output is k_area (= 9) plus the bias.
+TEST(PartialConvKernel, PaddingAsHolesRestoresTheFullWindowSum) {
+  using net = sequential<input<1, 4, 4>, partial_conv2d<1, 3, pad<1>>>;
+  std::vector<float> params(10, 1.0f);  // 9 weights, bias 1
+  const auto y = harness::run<net, layout::nchw>(std::vector<float>(16, 1.0f), params);
+  for (float v : y) EXPECT_EQ(v, 10.0f);
+  // A plain convolution would see 4 of 9 taps in a corner: 4 + 1.
+  const auto plain = harness::run<sequential<input<1, 4, 4>, conv2d<1, 3, pad<1>>>, layout::nchw>(std::vector<float>(16, 1.0f), params);
+  EXPECT_EQ(plain[0], 5.0f);
+}

@@ -1,0 +1,1445 @@
+#!/usr/bin/env python3
+"""Writes tests/data/numeric/<family>.inc: numeric reference cases computed by PyTorch.
+
+Run with Debian's python3-torch (PyTorch 1.13): `/usr/bin/python3 tools/make_numeric_reference.py`.
+Needs the standard library and torch only; deterministic (torch.manual_seed(2026), random.Random(2026),
+one thread), so two runs write byte-identical files.
+
+Every case is one line of C++ for the harness to define:
+
+  CTNN_NUMERIC_CASE(id, exact, (NET), (X...), (PARAMS...), (Y...));
+  CTNN_PARTIAL_CONV_CASE(id, exact, (LAYER), (IN_SHAPE...), (X...), (MASK...), (PARAMS...), (Y...),
+                         (NEW_MASK...));
+
+NET is a ctnn network type; X the input sample and Y the output in PyTorch's contiguous order (NCL,
+NCHW, NCDHW of the one sample); PARAMS every tensor of the torch model's state_dict() in its order
+(num_batches_tracked left out), flattened and concatenated. Values are float32 literals that
+round-trip (the shortest decimal that does); negative zeros are written as 0.
+
+Y is torch's output computed in float64 from the float32 inputs and parameters, then rounded to
+float32: the exact answer up to one rounding. The same model is also run in float32 as a check:
+  exact = 1: the float32 run must give Y bit for bit, Y must be representable, and for arithmetic
+             cases every value (input, parameter, every intermediate output) is a multiple of 2^-8 below
+             2^12 in magnitude, with every partial sum below 2^15 (checked by running the model on the
+             absolute values), so any summation order is exact. Selection-only layers (max pooling,
+             padding, cropping, nearest upsampling, relu, reshapes) are exact on random floats too.
+  exact = 0: the float32 run must be within a quarter of the harness tolerance
+             |a - b| <= 1e-5 + 1e-5 |b| of Y, so that the tolerance is achievable.
+A case torch rejects, or that fails a check, is a bug of this generator: it is printed and the script
+exits non-zero.
+"""
+import copy
+import math
+import os
+import random
+import re
+import struct
+import sys
+import warnings
+from fractions import Fraction
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT_DIR = os.path.join(ROOT, "tests", "data", "numeric")
+TOL_ABS, TOL_REL = 1e-5, 1e-5
+MAX_TOL_FRACTION = 0.25  # the float32 run of an inexact case must stay within this fraction of the tolerance
+
+warnings.filterwarnings("ignore", message="Using padding='same'")  # torch's note on even kernels
+torch.manual_seed(2026)
+torch.set_num_threads(1)
+RNG = random.Random(2026)
+NOTES = []  # torch behaviours worth reporting, printed at the end
+
+
+# ---------------------------------------------------------------------------------------------------
+# float32 literals
+
+def _f32_bits(v):
+    return struct.unpack("<I", struct.pack("<f", v))[0]
+
+
+def _from_bits(b):
+    return struct.unpack("<f", struct.pack("<I", b))[0]
+
+
+def literal(v):
+    """The shortest C++ float literal that reads back as the float32 value v."""
+    v = float(v)
+    if not math.isfinite(v):
+        raise ValueError(f"non-finite value {v}")
+    if v == 0:
+        return "0.f"  # negative zeros written as 0: summation order decides the sign of a zero
+    if v == int(v) and abs(v) < 2 ** 24:
+        return f"{int(v)}."  + "f"
+    a = abs(v)
+    bits = _f32_bits(a)
+    if _from_bits(bits) != a:
+        raise ValueError(f"{v!r} is not a float32 value")
+    lo = (Fraction(_from_bits(bits - 1)) + Fraction(a)) / 2
+    hi = (Fraction(_from_bits(bits + 1)) + Fraction(a)) / 2
+    for p in range(1, 10):
+        s = "%.*g" % (p, a)
+        if lo < Fraction(s) < hi:
+            break
+    else:
+        raise ValueError(f"no round-trip literal for {v!r}")
+    if "e" not in s and "." not in s:
+        s += "."
+    return ("-" if v < 0 else "") + s + "f"
+
+
+def flat(t):
+    return t.detach().to(torch.float32).reshape(-1).tolist()
+
+
+def values_text(values, indent="    ", width=112):
+    """Comma-separated literals wrapped into lines."""
+    out, line = [], ""
+    for v in values:
+        item = literal(v)
+        if line and len(indent) + len(line) + 2 + len(item) > width:
+            out.append(line + ",")
+            line = item
+        else:
+            line = item if not line else line + ", " + item
+    if line:
+        out.append(line)
+    return ("\n" + indent).join(out)
+
+
+# ---------------------------------------------------------------------------------------------------
+# random data
+
+def randn(*shape, scale=1.0):
+    return (torch.randn(*shape) * scale).float()
+
+
+def ints(*shape, lo=-3, hi=3):
+    return torch.randint(lo, hi + 1, shape).float()
+
+
+def halves(*shape):
+    return torch.randint(-2, 3, shape).float() * 0.5  # {-1, -0.5, 0, 0.5, 1}
+
+
+def divisors(n):
+    return [d for d in range(1, n + 1) if n % d == 0]
+
+
+# ---------------------------------------------------------------------------------------------------
+# layers: a builder maps an input sample shape to a Built (C++ spelling, torch module, output shape)
+
+class Built:
+    def __init__(self, cpp, module, out):
+        self.cpp, self.module, self.out = cpp, module, out
+
+
+def dry_shape(module, in_shape):
+    module.eval()
+    with torch.no_grad():
+        y = module(torch.zeros(1, *in_shape))
+    return tuple(y.shape[1:])
+
+
+def vals(v):
+    return ", ".join(str(int(i)) for i in v)
+
+
+def per_dim(v, r):
+    if isinstance(v, (tuple, list)):
+        assert len(v) == r, (v, r)
+        return tuple(v)
+    return (v,) * r
+
+
+def torch_pads(begin, end):
+    """(begin, end) per dim in D, H, W order -> F.pad's order (last dim first)."""
+    out = []
+    for b, e in zip(reversed(begin), reversed(end)):
+        out += [b, e]
+    return tuple(out)
+
+
+def tf_same_pads(spatial, k, s, d):
+    begin, end = [], []
+    for i, kk, ss, dd in zip(spatial, k, s, d):
+        o = -(-i // ss)
+        need = max(0, (o - 1) * ss + dd * (kk - 1) + 1 - i)
+        begin.append(need // 2)
+        end.append(need - need // 2)
+    return tuple(begin), tuple(end)
+
+
+class PrePad(nn.Module):
+    """F.pad (zeros) then the inner module: asymmetric and TensorFlow-SAME padding."""
+
+    def __init__(self, pads, inner):
+        super().__init__()
+        self.pads, self.inner = pads, inner
+
+    def forward(self, x):
+        return self.inner(F.pad(x, self.pads))
+
+
+class Pad(nn.Module):
+    def __init__(self, pads, mode, value=0.0):
+        super().__init__()
+        self.pads, self.mode, self.value = pads, mode, value
+
+    def forward(self, x):
+        if self.mode == "constant":
+            return F.pad(x, self.pads, "constant", self.value)
+        return F.pad(x, self.pads, self.mode)
+
+
+class Crop(nn.Module):
+    def __init__(self, begin, end):
+        super().__init__()
+        self.begin, self.end = begin, end
+
+    def forward(self, x):
+        index = [slice(None), slice(None)]
+        for i, (b, e) in enumerate(zip(self.begin, self.end)):
+            index.append(slice(b, x.shape[2 + i] - e))
+        return x[tuple(index)]
+
+
+class ConvTransposeSized(nn.Module):
+    """forward(x, output_size): PyTorch derives the output padding from the size."""
+
+    def __init__(self, inner, size):
+        super().__init__()
+        self.inner, self.size = inner, list(size)
+
+    def forward(self, x):
+        return self.inner(x, output_size=self.size)
+
+
+class CropAfter(nn.Module):
+    """Inner module, then crop: ONNX-style asymmetric padding of a transposed convolution."""
+
+    def __init__(self, inner, begin, end):
+        super().__init__()
+        self.inner, self.crop = inner, Crop(begin, end)
+
+    def forward(self, x):
+        return self.crop(self.inner(x))
+
+
+class Reshape(nn.Module):
+    def __init__(self, dims):
+        super().__init__()
+        self.dims = dims
+
+    def forward(self, x):
+        return x.reshape(x.shape[0], *self.dims)
+
+
+class Residual(nn.Module):
+    def __init__(self, main, shortcut):
+        super().__init__()
+        self.main, self.shortcut = main, shortcut
+
+    def forward(self, x):
+        return self.main(x) + self.shortcut(x)
+
+
+class Concat(nn.Module):
+    def __init__(self, branches):
+        super().__init__()
+        self.branches = nn.ModuleList(branches)
+
+    def forward(self, x):
+        return torch.cat([b(x) for b in self.branches], 1)
+
+
+CONV_FN = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
+
+
+class PartialConv(nn.Module):
+    """NVIDIA's partial convolution (Liu et al. 2018) over a binary mask.
+
+    update = conv(mask, ones) (the mask summed over the window, and over all input channels with a
+    multi-channel mask); out = conv(x * mask, W) * k_area / update + b where update > 0, else 0;
+    new mask = update > 0. Without a mask (inside a network) the mask is all ones over the input, so only
+    the zero padding counts as holes.
+    """
+
+    def __init__(self, conv, pads, multi):
+        super().__init__()
+        self.conv, self.pads, self.multi = conv, pads, multi
+
+    def forward(self, x, mask=None, with_mask=False):
+        c = self.conv
+        r = x.dim() - 2
+        if mask is None:
+            mask = torch.ones(1, x.shape[1] if self.multi else 1, *x.shape[2:], dtype=x.dtype)
+        if self.pads is not None:
+            x, mask = F.pad(x, self.pads), F.pad(mask, self.pads)
+        fn = CONV_FN[r]
+        raw = fn(x * mask, c.weight, None, c.stride, c.padding, c.dilation, c.groups)
+        ones = torch.ones(1, mask.shape[1], *c.kernel_size, dtype=x.dtype)
+        update = fn(mask, ones, None, c.stride, c.padding, c.dilation, 1)
+        k_area = mask.shape[1] * math.prod(c.kernel_size)
+        holes = update <= 0
+        ratio = k_area / torch.where(holes, torch.ones_like(update), update)
+        out = raw * ratio
+        if c.bias is not None:
+            out = out + c.bias.view(1, -1, *([1] * r))
+        out = torch.where(holes, torch.zeros_like(out), out)
+        if not with_mask:
+            return out
+        new_mask = (~holes).to(x.dtype)
+        if self.multi:
+            new_mask = new_mask.expand(1, out.shape[1], *out.shape[2:]).contiguous()
+        return out, new_mask
+
+
+def conv_layer(r, cout, k, stride=1, dilation=1, groups=1, padding=None, bias=True, mult=None,
+               spell_mult=True, spell_defaults=False, partial=False, multi=False, short_kernel=False):
+    """conv1d/2d/3d, depthwise_conv (mult set) or partial_conv. padding: None (not written), ("pad", p),
+    ("asym", begin, end), "same", "valid", "tf_same", "full", or ("pad_short", p) (one broadcast value)."""
+    k, s, d = per_dim(k, r), per_dim(stride, r), per_dim(dilation, r)
+
+    def build(in_shape):
+        cin, spatial = in_shape[0], in_shape[1:]
+        opts = []
+        if spell_defaults or any(v != 1 for v in s):
+            opts.append(f"stride<{vals(s)}>")
+        if spell_defaults or any(v != 1 for v in d):
+            opts.append(f"dilation<{vals(d)}>")
+        if mult is None and (spell_defaults or groups != 1):
+            opts.append(f"groups<{groups}>")
+        torch_pad, pre = 0, None
+        if padding is None:
+            pass
+        elif padding == "same":
+            opts.append("same")
+            torch_pad = "same"
+        elif padding == "valid":
+            opts.append("valid")
+        elif padding == "tf_same":
+            opts.append("tf_same")
+            b, e = tf_same_pads(spatial, k, s, d)
+            pre = torch_pads(b, e)
+        elif padding == "full":
+            opts.append("full")
+            torch_pad = tuple(dd * (kk - 1) for kk, dd in zip(k, d))
+        elif padding[0] == "pad":
+            p = per_dim(padding[1], r)
+            opts.append(f"pad<{vals(p)}>")
+            torch_pad = p
+        elif padding[0] == "pad_short":
+            opts.append(f"pad<{padding[1]}>")
+            torch_pad = padding[1]
+        elif padding[0] == "asym":
+            b, e = per_dim(padding[1], r), per_dim(padding[2], r)
+            opts += [f"pad_begin<{vals(b)}>", f"pad_end<{vals(e)}>"]
+            pre = torch_pads(b, e)
+        else:
+            raise ValueError(padding)
+        if mult is not None and spell_mult:
+            opts.append(f"channel_multiplier<{mult}>")
+        if not bias:
+            opts.append("no_bias")
+        if multi:
+            opts.append("multi_channel_mask")
+        kern = str(k[0]) if short_kernel else f"k<{vals(k)}>"
+        if mult is not None:
+            cpp = f"depthwise_conv{r}d<{kern}" + "".join(", " + o for o in opts) + ">"
+            g, co = cin, cin * mult
+        else:
+            name = "partial_conv" if partial else "conv"
+            cpp = f"{name}{r}d<{cout}, {kern}" + "".join(", " + o for o in opts) + ">"
+            g, co = groups, cout
+        conv = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}[r](
+            cin, co, k, stride=s, padding=torch_pad, dilation=d, groups=g, bias=bias)
+        if partial:
+            module = PartialConv(conv, pre, multi)
+        elif pre is not None:
+            module = PrePad(pre, conv)
+        else:
+            module = conv
+        return Built(cpp, module, dry_shape(module, in_shape))
+
+    return build
+
+
+def conv_transpose_layer(r, cout, k, stride=1, pad=0, output_padding=0, dilation=1, groups=1, bias=True,
+                         output_size=None, asym=None):
+    k, s, d = per_dim(k, r), per_dim(stride, r), per_dim(dilation, r)
+    p, a = per_dim(pad, r), per_dim(output_padding, r)
+
+    def build(in_shape):
+        cin = in_shape[0]
+        opts = []
+        if any(v != 1 for v in s):
+            opts.append(f"stride<{vals(s)}>")
+        if asym is not None:
+            opts += [f"pad_begin<{vals(asym[0])}>", f"pad_end<{vals(asym[1])}>"]
+        elif any(v != 0 for v in p):
+            opts.append(f"pad<{vals(p)}>")
+        if any(v != 0 for v in a):
+            opts.append(f"output_padding<{vals(a)}>")
+        if output_size is not None:
+            opts.append(f"output_size<{vals(output_size)}>")
+        if any(v != 1 for v in d):
+            opts.append(f"dilation<{vals(d)}>")
+        if groups != 1:
+            opts.append(f"groups<{groups}>")
+        if not bias:
+            opts.append("no_bias")
+        cpp = f"conv_transpose{r}d<{cout}, k<{vals(k)}>" + "".join(", " + o for o in opts) + ">"
+        inner = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}[r](
+            cin, cout, k, stride=s, padding=(0,) * r if asym else p, output_padding=a, groups=groups, bias=bias,
+            dilation=d)
+        module = inner
+        if output_size is not None:
+            module = ConvTransposeSized(inner, output_size)
+        elif asym is not None:
+            module = CropAfter(inner, asym[0], asym[1])
+        return Built(cpp, module, dry_shape(module, in_shape))
+
+    return build
+
+
+def simple(cpp, make_module):
+    def build(in_shape):
+        m = make_module(in_shape)
+        return Built(cpp, m, dry_shape(m, in_shape))
+
+    return build
+
+
+def max_pool_layer(r, k, stride=None, pad=0, dilation=1, ceil=False):
+    k, p, d = per_dim(k, r), per_dim(pad, r), per_dim(dilation, r)
+    s = per_dim(stride, r) if stride is not None else None
+    opts = []
+    if s is not None:
+        opts.append(f"stride<{vals(s)}>")
+    if any(p):
+        opts.append(f"pad<{vals(p)}>")
+    if any(v != 1 for v in d):
+        opts.append(f"dilation<{vals(d)}>")
+    if ceil:
+        opts.append("ceil_mode")
+    cpp = f"max_pool{r}d<k<{vals(k)}>" + "".join(", " + o for o in opts) + ">"
+    cls = {1: nn.MaxPool1d, 2: nn.MaxPool2d, 3: nn.MaxPool3d}[r]
+    return simple(cpp, lambda _: cls(k, stride=s, padding=p, dilation=d, ceil_mode=ceil))
+
+
+def avg_pool_layer(r, k, stride=None, pad=0, ceil=False, exclude=False):
+    k, p = per_dim(k, r), per_dim(pad, r)
+    s = per_dim(stride, r) if stride is not None else None
+    opts = []
+    if s is not None:
+        opts.append(f"stride<{vals(s)}>")
+    if any(p):
+        opts.append(f"pad<{vals(p)}>")
+    if ceil:
+        opts.append("ceil_mode")
+    if exclude:
+        opts.append("exclude_pad")
+    cpp = f"avg_pool{r}d<k<{vals(k)}>" + "".join(", " + o for o in opts) + ">"
+    cls = {1: nn.AvgPool1d, 2: nn.AvgPool2d, 3: nn.AvgPool3d}[r]
+    return simple(cpp, lambda _: cls(k, stride=s, padding=p, ceil_mode=ceil, count_include_pad=not exclude))
+
+
+def adaptive_pool_layer(r, kind, o):
+    o = per_dim(o, r)
+    cls = {("avg", 1): nn.AdaptiveAvgPool1d, ("avg", 2): nn.AdaptiveAvgPool2d, ("avg", 3): nn.AdaptiveAvgPool3d,
+           ("max", 1): nn.AdaptiveMaxPool1d, ("max", 2): nn.AdaptiveMaxPool2d, ("max", 3): nn.AdaptiveMaxPool3d}[
+        (kind, r)]
+    return simple(f"adaptive_{kind}_pool{r}d<{vals(o)}>", lambda _: cls(o))
+
+
+def global_pool_layer(kind):
+    def make(in_shape):
+        r = len(in_shape) - 1
+        return {("avg", 1): nn.AdaptiveAvgPool1d, ("avg", 2): nn.AdaptiveAvgPool2d, ("avg", 3): nn.AdaptiveAvgPool3d,
+                ("max", 1): nn.AdaptiveMaxPool1d, ("max", 2): nn.AdaptiveMaxPool2d,
+                ("max", 3): nn.AdaptiveMaxPool3d}[(kind, r)](1)
+
+    return simple(f"global_{kind}_pool", make)
+
+
+UPSAMPLE_NAME = {("nearest", 1): "upsample_nearest1d", ("nearest", 2): "upsample_nearest2d",
+                 ("nearest", 3): "upsample_nearest3d", ("linear", 1): "upsample_linear1d",
+                 ("linear", 2): "upsample_bilinear2d", ("linear", 3): "upsample_trilinear3d"}
+TORCH_MODE = {("nearest", 1): "nearest", ("nearest", 2): "nearest", ("nearest", 3): "nearest",
+              ("linear", 1): "linear", ("linear", 2): "bilinear", ("linear", 3): "trilinear"}
+
+
+def upsample_layer(r, mode, spec, align=False):
+    """spec: ("scale", n or (n...)), ("ratio", p, q) or ("size", (o...))."""
+    if spec[0] == "scale":
+        n = per_dim(spec[1], r) if isinstance(spec[1], tuple) else spec[1]
+        opt = f"scale<{vals(n) if isinstance(n, tuple) else n}>"
+        kw = {"scale_factor": tuple(float(v) for v in n) if isinstance(n, tuple) else float(n)}
+    elif spec[0] == "ratio":
+        opt = f"scale_ratio<{spec[1]}, {spec[2]}>"
+        kw = {"scale_factor": spec[1] / spec[2]}
+    else:
+        opt = f"output_size<{vals(spec[1])}>"
+        kw = {"size": tuple(spec[1])}
+    opts = [opt] + (["align_corners"] if align else [])
+    cpp = f"{UPSAMPLE_NAME[(mode, r)]}<{', '.join(opts)}>"
+    if mode == "linear":
+        kw["align_corners"] = align
+    return simple(cpp, lambda _: nn.Upsample(mode=TORCH_MODE[(mode, r)], **kw))
+
+
+PAD_NAME = {"zero": "zero_pad", "constant": "constant_pad", "reflect": "reflection_pad", "replicate": "replication_pad"}
+
+
+def pad_layer(r, kind, begin, end, fill=None, spelling="asym"):
+    """kind: zero, constant, reflect, replicate; fill (num, den) for constant; spelling: asym (pad_begin,
+    pad_end), sym (pad<per dim>) or short (pad<one value>)."""
+    begin, end = per_dim(begin, r), per_dim(end, r)
+    if spelling == "asym":
+        opts = [f"pad_begin<{vals(begin)}>", f"pad_end<{vals(end)}>"]
+    elif spelling == "sym":
+        assert begin == end
+        opts = [f"pad<{vals(begin)}>"]
+    else:
+        assert len(set(begin + end)) == 1
+        opts = [f"pad<{begin[0]}>"]
+    value = 0.0
+    if fill is not None:
+        opts.append(f"fill<{fill[0]}, {fill[1]}>" if fill[1] != 1 else f"fill<{fill[0]}>")
+        value = fill[0] / fill[1]
+    cpp = f"{PAD_NAME[kind]}{r}d<{', '.join(opts)}>"
+    mode = {"zero": "constant", "constant": "constant", "reflect": "reflect", "replicate": "replicate"}[kind]
+    return simple(cpp, lambda _: Pad(torch_pads(begin, end), mode, value))
+
+
+def crop_layer(r, begin, end, spelling="asym"):
+    begin, end = per_dim(begin, r), per_dim(end, r)
+    if spelling == "asym":
+        opts = [f"crop_begin<{vals(begin)}>", f"crop_end<{vals(end)}>"]
+    else:
+        assert begin == end
+        opts = [f"crop<{vals(begin)}>"]
+    return simple(f"crop{r}d<{', '.join(opts)}>", lambda _: Crop(begin, end))
+
+
+def linear_layer(fout, fin, bias=True):
+    cpp = f"linear<{fout}, in_features<{fin}>" + ("" if bias else ", no_bias") + ">"
+    return simple(cpp, lambda _: nn.Linear(fin, fout, bias=bias))
+
+
+ACTIVATIONS = {
+    "relu": lambda: nn.ReLU(),
+    "relu6": lambda: nn.ReLU6(),
+    "leaky_relu<1, 5>": lambda: nn.LeakyReLU(0.2),
+    "leaky_relu<1, 4>": lambda: nn.LeakyReLU(0.25),
+    "leaky_relu<>": lambda: nn.LeakyReLU(0.01),
+    "sigmoid": lambda: nn.Sigmoid(),
+    "ctnn::tanh": lambda: nn.Tanh(),
+    "hardswish": lambda: nn.Hardswish(),
+    "silu": lambda: nn.SiLU(),
+    "gelu": lambda: nn.GELU(),
+    "gelu_tanh": lambda: nn.GELU(approximate="tanh"),
+    "dropout": lambda: nn.Dropout(0.5),
+    "identity": lambda: nn.Identity(),
+}
+SELECTING_ACTIVATIONS = {"relu", "relu6", "leaky_relu<1, 4>", "dropout", "identity"}  # exact on any float
+
+
+def act(name):
+    return simple(name, lambda _: ACTIVATIONS[name]())
+
+
+def softmax_layer(dim=None):
+    if dim is None:
+        return simple("softmax", lambda _: nn.Softmax(dim=1))
+    return simple(f"softmax_dim<{dim}>", lambda _: nn.Softmax(dim=dim + 1 if dim >= 0 else dim))
+
+
+def batch_norm_layer(r, declared=False):
+    def make(in_shape):
+        return {1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}[r](in_shape[0], eps=1e-5)
+
+    def build(in_shape):
+        m = make(in_shape)
+        cpp = f"batch_norm{r}d<{in_shape[0] if declared else ''}>"
+        return Built(cpp, m, dry_shape(m, in_shape))
+
+    return build
+
+
+def flatten_layer(start=None, end=None):
+    if start is None:
+        cpp, s, e = "flatten", 0, -1
+    else:
+        s, e = start, -1 if end is None else end
+        cpp = f"flatten_dims<{s}>" if end is None else f"flatten_dims<{s}, {e}>"
+    return simple(cpp, lambda _: nn.Flatten(s + 1 if s >= 0 else s, e + 1 if e >= 0 else e))
+
+
+def reshape_layer(*dims):
+    return simple(f"reshape<{', '.join(str(d) for d in dims)}>", lambda _: Reshape(dims))
+
+
+def identity_layer():
+    return simple("identity", lambda _: nn.Identity())
+
+
+def build_seq(builders, in_shape):
+    built, shape = [], tuple(in_shape)
+    for b in builders:
+        x = b(shape)
+        built.append(x)
+        shape = x.out
+    return built
+
+
+def chain(*builders):
+    def build(in_shape):
+        built = build_seq(builders, in_shape)
+        m = nn.Sequential(*[b.module for b in built])
+        return Built("chain<" + ", ".join(b.cpp for b in built) + ">", m, dry_shape(m, in_shape))
+
+    return build
+
+
+def residual(main, shortcut=None):
+    def build(in_shape):
+        bm = main(in_shape)
+        bs = shortcut(in_shape) if shortcut is not None else None
+        m = Residual(bm.module, bs.module if bs is not None else nn.Identity())
+        cpp = f"residual<{bm.cpp}" + (f", {bs.cpp}" if bs is not None else "") + ">"
+        return Built(cpp, m, dry_shape(m, in_shape))
+
+    return build
+
+
+def concat(*branches):
+    def build(in_shape):
+        bb = [b(in_shape) for b in branches]
+        m = Concat([b.module for b in bb])
+        return Built("concat<" + ", ".join(b.cpp for b in bb) + ">", m, dry_shape(m, in_shape))
+
+    return build
+
+
+# ---------------------------------------------------------------------------------------------------
+# parameters, evaluation and checks
+
+class GeneratorBug(Exception):
+    pass
+
+
+def init_params(model, exact, wscale=1.0):
+    """Every parameter: halves ({-1, -0.5, 0, 0.5, 1}) for exact cases, else torch.randn floats (times
+    1/sqrt(fan_in) with wscale="fan_in", to keep deep networks' values near 1). Batch norm: random
+    weight, bias, running mean and a positive running variance."""
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.modules.batchnorm._BatchNorm):
+                if exact:
+                    raise GeneratorBug("batch norm in an exact case")
+                c = m.num_features
+                m.weight.copy_(randn(c, scale=0.5) + 1)
+                m.bias.copy_(randn(c, scale=0.5))
+                m.running_mean.copy_(randn(c, scale=0.5))
+                m.running_var.copy_((torch.rand(c) + 0.5).float())
+            elif isinstance(m, (nn.modules.conv._ConvNd, nn.Linear)):
+                w = m.weight
+                if exact:
+                    w.copy_(halves(*w.shape))
+                else:
+                    scale = 1 / math.sqrt(w[0].numel()) if wscale == "fan_in" else wscale
+                    w.copy_(randn(*w.shape, scale=scale))
+                if m.bias is not None:
+                    m.bias.copy_(halves(*m.bias.shape) if exact else randn(*m.bias.shape, scale=0.5))
+
+
+def set_params(model, tensors):
+    sd = model.state_dict()
+    keys = [k for k in sd if not k.endswith("num_batches_tracked")]
+    if len(keys) != len(tensors):
+        raise GeneratorBug(f"{len(tensors)} parameter tensors given, model has {keys}")
+    with torch.no_grad():
+        for k, t in zip(keys, tensors):
+            sd[k].copy_(t.reshape(sd[k].shape))
+
+
+def param_values(model):
+    out = []
+    for k, t in model.state_dict().items():
+        if not k.endswith("num_batches_tracked"):
+            out += flat(t)
+    return out
+
+
+def run(model, *inputs):
+    """(float32 output(s), float64 output(s)) of model on float32 inputs."""
+    model.eval()
+    with torch.no_grad():
+        y32 = model(*inputs)
+        m64 = copy.deepcopy(model).double().eval()
+        y64 = m64(*[t.double() for t in inputs])
+    return y32, y64
+
+
+def dyadic_ok(t):
+    t = t.double()
+    return bool(((t * 256).frac() == 0).all()) and bool((t.abs() < 2 ** 12).all())
+
+
+def check_exact_arithmetic(model, inputs):
+    """Every value a multiple of 2^-8 below 2^12, every partial sum below 2^15 (bounded by the model on
+    absolute values): float32 arithmetic in any order is then exact."""
+    for t in inputs:
+        if not dyadic_ok(t):
+            raise GeneratorBug("exact case with an input that is not a small dyadic")
+    for k, t in model.state_dict().items():
+        if not k.endswith("num_batches_tracked") and not dyadic_ok(t):
+            raise GeneratorBug(f"exact case with parameter {k} not a small dyadic")
+    m = copy.deepcopy(model).double().eval()
+    outputs = []
+    hooks = [mm.register_forward_hook(lambda _m, _i, o: outputs.append(o)) for mm in m.modules()]
+    with torch.no_grad():
+        m(*[t.double() for t in inputs])
+    for h in hooks:
+        h.remove()
+    for o in outputs:
+        for t in (o if isinstance(o, tuple) else (o,)):
+            if not dyadic_ok(t):
+                raise GeneratorBug("exact case with an intermediate value that is not a small dyadic")
+    a = copy.deepcopy(m)
+    with torch.no_grad():
+        for t in a.state_dict().values():
+            if t.is_floating_point():
+                t.abs_()
+    bounds = []
+    hooks = [mm.register_forward_hook(lambda _m, _i, o: bounds.append(o)) for mm in a.modules()]
+    with torch.no_grad():
+        a(*[t.double().abs() for t in inputs])
+    for h in hooks:
+        h.remove()
+    for o in bounds:
+        for t in (o if isinstance(o, tuple) else (o,)):
+            if t.numel() and t.abs().max().item() >= 2 ** 15:
+                raise GeneratorBug("exact case whose partial sums may reach 2^15")
+
+
+def check_output(exact, y32, y64):
+    """The float32 output to write (Y), after the checks; returns (Y, fraction of the tolerance used by
+    torch's own float32 run)."""
+    y = y64.float()
+    if not bool(torch.isfinite(y).all()):
+        raise GeneratorBug("non-finite output")
+    y = y + 0.0  # no negative zeros
+    if exact:
+        if not torch.equal(y.double(), y64):
+            raise GeneratorBug("exact case whose float64 result is not a float32 value")
+        if not torch.equal(y32 + 0.0, y):
+            diff = (y32.double() - y64).abs().max().item()
+            raise GeneratorBug(f"exact case where torch's float32 run differs (max diff {diff})")
+        return y, 0.0
+    used = ((y32.double() - y64).abs() / (TOL_ABS + TOL_REL * y64.abs())).max().item()
+    if used > MAX_TOL_FRACTION:
+        raise GeneratorBug(f"float32 run uses {used:.3f} of the tolerance: ill-conditioned case")
+    return y, used
+
+
+# ---------------------------------------------------------------------------------------------------
+# families and cases
+
+SHORT = [("ctnn::", ""), ("depthwise_", "dw_"), ("conv_transpose", "convt"), ("pad_begin", "pb"), ("pad_end", "pe"),
+         ("output_padding", "op"), ("output_size", "os"), ("stride", "s"), ("dilation", "d"), ("groups", "g"),
+         ("channel_multiplier", "m"), ("in_features", "in"), ("scale_ratio", "ratio"), ("align_corners", "ac"),
+         ("ceil_mode", "ceil"), ("exclude_pad", "excl"), ("multi_channel_mask", "multi"), ("crop_begin", "cb"),
+         ("crop_end", "ce"), ("no_bias", "nb"), ("upsample_", "up_"), ("adaptive_", "ad_"), ("partial_conv", "pconv"),
+         ("reflection_pad", "reflect"), ("replication_pad", "replicate"), ("batch_norm", "bn"), ("softmax_dim", "softmax")]
+
+
+def short_name(cpp):
+    s = cpp
+    for a, b in SHORT:
+        s = s.replace(a, b)
+    s = s.replace("-", "m")
+    s = re.sub(r"[^A-Za-z0-9]+", "_", s).strip("_")
+    return s[:64].rstrip("_")
+
+
+class Family:
+    def __init__(self, name):
+        self.name = name
+        self.entries, self.ids = [], set()
+        self.exact = 0
+        self.worst = 0.0
+
+    def new_id(self, stem, numbered=True):
+        cid = re.sub(r'[^A-Za-z0-9_]', '_', stem) + (f"_{len(self.entries) + 1}" if numbered else "")
+        if cid in self.ids:
+            raise GeneratorBug(f"duplicate id {cid}")
+        self.ids.add(cid)
+        return cid
+
+    def add(self, text, exact, used):
+        self.entries.append(text)
+        self.exact += bool(exact)
+        self.worst = max(self.worst, used)
+
+    def write(self):
+        path = os.path.join(OUT_DIR, f"{self.name}.inc")
+        head = (f"// Generated by tools/make_numeric_reference.py (PyTorch {torch.__version__}, seed 2026); do not edit.\n"
+                f"// {self.name}: {len(self.entries)} cases, {self.exact} exact. Values in PyTorch's contiguous "
+                "order of one sample;\n// parameters in state_dict() order. See the script's docstring.\n")
+        with open(path, "w") as f:
+            f.write(head + "\n".join(self.entries) + "\n")
+        return path
+
+
+def sample_count(shape):
+    return math.prod(shape)
+
+
+def emit_network(fam, stem, exact, in_shape, built, model, x, select=False, numbered=True):
+    """One CTNN_NUMERIC_CASE of the network input<in_shape>, built..., whose torch model is `model`."""
+    cid = fam.new_id(stem, numbered)
+    net = f"sequential<input<{vals(in_shape)}>, " + ", ".join(b.cpp for b in built) + ">"
+    try:
+        x = x.reshape(1, *in_shape).float()
+        y32, y64 = run(model, x)
+        if tuple(y64.shape[1:]) != tuple(built[-1].out):
+            raise GeneratorBug(f"output shape {tuple(y64.shape[1:])} != {built[-1].out}")
+        if exact and not select:
+            check_exact_arithmetic(model, [x])
+        y, used = check_output(exact, y32, y64)
+        p = param_values(model)
+    except Exception as e:  # noqa: BLE001 - any failure is a generator bug
+        print(f"generator bug in {fam.name} case {cid}: {net}\n  {type(e).__name__}: {e}", file=sys.stderr)
+        sys.exit(1)
+    text = (f"CTNN_NUMERIC_CASE(\"{cid}\", {int(exact)}, ({net}),\n"
+            f"    ({values_text(flat(x))}),\n"
+            f"    ({values_text(p)}),\n"
+            f"    ({values_text(flat(y))}));")
+    fam.add(text, exact, used)
+    return flat(y)
+
+
+def case(fam, in_shape, builders, exact=False, x=None, params=None, stem=None, xscale=1.0, wscale=1.0,
+         select=False, xint=None):
+    """Builds, initialises and emits one network case; returns Y as a list.
+
+    exact: integer inputs in [-3, 3] and halves as parameters, checked exact. select: the layers only
+    select or copy values (exact on random floats too): exact=1 with random inputs unless xint.
+    """
+    try:
+        built = build_seq(builders, in_shape)
+        model = nn.Sequential(*[b.module for b in built]).eval()
+        init_params(model, exact and not select, wscale)
+        if params is not None:
+            set_params(model, params)
+    except Exception as e:  # noqa: BLE001
+        print(f"generator bug building {fam.name} case on input{in_shape}: {e!r}", file=sys.stderr)
+        sys.exit(1)
+    if x is None:
+        use_int = exact and not select if xint is None else xint
+        x = ints(*in_shape) if use_int else randn(*in_shape, scale=xscale)
+    if stem is None:
+        stem = short_name(built[-1].cpp if len(built) == 1 else "_".join(b.cpp.split("<")[0] for b in built))
+    return emit_network(fam, stem, exact or select, in_shape, built, model, x, select=select)
+
+
+def coin(p):
+    return RNG.random() < p
+
+
+# ---------------------------------------------------------------------------------------------------
+# conv
+
+CONV_SIZES = {1: (5, 9), 2: (4, 7), 3: (3, 4)}
+CONV_CIN = {1: [1, 2, 3, 4], 2: [1, 2, 3], 3: [1, 2]}
+CONV_COUT = {1: 4, 2: 4, 3: 2}
+CONV_KMAX = {1: 5, 2: 3, 3: 3}
+
+
+def dim_values(r, uniform, draw):
+    if uniform:
+        v = draw()
+        return (v,) * r
+    return tuple(draw() for _ in range(r))
+
+
+def random_conv(fam, r, spelling):
+    cin = RNG.choice(CONV_CIN[r])
+    g = RNG.choice([d for d in divisors(cin) if d <= CONV_COUT[r]])
+    cout = g * RNG.randint(1, CONV_COUT[r] // g)
+    uniform = r == 1 or coin(0.6)
+    k = dim_values(r, uniform, lambda: RNG.randint(1, CONV_KMAX[r]))
+    s = (1,) * r if spelling == "same" else dim_values(r, uniform, lambda: RNG.choice([1, 1, 2, 2, 3]))
+    d = dim_values(r, uniform, lambda: RNG.choice([1, 1, 2]))
+    ext = [dd * (kk - 1) + 1 for kk, dd in zip(k, d)]
+    pb, pe = [0] * r, [0] * r
+    padding = None if spelling == "none" else spelling
+    if spelling == "pad":
+        p = tuple(RNG.randint(0, max(1, e // 2)) for e in ext)
+        pb, pe = list(p), list(p)
+        padding = ("pad", p)
+    elif spelling == "asym":
+        pb = [RNG.randint(0, e - 1) for e in ext]
+        pe = [RNG.randint(0, e - 1) for e in ext]
+        if pb == pe:
+            pe[0] += 1
+        padding = ("asym", tuple(pb), tuple(pe))
+    lo, hi = CONV_SIZES[r]
+    spatial = []
+    for i in range(r):
+        n = RNG.randint(lo, hi)
+        if spelling in ("none", "valid", "pad", "asym"):
+            n = max(n, ext[i] - pb[i] - pe[i], 1)
+        spatial.append(n)
+    bias = coin(0.75)
+    exact = coin(0.3)
+    case(fam, (cin, *spatial), [conv_layer(r, cout, k, s, d, g, padding, bias)], exact=exact)
+
+
+def gen_conv():
+    fam = Family("conv")
+    # Worked examples: arange(25) as 1x1x5x5, a 2x2 kernel of ones, no bias.
+    x = torch.arange(25.0)
+    ones = [torch.ones(1, 1, 2, 2)]
+    worked = [
+        ({}, (4, 4), [12, 16, 20, 24, 32, 36, 40, 44, 52, 56, 60, 64, 72, 76, 80, 84]),
+        ({"stride": 2}, (2, 2), [12, 20, 52, 60]),
+        ({"padding": ("pad", 1)}, (6, 6), None),
+        ({"dilation": 2}, (3, 3), [24, 28, 32, 44, 48, 52, 64, 68, 72]),
+    ]
+    for kw, shape, expect in worked:
+        y = case(fam, (1, 5, 5), [conv_layer(2, 1, 2, bias=False, **kw)], exact=True, x=x, params=ones,
+                 stem="worked_" + short_name(conv_layer(2, 1, 2, bias=False, **kw)((1, 5, 5)).cpp))
+        assert len(y) == math.prod(shape), (kw, y)
+        if expect is not None:
+            assert y == expect, (kw, y)
+        else:
+            assert y[:6] == [0, 1, 3, 5, 7, 4] and y[-6:] == [20, 41, 43, 45, 47, 24], y
+    for r, n in ((1, 3), (2, 5), (3, 2)):
+        for spelling in ("none", "pad", "asym", "same", "valid", "tf_same", "full"):
+            for _ in range(n):
+                random_conv(fam, r, spelling)
+    # depthwise and channel multipliers
+    case(fam, (2, 5, 5), [conv_layer(2, None, 3, padding=("pad", 1), mult=2)])
+    case(fam, (2, 5, 5), [conv_layer(2, None, 3, padding=("pad", 1), mult=2)], exact=True)
+    case(fam, (3, 6, 6), [conv_layer(2, None, 3, stride=2, mult=1, spell_mult=False)])
+    case(fam, (2, 7), [conv_layer(1, None, 3, padding="same", mult=3)])
+    case(fam, (2, 3, 3, 3), [conv_layer(3, None, 2, padding=("pad", 1), mult=1)])
+    case(fam, (3, 6, 5), [conv_layer(2, None, 3, stride=2, dilation=(2, 1), padding="tf_same", mult=1, bias=False)])
+    case(fam, (2, 5, 5), [conv_layer(2, 4, 3, groups=2)])  # depthwise written as groups
+    case(fam, (3, 4, 4), [conv_layer(2, 3, 3, groups=3, padding=("pad", 1))], exact=True)
+    # 1x1
+    case(fam, (3, 4, 4), [conv_layer(2, 4, 1)])
+    case(fam, (3, 5, 5), [conv_layer(2, 2, 1, stride=2)], exact=True)
+    case(fam, (4, 6), [conv_layer(1, 2, 1, groups=2, bias=False)])
+    case(fam, (2, 3, 3, 3), [conv_layer(3, 2, 1)])
+    # spellings: every default written out, one broadcast value for all dims
+    case(fam, (2, 5, 5), [conv_layer(2, 2, 3, padding=("pad", 0), spell_defaults=True)])
+    case(fam, (2, 6, 6), [conv_layer(2, 3, 3, stride=2, padding=("pad_short", 1), short_kernel=True)])
+    case(fam, (2, 7), [conv_layer(1, 2, 3, short_kernel=True)], exact=True)
+    case(fam, (2, 7, 7), [conv_layer(2, 4, 3, stride=2, padding=("pad", 1), groups=2)])
+    case(fam, (2, 7, 7), [conv_layer(2, 4, 3, stride=3, dilation=2, padding=("pad", 2), groups=2)], exact=True)
+    case(fam, (3, 9), [conv_layer(1, 3, 4, stride=3, dilation=2, padding=("asym", 3, 1), groups=3)])
+    return fam
+
+
+# ---------------------------------------------------------------------------------------------------
+# conv_transpose
+
+def random_conv_transpose(fam, r, s=None, d=None, a=None, k=None, exact=None):
+    cin = RNG.choice(CONV_CIN[r])
+    cmax = CONV_COUT[r]
+    g = RNG.choice([x for x in divisors(cin) if x <= cmax])
+    cout = g * RNG.randint(1, cmax // g)
+    while True:
+        kk = k if k is not None else RNG.randint(1, 4 if r == 1 else 3)
+        ss = s if s is not None else RNG.choice([1, 2, 2, 3])
+        dd = d if d is not None else RNG.choice([1, 1, 2])
+        aa = a if a is not None else (RNG.randint(0, max(ss, dd) - 1) if coin(0.4) else 0)
+        p = RNG.randint(0, dd * (kk - 1))
+        i = RNG.randint(*{1: (3, 6), 2: (2, 4), 3: (2, 3)}[r])
+        if (i - 1) * ss - 2 * p + dd * (kk - 1) + aa + 1 >= 1:
+            break
+    bias = coin(0.75)
+    ex = coin(0.3) if exact is None else exact
+    case(fam, (cin,) + (i,) * r, [conv_transpose_layer(r, cout, kk, ss, p, aa, dd, g, bias)], exact=ex)
+
+
+def gen_conv_transpose():
+    fam = Family("conv_transpose")
+    required = [(2, 1, 1, 3), (3, 1, 1, 3), (3, 1, 2, 2), (1, 2, 1, 3), (2, 3, 2, 2), (1, 3, 2, 2)]  # s, d, a, k
+    for r, n, fixed in ((1, 10, required[:3]), (2, 14, required), (3, 6, required[3:5])):
+        for s, d, a, k in fixed:
+            random_conv_transpose(fam, r, s, d, a, k)
+        for _ in range(n):
+            random_conv_transpose(fam, r)
+    # exact: output padding below the stride and below the dilation
+    case(fam, (2, 3, 3), [conv_transpose_layer(2, 2, 3, stride=2, pad=1, output_padding=1)], exact=True)
+    case(fam, (2, 4), [conv_transpose_layer(1, 2, 2, stride=1, dilation=3, output_padding=2)], exact=True)
+    case(fam, (2, 2, 2, 2), [conv_transpose_layer(3, 2, 2, stride=2, groups=2)], exact=True)
+    # output_size (PyTorch's forward(x, output_size)) and asymmetric padding (cropped from the full output)
+    case(fam, (2, 4, 4), [conv_transpose_layer(2, 2, 3, stride=2, pad=1, output_size=(8, 7))])
+    case(fam, (2, 3), [conv_transpose_layer(1, 3, 3, stride=3, output_size=(11,))])
+    case(fam, (1, 2, 2, 2), [conv_transpose_layer(3, 2, 2, stride=2, output_size=(5, 4, 5))], exact=True)
+    case(fam, (2, 3, 3), [conv_transpose_layer(2, 2, 3, stride=2, asym=((1, 0), (0, 1)))])
+    case(fam, (2, 4), [conv_transpose_layer(1, 2, 4, stride=2, asym=((2,), (1,)))], exact=True)
+    return fam
+
+
+# ---------------------------------------------------------------------------------------------------
+# pooling
+
+POOL_SIZES = {1: (5, 9), 2: (4, 7), 3: (3, 5)}
+POOL_C = {1: [1, 2, 3], 2: [1, 2, 3], 3: [1, 2]}
+
+
+def random_pool(fam, r, kind, exact_avg=False):
+    c = RNG.choice(POOL_C[r])
+    uniform = r == 1 or coin(0.6)
+    while True:
+        if exact_avg:
+            k = (2,) * r if coin(0.7) else dim_values(r, False, lambda: RNG.choice([1, 2]))
+        else:
+            k = dim_values(r, uniform, lambda: RNG.randint(1, 4 if r == 1 else 3))
+        stride = None if coin(0.4) else dim_values(r, uniform, lambda: RNG.randint(1, 3))
+        pad = tuple(RNG.randint(0, kk // 2) for kk in k)
+        dil = dim_values(r, uniform, lambda: RNG.choice([1, 1, 2])) if kind == "max" else (1,) * r
+        ceil = coin(0.4)
+        exclude = kind == "avg" and any(pad) and coin(0.5)
+        lo, hi = POOL_SIZES[r]
+        spatial = tuple(RNG.randint(lo, hi) for _ in range(r))
+        if kind == "avg" and r == 3 and any(i < kk for i, kk in zip(spatial, k)):
+            continue  # PyTorch 1.13's AvgPool3d needs every extent to hold the kernel
+        ss = stride if stride is not None else k
+        ok = True
+        for i, kk, s, p, d in zip(spatial, k, ss, pad, dil):
+            span = i + 2 * p - d * (kk - 1) - 1
+            if span < 0:
+                ok = False
+                continue
+            o = (span + (s - 1 if ceil else 0)) // s + 1
+            if ceil and (o - 1) * s >= i + p:
+                o -= 1
+            ok = ok and o >= 1
+        if ok:
+            break
+    if kind == "max":
+        layer = max_pool_layer(r, k, stride, pad, dil, ceil)
+        case(fam, (c,) + spatial, [layer], select=True, xint=coin(0.4))
+    else:
+        layer = avg_pool_layer(r, k, stride, pad, ceil, exclude)
+        case(fam, (c,) + spatial, [layer], exact=exact_avg)
+
+
+def gen_pool():
+    fam = Family("pool")
+    for r, n in ((1, 6), (2, 10), (3, 4)):
+        for _ in range(n):
+            random_pool(fam, r, "max")
+    for r, n in ((1, 5), (2, 10), (3, 4)):
+        for j in range(n):
+            random_pool(fam, r, "avg", exact_avg=(j % 3 == 0))
+    # ceil_mode windows that run past the padded input, where PyTorch's divisor stops at the padding
+    case(fam, (1, 5, 5), [avg_pool_layer(2, 3, stride=2, pad=1, ceil=True)])
+    case(fam, (1, 6), [avg_pool_layer(1, 4, stride=3, pad=2, ceil=True)])
+    case(fam, (1, 5, 5), [avg_pool_layer(2, 2, stride=2, pad=1, ceil=True)], exact=True)
+    case(fam, (2, 5, 5), [max_pool_layer(2, 3, stride=2, pad=1, ceil=True)], select=True)
+    adaptive = {1: [(7, 3), (5, 8), (6, 4), (9, 1)],
+                2: [((7, 5), (3, 2)), ((4, 4), (6, 7)), ((8, 6), (4, 3)), ((5, 7), (5, 7))],
+                3: [((4, 5, 3), (2, 3, 2)), ((3, 3, 3), (4, 2, 5))]}
+    for r, pairs in adaptive.items():
+        for i, o in pairs:
+            i = per_dim(i, r)
+            c = 2 if r < 3 else 1
+            case(fam, (c,) + i, [adaptive_pool_layer(r, "avg", o)])
+            case(fam, (c,) + i, [adaptive_pool_layer(r, "max", o)], select=True)
+    for shape in ((3, 7), (2, 5, 6), (2, 3, 4, 3)):
+        case(fam, shape, [global_pool_layer("avg")])
+        case(fam, shape, [global_pool_layer("max")], select=True)
+    case(fam, (2, 4, 4), [global_pool_layer("avg")], exact=True)
+    case(fam, (2, 4, 8), [adaptive_pool_layer(2, "avg", (2, 2))], exact=True)
+    return fam
+
+
+# ---------------------------------------------------------------------------------------------------
+# upsample
+
+def nearest_notes(r, in_spatial, spec, out_spatial):
+    """Where PyTorch's nearest source index (float arithmetic, and its shortcuts for out == in and
+    out == 2 in) differs from the exact rational floor(dst * in / out), or from floor(dst / scale)."""
+    for dim, (i, o) in enumerate(zip(in_spatial, out_spatial)):
+        if spec[0] == "ratio":
+            rational = Fraction(spec[2], spec[1])
+        elif spec[0] == "scale":
+            n = spec[1][dim] if isinstance(spec[1], tuple) else spec[1]
+            rational = Fraction(1, n)
+        else:
+            rational = Fraction(i, o)
+        probe = torch.arange(float(i)).reshape(1, 1, i)
+        kw = {"size": (o,)} if spec[0] == "size" else {"scale_factor": float(1 / rational)}
+        got = [int(v) for v in F.interpolate(probe, mode="nearest", **kw).reshape(-1).tolist()]
+        want = [min(i - 1, math.floor(dst * rational)) for dst in range(o)]
+        if got != want:
+            NOTES.append(f"nearest {spec} along a dim {i} -> {o}: torch source indices {got}, "
+                         f"exact floor(dst * {rational}) gives {want}")
+
+
+def gen_upsample():
+    fam = Family("upsample")
+    y = case(fam, (1, 2, 2), [upsample_layer(2, "nearest", ("scale", 2))], x=torch.tensor([1.0, 2, 3, 4]),
+             select=True, stem="worked_up_nearest2d_scale_2")
+    assert y == [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4], y
+    nearest = [
+        (1, (4,), ("scale", 2)), (1, (3,), ("scale", 3)), (1, (5,), ("ratio", 3, 2)), (1, (3,), ("ratio", 5, 2)),
+        (1, (7,), ("ratio", 1, 2)), (1, (5,), ("size", (7,))), (1, (7,), ("size", (4,))), (1, (4,), ("size", (9,))),
+        (1, (3,), ("ratio", 5, 4)), (1, (4,), ("ratio", 21, 10)), (1, (6,), ("ratio", 4, 3)),
+        (2, (3, 3), ("scale", (2, 3))), (2, (3, 4), ("scale", (3, 1))), (2, (4, 3), ("ratio", 3, 2)),
+        (2, (2, 3), ("ratio", 5, 2)), (2, (6, 5), ("ratio", 1, 2)), (2, (5, 3), ("size", (7, 5))),
+        (2, (4, 4), ("size", (3, 8))), (2, (3, 3), ("ratio", 7, 3)),
+        (3, (2, 2, 2), ("scale", 2)), (3, (2, 3, 2), ("scale", (1, 2, 3))), (3, (3, 2, 3), ("ratio", 3, 2)),
+        (3, (3, 3, 2), ("size", (5, 4, 3))), (3, (4, 4, 4), ("ratio", 1, 2)),
+    ]
+    for j, (r, spatial, spec) in enumerate(nearest):
+        c = 2 if r < 3 else 1
+        layer = upsample_layer(r, "nearest", spec)
+        out = case(fam, (c,) + spatial, [layer], select=True, xint=(j % 3 == 0))
+        nearest_notes(r, spatial, spec, layer((c,) + spatial).out[1:])
+    linear = [
+        (1, (4,), ("scale", 2)), (1, (5,), ("ratio", 3, 2)), (1, (3,), ("ratio", 5, 2)), (1, (7,), ("ratio", 1, 2)),
+        (1, (5,), ("size", (7,))), (1, (7,), ("size", (4,))), (1, (3,), ("ratio", 5, 4)),
+        (2, (3, 3), ("scale", 2)), (2, (3, 4), ("scale", (2, 3))), (2, (4, 3), ("ratio", 3, 2)),
+        (2, (2, 3), ("ratio", 5, 2)), (2, (6, 5), ("ratio", 1, 2)), (2, (5, 3), ("size", (7, 5))),
+        (3, (2, 2, 2), ("scale", 2)), (3, (2, 3, 2), ("ratio", 3, 2)), (3, (3, 3, 2), ("size", (5, 4, 3))),
+    ]
+    for r, spatial, spec in linear:
+        for align in (False, True):
+            c = 2 if r < 3 else 1
+            case(fam, (c,) + spatial, [upsample_layer(r, "linear", spec, align)])
+    return fam
+
+
+# ---------------------------------------------------------------------------------------------------
+# padding layers and cropping
+
+def gen_pad():
+    fam = Family("pad")
+    y = case(fam, (1, 3, 3), [pad_layer(2, "reflect", 2, 2, spelling="short")], x=torch.arange(9.0),
+             select=True, stem="worked_reflect2d_pad_2")
+    assert y[:7] == [8, 7, 6, 7, 8, 7, 6], y
+    cases = [
+        ((2, 5), pad_layer(1, "zero", 1, 2)),
+        ((2, 4, 3), pad_layer(2, "zero", (1, 0), (2, 3))),
+        ((2, 3, 3), pad_layer(2, "zero", (1, 1), (1, 1), spelling="sym")),
+        ((1, 2, 3, 2), pad_layer(3, "zero", (1, 0, 2), (0, 1, 1))),
+        ((2, 3, 3), pad_layer(2, "constant", 1, 1, fill=(-1, 2), spelling="short")),
+        ((2, 4), pad_layer(1, "constant", 2, 1, fill=(3, 1))),
+        ((1, 2, 2, 3), pad_layer(3, "constant", (1, 1, 1), (1, 1, 1), fill=(1, 4), spelling="sym")),
+        ((2, 3, 4), pad_layer(2, "constant", (0, 2), (1, 0), fill=(-2, 1))),
+        ((2, 4), pad_layer(1, "reflect", (2,), (2,), spelling="sym")),
+        ((2, 4), pad_layer(1, "reflect", 3, 1)),
+        ((2, 3, 4), pad_layer(2, "reflect", (1, 2), (2, 0))),
+        ((1, 4, 4), pad_layer(2, "reflect", (3, 1), (3, 1), spelling="sym")),
+        ((1, 2, 3, 3), pad_layer(3, "reflect", (1, 1, 1), (1, 1, 1), spelling="sym")),
+        ((1, 2, 2, 3), pad_layer(3, "reflect", (1, 0, 2), (0, 1, 1))),
+        ((2, 2), pad_layer(1, "replicate", (3,), (3,), spelling="sym")),
+        ((2, 3, 3), pad_layer(2, "replicate", (0, 3), (2, 1))),
+        ((1, 3, 4), pad_layer(2, "replicate", (2, 1), (2, 1), spelling="sym")),
+        ((1, 2, 2, 2), pad_layer(3, "replicate", (1, 2, 1), (1, 2, 1), spelling="sym")),
+        ((1, 2, 3, 2), pad_layer(3, "replicate", (2, 0, 1), (0, 1, 2))),
+        ((2, 6), crop_layer(1, (1,), (1,), spelling="sym")),
+        ((2, 6), crop_layer(1, 2, 0)),
+        ((1, 4, 5), crop_layer(2, (1, 1), (0, 2))),
+        ((2, 5, 6), crop_layer(2, (1, 2), (1, 2), spelling="sym")),
+        ((1, 3, 3, 4), crop_layer(3, (1, 0, 1), (1, 0, 1), spelling="sym")),
+        ((1, 4, 3, 3), crop_layer(3, (0, 1, 2), (2, 1, 0))),
+    ]
+    for j, (shape, layer) in enumerate(cases):
+        case(fam, shape, [layer], select=True, xint=(j % 3 == 0))
+    # a padding layer feeding a convolution, exact
+    case(fam, (2, 4, 4), [pad_layer(2, "replicate", (1, 0), (0, 1)), conv_layer(2, 2, 2)], exact=True)
+    case(fam, (2, 5), [pad_layer(1, "reflect", 2, 2), conv_layer(1, 1, 3, bias=False)], exact=True)
+    return fam
+
+
+# ---------------------------------------------------------------------------------------------------
+# linear, activations, normalization
+
+def gen_linear():
+    fam = Family("linear")
+    case(fam, (8,), [linear_layer(4, 8)])
+    case(fam, (8,), [linear_layer(4, 8)], exact=True)
+    case(fam, (6,), [linear_layer(3, 6, bias=False)])
+    case(fam, (6,), [linear_layer(3, 6, bias=False)], exact=True)
+    case(fam, (1,), [linear_layer(3, 1)])
+    case(fam, (16,), [linear_layer(1, 16)])
+    case(fam, (16,), [linear_layer(8, 16)], exact=True)
+    case(fam, (5,), [linear_layer(5, 5)])
+    case(fam, (3, 6), [linear_layer(2, 6)])
+    case(fam, (3, 6), [linear_layer(2, 6)], exact=True)
+    case(fam, (4, 3), [linear_layer(5, 3, bias=False)])
+    case(fam, (2, 3, 5), [linear_layer(4, 5)])
+    case(fam, (6,), [linear_layer(8, 6), act("relu"), linear_layer(3, 8)], stem="mlp_relu")
+    case(fam, (6,), [linear_layer(8, 6), act("relu"), linear_layer(3, 8)], exact=True, stem="mlp_relu")
+    case(fam, (2, 4), [flatten_layer(), linear_layer(3, 8)], stem="flatten_linear")
+    return fam
+
+
+def gen_activation():
+    fam = Family("activation")
+    grid = torch.arange(-16, 17).float() * 0.5  # -8 .. 8 by 0.5: 0, -3, 3, 6 included
+    for name in ACTIVATIONS:
+        select = name in SELECTING_ACTIVATIONS
+        case(fam, (3, 11), [act(name)], x=grid, select=select, stem=short_name(name) + "_grid")
+        case(fam, (2, 3, 4), [act(name)], select=select, xscale=4.0)
+    case(fam, (2, 2, 2, 3), [act("gelu")], xscale=4.0)
+    case(fam, (17,), [act("hardswish")], x=torch.arange(-8, 9).float(), stem="hardswish_integers")
+    case(fam, (2, 5), [act("relu6")], select=True, xint=True, x=torch.tensor([-8.0, -6, -3, -0.5, 0, 0.5, 3, 6, 6.5, 8]))
+    case(fam, (2, 4, 4), [conv_layer(2, 3, 3, padding=("pad", 1)), act("leaky_relu<1, 4>")], exact=True)
+    case(fam, (2, 4, 4), [conv_layer(2, 3, 3, padding=("pad", 1)), act("relu6")], exact=True)
+    return fam
+
+
+def gen_normalization():
+    fam = Family("normalization")
+    case(fam, (4,), [batch_norm_layer(1)])
+    case(fam, (3, 5), [batch_norm_layer(1)])
+    case(fam, (3, 5), [batch_norm_layer(1, declared=True)])
+    case(fam, (3, 4, 4), [batch_norm_layer(2)])
+    case(fam, (2, 3, 5), [batch_norm_layer(2, declared=True)])
+    case(fam, (2, 3, 3, 3), [batch_norm_layer(3)])
+    case(fam, (2, 5, 5), [conv_layer(2, 3, 3, padding=("pad", 1), bias=False), batch_norm_layer(2), act("relu")],
+         stem="conv_bn_relu")
+    case(fam, (4, 3, 3), [softmax_layer()])
+    case(fam, (3, 5), [softmax_layer()])
+    case(fam, (5,), [softmax_layer()])
+    case(fam, (2, 5), [softmax_layer(-1)])
+    case(fam, (3, 4, 4), [softmax_layer(-1)], xscale=3.0)
+    case(fam, (3, 4, 5), [softmax_layer(1)])
+    case(fam, (3, 4, 5), [softmax_layer(-2)])
+    case(fam, (2, 2, 2, 3), [softmax_layer(0)])
+    case(fam, (4, 2), [softmax_layer()], x=torch.tensor([100.0, -100, 101, 50, 99.5, 0, 30, -30]),
+         stem="softmax_large_logits")
+    case(fam, (6,), [linear_layer(4, 6), softmax_layer()], stem="linear_softmax")
+    return fam
+
+
+# ---------------------------------------------------------------------------------------------------
+# graph: blocks, reshapes, networks with every intermediate output
+
+def c2(cout, k, **kw):
+    return conv_layer(2, cout, k, **kw)
+
+
+def prefix_cases(fam, stem, in_shape, builders, wscale="fan_in", exact=False, only=None):
+    """One case per prefix of the layer list (or the prefix lengths in `only`), with the same parameters
+    and input: every intermediate output of the network. Ids: <stem>_prefix_<n>."""
+    built = build_seq(builders, in_shape)
+    modules = [b.module for b in built]
+    full = nn.Sequential(*modules).eval()
+    init_params(full, exact, wscale)
+    x = ints(*in_shape) if exact else randn(*in_shape)
+    ys = []
+    for n in only or range(1, len(built) + 1):
+        ys.append(emit_network(fam, f"{stem}_prefix_{n}", exact, in_shape, built[:n], nn.Sequential(*modules[:n]), x,
+                               numbered=False))
+    return ys
+
+
+def gen_graph():
+    fam = Family("graph")
+    p1 = ("pad", 1)
+    for exact in (False, True):
+        case(fam, (2, 5, 5), [residual(chain(c2(2, 3, padding=p1), act("relu"), c2(2, 3, padding=p1)))],
+             exact=exact, stem="residual_identity")
+        case(fam, (2, 5, 5), [residual(chain(c2(4, 3, padding=p1), act("relu"), c2(4, 3, padding=p1)),
+                                       chain(c2(4, 1)))], exact=exact, stem="residual_projection")
+        case(fam, (2, 5, 5), [concat(identity_layer(), chain(c2(2, 3, padding=p1), act("relu")))],
+             exact=exact, stem="concat_identity_chain")
+        case(fam, (2, 4, 4), [concat(identity_layer(), chain(c2(2, 3, padding=p1), act("relu"), c2(1, 1)),
+                                     c2(3, 3, padding=p1))], exact=exact, stem="concat_three")
+    case(fam, (2, 4, 4), [residual(c2(3, 3, padding=p1), c2(3, 1))], stem="residual_single_layers")
+    case(fam, (2, 6, 6), [residual(chain(c2(4, 3, stride=2, padding=p1), act("relu")), chain(c2(4, 1, stride=2)))],
+         stem="residual_strided_projection")
+    case(fam, (2, 8), [residual(chain(conv_layer(1, 2, 3, padding=p1), act("relu")))], exact=True,
+         stem="residual_1d")
+    case(fam, (1, 3, 3, 3), [residual(chain(conv_layer(3, 1, 3, padding=p1)))], stem="residual_3d")
+    case(fam, (2, 4, 4), [concat(chain(max_pool_layer(2, 2), upsample_layer(2, "nearest", ("scale", 2))),
+                                 identity_layer())], select=True, stem="concat_pool_upsample")
+    case(fam, (2, 6), [concat(conv_layer(1, 1, 3, padding=p1), identity_layer(), conv_layer(1, 2, 1))],
+         exact=True, stem="concat_1d")
+    case(fam, (1, 2, 3, 3), [concat(identity_layer(), conv_layer(3, 2, 3, padding=p1))], stem="concat_3d")
+    case(fam, (2, 4, 4), [concat(residual(chain(c2(2, 3, padding=p1), act("relu"))), c2(2, 1)), act("relu")],
+         stem="concat_of_residual")
+    case(fam, (2, 5, 5), [chain(c2(3, 3), act("relu")), chain(c2(2, 3, padding=p1), act("ctnn::tanh"))],
+         stem="chains_as_layers")
+    case(fam, (2, 3, 3), [flatten_layer()], select=True)
+    case(fam, (2, 3, 4), [flatten_layer(1)], select=True)
+    case(fam, (2, 3, 4), [flatten_layer(0, 1)], select=True)
+    case(fam, (2, 4, 3), [reshape_layer(4, -1)], select=True)
+    case(fam, (2, 4, 3), [reshape_layer(-1)], select=True)
+    case(fam, (2, 4, 3), [reshape_layer(3, 2, -1)], select=True)
+    case(fam, (2, 4, 4), [c2(2, 3), flatten_layer(), linear_layer(3, 8)], stem="conv_flatten_linear")
+    prefix_cases(fam, "lenet_small", (1, 12, 12),
+                 [c2(3, 3), act("relu"), max_pool_layer(2, 2), c2(4, 3), act("relu"), flatten_layer(),
+                  linear_layer(5, 36)])
+    prefix_cases(fam, "unet_level", (2, 8, 8),
+                 [c2(4, 3, padding=p1), act("relu"),
+                  concat(identity_layer(), chain(max_pool_layer(2, 2), c2(4, 3, padding=p1), act("relu"),
+                                                 conv_transpose_layer(2, 4, 2, stride=2))),
+                  c2(2, 1)])
+    resnet_main = [c2(8, 3, stride=2, padding=p1, bias=False), batch_norm_layer(2), act("relu"),
+                   c2(8, 3, padding=p1, bias=False), batch_norm_layer(2)]
+    prefix_cases(fam, "resnet_block", (4, 8, 8),
+                 [residual(chain(*resnet_main), chain(c2(8, 1, stride=2, bias=False), batch_norm_layer(2))),
+                  act("relu")])
+    # the first half of the block's main branch on its own (conv, batch norm, relu), size permitting
+    prefix_cases(fam, "resnet_block_main", (4, 8, 8), resnet_main, only=[3])
+    return fam
+
+
+# ---------------------------------------------------------------------------------------------------
+# partial convolution
+
+def random_mask(channels, spatial, hole, density=0.7):
+    """Binary mask [channels, spatial...]: random with the given density of ones, then a hole (zeros in
+    every channel) of extent hole[i] at a random position, unless hole is None."""
+    m = (torch.rand(channels, *spatial) < density).float()
+    if hole is not None:
+        index = [slice(None)]
+        for n, h in zip(spatial, hole):
+            h = min(h, n)
+            start = RNG.randint(0, n - h)
+            index.append(slice(start, start + h))
+        m[tuple(index)] = 0
+    return m
+
+
+def partial_case(fam, in_shape, layer_builder, mask="random", hole_extra=0, exact=False, want_hole=True):
+    built = layer_builder(in_shape)
+    pc = built.module
+    r = len(in_shape) - 1
+    conv = pc.conv
+    cm = in_shape[0] if pc.multi else 1
+    spatial = in_shape[1:]
+    ext = [d * (k - 1) + s for k, s, d in zip(conv.kernel_size, conv.stride, conv.dilation)]
+    cid = fam.new_id(short_name(built.cpp) + ("_" + mask if mask != "random" else ""))
+    try:
+        init_params(pc, exact)
+        x = (ints(*in_shape) if exact else randn(*in_shape)).reshape(1, *in_shape)
+        if mask == "ones":
+            m = torch.ones(cm, *spatial)
+        elif mask == "zeros":
+            m = torch.zeros(cm, *spatial)
+        else:
+            m = random_mask(cm, spatial, [e + hole_extra for e in ext])
+        m = m.reshape(1, cm, *spatial)
+
+        class WithMask(nn.Module):
+            def __init__(self, inner):
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, xx, mm):
+                return self.inner(xx, mm, with_mask=True)
+
+        model = WithMask(pc)
+        (y32, nm32), (y64, nm64) = run(model, x, m)
+        if tuple(y64.shape[1:]) != tuple(built.out):
+            raise GeneratorBug(f"output shape {tuple(y64.shape[1:])} != {built.out}")
+        if exact:
+            check_exact_arithmetic(model, [x, m])
+        y, used = check_output(exact, y32, y64)
+        if not torch.equal(nm32, nm64.float()):
+            raise GeneratorBug("float32 and float64 runs disagree on the new mask")
+        if mask == "random" and want_hole and not bool((nm64 == 0).any()):
+            raise GeneratorBug("no all-zero window in a case meant to have one")
+        p = param_values(pc)
+    except Exception as e:  # noqa: BLE001
+        print(f"generator bug in partial_conv case {cid}: {built.cpp} on {in_shape}\n  {type(e).__name__}: {e}",
+              file=sys.stderr)
+        sys.exit(1)
+    text = (f"CTNN_PARTIAL_CONV_CASE(\"{cid}\", {int(exact)}, ({built.cpp}), ({vals(in_shape)}),\n"
+            f"    ({values_text(flat(x))}),\n"
+            f"    ({values_text(flat(m))}),\n"
+            f"    ({values_text(p)}),\n"
+            f"    ({values_text(flat(y))}),\n"
+            f"    ({values_text(flat(nm64))}));")
+    fam.add(text, exact, used)
+
+
+def pconv(r, cout, k, **kw):
+    return conv_layer(r, cout, k, partial=True, **kw)
+
+
+def gen_partial_conv():
+    fam = Family("partial_conv")
+    p1 = ("pad", 1)
+    partial_case(fam, (3, 8, 8), pconv(2, 4, 3, stride=1, padding=p1, spell_defaults=False))
+    partial_case(fam, (3, 6, 6), pconv(2, 4, 3, padding=p1, multi=True))
+    partial_case(fam, (2, 7, 7), pconv(2, 3, 3, stride=2, padding=p1))
+    partial_case(fam, (2, 7, 7), pconv(2, 2, 3, stride=2, padding=p1, multi=True))
+    partial_case(fam, (2, 6, 6), pconv(2, 2, 3, dilation=2, padding=("pad", 2)))
+    partial_case(fam, (2, 6, 6), pconv(2, 3, 3, padding=p1, bias=False))
+    partial_case(fam, (4, 5, 5), pconv(2, 4, 3, groups=2, padding=p1))
+    partial_case(fam, (4, 5, 5), pconv(2, 4, 3, groups=2, padding=p1, multi=True))
+    partial_case(fam, (2, 6, 6), pconv(2, 2, 2, stride=2, multi=True))
+    partial_case(fam, (2, 5, 5), pconv(2, 2, 3, padding=("asym", (0, 1), (2, 1))))
+    partial_case(fam, (2, 5, 6), pconv(2, 2, 3, padding="same"))
+    partial_case(fam, (2, 7, 6), pconv(2, 2, 3, stride=2, padding="tf_same", multi=True))
+    partial_case(fam, (1, 7, 7), pconv(2, 2, 5, padding=("pad", 2)))
+    partial_case(fam, (2, 5, 5), pconv(2, 3, 1))
+    partial_case(fam, (2, 8), pconv(1, 2, 3, padding=p1))
+    partial_case(fam, (3, 9), pconv(1, 2, 3, stride=2, padding=p1, multi=True))
+    partial_case(fam, (1, 4, 4, 4), pconv(3, 2, 3, padding=p1))
+    partial_case(fam, (2, 3, 3, 3), pconv(3, 2, 2, padding=p1, multi=True))
+    partial_case(fam, (2, 5, 5), pconv(2, 2, 3, padding=p1), mask="zeros")
+    partial_case(fam, (2, 5, 5), pconv(2, 2, 3, padding=p1, multi=True), mask="zeros")
+    partial_case(fam, (2, 5, 5), pconv(2, 2, 3), mask="ones", exact=True)
+    partial_case(fam, (2, 5, 5), pconv(2, 2, 3, multi=True), mask="ones", exact=True)
+    partial_case(fam, (2, 5, 5), pconv(2, 2, 3, padding=p1), mask="ones")
+    # inside a network: the mask is all ones over the input, only the zero padding is a hole
+    case(fam, (2, 6, 6), [pconv(2, 3, 3, padding=p1)])
+    case(fam, (2, 7, 7), [pconv(2, 2, 3, stride=2, padding=p1)])
+    case(fam, (2, 6, 6), [pconv(2, 2, 5, padding=("pad", 2), multi=True)])
+    case(fam, (3, 8), [pconv(1, 2, 3, padding=p1)])
+    case(fam, (1, 4, 4, 4), [pconv(3, 2, 3, padding=p1)])
+    case(fam, (2, 6, 6), [pconv(2, 3, 3, padding=p1), act("relu"), pconv(2, 2, 3, padding=p1, multi=True)],
+         stem="pconv_relu_pconv", wscale="fan_in")
+    case(fam, (2, 6, 6), [pconv(2, 2, 3, dilation=2, padding=("asym", (2, 1), (0, 2)))])
+    case(fam, (2, 5, 5), [pconv(2, 2, 3)], exact=True)
+    return fam
+
+
+# ---------------------------------------------------------------------------------------------------
+
+GENERATORS = [("conv", gen_conv), ("conv_transpose", gen_conv_transpose), ("pool", gen_pool),
+              ("upsample", gen_upsample), ("pad", gen_pad), ("linear", gen_linear), ("activation", gen_activation),
+              ("normalization", gen_normalization), ("graph", gen_graph), ("partial_conv", gen_partial_conv)]
+
+
+def main():
+    os.makedirs(OUT_DIR, exist_ok=True)
+    total, total_exact, total_bytes = 0, 0, 0
+    for name, gen in GENERATORS:
+        fam = gen()
+        assert fam.name == name
+        path = fam.write()
+        size = os.path.getsize(path)
+        total += len(fam.entries)
+        total_exact += fam.exact
+        total_bytes += size
+        print(f"{name:15s} {len(fam.entries):4d} cases {fam.exact:4d} exact {size / 1024:7.1f} KB  "
+              f"float32 run within {fam.worst:.4f} of the tolerance", file=sys.stderr)
+    print(f"{'total':15s} {total:4d} cases {total_exact:4d} exact {total_bytes / 1024:7.1f} KB", file=sys.stderr)
+    for note in NOTES:
+        print("note: " + note, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
