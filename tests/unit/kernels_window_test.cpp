@@ -1,0 +1,125 @@
+// Pooling, upsampling and padding kernels against the naive reference, in NCHW and NHWC, and the
+// worked examples of the reference with their exact values.
+#include <gtest/gtest.h>
+
+#include "kernel_harness.hpp"
+
+using namespace ctnn;
+using harness::close;
+using harness::exactly;
+using naive::dims3;
+
+namespace {
+dims3 sp(std::initializer_list<int> v, int fill = 1) {
+  dims3 r;
+  for (int i = 0; i < 3; ++i) r[i] = fill;
+  int i = 3 - static_cast<int>(v.size());
+  for (int x : v) r[i++] = x;
+  return r;
+}
+
+template <class Net, class Reference>
+void expect_like(Reference reference, unsigned seed, bool exact) {
+  const auto x = harness::random_values(Net::input_size, seed, exact);
+  const naive::tensor expected = reference(harness::to_naive(x, Net::input_shape));
+  ASSERT_EQ(static_cast<count_t>(expected.v.size()), Net::output_size);
+  const auto [nchw, nhwc] = harness::run_both<Net>(x, {});
+  if (exact) {
+    const std::vector<float> want(expected.v.begin(), expected.v.end());
+    EXPECT_TRUE(exactly(nchw, want));
+    EXPECT_TRUE(exactly(nhwc, want));
+  } else {
+    EXPECT_TRUE(close(nchw, expected.v));
+    EXPECT_TRUE(close(nhwc, expected.v));
+  }
+}
+}  // namespace
+
+TEST(PoolKernel, MaxPooling) {
+  expect_like<sequential<input<2, 8, 7>, max_pool2d<2>>>(
+      [](const naive::tensor& x) { return naive::max_pool(x, sp({2, 2}), sp({2, 2}), sp({1, 1}), sp({0, 0}, 0), false); }, 1, true);
+  expect_like<sequential<input<2, 9, 9>, max_pool2d<3, stride<2>, pad<1>>>>(
+      [](const naive::tensor& x) { return naive::max_pool(x, sp({3, 3}), sp({2, 2}), sp({1, 1}), sp({1, 1}, 0), false); }, 2, false);
+  expect_like<sequential<input<2, 8, 8>, max_pool2d<3, stride<2>, dilation<2>, pad<1>, ceil_mode>>>(
+      [](const naive::tensor& x) { return naive::max_pool(x, sp({3, 3}), sp({2, 2}), sp({2, 2}), sp({1, 1}, 0), true); }, 3, false);
+  expect_like<sequential<input<2, 10>, max_pool1d<3, stride<2>, ceil_mode>>>(
+      [](const naive::tensor& x) { return naive::max_pool(x, sp({3}), sp({2}), sp({1}), sp({0}, 0), true); }, 4, true);
+  expect_like<sequential<input<1, 4, 5, 6>, max_pool3d<2, stride<1, 2, 2>>>>(
+      [](const naive::tensor& x) { return naive::max_pool(x, sp({2, 2, 2}), sp({1, 2, 2}), sp({1, 1, 1}), sp({0, 0, 0}, 0), false); }, 5, false);
+}
+
+TEST(PoolKernel, AveragePooling) {
+  expect_like<sequential<input<2, 8, 8>, avg_pool2d<2>>>(
+      [](const naive::tensor& x) { return naive::avg_pool(x, sp({2, 2}), sp({2, 2}), sp({0, 0}, 0), false, true); }, 6, true);
+  expect_like<sequential<input<2, 7, 7>, avg_pool2d<3, stride<2>, pad<1>>>>(
+      [](const naive::tensor& x) { return naive::avg_pool(x, sp({3, 3}), sp({2, 2}), sp({1, 1}, 0), false, true); }, 7, false);
+  expect_like<sequential<input<2, 7, 7>, avg_pool2d<3, stride<2>, pad<1>, exclude_pad>>>(
+      [](const naive::tensor& x) { return naive::avg_pool(x, sp({3, 3}), sp({2, 2}), sp({1, 1}, 0), false, false); }, 8, false);
+  expect_like<sequential<input<2, 6, 6>, avg_pool2d<3, stride<2>, pad<1>, ceil_mode>>>(
+      [](const naive::tensor& x) { return naive::avg_pool(x, sp({3, 3}), sp({2, 2}), sp({1, 1}, 0), true, true); }, 9, false);
+  expect_like<sequential<input<2, 5, 6, 7>, avg_pool3d<3, stride<2>, pad<1>, exclude_pad>>>(
+      [](const naive::tensor& x) { return naive::avg_pool(x, sp({3, 3, 3}), sp({2, 2, 2}), sp({1, 1, 1}, 0), false, false); }, 10, false);
+}
+
+TEST(PoolKernel, AdaptiveAndGlobal) {
+  expect_like<sequential<input<2, 7, 5>, adaptive_avg_pool2d<3, 2>>>(
+      [](const naive::tensor& x) { return naive::adaptive_pool(x, sp({3, 2}), false); }, 11, false);
+  expect_like<sequential<input<2, 4, 5>, adaptive_max_pool2d<6, 3>>>(  // more outputs than inputs along H
+      [](const naive::tensor& x) { return naive::adaptive_pool(x, sp({6, 3}), true); }, 12, true);
+  expect_like<sequential<input<3, 5, 4>, global_avg_pool>>(
+      [](const naive::tensor& x) { return naive::adaptive_pool(x, sp({1, 1}), false); }, 13, false);
+  expect_like<sequential<input<3, 2, 5, 4>, global_max_pool>>(
+      [](const naive::tensor& x) { return naive::adaptive_pool(x, sp({1, 1, 1}), true); }, 14, true);
+}
+
+TEST(UpsampleKernel, NearestAndLinear) {
+  // PyTorch's float ratios: 1/scale with a scale factor, in/out with a size.
+  const float half[3] = {1.0f, 0.5f, 0.5f}, two_thirds[3] = {1.0f, 1.0f, float(1.0 / 1.5)};
+  expect_like<sequential<input<2, 3, 4>, upsample_nearest2d<scale<2>>>>(
+      [&](const naive::tensor& x) { return naive::upsample(x, sp({6, 8}), half, false, false); }, 20, true);
+  expect_like<sequential<input<2, 5>, upsample_nearest1d<scale_ratio<3, 2>>>>(
+      [&](const naive::tensor& x) { return naive::upsample(x, sp({7}), two_thirds, false, false); }, 21, true);
+  const float five_sevenths[3] = {1.0f, 1.0f, 5.0f / 7.0f};
+  expect_like<sequential<input<2, 5>, upsample_linear1d<output_size<7>>>>(
+      [&](const naive::tensor& x) { return naive::upsample(x, sp({7}), five_sevenths, true, false); }, 22, false);
+  expect_like<sequential<input<2, 3, 4>, upsample_bilinear2d<scale<2>>>>(
+      [&](const naive::tensor& x) { return naive::upsample(x, sp({6, 8}), half, true, false); }, 23, false);
+  expect_like<sequential<input<2, 3, 4>, upsample_bilinear2d<output_size<5, 9>, align_corners>>>(
+      [&](const naive::tensor& x) { return naive::upsample(x, sp({5, 9}), half, true, true); }, 24, false);
+  const float third[3] = {0.5f, 0.5f, 0.5f};
+  expect_like<sequential<input<1, 2, 3, 2>, upsample_trilinear3d<scale<2>>>>(
+      [&](const naive::tensor& x) { return naive::upsample(x, sp({4, 6, 4}), third, true, false); }, 25, false);
+}
+
+TEST(PadKernel, EveryMode) {
+  expect_like<sequential<input<2, 4, 5>, zero_pad2d<pad_begin<1, 0>, pad_end<2, 3>>>>(
+      [](const naive::tensor& x) { return naive::pad(x, sp({1, 0}, 0), sp({2, 3}, 0), naive::pad_kind::zero); }, 30, true);
+  expect_like<sequential<input<2, 4, 5>, reflection_pad2d<pad_begin<3, 1>, pad_end<2, 4>>>>(
+      [](const naive::tensor& x) { return naive::pad(x, sp({3, 1}, 0), sp({2, 4}, 0), naive::pad_kind::reflect); }, 31, true);
+  expect_like<sequential<input<2, 3, 2, 4>, replication_pad3d<pad<2>>>>(
+      [](const naive::tensor& x) { return naive::pad(x, sp({2, 2, 2}, 0), sp({2, 2, 2}, 0), naive::pad_kind::replicate); }, 32, true);
+  expect_like<sequential<input<2, 6>, reflection_pad1d<pad<5>>>>(
+      [](const naive::tensor& x) { return naive::pad(x, sp({5}, 0), sp({5}, 0), naive::pad_kind::reflect); }, 33, true);
+}
+
+TEST(PadKernel, ConstantFillAndCrop) {
+  std::vector<float> x{1, 2, 3, 4};
+  EXPECT_TRUE(exactly(harness::run<sequential<input<1, 4>, constant_pad1d<pad_begin<1>, pad_end<2>, fill<-1, 2>>>, layout::nchw>(x, {}),
+                      {-0.5f, 1, 2, 3, 4, -0.5f, -0.5f}));
+  std::vector<float> grid(20);
+  for (int i = 0; i < 20; ++i) grid[i] = float(i);
+  // 4x5 -> drop row 0, column 0 and the last two columns -> rows 1..3, columns 1..2.
+  EXPECT_TRUE(exactly(harness::run<sequential<input<1, 4, 5>, crop2d<crop_begin<1, 1>, crop_end<0, 2>>>, layout::nhwc>(grid, {}),
+                      {6, 7, 11, 12, 16, 17}));
+}
+
+// The worked examples of the reference.
+TEST(WindowKernels, WorkedExamplesAreExact) {
+  std::vector<float> x(9);
+  for (int i = 0; i < 9; ++i) x[i] = float(i);
+  const auto reflected = harness::run<sequential<input<1, 3, 3>, reflection_pad2d<pad<2>>>, layout::nchw>(x, {});
+  ASSERT_EQ(reflected.size(), 49u);
+  EXPECT_TRUE(exactly({reflected.begin(), reflected.begin() + 7}, {8, 7, 6, 7, 8, 7, 6}));
+  EXPECT_TRUE(exactly(harness::run<sequential<input<1, 2, 2>, upsample_nearest2d<scale<2>>>, layout::nchw>({1, 2, 3, 4}, {}),
+                      {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4}));
+}
