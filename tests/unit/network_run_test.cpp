@@ -1,0 +1,165 @@
+// Whole networks: the memory plan (checked against hand computations and for overlaps), the forward
+// pass in both layouts, evaluation inside the compiler, and loading weights.
+#include <gtest/gtest.h>
+
+#include "kernel_harness.hpp"
+
+using namespace ctnn;
+
+namespace {
+// Every two tensors alive at the same step live in disjoint memory (or share a buffer on purpose).
+template <class Plan>
+::testing::AssertionResult no_overlap(const Plan& p) {
+  constexpr int tensors = Plan::tensors;
+  std::vector<int> first(tensors, -1);
+  for (int s = 0; s < static_cast<int>(p.steps.size()); ++s) first[p.steps[s].output] = s;
+  for (int a = 1; a < tensors; ++a)
+    for (int b = a + 1; b < tensors; ++b) {
+      if (p.buffer[a] < 0 || p.buffer[b] < 0 || p.buffer[a] == p.buffer[b]) continue;
+      const bool live_together = !(p.last_use[a] < first[b] || p.last_use[b] < first[a]);
+      const bool apart = p.offsets[a] + p.size[a] <= p.offsets[b] || p.offsets[b] + p.size[b] <= p.offsets[a];
+      if (live_together && !apart) return ::testing::AssertionFailure() << "tensors " << a << " and " << b << " overlap";
+    }
+  for (int t = 1; t < tensors; ++t)
+    if (p.buffer[t] >= 0 && p.offsets[t] + p.size[t] > p.arena_elements)
+      return ::testing::AssertionFailure() << "tensor " << t << " beyond the arena";
+  return ::testing::AssertionSuccess();
+}
+
+using lenet = sequential<input<1, 32, 32>, conv2d<6, 5>, relu, max_pool2d<2>, conv2d<16, 5>, relu, max_pool2d<2>,
+                         flatten, linear<120>, relu, linear<84>, relu, linear<10>>;
+using basic_block = sequential<input<64, 56, 56>,
+    residual<chain<conv2d<128, 3, stride<2>, pad<1>, no_bias>, batch_norm2d<>, relu,
+                   conv2d<128, 3, pad<1>, no_bias>, batch_norm2d<>>,
+             chain<conv2d<128, 1, stride<2>, no_bias>, batch_norm2d<>>>,
+    relu>;
+using unet_level = sequential<input<3, 128, 128>,
+    chain<conv2d<64, 3, pad<1>>, relu, conv2d<64, 3, pad<1>>, relu>,
+    concat<identity, chain<max_pool2d<2>, conv2d<128, 3, pad<1>>, relu, conv2d<128, 3, pad<1>>, relu,
+                           conv_transpose2d<64, 2, stride<2>>>>,
+    chain<conv2d<64, 3, pad<1>>, relu, conv2d<64, 3, pad<1>>, relu>, conv2d<2, 1>>;
+}  // namespace
+
+// LeNet-5: the relus run in place and flatten aliases its input, so the live tensors are the
+// adjacent pairs conv1/pool1 (4704 + 1176 -> 1184 aligned to 16), pool1/conv2 (1184 + 1600),
+// conv2/pool2 (1600 + 400), pool2/fc1 (400 + 128), fc1/fc2 (128 + 96), fc2/fc3 (96 + 16):
+// the largest is 5888 elements, 23,552 bytes of float.
+static_assert(arena_elements_of<lenet> == 5888);
+static_assert(sizeof(static_arena<lenet>) == 5888 * sizeof(float));
+static_assert(sizeof(static_arena<lenet>) <= 64 * 1024);
+
+// ResNet basic block: the input is the caller's; the main branch's first conv (128x28x28 = 100,352)
+// lives until the second conv reads it; the second conv's output lives until the final relu (the add
+// and the relu run in place on it); the shortcut conv lives from its step to the add. At most two of the
+// three are alive at once: 2 x 100,352 elements.
+static_assert(arena_elements_of<basic_block> == 2 * 100352);
+
+// U-Net level: at the concat the skip (64x128x128 = 1,048,576), the upsampled branch (1,048,576) and
+// the concat's output (128x128x128 = 2,097,152) are alive together: 4,194,304 elements, and nothing
+// needs more.
+static_assert(arena_elements_of<unet_level> == 4194304);
+
+TEST(MemoryPlan, TensorsAliveTogetherNeverOverlap) {
+  EXPECT_TRUE(no_overlap(memory_plan_of<lenet>));
+  EXPECT_TRUE(no_overlap(memory_plan_of<basic_block>));
+  EXPECT_TRUE(no_overlap(memory_plan_of<unet_level>));
+  using nhwc_lenet = harness::relayout<lenet, layout::nhwc>::type;
+  EXPECT_TRUE(no_overlap(memory_plan_of<nhwc_lenet>));
+  // In NHWC flatten moves data (channel-last to channel-first order), so it needs its own buffer.
+  EXPECT_GE(arena_elements_of<nhwc_lenet>, arena_elements_of<lenet>);
+}
+
+TEST(MemoryPlan, StorageDecisions) {
+  constexpr auto& p = memory_plan_of<lenet>;
+  EXPECT_EQ(p.buffer[2], p.buffer[1]);  // relu in place on conv1's output
+  EXPECT_EQ(p.buffer[7], p.buffer[6]);  // flatten aliases pool2's output
+  EXPECT_NE(p.buffer[3], p.buffer[2]);  // pooling writes a new buffer
+  EXPECT_EQ(p.buffer[0], -1);           // the input stays the caller's
+}
+
+namespace {
+template <class Net>
+void expect_layouts_agree(unsigned seed) {
+  const auto x = harness::random_values(Net::input_size, seed);
+  auto params = harness::random_values(harness::parameter_count<Net>(), seed + 1);
+  for (auto& v : params) v = v * 0.5f + 0.6f;  // keeps batch norm variances positive
+  const auto [nchw, nhwc] = harness::run_both<Net>(x, params);
+  EXPECT_TRUE(harness::close(nhwc, nchw, 1e-4, 1e-4));
+}
+}  // namespace
+
+TEST(Forward, LayoutsGiveTheSameNumbers) {
+  expect_layouts_agree<sequential<input<3, 12, 12>, conv2d<4, 3>, relu, max_pool2d<2>, conv2d<5, 3>, relu, flatten,
+                                  linear<7>, softmax>>(1);
+  expect_layouts_agree<sequential<input<4, 8, 8>,
+                                  residual<chain<conv2d<8, 3, stride<2>, pad<1>, no_bias>, batch_norm2d<>, relu,
+                                                 conv2d<8, 3, pad<1>, no_bias>, batch_norm2d<>>,
+                                           chain<conv2d<8, 1, stride<2>, no_bias>, batch_norm2d<>>>,
+                                  relu>>(2);
+  expect_layouts_agree<sequential<input<2, 8, 8>, conv2d<4, 3, pad<1>>, relu,
+                                  concat<identity, chain<max_pool2d<2>, conv2d<4, 3, pad<1>>, relu,
+                                                         conv_transpose2d<4, 2, stride<2>>>>,
+                                  conv2d<2, 1>, upsample_bilinear2d<scale<2>>, reflection_pad2d<pad<1>>,
+                                  global_avg_pool, flatten, reshape<1, 2>, softmax_dim<-1>>>(3);
+}
+
+// The kernels are constexpr: a network with constant weights runs inside the compiler.
+namespace {
+using tiny = sequential<input<1, 4, 4>, conv2d<2, 3, pad<1>>, relu, max_pool2d<2>, flatten, linear<3>>;
+constexpr auto tiny_output = [] {
+  tiny::weights w{};
+  auto& conv = std::get<0>(w);
+  for (std::size_t i = 0; i < conv.weight.size(); ++i) conv.weight[i] = (i % 3 == 0) ? 1.0f : -0.5f;
+  conv.bias = {0.25f, -1.0f};
+  auto& fc = std::get<4>(w);
+  for (std::size_t i = 0; i < fc.weight.size(); ++i) fc.weight[i] = float(int(i % 5) - 2);
+  std::array<float, 16> x{};
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(int(i % 7) - 3);
+  static_arena<tiny> arena{};
+  const auto y = tiny::forward(w, x, arena);
+  return std::array<float, 3>{y[0], y[1], y[2]};
+}();
+}  // namespace
+
+TEST(Forward, EvaluatesInsideTheCompilerWithTheSameResult) {
+  tiny::weights w{};
+  auto& conv = std::get<0>(w);
+  for (std::size_t i = 0; i < conv.weight.size(); ++i) conv.weight[i] = (i % 3 == 0) ? 1.0f : -0.5f;
+  conv.bias = {0.25f, -1.0f};
+  auto& fc = std::get<4>(w);
+  for (std::size_t i = 0; i < fc.weight.size(); ++i) fc.weight[i] = float(int(i % 5) - 2);
+  std::array<float, 16> x{};
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(int(i % 7) - 3);
+  static_arena<tiny> arena{};
+  const auto y = tiny::forward(w, x, arena);
+  // Dyadic values: every order of summation is exact, so compile time and run time agree bit for bit.
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(y[i], tiny_output[i]);
+}
+
+TEST(Weights, LoadRefusesAWrongCountAndKeepsTheWeights) {
+  lenet::weights w{};
+  std::get<0>(w).weight[0] = 42.0f;
+  const std::vector<float> short_list(100, 1.0f);
+  const load_result r = load_weights(w, std::span<const float>(short_list));
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.given, 100);
+  // LeNet-5: 6*25 + 6, 16*6*25 + 16, 120*400 + 120, 84*120 + 84, 10*84 + 10 = 61,706 (LeCun's count).
+  EXPECT_EQ(r.expected, 61706);
+  EXPECT_EQ(std::get<0>(w).weight[0], 42.0f);
+}
+
+TEST(Weights, LoadFollowsPyTorchsStateDictOrder) {
+  using net = sequential<input<2, 3, 3>, conv2d<1, 1>, batch_norm2d<>, flatten, linear<2>>;
+  // conv.weight [1,2,1,1], conv.bias [1], bn.weight, bn.bias, bn.running_mean, bn.running_var [1 each],
+  // fc.weight [2,9], fc.bias [2].
+  std::vector<float> flat(2 + 1 + 4 + 18 + 2);
+  for (std::size_t i = 0; i < flat.size(); ++i) flat[i] = float(i);
+  net::weights w{};
+  ASSERT_TRUE(load_weights(w, std::span<const float>(flat)).ok);
+  EXPECT_EQ(std::get<0>(w).weight[1], 1.0f);
+  EXPECT_EQ(std::get<0>(w).bias[0], 2.0f);
+  EXPECT_EQ(std::get<1>(w).weight[0], 3.0f);
+  EXPECT_EQ(std::get<1>(w).running_var[0], 6.0f);
+  EXPECT_EQ(std::get<3>(w).weight[0], 7.0f);
+  EXPECT_EQ(std::get<3>(w).bias[1], 26.0f);
+}
