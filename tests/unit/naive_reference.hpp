@@ -204,7 +204,7 @@ inline tensor upsample(const tensor& x, dims3 out, const float ratio[3], bool li
   auto taps = [&](int dst, int dim) {
     const int in = x.extent(dim), o = out[dim];
     if (!linear) {
-      int s = in == o ? dst : o == 2 * in ? dst / 2 : std::min(int(std::floor(float(dst) * ratio[dim])), in - 1);
+      const int s = std::min(int(std::floor(float(dst) * ratio[dim])), in - 1);
       return tap{s, s, 0.0};
     }
     if (in == o) return tap{dst, dst, 0.0};

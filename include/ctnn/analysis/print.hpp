@@ -65,7 +65,7 @@ void print_rows(std::FILE* out, int depth, std::index_sequence<I...>) {
   // An array of row printers rather than a fold: long networks exceed the compilers' fold limits.
   const row rows[sizeof...(I) + 1] = {
       &print_layer<boost::mp11::mp_at_c<typename Placed::layers, I>, Placed::trace.shapes[I]>..., nullptr};
-  for (std::size_t i = 0; i < sizeof...(I); ++i) rows[i](out, static_cast<int>(i), depth);
+  for (std::size_t i = 0; i != sizeof...(I); ++i) rows[i](out, static_cast<int>(i), depth);
 }
 
 template <class Placed>

@@ -134,7 +134,7 @@ constexpr void run_chain(run_state<T, Steps>& s, const Weights& w) {
           run_layer<boost::mp11::mp_at_c<typename Placed::layers, I>, Placed::trace.shapes[I], L>(state, std::get<I>(all));
         }...,
         nullptr};
-    for (std::size_t i = 0; i < sizeof...(I); ++i) table[i](s, w);
+    for (std::size_t i = 0; i != sizeof...(I); ++i) table[i](s, w);
   }(std::make_index_sequence<Placed::size>{});
 }
 

@@ -2,7 +2,7 @@
 //
 // PyTorch's source positions, in float as PyTorch computes them: with a scale the ratio is 1/scale,
 // with a size in/out. Nearest: src = min(floor(dst * ratio), in - 1). Linear, align_corners false:
-// src = max(0, (dst + 0.5) ratio - 0.5); true: src = dst (in - 1) / (out - 1).
+// src = max(0, (dst + 0.5) ratio - 0.5); true: src = dst (in - 1) / (out - 1); equal sizes copy.
 #pragma once
 
 #include "ctnn/kernels/tensor.hpp"
@@ -42,10 +42,10 @@ constexpr linear_taps linear_source(float ratio, index_t dst, index_t in, index_
   return t;
 }
 
+// PyTorch 1.13's CPU kernel has no shortcut for equal sizes here (unlike linear): scale 1.25 on 3
+// elements gives 3 outputs reading 0, 0, 1.
 template <upsample_params P>
-constexpr index_t nearest_source(float ratio, index_t dst, index_t in, index_t out) {
-  if (in == out) return dst;
-  if (out == 2 * in) return dst >> 1;
+constexpr index_t nearest_source(float ratio, index_t dst, index_t in) {
   const auto src = static_cast<index_t>(static_cast<float>(dst) * ratio);  // floor: non-negative
   return src < in - 1 ? src : in - 1;
 }
@@ -64,7 +64,7 @@ constexpr void upsample_forward(const T* x, T* y) {
           const index_t o[3] = {oz, oy, ox};
           if constexpr (P.mode == upsample_mode::nearest) {
             index_t s[3];
-            for (int i = 0; i < 3; ++i) s[i] = detail::nearest_source<P>(ratio[i], o[i], in_extent[i], out_extent[i]);
+            for (int i = 0; i < 3; ++i) s[i] = detail::nearest_source<P>(ratio[i], o[i], in_extent[i]);
             y[offset<L>(out, c, oz, oy, ox)] = x[offset<L>(in, c, s[0], s[1], s[2])];
           } else {
             detail::linear_taps t[3];

@@ -163,7 +163,7 @@ constexpr int build_chain(plan_builder<Steps>& b, int input) {
         &build_layer<boost::mp11::mp_at_c<typename Placed::layers, I>, Placed::trace.shapes[I], L, Steps>...,
         nullptr};
     int current = input;
-    for (std::size_t i = 0; i < sizeof...(I); ++i) current = table[i](b, current);
+    for (std::size_t i = 0; i != sizeof...(I); ++i) current = table[i](b, current);
     return current;
   }(std::make_index_sequence<Placed::size>{});
 }

@@ -112,7 +112,7 @@ constexpr void for_each_array(std::tuple<W...>& w, F&& f) {
     using visit = void (*)(std::tuple<W...>&, F&);
     const visit table[sizeof...(W) + 1] = {
         [](std::tuple<W...>& all, F& g) { for_each_array(std::get<I>(all), g); }..., nullptr};
-    for (std::size_t i = 0; i < sizeof...(W); ++i) table[i](w, f);
+    for (std::size_t i = 0; i != sizeof...(W); ++i) table[i](w, f);
   }(std::index_sequence_for<W...>{});
 }
 

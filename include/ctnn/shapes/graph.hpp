@@ -55,7 +55,7 @@ constexpr chain_trace<sizeof...(Layers)> trace_chain(const shape& in) {
   // value-initialized (the shapes after a failing layer) and reports a bogus second error.
   for (shape& s : t.shapes) s = shape{};
   t.shapes[0] = in;
-  for (std::size_t i = 0; i < sizeof...(Layers); ++i) {
+  for (std::size_t i = 0; i != sizeof...(Layers); ++i) {
     t.layers[i] = rules[i](t.shapes[i]);
     if (t.layers[i].error) {
       t.error = at_step(t.layers[i].error, static_cast<int>(i));
