@@ -15,4 +15,5 @@ static_assert(layer_t<lenet, 7>::weight_shape == shape{120, 400});
 int main() {
   std::puts("LeNet-5");
   print_shapes<lenet>();
+  std::printf("activation arena: %lld floats, %zu bytes\n", (long long)arena_elements_of<lenet>, sizeof(static_arena<lenet>));
 }

@@ -18,4 +18,5 @@ static_assert(unet_level::output_shape == shape{2, 128, 128});
 int main() {
   std::puts("U-Net level");
   print_shapes<unet_level>();
+  std::printf("activation arena: %lld floats, %zu bytes\n", (long long)arena_elements_of<unet_level>, sizeof(static_arena<unet_level>));
 }
