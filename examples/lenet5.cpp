@@ -16,4 +16,5 @@ int main() {
   std::puts("LeNet-5");
   print_shapes<lenet>();
   std::printf("activation arena: %lld floats, %zu bytes\n", (long long)arena_elements_of<lenet>, sizeof(static_arena<lenet>));
+  print_memory_plan(memory_plan_of<lenet>);
 }

@@ -2,6 +2,10 @@
 // worked examples of the reference with their exact values.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <type_traits>
+
 #include "kernel_harness.hpp"
 
 using namespace ctnn;
@@ -122,4 +126,74 @@ TEST(WindowKernels, WorkedExamplesAreExact) {
   EXPECT_TRUE(exactly({reflected.begin(), reflected.begin() + 7}, {8, 7, 6, 7, 8, 7, 6}));
   EXPECT_TRUE(exactly(harness::run<sequential<input<1, 2, 2>, upsample_nearest2d<scale<2>>>, layout::nchw>({1, 2, 3, 4}, {}),
                       {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4}));
+}
+
+// The point-wise families against their textbook formulas, computed here in double.
+TEST(PointwiseKernels, LinearSoftmaxBatchNormActivations) {
+  const auto x = harness::random_values(12, 40);
+  // linear<3> on [2, 6]: every row of 6 maps to 3.
+  const auto p = harness::random_values(3 * 6 + 3, 41);
+  std::vector<double> want;
+  for (int row = 0; row < 2; ++row)
+    for (int j = 0; j < 3; ++j) {
+      double s = p[18 + j];
+      for (int k = 0; k < 6; ++k) s += double(p[j * 6 + k]) * x[row * 6 + k];
+      want.push_back(s);
+    }
+  const auto [lin, lin_nhwc] = harness::run_both<sequential<input<2, 6>, linear<3>>>(x, p);
+  EXPECT_TRUE(close(lin, want));
+  EXPECT_TRUE(close(lin_nhwc, want));
+
+  // softmax over the channels of [3, 4]: each of the 4 columns sums to one.
+  const auto [sm, sm_nhwc] = harness::run_both<sequential<input<3, 4>, softmax>>(x, {});
+  std::vector<double> soft(12);
+  for (int col = 0; col < 4; ++col) {
+    double m = -1e9, s = 0;
+    for (int c = 0; c < 3; ++c) m = std::max(m, double(x[c * 4 + col]));
+    for (int c = 0; c < 3; ++c) s += std::exp(x[c * 4 + col] - m);
+    for (int c = 0; c < 3; ++c) soft[c * 4 + col] = std::exp(x[c * 4 + col] - m) / s;
+  }
+  EXPECT_TRUE(close(sm, soft));
+  EXPECT_TRUE(close(sm_nhwc, soft));
+
+  // batch norm on [2, 6]: (x - mean) / sqrt(var + 1e-5) * weight + bias per channel.
+  const std::vector<float> bn{1.5f, -0.5f, 0.25f, 2.0f, 0.1f, -0.2f, 0.5f, 4.0f};  // weight, bias, mean, var
+  std::vector<double> norm(12);
+  for (int c = 0; c < 2; ++c)
+    for (int i = 0; i < 6; ++i)
+      norm[c * 6 + i] = (x[c * 6 + i] - bn[4 + c]) / std::sqrt(double(bn[6 + c]) + 1e-5) * bn[c] + bn[2 + c];
+  const auto [b1, b2] = harness::run_both<sequential<input<2, 6>, batch_norm1d<>>>(x, bn);
+  EXPECT_TRUE(close(b1, norm));
+  EXPECT_TRUE(close(b2, norm));
+
+  // activations.
+  const auto check = [&](auto net_tag, auto f) {
+    using net = typename decltype(net_tag)::type;
+    std::vector<double> expect;
+    for (float v : x) expect.push_back(f(double(v) * 4));
+    std::vector<float> scaled;
+    for (float v : x) scaled.push_back(v * 4);
+    EXPECT_TRUE(close(harness::run<net, layout::nchw>(scaled, {}), expect, 1e-6, 1e-5));
+  };
+  check(std::type_identity<sequential<input<12>, relu6>>{}, [](double v) { return std::clamp(v, 0.0, 6.0); });
+  check(std::type_identity<sequential<input<12>, leaky_relu<1, 4>>>{}, [](double v) { return v > 0 ? v : v / 4; });
+  check(std::type_identity<sequential<input<12>, sigmoid>>{}, [](double v) { return 1 / (1 + std::exp(-v)); });
+  check(std::type_identity<sequential<input<12>, ctnn::tanh>>{}, [](double v) { return std::tanh(v); });
+  check(std::type_identity<sequential<input<12>, hardswish>>{}, [](double v) { return v * std::clamp(v + 3, 0.0, 6.0) / 6; });
+  check(std::type_identity<sequential<input<12>, silu>>{}, [](double v) { return v / (1 + std::exp(-v)); });
+  check(std::type_identity<sequential<input<12>, gelu>>{}, [](double v) { return 0.5 * v * (1 + std::erf(v / std::sqrt(2.0))); });
+}
+
+// Running with double: the element type is the weights' and the arena's.
+TEST(PointwiseKernels, DoublePrecision) {
+  using net = sequential<input<2, 3>, conv1d<2, 2>, relu, flatten, linear<1>>;
+  net::weights_of<double> w{};
+  std::get<0>(w).weight = {1, 2, 3, 4, -1, -2, -3, -4};  // [2, 2, 2]
+  std::get<0>(w).bias = {0.5, 0.25};
+  std::get<3>(w).weight = {1, 10, 100, 1000};
+  static_arena<net, double> arena;
+  const std::array<double, 6> x{1, 2, 3, 4, 5, 6};  // channel 0: 1 2 3, channel 1: 4 5 6
+  const auto y = net::forward(w, x, arena);
+  // channel 0: 1*1+2*2+3*4+4*5 + .5 = 37.5, 2*1+3*2+5*3+6*4 + .5 = 47.5; channel 1: negative -> 0.
+  EXPECT_EQ(y[0], 37.5 * 1 + 47.5 * 10);
 }

@@ -15,6 +15,7 @@
 #include <boost/mp11/algorithm.hpp>
 
 #include "ctnn/checks/placed.hpp"
+#include "ctnn/plan/memory.hpp"
 
 namespace ctnn {
 
@@ -80,6 +81,22 @@ void print_shapes(std::FILE* out = stdout) {
   std::fprintf(out, "%5s  %-22s %-17s %-17s %s\n", "#", "layer", "output", "weight", "bias");
   detail::print_row(out, 0, "", "input", Net::input_shape, shape{}, shape{});
   detail::print_chain<Net>(out, 0);
+}
+
+// The memory plan of a network: every step's output tensor, its elements, its offset in the arena,
+// the step that last reads it, and how it shares memory.
+template <class Plan>
+void print_memory_plan(const Plan& plan, std::FILE* out = stdout) {
+  std::fprintf(out, "%5s  %-9s %12s %12s %10s\n", "step", "storage", "elements", "offset", "last use");
+  for (std::size_t s = 0; s < plan.steps.size(); ++s) {
+    const plan_step& st = plan.steps[s];
+    const int t = st.output;
+    const bool shared = plan.buffer[t] >= 0 && plan.buffer[t] == plan.buffer[st.inputs[0]];
+    const char* how = plan.external(t) ? "input" : shared ? (st.how == storage::alias ? "alias" : "in place") : "own";
+    std::fprintf(out, "%5d  %-9s %12lld %12lld %10d\n", static_cast<int>(s), how, static_cast<long long>(plan.size[t]),
+                 static_cast<long long>(plan.offset(t)), plan.last_use[t]);
+  }
+  std::fprintf(out, "arena: %lld elements\n", static_cast<long long>(plan.arena_elements));
 }
 
 }  // namespace ctnn
