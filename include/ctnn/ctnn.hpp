@@ -39,3 +39,4 @@
 #include "ctnn/network.hpp"
 #include "ctnn/analysis/matrix.hpp"
 #include "ctnn/analysis/print.hpp"
+#include "ctnn/analysis/report.hpp"

@@ -6,6 +6,7 @@
 //   ctnn::memory_plan_of<net>     where every activation lives (ctnn/plan/memory.hpp)
 //   ctnn::static_arena<net> a;    the activations' memory, sizeof known at compile time
 //   net::forward(w, x, a)         runs the network: no heap, no exceptions, no virtual calls
+//   net::params, net::macs, net::weight_bytes, net::arena_bytes, ctnn::summary_of<net>   its costs
 //
 // Instantiating the network checks it: the first layer that breaks its shape rule stops compilation
 // with ctnn::invalid_network<...> naming the layer and the values (ctnn/checks/diagnostics.hpp).
@@ -16,6 +17,7 @@
 #include <span>
 #include <type_traits>
 
+#include "ctnn/analysis/summary.hpp"
 #include "ctnn/checks/placed.hpp"
 #include "ctnn/kernels/forward.hpp"
 #include "ctnn/plan/memory.hpp"
@@ -34,6 +36,10 @@ inline constexpr auto memory_plan_of = make_memory_plan<typename Net::chain_type
 template <class Net>
 inline constexpr count_t arena_elements_of = memory_plan_of<Net>.arena_elements;
 
+// Every layer's figures (ctnn/analysis/summary.hpp), also computed when first used.
+template <class Net>
+inline constexpr auto summary_of = make_summary<typename Net::chain_type>();
+
 // The first argument must be the input: sequential<input<C, H, W>, layers...>.
 template <class Input, class... Layers>
   requires input_declaration<Input>
@@ -46,6 +52,15 @@ struct sequential : placed_chain<Input::params.dims, chain<Layers...>, !input_er
   static constexpr layout memory_layout = Input::params.memory;
   static constexpr count_t input_size = chain_type::input_shape.size();
   static constexpr count_t output_size = chain_type::output_shape.size();
+
+  // Totals, for static_assert: learned parameters (PyTorch's parameters()), multiply-accumulates
+  // (ctnn/analysis/cost.hpp), the bytes of every float weight and buffer, and of the activation arena.
+  // Explicitly typed, so each is computed only when used.
+  static constexpr count_t params = summary_of<sequential>.params;
+  static constexpr count_t macs = summary_of<sequential>.macs;
+  static constexpr count_t weight_bytes =
+      (summary_of<sequential>.params + summary_of<sequential>.buffers) * static_cast<count_t>(sizeof(float));
+  static constexpr count_t arena_bytes = arena_elements_of<sequential> * static_cast<count_t>(sizeof(float));
 
   template <class T>
   using weights_of = chain_weights_t<chain_type, T>;

@@ -135,4 +135,35 @@ inline ::testing::AssertionResult exactly(const std::vector<float>& actual, cons
   return ::testing::AssertionSuccess();
 }
 
+// Parameters split into weight and bias (the last `bias_count` values), as the naive reference takes them.
+inline std::pair<std::vector<double>, std::vector<double>> split(const std::vector<float>& params, std::size_t bias_count) {
+  const auto cut = params.end() - static_cast<std::ptrdiff_t>(bias_count);
+  return {std::vector<double>(params.begin(), cut), std::vector<double>(cut, params.end())};
+}
+
+enum class data { integers, floats, both };
+
+// Runs Net in both layouts on random data and compares with reference(input, params): bit for bit on
+// small integers (every summation order is exact), within 1e-5 on floats.
+template <class Net, class Reference>
+void expect_matches(Reference reference, unsigned seed, data kinds = data::both) {
+  const count_t n = parameter_count<Net>();
+  for (bool integers : {true, false}) {
+    if ((integers && kinds == data::floats) || (!integers && kinds == data::integers)) continue;
+    const auto x = random_values(Net::input_size, seed, integers);
+    const auto params = random_values(n, seed + 1, integers, 2);
+    const naive::tensor expected = reference(to_naive(x, Net::input_shape), params);
+    ASSERT_EQ(static_cast<count_t>(expected.v.size()), Net::output_size);
+    const auto [nchw, nhwc] = run_both<Net>(x, params);
+    if (integers) {
+      const std::vector<float> want(expected.v.begin(), expected.v.end());
+      EXPECT_TRUE(exactly(nchw, want)) << "NCHW";
+      EXPECT_TRUE(exactly(nhwc, want)) << "NHWC";
+    } else {
+      EXPECT_TRUE(close(nchw, expected.v)) << "NCHW";
+      EXPECT_TRUE(close(nhwc, expected.v)) << "NHWC";
+    }
+  }
+}
+
 }  // namespace harness

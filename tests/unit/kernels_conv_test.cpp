@@ -29,25 +29,12 @@ dims3 sp(std::initializer_list<int> v, int fill = 1) {
 
 template <class Net>
 void expect_conv(const conv_case& c, unsigned seed) {
-  const count_t n = harness::parameter_count<Net>();
-  for (bool integers : {true, false}) {
-    const auto x = harness::random_values(Net::input_size, seed, integers);
-    const auto params = harness::random_values(n, seed + 1, integers, 2);
-    const std::size_t bias_count = c.bias ? static_cast<std::size_t>(c.out_channels) : 0;
-    const std::vector<double> w(params.begin(), params.end() - static_cast<std::ptrdiff_t>(bias_count));
-    const std::vector<double> b(params.end() - static_cast<std::ptrdiff_t>(bias_count), params.end());
-    const naive::tensor expected =
-        naive::conv(harness::to_naive(x, Net::input_shape), w, b, c.out_channels, c.k, c.s, c.d, c.pb, c.pe, c.groups);
-    const auto [nchw, nhwc] = harness::run_both<Net>(x, params);
-    const std::vector<float> want(expected.v.begin(), expected.v.end());
-    if (integers) {
-      EXPECT_TRUE(exactly(nchw, want));
-      EXPECT_TRUE(exactly(nhwc, want));
-    } else {
-      EXPECT_TRUE(close(nchw, expected.v));
-      EXPECT_TRUE(close(nhwc, expected.v));
-    }
-  }
+  harness::expect_matches<Net>(
+      [&](const naive::tensor& x, const std::vector<float>& p) {
+        const auto [w, b] = harness::split(p, c.bias ? static_cast<std::size_t>(c.out_channels) : 0);
+        return naive::conv(x, w, b, c.out_channels, c.k, c.s, c.d, c.pb, c.pe, c.groups);
+      },
+      seed);
 }
 
 }  // namespace
@@ -94,23 +81,12 @@ struct transpose_case {
 
 template <class Net>
 void expect_conv_transpose(const transpose_case& c, unsigned seed) {
-  const count_t n = harness::parameter_count<Net>();
-  for (bool integers : {true, false}) {
-    const auto x = harness::random_values(Net::input_size, seed, integers);
-    const auto params = harness::random_values(n, seed + 1, integers, 2);
-    const std::vector<double> w(params.begin(), params.end() - c.out_channels), b(params.end() - c.out_channels, params.end());
-    const naive::tensor expected =
-        naive::conv_transpose(harness::to_naive(x, Net::input_shape), w, b, c.out_channels, c.k, c.s, c.d, c.p, c.a, c.groups);
-    const auto [nchw, nhwc] = harness::run_both<Net>(x, params);
-    const std::vector<float> want(expected.v.begin(), expected.v.end());
-    if (integers) {
-      EXPECT_TRUE(exactly(nchw, want));
-      EXPECT_TRUE(exactly(nhwc, want));
-    } else {
-      EXPECT_TRUE(close(nchw, expected.v));
-      EXPECT_TRUE(close(nhwc, expected.v));
-    }
-  }
+  harness::expect_matches<Net>(
+      [&](const naive::tensor& x, const std::vector<float>& p) {
+        const auto [w, b] = harness::split(p, static_cast<std::size_t>(c.out_channels));
+        return naive::conv_transpose(x, w, b, c.out_channels, c.k, c.s, c.d, c.p, c.a, c.groups);
+      },
+      seed);
 }
 }  // namespace
 

@@ -22,20 +22,11 @@ dims3 sp(std::initializer_list<int> v, int fill = 1) {
   return r;
 }
 
+// Window layers have no parameters: the reference sees the input only.
 template <class Net, class Reference>
 void expect_like(Reference reference, unsigned seed, bool exact) {
-  const auto x = harness::random_values(Net::input_size, seed, exact);
-  const naive::tensor expected = reference(harness::to_naive(x, Net::input_shape));
-  ASSERT_EQ(static_cast<count_t>(expected.v.size()), Net::output_size);
-  const auto [nchw, nhwc] = harness::run_both<Net>(x, {});
-  if (exact) {
-    const std::vector<float> want(expected.v.begin(), expected.v.end());
-    EXPECT_TRUE(exactly(nchw, want));
-    EXPECT_TRUE(exactly(nhwc, want));
-  } else {
-    EXPECT_TRUE(close(nchw, expected.v));
-    EXPECT_TRUE(close(nhwc, expected.v));
-  }
+  harness::expect_matches<Net>([&](const naive::tensor& x, const std::vector<float>&) { return reference(x); }, seed,
+                               exact ? harness::data::integers : harness::data::floats);
 }
 }  // namespace
 

@@ -106,7 +106,8 @@ TEST(Forward, LayoutsGiveTheSameNumbers) {
 // The kernels are constexpr: a network with constant weights runs inside the compiler.
 namespace {
 using tiny = sequential<input<1, 4, 4>, conv2d<2, 3, pad<1>>, relu, max_pool2d<2>, flatten, linear<3>>;
-constexpr auto tiny_output = [] {
+
+constexpr std::array<float, 3> run_tiny() {
   tiny::weights w{};
   auto& conv = std::get<0>(w);
   for (std::size_t i = 0; i < conv.weight.size(); ++i) conv.weight[i] = (i % 3 == 0) ? 1.0f : -0.5f;
@@ -117,23 +118,29 @@ constexpr auto tiny_output = [] {
   for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(int(i % 7) - 3);
   static_arena<tiny> arena{};
   const auto y = tiny::forward(w, x, arena);
-  return std::array<float, 3>{y[0], y[1], y[2]};
-}();
+  return {y[0], y[1], y[2]};
+}
+
+constexpr std::array<float, 3> tiny_at_compile_time = run_tiny();
 }  // namespace
 
 TEST(Forward, EvaluatesInsideTheCompilerWithTheSameResult) {
-  tiny::weights w{};
-  auto& conv = std::get<0>(w);
-  for (std::size_t i = 0; i < conv.weight.size(); ++i) conv.weight[i] = (i % 3 == 0) ? 1.0f : -0.5f;
-  conv.bias = {0.25f, -1.0f};
-  auto& fc = std::get<4>(w);
-  for (std::size_t i = 0; i < fc.weight.size(); ++i) fc.weight[i] = float(int(i % 5) - 2);
-  std::array<float, 16> x{};
-  for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(int(i % 7) - 3);
-  static_arena<tiny> arena{};
-  const auto y = tiny::forward(w, x, arena);
   // Dyadic values: every order of summation is exact, so compile time and run time agree bit for bit.
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(y[i], tiny_output[i]);
+  const std::array<float, 3> at_run_time = run_tiny();
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(at_run_time[i], tiny_at_compile_time[i]);
+  // And the values themselves, from the naive reference: conv (pad 1), relu, 2x2 max pool, linear.
+  naive::tensor x(1, 1, 4, 4);
+  for (int i = 0; i < 16; ++i) x.v[i] = i % 7 - 3;
+  std::vector<double> w(18);
+  for (int i = 0; i < 18; ++i) w[i] = i % 3 == 0 ? 1.0 : -0.5;
+  naive::tensor h = naive::conv(x, w, {0.25, -1.0}, 2, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1}, 1);
+  for (double& v : h.v) v = std::max(v, 0.0);
+  const naive::tensor pooled = naive::max_pool(h, {1, 2, 2}, {1, 2, 2}, {1, 1, 1}, {0, 0, 0}, false);
+  for (int j = 0; j < 3; ++j) {
+    double sum = 0;  // linear<3> over the 8 pooled values, weight (i % 5) - 2, no bias set
+    for (int k = 0; k < 8; ++k) sum += ((j * 8 + k) % 5 - 2) * pooled.v[k];
+    EXPECT_EQ(tiny_at_compile_time[j], static_cast<float>(sum)) << j;
+  }
 }
 
 TEST(Weights, LoadRefusesAWrongCountAndKeepsTheWeights) {

@@ -32,20 +32,10 @@ struct conv_kernel {
     accumulator_t<T> acc{};
     const index_t first_in = oc / out_per_group * in_per_group;
     for (index_t ic = 0; ic < in_per_group; ++ic)
-      for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
-        const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
-        if (iz < 0 || iz >= in.d) continue;
-        for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
-          const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
-          if (iy < 0 || iy >= in.h) continue;
-          for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
-            const index_t ix = ox * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
-            if (ix < 0 || ix >= in.w) continue;
-            acc += static_cast<accumulator_t<T>>(w[weight_index(oc, ic, kz, ky, kx)]) *
-                   static_cast<accumulator_t<T>>(x[offset<L>(in, first_in + ic, iz, iy, ix)]);
-          }
-        }
-      }
+      for_each_tap(k, in, oz, oy, ox, [&](index_t kz, index_t ky, index_t kx, index_t iz, index_t iy, index_t ix) {
+        acc += static_cast<accumulator_t<T>>(w[weight_index(oc, ic, kz, ky, kx)]) *
+               static_cast<accumulator_t<T>>(x[offset<L>(in, first_in + ic, iz, iy, ix)]);
+      });
     return acc;
   }
 };

@@ -27,22 +27,17 @@ constexpr void partial_conv_forward(const T* x, const T* mask, const T* w, const
           // sum(M) over the window, and W^T (X * M).
           accumulator_t<T> mask_sum{}, acc{};
           const index_t first_in = oc / K::out_per_group * K::in_per_group;
-          for (index_t kz = 0; kz < K::k.kernel[0]; ++kz)
-            for (index_t ky = 0; ky < K::k.kernel[1]; ++ky)
-              for (index_t kx = 0; kx < K::k.kernel[2]; ++kx) {
-                const index_t iz = oz * K::k.stride[0] - K::k.pad_begin[0] + kz * K::k.dilation[0];
-                const index_t iy = oy * K::k.stride[1] - K::k.pad_begin[1] + ky * K::k.dilation[1];
-                const index_t ix = ox * K::k.stride[2] - K::k.pad_begin[2] + kx * K::k.dilation[2];
-                if (iz < 0 || iz >= K::in.d || iy < 0 || iy >= K::in.h || ix < 0 || ix >= K::in.w) continue;
-                for (index_t mc = 0; mc < channels_in_mask; ++mc)
-                  mask_sum += static_cast<accumulator_t<T>>(mask[offset<L>(mask_in, mc, iz, iy, ix)]);
-                for (index_t ic = 0; ic < K::in_per_group; ++ic) {
-                  const index_t mc = P.multi_channel_mask ? first_in + ic : 0;
-                  acc += static_cast<accumulator_t<T>>(w[K::weight_index(oc, ic, kz, ky, kx)]) *
-                         static_cast<accumulator_t<T>>(x[offset<L>(K::in, first_in + ic, iz, iy, ix)]) *
-                         static_cast<accumulator_t<T>>(mask[offset<L>(mask_in, mc, iz, iy, ix)]);
-                }
-              }
+          for_each_tap(K::k, K::in, oz, oy, ox,
+                       [&](index_t kz, index_t ky, index_t kx, index_t iz, index_t iy, index_t ix) {
+                         for (index_t mc = 0; mc < channels_in_mask; ++mc)
+                           mask_sum += static_cast<accumulator_t<T>>(mask[offset<L>(mask_in, mc, iz, iy, ix)]);
+                         for (index_t ic = 0; ic < K::in_per_group; ++ic) {
+                           const index_t mc = P.multi_channel_mask ? first_in + ic : 0;
+                           acc += static_cast<accumulator_t<T>>(w[K::weight_index(oc, ic, kz, ky, kx)]) *
+                                  static_cast<accumulator_t<T>>(x[offset<L>(K::in, first_in + ic, iz, iy, ix)]) *
+                                  static_cast<accumulator_t<T>>(mask[offset<L>(mask_in, mc, iz, iy, ix)]);
+                         }
+                       });
           const bool any = mask_sum > 0;
           accumulator_t<T> value{};
           if (any) {
@@ -68,14 +63,7 @@ constexpr void partial_conv_padding_forward(const T* x, const T* w, const T* b, 
       for (index_t oy = 0; oy < K::out.h; ++oy)
         for (index_t ox = 0; ox < K::out.w; ++ox) {
           count_t inside = 0;  // taps of the window that fall inside the input
-          for (index_t kz = 0; kz < K::k.kernel[0]; ++kz)
-            for (index_t ky = 0; ky < K::k.kernel[1]; ++ky)
-              for (index_t kx = 0; kx < K::k.kernel[2]; ++kx) {
-                const index_t iz = oz * K::k.stride[0] - K::k.pad_begin[0] + kz * K::k.dilation[0];
-                const index_t iy = oy * K::k.stride[1] - K::k.pad_begin[1] + ky * K::k.dilation[1];
-                const index_t ix = ox * K::k.stride[2] - K::k.pad_begin[2] + kx * K::k.dilation[2];
-                inside += iz >= 0 && iz < K::in.d && iy >= 0 && iy < K::in.h && ix >= 0 && ix < K::in.w;
-              }
+          for_each_tap(K::k, K::in, oz, oy, ox, [&](index_t, index_t, index_t, index_t, index_t, index_t) { ++inside; });
           accumulator_t<T> value{};
           if (inside > 0) {
             value = K::window_sum(x, w, oc, oz, oy, ox) *

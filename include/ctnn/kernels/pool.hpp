@@ -24,20 +24,10 @@ constexpr void max_pool_forward(const T* x, T* y) {
       for (index_t oy = 0; oy < out.h; ++oy)
         for (index_t ox = 0; ox < out.w; ++ox) {
           T best = -std::numeric_limits<T>::infinity();
-          for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
-            const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
-            if (iz < 0 || iz >= in.d) continue;
-            for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
-              const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
-              if (iy < 0 || iy >= in.h) continue;
-              for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
-                const index_t ix = ox * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
-                if (ix < 0 || ix >= in.w) continue;
-                const T v = x[offset<L>(in, c, iz, iy, ix)];
-                if (v > best || math::isnan(v)) best = v;
-              }
-            }
-          }
+          for_each_tap(k, in, oz, oy, ox, [&](index_t, index_t, index_t, index_t iz, index_t iy, index_t ix) {
+            const T v = x[offset<L>(in, c, iz, iy, ix)];
+            if (v > best || math::isnan(v)) best = v;
+          });
           y[offset<L>(out, c, oz, oy, ox)] = best;
         }
 }

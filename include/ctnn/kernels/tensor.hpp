@@ -91,4 +91,23 @@ constexpr window3 to3(const window& w) {
   return r;
 }
 
+// Calls tap(kz, ky, kx, iz, iy, ix) for every tap of output position (oz, oy, ox)'s window that falls
+// inside the input (taps in the padding are skipped: zero for sums, -inf for max).
+template <class Tap>
+constexpr void for_each_tap(const window3& k, const dims4& in, index_t oz, index_t oy, index_t ox, Tap&& tap) {
+  for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
+    const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
+    if (iz < 0 || iz >= in.d) continue;
+    for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
+      const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
+      if (iy < 0 || iy >= in.h) continue;
+      for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
+        const index_t ix = ox * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
+        if (ix < 0 || ix >= in.w) continue;
+        tap(kz, ky, kx, iz, iy, ix);
+      }
+    }
+  }
+}
+
 }  // namespace ctnn

@@ -1,0 +1,90 @@
+// The model zoo's parameter counts, MACs and output shapes against PyTorch's
+// (tests/data/zoo_reference.txt, made by tools/make_zoo_reference.py with the MAC convention of
+// include/ctnn/analysis/cost.hpp).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "../../examples/zoo/alexnet.hpp"
+#include "../../examples/zoo/ds_cnn.hpp"
+#include "../../examples/zoo/inception.hpp"
+#include "../../examples/zoo/lenet5.hpp"
+#include "../../examples/zoo/mobilenet_v1.hpp"
+#include "../../examples/zoo/resnet18.hpp"
+#include "../../examples/zoo/unet.hpp"
+#include "../../examples/zoo/vgg16.hpp"
+
+namespace {
+struct figures {
+  long long params = -1, macs = -1;
+  std::string out;
+};
+
+std::map<std::string, figures> load() {
+  std::ifstream file(std::string(CTNN_TEST_DATA_DIR) + "/zoo_reference.txt");
+  std::map<std::string, figures> all;
+  std::string line;
+  while (std::getline(file, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream in(line);
+    std::string name, kv;
+    in >> name;
+    figures f;
+    while (in >> kv) {
+      const auto eq = kv.find('=');
+      const std::string key = kv.substr(0, eq), value = kv.substr(eq + 1);
+      if (key == "params") f.params = std::stoll(value);
+      if (key == "macs") f.macs = std::stoll(value);
+      if (key == "out") f.out = value;
+    }
+    all[name] = f;
+  }
+  return all;
+}
+
+template <class Net>
+void expect_matches(const std::map<std::string, figures>& reference, const std::string& name) {
+  SCOPED_TRACE(name);
+  ASSERT_TRUE(reference.count(name)) << "no reference line";
+  const figures& f = reference.at(name);
+  EXPECT_EQ(Net::params, f.params);
+  EXPECT_EQ(Net::macs, f.macs);
+  std::string out;
+  for (int i = 0; i < Net::output_shape.rank; ++i) out += (i ? "," : "") + std::to_string(Net::output_shape[i]);
+  EXPECT_EQ(out, f.out);
+}
+}  // namespace
+
+// By hand: LeNet-5 has 6*(25+1) + 16*(6*25+1) + 120*401 + 84*121 + 10*85 = 61,706 parameters and
+// 6*28*28*25 + 16*10*10*150 + 120*400 + 84*120 + 10*84 = 416,520 MACs.
+static_assert(zoo::lenet5::params == 61706);
+static_assert(zoo::lenet5::macs == 416520);
+
+TEST(Zoo, ParametersMacsAndShapesMatchPyTorch) {
+  const auto reference = load();
+  ASSERT_EQ(reference.size(), 8u);
+  expect_matches<zoo::lenet5>(reference, "lenet5");
+  expect_matches<zoo::alexnet>(reference, "alexnet");
+  expect_matches<zoo::vgg16>(reference, "vgg16");
+  expect_matches<zoo::inception_3a>(reference, "inception_3a");
+  expect_matches<zoo::resnet18>(reference, "resnet18");
+  expect_matches<zoo::mobilenet_v1>(reference, "mobilenet_v1");
+  expect_matches<zoo::ds_cnn>(reference, "ds_cnn");
+  expect_matches<zoo::unet>(reference, "unet");
+}
+
+TEST(Zoo, ReceptiveFieldsAndArena) {
+  // LeNet-5: 5 -> pool 2: 6, jump 2 -> conv 5: 6 + 4*2 = 14 -> pool: 16, jump 4.
+  constexpr auto& lenet = ctnn::summary_of<zoo::lenet5>;
+  static_assert(lenet.rows[5].field.size[0] == 16 && lenet.rows[5].field.jump_num[0] == 4);
+  static_assert(lenet.rows[6].field.whole_input);  // after flatten every output sees the whole input
+  // VGG-16 at its fifth pooling: 212 pixels, jump 32 (the textbook figure). Rows: each conv+relu chain
+  // is 3 rows (the chain, then its two layers), so the stages take 7, 7, 10, 10 and 10 rows.
+  constexpr auto& vgg = ctnn::summary_of<zoo::vgg16>;
+  static_assert(vgg.rows[43].name[0] == 'm');  // max_pool2d
+  static_assert(vgg.rows[43].field.size[0] == 212 && vgg.rows[43].field.jump_num[0] == 32);
+  EXPECT_EQ(zoo::lenet5::arena_bytes, 23552);
+}
