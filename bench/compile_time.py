@@ -8,6 +8,9 @@ the output shape and reading every layer's shape by index, and times
 cost of the headers alone. Prints a markdown table.
 
     python3 bench/compile_time.py [--layers 0,250,500,1000,2000] [--compilers g++-12,clang++-16]
+
+A second table times the model zoo (examples/zoo): each network checked, with its parameter count, MACs
+and activation arena (the memory plan) computed at compile time.
 """
 import argparse
 import os
@@ -47,6 +50,25 @@ def measure(compiler: str, layers: int, workdir: str):
     return float(seconds), int(kilobytes) / 1024
 
 
+ZOO = ["lenet5", "alexnet", "vgg16", "inception_3a:inception", "resnet18", "mobilenet_v1", "ds_cnn", "unet"]
+
+
+def measure_zoo(compiler: str, entry: str, workdir: str):
+    name, _, header = entry.partition(":")
+    path = os.path.join(workdir, f"zoo_{name}.cpp")
+    with open(path, "w") as f:
+        f.write(f'#include "zoo/{header or name}.hpp"\n'
+                f"static_assert(zoo::{name}::params > 0 && zoo::{name}::macs > 0 && zoo::{name}::arena_bytes > 0);\n"
+                "int main() {}\n")
+    cmd = ["/usr/bin/time", "-f", "%e %M", compiler, "-std=c++20", "-c", "-o", os.devnull, f"-I{ROOT}/include",
+           f"-I{ROOT}/examples", path]
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f"{compiler} failed on {name}:\n{run.stderr[-3000:]}")
+    seconds, kilobytes = run.stderr.strip().splitlines()[-1].split()
+    return float(seconds), int(kilobytes) / 1024
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--layers", default="0,250,500,1000,2000")
@@ -63,6 +85,15 @@ def main():
                 seconds, megabytes = measure(c, n, workdir)
                 cells += [f"{seconds:.2f}", f"{megabytes:.0f}"]
             print(f"| {n} | " + " | ".join(cells) + " |", flush=True)
+        print()
+        print("| network | " + " | ".join(f"{c} s | {c} MB" for c in compilers) + " |")
+        print("|---|" + "---:|---:|" * len(compilers))
+        for entry in ZOO:
+            cells = []
+            for c in compilers:
+                seconds, megabytes = measure_zoo(c, entry, workdir)
+                cells += [f"{seconds:.2f}", f"{megabytes:.0f}"]
+            print(f"| {entry.partition(':')[0]} | " + " | ".join(cells) + " |", flush=True)
 
 
 if __name__ == "__main__":
