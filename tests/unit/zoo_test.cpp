@@ -3,6 +3,7 @@
 // include/ctnn/analysis/cost.hpp).
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -87,4 +88,32 @@ TEST(Zoo, ReceptiveFieldsAndArena) {
   static_assert(vgg.rows[43].name[0] == 'm');  // max_pool2d
   static_assert(vgg.rows[43].field.size[0] == 212 && vgg.rows[43].field.jump_num[0] == 32);
   EXPECT_EQ(zoo::lenet5::arena_bytes, 23552);
+}
+
+namespace {
+std::string printed(void (*print)(std::FILE*)) {
+  std::FILE* file = std::tmpfile();
+  print(file);
+  std::rewind(file);
+  std::string text;
+  for (int c; (c = std::fgetc(file)) != EOF;) text += static_cast<char>(c);
+  std::fclose(file);
+  return text;
+}
+}  // namespace
+
+TEST(Zoo, SummaryTableAndGraph) {
+  const std::string table = printed([](std::FILE* f) { ctnn::print_summary<zoo::lenet5>(f); });
+  EXPECT_NE(table.find("Total params:        61,706"), std::string::npos) << table;
+  EXPECT_NE(table.find("Total MACs:          416,520"), std::string::npos) << table;
+  EXPECT_NE(table.find("16x16 /4x4"), std::string::npos) << table;  // pool2's receptive field
+
+  using block = ctnn::sequential<ctnn::input<4, 8, 8>, ctnn::residual<ctnn::conv2d<4, 3, ctnn::pad<1>>>, ctnn::relu>;
+  const std::string dot = printed([](std::FILE* f) { ctnn::write_dot<block>(f); });
+  // input -> conv2d -> residual <- input (the identity shortcut), residual -> relu -> output
+  EXPECT_NE(dot.find("n0 -> n1 [label=\"[4, 8, 8]\"]"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("n1 -> n2 [label=\"[4, 8, 8]\"]"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("n0 -> n2 [label=\"[4, 8, 8]\"]"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("n2 [label=\"residual\", shape=ellipse]"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("n3 -> out"), std::string::npos) << dot;
 }
