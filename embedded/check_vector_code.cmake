@@ -1,0 +1,12 @@
+# Fails unless IMAGE (built for Cortex-M55) holds Helium floating-point multiply-accumulates on q
+# registers: the compiler vectorized the kernels.
+cmake_minimum_required(VERSION 3.20)
+execute_process(COMMAND ${OBJDUMP} -d -m armv8.1-m.main ${IMAGE} OUTPUT_VARIABLE code COMMAND_ERROR_IS_FATAL ANY)
+string(REGEX MATCHALL "\tvfma\\.f32\tq[0-9]+" vector_fma "${code}")
+string(REGEX MATCHALL "\tv(fma|mul|add)\\.f32\tq[0-9]+" vector_float "${code}")
+list(LENGTH vector_fma fmas)
+list(LENGTH vector_float all)
+message("Helium: ${fmas} vfma.f32 and ${all} vector float instructions on q registers")
+if(all EQUAL 0)
+  message(FATAL_ERROR "no Helium vector arithmetic: the kernels were not vectorized")
+endif()

@@ -1,0 +1,46 @@
+// embedded/models.hpp: the networks the embedded examples run, with made-up but fixed weights and
+// inputs, computed by constexpr functions so that the weights are constant data in flash.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "../examples/zoo/ds_cnn.hpp"
+#include "../examples/zoo/lenet5.hpp"
+
+namespace models {
+
+// A small linear congruential generator: the same numbers on every compiler and target.
+struct numbers {
+  std::uint32_t state;
+  constexpr float next(float scale) {
+    state = state * 1664525u + 1013904223u;
+    return scale * (static_cast<float>(state >> 8) / 8388608.0f - 1.0f);  // [-scale, scale)
+  }
+};
+
+template <class Net>
+constexpr typename Net::weights make_weights(std::uint32_t seed) {
+  typename Net::weights w{};
+  numbers gen{seed};
+  ctnn::for_each_array(static_cast<typename Net::template weights_of<float>&>(w), [&](auto array) {
+    // Scaled so that activations stay near 1 through the layers; batch norm variances positive.
+    const float scale = 1.0f / static_cast<float>(array.size() > 64 ? 16 : 2);
+    for (auto& v : array) v = gen.next(scale);
+  });
+  return w;
+}
+
+template <class Net>
+constexpr std::array<float, Net::input_size> make_input(std::uint32_t seed) {
+  std::array<float, Net::input_size> x{};
+  numbers gen{seed};
+  for (auto& v : x) v = gen.next(1.0f);
+  return x;
+}
+
+using lenet = zoo::lenet5;
+using ds_cnn = zoo::ds_cnn;
+inline constexpr std::uint32_t lenet_seed = 1, ds_cnn_seed = 2;
+
+}  // namespace models
