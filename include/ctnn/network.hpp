@@ -6,6 +6,7 @@
 //   ctnn::memory_plan_of<net>     where every activation lives (ctnn/plan/memory.hpp)
 //   ctnn::static_arena<net> a;    the activations' memory, sizeof known at compile time
 //   net::forward(w, x, a)         runs the network: no heap, no exceptions, no virtual calls
+//   ctnn::prepare<net>(w)         the weights repacked for the fast kernels; forward(prepared, x, a)
 //   net::params, net::macs, net::weight_bytes, net::arena_bytes, ctnn::summary_of<net>   its costs
 //
 // Instantiating the network checks it: the first layer that breaks its shape rule stops compilation
@@ -64,23 +65,40 @@ struct sequential : placed_chain<Input::params.dims, chain<Layers...>, !input_er
 
   template <class T>
   using weights_of = chain_weights_t<chain_type, T>;
+  // The same weights repacked for the fast kernels (ctnn/kernels/prepared.hpp): ctnn::prepare<net>(w).
+  template <class T>
+  using prepared_weights_of = prepared_chain_t<chain_type, memory_layout, T>;
   // A class, not an alias, so that a network that is only shape-checked never builds its weights type.
   struct weights : weights_of<float> {};
 
 
   // Runs one sample: `x` holds input_size elements in the network's layout; the result is a view of
   // output_size elements in `arena`, valid until the arena's next use.
+  // With net::weights, the plain loops; with prepared weights, the fast kernels.
   template <class W, class X, class T>
-    requires std::is_base_of_v<weights_of<T>, W>
+    requires std::is_base_of_v<weights_of<T>, W> || std::is_same_v<prepared_weights_of<T>, W>
   static constexpr std::span<const T, output_size> forward(const W& w, const X& x, static_arena<sequential, T>& arena) {
     constexpr auto& plan = memory_plan_of<sequential>;
     const std::span<const T, input_size> in(x);
     detail::run_state<T, plan.steps.size()> state{plan, in.data(), arena.data.data()};
-    detail::run_chain<chain_type, memory_layout>(state, static_cast<const weights_of<T>&>(w));
+    if constexpr (std::is_same_v<prepared_weights_of<T>, W>) {
+      detail::run_chain<chain_type, memory_layout>(state, w);
+    } else {
+      detail::run_chain<chain_type, memory_layout>(state, static_cast<const weights_of<T>&>(w));
+    }
     const int result = plan.steps.size() == 0 ? 0 : plan.steps[plan.steps.size() - 1].output;
     return std::span<const T, output_size>(state.read(result), output_size);
   }
 };
+
+// Repacks a network's weights for the fast kernels; constexpr, so constant weights are packed by the
+// compiler.
+template <class Net, class T = float>
+constexpr typename Net::template prepared_weights_of<T> prepare(const typename Net::template weights_of<T>& w) {
+  typename Net::template prepared_weights_of<T> p{};
+  detail::pack_chain<typename Net::chain_type, Net::memory_layout>(w, p);
+  return p;
+}
 
 // The memory every activation of one forward pass lives in. Holds no state between runs.
 template <class Net, class T>

@@ -74,7 +74,8 @@ inline std::vector<float> from_layout(const float* data, const shape& s, layout 
 }
 
 // Runs Net (declared NCHW) on channel-first input x with flat PyTorch-ordered parameters, in layout L,
-// and returns the output in channel-first order.
+// and returns the output in channel-first order. NCHW runs the plain loops on the user's weights; NHWC
+// runs the fast kernels on the prepared (repacked) weights, so every comparison covers both.
 template <class Net, layout L>
 std::vector<float> run(const std::vector<float>& x, const std::vector<float>& params) {
   using net = typename relayout<Net, L>::type;
@@ -84,8 +85,16 @@ std::vector<float> run(const std::vector<float>& x, const std::vector<float>& pa
   EXPECT_TRUE(loaded.ok) << "parameters: expected " << loaded.expected << ", given " << loaded.given;
   EXPECT_EQ(x.size(), static_cast<std::size_t>(net::input_size));
   const std::vector<float> in = to_layout(x, net::input_shape, L);
-  const auto y = net::forward(*weights, std::span<const float, net::input_size>(in.data(), in.size()), *arena);
-  return from_layout(y.data(), net::output_shape, L);
+  const std::span<const float, net::input_size> input(in.data(), in.size());
+  if constexpr (L == layout::nhwc) {
+    using prepared = typename net::template prepared_weights_of<float>;
+    auto p = std::make_unique<prepared>(ctnn::prepare<net>(*weights));
+    const auto y = net::forward(*p, input, *arena);
+    return from_layout(y.data(), net::output_shape, L);
+  } else {
+    const auto y = net::forward(*weights, input, *arena);
+    return from_layout(y.data(), net::output_shape, L);
+  }
 }
 
 // Both layouts.

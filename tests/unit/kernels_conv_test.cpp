@@ -167,3 +167,28 @@ TEST(PartialConvKernel, PaddingAsHolesRestoresTheFullWindowSum) {
   const auto plain = harness::run<sequential<input<1, 4, 4>, conv2d<1, 3, pad<1>>>, layout::nchw>(std::vector<float>(16, 1.0f), params);
   EXPECT_EQ(plain[0], 5.0f);
 }
+
+// NHWC networks run the fast kernels on prepared weights: the repacking is what selects them.
+using fast_net = sequential<input<8, 6, 6>::with<nhwc>, conv2d<16, 3>, depthwise_conv2d<3, pad<1>>,
+                            conv_transpose2d<8, 2, stride<2>>, flatten, linear<4>>;
+using fast_weights = fast_net::prepared_weights_of<float>;
+static_assert(detail::is_packed_taps<std::tuple_element_t<0, fast_weights>>);
+static_assert(detail::is_packed_depthwise<std::tuple_element_t<1, fast_weights>>);
+static_assert(detail::is_packed_taps<std::tuple_element_t<2, fast_weights>>);
+static_assert(detail::is_packed_linear<std::tuple_element_t<4, fast_weights>>);
+// In NCHW the convolutions keep PyTorch's order (the plain loops read it).
+static_assert(std::is_same_v<std::tuple_element_t<0, harness::relayout<fast_net, layout::nchw>::type::prepared_weights_of<float>>,
+                             std::tuple_element_t<0, fast_net::weights_of<float>>>);
+
+TEST(PreparedWeights, PackingIsConstexprAndTransposesLinear) {
+  using net = sequential<input<3>, linear<2>>;
+  constexpr auto packed = [] {
+    net::weights w{};
+    std::get<0>(w).weight = {1, 2, 3, 4, 5, 6};  // [out 2][in 3]
+    std::get<0>(w).bias = {7, 8};
+    return prepare<net>(w);
+  }();
+  static_assert(std::get<0>(packed).weight == std::array<float, 6>{1, 4, 2, 5, 3, 6});  // [in][out]
+  static_assert(std::get<0>(packed).bias == std::array<float, 2>{7, 8});
+  SUCCEED();
+}

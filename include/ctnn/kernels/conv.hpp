@@ -6,6 +6,7 @@
 // Every extent is a compile-time constant; 1d and 2d run as 3d with unit leading dims.
 #pragma once
 
+#include "ctnn/kernels/target.hpp"
 #include "ctnn/kernels/tensor.hpp"
 #include "ctnn/shapes/conv.hpp"
 
@@ -52,6 +53,80 @@ constexpr void conv_forward(const T* x, const T* w, const T* b, T* y) {
           if (b != nullptr) acc += b[oc];
           y[offset<L>(K::out, oc, oz, oy, ox)] = static_cast<T>(acc);
         }
+}
+
+}  // namespace ctnn
+
+// ---- the fast path: NHWC, groups 1, weights prepared as [tap][C_in][C_out padded] -----------------
+//
+// A register tile of R output pixels (along W) x V output channels lives in accumulators while the
+// taps and input channels stream past: per input channel, one broadcast input value per pixel and V
+// contiguous weights. Only the R x V tile is unrolled (by the compiler: its trip counts are constants);
+// the tap and channel loops stay loops. R and V come from the target's registers (ctnn/kernels/target.hpp).
+namespace ctnn {
+
+template <conv_params P, shape In, class T, class Packed>
+constexpr void conv_nhwc_tiled(const T* x, const Packed& w, T* y) {
+  using K = conv_kernel<P, In, layout::nhwc, T>;
+  constexpr register_tile tile = tile_for(K::out.c, sizeof(T));
+  constexpr index_t V = tile.channels, R = tile.pixels, C = K::in.c, CO = K::out.c, CP = Packed::padded;
+  constexpr window3 k = K::k;
+  for (index_t oz = 0; oz < K::out.d; ++oz)
+    for (index_t oy = 0; oy < K::out.h; ++oy)
+      for (index_t ox0 = 0; ox0 < K::out.w; ox0 += R)
+        for (index_t co0 = 0; co0 < CP; co0 += V) {
+          accumulator_t<T> acc[R][V];
+          for (index_t r = 0; r < R; ++r)
+            for (index_t v = 0; v < V; ++v) acc[r][v] = w.bias[co0 + v];
+          for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
+            const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
+            if (iz < 0 || iz >= K::in.d) continue;
+            for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
+              const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
+              if (iy < 0 || iy >= K::in.h) continue;
+              for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
+                const count_t tap = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx;
+                const T* taps = &w.weight[tap * C * CP + co0];
+                count_t at[R];  // where each pixel's input row starts, or -1 outside the input
+                for (index_t r = 0; r < R; ++r) {
+                  const index_t ix = (ox0 + r) * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
+                  at[r] = (ox0 + r < K::out.w && ix >= 0 && ix < K::in.w) ? offset<layout::nhwc>(K::in, 0, iz, iy, ix) : -1;
+                }
+                for (index_t ci = 0; ci < C; ++ci) {
+                  const T* wv = taps + count_t{ci} * CP;
+                  for (index_t r = 0; r < R; ++r) {
+                    const accumulator_t<T> xv = at[r] >= 0 ? static_cast<accumulator_t<T>>(x[at[r] + ci]) : 0;
+                    for (index_t v = 0; v < V; ++v) acc[r][v] += xv * static_cast<accumulator_t<T>>(wv[v]);
+                  }
+                }
+              }
+            }
+          }
+          for (index_t r = 0; r < R && ox0 + r < K::out.w; ++r) {
+            T* out = y + offset<layout::nhwc>(K::out, 0, oz, oy, ox0 + r) + co0;
+            for (index_t v = 0; v < V && co0 + v < CO; ++v) out[v] = static_cast<T>(acc[r][v]);
+          }
+        }
+}
+
+// Depthwise (channel multiplier 1), NHWC, weights prepared as [tap][C]: every channel independent, the
+// channel loop contiguous in input, weights and output.
+template <conv_params P, shape In, class T, class Packed>
+constexpr void depthwise_nhwc(const T* x, const Packed& w, T* y) {
+  using K = conv_kernel<P, In, layout::nhwc, T>;
+  constexpr index_t C = K::out.c;
+  constexpr window3 k = K::k;
+  for (index_t oz = 0; oz < K::out.d; ++oz)
+    for (index_t oy = 0; oy < K::out.h; ++oy)
+      for (index_t ox = 0; ox < K::out.w; ++ox) {
+        T* out = y + offset<layout::nhwc>(K::out, 0, oz, oy, ox);
+        for (index_t c = 0; c < C; ++c) out[c] = w.bias[c];
+        for_each_tap(k, K::in, oz, oy, ox, [&](index_t kz, index_t ky, index_t kx, index_t iz, index_t iy, index_t ix) {
+          const T* in = x + offset<layout::nhwc>(K::in, 0, iz, iy, ix);
+          const T* wt = &w.weight[((count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx) * C];
+          for (index_t c = 0; c < C; ++c) out[c] += in[c] * wt[c];
+        });
+      }
 }
 
 }  // namespace ctnn

@@ -7,6 +7,7 @@
 // same element.
 #pragma once
 
+#include "ctnn/kernels/target.hpp"
 #include "ctnn/kernels/tensor.hpp"
 #include "ctnn/shapes/conv_transpose.hpp"
 
@@ -60,6 +61,63 @@ constexpr void conv_transpose_forward(const T* x, const T* w, const T* b, T* y) 
           y[offset<L>(K::out, oc, oz, oy, ox)] = static_cast<T>(acc);
         }
   }
+}
+
+// ---- the fast path: NHWC, groups 1, weights prepared as [tap][C_in][C_out padded] -----------------
+//
+// The outputs split into stride phases: along W, the outputs o = p + s t of one phase p all use the same
+// taps (those with (p + pb - k d) divisible by s), reading consecutive inputs. Each phase is a dense
+// convolution over t, tiled like the forward convolution: R outputs of the phase x V channels in
+// accumulators, no scattered writes.
+template <conv_transpose_params P, shape In, class T, class Packed>
+constexpr void conv_transpose_nhwc_phased(const T* x, const Packed& w, T* y) {
+  using K = conv_transpose_kernel<P, In>;
+  constexpr register_tile tile = tile_for(K::out.c, sizeof(T));
+  constexpr index_t V = tile.channels, R = tile.pixels, C = K::in.c, CO = K::out.c, CP = Packed::padded;
+  constexpr window3 k = K::k;
+  constexpr index_t sx = k.stride[2];
+  for (index_t oz = 0; oz < K::out.d; ++oz)
+    for (index_t oy = 0; oy < K::out.h; ++oy)
+      for (index_t phase = 0; phase < sx && phase < K::out.w; ++phase)
+        for (index_t t0 = 0; phase + sx * t0 < K::out.w; t0 += R)
+          for (index_t co0 = 0; co0 < CP; co0 += V) {
+            accumulator_t<T> acc[R][V];
+            for (index_t r = 0; r < R; ++r)
+              for (index_t v = 0; v < V; ++v) acc[r][v] = w.bias[co0 + v];
+            for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
+              const index_t iz = K::source(oz, kz, 0, K::in.d);
+              if (iz < 0) continue;
+              for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
+                const index_t iy = K::source(oy, ky, 1, K::in.h);
+                if (iy < 0) continue;
+                for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
+                  const index_t lead = phase + k.pad_begin[2] - kx * k.dilation[2];
+                  if (((lead % sx) + sx) % sx != 0) continue;  // this tap serves another phase
+                  const index_t first = lead / sx;             // exact: the input of output t = 0
+                  const count_t tap = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx;
+                  const T* taps = &w.weight[tap * C * CP + co0];
+                  count_t at[R];
+                  for (index_t r = 0; r < R; ++r) {
+                    const index_t ix = first + t0 + r;
+                    at[r] = (phase + sx * (t0 + r) < K::out.w && ix >= 0 && ix < K::in.w)
+                                ? offset<layout::nhwc>(K::in, 0, iz, iy, ix)
+                                : -1;
+                  }
+                  for (index_t ci = 0; ci < C; ++ci) {
+                    const T* wv = taps + count_t{ci} * CP;
+                    for (index_t r = 0; r < R; ++r) {
+                      const accumulator_t<T> xv = at[r] >= 0 ? static_cast<accumulator_t<T>>(x[at[r] + ci]) : 0;
+                      for (index_t v = 0; v < V; ++v) acc[r][v] += xv * static_cast<accumulator_t<T>>(wv[v]);
+                    }
+                  }
+                }
+              }
+            }
+            for (index_t r = 0; r < R && phase + sx * (t0 + r) < K::out.w; ++r) {
+              T* out = y + offset<layout::nhwc>(K::out, 0, oz, oy, phase + sx * (t0 + r)) + co0;
+              for (index_t v = 0; v < V && co0 + v < CO; ++v) out[v] = static_cast<T>(acc[r][v]);
+            }
+          }
 }
 
 }  // namespace ctnn

@@ -18,6 +18,7 @@
 #include "ctnn/kernels/pad.hpp"
 #include "ctnn/kernels/partial_conv.hpp"
 #include "ctnn/kernels/pool.hpp"
+#include "ctnn/kernels/prepared.hpp"
 #include "ctnn/kernels/reshape.hpp"
 #include "ctnn/kernels/upsample.hpp"
 #include "ctnn/plan/memory.hpp"
@@ -42,7 +43,15 @@ constexpr void run_kernel(const W& w, const T* x, T* y) {
   constexpr auto p = Layer::params;
   using P = std::remove_cvref_t<decltype(p)>;
   constexpr shape out = placed_layer<Layer, In>::output_shape;
-  if constexpr (std::is_same_v<P, conv_params>) {
+  if constexpr (detail::is_packed_taps<W> && std::is_same_v<P, conv_params>) {
+    conv_nhwc_tiled<p, In>(x, w, y);
+  } else if constexpr (detail::is_packed_taps<W> && std::is_same_v<P, conv_transpose_params>) {
+    conv_transpose_nhwc_phased<p, In>(x, w, y);
+  } else if constexpr (detail::is_packed_depthwise<W>) {
+    depthwise_nhwc<p, In>(x, w, y);
+  } else if constexpr (detail::is_packed_linear<W>) {
+    linear_packed<In[0], p.out_features>(x, w, y);
+  } else if constexpr (std::is_same_v<P, conv_params>) {
     conv_forward<p, In, L>(x, w.weight.data(), bias_of(w), y);
   } else if constexpr (std::is_same_v<P, partial_conv_params>) {
     partial_conv_padding_forward<p, In, L>(x, w.weight.data(), bias_of(w), y);

@@ -30,4 +30,16 @@ constexpr void linear_forward(const T* x, const T* w, const T* b, T* y) {
   }
 }
 
+// On a flat input with weights prepared as [in][out]: each input scales a contiguous row of weights
+// into all outputs at once, which vectorizes over the outputs.
+template <index_t In, index_t Out, class T, class Packed>
+constexpr void linear_packed(const T* x, const Packed& w, T* y) {
+  for (index_t j = 0; j < Out; ++j) y[j] = w.bias[j];
+  for (index_t i = 0; i < In; ++i) {
+    const T xi = x[i];
+    const T* row = &w.weight[count_t{i} * Out];
+    for (index_t j = 0; j < Out; ++j) y[j] += xi * row[j];
+  }
+}
+
 }  // namespace ctnn

@@ -1,0 +1,65 @@
+// ctnn/kernels/target.hpp: the register budget the fast kernels tile for.
+//
+// A fast kernel keeps a tile of R output pixels x V output channels in accumulators, with only the
+// tile's inner loops fully unrolled (whole-layer unrolling costs 10-15 bytes of code per MAC and minutes
+// of compile time). The tile must fit the vector registers: 32 zmm with AVX-512, 16 ymm with AVX2, 32
+// NEON q registers, 8 Helium q registers, none on a scalar FPU. Override with CTNN_VECTOR_BYTES and
+// CTNN_VECTOR_REGISTERS.
+#pragma once
+
+#include "ctnn/core/shape.hpp"
+
+#ifndef CTNN_VECTOR_BYTES
+#if defined(__AVX512F__)
+#define CTNN_VECTOR_BYTES 64
+#define CTNN_VECTOR_REGISTERS 32
+#elif defined(__AVX2__) || defined(__AVX__)
+#define CTNN_VECTOR_BYTES 32
+#define CTNN_VECTOR_REGISTERS 16
+#elif defined(__ARM_NEON) || defined(__ARM_FEATURE_MVE) || defined(__SSE2__)
+#define CTNN_VECTOR_BYTES 16
+#if defined(__ARM_FEATURE_MVE)
+#define CTNN_VECTOR_REGISTERS 8
+#elif defined(__aarch64__)
+#define CTNN_VECTOR_REGISTERS 32
+#else
+#define CTNN_VECTOR_REGISTERS 16
+#endif
+#else
+#define CTNN_VECTOR_BYTES 4
+#define CTNN_VECTOR_REGISTERS 16
+#endif
+#endif
+
+namespace ctnn {
+
+struct register_tile {
+  index_t channels;  // output channels per tile: a multiple of the vector length, or all of them
+  index_t pixels;    // output pixels per tile
+};
+
+// The tile for `out_channels` outputs of an element of `element_bytes`: as many vectors of channels as
+// make sense, then as many pixels as leave a few registers for the weights and the broadcast input.
+constexpr register_tile tile_for(index_t out_channels, index_t element_bytes) {
+  const index_t lanes = CTNN_VECTOR_BYTES / element_bytes > 0 ? CTNN_VECTOR_BYTES / element_bytes : 1;
+  const index_t registers = CTNN_VECTOR_REGISTERS;
+  const index_t most_vectors = registers >= 32 ? 4 : registers >= 16 ? 2 : 1;
+  if (out_channels < lanes) return {out_channels, 12};
+  index_t vectors = 0;
+  for (index_t v = most_vectors; v >= 1 && vectors == 0; v /= 2)  // a tile that divides the channels
+    if (v * lanes <= out_channels && out_channels % (v * lanes) == 0) vectors = v;
+  for (index_t v = most_vectors; v >= 1 && vectors == 0; v /= 2)  // else the widest that fits (padded)
+    if (v * lanes <= out_channels) vectors = v;
+  index_t pixels = (registers - vectors - 2) / vectors;
+  if (pixels > 12) pixels = 12;
+  if (pixels < 1) pixels = 1;
+  return {vectors * lanes, pixels};
+}
+
+// Channels rounded up to whole tiles: packed weights and biases are padded with zeros to it.
+constexpr index_t padded_channels(index_t out_channels, index_t element_bytes) {
+  const index_t tile = tile_for(out_channels, element_bytes).channels;
+  return (out_channels + tile - 1) / tile * tile;
+}
+
+}  // namespace ctnn
