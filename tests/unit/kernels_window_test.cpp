@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <type_traits>
 
 #include "kernel_harness.hpp"
@@ -187,4 +189,37 @@ TEST(PointwiseKernels, DoublePrecision) {
   const auto y = net::forward(w, x, arena);
   // channel 0: 1*1+2*2+3*4+4*5 + .5 = 37.5, 2*1+3*2+5*3+6*4 + .5 = 47.5; channel 1: negative -> 0.
   EXPECT_EQ(y[0], 37.5 * 1 + 47.5 * 10);
+}
+
+// Review findings, each with its reference.
+TEST(UpsampleKernel, LargeNonDyadicRatiosFollowPyTorchsDoublePositions) {
+  // 256 -> 384 (ratio 2/3 in float): positions computed in float drift by 1e-4 here.
+  const float ratio[3] = {1.0f, 1.0f, float(256.0 / 384.0)};
+  expect_like<sequential<input<1, 256>, upsample_linear1d<output_size<384>>>>(
+      [&](const naive::tensor& x) { return naive::upsample(x, sp({384}), ratio, true, false); }, 50, false);
+}
+
+TEST(UpsampleKernel, LinearPropagatesNaN) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  // PyTorch: upsample(scale 2, linear) of [1, NaN, 4, 5] is NaN from the first element on (0 * NaN).
+  const auto y = harness::run<sequential<input<1, 4>, upsample_linear1d<scale<2>>>, layout::nchw>({1, nan, 4, 5}, {});
+  EXPECT_TRUE(std::isnan(y[0]));
+  EXPECT_TRUE(std::isnan(y[3]));
+  EXPECT_EQ(y[7], 5.0f);
+}
+
+TEST(PoolKernel, TensorFlowSameAveragePoolingCountsRealElements) {
+  // 3x3 of ones with 8 in the last corner, 2x2 windows, stride 2, TF SAME: the windows at the right and
+  // bottom edges hold 2, 2 and 1 real elements: 1, 1, 1, 8.
+  const auto y = harness::run<sequential<input<1, 3, 3>, avg_pool2d<2, stride<2>, tf_same>>, layout::nchw>(
+      {1, 1, 1, 1, 1, 1, 1, 1, 8}, {});
+  EXPECT_TRUE(exactly(y, {1, 1, 1, 8}));
+}
+
+TEST(PoolKernel, MaxPoolingOfIntegersStartsAtTheLowestValue) {
+  using net = sequential<input<1, 2, 2>, max_pool2d<2>>;
+  net::weights_of<std::int8_t> w{};
+  static_arena<net, std::int8_t> arena;
+  const std::array<std::int8_t, 4> x{-5, -3, -7, -2};
+  EXPECT_EQ(net::forward(w, x, arena)[0], -2);
 }

@@ -208,10 +208,11 @@ inline tensor upsample(const tensor& x, dims3 out, const float ratio[3], bool li
       return tap{s, s, 0.0};
     }
     if (in == o) return tap{dst, dst, 0.0};
-    float r = align_corners ? (o > 1 ? float(in - 1) / float(o - 1) : 0.f) : ratio[dim];
-    float src = align_corners ? r * float(dst) : std::max(0.f, r * (float(dst) + 0.5f) - 0.5f);
+    // PyTorch: a float ratio, the position in double.
+    const double r = align_corners ? (o > 1 ? double(float(in - 1) / float(o - 1)) : 0.0) : double(ratio[dim]);
+    const double src = align_corners ? r * dst : std::max(0.0, r * (dst + 0.5) - 0.5);
     const int i0 = int(src);
-    return tap{i0, std::min(i0 + 1, in - 1), double(std::clamp(src - float(i0), 0.f, 1.f))};
+    return tap{i0, std::min(i0 + 1, in - 1), std::clamp(src - i0, 0.0, 1.0)};
   };
   for (int c = 0; c < y.c; ++c)
     for (int z = 0; z < y.d; ++z)

@@ -117,3 +117,21 @@ TEST(Zoo, SummaryTableAndGraph) {
   EXPECT_NE(dot.find("n2 [label=\"residual\", shape=ellipse]"), std::string::npos) << dot;
   EXPECT_NE(dot.find("n3 -> out"), std::string::npos) << dot;
 }
+
+TEST(Zoo, ReceptiveFieldsThroughUpsamplingAndAdaptivePooling) {
+  // Nearest x3 keeps 1 pixel with jump 1/3; a 3-tap conv then reaches 2 * 1/3 further, rounded up: 2.
+  using up = ctnn::sequential<ctnn::input<1, 4, 4>, ctnn::upsample_nearest2d<ctnn::scale<3>>, ctnn::conv2d<1, 3>>;
+  constexpr auto& u = ctnn::summary_of<up>;
+  static_assert(u.rows[1].field.size[0] == 2 && u.rows[1].field.jump_num[0] == 1 && u.rows[1].field.jump_den[0] == 3);
+  // Adaptive pooling 5 -> 3: windows [0, 2), [1, 4), [3, 5): the widest holds 3 pixels; jump 5/3.
+  using adaptive = ctnn::sequential<ctnn::input<1, 5, 5>, ctnn::adaptive_avg_pool2d<3>>;
+  constexpr auto& a = ctnn::summary_of<adaptive>;
+  static_assert(a.rows[0].field.size[0] == 3 && a.rows[0].field.jump_num[0] == 5 && a.rows[0].field.jump_den[0] == 3);
+  // A transposed conv k4 s2 after two k3 s2 convs: jump 4 -> 2, and ceil(4/2) = 2 taps of jump 2 more.
+  using tr = ctnn::sequential<ctnn::input<1, 16, 16>, ctnn::conv2d<1, 3, ctnn::stride<2>>, ctnn::conv2d<1, 3, ctnn::stride<2>>,
+                              ctnn::conv_transpose2d<1, 4, ctnn::stride<2>>>;
+  constexpr auto& t = ctnn::summary_of<tr>;
+  static_assert(t.rows[1].field.size[0] == 7 && t.rows[1].field.jump_num[0] == 4);
+  static_assert(t.rows[2].field.size[0] == 7 + 4 && t.rows[2].field.jump_num[0] == 2);
+  EXPECT_EQ(t.rows[2].field.size[0], 11);
+}

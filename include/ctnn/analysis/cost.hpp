@@ -11,6 +11,7 @@
 // running statistics are buffers, counted in the weight bytes).
 #pragma once
 
+#include <algorithm>
 #include <numeric>
 #include <type_traits>
 
@@ -63,7 +64,8 @@ constexpr void reduce(count_t& num, count_t& den) {
 // Size grows by (taps - 1) jumps of the input; the jump is multiplied by num/den.
 constexpr receptive_field grow(receptive_field f, const extents& taps, const extents& num, const extents& den) {
   for (int i = 0; i < f.rank; ++i) {
-    f.size[i] += (taps[i] - 1) * f.jump_num[i] / f.jump_den[i];
+    // (taps - 1) input jumps, rounded up: a fractional jump still reaches the next input pixel.
+    f.size[i] += ceil_div((taps[i] - 1) * f.jump_num[i], f.jump_den[i]);
     f.jump_num[i] *= num[i];
     f.jump_den[i] *= den[i];
     reduce(f.jump_num[i], f.jump_den[i]);
@@ -125,9 +127,11 @@ constexpr layer_cost cost_of(const adaptive_pool_params& p, const shape& in, con
                              const receptive_field& f) {
   extents taps, num, den;
   for (int i = 0; i < p.rank; ++i) {
-    taps[i] = static_cast<index_t>(ceil_div(in.spatial(i), r.out.spatial(i)));
-    num[i] = in.spatial(i);
-    den[i] = r.out.spatial(i);
+    const index_t n = in.spatial(i), o = r.out.spatial(i);
+    for (index_t j = 0; j < o; ++j)  // the widest of the windows [floor(j n / o), ceil((j + 1) n / o))
+      taps[i] = std::max(taps[i], adaptive_end(j, n, o) - adaptive_begin(j, n, o));
+    num[i] = n;
+    den[i] = o;
   }
   return {0, detail::grow(f, taps, num, den)};
 }

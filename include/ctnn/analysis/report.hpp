@@ -1,7 +1,7 @@
 // ctnn/analysis/report.hpp: the summary table and the Graphviz graph of a network.
 //
-//   ctnn::print_summary<net>();    like torchinfo: layer, output shape, parameters, MACs, receptive field,
-//                                  arena offset, then the totals
+//   ctnn::print_summary<net>();    like torchinfo: layer, output shape, parameters, MACs, output bytes,
+//                                  receptive field, arena offset (bytes of float), then the totals
 //   ctnn::write_dot<net>(file);    `dot -Tsvg` draws it; edges carry the shapes, branches fan out and meet
 #pragma once
 
@@ -57,9 +57,9 @@ template <class Net>
 void print_summary(std::FILE* out = stdout) {
   constexpr auto& s = summary_of<Net>;
   constexpr auto& plan = memory_plan_of<Net>;
-  const char* rule = "=====================================================================================================";
-  std::fprintf(out, "%-30s %-18s %12s %14s %-16s %s\n%s\n", "Layer", "Output shape", "Params", "MACs",
-               "Receptive field", "Arena offset", rule);
+  const char* rule = "==================================================================================================================";
+  std::fprintf(out, "%-30s %-18s %12s %14s %12s %-16s %s\n%s\n", "Layer", "Output shape", "Params", "MACs",
+               "Output bytes", "Receptive field", "Arena offset", rule);
   std::fprintf(out, "%-30s %s\n", "input", to_text(Net::input_shape).c_str());
   for (const layer_summary& row : s.rows) {
     char name[64], field[48], offset[40];
@@ -71,8 +71,9 @@ void print_summary(std::FILE* out = stdout) {
       std::snprintf(offset, sizeof offset, "(input)");
     else
       std::snprintf(offset, sizeof offset, "%s", detail::grouped(plan.offset(row.tensor) * count_t(sizeof(float))).text);
-    std::fprintf(out, "%-30s %-18s %12s %14s %-16s %s\n", name, to_text(row.output).c_str(),
-                 detail::grouped(row.params).text, detail::grouped(row.macs).text, field, offset);
+    std::fprintf(out, "%-30s %-18s %12s %14s %12s %-16s %s\n", name, to_text(row.output).c_str(),
+                 detail::grouped(row.params).text, detail::grouped(row.macs).text,
+                 detail::grouped(row.output.size() * count_t(sizeof(float))).text, field, offset);
   }
   std::fprintf(out, "%s\n", rule);
   std::fprintf(out, "Total params:        %s\n", detail::grouped(Net::params).text);

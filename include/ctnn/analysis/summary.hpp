@@ -6,8 +6,10 @@
 //   ctnn::print_summary<net>();                    a torchinfo-like table
 //   ctnn::write_dot<net>(file);                    Graphviz, shapes on the edges
 //
-// Per row: the layer's name, depth and index in its chain, output shape, parameters, MACs
-// (ctnn/analysis/cost.hpp), output bytes, receptive field, and the output's arena offset.
+// Per row: the layer's name, depth and index in its chain, input and output shapes, parameters, MACs
+// (ctnn/analysis/cost.hpp), receptive field, and the memory plan's tensor for its output (whose arena
+// offset is memory_plan_of<net>.offset(row.tensor)). The layer's own parameters are its type's
+// `params`: layer_t<net, i>::type::params.
 #pragma once
 
 #include <array>

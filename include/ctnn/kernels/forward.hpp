@@ -113,9 +113,7 @@ constexpr void run_layer(run_state<T, Steps>& s, const W& w) {
     }(std::make_index_sequence<n>{});
     const plan_step& step = s.plan.steps[s.step++];
     T* y = s.write(step.output);
-    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(Layer::params)>,
-                                 residual_params<boost::mp11::mp_at_c<typename Layer::branches, 0>,
-                                                 boost::mp11::mp_at_c<typename Layer::branches, 1>>>) {
+    if constexpr (is_residual<Layer>) {
       add_forward<placed::output_shape.size()>(s.read(step.inputs[0]), s.read(step.inputs[1]), y);
     } else {
       index_t first = 0;

@@ -1,8 +1,10 @@
 // ctnn/kernels/pool.hpp: pooling kernels (declaration: ctnn/layers/pool.hpp, shape rules:
 // ctnn/shapes/pool.hpp).
 //
-// Max pooling pads with -infinity and propagates NaN; average pooling divides by the window clipped to
-// the padded extent (count_include_pad) or by the real elements (exclude_pad), as PyTorch.
+// Max pooling pads with -infinity (the lowest value for integer types) and propagates NaN; average
+// pooling divides by the window clipped to the padded extent (count_include_pad) or by the real elements
+// (exclude_pad), as PyTorch. TensorFlow's SAME average pooling divides by the real elements only, so
+// tf_same padding implies exclude_pad.
 #pragma once
 
 #include <algorithm>
@@ -14,6 +16,15 @@
 
 namespace ctnn {
 
+template <class T>
+constexpr T lowest_value() {
+  if constexpr (std::numeric_limits<T>::has_infinity) {
+    return -std::numeric_limits<T>::infinity();
+  } else {
+    return std::numeric_limits<T>::lowest();
+  }
+}
+
 template <max_pool_params P, shape In, layout L, class T>
 constexpr void max_pool_forward(const T* x, T* y) {
   constexpr window w = resolve_window(window_of(P), In).w;
@@ -23,7 +34,7 @@ constexpr void max_pool_forward(const T* x, T* y) {
     for (index_t oz = 0; oz < out.d; ++oz)
       for (index_t oy = 0; oy < out.h; ++oy)
         for (index_t ox = 0; ox < out.w; ++ox) {
-          T best = -std::numeric_limits<T>::infinity();
+          T best = lowest_value<T>();
           for_each_tap(k, in, oz, oy, ox, [&](index_t, index_t, index_t, index_t iz, index_t iy, index_t ix) {
             const T v = x[offset<L>(in, c, iz, iy, ix)];
             if (v > best || math::isnan(v)) best = v;
@@ -57,7 +68,8 @@ constexpr void avg_pool_forward(const T* x, T* y) {
           for (index_t iz = lo[0]; iz < hi[0]; ++iz)
             for (index_t iy = lo[1]; iy < hi[1]; ++iy)
               for (index_t ix = lo[2]; ix < hi[2]; ++ix) sum += x[offset<L>(in, c, iz, iy, ix)];
-          const count_t divisor = P.count_include_pad ? padded_count : real_count;
+          constexpr bool include_pad = P.count_include_pad && P.padding.mode != padding_mode::tf_same;
+          const count_t divisor = include_pad ? padded_count : real_count;
           y[offset<L>(out, c, oz, oy, ox)] = static_cast<T>(sum / static_cast<accumulator_t<T>>(divisor));
         }
 }
@@ -74,7 +86,7 @@ constexpr void adaptive_pool_forward(const T* x, T* y) {
           const index_t y0 = adaptive_begin(oy, in.h, out.h), y1 = adaptive_end(oy, in.h, out.h);
           const index_t x0 = adaptive_begin(ox, in.w, out.w), x1 = adaptive_end(ox, in.w, out.w);
           accumulator_t<T> sum{};
-          T best = -std::numeric_limits<T>::infinity();
+          T best = lowest_value<T>();
           for (index_t iz = z0; iz < z1; ++iz)
             for (index_t iy = y0; iy < y1; ++iy)
               for (index_t ix = x0; ix < x1; ++ix) {
@@ -95,7 +107,7 @@ constexpr void global_pool_forward(const T* x, T* y) {
   constexpr count_t count = in.spatial_size();
   for (index_t c = 0; c < in.c; ++c) {
     accumulator_t<T> sum{};
-    T best = -std::numeric_limits<T>::infinity();
+    T best = lowest_value<T>();
     for (index_t iz = 0; iz < in.d; ++iz)
       for (index_t iy = 0; iy < in.h; ++iy)
         for (index_t ix = 0; ix < in.w; ++ix) {

@@ -54,7 +54,9 @@ struct input_params {
 };
 
 // The network input, one sample: dims are channel-first whatever the layout, so that shapes read the
-// same in NCHW and NHWC networks; the layout only decides memory order and weight packing.
+// same in NCHW and NHWC networks; the layout decides the activations' memory order and, for prepared
+// weights, their packing (ctnn/kernels/prepared.hpp). The batch size is for summaries: forward runs one
+// sample.
 //   ctnn::input<1, 32, 32>                             batch 1, NCHW
 //   ctnn::input<1, 32, 32>::with<ctnn::batch<8>, ctnn::nhwc>
 template <index_t... Dims>
@@ -126,5 +128,16 @@ struct concat {
   static constexpr concat_params<as_chain_t<Branches>...> params{};
   static constexpr const char* name = "concat";
 };
+
+namespace detail {
+template <class Layer>
+inline constexpr bool is_chain = false;
+template <class... L>
+inline constexpr bool is_chain<chain<L...>> = true;
+template <class Layer>
+inline constexpr bool is_residual = false;
+template <class Main, class Shortcut>
+inline constexpr bool is_residual<residual<Main, Shortcut>> = true;
+}  // namespace detail
 
 }  // namespace ctnn

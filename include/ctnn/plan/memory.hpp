@@ -77,10 +77,6 @@ template <class... B>
 struct branches_steps<boost::mp11::mp_list<B...>> {
   static constexpr int value = (0 + ... + chain_steps<typename B::layers>::value);
 };
-template <class Layer>
-inline constexpr bool is_chain = false;
-template <class... L>
-inline constexpr bool is_chain<chain<L...>> = true;
 }  // namespace detail
 
 template <class Layer>
@@ -145,10 +141,8 @@ constexpr int build_layer(plan_builder<Steps>& b, int input) {
     [&]<std::size_t... B>(std::index_sequence<B...>) {
       ((outputs[B] = build_chain<typename placed::template branch<B>, L>(b, input)), ...);
     }(std::make_index_sequence<n>{});
-    const bool is_add = std::is_same_v<std::remove_cvref_t<decltype(Layer::params)>,
-                                       residual_params<typename boost::mp11::mp_at_c<typename Layer::branches, 0>,
-                                                       typename boost::mp11::mp_at_c<typename Layer::branches, 1>>>;
-    return b.add(outputs, static_cast<int>(n), placed::output_shape.size(), is_add ? storage::in_place : storage::fresh);
+    return b.add(outputs, static_cast<int>(n), placed::output_shape.size(),
+                 is_residual<Layer> ? storage::in_place : storage::fresh);
   } else {
     return b.add(&input, 1, placed::output_shape.size(), storage_of<Layer, L>());
   }
