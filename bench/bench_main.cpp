@@ -1,0 +1,111 @@
+// bench/bench_main.cpp: ctnn against oneDNN and XNNPACK on six workloads, in one process.
+//
+// Single thread, batch 1, fp32, NHWC, weights prepared before timing. Each peer's output is compared
+// with ctnn's before it is timed. A "peak" benchmark measures the core's fp32 FMA rate with independent
+// FMA chains; bench/run.py turns the JSON output into the README's table.
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "peers.hpp"
+#include "workloads.hpp"
+
+namespace {
+
+// 16 independent chains of vector FMAs: enough to cover the FMA latency on two pipes.
+void peak_fma(benchmark::State& state) {
+  using v16 = float __attribute__((vector_size(64)));
+  v16 acc[16];
+  for (int i = 0; i < 16; ++i) acc[i] = v16{} + float(i);
+  const v16 a = v16{} + 0.999999f, b = v16{} + 1e-7f;
+  constexpr int steps = 1024;
+  for (auto _ : state) {
+    for (int s = 0; s < steps; ++s)
+      for (int i = 0; i < 16; ++i) acc[i] = acc[i] * a + b;
+    benchmark::DoNotOptimize(acc);
+  }
+  state.counters["flops"] = benchmark::Counter(2.0 * 16 * 16 * steps, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+float max_relative_error(const float* a, const float* b, std::size_t n) {
+  float scale = 1e-6f, worst = 0;
+  for (std::size_t i = 0; i < n; ++i) scale = std::max(scale, std::abs(b[i]));
+  for (std::size_t i = 0; i < n; ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
+  return worst / scale;
+}
+
+template <class Net>
+void register_workload(const char* id, bench::workload (*describe)(std::vector<std::vector<float>>), unsigned seed) {
+  auto weights = workloads::random_weights<Net>(seed);
+  auto prepared = std::make_shared<typename Net::template prepared_weights_of<float>>(ctnn::prepare<Net>(*weights));
+  auto arena = std::make_shared<ctnn::static_arena<Net>>();
+  auto input = std::make_shared<std::vector<float>>(Net::input_size);
+  std::mt19937 gen(seed + 1);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  for (auto& v : *input) v = dist(gen);
+  const std::span<const float, Net::input_size> x(input->data(), input->size());
+  const double flops = 2.0 * static_cast<double>(Net::macs);
+
+  // ctnn's own result, the reference for the peers.
+  const auto y = Net::forward(*prepared, x, *arena);
+  auto expected = std::make_shared<std::vector<float>>(y.begin(), y.end());
+
+  // The lambdas own everything they use (shared_ptr copies): registration's locals are gone by the run.
+  benchmark::RegisterBenchmark((std::string(id) + "/ctnn").c_str(), [prepared, arena, input, flops](benchmark::State& state) {
+    const std::span<const float, Net::input_size> in(input->data(), input->size());
+    for (auto _ : state) {
+      const auto out = Net::forward(*prepared, in, *arena);
+      benchmark::DoNotOptimize(out.data());
+      benchmark::ClobberMemory();
+    }
+    state.counters["flops"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
+  })->Unit(benchmark::kMicrosecond);
+
+  const bench::workload description = describe(workloads::arrays_of<Net>(*weights));
+  struct peer {
+    const char* name;
+    std::unique_ptr<bench::runner> (*make)(const bench::workload&);
+  };
+  for (const peer& p : {peer{"onednn", bench::make_dnnl}, peer{"xnnpack", bench::make_xnnpack}}) {
+    std::shared_ptr<bench::runner> runner = p.make(description);
+    if (!runner) {
+      std::fprintf(stderr, "%s: %s cannot run it, skipped\n", id, p.name);
+      continue;
+    }
+    auto out = std::make_shared<std::vector<float>>(Net::output_size);
+    runner->run(input->data(), out->data());
+    const float error = max_relative_error(out->data(), expected->data(), out->size());
+    if (!(error < 1e-3f)) {
+      std::fprintf(stderr, "%s: %s differs from ctnn (relative error %g), skipped\n", id, p.name, double(error));
+      continue;
+    }
+    benchmark::RegisterBenchmark((std::string(id) + "/" + p.name).c_str(), [runner, input, out, flops](benchmark::State& state) {
+      for (auto _ : state) {
+        runner->run(input->data(), out->data());
+        benchmark::DoNotOptimize(out->data());
+        benchmark::ClobberMemory();
+      }
+      state.counters["flops"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
+    })->Unit(benchmark::kMicrosecond);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::RegisterBenchmark("peak/fma", peak_fma);
+  register_workload<workloads::w1_lenet>("W1_lenet", workloads::describe_w1, 1);
+  register_workload<workloads::w2_ds_cnn>("W2_ds_cnn", workloads::describe_w2, 2);
+  register_workload<workloads::w3_resnet>("W3_resnet_3x3", workloads::describe_w3, 3);
+  register_workload<workloads::w4_mobilenet>("W4_mobilenet_block", workloads::describe_w4, 4);
+  register_workload<workloads::w5_unet_up>("W5_unet_upsampling", workloads::describe_w5, 5);
+  register_workload<workloads::w6_alexnet>("W6_alexnet_conv1", workloads::describe_w6, 6);
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+}
