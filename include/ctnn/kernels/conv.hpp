@@ -71,6 +71,7 @@ constexpr void conv_nhwc_tiled(const T* x, const Packed& w, T* y) {
   constexpr register_tile tile = tile_for(K::out.c, sizeof(T));
   constexpr index_t V = tile.channels, R = tile.pixels, C = K::in.c, CO = K::out.c, CP = Packed::padded;
   constexpr window3 k = K::k;
+  const T zeros[C] = {};
   for (index_t oz = 0; oz < K::out.d; ++oz)
     for (index_t oy = 0; oy < K::out.h; ++oy)
       for (index_t ox0 = 0; ox0 < K::out.w; ox0 += R)
@@ -87,15 +88,21 @@ constexpr void conv_nhwc_tiled(const T* x, const Packed& w, T* y) {
               for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
                 const count_t tap = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx;
                 const T* taps = &w.weight[tap * C * CP + co0];
-                count_t at[R];  // where each pixel's input row starts, or -1 outside the input
+                // Each pixel's input row, or a row of zeros outside the input: no test in the inner loop.
+                const T* rows[R];
                 for (index_t r = 0; r < R; ++r) {
                   const index_t ix = (ox0 + r) * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
-                  at[r] = (ox0 + r < K::out.w && ix >= 0 && ix < K::in.w) ? offset<layout::nhwc>(K::in, 0, iz, iy, ix) : -1;
+                  rows[r] = (ox0 + r < K::out.w && ix >= 0 && ix < K::in.w)
+                                ? x + offset<layout::nhwc>(K::in, 0, iz, iy, ix)
+                                : zeros;
                 }
+                // Kept a loop: g++ would unroll a short channel loop first and then fail to vectorize.
+#pragma GCC unroll 1
                 for (index_t ci = 0; ci < C; ++ci) {
                   const T* wv = taps + count_t{ci} * CP;
+#pragma GCC unroll 16
                   for (index_t r = 0; r < R; ++r) {
-                    const accumulator_t<T> xv = at[r] >= 0 ? static_cast<accumulator_t<T>>(x[at[r] + ci]) : 0;
+                    const accumulator_t<T> xv = rows[r][ci];
                     for (index_t v = 0; v < V; ++v) acc[r][v] += xv * static_cast<accumulator_t<T>>(wv[v]);
                   }
                 }

@@ -76,6 +76,7 @@ constexpr void conv_transpose_nhwc_phased(const T* x, const Packed& w, T* y) {
   constexpr index_t V = tile.channels, R = tile.pixels, C = K::in.c, CO = K::out.c, CP = Packed::padded;
   constexpr window3 k = K::k;
   constexpr index_t sx = k.stride[2];
+  const T zeros[C] = {};
   for (index_t oz = 0; oz < K::out.d; ++oz)
     for (index_t oy = 0; oy < K::out.h; ++oy)
       for (index_t phase = 0; phase < sx && phase < K::out.w; ++phase)
@@ -96,17 +97,19 @@ constexpr void conv_transpose_nhwc_phased(const T* x, const Packed& w, T* y) {
                   const index_t first = lead / sx;             // exact: the input of output t = 0
                   const count_t tap = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx;
                   const T* taps = &w.weight[tap * C * CP + co0];
-                  count_t at[R];
+                  const T* rows[R];  // each output's input row, or zeros outside the input
                   for (index_t r = 0; r < R; ++r) {
                     const index_t ix = first + t0 + r;
-                    at[r] = (phase + sx * (t0 + r) < K::out.w && ix >= 0 && ix < K::in.w)
-                                ? offset<layout::nhwc>(K::in, 0, iz, iy, ix)
-                                : -1;
+                    rows[r] = (phase + sx * (t0 + r) < K::out.w && ix >= 0 && ix < K::in.w)
+                                  ? x + offset<layout::nhwc>(K::in, 0, iz, iy, ix)
+                                  : zeros;
                   }
+#pragma GCC unroll 1
                   for (index_t ci = 0; ci < C; ++ci) {
                     const T* wv = taps + count_t{ci} * CP;
+#pragma GCC unroll 16
                     for (index_t r = 0; r < R; ++r) {
-                      const accumulator_t<T> xv = at[r] >= 0 ? static_cast<accumulator_t<T>>(x[at[r] + ci]) : 0;
+                      const accumulator_t<T> xv = rows[r][ci];
                       for (index_t v = 0; v < V; ++v) acc[r][v] += xv * static_cast<accumulator_t<T>>(wv[v]);
                     }
                   }

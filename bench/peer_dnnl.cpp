@@ -1,0 +1,306 @@
+// bench/peer_dnnl.cpp: the oneDNN (2.x C++ API, tested with Debian's 2.6) peer of the benchmark.
+//
+// For a workload, the runner creates once: a CPU engine and stream, one forward_inference primitive per
+// layer with format_tag::any for weights and activations where oneDNN allows it (so it picks its own blocked
+// layouts), ReLU fused as an eltwise post-op, the weights reordered to each primitive's layout, and the
+// reorders between layers where the layouts chosen by neighbouring primitives differ. run() binds the
+// caller's NHWC buffers (a pointer change only), reorders the input into the first primitive's layout when
+// it is not NHWC already (measured work, as it would be in an application holding NHWC data), executes the
+// primitives in order and reorders the result back to NHWC.
+//
+// Convolutions use algorithm::convolution_direct (not convolution_auto): the direct implementations are
+// oneDNN's default choice for these shapes anyway, and "direct" keeps the comparison deterministic.
+//
+// run() does not allocate on our side: the primitives are executed through the C API with argument arrays
+// built at creation (the C++ execute() copies its std::unordered_map into a std::vector on every call), and
+// every primitive uses a user-provided scratchpad carved from one buffer allocated at creation.
+#include "peers.hpp"
+
+#include <dnnl.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <initializer_list>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace bench {
+namespace {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+struct step {
+  dnnl::primitive prim;
+  std::vector<dnnl_exec_arg_t> args;
+  memory::desc scratchpad;  // zero desc when the primitive needs none
+};
+
+class dnnl_runner final : public runner {
+ public:
+  // Builds everything; throws std::runtime_error / dnnl::error when the workload cannot be run.
+  explicit dnnl_runner(const workload& w) : eng_(dnnl::engine::kind::cpu, 0), strm_(eng_) { build(w); }
+
+  void run(const float* input_nhwc, float* output_nhwc) override {
+    if (input_nhwc != bound_in_) {
+      in_mem_.set_data_handle(const_cast<float*>(input_nhwc));  // read only: it is only ever a source
+      bound_in_ = input_nhwc;
+    }
+    if (output_nhwc != bound_out_) {
+      out_mem_.set_data_handle(output_nhwc);
+      bound_out_ = output_nhwc;
+    }
+    for (const step& s : steps_) {
+      const dnnl_status_t st =
+          dnnl_primitive_execute(s.prim.get(), strm_.get(), static_cast<int>(s.args.size()), s.args.data());
+      if (st != dnnl_success) {
+        std::fprintf(stderr, "dnnl: primitive execution failed (status %d)\n", static_cast<int>(st));
+        std::terminate();
+      }
+    }
+    dnnl_stream_wait(strm_.get());
+  }
+
+ private:
+  // The activation flowing between layers.
+  struct tensor {
+    memory mem;
+    memory::desc md;
+    int c = 0, h = 0, w = 0;
+    bool spatial = true;  // 4D {1, c, h, w}; false: 2D {1, c} (after a linear layer)
+  };
+
+  dnnl::engine eng_;
+  dnnl::stream strm_;
+  std::vector<memory> keep_;  // weights, biases, intermediate activations: kept alive for the arguments
+  std::vector<step> steps_;
+  memory in_mem_, out_mem_;   // bound to the caller's buffers in run()
+  memory scratch_;            // shared user scratchpad of all primitives (they run one after the other)
+  const float* bound_in_ = nullptr;
+  float* bound_out_ = nullptr;
+
+  static memory::dims dims(std::initializer_list<int> v) {
+    memory::dims d;
+    for (int x : v) d.push_back(x);
+    return d;
+  }
+
+  static dnnl::primitive_attr attr(bool relu) {
+    dnnl::primitive_attr a;
+    if (relu) {
+      dnnl::post_ops po;
+      po.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+      a.set_post_ops(po);
+    }
+    a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    return a;
+  }
+
+  memory keep(memory m) {
+    keep_.push_back(m);
+    return m;
+  }
+
+  void add_step(dnnl::primitive p, std::vector<std::pair<int, memory>> args, const memory::desc& scratchpad) {
+    step s;
+    s.prim = std::move(p);
+    for (auto& [k, m] : args) s.args.push_back(dnnl_exec_arg_t{k, m.get()});
+    s.scratchpad = scratchpad;
+    steps_.push_back(std::move(s));
+  }
+
+  // The current activation in layout `want`: itself, or a new memory filled by a reorder step.
+  memory ensure(tensor& cur, const memory::desc& want) {
+    if (cur.md == want) return cur.mem;
+    memory dst = keep(memory(want, eng_));
+    const dnnl::primitive_attr a = attr(false);
+    dnnl::reorder::primitive_desc pd(eng_, cur.md, eng_, want, a);
+    add_step(dnnl::reorder(pd), {{DNNL_ARG_FROM, cur.mem}, {DNNL_ARG_TO, dst}}, pd.scratchpad_desc());
+    cur.mem = dst;
+    cur.md = want;
+    return dst;
+  }
+
+  // Weights (user layout `user_md`, data `src`) reordered once into a new memory of layout `want`.
+  memory weights(const memory::desc& user_md, const float* src, const memory::desc& want) {
+    memory user(user_md, eng_, const_cast<float*>(src));  // read only
+    memory dst = keep(memory(want, eng_));
+    dnnl::reorder(user, dst).execute(strm_, user, dst);
+    strm_.wait();
+    return dst;
+  }
+
+  memory bias(const std::vector<float>& b, const memory::desc& want) {
+    memory m = keep(memory(want, eng_));
+    std::memcpy(m.get_data_handle(), b.data(), b.size() * sizeof(float));
+    return m;
+  }
+
+  static void fail(const std::string& what) { throw std::runtime_error(what); }
+
+  void build(const workload& w) {
+    if (w.layers.empty()) fail("empty workload");
+    tensor cur;
+    cur.md = memory::desc(dims({1, w.c, w.h, w.w}), dt::f32, tag::nhwc);
+    in_mem_ = memory(cur.md, eng_, DNNL_MEMORY_NONE);
+    cur.mem = in_mem_;
+    cur.c = w.c, cur.h = w.h, cur.w = w.w;
+
+    const auto fwd = dnnl::prop_kind::forward_inference;
+    for (const layer& L : w.layers) {
+      const bool has_bias = !L.bias.empty();
+      if (has_bias && static_cast<int>(L.bias.size()) != L.out_channels) fail("bias size");
+      if (L.kind != op::linear && !cur.spatial) fail("spatial layer after a linear layer");
+      switch (L.kind) {
+        case op::conv:
+        case op::conv_transpose: {
+          const bool tr = L.kind == op::conv_transpose;
+          const int g = L.groups, ic = cur.c, oc = L.out_channels;
+          if (g < 1 || ic % g || oc % g) fail("bad groups");
+          const int oh = tr ? (cur.h - 1) * L.sh - L.pt - L.pb + L.kh : (cur.h + L.pt + L.pb - L.kh) / L.sh + 1;
+          const int ow = tr ? (cur.w - 1) * L.sw - L.pl - L.pr + L.kw : (cur.w + L.pl + L.pr - L.kw) / L.sw + 1;
+          if (oh < 1 || ow < 1) fail("empty output");
+          const std::size_t khw = static_cast<std::size_t>(L.kh) * L.kw;
+          const std::size_t icg = static_cast<std::size_t>(ic / g), ocg = static_cast<std::size_t>(oc / g);
+          if (L.weight.size() != static_cast<std::size_t>(g) * icg * ocg * khw) fail("weight size");
+
+          // oneDNN's logical weights are (g)oihw for both; PyTorch's transposed-conv weights are
+          // [g][C_in/g][C_out/g][kh][kw]: swap the two channel dims (no kernel flip: oneDNN's deconvolution
+          // is the adjoint of its convolution, as ConvTranspose2d is of Conv2d).
+          std::vector<float> wt;
+          const float* wsrc = L.weight.data();
+          if (tr) {
+            wt.resize(L.weight.size());
+            for (std::size_t gi = 0; gi < static_cast<std::size_t>(g); ++gi)
+              for (std::size_t i = 0; i < icg; ++i)
+                for (std::size_t o = 0; o < ocg; ++o)
+                  std::copy_n(L.weight.data() + ((gi * icg + i) * ocg + o) * khw, khw,
+                              wt.data() + ((gi * ocg + o) * icg + i) * khw);
+            wsrc = wt.data();
+          }
+          const memory::dims wdims = g > 1 ? dims({g, oc / g, ic / g, L.kh, L.kw}) : dims({oc, ic, L.kh, L.kw});
+          const memory::desc src_any(dims({1, ic, cur.h, cur.w}), dt::f32, tag::any);
+          const memory::desc wei_any(wdims, dt::f32, tag::any);
+          const memory::desc bias_md = has_bias ? memory::desc(dims({oc}), dt::f32, tag::x) : memory::desc();
+          const memory::desc dst_any(dims({1, oc, oh, ow}), dt::f32, tag::any);
+          const memory::dims strides = dims({L.sh, L.sw}), pad_l = dims({L.pt, L.pl}), pad_r = dims({L.pb, L.pr});
+          const dnnl::primitive_attr a = attr(L.relu);
+
+          dnnl::primitive prim;
+          memory::desc src_md, wei_md, b_md, dst_md, sp_md;
+          if (tr) {
+            dnnl::deconvolution_forward::desc d(fwd, dnnl::algorithm::deconvolution_direct, src_any, wei_any,
+                                                bias_md, dst_any, strides, pad_l, pad_r);
+            dnnl::deconvolution_forward::primitive_desc pd(d, a, eng_);
+            prim = dnnl::deconvolution_forward(pd);
+            src_md = pd.src_desc(), wei_md = pd.weights_desc(), b_md = pd.bias_desc(), dst_md = pd.dst_desc();
+            sp_md = pd.scratchpad_desc();
+          } else {
+            dnnl::convolution_forward::desc d(fwd, dnnl::algorithm::convolution_direct, src_any, wei_any, bias_md,
+                                              dst_any, strides, pad_l, pad_r);
+            dnnl::convolution_forward::primitive_desc pd(d, a, eng_);
+            prim = dnnl::convolution_forward(pd);
+            src_md = pd.src_desc(), wei_md = pd.weights_desc(), b_md = pd.bias_desc(), dst_md = pd.dst_desc();
+            sp_md = pd.scratchpad_desc();
+          }
+          memory src = ensure(cur, src_md);
+          memory wei = weights(memory::desc(wdims, dt::f32, g > 1 ? tag::goihw : tag::oihw), wsrc, wei_md);
+          memory dst = keep(memory(dst_md, eng_));
+          std::vector<std::pair<int, memory>> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
+          if (has_bias) args.emplace_back(DNNL_ARG_BIAS, bias(L.bias, b_md));
+          add_step(prim, std::move(args), sp_md);
+          cur.mem = dst, cur.md = dst_md, cur.c = oc, cur.h = oh, cur.w = ow;
+          break;
+        }
+        case op::max_pool:
+        case op::global_avg_pool: {
+          const bool gap = L.kind == op::global_avg_pool;
+          const int kh = gap ? cur.h : L.kh, kw = gap ? cur.w : L.kw;
+          const int sh = gap ? 1 : L.sh, sw = gap ? 1 : L.sw;
+          const int pt = gap ? 0 : L.pt, pl = gap ? 0 : L.pl, pb = gap ? 0 : L.pb, pr = gap ? 0 : L.pr;
+          const int oh = (cur.h + pt + pb - kh) / sh + 1, ow = (cur.w + pl + pr - kw) / sw + 1;
+          if (oh < 1 || ow < 1) fail("empty output");
+          // Pooling takes a defined source layout (no "any"): the previous primitive's.
+          const memory::desc dst_any(dims({1, cur.c, oh, ow}), dt::f32, tag::any);
+          dnnl::pooling_forward::desc d(fwd, gap ? dnnl::algorithm::pooling_avg_exclude_padding
+                                                 : dnnl::algorithm::pooling_max,
+                                        cur.md, dst_any, dims({sh, sw}), dims({kh, kw}), dims({pt, pl}),
+                                        dims({pb, pr}));
+          dnnl::pooling_forward::primitive_desc pd(d, attr(L.relu), eng_);
+          memory src = ensure(cur, pd.src_desc());
+          memory dst = keep(memory(pd.dst_desc(), eng_));
+          add_step(dnnl::pooling_forward(pd), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}}, pd.scratchpad_desc());
+          cur.mem = dst, cur.md = pd.dst_desc(), cur.h = oh, cur.w = ow;
+          break;
+        }
+        case op::linear: {
+          const int oc = L.out_channels;
+          const std::size_t in = static_cast<std::size_t>(cur.c) * cur.h * cur.w;
+          if (L.weight.size() != in * static_cast<std::size_t>(oc)) fail("weight size");
+          // After a spatial tensor: 4D weights {out, C, H, W} in oihw order = PyTorch's channel-first flatten.
+          const memory::dims sdims = cur.spatial ? dims({1, cur.c, cur.h, cur.w}) : dims({1, cur.c});
+          const memory::dims wdims = cur.spatial ? dims({oc, cur.c, cur.h, cur.w}) : dims({oc, cur.c});
+          const memory::desc bias_md = has_bias ? memory::desc(dims({oc}), dt::f32, tag::x) : memory::desc();
+          dnnl::inner_product_forward::desc d(fwd, memory::desc(sdims, dt::f32, tag::any),
+                                              memory::desc(wdims, dt::f32, tag::any), bias_md,
+                                              memory::desc(dims({1, oc}), dt::f32, tag::any));
+          dnnl::inner_product_forward::primitive_desc pd(d, attr(L.relu), eng_);
+          memory src = ensure(cur, pd.src_desc());
+          memory wei = weights(memory::desc(wdims, dt::f32, cur.spatial ? tag::oihw : tag::oi), L.weight.data(),
+                               pd.weights_desc());
+          memory dst = keep(memory(pd.dst_desc(), eng_));
+          std::vector<std::pair<int, memory>> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
+          if (has_bias) args.emplace_back(DNNL_ARG_BIAS, bias(L.bias, pd.bias_desc()));
+          add_step(dnnl::inner_product_forward(pd), std::move(args), pd.scratchpad_desc());
+          cur.mem = dst, cur.md = pd.dst_desc(), cur.c = oc, cur.h = 1, cur.w = 1, cur.spatial = false;
+          break;
+        }
+      }
+    }
+
+    if (cur.c != w.out_c || cur.h != w.out_h || cur.w != w.out_w) fail("output shape differs from the workload's");
+    const memory::desc out_md = cur.spatial ? memory::desc(dims({1, cur.c, cur.h, cur.w}), dt::f32, tag::nhwc)
+                                            : memory::desc(dims({1, cur.c}), dt::f32, tag::nc);
+    if (cur.md == out_md && cur.mem.get() != in_mem_.get()) {
+      out_mem_ = cur.mem;  // the last primitive writes NHWC itself: let it write into the caller's buffer
+    } else {
+      out_mem_ = memory(out_md, eng_, DNNL_MEMORY_NONE);
+      dnnl::reorder::primitive_desc pd(eng_, cur.md, eng_, out_md, attr(false));
+      add_step(dnnl::reorder(pd), {{DNNL_ARG_FROM, cur.mem}, {DNNL_ARG_TO, out_mem_}}, pd.scratchpad_desc());
+    }
+
+    // One scratchpad buffer, large enough for every primitive, shared (they run one after the other).
+    std::size_t sp = 0;
+    for (const step& s : steps_) sp = std::max(sp, s.scratchpad.get_size());
+    if (sp > 0) {
+      scratch_ = memory(memory::desc(dims({static_cast<int>(sp)}), dt::u8, tag::x), eng_);
+      for (step& s : steps_)
+        if (s.scratchpad.get_size() > 0) {
+          memory m = keep(memory(s.scratchpad, eng_, scratch_.get_data_handle()));
+          s.args.push_back(dnnl_exec_arg_t{DNNL_ARG_SCRATCHPAD, m.get()});
+        }
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<runner> make_dnnl(const workload& w) {
+  try {
+    return std::make_unique<dnnl_runner>(w);
+  } catch (const dnnl::error& e) {
+    std::fprintf(stderr, "dnnl: cannot run workload %s: %s (status %d)\n", w.name.c_str(), e.what(),
+                 static_cast<int>(e.status));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "dnnl: cannot run workload %s: %s\n", w.name.c_str(), e.what());
+  }
+  return nullptr;
+}
+
+}  // namespace bench
