@@ -117,23 +117,47 @@ constexpr void conv_nhwc_tiled(const T* x, const Packed& w, T* y) {
 }
 
 // Depthwise (channel multiplier 1), NHWC, weights prepared as [tap][C]: every channel independent, the
-// channel loop contiguous in input, weights and output.
+// channel loop contiguous in input, weights and output; a tile of R pixels x V channels in accumulators,
+// as the convolution's.
 template <conv_params P, shape In, class T, class Packed>
 constexpr void depthwise_nhwc(const T* x, const Packed& w, T* y) {
   using K = conv_kernel<P, In, layout::nhwc, T>;
   constexpr index_t C = K::out.c;
+  constexpr register_tile tile = tile_for(C, sizeof(T));
+  constexpr index_t V = C % tile.channels == 0 ? tile.channels : C, R = tile.pixels;
   constexpr window3 k = K::k;
+  const T zeros[V] = {};
   for (index_t oz = 0; oz < K::out.d; ++oz)
     for (index_t oy = 0; oy < K::out.h; ++oy)
-      for (index_t ox = 0; ox < K::out.w; ++ox) {
-        T* out = y + offset<layout::nhwc>(K::out, 0, oz, oy, ox);
-        for (index_t c = 0; c < C; ++c) out[c] = w.bias[c];
-        for_each_tap(k, K::in, oz, oy, ox, [&](index_t kz, index_t ky, index_t kx, index_t iz, index_t iy, index_t ix) {
-          const T* in = x + offset<layout::nhwc>(K::in, 0, iz, iy, ix);
-          const T* wt = &w.weight[((count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx) * C];
-          for (index_t c = 0; c < C; ++c) out[c] += in[c] * wt[c];
-        });
-      }
+      for (index_t ox0 = 0; ox0 < K::out.w; ox0 += R)
+        for (index_t c0 = 0; c0 < C; c0 += V) {
+          accumulator_t<T> acc[R][V];
+          for (index_t r = 0; r < R; ++r)
+            for (index_t v = 0; v < V; ++v) acc[r][v] = w.bias[c0 + v];
+          for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
+            const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
+            if (iz < 0 || iz >= K::in.d) continue;
+            for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
+              const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
+              if (iy < 0 || iy >= K::in.h) continue;
+              for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
+                const T* wt = &w.weight[((count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx) * C + c0];
+#pragma GCC unroll 16
+                for (index_t r = 0; r < R; ++r) {
+                  const index_t ix = (ox0 + r) * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
+                  const T* in = (ox0 + r < K::out.w && ix >= 0 && ix < K::in.w)
+                                    ? x + offset<layout::nhwc>(K::in, c0, iz, iy, ix)
+                                    : zeros;
+                  for (index_t v = 0; v < V; ++v) acc[r][v] += in[v] * wt[v];
+                }
+              }
+            }
+          }
+          for (index_t r = 0; r < R && ox0 + r < K::out.w; ++r) {
+            T* out = y + offset<layout::nhwc>(K::out, c0, oz, oy, ox0 + r);
+            for (index_t v = 0; v < V; ++v) out[v] = static_cast<T>(acc[r][v]);
+          }
+        }
 }
 
 }  // namespace ctnn
