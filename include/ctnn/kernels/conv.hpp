@@ -6,6 +6,8 @@
 // Every extent is a compile-time constant; 1d and 2d run as 3d with unit leading dims.
 #pragma once
 
+#include <type_traits>
+
 #include "ctnn/kernels/target.hpp"
 #include "ctnn/kernels/tensor.hpp"
 #include "ctnn/shapes/conv.hpp"
@@ -65,8 +67,68 @@ constexpr void conv_forward(const T* x, const T* w, const T* b, T* y) {
 // the tap and channel loops stay loops. R and V come from the target's registers (ctnn/kernels/target.hpp).
 namespace ctnn {
 
-template <conv_params P, shape In, class T, class Packed>
-constexpr void conv_nhwc_tiled(const T* x, const Packed& w, T* y) {
+// The register tile of the NHWC kernels: R pixels x V channels of accumulators, fed per input channel by
+// one input value per pixel (`rows[r][i]`) and V contiguous weights (`weights + i * stride`), for
+// `count` input channels. With Vector, GNU vectors (the tile vectorized by construction: g++-12 unrolls
+// a short channel loop first and then emits shuffles without FMAs); else plain loops, as in constant
+// evaluation and on targets without vectors. Local arrays, so that they live in registers.
+template <bool Vector, class T, index_t R, index_t V>
+struct register_block;
+
+template <class T, index_t R, index_t V>
+struct register_block<false, T, R, V> {
+  accumulator_t<T> acc[R][V];
+  constexpr void start(const T* bias) {
+    for (index_t r = 0; r < R; ++r)
+      for (index_t v = 0; v < V; ++v) acc[r][v] = bias[v];
+  }
+  constexpr void add(const T* const* rows, const T* weights, count_t stride, index_t count) {
+    for (index_t i = 0; i < count; ++i)
+      for (index_t r = 0; r < R; ++r) {
+        const accumulator_t<T> x = rows[r][i];
+        for (index_t v = 0; v < V; ++v) acc[r][v] += x * static_cast<accumulator_t<T>>(weights[i * stride + v]);
+      }
+  }
+  constexpr void store(index_t r, T* out, index_t channels) const {
+    for (index_t v = 0; v < channels; ++v) out[v] = static_cast<T>(acc[r][v]);
+  }
+};
+
+template <class T, index_t R, index_t V>
+struct register_block<true, T, R, V> {
+  using vec = simd<T>;
+  static constexpr index_t N = V / vec::lanes;
+  typename vec::type acc[R][N];
+  void start(const T* bias) {
+    for (index_t r = 0; r < R; ++r)
+      for (index_t n = 0; n < N; ++n) acc[r][n] = vec::load(bias + n * vec::lanes);
+  }
+  void add(const T* const* rows, const T* weights, count_t stride, index_t count) {
+    for (index_t i = 0; i < count; ++i) {
+      typename vec::type w[N];
+      for (index_t n = 0; n < N; ++n) w[n] = vec::load(weights + i * stride + n * vec::lanes);
+      for (index_t r = 0; r < R; ++r) {
+        const typename vec::type x = vec::broadcast(rows[r][i]);
+        for (index_t n = 0; n < N; ++n) acc[r][n] += x * w[n];
+      }
+    }
+  }
+  void store(index_t r, T* out, index_t channels) const {
+    if (channels == V) {
+      for (index_t n = 0; n < N; ++n) vec::store(out + n * vec::lanes, acc[r][n]);
+      return;
+    }
+    T spill[V];
+    for (index_t n = 0; n < N; ++n) vec::store(spill + n * vec::lanes, acc[r][n]);
+    for (index_t v = 0; v < channels; ++v) out[v] = spill[v];
+  }
+};
+
+template <class T, index_t V>
+inline constexpr bool vector_block = simd<T>::available && V % simd<T>::lanes == 0;
+
+template <bool Vector, conv_params P, shape In, class T, class Packed>
+constexpr void conv_nhwc_tiled_with(const T* x, const Packed& w, T* y) {
   using K = conv_kernel<P, In, layout::nhwc, T>;
   constexpr register_tile tile = tile_for(K::out.c, sizeof(T));
   constexpr index_t V = tile.channels, R = tile.pixels, C = K::in.c, CO = K::out.c, CP = Packed::padded;
@@ -76,9 +138,8 @@ constexpr void conv_nhwc_tiled(const T* x, const Packed& w, T* y) {
     for (index_t oy = 0; oy < K::out.h; ++oy)
       for (index_t ox0 = 0; ox0 < K::out.w; ox0 += R)
         for (index_t co0 = 0; co0 < CP; co0 += V) {
-          accumulator_t<T> acc[R][V];
-          for (index_t r = 0; r < R; ++r)
-            for (index_t v = 0; v < V; ++v) acc[r][v] = w.bias[co0 + v];
+          register_block<Vector, T, R, V> acc;
+          acc.start(&w.bias[co0]);
           for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
             const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
             if (iz < 0 || iz >= K::in.d) continue;
@@ -86,8 +147,6 @@ constexpr void conv_nhwc_tiled(const T* x, const Packed& w, T* y) {
               const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
               if (iy < 0 || iy >= K::in.h) continue;
               for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
-                const count_t tap = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx;
-                const T* taps = &w.weight[tap * C * CP + co0];
                 // Each pixel's input row, or a row of zeros outside the input: no test in the inner loop.
                 const T* rows[R];
                 for (index_t r = 0; r < R; ++r) {
@@ -96,24 +155,26 @@ constexpr void conv_nhwc_tiled(const T* x, const Packed& w, T* y) {
                                 ? x + offset<layout::nhwc>(K::in, 0, iz, iy, ix)
                                 : zeros;
                 }
-                // Kept a loop: g++ would unroll a short channel loop first and then fail to vectorize.
-#pragma GCC unroll 1
-                for (index_t ci = 0; ci < C; ++ci) {
-                  const T* wv = taps + count_t{ci} * CP;
-#pragma GCC unroll 16
-                  for (index_t r = 0; r < R; ++r) {
-                    const accumulator_t<T> xv = rows[r][ci];
-                    for (index_t v = 0; v < V; ++v) acc[r][v] += xv * static_cast<accumulator_t<T>>(wv[v]);
-                  }
-                }
+                const count_t tap = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx;
+                acc.add(rows, &w.weight[tap * C * CP + co0], CP, C);
               }
             }
           }
-          for (index_t r = 0; r < R && ox0 + r < K::out.w; ++r) {
-            T* out = y + offset<layout::nhwc>(K::out, 0, oz, oy, ox0 + r) + co0;
-            for (index_t v = 0; v < V && co0 + v < CO; ++v) out[v] = static_cast<T>(acc[r][v]);
-          }
+          for (index_t r = 0; r < R && ox0 + r < K::out.w; ++r)
+            acc.store(r, y + offset<layout::nhwc>(K::out, co0, oz, oy, ox0 + r), CO - co0 < V ? CO - co0 : V);
         }
+}
+
+template <conv_params P, shape In, class T, class Packed>
+constexpr void conv_nhwc_tiled(const T* x, const Packed& w, T* y) {
+  constexpr index_t V = tile_for(conv_kernel<P, In, layout::nhwc, T>::out.c, sizeof(T)).channels;
+  if constexpr (vector_block<T, V>) {
+    if (!std::is_constant_evaluated()) {
+      conv_nhwc_tiled_with<true, P, In>(x, w, y);
+      return;
+    }
+  }
+  conv_nhwc_tiled_with<false, P, In>(x, w, y);
 }
 
 // Depthwise (channel multiplier 1), NHWC, weights prepared as [tap][C]: every channel independent, the

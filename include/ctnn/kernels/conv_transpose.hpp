@@ -7,6 +7,9 @@
 // same element.
 #pragma once
 
+#include <type_traits>
+
+#include "ctnn/kernels/conv.hpp"
 #include "ctnn/kernels/target.hpp"
 #include "ctnn/kernels/tensor.hpp"
 #include "ctnn/shapes/conv_transpose.hpp"
@@ -69,8 +72,8 @@ constexpr void conv_transpose_forward(const T* x, const T* w, const T* b, T* y) 
 // taps (those with (p + pb - k d) divisible by s), reading consecutive inputs. Each phase is a dense
 // convolution over t, tiled like the forward convolution: R outputs of the phase x V channels in
 // accumulators, no scattered writes.
-template <conv_transpose_params P, shape In, class T, class Packed>
-constexpr void conv_transpose_nhwc_phased(const T* x, const Packed& w, T* y) {
+template <bool Vector, conv_transpose_params P, shape In, class T, class Packed>
+constexpr void conv_transpose_nhwc_phased_with(const T* x, const Packed& w, T* y) {
   using K = conv_transpose_kernel<P, In>;
   constexpr register_tile tile = tile_for(K::out.c, sizeof(T));
   constexpr index_t V = tile.channels, R = tile.pixels, C = K::in.c, CO = K::out.c, CP = Packed::padded;
@@ -82,9 +85,8 @@ constexpr void conv_transpose_nhwc_phased(const T* x, const Packed& w, T* y) {
       for (index_t phase = 0; phase < sx && phase < K::out.w; ++phase)
         for (index_t t0 = 0; phase + sx * t0 < K::out.w; t0 += R)
           for (index_t co0 = 0; co0 < CP; co0 += V) {
-            accumulator_t<T> acc[R][V];
-            for (index_t r = 0; r < R; ++r)
-              for (index_t v = 0; v < V; ++v) acc[r][v] = w.bias[co0 + v];
+            register_block<Vector, T, R, V> acc;
+            acc.start(&w.bias[co0]);
             for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
               const index_t iz = K::source(oz, kz, 0, K::in.d);
               if (iz < 0) continue;
@@ -95,8 +97,6 @@ constexpr void conv_transpose_nhwc_phased(const T* x, const Packed& w, T* y) {
                   const index_t lead = phase + k.pad_begin[2] - kx * k.dilation[2];
                   if (((lead % sx) + sx) % sx != 0) continue;  // this tap serves another phase
                   const index_t first = lead / sx;             // exact: the input of output t = 0
-                  const count_t tap = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx;
-                  const T* taps = &w.weight[tap * C * CP + co0];
                   const T* rows[R];  // each output's input row, or zeros outside the input
                   for (index_t r = 0; r < R; ++r) {
                     const index_t ix = first + t0 + r;
@@ -104,23 +104,27 @@ constexpr void conv_transpose_nhwc_phased(const T* x, const Packed& w, T* y) {
                                   ? x + offset<layout::nhwc>(K::in, 0, iz, iy, ix)
                                   : zeros;
                   }
-#pragma GCC unroll 1
-                  for (index_t ci = 0; ci < C; ++ci) {
-                    const T* wv = taps + count_t{ci} * CP;
-#pragma GCC unroll 16
-                    for (index_t r = 0; r < R; ++r) {
-                      const accumulator_t<T> xv = rows[r][ci];
-                      for (index_t v = 0; v < V; ++v) acc[r][v] += xv * static_cast<accumulator_t<T>>(wv[v]);
-                    }
-                  }
+                  const count_t tap = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx;
+                  acc.add(rows, &w.weight[tap * C * CP + co0], CP, C);
                 }
               }
             }
-            for (index_t r = 0; r < R && phase + sx * (t0 + r) < K::out.w; ++r) {
-              T* out = y + offset<layout::nhwc>(K::out, 0, oz, oy, phase + sx * (t0 + r)) + co0;
-              for (index_t v = 0; v < V && co0 + v < CO; ++v) out[v] = static_cast<T>(acc[r][v]);
-            }
+            for (index_t r = 0; r < R && phase + sx * (t0 + r) < K::out.w; ++r)
+              acc.store(r, y + offset<layout::nhwc>(K::out, co0, oz, oy, phase + sx * (t0 + r)),
+                        CO - co0 < V ? CO - co0 : V);
           }
+}
+
+template <conv_transpose_params P, shape In, class T, class Packed>
+constexpr void conv_transpose_nhwc_phased(const T* x, const Packed& w, T* y) {
+  constexpr index_t V = tile_for(conv_transpose_kernel<P, In>::out.c, sizeof(T)).channels;
+  if constexpr (vector_block<T, V>) {
+    if (!std::is_constant_evaluated()) {
+      conv_transpose_nhwc_phased_with<true, P, In>(x, w, y);
+      return;
+    }
+  }
+  conv_transpose_nhwc_phased_with<false, P, In>(x, w, y);
 }
 
 }  // namespace ctnn

@@ -44,7 +44,7 @@ constexpr register_tile tile_for(index_t out_channels, index_t element_bytes) {
   const index_t lanes = CTNN_VECTOR_BYTES / element_bytes > 0 ? CTNN_VECTOR_BYTES / element_bytes : 1;
   const index_t registers = CTNN_VECTOR_REGISTERS;
   const index_t most_vectors = registers >= 32 ? 4 : registers >= 16 ? 2 : 1;
-  if (out_channels < lanes) return {out_channels, 12};
+  if (out_channels < lanes) return {lanes, 12};  // one padded vector beats a partial one
   index_t vectors = 0;
   for (index_t v = most_vectors; v >= 1 && vectors == 0; v /= 2)  // a tile that divides the channels
     if (v * lanes <= out_channels && out_channels % (v * lanes) == 0) vectors = v;
@@ -55,6 +55,41 @@ constexpr register_tile tile_for(index_t out_channels, index_t element_bytes) {
   if (pixels < 1) pixels = 1;
   return {vectors * lanes, pixels};
 }
+
+// The target's vector as a GNU vector type (g++ and clang): the fast kernels write their register tile
+// with it, so that the tile is vectorized by construction rather than by each compiler's heuristics
+// (g++-12 unrolls a short channel loop first and then emits shuffles without FMAs). Used outside
+// constant evaluation only; `available` is false on targets without vectors.
+template <class T>
+struct simd {
+  static constexpr index_t lanes = 1;
+  static constexpr bool available = false;
+};
+
+template <class T, class Vector>
+struct simd_of {
+  using type = Vector;
+  static constexpr index_t lanes = static_cast<index_t>(sizeof(Vector) / sizeof(T));
+  static constexpr bool available = true;
+  static type load(const T* p) {
+    type v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+  }
+  static void store(T* p, const type& v) { __builtin_memcpy(p, &v, sizeof v); }
+  static type broadcast(T x) { return type{} + x; }
+};
+
+#if CTNN_VECTOR_BYTES >= 8
+typedef float float_vector __attribute__((vector_size(CTNN_VECTOR_BYTES)));
+template <>
+struct simd<float> : simd_of<float, float_vector> {};
+#endif
+#if CTNN_VECTOR_BYTES >= 16
+typedef double double_vector __attribute__((vector_size(CTNN_VECTOR_BYTES)));
+template <>
+struct simd<double> : simd_of<double, double_vector> {};
+#endif
 
 // Channels rounded up to whole tiles: packed weights and biases are padded with zeros to it.
 constexpr index_t padded_channels(index_t out_channels, index_t element_bytes) {
