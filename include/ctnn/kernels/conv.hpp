@@ -179,46 +179,83 @@ constexpr void conv_nhwc_tiled(const T* x, const Packed& w, T* y) {
 
 // Depthwise (channel multiplier 1), NHWC, weights prepared as [tap][C]: every channel independent, the
 // channel loop contiguous in input, weights and output; a tile of R pixels x V channels in accumulators,
-// as the convolution's.
-template <conv_params P, shape In, class T, class Packed>
-constexpr void depthwise_nhwc(const T* x, const Packed& w, T* y) {
+// as the convolution's, with GNU vectors at run time.
+template <bool Vector, conv_params P, shape In, class T, class Packed>
+constexpr void depthwise_nhwc_with(const T* x, const Packed& w, T* y) {
   using K = conv_kernel<P, In, layout::nhwc, T>;
   constexpr index_t C = K::out.c;
   constexpr register_tile tile = tile_for(C, sizeof(T));
   constexpr index_t V = C % tile.channels == 0 ? tile.channels : C, R = tile.pixels;
+  constexpr index_t N = Vector ? V / simd<T>::lanes : 1;
   constexpr window3 k = K::k;
   const T zeros[V] = {};
   for (index_t oz = 0; oz < K::out.d; ++oz)
     for (index_t oy = 0; oy < K::out.h; ++oy)
       for (index_t ox0 = 0; ox0 < K::out.w; ox0 += R)
         for (index_t c0 = 0; c0 < C; c0 += V) {
-          accumulator_t<T> acc[R][V];
-          for (index_t r = 0; r < R; ++r)
-            for (index_t v = 0; v < V; ++v) acc[r][v] = w.bias[c0 + v];
+          // The tile's input rows and weights for every tap (zeros outside the input): gathered first,
+          // then summed with no test and no call in the loop.
+          constexpr index_t taps = k.kernel[0] * k.kernel[1] * k.kernel[2];
+          const T* rows[taps][R];
+          const T* weights[taps];
+          index_t used = 0;
           for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
             const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
             if (iz < 0 || iz >= K::in.d) continue;
             for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
               const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
               if (iy < 0 || iy >= K::in.h) continue;
-              for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
-                const T* wt = &w.weight[((count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx) * C + c0];
-#pragma GCC unroll 16
+              for (index_t kx = 0; kx < k.kernel[2]; ++kx, ++used) {
                 for (index_t r = 0; r < R; ++r) {
                   const index_t ix = (ox0 + r) * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
-                  const T* in = (ox0 + r < K::out.w && ix >= 0 && ix < K::in.w)
-                                    ? x + offset<layout::nhwc>(K::in, c0, iz, iy, ix)
-                                    : zeros;
-                  for (index_t v = 0; v < V; ++v) acc[r][v] += in[v] * wt[v];
+                  rows[used][r] = (ox0 + r < K::out.w && ix >= 0 && ix < K::in.w)
+                                      ? x + offset<layout::nhwc>(K::in, c0, iz, iy, ix)
+                                      : zeros;
                 }
+                weights[used] = &w.weight[((count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx) * C + c0];
               }
             }
           }
-          for (index_t r = 0; r < R && ox0 + r < K::out.w; ++r) {
-            T* out = y + offset<layout::nhwc>(K::out, c0, oz, oy, ox0 + r);
-            for (index_t v = 0; v < V; ++v) out[v] = static_cast<T>(acc[r][v]);
+          if constexpr (Vector) {
+            using vec = simd<T>;
+            typename vec::type acc[R][N];
+            for (index_t r = 0; r < R; ++r)
+              for (index_t n = 0; n < N; ++n) acc[r][n] = vec::load(&w.bias[c0] + n * vec::lanes);
+            for (index_t t = 0; t < used; ++t) {
+              typename vec::type wv[N];
+              for (index_t n = 0; n < N; ++n) wv[n] = vec::load(weights[t] + n * vec::lanes);
+              for (index_t r = 0; r < R; ++r)
+                for (index_t n = 0; n < N; ++n) acc[r][n] += vec::load(rows[t][r] + n * vec::lanes) * wv[n];
+            }
+            for (index_t r = 0; r < R && ox0 + r < K::out.w; ++r)
+              for (index_t n = 0; n < N; ++n)
+                vec::store(y + offset<layout::nhwc>(K::out, c0, oz, oy, ox0 + r) + n * vec::lanes, acc[r][n]);
+          } else {
+            accumulator_t<T> acc[R][V];
+            for (index_t r = 0; r < R; ++r)
+              for (index_t v = 0; v < V; ++v) acc[r][v] = w.bias[c0 + v];
+            for (index_t t = 0; t < used; ++t)
+              for (index_t r = 0; r < R; ++r)
+                for (index_t v = 0; v < V; ++v) acc[r][v] += rows[t][r][v] * weights[t][v];
+            for (index_t r = 0; r < R && ox0 + r < K::out.w; ++r) {
+              T* out = y + offset<layout::nhwc>(K::out, c0, oz, oy, ox0 + r);
+              for (index_t v = 0; v < V; ++v) out[v] = static_cast<T>(acc[r][v]);
+            }
           }
         }
+}
+
+template <conv_params P, shape In, class T, class Packed>
+constexpr void depthwise_nhwc(const T* x, const Packed& w, T* y) {
+  constexpr index_t C = conv_kernel<P, In, layout::nhwc, T>::out.c;
+  constexpr index_t V = C % tile_for(C, sizeof(T)).channels == 0 ? tile_for(C, sizeof(T)).channels : C;
+  if constexpr (vector_block<T, V>) {
+    if (!std::is_constant_evaluated()) {
+      depthwise_nhwc_with<true, P, In>(x, w, y);
+      return;
+    }
+  }
+  depthwise_nhwc_with<false, P, In>(x, w, y);
 }
 
 }  // namespace ctnn
