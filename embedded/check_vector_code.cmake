@@ -7,6 +7,8 @@ string(REGEX MATCHALL "\tv(fma|mul|add)\\.f32\tq[0-9]+" vector_float "${code}")
 list(LENGTH vector_fma fmas)
 list(LENGTH vector_float all)
 message("Helium: ${fmas} vfma.f32 and ${all} vector float instructions on q registers")
-if(all EQUAL 0)
-  message(FATAL_ERROR "no Helium vector arithmetic: the kernels were not vectorized")
+# GCC 12 vectorizes part of the plain kernel loops for Helium at -O3 (19 instructions in LeNet today);
+# fewer than 10 means the kernels lost their vectorizable shape.
+if(all LESS 10)
+  message(FATAL_ERROR "only ${all} Helium vector float instructions: the kernels were not vectorized")
 endif()

@@ -10,7 +10,7 @@
 
 template <class Net, std::uint32_t Seed, std::size_t N>
 bool run(const char* name, const float (&want)[N]) {
-  static constexpr typename Net::weights weights = models::make_weights<Net>(Seed);
+  constexpr auto& weights = models::prepared_weights<Net, Seed>;
   static constexpr auto input = models::make_input<Net>(Seed);
   static ctnn::static_arena<Net> arena;
   const auto y = Net::forward(weights, input, arena);

@@ -1,5 +1,6 @@
 // embedded/models.hpp: the networks the embedded examples run, with made-up but fixed weights and
-// inputs, computed by constexpr functions so that the weights are constant data in flash.
+// inputs, computed by constexpr functions so that the weights are constant data in flash, already
+// repacked for the fast kernels.
 #pragma once
 
 #include <array>
@@ -39,8 +40,13 @@ constexpr std::array<float, Net::input_size> make_input(std::uint32_t seed) {
   return x;
 }
 
-using lenet = zoo::lenet5;
-using ds_cnn = zoo::ds_cnn;
+// NHWC, so that the prepared weights select the fast kernels (vectorized on Helium and NEON).
+using lenet = ctnn::relayout_t<zoo::lenet5, ctnn::layout::nhwc>;
+using ds_cnn = ctnn::relayout_t<zoo::ds_cnn, ctnn::layout::nhwc>;
+
+// The weights as the fast kernels read them, packed by the compiler: constant data in flash.
+template <class Net, std::uint32_t Seed>
+inline constexpr auto prepared_weights = ctnn::prepare<Net>(make_weights<Net>(Seed));
 inline constexpr std::uint32_t lenet_seed = 1, ds_cnn_seed = 2;
 
 }  // namespace models

@@ -40,7 +40,7 @@ struct instruction_counter {
 template <class Net, std::uint32_t Seed, std::size_t N>
 int run(const char* name, const float (&want)[N]) {
   static_assert(N == Net::output_size);
-  static constexpr typename Net::weights weights = models::make_weights<Net>(Seed);  // flash
+  constexpr auto& weights = models::prepared_weights<Net, Seed>;                       // flash
   static constexpr auto input = models::make_input<Net>(Seed);
   static ctnn::static_arena<Net> arena;                                               // RAM
   const instruction_counter counter;

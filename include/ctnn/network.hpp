@@ -91,6 +91,18 @@ struct sequential : placed_chain<Input::params.dims, chain<Layers...>, !input_er
   }
 };
 
+// The same network with its activations in another memory layout (shapes and weights are unchanged):
+//   using fast = ctnn::relayout_t<lenet, ctnn::layout::nhwc>;
+template <class Net, layout L>
+struct relayout;
+template <index_t... Dims, class... Layers, layout L>
+struct relayout<sequential<input<Dims...>, Layers...>, L> {
+  using type = sequential<typename input<Dims...>::template with<std::conditional_t<L == layout::nhwc, nhwc, nchw>>,
+                          Layers...>;
+};
+template <class Net, layout L>
+using relayout_t = typename relayout<Net, L>::type;
+
 // Repacks a network's weights for the fast kernels; constexpr, so constant weights are packed by the
 // compiler.
 template <class Net, class T = float>

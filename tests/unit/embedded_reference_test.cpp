@@ -14,7 +14,7 @@
 namespace {
 template <class Net, std::uint32_t Seed, std::size_t N>
 std::string check(const char* name, const float (&committed)[N], bool& same) {
-  static constexpr typename Net::weights weights = models::make_weights<Net>(Seed);
+  constexpr auto& weights = models::prepared_weights<Net, Seed>;
   constexpr auto input = models::make_input<Net>(Seed);
   auto arena = std::make_unique<ctnn::static_arena<Net>>();
   const auto y = Net::forward(weights, input, *arena);

@@ -80,12 +80,22 @@ struct simd_of {
   static type broadcast(T x) { return type{} + x; }
 };
 
-#if CTNN_VECTOR_BYTES >= 8
+// GNU vectors where the compiler maps them to vector registers. GCC 12 does not for Helium (it splits
+// them into scalar operations), but it does vectorize the plain loops there.
+#if !defined(CTNN_GNU_VECTORS)
+#if defined(__ARM_FEATURE_MVE)
+#define CTNN_GNU_VECTORS 0
+#else
+#define CTNN_GNU_VECTORS 1
+#endif
+#endif
+
+#if CTNN_VECTOR_BYTES >= 8 && CTNN_GNU_VECTORS
 typedef float float_vector __attribute__((vector_size(CTNN_VECTOR_BYTES)));
 template <>
 struct simd<float> : simd_of<float, float_vector> {};
 #endif
-#if CTNN_VECTOR_BYTES >= 16
+#if CTNN_VECTOR_BYTES >= 16 && CTNN_GNU_VECTORS
 typedef double double_vector __attribute__((vector_size(CTNN_VECTOR_BYTES)));
 template <>
 struct simd<double> : simd_of<double, double_vector> {};
