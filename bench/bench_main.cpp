@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <ctnn/batch.hpp>
+
 #include "peers.hpp"
 #include "workloads.hpp"
 
@@ -97,6 +99,33 @@ void register_workload(const char* id, bench::workload (*describe)(std::vector<s
   }
 }
 
+// Batch 8 of W3 on 1 and 2 threads: the scaling of forward_batch on this machine's cores.
+void register_batch() {
+  using Net = workloads::w3_resnet;
+  constexpr std::size_t batch = 8;
+  auto weights = workloads::random_weights<Net>(7);
+  auto prepared = std::make_shared<typename Net::template prepared_weights_of<float>>(ctnn::prepare<Net>(*weights));
+  auto inputs = std::make_shared<std::vector<float>>(batch * Net::input_size, 0.5f);
+  auto outputs = std::make_shared<std::vector<float>>(batch * Net::output_size);
+  for (int threads : {1, 2}) {
+    auto arenas = std::make_shared<std::vector<ctnn::static_arena<Net>>>(threads);
+    benchmark::RegisterBenchmark(("W3_resnet_3x3_batch8/threads:" + std::to_string(threads)).c_str(),
+                                 [prepared, inputs, outputs, arenas](benchmark::State& state) {
+                                   for (auto _ : state) {
+                                     ctnn::forward_batch<Net>(*prepared, std::span<const float>(*inputs),
+                                                              std::span<float>(*outputs),
+                                                              std::span<ctnn::static_arena<Net>>(*arenas));
+                                     benchmark::ClobberMemory();
+                                   }
+                                   state.counters["flops"] = benchmark::Counter(
+                                       2.0 * batch * static_cast<double>(Net::macs),
+                                       benchmark::Counter::kIsIterationInvariantRate);
+                                 })
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -107,6 +136,7 @@ int main(int argc, char** argv) {
   register_workload<workloads::w4_mobilenet>("W4_mobilenet_block", workloads::describe_w4, 4);
   register_workload<workloads::w5_unet_up>("W5_unet_upsampling", workloads::describe_w5, 5);
   register_workload<workloads::w6_alexnet>("W6_alexnet_conv1", workloads::describe_w6, 6);
+  register_batch();
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -47,7 +47,7 @@ def run(binary):
     results = {}
     for b in json.loads(out)["benchmarks"]:
         if b.get("aggregate_name") == "median":
-            results[b["run_name"]] = {"us": b["real_time"] if b["time_unit"] == "us" else b["real_time"] / 1e3,
+            results[b["run_name"].replace("/real_time", "")] = {"us": b["real_time"] if b["time_unit"] == "us" else b["real_time"] / 1e3,
                                       "flops": b.get("flops", 0.0)}
     return results
 
@@ -103,6 +103,10 @@ def main():
             f"| {best / fastest if best else float('nan'):.2f} | {seconds[0]:.1f} / {seconds[1]:.1f} |")
     lines.append("")
     lines.append("best peer / ctnn > 1 means ctnn (its faster compiler) is faster than the best peer.")
+    one, two = clang["W3_resnet_3x3_batch8/threads:1"]["us"], clang["W3_resnet_3x3_batch8/threads:2"]["us"]
+    lines.append("")
+    lines.append(f"Batch 8 of W3 with `ctnn::forward_batch` (clang): {one:.0f} us on 1 thread, {two:.0f} us on 2 threads "
+                 f"({one / two:.2f}x on this machine's 2 cores).")
     text = "\n".join(lines) + "\n"
     with open(os.path.join(ROOT, "bench", "results.md"), "w") as f:
         f.write(text)

@@ -20,6 +20,8 @@
 #include "ctnn/shapes/linear.hpp"
 #include "ctnn/shapes/partial_conv.hpp"
 #include "ctnn/shapes/pool.hpp"
+#include "ctnn/shapes/activation.hpp"
+#include "ctnn/shapes/reshape.hpp"
 #include "ctnn/shapes/upsample.hpp"
 #include "ctnn/layers/batch_norm.hpp"
 
