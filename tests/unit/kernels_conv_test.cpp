@@ -192,3 +192,16 @@ TEST(PreparedWeights, PackingIsConstexprAndTransposesLinear) {
   static_assert(std::get<0>(packed).bias == std::array<float, 2>{7, 8});
   SUCCEED();
 }
+
+// Wide rows, so that whole register tiles lie inside the input: the fast kernel then reads a row's taps
+// and channels as one contiguous run (NHWC); the edges still take the per-tap path.
+TEST(ConvKernel, WideRowsTakeTheContiguousPath) {
+  expect_conv<sequential<input<3, 5, 40>, conv2d<8, 3, pad<1>>>>(
+      {8, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 40);
+  expect_conv<sequential<input<2, 9, 45>, conv2d<6, 5, stride<2>>>>(
+      {6, sp({5, 5}), sp({2, 2}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1, true}, 41);
+  expect_conv<sequential<input<3, 15, 95>, conv2d<16, 11, stride<4>>>>(
+      {16, sp({11, 11}), sp({4, 4}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1, true}, 42);
+  expect_conv<sequential<input<4, 60>, conv1d<5, 3, pad_begin<2>, pad_end<0>>>>(
+      {5, sp({3}), sp({1}), sp({1}), sp({2}, 0), sp({0}, 0), 1, true}, 43);
+}

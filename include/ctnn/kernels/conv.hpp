@@ -146,6 +146,21 @@ constexpr void conv_nhwc_tiled_with(const T* x, const Packed& w, T* y) {
             for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
               const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
               if (iy < 0 || iy >= K::in.h) continue;
+              const count_t first_tap = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2];
+              if constexpr (k.dilation[2] == 1) {
+                // Every tap of the row inside the input for every pixel of the tile: in NHWC the row's
+                // kernel width x C inputs are contiguous, and so are their packed weights, so one loop of
+                // kw * C steps replaces kw loops of C.
+                const index_t left = ox0 * k.stride[2] - k.pad_begin[2];
+                const index_t right = (ox0 + R - 1) * k.stride[2] - k.pad_begin[2] + k.kernel[2] - 1;
+                if (ox0 + R <= K::out.w && left >= 0 && right < K::in.w) {
+                  const T* rows[R];
+                  for (index_t r = 0; r < R; ++r)
+                    rows[r] = x + offset<layout::nhwc>(K::in, 0, iz, iy, left + r * k.stride[2]);
+                  acc.add(rows, &w.weight[first_tap * C * CP + co0], CP, k.kernel[2] * C);
+                  continue;
+                }
+              }
               for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
                 // Each pixel's input row, or a row of zeros outside the input: no test in the inner loop.
                 const T* rows[R];
@@ -155,8 +170,7 @@ constexpr void conv_nhwc_tiled_with(const T* x, const Packed& w, T* y) {
                                 ? x + offset<layout::nhwc>(K::in, 0, iz, iy, ix)
                                 : zeros;
                 }
-                const count_t tap = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx;
-                acc.add(rows, &w.weight[tap * C * CP + co0], CP, C);
+                acc.add(rows, &w.weight[(first_tap + kx) * C * CP + co0], CP, C);
               }
             }
           }
