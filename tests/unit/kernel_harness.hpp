@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <initializer_list>
 #include <random>
 #include <string>
 #include <utility>
@@ -142,6 +143,16 @@ inline ::testing::AssertionResult exactly(const std::vector<float>& actual, cons
     if (actual[i] != expected[i] && !(std::isnan(actual[i]) && std::isnan(expected[i])))
       return ::testing::AssertionFailure() << "element " << i << ": " << actual[i] << " vs " << expected[i];
   return ::testing::AssertionSuccess();
+}
+
+// Spatial values of a 1d/2d/3d layer on (D, H, W) for the naive reference: the missing leading dims are
+// `fill` (1 for kernel, stride, dilation; 0 for padding).
+inline naive::dims3 sp(std::initializer_list<int> v, int fill = 1) {
+  naive::dims3 r;
+  for (int i = 0; i < 3; ++i) r[i] = fill;
+  int i = 3 - static_cast<int>(v.size());
+  for (int x : v) r[i++] = x;
+  return r;
 }
 
 // Parameters split into weight and bias (the last `bias_count` values), as the naive reference takes them.

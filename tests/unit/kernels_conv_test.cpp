@@ -8,6 +8,7 @@ using namespace ctnn;
 using harness::close;
 using harness::exactly;
 using naive::dims3;
+using harness::sp;
 
 namespace {
 
@@ -17,15 +18,6 @@ struct conv_case {
   int groups;
   bool bias;
 };
-
-// Spatial values of a 1d/2d/3d layer on (D, H, W), missing leading dims 1 (or 0 for padding).
-dims3 sp(std::initializer_list<int> v, int fill = 1) {
-  dims3 r;
-  for (int i = 0; i < 3; ++i) r[i] = fill;
-  int i = 3 - static_cast<int>(v.size());
-  for (int x : v) r[i++] = x;
-  return r;
-}
 
 template <class Net>
 void expect_conv(const conv_case& c, unsigned seed) {

@@ -14,16 +14,9 @@ using namespace ctnn;
 using harness::close;
 using harness::exactly;
 using naive::dims3;
+using harness::sp;
 
 namespace {
-dims3 sp(std::initializer_list<int> v, int fill = 1) {
-  dims3 r;
-  for (int i = 0; i < 3; ++i) r[i] = fill;
-  int i = 3 - static_cast<int>(v.size());
-  for (int x : v) r[i++] = x;
-  return r;
-}
-
 // Window layers have no parameters: the reference sees the input only.
 template <class Net, class Reference>
 void expect_like(Reference reference, unsigned seed, bool exact) {
