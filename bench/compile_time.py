@@ -37,17 +37,22 @@ def source(layers: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def time_compile(compiler: str, path: str, what: str):
+    """Seconds and peak MB of `compiler -std=c++20 -c path`."""
+    cmd = ["/usr/bin/time", "-f", "%e %M", compiler, "-std=c++20", "-c", "-o", os.devnull, f"-I{ROOT}/include",
+           f"-I{ROOT}/examples", path]
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f"{compiler} failed on {what}:\n{run.stderr[-3000:]}")
+    seconds, kilobytes = run.stderr.strip().splitlines()[-1].split()
+    return float(seconds), int(kilobytes) / 1024
+
+
 def measure(compiler: str, layers: int, workdir: str):
     path = os.path.join(workdir, f"net_{layers}.cpp")
     with open(path, "w") as f:
         f.write(source(layers))
-    cmd = ["/usr/bin/time", "-f", "%e %M", compiler, "-std=c++20", "-c", "-o", os.devnull,
-           f"-I{ROOT}/include", path]
-    run = subprocess.run(cmd, capture_output=True, text=True)
-    if run.returncode != 0:
-        sys.exit(f"{compiler} failed on {layers} layers:\n{run.stderr[-3000:]}")
-    seconds, kilobytes = run.stderr.strip().splitlines()[-1].split()
-    return float(seconds), int(kilobytes) / 1024
+    return time_compile(compiler, path, f"{layers} layers")
 
 
 ZOO = ["lenet5", "alexnet", "vgg16", "inception_3a:inception", "resnet18", "mobilenet_v1", "ds_cnn", "unet"]
@@ -60,13 +65,7 @@ def measure_zoo(compiler: str, entry: str, workdir: str):
         f.write(f'#include "zoo/{header or name}.hpp"\n'
                 f"static_assert(zoo::{name}::params > 0 && zoo::{name}::macs > 0 && zoo::{name}::arena_bytes > 0);\n"
                 "int main() {}\n")
-    cmd = ["/usr/bin/time", "-f", "%e %M", compiler, "-std=c++20", "-c", "-o", os.devnull, f"-I{ROOT}/include",
-           f"-I{ROOT}/examples", path]
-    run = subprocess.run(cmd, capture_output=True, text=True)
-    if run.returncode != 0:
-        sys.exit(f"{compiler} failed on {name}:\n{run.stderr[-3000:]}")
-    seconds, kilobytes = run.stderr.strip().splitlines()[-1].split()
-    return float(seconds), int(kilobytes) / 1024
+    return time_compile(compiler, path, name)
 
 
 def main():
