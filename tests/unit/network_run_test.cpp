@@ -170,3 +170,17 @@ TEST(Weights, LoadFollowsPyTorchsStateDictOrder) {
   EXPECT_EQ(std::get<3>(w).weight[0], 7.0f);
   EXPECT_EQ(std::get<3>(w).bias[1], 26.0f);
 }
+
+// The summary, the memory plan and the runner each walk the network in execution order; if their walks
+// ever disagreed, a summary row would name the wrong tensor. Every row's tensor must have the row's size.
+TEST(MemoryPlan, SummaryRowsNameTheirOwnTensors) {
+  using nested = sequential<input<4, 8, 8>, chain<conv2d<4, 3, pad<1>>, relu>,
+                            residual<chain<conv2d<4, 3, pad<1>>, concat<identity, chain<relu, conv2d<2, 1>>>,
+                                           conv2d<4, 1>>>,
+                            concat<max_pool2d<2>, chain<conv2d<8, 2, stride<2>>, chain<>>>, flatten, linear<3>>;
+  constexpr auto& plan = memory_plan_of<nested>;
+  constexpr auto& summary = summary_of<nested>;
+  for (const layer_summary& row : summary.rows)
+    EXPECT_EQ(plan.size[row.tensor], row.output.size()) << row.name << " at depth " << row.depth;
+  EXPECT_TRUE(no_overlap(plan));
+}
