@@ -47,8 +47,7 @@ struct packed_linear {
 namespace detail {
 template <class Layer, shape In, layout L, class T>
 struct prepared_for {
-  using type = typename weights_for<Layer, In, T>::type;
-  static constexpr int kind = 0;  // kept as it is
+  using type = typename weights_for<Layer, In, T>::type;  // kept as it is
 };
 
 template <class Layer>
@@ -73,15 +72,13 @@ struct prepared_for<Layer, In, L, T> {
   static constexpr conv_transpose_geometry g = resolve_conv_transpose(Layer::params, In);
   static constexpr count_t taps = count_t{g.w.kernel[0]} * (g.w.rank > 1 ? g.w.kernel[1] : 1) *
                                   (g.w.rank > 2 ? g.w.kernel[2] : 1);
-  static constexpr int kind = g.groups == 1 ? 3 : 0;
-  using type = std::conditional_t<kind == 3, packed_taps<T, taps, g.in_channels, g.out_channels>,
+  using type = std::conditional_t<g.groups == 1, packed_taps<T, taps, g.in_channels, g.out_channels>,
                                   typename weights_for<Layer, In, T>::type>;
 };
 
 template <class Layer, shape In, layout L, class T>
   requires(std::is_same_v<params_of<Layer>, linear_params> && In.rank == 1)
 struct prepared_for<Layer, In, L, T> {
-  static constexpr int kind = 4;
   using type = packed_linear<T, In[0], Layer::params.out_features>;
 };
 
@@ -100,7 +97,6 @@ struct prepared_chain<Placed, L, T, std::index_sequence<I...>> {
 template <class Layer, shape In, layout L, class T>
   requires requires { typename Layer::branches; }
 struct prepared_for<Layer, In, L, T> {
-  static constexpr int kind = 0;
   using placed = placed_layer<Layer, In>;
   template <class B>
   using branch_type = typename prepared_chain<typename placed::template branch<B::value>, L, T>::type;
