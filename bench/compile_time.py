@@ -68,6 +68,18 @@ def measure_zoo(compiler: str, entry: str, workdir: str):
     return time_compile(compiler, path, name)
 
 
+def table(title, rows, timer, compilers, align):
+    """A markdown table: one row per entry, seconds and MB per compiler."""
+    print(f"| {title} | " + " | ".join(f"{c} s | {c} MB" for c in compilers) + " |")
+    print(f"|---{align}|" + "---:|---:|" * len(compilers))
+    for row in rows:
+        cells = []
+        for c in compilers:
+            seconds, megabytes = timer(c, row)
+            cells += [f"{seconds:.2f}", f"{megabytes:.0f}"]
+        print(f"| {str(row).partition(':')[0]} | " + " | ".join(cells) + " |", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--layers", default="0,250,500,1000,2000")
@@ -76,23 +88,9 @@ def main():
     counts = [int(n) for n in args.layers.split(",")]
     compilers = args.compilers.split(",")
     with tempfile.TemporaryDirectory() as workdir:
-        print("| layers | " + " | ".join(f"{c} s | {c} MB" for c in compilers) + " |")
-        print("|---:|" + "---:|---:|" * len(compilers))
-        for n in counts:
-            cells = []
-            for c in compilers:
-                seconds, megabytes = measure(c, n, workdir)
-                cells += [f"{seconds:.2f}", f"{megabytes:.0f}"]
-            print(f"| {n} | " + " | ".join(cells) + " |", flush=True)
+        table("layers", counts, lambda c, n: measure(c, n, workdir), compilers, ":")
         print()
-        print("| network | " + " | ".join(f"{c} s | {c} MB" for c in compilers) + " |")
-        print("|---|" + "---:|---:|" * len(compilers))
-        for entry in ZOO:
-            cells = []
-            for c in compilers:
-                seconds, megabytes = measure_zoo(c, entry, workdir)
-                cells += [f"{seconds:.2f}", f"{megabytes:.0f}"]
-            print(f"| {entry.partition(':')[0]} | " + " | ".join(cells) + " |", flush=True)
+        table("network", ZOO, lambda c, entry: measure_zoo(c, entry, workdir), compilers, "")
 
 
 if __name__ == "__main__":

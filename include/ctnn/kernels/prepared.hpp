@@ -57,8 +57,7 @@ template <class Layer, shape In, layout L, class T>
   requires(std::is_same_v<params_of<Layer>, conv_params> && L == layout::nhwc)
 struct prepared_for<Layer, In, L, T> {
   static constexpr conv_geometry g = resolve_conv(Layer::params, In);
-  static constexpr count_t taps = count_t{g.w.kernel[0]} * (g.w.rank > 1 ? g.w.kernel[1] : 1) *
-                                  (g.w.rank > 2 ? g.w.kernel[2] : 1);
+  static constexpr count_t taps = kernel_volume(g.w);
   static constexpr bool depthwise = g.groups == g.in_channels && g.groups > 1 && g.out_channels == g.in_channels;
   static constexpr int kind = g.groups == 1 ? 1 : depthwise ? 2 : 0;
   using type = std::conditional_t<kind == 1, packed_taps<T, taps, g.in_channels, g.out_channels>,
@@ -70,8 +69,7 @@ template <class Layer, shape In, layout L, class T>
   requires(std::is_same_v<params_of<Layer>, conv_transpose_params> && L == layout::nhwc)
 struct prepared_for<Layer, In, L, T> {
   static constexpr conv_transpose_geometry g = resolve_conv_transpose(Layer::params, In);
-  static constexpr count_t taps = count_t{g.w.kernel[0]} * (g.w.rank > 1 ? g.w.kernel[1] : 1) *
-                                  (g.w.rank > 2 ? g.w.kernel[2] : 1);
+  static constexpr count_t taps = kernel_volume(g.w);
   using type = std::conditional_t<g.groups == 1, packed_taps<T, taps, g.in_channels, g.out_channels>,
                                   typename weights_for<Layer, In, T>::type>;
 };

@@ -209,6 +209,13 @@ constexpr window_result resolve_window(const window_spec& spec, const shape& in)
   return r;
 }
 
+// Taps of a window's kernel: the product of its extents.
+constexpr count_t kernel_volume(const window& w) {
+  count_t taps = 1;
+  for (int i = 0; i < w.rank; ++i) taps *= w.kernel[i];
+  return taps;
+}
+
 // The activation shape a window produces with `channels` output channels.
 constexpr shape window_output(const window& w, index_t channels) {
   shape s{channels};
