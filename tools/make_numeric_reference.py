@@ -1454,10 +1454,64 @@ def gen_partial_conv():
 
 
 # ---------------------------------------------------------------------------------------------------
+# fusion: the layer groups ctnn/plan/lowering.hpp runs as one kernel in NHWC (and layer by layer in NCHW)
+
+def dw(r, k, **kw):
+    return conv_layer(r, None, k, mult=1, spell_mult=False, **kw)
+
+
+def gen_fusion():
+    fam = Family("fusion")
+    p1 = ("pad", 1)
+    # depthwise [+ activation] + pointwise [+ activation]; widths that leave partial register tiles
+    for exact in (False, True):
+        case(fam, (8, 10, 13), [dw(2, 3, padding=p1), act("relu"), c2(16, 1), act("relu")], exact=exact,
+             wscale="fan_in", stem="mobilenet_block")
+    case(fam, (6, 9, 11), [dw(2, 3, stride=2, padding=p1), act("relu6"), c2(20, 1), act("relu6")], wscale="fan_in",
+         stem="dw_stride2_relu6")
+    case(fam, (5, 7, 9), [dw(2, 3, padding=p1), c2(7, 1)], wscale="fan_in", stem="dw_pw_no_activation")
+    case(fam, (5, 7, 9), [dw(2, 3, padding=p1), act("relu"), c2(7, 1)], wscale="fan_in", stem="dw_relu_pw")
+    case(fam, (5, 7, 9), [dw(2, 3, padding=p1), c2(7, 1), act("relu")], wscale="fan_in", stem="dw_pw_relu")
+    case(fam, (4, 8, 8), [dw(2, 3, dilation=2, padding=("pad", 2)), act("hardswish"), c2(6, 1), act("sigmoid")],
+         wscale="fan_in", stem="dw_dilated_hardswish_sigmoid")
+    case(fam, (3, 9, 10), [dw(2, 5, padding=("asym", (2, 1), (1, 3))), act("leaky_relu<1, 5>"), c2(5, 1), act("gelu")],
+         wscale="fan_in", stem="dw_asym_leaky_gelu")
+    case(fam, (6, 20), [dw(1, 3, padding=p1), act("relu"), conv_layer(1, 9, 1), act("relu")], wscale="fan_in",
+         stem="dw_pw_1d")
+    case(fam, (3, 4, 5, 6), [dw(3, 3, padding=p1), act("relu"), conv_layer(3, 4, 1), act("silu")], wscale="fan_in",
+         stem="dw_pw_3d")
+    case(fam, (40, 6, 7), [dw(2, 3, padding=p1), act("relu"), c2(36, 1), act("relu")], wscale="fan_in",
+         stem="dw_pw_wide")
+    # not fused: a strided or padded 1x1, and a 3x3 after the depthwise
+    case(fam, (5, 8, 8), [dw(2, 3, padding=p1), act("relu"), c2(6, 1, stride=2), act("relu")], wscale="fan_in",
+         stem="dw_strided_pointwise")
+    case(fam, (5, 6, 6), [dw(2, 3, padding=p1), act("relu"), c2(6, 3, padding=p1), act("relu")], wscale="fan_in",
+         stem="dw_then_3x3")
+    # the group's input in the arena, and a group inside a residual branch, which reads the block input
+    case(fam, (3, 9, 9), [c2(8, 3, padding=p1), act("relu"), dw(2, 3, padding=p1), act("relu"), c2(8, 1),
+                          act("relu"), dw(2, 3, stride=2, padding=p1), c2(4, 1)], wscale="fan_in",
+         stem="conv_then_two_blocks")
+    case(fam, (6, 7, 7), [residual(chain(dw(2, 3, padding=p1), act("relu"), c2(6, 1))), act("relu")],
+         wscale="fan_in", stem="residual_dw_pw")
+    # a fast kernel and the activation after it
+    for name in ("relu", "relu6", "leaky_relu<1, 5>", "hardswish", "sigmoid", "ctnn::tanh", "silu", "gelu"):
+        case(fam, (3, 6, 7), [c2(17, 3, padding=p1), act(name)], wscale="fan_in", stem="conv_activation")
+    case(fam, (4, 5, 5), [conv_transpose_layer(2, 6, 3, stride=2, pad=1), act("relu")], wscale="fan_in",
+         stem="conv_transpose_relu")
+    case(fam, (6, 6, 6), [dw(2, 3, padding=p1), act("relu6")], wscale="fan_in", stem="dw_relu6")
+    case(fam, (20,), [linear_layer(33, 20), act("relu"), linear_layer(17, 33), act("hardswish"), linear_layer(5, 17)],
+         wscale="fan_in", stem="mlp")
+    case(fam, (20,), [linear_layer(33, 20), act("relu"), linear_layer(17, 33), act("relu")], exact=True,
+         wscale="fan_in", stem="mlp")
+    return fam
+
+
+# ---------------------------------------------------------------------------------------------------
 
 GENERATORS = [("conv", gen_conv), ("conv_transpose", gen_conv_transpose), ("pool", gen_pool),
               ("upsample", gen_upsample), ("pad", gen_pad), ("linear", gen_linear), ("activation", gen_activation),
-              ("normalization", gen_normalization), ("graph", gen_graph), ("partial_conv", gen_partial_conv)]
+              ("normalization", gen_normalization), ("graph", gen_graph), ("partial_conv", gen_partial_conv),
+              ("fusion", gen_fusion)]
 
 
 def main():

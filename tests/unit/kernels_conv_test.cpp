@@ -174,14 +174,21 @@ static_assert(std::is_same_v<std::tuple_element_t<0, harness::relayout<fast_net,
 
 TEST(PreparedWeights, PackingIsConstexprAndTransposesLinear) {
   using net = sequential<input<3>, linear<2>>;
-  constexpr auto packed = [] {
+  static constexpr auto packed = [] {
     net::weights w{};
     std::get<0>(w).weight = {1, 2, 3, 4, 5, 6};  // [out 2][in 3]
     std::get<0>(w).bias = {7, 8};
     return prepare<net>(w);
   }();
-  static_assert(std::get<0>(packed).weight == std::array<float, 6>{1, 4, 2, 5, 3, 6});  // [in][out]
-  static_assert(std::get<0>(packed).bias == std::array<float, 2>{7, 8});
+  // [in][out padded to a whole register tile], zeros in the padding.
+  constexpr index_t P = std::tuple_element_t<0, net::prepared_weights_of<float>>::padded;
+  static_assert(P >= 2 && P % 2 == 0);
+  constexpr auto& weight = std::get<0>(packed).weight;
+  static_assert(weight.size() == 3 * P);
+  static_assert(weight[0] == 1 && weight[1] == 4 && weight[P] == 2 && weight[P + 1] == 5 && weight[2 * P] == 3 &&
+                weight[2 * P + 1] == 6);
+  static_assert(P == 2 || (weight[2] == 0 && weight[3 * P - 1] == 0));
+  static_assert(std::get<0>(packed).bias[0] == 7 && std::get<0>(packed).bias[1] == 8);
   SUCCEED();
 }
 

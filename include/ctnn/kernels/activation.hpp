@@ -2,6 +2,8 @@
 // ctnn/layers/activation.hpp). Element-wise layers may run in place (y == x).
 #pragma once
 
+#include <type_traits>
+
 #include "ctnn/kernels/math.hpp"
 #include "ctnn/kernels/tensor.hpp"
 #include "ctnn/shapes/activation.hpp"
@@ -38,7 +40,47 @@ constexpr T activate(T x) {
 
 template <activation_params P, count_t Size, class T>
 constexpr void activation_forward(const T* x, T* y) {
-  for (count_t i = 0; i < Size; ++i) y[i] = activate<P>(x[i]);
+  if (x == y) {  // in place, the usual case: one pointer, so no aliasing question stops vectorization
+    for (count_t i = 0; i < Size; ++i) y[i] = activate<P>(y[i]);
+  } else {
+    for (count_t i = 0; i < Size; ++i) y[i] = activate<P>(x[i]);
+  }
+}
+
+// The activation a fast kernel applies to what it has just stored (ctnn/plan/lowering.hpp fuses an
+// element-wise activation into the layer before it); no_activation leaves the values alone.
+inline constexpr activation_params no_activation{activation_kind::identity};
+
+template <activation_params P, class T>
+constexpr void activate_stored(T* y, index_t count) {
+  if constexpr (P.kind != activation_kind::identity)
+    for (index_t i = 0; i < count; ++i) y[i] = activate<P>(y[i]);
+}
+
+// The piecewise-linear activations on a GNU vector of T, in registers before the store, with the same
+// operations as activate<P> (NaN propagates the same way); the others are applied after the store.
+template <activation_params P>
+inline constexpr bool activates_in_registers =
+    P.kind == activation_kind::identity || P.kind == activation_kind::relu || P.kind == activation_kind::relu6 ||
+    P.kind == activation_kind::leaky_relu || P.kind == activation_kind::hardswish;
+
+template <activation_params P, class T, class Vector>
+constexpr Vector activate_lanes(Vector x) {
+  const Vector zero{}, six = T(6) - zero;
+  if constexpr (P.kind == activation_kind::relu) {
+    return x < zero ? zero : x;
+  } else if constexpr (P.kind == activation_kind::relu6) {
+    const Vector low = x < zero ? zero : x;
+    return x < zero ? zero : (x > six ? six : low);
+  } else if constexpr (P.kind == activation_kind::leaky_relu) {
+    return x > zero ? x : x * static_cast<T>(static_cast<double>(P.slope_num) / static_cast<double>(P.slope_den));
+  } else if constexpr (P.kind == activation_kind::hardswish) {
+    const Vector shifted = x + T(3);
+    const Vector r = shifted < zero ? zero : (shifted > six ? six : shifted);
+    return x * r / T(6);
+  } else {
+    return x;
+  }
 }
 
 // Softmax along one dim: exp(x - max) / sum, row by row; safe in place.
@@ -70,6 +112,19 @@ constexpr void softmax_forward(const T* x, T* y) {
       idx[dim] = i;
       y[offset_of<L>(In, idx)] /= static_cast<T>(sum);
     }
+  }
+}
+
+// What a register tile applies before its store: on a scalar, any activation; on a vector, the
+// piecewise-linear ones (the rest follow with activate_stored).
+template <activation_params P, class T, class Lanes>
+constexpr Lanes activate_tile(Lanes x) {
+  if constexpr (std::is_arithmetic_v<Lanes>) {
+    return activate<P>(x);
+  } else if constexpr (activates_in_registers<P>) {
+    return activate_lanes<P, T>(x);
+  } else {
+    return x;
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include <type_traits>
 
+#include "ctnn/kernels/activation.hpp"
 #include "ctnn/kernels/target.hpp"
 #include "ctnn/kernels/tensor.hpp"
 #include "ctnn/shapes/conv.hpp"
@@ -89,8 +90,10 @@ struct register_block<false, T, R, V> {
         for (index_t v = 0; v < V; ++v) acc[r][v] += x * static_cast<accumulator_t<T>>(weights[i * stride + v]);
       }
   }
+  template <activation_params A>
   constexpr void store(index_t r, T* out, index_t channels) const {
     for (index_t v = 0; v < channels; ++v) out[v] = static_cast<T>(acc[r][v]);
+    activate_stored<A>(out, channels);
   }
 };
 
@@ -113,21 +116,27 @@ struct register_block<true, T, R, V> {
       }
     }
   }
+  // Pixel r's first `channels` values, activated by A.
+  template <activation_params A>
   void store(index_t r, T* out, index_t channels) const {
+    typename vec::type result[N];
+    for (index_t n = 0; n < N; ++n)
+      result[n] = activates_in_registers<A> ? activate_lanes<A, T>(acc[r][n]) : acc[r][n];
     if (channels == V) {
-      for (index_t n = 0; n < N; ++n) vec::store(out + n * vec::lanes, acc[r][n]);
-      return;
+      for (index_t n = 0; n < N; ++n) vec::store(out + n * vec::lanes, result[n]);
+    } else {
+      T spill[V];
+      for (index_t n = 0; n < N; ++n) vec::store(spill + n * vec::lanes, result[n]);
+      for (index_t v = 0; v < channels; ++v) out[v] = spill[v];
     }
-    T spill[V];
-    for (index_t n = 0; n < N; ++n) vec::store(spill + n * vec::lanes, acc[r][n]);
-    for (index_t v = 0; v < channels; ++v) out[v] = spill[v];
+    if constexpr (!activates_in_registers<A>) activate_stored<A>(out, channels);
   }
 };
 
 template <class T, index_t V>
 inline constexpr bool vector_block = simd<T>::available && V % simd<T>::lanes == 0;
 
-template <bool Vector, conv_params P, shape In, class T, class Packed>
+template <bool Vector, conv_params P, shape In, activation_params A, class T, class Packed>
 constexpr void conv_nhwc_tiled_with(const T* x, const Packed& w, T* y) {
   using K = conv_kernel<P, In, layout::nhwc, T>;
   constexpr register_tile tile = tile_for(K::out.c, sizeof(T));
@@ -174,102 +183,103 @@ constexpr void conv_nhwc_tiled_with(const T* x, const Packed& w, T* y) {
               }
             }
           }
-          for (index_t r = 0; r < R && ox0 + r < K::out.w; ++r)
-            acc.store(r, y + offset<layout::nhwc>(K::out, co0, oz, oy, ox0 + r), CO - co0 < V ? CO - co0 : V);
+          for (index_t r = 0; r < R && ox0 + r < K::out.w; ++r) {
+            acc.template store<A>(r, y + offset<layout::nhwc>(K::out, co0, oz, oy, ox0 + r), CO - co0 < V ? CO - co0 : V);
+          }
         }
 }
 
-template <conv_params P, shape In, class T, class Packed>
+// A: the element-wise activation fused after the convolution, if any.
+template <conv_params P, shape In, activation_params A = no_activation, class T, class Packed>
 constexpr void conv_nhwc_tiled(const T* x, const Packed& w, T* y) {
   constexpr index_t V = tile_for(conv_kernel<P, In, layout::nhwc, T>::out.c, sizeof(T)).channels;
   if constexpr (vector_block<T, V>) {
     if (!std::is_constant_evaluated()) {
-      conv_nhwc_tiled_with<true, P, In>(x, w, y);
+      conv_nhwc_tiled_with<true, P, In, A>(x, w, y);
       return;
     }
   }
-  conv_nhwc_tiled_with<false, P, In>(x, w, y);
+  conv_nhwc_tiled_with<false, P, In, A>(x, w, y);
 }
 
 // Depthwise (channel multiplier 1), NHWC, weights prepared as [tap][C]: every channel independent, the
 // channel loop contiguous in input, weights and output; a tile of R pixels x V channels in accumulators,
 // as the convolution's, with GNU vectors at run time.
-template <bool Vector, conv_params P, shape In, class T, class Packed>
-constexpr void depthwise_nhwc_with(const T* x, const Packed& w, T* y) {
+template <conv_params P, shape In, class T>
+struct depthwise_nhwc_kernel {
   using K = conv_kernel<P, In, layout::nhwc, T>;
-  constexpr index_t C = K::out.c;
-  constexpr register_tile tile = tile_for(C, sizeof(T));
-  constexpr index_t V = C % tile.channels == 0 ? tile.channels : C, R = tile.pixels;
-  constexpr index_t N = Vector ? V / simd<T>::lanes : 1;
-  constexpr window3 k = K::k;
-  const T zeros[V] = {};
-  for (index_t oz = 0; oz < K::out.d; ++oz)
-    for (index_t oy = 0; oy < K::out.h; ++oy)
-      for (index_t ox0 = 0; ox0 < K::out.w; ox0 += R)
-        for (index_t c0 = 0; c0 < C; c0 += V) {
-          // The tile's input rows and weights for every tap (zeros outside the input): gathered first,
-          // then summed with no test and no call in the loop.
-          constexpr index_t taps = k.kernel[0] * k.kernel[1] * k.kernel[2];
-          const T* rows[taps][R];
-          const T* weights[taps];
-          index_t used = 0;
-          for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
-            const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
-            if (iz < 0 || iz >= K::in.d) continue;
-            for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
-              const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
-              if (iy < 0 || iy >= K::in.h) continue;
-              for (index_t kx = 0; kx < k.kernel[2]; ++kx, ++used) {
-                for (index_t r = 0; r < R; ++r) {
-                  const index_t ix = (ox0 + r) * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
-                  rows[used][r] = (ox0 + r < K::out.w && ix >= 0 && ix < K::in.w)
-                                      ? x + offset<layout::nhwc>(K::in, c0, iz, iy, ix)
-                                      : zeros;
-                }
-                weights[used] = &w.weight[((count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx) * C + c0];
-              }
-            }
-          }
-          if constexpr (Vector) {
-            using vec = simd<T>;
-            typename vec::type acc[R][N];
-            for (index_t r = 0; r < R; ++r)
-              for (index_t n = 0; n < N; ++n) acc[r][n] = vec::load(&w.bias[c0] + n * vec::lanes);
-            for (index_t t = 0; t < used; ++t) {
-              typename vec::type wv[N];
-              for (index_t n = 0; n < N; ++n) wv[n] = vec::load(weights[t] + n * vec::lanes);
-              for (index_t r = 0; r < R; ++r)
-                for (index_t n = 0; n < N; ++n) acc[r][n] += vec::load(rows[t][r] + n * vec::lanes) * wv[n];
-            }
-            for (index_t r = 0; r < R && ox0 + r < K::out.w; ++r)
-              for (index_t n = 0; n < N; ++n)
-                vec::store(y + offset<layout::nhwc>(K::out, c0, oz, oy, ox0 + r) + n * vec::lanes, acc[r][n]);
-          } else {
-            accumulator_t<T> acc[R][V];
-            for (index_t r = 0; r < R; ++r)
-              for (index_t v = 0; v < V; ++v) acc[r][v] = w.bias[c0 + v];
-            for (index_t t = 0; t < used; ++t)
-              for (index_t r = 0; r < R; ++r)
-                for (index_t v = 0; v < V; ++v) acc[r][v] += rows[t][r][v] * weights[t][v];
-            for (index_t r = 0; r < R && ox0 + r < K::out.w; ++r) {
-              T* out = y + offset<layout::nhwc>(K::out, c0, oz, oy, ox0 + r);
-              for (index_t v = 0; v < V; ++v) out[v] = static_cast<T>(acc[r][v]);
-            }
-          }
-        }
-}
+  static constexpr index_t C = K::out.c;
+  static constexpr register_tile tile = tile_for(C, sizeof(T));
+  static constexpr index_t V = C % tile.channels == 0 ? tile.channels : C, R = tile.pixels;
+  static constexpr bool vector = vector_block<T, V>;
 
-template <conv_params P, shape In, class T, class Packed>
+  // Output pixels ox0 .. ox0 + Pixels - 1 of row (oz, oy), channels c0 .. c0 + V - 1, into out + r * C,
+  // the first `store` pixels (pixels past the row compute from whatever inputs they see, in bounds).
+  // Along W the window slides: each input row's span of pixels is loaded once (zeros outside the
+  // input) and serves every tap and output pixel that reads it, a load per ~3 FMAs for a 3x3 kernel.
+  template <bool Vector, activation_params A, index_t Pixels, class Packed>
+  static constexpr void tile_at(const T* x, const Packed& w, index_t oz, index_t oy, index_t ox0, index_t c0, T* out,
+                                index_t store) {
+    using vec = std::conditional_t<Vector, simd<T>, scalar_lanes<accumulator_t<T>>>;
+    using lanes_t = typename vec::type;
+    constexpr index_t N = V / vec::lanes;
+    constexpr window3 k = K::k;
+    constexpr index_t sx = k.stride[2], dx = k.dilation[2], kw = k.kernel[2];
+    constexpr index_t span = (Pixels - 1) * sx + (kw - 1) * dx + 1;
+    const index_t first_ix = ox0 * sx - k.pad_begin[2];
+    lanes_t acc[Pixels][N];
+    for (index_t r = 0; r < Pixels; ++r)
+      for (index_t n = 0; n < N; ++n) acc[r][n] = vec::load(&w.bias[c0 + n * vec::lanes]);
+    for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
+      const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
+      if (iz < 0 || iz >= K::in.d) continue;
+      for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
+        const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
+        if (iy < 0 || iy >= K::in.h) continue;
+        const T* row = x + offset<layout::nhwc>(K::in, c0, iz, iy, 0);
+        lanes_t in[span][N];
+        for (index_t j = 0; j < span; ++j) {
+          const bool inside = first_ix + j >= 0 && first_ix + j < K::in.w;
+          for (index_t n = 0; n < N; ++n)
+            in[j][n] = inside ? vec::load(row + count_t{first_ix + j} * C + n * vec::lanes) : lanes_t{};
+        }
+        const T* taps = &w.weight[((count_t{kz} * k.kernel[1] + ky) * kw) * C + c0];
+        for (index_t kx = 0; kx < kw; ++kx) {
+          lanes_t weight[N];
+          for (index_t n = 0; n < N; ++n) weight[n] = vec::load(taps + count_t{kx} * C + n * vec::lanes);
+          for (index_t r = 0; r < Pixels; ++r)
+            for (index_t n = 0; n < N; ++n) acc[r][n] += in[r * sx + kx * dx][n] * weight[n];
+        }
+      }
+    }
+    for (index_t r = 0; r < store; ++r)
+      for (index_t n = 0; n < N; ++n) vec::store(out + count_t{r} * C + n * vec::lanes, activate_tile<A, T>(acc[r][n]));
+    if constexpr (Vector && !activates_in_registers<A>)
+      for (index_t r = 0; r < store; ++r) activate_stored<A>(out + count_t{r} * C, V);
+  }
+
+  template <bool Vector, activation_params A, class Packed>
+  static constexpr void run(const T* x, const Packed& w, T* y) {
+    for (index_t oz = 0; oz < K::out.d; ++oz)
+      for (index_t oy = 0; oy < K::out.h; ++oy)
+        for (index_t ox0 = 0; ox0 < K::out.w; ox0 += R)
+          for (index_t c0 = 0; c0 < C; c0 += V)
+            tile_at<Vector, A, R>(x, w, oz, oy, ox0, c0, y + offset<layout::nhwc>(K::out, c0, oz, oy, ox0),
+                                  K::out.w - ox0 < R ? K::out.w - ox0 : R);
+  }
+};
+
+// A: the element-wise activation fused after the convolution, if any.
+template <conv_params P, shape In, activation_params A = no_activation, class T, class Packed>
 constexpr void depthwise_nhwc(const T* x, const Packed& w, T* y) {
-  constexpr index_t C = conv_kernel<P, In, layout::nhwc, T>::out.c;
-  constexpr index_t V = C % tile_for(C, sizeof(T)).channels == 0 ? tile_for(C, sizeof(T)).channels : C;
-  if constexpr (vector_block<T, V>) {
+  using D = depthwise_nhwc_kernel<P, In, T>;
+  if constexpr (D::vector) {
     if (!std::is_constant_evaluated()) {
-      depthwise_nhwc_with<true, P, In>(x, w, y);
+      D::template run<true, A>(x, w, y);
       return;
     }
   }
-  depthwise_nhwc_with<false, P, In>(x, w, y);
+  D::template run<false, A>(x, w, y);
 }
 
 }  // namespace ctnn

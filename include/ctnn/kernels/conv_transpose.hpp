@@ -72,7 +72,7 @@ constexpr void conv_transpose_forward(const T* x, const T* w, const T* b, T* y) 
 // taps (those with (p + pb - k d) divisible by s), reading consecutive inputs. Each phase is a dense
 // convolution over t, tiled like the forward convolution: R outputs of the phase x V channels in
 // accumulators, no scattered writes.
-template <bool Vector, conv_transpose_params P, shape In, class T, class Packed>
+template <bool Vector, conv_transpose_params P, shape In, activation_params A, class T, class Packed>
 constexpr void conv_transpose_nhwc_phased_with(const T* x, const Packed& w, T* y) {
   using K = conv_transpose_kernel<P, In>;
   constexpr register_tile tile = tile_for(K::out.c, sizeof(T));
@@ -109,22 +109,24 @@ constexpr void conv_transpose_nhwc_phased_with(const T* x, const Packed& w, T* y
                 }
               }
             }
-            for (index_t r = 0; r < R && phase + sx * (t0 + r) < K::out.w; ++r)
-              acc.store(r, y + offset<layout::nhwc>(K::out, co0, oz, oy, phase + sx * (t0 + r)),
-                        CO - co0 < V ? CO - co0 : V);
+            for (index_t r = 0; r < R && phase + sx * (t0 + r) < K::out.w; ++r) {
+              acc.template store<A>(r, y + offset<layout::nhwc>(K::out, co0, oz, oy, phase + sx * (t0 + r)),
+                                    CO - co0 < V ? CO - co0 : V);
+            }
           }
 }
 
-template <conv_transpose_params P, shape In, class T, class Packed>
+// A: the element-wise activation fused after the layer, if any.
+template <conv_transpose_params P, shape In, activation_params A = no_activation, class T, class Packed>
 constexpr void conv_transpose_nhwc_phased(const T* x, const Packed& w, T* y) {
   constexpr index_t V = tile_for(conv_transpose_kernel<P, In>::out.c, sizeof(T)).channels;
   if constexpr (vector_block<T, V>) {
     if (!std::is_constant_evaluated()) {
-      conv_transpose_nhwc_phased_with<true, P, In>(x, w, y);
+      conv_transpose_nhwc_phased_with<true, P, In, A>(x, w, y);
       return;
     }
   }
-  conv_transpose_nhwc_phased_with<false, P, In>(x, w, y);
+  conv_transpose_nhwc_phased_with<false, P, In, A>(x, w, y);
 }
 
 }  // namespace ctnn

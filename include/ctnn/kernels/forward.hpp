@@ -1,7 +1,8 @@
 // ctnn/kernels/forward.hpp: runs a placed chain step by step, in the order of its memory plan.
 //
 // Each layer's kernel gets pointers into the arena (or to the caller's input) from the plan; weights
-// come from the chain's weight tuple (ctnn/plan/weights.hpp). Long chains run from a table of
+// come from the chain's weight tuple (ctnn/plan/weights.hpp). With prepared weights, the fast kernels
+// also compute the layers the plan fused into them (ctnn/plan/lowering.hpp). Long chains run from a table of
 // per-layer functions, as everywhere else in ctnn, so that no fold limits the network's length.
 #pragma once
 
@@ -13,6 +14,7 @@
 #include "ctnn/kernels/batch_norm.hpp"
 #include "ctnn/kernels/conv.hpp"
 #include "ctnn/kernels/conv_transpose.hpp"
+#include "ctnn/kernels/depthwise_pointwise.hpp"
 #include "ctnn/kernels/linear.hpp"
 #include "ctnn/kernels/merge.hpp"
 #include "ctnn/kernels/pad.hpp"
@@ -21,6 +23,7 @@
 #include "ctnn/kernels/prepared.hpp"
 #include "ctnn/kernels/reshape.hpp"
 #include "ctnn/kernels/upsample.hpp"
+#include "ctnn/plan/lowering.hpp"
 #include "ctnn/plan/memory.hpp"
 #include "ctnn/plan/weights.hpp"
 
@@ -37,20 +40,25 @@ constexpr const T* bias_of(const layer_weights<T, W, B>& w) {
   }
 }
 
-// One atomic layer's kernel. `x` may equal `y` only for the layers whose storage allows it.
-template <class Layer, shape In, layout L, class W, class T>
+template <class W>
+inline constexpr bool is_prepared = is_packed_taps<W> || is_packed_depthwise<W> || is_packed_linear<W>;
+
+// One atomic layer's kernel. `x` may equal `y` only for the layers whose storage allows it. A: the
+// activation fused after a fast kernel (prepared weights), if any.
+template <class Layer, shape In, layout L, activation_params A = no_activation, class W, class T>
 constexpr void run_kernel(const W& w, const T* x, T* y) {
   constexpr auto p = Layer::params;
   using P = std::remove_cvref_t<decltype(p)>;
   constexpr shape out = placed_layer<Layer, In>::output_shape;
+  static_assert(is_prepared<W> || A.kind == activation_kind::identity, "ctnn: only fast kernels fuse an activation");
   if constexpr (detail::is_packed_taps<W> && std::is_same_v<P, conv_params>) {
-    conv_nhwc_tiled<p, In>(x, w, y);
+    conv_nhwc_tiled<p, In, A>(x, w, y);
   } else if constexpr (detail::is_packed_taps<W> && std::is_same_v<P, conv_transpose_params>) {
-    conv_transpose_nhwc_phased<p, In>(x, w, y);
+    conv_transpose_nhwc_phased<p, In, A>(x, w, y);
   } else if constexpr (detail::is_packed_depthwise<W>) {
-    depthwise_nhwc<p, In>(x, w, y);
+    depthwise_nhwc<p, In, A>(x, w, y);
   } else if constexpr (detail::is_packed_linear<W>) {
-    linear_packed<In[0], p.out_features>(x, w, y);
+    linear_packed<In[0], p.out_features, A>(x, w, y);
   } else if constexpr (std::is_same_v<P, conv_params>) {
     conv_forward<p, In, L>(x, w.weight.data(), bias_of(w), y);
   } else if constexpr (std::is_same_v<P, partial_conv_params>) {
@@ -93,17 +101,45 @@ struct run_state {
   const T* input;  // the caller's input, tensor 0 and its aliases
   T* arena;
   int step = 0;
+  int skip = 0;  // steps a fused kernel has already computed
 
   constexpr const T* read(int tensor) const { return plan.external(tensor) ? input : arena + plan.offset(tensor); }
   constexpr T* write(int tensor) const { return plan.external(tensor) ? nullptr : arena + plan.offset(tensor); }
 };
 
+// The layers after layer I that its kernel computes: the plan's fusion, when the weights are prepared
+// (the plain loops run every layer on its own).
+template <class Placed, std::size_t I, layout L, class Weights>
+constexpr int fused_steps() {
+  return is_prepared<std::tuple_element_t<I, Weights>> ? fused_after<Placed, L, I>() : 0;
+}
+
+// Layer I of a placed chain and the layers after it that the plan fused into it, in one kernel.
+template <class Placed, std::size_t I, layout L, class Weights, class T>
+constexpr void run_fused(const Weights& all, const T* x, T* y) {
+  using head = layer_at<Placed, I>;
+  constexpr shape in = Placed::trace.shapes[I];
+  constexpr fusion f = fusion_of<Placed, L, I>();
+  if constexpr (f.pointwise == 0) {  // a kernel and its activation
+    run_kernel<head, in, L, activation_of<layer_at<Placed, I + 1>>()>(std::get<I>(all), x, y);
+  } else {  // depthwise [+ activation] + pointwise [+ activation]
+    constexpr std::size_t pointwise = I + f.pointwise;
+    constexpr activation_params after_depthwise = activation_of<layer_at<Placed, I + 1>>();
+    constexpr activation_params after_pointwise =
+        f.layers > f.pointwise ? activation_of<layer_at<Placed, pointwise + 1>>() : no_activation;
+    depthwise_pointwise_nhwc<head::params, in, layer_at<Placed, pointwise>::params, after_depthwise, after_pointwise>(
+        x, std::get<I>(all), std::get<pointwise>(all), y);
+  }
+}
+
 template <class Placed, layout L, class Weights, class T, int Steps>
 constexpr void run_chain(run_state<T, Steps>& s, const Weights& w);
 
-template <class Layer, shape In, layout L, class W, class T, int Steps>
-constexpr void run_layer(run_state<T, Steps>& s, const W& w) {
-  using placed = placed_layer<Layer, In>;
+template <class Placed, std::size_t I, layout L, class Weights, class T, int Steps>
+constexpr void run_layer(run_state<T, Steps>& s, const Weights& all) {
+  using Layer = boost::mp11::mp_at_c<typename Placed::layers, I>;
+  using placed = typename Placed::template layer<I>;
+  const auto& w = std::get<I>(all);
   if constexpr (is_chain<Layer>) {
     run_chain<typename placed::template branch<0>, L>(s, std::get<0>(w));
   } else if constexpr (requires { typename Layer::branches; }) {
@@ -123,12 +159,22 @@ constexpr void run_layer(run_state<T, Steps>& s, const W& w) {
          ...);
       }(std::make_index_sequence<n>{});
     }
+  } else if (s.skip > 0) {
+    --s.skip;
+    ++s.step;
   } else {
-    const plan_step& step = s.plan.steps[s.step++];
-    T* y = s.write(step.output);
+    constexpr int fused = fused_steps<Placed, I, L, Weights>();
+    const plan_step& step = s.plan.steps[s.step];
+    T* y = s.write(s.plan.steps[s.step + fused].output);  // a fused group writes its last step's output
     const T* x = s.read(step.inputs[0]);
+    s.step += 1;
+    s.skip = fused;
     if (y == nullptr) return;  // an alias of the caller's input: nothing to move
-    run_kernel<Layer, In, L>(w, x, y);
+    if constexpr (fused == 0) {
+      run_kernel<Layer, placed::input_shape, L>(w, x, y);
+    } else {
+      run_fused<Placed, I, L>(all, x, y);
+    }
   }
 }
 
@@ -136,11 +182,7 @@ template <class Placed, layout L, class Weights, class T, int Steps>
 constexpr void run_chain(run_state<T, Steps>& s, const Weights& w) {
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     using run = void (*)(run_state<T, Steps>&, const Weights&);
-    const run table[sizeof...(I) + 1] = {
-        [](run_state<T, Steps>& state, const Weights& all) {
-          run_layer<boost::mp11::mp_at_c<typename Placed::layers, I>, Placed::trace.shapes[I], L>(state, std::get<I>(all));
-        }...,
-        nullptr};
+    const run table[sizeof...(I) + 1] = {&run_layer<Placed, I, L, Weights, T, Steps>..., nullptr};
     for (std::size_t i = 0; i != sizeof...(I); ++i) table[i](s, w);
   }(std::make_index_sequence<Placed::size>{});
 }

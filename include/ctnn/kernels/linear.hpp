@@ -3,6 +3,10 @@
 // y[..., j] = b[j] + sum_k W[j, k] x[..., k] over the last dim, every leading index a row.
 #pragma once
 
+#include <type_traits>
+
+#include "ctnn/kernels/activation.hpp"
+#include "ctnn/kernels/target.hpp"
 #include "ctnn/kernels/tensor.hpp"
 #include "ctnn/shapes/linear.hpp"
 
@@ -30,16 +34,52 @@ constexpr void linear_forward(const T* x, const T* w, const T* b, T* y) {
   }
 }
 
-// On a flat input with weights prepared as [in][out]: each input scales a contiguous row of weights
-// into all outputs at once, which vectorizes over the outputs.
-template <index_t In, index_t Out, class T, class Packed>
-constexpr void linear_packed(const T* x, const Packed& w, T* y) {
-  for (index_t j = 0; j < Out; ++j) y[j] = w.bias[j];
-  for (index_t i = 0; i < In; ++i) {
-    const T xi = x[i];
-    const T* row = &w.weight[count_t{i} * Out];
-    for (index_t j = 0; j < Out; ++j) y[j] += xi * row[j];
+// On a flat input with weights prepared as [in][out padded to whole tiles]: each input scales a
+// contiguous row of weights into a tile of outputs at once. S partial sums over interleaved inputs
+// keep S independent FMA chains in flight (one chain would wait out the FMA latency on every input);
+// the constant-evaluated path sums in the same order.
+template <bool Vector, index_t In, index_t Out, activation_params A, class T, class Packed>
+constexpr void linear_packed_with(const T* x, const Packed& w, T* y) {
+  constexpr index_t P = Packed::padded, V = tile_for(Out, sizeof(T)).channels, S = 4;
+  using vec = std::conditional_t<Vector, simd<T>, scalar_lanes<accumulator_t<T>>>;
+  constexpr index_t N = V / vec::lanes;
+  for (index_t o0 = 0; o0 < P; o0 += V) {
+    typename vec::type acc[S][N];
+    for (index_t n = 0; n < N; ++n) {
+      acc[0][n] = vec::load(&w.bias[o0 + n * vec::lanes]);
+      for (index_t s = 1; s < S; ++s) acc[s][n] = typename vec::type{};
+    }
+    index_t i = 0;
+    for (; i + S <= In; i += S)
+      for (index_t s = 0; s < S; ++s) {
+        const typename vec::type xs = vec::broadcast(x[i + s]);
+        for (index_t n = 0; n < N; ++n) acc[s][n] += xs * vec::load(&w.weight[count_t{i + s} * P + o0 + n * vec::lanes]);
+      }
+    for (; i < In; ++i) {
+      const typename vec::type xs = vec::broadcast(x[i]);
+      for (index_t n = 0; n < N; ++n) acc[0][n] += xs * vec::load(&w.weight[count_t{i} * P + o0 + n * vec::lanes]);
+    }
+    T out[V];
+    for (index_t n = 0; n < N; ++n) {
+      for (index_t s = 1; s < S; ++s) acc[0][n] += acc[s][n];
+      vec::store(out + n * vec::lanes, acc[0][n]);
+    }
+    const index_t count = Out - o0 < V ? Out - o0 : V;
+    for (index_t v = 0; v < count; ++v) y[o0 + v] = out[v];
+    activate_stored<A>(y + o0, count);
   }
+}
+
+// A: the element-wise activation fused after the layer, if any.
+template <index_t In, index_t Out, activation_params A = no_activation, class T, class Packed>
+constexpr void linear_packed(const T* x, const Packed& w, T* y) {
+  if constexpr (simd<T>::available && tile_for(Out, sizeof(T)).channels % simd<T>::lanes == 0) {
+    if (!std::is_constant_evaluated()) {
+      linear_packed_with<true, In, Out, A>(x, w, y);
+      return;
+    }
+  }
+  linear_packed_with<false, In, Out, A>(x, w, y);
 }
 
 }  // namespace ctnn

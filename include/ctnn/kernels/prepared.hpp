@@ -8,7 +8,7 @@
 //   convolution (groups 1), transposed convolution: [taps][C_in][C_out padded to whole register tiles],
 //     so that a tile of output channels is one contiguous run of vectors per input channel and tap;
 //   depthwise convolution: [taps][C_out], channels contiguous;
-// and in either layout a linear layer on a flat input: [in][out], the outputs contiguous.
+// and in either layout a linear layer on a flat input: [in][out padded], the outputs contiguous.
 // Every other layer keeps its weights as they are.
 #pragma once
 
@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "ctnn/kernels/target.hpp"
+#include "ctnn/plan/lowering.hpp"
 #include "ctnn/plan/weights.hpp"
 #include "ctnn/shapes/conv.hpp"
 #include "ctnn/shapes/conv_transpose.hpp"
@@ -40,44 +41,38 @@ struct packed_depthwise {
 
 template <class T, index_t In, index_t Out>
 struct packed_linear {
-  std::array<T, count_t{In} * Out> weight{};  // [in][out]
-  std::array<T, Out> bias{};
+  static constexpr index_t padded = padded_channels(Out, sizeof(T));
+  std::array<T, count_t{In} * padded> weight{};  // [in][out padded]
+  std::array<T, padded> bias{};                  // zeros past Out
 };
 
 namespace detail {
-template <class Layer, shape In, layout L, class T>
-struct prepared_for {
-  using type = typename weights_for<Layer, In, T>::type;  // kept as it is
-};
-
 template <class Layer>
 using params_of = std::remove_cvref_t<decltype(Layer::params)>;
 
+// The weights of the fast kernel ctnn/plan/lowering.hpp chose for the layer, or its own.
 template <class Layer, shape In, layout L, class T>
-  requires(std::is_same_v<params_of<Layer>, conv_params> && L == layout::nhwc)
-struct prepared_for<Layer, In, L, T> {
-  static constexpr conv_geometry g = resolve_conv(Layer::params, In);
-  static constexpr count_t taps = kernel_volume(g.w);
-  static constexpr bool depthwise = g.groups == g.in_channels && g.groups > 1 && g.out_channels == g.in_channels;
-  static constexpr int kind = g.groups == 1 ? 1 : depthwise ? 2 : 0;
-  using type = std::conditional_t<kind == 1, packed_taps<T, taps, g.in_channels, g.out_channels>,
-                                  std::conditional_t<kind == 2, packed_depthwise<T, taps, g.out_channels>,
-                                                     typename weights_for<Layer, In, T>::type>>;
-};
+constexpr auto prepared_type() {
+  constexpr fast_kernel kernel = fast_kernel_of<Layer, In, L>();
+  if constexpr (kernel == fast_kernel::conv_tiled) {
+    constexpr conv_geometry g = resolve_conv(Layer::params, In);
+    return std::type_identity<packed_taps<T, kernel_volume(g.w), g.in_channels, g.out_channels>>{};
+  } else if constexpr (kernel == fast_kernel::depthwise) {
+    constexpr conv_geometry g = resolve_conv(Layer::params, In);
+    return std::type_identity<packed_depthwise<T, kernel_volume(g.w), g.out_channels>>{};
+  } else if constexpr (kernel == fast_kernel::conv_transpose_phased) {
+    constexpr conv_transpose_geometry g = resolve_conv_transpose(Layer::params, In);
+    return std::type_identity<packed_taps<T, kernel_volume(g.w), g.in_channels, g.out_channels>>{};
+  } else if constexpr (kernel == fast_kernel::linear_packed) {
+    return std::type_identity<packed_linear<T, In[0], Layer::params.out_features>>{};
+  } else {
+    return std::type_identity<typename weights_for<Layer, In, T>::type>{};  // kept as it is
+  }
+}
 
 template <class Layer, shape In, layout L, class T>
-  requires(std::is_same_v<params_of<Layer>, conv_transpose_params> && L == layout::nhwc)
-struct prepared_for<Layer, In, L, T> {
-  static constexpr conv_transpose_geometry g = resolve_conv_transpose(Layer::params, In);
-  static constexpr count_t taps = kernel_volume(g.w);
-  using type = std::conditional_t<g.groups == 1, packed_taps<T, taps, g.in_channels, g.out_channels>,
-                                  typename weights_for<Layer, In, T>::type>;
-};
-
-template <class Layer, shape In, layout L, class T>
-  requires(std::is_same_v<params_of<Layer>, linear_params> && In.rank == 1)
-struct prepared_for<Layer, In, L, T> {
-  using type = packed_linear<T, In[0], Layer::params.out_features>;
+struct prepared_for {
+  using type = typename decltype(prepared_type<Layer, In, L, T>())::type;
 };
 
 template <class Layer, shape In, layout L, class T>
@@ -150,10 +145,10 @@ constexpr void pack(const W& w, P& p) {
     if constexpr (std::tuple_size_v<decltype(w.bias)> > 0)
       for (index_t c = 0; c < channels; ++c) p.bias[c] = w.bias[c];
   } else if constexpr (is_packed_linear<P>) {
-    // [out][in] -> [in][out]
+    // [out][in] -> [in][out padded]
     constexpr index_t out = ws[0], in = ws[1];
     for (index_t o = 0; o < out; ++o)
-      for (index_t i = 0; i < in; ++i) p.weight[count_t{i} * out + o] = w.weight[count_t{o} * in + i];
+      for (index_t i = 0; i < in; ++i) p.weight[count_t{i} * P::padded + o] = w.weight[count_t{o} * in + i];
     if constexpr (std::tuple_size_v<decltype(w.bias)> > 0)
       for (index_t o = 0; o < out; ++o) p.bias[o] = w.bias[o];
   } else {

@@ -77,7 +77,26 @@ struct simd_of {
     return v;
   }
   static void store(T* p, const type& v) { __builtin_memcpy(p, &v, sizeof v); }
-  static type broadcast(T x) { return type{} + x; }
+  // x - (+0.0) is exactly x (even for -0.0), so compilers fold it to a plain broadcast; x + 0.0 is not,
+  // and g++ keeps the addition.
+  static type broadcast(T x) { return x - type{}; }
+};
+
+// One element as a "vector" of one lane: the constant-evaluated twin of simd_of, so that a kernel can
+// write its loop once for both.
+template <class A>
+struct scalar_lanes {
+  using type = A;
+  static constexpr index_t lanes = 1;
+  template <class T>
+  static constexpr A load(const T* p) {
+    return static_cast<A>(*p);
+  }
+  template <class T>
+  static constexpr void store(T* p, A v) {
+    *p = static_cast<T>(v);
+  }
+  static constexpr A broadcast(A x) { return x; }
 };
 
 // GNU vectors where the compiler maps them to vector registers. GCC 12 does not for Helium (it splits

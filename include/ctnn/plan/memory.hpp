@@ -6,7 +6,8 @@
 // get disjoint memory in one arena, placed greedily, largest first (offsets in elements, aligned).
 // Element-wise layers write over their input when nothing later reads it; identity, dropout and (in
 // NCHW) flatten and reshape alias their input. A chain therefore needs the two largest adjacent
-// tensors; a block keeps its input alive until its last branch has read it.
+// tensors; a block keeps its input alive until its last branch has read it, and a group of fused
+// layers (ctnn/plan/lowering.hpp) until its last layer.
 //
 //   constexpr auto& plan = ctnn::memory_plan_of<net>;   plan.arena_elements, plan.offset(t), plan.steps[s]
 #pragma once
@@ -20,6 +21,7 @@
 #include "ctnn/layers/activation.hpp"
 #include "ctnn/layers/batch_norm.hpp"
 #include "ctnn/layers/reshape.hpp"
+#include "ctnn/plan/lowering.hpp"
 
 namespace ctnn {
 
@@ -38,6 +40,7 @@ struct plan_step {
   int input_count = 0;
   int output = 0;  // tensor id; tensor 0 is the network input, tensor s + 1 the output of step s
   storage how = storage::fresh;
+  int fused = 0;  // following steps this step's fast kernel also computes (ctnn/plan/lowering.hpp)
 };
 
 template <int Steps>
@@ -156,8 +159,12 @@ constexpr int build_chain(plan_builder<Steps>& b, int input) {
     const build table[sizeof...(I) + 1] = {
         &build_layer<boost::mp11::mp_at_c<typename Placed::layers, I>, Placed::trace.shapes[I], L, Steps>...,
         nullptr};
+    const int fused[sizeof...(I) + 1] = {fused_after<Placed, L, I>()..., 0};
     int current = input;
-    for (std::size_t i = 0; i != sizeof...(I); ++i) current = table[i](b, current);
+    for (std::size_t i = 0; i != sizeof...(I); ++i) {
+      current = table[i](b, current);
+      if (fused[i] > 0) b.plan.steps[current - 1].fused = fused[i];  // an atomic layer: step current - 1
+    }
     return current;
   }(std::make_index_sequence<Placed::size>{});
 }
@@ -178,6 +185,10 @@ constexpr auto make_memory_plan() {
   for (int s = 0; s < steps; ++s)
     for (int i = 0; i < p.steps[s].input_count; ++i) p.last_use[p.steps[s].inputs[i]] = s;
   p.last_use[result] = steps;  // the result outlives the run
+  for (int s = 0; s < steps; ++s) {  // a fused group reads its input until its last step
+    const int in = p.steps[s].inputs[0];
+    if (p.steps[s].fused > 0 && p.last_use[in] < s + p.steps[s].fused) p.last_use[in] = s + p.steps[s].fused;
+  }
 
   // Buffers: tensor -> buffer, each buffer with its size and lifetime [first, last].
   std::array<count_t, steps + 1> buffer_size{};

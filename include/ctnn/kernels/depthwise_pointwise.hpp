@@ -1,0 +1,63 @@
+// ctnn/kernels/depthwise_pointwise.hpp: a depthwise convolution and the pointwise (1x1) convolution
+// after it in one pass, NHWC, on prepared weights (the fusion rule: ctnn/plan/lowering.hpp).
+//
+// Per tile of R output pixels: the depthwise kernel writes the tile's R x C values (activated by A1)
+// to a buffer on the stack, and the pointwise register tile reads them as its input rows (activated by
+// A2 on store). The depthwise output tensor is never written; the buffer stays in L1.
+#pragma once
+
+#include <type_traits>
+
+#include "ctnn/kernels/activation.hpp"
+#include "ctnn/kernels/conv.hpp"
+#include "ctnn/kernels/target.hpp"
+#include "ctnn/kernels/tensor.hpp"
+
+namespace ctnn {
+
+template <bool Vector, conv_params Depthwise, shape In, conv_params Pointwise, activation_params A1,
+          activation_params A2, class T, class PackedDepthwise, class PackedPointwise>
+constexpr void depthwise_pointwise_nhwc_with(const T* x, const PackedDepthwise& dw, const PackedPointwise& pw, T* y) {
+  using D = depthwise_nhwc_kernel<Depthwise, In, T>;
+  constexpr dims4 mid = D::K::out;
+  constexpr index_t C = mid.c, CO = Pointwise.out_channels, CP = PackedPointwise::padded;
+  constexpr register_tile tile = tile_for(CO, sizeof(T));
+  constexpr index_t V = tile.channels, R = tile.pixels;
+  // The depthwise fills the R pixels in pieces of at most its own tile's pixels.
+  constexpr index_t piece = D::R < R ? D::R : R, pieces = (R + piece - 1) / piece;
+  T buffer[pieces * piece * C] = {};
+  const T* rows[R];
+  for (index_t r = 0; r < R; ++r) rows[r] = buffer + count_t{r} * C;
+  for (index_t oz = 0; oz < mid.d; ++oz)
+    for (index_t oy = 0; oy < mid.h; ++oy)
+      for (index_t ox0 = 0; ox0 < mid.w; ox0 += R) {
+        for (index_t p = 0; p < pieces; ++p)
+          for (index_t c0 = 0; c0 < C; c0 += D::V)
+            D::template tile_at<Vector && D::vector, A1, piece>(x, dw, oz, oy, ox0 + p * piece, c0,
+                                                                 buffer + count_t{p} * piece * C + c0, piece);
+        for (index_t co0 = 0; co0 < CP; co0 += V) {
+          register_block<Vector, T, R, V> acc;
+          acc.start(&pw.bias[co0]);
+          acc.add(rows, &pw.weight[co0], CP, C);
+          for (index_t r = 0; r < R && ox0 + r < mid.w; ++r) {
+            acc.template store<A2>(r, y + offset<layout::nhwc>(dims4{CO, mid.d, mid.h, mid.w}, co0, oz, oy, ox0 + r),
+                                   CO - co0 < V ? CO - co0 : V);
+          }
+        }
+      }
+}
+
+// A1, A2: the activations after the depthwise and after the pointwise convolution (identity if none).
+template <conv_params Depthwise, shape In, conv_params Pointwise, activation_params A1, activation_params A2,
+          class T, class PackedDepthwise, class PackedPointwise>
+constexpr void depthwise_pointwise_nhwc(const T* x, const PackedDepthwise& dw, const PackedPointwise& pw, T* y) {
+  if constexpr (vector_block<T, tile_for(Pointwise.out_channels, sizeof(T)).channels>) {
+    if (!std::is_constant_evaluated()) {
+      depthwise_pointwise_nhwc_with<true, Depthwise, In, Pointwise, A1, A2>(x, dw, pw, y);
+      return;
+    }
+  }
+  depthwise_pointwise_nhwc_with<false, Depthwise, In, Pointwise, A1, A2>(x, dw, pw, y);
+}
+
+}  // namespace ctnn
