@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Builds and runs every test: with g++-12, with clang++-16, and with g++-12 under ASan + UBSan.
-#   tools/test.sh                  all three
+# Builds and runs every test: with g++-12, with clang++-16, with g++-12 under ASan + UBSan, and with
+# clang++-16 for this machine's vectors (-march=native: the register tiles the benchmark runs, e.g.
+# AVX-512's; the other builds use the baseline SSE2 tiles).
+#   tools/test.sh                  all four
 #   tools/test.sh clang++-16       one compiler
 #   tools/test.sh g++-12 sanitize  one compiler with sanitizers
+#   tools/test.sh clang++-16 native
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +14,7 @@ run() {
   local dir=build/test-$cxx-$mode
   local flags=(-DCMAKE_BUILD_TYPE=Release)
   [ "$mode" = sanitize ] && flags=(-DCMAKE_BUILD_TYPE=Debug -DCTNN_SANITIZE=ON)
+  [ "$mode" = native ] && flags=(-DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS=-march=native -mprefer-vector-width=512")
   echo "== $cxx ($mode)"
   cmake -S . -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" "${flags[@]}" > /dev/null
   cmake --build "$dir" -j2
@@ -23,4 +27,5 @@ else
   run g++-12
   run clang++-16
   run g++-12 sanitize
+  run clang++-16 native
 fi

@@ -36,7 +36,7 @@ struct conv_kernel {
     accumulator_t<T> acc{};
     const index_t first_in = oc / out_per_group * in_per_group;
     for (index_t ic = 0; ic < in_per_group; ++ic)
-      for_each_tap(k, in, oz, oy, ox, [&](index_t kz, index_t ky, index_t kx, index_t iz, index_t iy, index_t ix) {
+      for_each_tap<k, in>(oz, oy, ox, [&](index_t kz, index_t ky, index_t kx, index_t iz, index_t iy, index_t ix) {
         acc += static_cast<accumulator_t<T>>(w[weight_index(oc, ic, kz, ky, kx)]) *
                static_cast<accumulator_t<T>>(x[offset<L>(in, first_in + ic, iz, iy, ix)]);
       });
@@ -139,7 +139,7 @@ inline constexpr bool vector_block = simd<T>::available && V % simd<T>::lanes ==
 template <bool Vector, conv_params P, shape In, activation_params A, class T, class Packed>
 constexpr void conv_nhwc_tiled_with(const T* x, const Packed& w, T* y) {
   using K = conv_kernel<P, In, layout::nhwc, T>;
-  constexpr register_tile tile = tile_for(K::out.c, sizeof(T));
+  constexpr register_tile tile = tile_for_width(K::out.c, sizeof(T), K::out.w);
   constexpr index_t V = tile.channels, R = tile.pixels, C = K::in.c, CO = K::out.c, CP = Packed::padded;
   constexpr window3 k = K::k;
   const T zeros[C] = {};
@@ -190,9 +190,81 @@ constexpr void conv_nhwc_tiled_with(const T* x, const Packed& w, T* y) {
 }
 
 // A: the element-wise activation fused after the convolution, if any.
+// One input channel and fewer output channels than a vector has lanes (a first layer on a grayscale
+// image or a spectrogram): channel tiles would be mostly padding, so the vectors run along W instead.
+// With C_in 1 and stride 1 along W, a vector of consecutive inputs feeds a vector of consecutive
+// outputs; a tile of PV such vectors x C_out accumulators, each tap's weight broadcast. The tile is
+// transposed into NHWC on store.
+template <conv_params P, shape In, class T>
+inline constexpr bool along_width =
+    simd<T>::available && conv_kernel<P, In, layout::nhwc, T>::in.c == 1 &&
+    conv_kernel<P, In, layout::nhwc, T>::out.c < simd<T>::lanes && conv_kernel<P, In, layout::nhwc, T>::k.stride[2] == 1;
+
+template <conv_params P, shape In, activation_params A, class T, class Packed>
+void conv_nhwc_along_width(const T* x, const Packed& w, T* y) {
+  using K = conv_kernel<P, In, layout::nhwc, T>;
+  using vec = simd<T>;
+  using lanes_t = typename vec::type;
+  constexpr index_t L = vec::lanes, CO = K::out.c, CP = Packed::padded;
+  constexpr index_t PV = 12 / CO > 4 ? 4 : (12 / CO < 1 ? 1 : 12 / CO), span = PV * L;
+  constexpr window3 k = K::k;
+  constexpr index_t rows = k.kernel[0] * k.kernel[1];
+  // Each input row the window reads, zero-padded on both sides, so that every tap is a plain load:
+  // the left padding, the row, and zeros up to the last tile's last tap.
+  constexpr index_t tiles = (K::out.w + span - 1) / span;
+  constexpr index_t padded = tiles * span + (k.kernel[2] - 1) * k.dilation[2];
+  T line[rows][padded] = {};
+  bool inside[rows];
+  for (index_t oz = 0; oz < K::out.d; ++oz)
+    for (index_t oy = 0; oy < K::out.h; ++oy) {
+      for (index_t kz = 0; kz < k.kernel[0]; ++kz)
+        for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
+          const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
+          const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
+          const index_t r = kz * k.kernel[1] + ky;
+          inside[r] = iz >= 0 && iz < K::in.d && iy >= 0 && iy < K::in.h;
+          if (!inside[r]) continue;
+          const T* row = x + offset<layout::nhwc>(K::in, 0, iz, iy, 0);
+          for (index_t ix = 0; ix < K::in.w && k.pad_begin[2] + ix < padded; ++ix) line[r][k.pad_begin[2] + ix] = row[ix];
+        }
+      for (index_t ox0 = 0; ox0 < K::out.w; ox0 += span) {
+        lanes_t acc[PV][CO];
+        for (index_t p = 0; p < PV; ++p)
+          for (index_t co = 0; co < CO; ++co) acc[p][co] = vec::broadcast(w.bias[co]);
+        for (index_t r = 0; r < rows; ++r) {
+          if (!inside[r]) continue;
+          for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
+            lanes_t in[PV];
+            for (index_t p = 0; p < PV; ++p) in[p] = vec::load(&line[r][ox0 + kx * k.dilation[2] + p * L]);
+            const T* taps = &w.weight[(count_t{r} * k.kernel[2] + kx) * CP];
+            for (index_t co = 0; co < CO; ++co) {
+              const lanes_t weight = vec::broadcast(taps[co]);
+              for (index_t p = 0; p < PV; ++p) acc[p][co] += in[p] * weight;
+            }
+          }
+        }
+        T tile[CO][span];  // channel by channel, then transposed into NHWC
+        for (index_t p = 0; p < PV; ++p)
+          for (index_t co = 0; co < CO; ++co) vec::store(&tile[co][p * L], activate_tile<A, T>(acc[p][co]));
+        const index_t pixels = K::out.w - ox0 < span ? K::out.w - ox0 : span;
+        T* out = y + offset<layout::nhwc>(K::out, 0, oz, oy, ox0);
+        for (index_t i = 0; i < pixels; ++i)
+          for (index_t co = 0; co < CO; ++co) out[count_t{i} * CO + co] = tile[co][i];
+        if constexpr (!activates_in_registers<A>) activate_stored<A>(out, pixels * CO);
+      }
+    }
+}
+
 template <conv_params P, shape In, activation_params A = no_activation, class T, class Packed>
 constexpr void conv_nhwc_tiled(const T* x, const Packed& w, T* y) {
-  constexpr index_t V = tile_for(conv_kernel<P, In, layout::nhwc, T>::out.c, sizeof(T)).channels;
+  using K = conv_kernel<P, In, layout::nhwc, T>;
+  constexpr index_t V = tile_for_width(K::out.c, sizeof(T), K::out.w).channels;
+  if constexpr (along_width<P, In, T>) {
+    if (!std::is_constant_evaluated()) {
+      conv_nhwc_along_width<P, In, A>(x, w, y);
+      return;
+    }
+  }
   if constexpr (vector_block<T, V>) {
     if (!std::is_constant_evaluated()) {
       conv_nhwc_tiled_with<true, P, In, A>(x, w, y);

@@ -75,7 +75,7 @@ constexpr void conv_transpose_forward(const T* x, const T* w, const T* b, T* y) 
 template <bool Vector, conv_transpose_params P, shape In, activation_params A, class T, class Packed>
 constexpr void conv_transpose_nhwc_phased_with(const T* x, const Packed& w, T* y) {
   using K = conv_transpose_kernel<P, In>;
-  constexpr register_tile tile = tile_for(K::out.c, sizeof(T));
+  constexpr register_tile tile = tile_for_width(K::out.c, sizeof(T), (K::out.w + K::k.stride[2] - 1) / K::k.stride[2]);
   constexpr index_t V = tile.channels, R = tile.pixels, C = K::in.c, CO = K::out.c, CP = Packed::padded;
   constexpr window3 k = K::k;
   constexpr index_t sx = k.stride[2];
@@ -119,7 +119,8 @@ constexpr void conv_transpose_nhwc_phased_with(const T* x, const Packed& w, T* y
 // A: the element-wise activation fused after the layer, if any.
 template <conv_transpose_params P, shape In, activation_params A = no_activation, class T, class Packed>
 constexpr void conv_transpose_nhwc_phased(const T* x, const Packed& w, T* y) {
-  constexpr index_t V = tile_for(conv_transpose_kernel<P, In>::out.c, sizeof(T)).channels;
+  using K = conv_transpose_kernel<P, In>;
+  constexpr index_t V = tile_for_width(K::out.c, sizeof(T), (K::out.w + K::k.stride[2] - 1) / K::k.stride[2]).channels;
   if constexpr (vector_block<T, V>) {
     if (!std::is_constant_evaluated()) {
       conv_transpose_nhwc_phased_with<true, P, In, A>(x, w, y);

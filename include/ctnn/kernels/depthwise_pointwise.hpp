@@ -21,10 +21,10 @@ constexpr void depthwise_pointwise_nhwc_with(const T* x, const PackedDepthwise& 
   using D = depthwise_nhwc_kernel<Depthwise, In, T>;
   constexpr dims4 mid = D::K::out;
   constexpr index_t C = mid.c, CO = Pointwise.out_channels, CP = PackedPointwise::padded;
-  constexpr register_tile tile = tile_for(CO, sizeof(T));
+  constexpr register_tile tile = tile_for_width(CO, sizeof(T), mid.w);
   constexpr index_t V = tile.channels, R = tile.pixels;
   // The depthwise fills the R pixels in pieces of at most its own tile's pixels.
-  constexpr index_t piece = D::R < R ? D::R : R, pieces = (R + piece - 1) / piece;
+  constexpr index_t pieces = (R + D::R - 1) / D::R, piece = (R + pieces - 1) / pieces;
   T buffer[pieces * piece * C] = {};
   const T* rows[R];
   for (index_t r = 0; r < R; ++r) rows[r] = buffer + count_t{r} * C;
@@ -51,7 +51,8 @@ constexpr void depthwise_pointwise_nhwc_with(const T* x, const PackedDepthwise& 
 template <conv_params Depthwise, shape In, conv_params Pointwise, activation_params A1, activation_params A2,
           class T, class PackedDepthwise, class PackedPointwise>
 constexpr void depthwise_pointwise_nhwc(const T* x, const PackedDepthwise& dw, const PackedPointwise& pw, T* y) {
-  if constexpr (vector_block<T, tile_for(Pointwise.out_channels, sizeof(T)).channels>) {
+  constexpr index_t width = depthwise_nhwc_kernel<Depthwise, In, T>::K::out.w;
+  if constexpr (vector_block<T, tile_for_width(Pointwise.out_channels, sizeof(T), width).channels>) {
     if (!std::is_constant_evaluated()) {
       depthwise_pointwise_nhwc_with<true, Depthwise, In, Pointwise, A1, A2>(x, dw, pw, y);
       return;

@@ -35,15 +35,20 @@ constexpr void linear_forward(const T* x, const T* w, const T* b, T* y) {
 }
 
 // On a flat input with weights prepared as [in][out padded to whole tiles]: each input scales a
-// contiguous row of weights into a tile of outputs at once. S partial sums over interleaved inputs
-// keep S independent FMA chains in flight (one chain would wait out the FMA latency on every input);
-// the constant-evaluated path sums in the same order.
+// contiguous row of weights into a block of outputs at once. A block is as many outputs as 16 vectors
+// hold, so that small layers stream their weights in one pass; S partial sums over interleaved inputs
+// keep at least 8 FMA chains in flight (one chain would wait out the FMA latency on every input).
 template <bool Vector, index_t In, index_t Out, activation_params A, class T, class Packed>
 constexpr void linear_packed_with(const T* x, const Packed& w, T* y) {
-  constexpr index_t P = Packed::padded, V = tile_for(Out, sizeof(T)).channels, S = 4;
   using vec = std::conditional_t<Vector, simd<T>, scalar_lanes<accumulator_t<T>>>;
-  constexpr index_t N = V / vec::lanes;
-  for (index_t o0 = 0; o0 < P; o0 += V) {
+  constexpr index_t P = Packed::padded, vectors = P / vec::lanes;
+  constexpr index_t N = [] {  // vectors per block: the largest divisor of `vectors` up to 16
+    index_t n = vectors < 16 ? vectors : 16;
+    while (vectors % n != 0) --n;
+    return n;
+  }();
+  constexpr index_t S = N >= 8 ? 1 : (8 + N - 1) / N, B = N * vec::lanes;
+  for (index_t o0 = 0; o0 < P; o0 += B) {
     typename vec::type acc[S][N];
     for (index_t n = 0; n < N; ++n) {
       acc[0][n] = vec::load(&w.bias[o0 + n * vec::lanes]);
@@ -59,14 +64,14 @@ constexpr void linear_packed_with(const T* x, const Packed& w, T* y) {
       const typename vec::type xs = vec::broadcast(x[i]);
       for (index_t n = 0; n < N; ++n) acc[0][n] += xs * vec::load(&w.weight[count_t{i} * P + o0 + n * vec::lanes]);
     }
-    T out[V];
+    T out[B];
     for (index_t n = 0; n < N; ++n) {
       for (index_t s = 1; s < S; ++s) acc[0][n] += acc[s][n];
-      vec::store(out + n * vec::lanes, acc[0][n]);
+      vec::store(out + n * vec::lanes, activate_tile<A, T>(acc[0][n]));
     }
-    const index_t count = Out - o0 < V ? Out - o0 : V;
+    const index_t count = Out - o0 < B ? Out - o0 : B;
     for (index_t v = 0; v < count; ++v) y[o0 + v] = out[v];
-    activate_stored<A>(y + o0, count);
+    if constexpr (Vector && !activates_in_registers<A>) activate_stored<A>(y + o0, count);
   }
 }
 

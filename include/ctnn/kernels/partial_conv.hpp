@@ -27,7 +27,7 @@ constexpr void partial_conv_forward(const T* x, const T* mask, const T* w, const
           // sum(M) over the window, and W^T (X * M).
           accumulator_t<T> mask_sum{}, acc{};
           const index_t first_in = oc / K::out_per_group * K::in_per_group;
-          for_each_tap(K::k, K::in, oz, oy, ox,
+          for_each_tap<K::k, K::in>(oz, oy, ox,
                        [&](index_t kz, index_t ky, index_t kx, index_t iz, index_t iy, index_t ix) {
                          for (index_t mc = 0; mc < channels_in_mask; ++mc)
                            mask_sum += static_cast<accumulator_t<T>>(mask[offset<L>(mask_in, mc, iz, iy, ix)]);
@@ -63,7 +63,7 @@ constexpr void partial_conv_padding_forward(const T* x, const T* w, const T* b, 
       for (index_t oy = 0; oy < K::out.h; ++oy)
         for (index_t ox = 0; ox < K::out.w; ++ox) {
           count_t inside = 0;  // taps of the window that fall inside the input
-          for_each_tap(K::k, K::in, oz, oy, ox, [&](index_t, index_t, index_t, index_t, index_t, index_t) { ++inside; });
+          for_each_tap<K::k, K::in>(oz, oy, ox, [&](index_t, index_t, index_t, index_t, index_t, index_t) { ++inside; });
           accumulator_t<T> value{};
           if (inside > 0) {
             value = K::window_sum(x, w, oc, oz, oy, ox) *

@@ -30,12 +30,27 @@ constexpr void max_pool_forward(const T* x, T* y) {
   constexpr window w = resolve_window(window_of(P), In).w;
   constexpr dims4 in = dims_of(In), out = dims_of(window_output(w, In[0]));
   constexpr window3 k = to3(w);
+  if constexpr (L == layout::nhwc) {  // channels innermost, contiguous: the loop over them vectorizes
+    for (index_t oz = 0; oz < out.d; ++oz)
+      for (index_t oy = 0; oy < out.h; ++oy)
+        for (index_t ox = 0; ox < out.w; ++ox) {
+          T best[out.c];  // a local array, not the output: no aliasing with x to rule out on every tap
+          for (index_t c = 0; c < out.c; ++c) best[c] = lowest_value<T>();
+          for_each_tap<k, in>(oz, oy, ox, [&](index_t, index_t, index_t, index_t iz, index_t iy, index_t ix) {
+            const T* v = x + offset<L>(in, 0, iz, iy, ix);
+            for (index_t c = 0; c < out.c; ++c) best[c] = v[c] > best[c] || math::isnan(v[c]) ? v[c] : best[c];
+          });
+          T* to = y + offset<L>(out, 0, oz, oy, ox);
+          for (index_t c = 0; c < out.c; ++c) to[c] = best[c];
+        }
+    return;
+  }
   for (index_t c = 0; c < out.c; ++c)
     for (index_t oz = 0; oz < out.d; ++oz)
       for (index_t oy = 0; oy < out.h; ++oy)
         for (index_t ox = 0; ox < out.w; ++ox) {
           T best = lowest_value<T>();
-          for_each_tap(k, in, oz, oy, ox, [&](index_t, index_t, index_t, index_t iz, index_t iy, index_t ix) {
+          for_each_tap<k, in>(oz, oy, ox, [&](index_t, index_t, index_t, index_t iz, index_t iy, index_t ix) {
             const T v = x[offset<L>(in, c, iz, iy, ix)];
             if (v > best || math::isnan(v)) best = v;
           });
@@ -49,7 +64,9 @@ constexpr void avg_pool_forward(const T* x, T* y) {
   constexpr dims4 in = dims_of(In), out = dims_of(window_output(w, In[0]));
   constexpr window3 k = to3(w);
   constexpr index_t extent[3] = {in.d, in.h, in.w};
-  for (index_t c = 0; c < out.c; ++c)
+  // NHWC: every channel of a pixel at once (contiguous), in the same order of summation per channel.
+  constexpr index_t channels_at_once = L == layout::nhwc ? out.c : 1;
+  for (index_t c0 = 0; c0 < out.c; c0 += channels_at_once)
     for (index_t oz = 0; oz < out.d; ++oz)
       for (index_t oy = 0; oy < out.h; ++oy)
         for (index_t ox = 0; ox < out.w; ++ox) {
@@ -64,13 +81,15 @@ constexpr void avg_pool_forward(const T* x, T* y) {
             hi[i] = std::min(end, extent[i]);
             real_count *= hi[i] - lo[i];
           }
-          accumulator_t<T> sum{};
+          accumulator_t<T> sum[channels_at_once] = {};
           for (index_t iz = lo[0]; iz < hi[0]; ++iz)
             for (index_t iy = lo[1]; iy < hi[1]; ++iy)
-              for (index_t ix = lo[2]; ix < hi[2]; ++ix) sum += x[offset<L>(in, c, iz, iy, ix)];
+              for (index_t ix = lo[2]; ix < hi[2]; ++ix)
+                for (index_t c = 0; c < channels_at_once; ++c) sum[c] += x[offset<L>(in, c0 + c, iz, iy, ix)];
           constexpr bool include_pad = P.count_include_pad && P.padding.mode != padding_mode::tf_same;
-          const count_t divisor = include_pad ? padded_count : real_count;
-          y[offset<L>(out, c, oz, oy, ox)] = static_cast<T>(sum / static_cast<accumulator_t<T>>(divisor));
+          const auto divisor = static_cast<accumulator_t<T>>(include_pad ? padded_count : real_count);
+          for (index_t c = 0; c < channels_at_once; ++c)
+            y[offset<L>(out, c0 + c, oz, oy, ox)] = static_cast<T>(sum[c] / divisor);
         }
 }
 
@@ -105,18 +124,26 @@ template <global_pool_params P, shape In, layout L, class T>
 constexpr void global_pool_forward(const T* x, T* y) {
   constexpr dims4 in = dims_of(In);
   constexpr count_t count = in.spatial_size();
-  for (index_t c = 0; c < in.c; ++c) {
-    accumulator_t<T> sum{};
-    T best = lowest_value<T>();
+  // NHWC: every channel of a pixel at once (contiguous), in the same order of summation per channel.
+  constexpr index_t channels_at_once = L == layout::nhwc ? in.c : 1;
+  for (index_t c0 = 0; c0 < in.c; c0 += channels_at_once) {
+    accumulator_t<T> sum[channels_at_once] = {};
+    T best[channels_at_once];
+    for (index_t c = 0; c < channels_at_once; ++c) best[c] = lowest_value<T>();
     for (index_t iz = 0; iz < in.d; ++iz)
       for (index_t iy = 0; iy < in.h; ++iy)
-        for (index_t ix = 0; ix < in.w; ++ix) {
-          const T v = x[offset<L>(in, c, iz, iy, ix)];
-          sum += v;
-          if (v > best || math::isnan(v)) best = v;
-        }
+        for (index_t ix = 0; ix < in.w; ++ix)
+          for (index_t c = 0; c < channels_at_once; ++c) {
+            const T v = x[offset<L>(in, c0 + c, iz, iy, ix)];
+            if constexpr (P.kind == pool_kind::max) {
+              best[c] = v > best[c] || math::isnan(v) ? v : best[c];
+            } else {
+              sum[c] += v;
+            }
+          }
     // The output [C, 1, ...] is C contiguous elements in both layouts.
-    y[c] = P.kind == pool_kind::max ? best : static_cast<T>(sum / static_cast<accumulator_t<T>>(count));
+    for (index_t c = 0; c < channels_at_once; ++c)
+      y[c0 + c] = P.kind == pool_kind::max ? best[c] : static_cast<T>(sum[c] / static_cast<accumulator_t<T>>(count));
   }
 }
 

@@ -56,6 +56,33 @@ constexpr register_tile tile_for(index_t out_channels, index_t element_bytes) {
   return {vectors * lanes, pixels};
 }
 
+// The tile for a row of `width` output pixels, for the kernels whose tile is a plain R x V block of
+// accumulators (convolution, transposed convolution, pointwise): among the channel tiles that divide
+// the padded channels (so the packing above still fits), the one that computes the fewest wasted
+// pixels, a row being split into equal tiles of up to 14 pixels; ties go to more channels per tile
+// (fewer broadcasts per FMA). Rows of 56 pixels take 4 tiles of 14 (x 2 vectors) rather than 10 of 6
+// (x 4 vectors), which compute 60.
+constexpr register_tile tile_for_width(index_t out_channels, index_t element_bytes, index_t width) {
+  const register_tile base = tile_for(out_channels, element_bytes);
+  const index_t lanes = CTNN_VECTOR_BYTES / element_bytes > 0 ? CTNN_VECTOR_BYTES / element_bytes : 1;
+  const index_t padded = (out_channels + base.channels - 1) / base.channels * base.channels;
+  register_tile best = base;
+  count_t best_cost = -1;
+  for (index_t vectors = base.channels / lanes; vectors >= 1; vectors /= 2) {
+    if (padded % (vectors * lanes) != 0) continue;
+    index_t most = (CTNN_VECTOR_REGISTERS - vectors - 2) / vectors;
+    if (most > 14) most = 14;
+    if (most < 1) most = 1;
+    const index_t tiles = (width + most - 1) / most, pixels = (width + tiles - 1) / tiles;
+    const count_t cost = count_t{tiles} * pixels * (padded / lanes);  // vector FMAs per tap and input channel
+    if (best_cost < 0 || cost < best_cost) {
+      best = {vectors * lanes, pixels};
+      best_cost = cost;
+    }
+  }
+  return best;
+}
+
 // The target's vector as a GNU vector type (g++ and clang): the fast kernels write their register tile
 // with it, so that the tile is vectorized by construction rather than by each compiler's heuristics
 // (g++-12 unrolls a short channel loop first and then emits shuffles without FMAs). Used outside

@@ -93,8 +93,10 @@ constexpr window3 to3(const window& w) {
 
 // Calls tap(kz, ky, kx, iz, iy, ix) for every tap of output position (oz, oy, ox)'s window that falls
 // inside the input (taps in the padding are skipped: zero for sums, -inf for max).
-template <class Tap>
-constexpr void for_each_tap(const window3& k, const dims4& in, index_t oz, index_t oy, index_t ox, Tap&& tap) {
+// The window and extents are template arguments, so that the tap loops have constant trip counts;
+// always inlined, so that the tap is not a call per output position (clang would not inline it).
+template <window3 k, dims4 in, class Tap>
+[[gnu::always_inline]] constexpr void for_each_tap(index_t oz, index_t oy, index_t ox, Tap&& tap) {
   for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
     const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
     if (iz < 0 || iz >= in.d) continue;
