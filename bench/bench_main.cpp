@@ -35,6 +35,8 @@ void peak_fma(benchmark::State& state) {
   state.counters["flops"] = benchmark::Counter(2.0 * 16 * 16 * steps, benchmark::Counter::kIsIterationInvariantRate);
 }
 
+int peers_checked = 0, peers_differing = 0;  // for --check
+
 float max_relative_error(const float* a, const float* b, std::size_t n) {
   float scale = 1e-6f, worst = 0;
   for (std::size_t i = 0; i < n; ++i) scale = std::max(scale, std::abs(b[i]));
@@ -84,7 +86,9 @@ void register_workload(const char* id, bench::workload (*describe)(std::vector<s
     auto out = std::make_shared<std::vector<float>>(Net::output_size);
     runner->run(input->data(), out->data());
     const float error = max_relative_error(out->data(), expected->data(), out->size());
+    ++peers_checked;
     if (!(error < 1e-3f)) {
+      ++peers_differing;
       std::fprintf(stderr, "%s: %s differs from ctnn (relative error %g), skipped\n", id, p.name, double(error));
       continue;
     }
@@ -128,7 +132,10 @@ void register_batch() {
 
 }  // namespace
 
+// `ctnn_bench --check` only compares every peer's output with ctnn's (CI runs it): exit status 1 if
+// one differs. Anything else goes to Google Benchmark.
 int main(int argc, char** argv) {
+  const bool check_only = argc == 2 && std::string(argv[1]) == "--check";
   benchmark::RegisterBenchmark("peak/fma", peak_fma);
   register_workload<workloads::w1_lenet>("W1_lenet", workloads::describe_w1, 1);
   register_workload<workloads::w2_ds_cnn>("W2_ds_cnn", workloads::describe_w2, 2);
@@ -137,6 +144,10 @@ int main(int argc, char** argv) {
   register_workload<workloads::w5_unet_up>("W5_unet_upsampling", workloads::describe_w5, 5);
   register_workload<workloads::w6_alexnet>("W6_alexnet_conv1", workloads::describe_w6, 6);
   register_batch();
+  if (check_only) {
+    std::printf("%d peer outputs compared with ctnn's, %d differ\n", peers_checked, peers_differing);
+    return peers_differing == 0 ? 0 : 1;
+  }
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -2,8 +2,8 @@
 //
 // Each layer's kernel gets pointers into the arena (or to the caller's input) from the plan; weights
 // come from the chain's weight tuple (ctnn/plan/weights.hpp). With prepared weights, the fast kernels
-// also compute the layers the plan fused into them (ctnn/plan/lowering.hpp). Long chains run from a table of
-// per-layer functions, as everywhere else in ctnn, so that no fold limits the network's length.
+// also compute the layers the plan fused into them (ctnn/plan/lowering.hpp). Long chains run from a
+// table of per-layer functions, as everywhere else in ctnn, so that no fold limits the network's length.
 #pragma once
 
 #include <cstddef>
