@@ -3,7 +3,8 @@
 //   using net = ctnn::sequential<ctnn::input<1, 32, 32>, ctnn::conv2d<6, 5>, ctnn::relu, ...>;
 //   net::output_shape, net::shapes[i], ctnn::layer_t<net, i>     shapes (ctnn/checks/placed.hpp)
 //   net::weights                  every layer's parameters, float (net::weights_of<T> for another T)
-//   ctnn::memory_plan_of<net>     where every activation lives (ctnn/plan/memory.hpp)
+//   ctnn::memory_plan_of<net>     where every activation lives (ctnn/plan/memory.hpp); with prepared
+//                                 weights, ctnn::fused_memory_plan_of<net>
 //   ctnn::static_arena<net> a;    the activations' memory, sizeof known at compile time
 //   net::forward(w, x, a)         runs the network: no heap, no exceptions, no virtual calls
 //   ctnn::prepare<net>(w)         the weights repacked for the fast kernels; forward(prepared, x, a)
@@ -34,8 +35,15 @@ struct static_arena;
 template <class Net>
 inline constexpr auto memory_plan_of = make_memory_plan<typename Net::chain_type, Net::memory_layout>();
 
+// The plan forward runs on with prepared weights: fused groups (ctnn/plan/lowering.hpp) as one step.
 template <class Net>
-inline constexpr count_t arena_elements_of = memory_plan_of<Net>.arena_elements;
+inline constexpr auto fused_memory_plan_of = make_memory_plan<typename Net::chain_type, Net::memory_layout, true>();
+
+// Room for either plan: one arena serves both kinds of weights.
+template <class Net>
+inline constexpr count_t arena_elements_of = memory_plan_of<Net>.arena_elements > fused_memory_plan_of<Net>.arena_elements
+                                                 ? memory_plan_of<Net>.arena_elements
+                                                 : fused_memory_plan_of<Net>.arena_elements;
 
 // Every layer's figures (ctnn/analysis/summary.hpp), also computed when first used.
 template <class Net>
@@ -78,10 +86,11 @@ struct sequential : placed_chain<Input::params.dims, chain<Layers...>, !input_er
   template <class W, class X, class T>
     requires std::is_base_of_v<weights_of<T>, W> || std::is_same_v<prepared_weights_of<T>, W>
   static constexpr std::span<const T, output_size> forward(const W& w, const X& x, static_arena<sequential, T>& arena) {
-    constexpr auto& plan = memory_plan_of<sequential>;
+    constexpr bool prepared = std::is_same_v<prepared_weights_of<T>, W>;
+    constexpr auto& plan = prepared ? fused_memory_plan_of<sequential> : memory_plan_of<sequential>;
     const std::span<const T, input_size> in(x);
     detail::run_state<T, plan.steps.size()> state{plan, in.data(), arena.data.data()};
-    if constexpr (std::is_same_v<prepared_weights_of<T>, W>) {
+    if constexpr (prepared) {
       detail::run_chain<chain_type, memory_layout>(state, w);
     } else {
       detail::run_chain<chain_type, memory_layout>(state, static_cast<const weights_of<T>&>(w));

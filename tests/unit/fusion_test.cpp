@@ -40,30 +40,38 @@ static_assert(fused_in<nchw_net, 5> == 1);
 using tail = sequential<input<6>, linear<4>, identity, linear<3>, softmax>;
 static_assert(fused_in<tail, 0> == 0 && fused_in<tail, 2> == 0);
 
-// The plan records the groups, and keeps a group's input alive to its last step.
+// The plan records the groups. The plain plan runs every layer; the fused plan (prepared weights) keeps
+// a group's input alive to the group's last step and gives the group's inner tensors no memory.
 using two_blocks = sequential<input<3, 9, 9>::with<nhwc>, conv2d<8, 3, pad<1>>, relu, depthwise_conv2d<3, pad<1>>, relu,
                               conv2d<8, 1>, relu>;
-TEST(Fusion, PlanKeepsTheGroupInputAliveToTheGroupEnd) {
-  constexpr auto& plan = memory_plan_of<two_blocks>;
-  static_assert(plan.steps.size() == 6);
-  EXPECT_EQ(plan.steps[0].fused, 1);  // conv + relu
-  EXPECT_EQ(plan.steps[2].fused, 3);  // depthwise + relu + pointwise + relu
-  const int group_input = plan.steps[2].inputs[0];
-  EXPECT_EQ(plan.last_use[group_input], 5);
-  // Without the longer life the pointwise output could land on the group input, which the fused kernel
-  // still reads.
-  const int output = plan.steps[5].output;
-  const bool apart = plan.offset(output) + plan.size[output] <= plan.offset(group_input) ||
-                     plan.offset(group_input) + plan.size[group_input] <= plan.offset(output);
+TEST(Fusion, FusedPlanStoresOnlyWhatTheKernelsWrite) {
+  constexpr auto& plain = memory_plan_of<two_blocks>;
+  constexpr auto& fused = fused_memory_plan_of<two_blocks>;
+  static_assert(fused.steps.size() == 6);
+  EXPECT_EQ(fused.steps[0].fused, 1);  // conv + relu
+  EXPECT_EQ(fused.steps[2].fused, 3);  // depthwise + relu + pointwise + relu
+  // Inner tensors: the conv's output (before its relu), the depthwise's, its relu's, the pointwise's.
+  for (int step : {0, 2, 3, 4}) {
+    EXPECT_FALSE(fused.stored(fused.steps[step].output)) << step;
+    EXPECT_TRUE(plain.stored(plain.steps[step].output)) << step;
+  }
+  const int group_input = fused.steps[2].inputs[0], output = fused.steps[5].output;
+  EXPECT_EQ(fused.last_use[group_input], 5);
+  EXPECT_EQ(plain.last_use[group_input], 2);
+  // The group's output must not land on its input, which the fused kernel reads while writing.
+  const bool apart = fused.offset(output) + fused.size[output] <= fused.offset(group_input) ||
+                     fused.offset(group_input) + fused.size[group_input] <= fused.offset(output);
   EXPECT_TRUE(apart);
+  // 8x9x9 floats for the group input and for its output; the plain plan needs the same two at a time.
+  EXPECT_EQ(fused.arena_elements, 2 * 656);
+  EXPECT_EQ(plain.arena_elements, 2 * 656);
+  EXPECT_EQ(arena_elements_of<two_blocks>, 2 * 656);
 }
 
-// The fused kernels never write the depthwise output; the plain loops do. The arena starts as NaN so
-// that any write shows.
-TEST(Fusion, FusedPathSkipsTheDepthwiseOutput) {
+// Both plans share one arena; the fused kernels and the plain loops agree, and each plan's run reads
+// only what it wrote (the arena starts as NaN).
+TEST(Fusion, FusedAndPlainRunsAgree) {
   using net = two_blocks;
-  constexpr auto& plan = memory_plan_of<net>;
-  const int depthwise_out = plan.steps[2].output;
   auto weights = std::make_unique<net::weights>();
   for_each_array(static_cast<net::weights_of<float>&>(*weights), [](auto a) {
     for (std::size_t i = 0; i < a.size(); ++i) a[i] = 0.01f * static_cast<float>(i % 7) - 0.02f;
@@ -71,21 +79,16 @@ TEST(Fusion, FusedPathSkipsTheDepthwiseOutput) {
   auto prepared = std::make_unique<net::prepared_weights_of<float>>(prepare<net>(*weights));
   std::array<float, net::input_size> x{};
   for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 5) - 2.0f;
-
-  const auto untouched = [&](const static_arena<net>& a) {
-    for (count_t i = 0; i < plan.size[depthwise_out]; ++i)
-      if (!std::isnan(a.data[static_cast<std::size_t>(plan.offset(depthwise_out) + i)])) return false;
-    return true;
-  };
   auto fused = std::make_unique<static_arena<net>>();
   auto plain = std::make_unique<static_arena<net>>();
   fused->data.fill(std::numeric_limits<float>::quiet_NaN());
   plain->data.fill(std::numeric_limits<float>::quiet_NaN());
   const auto y_fused = net::forward(*prepared, x, *fused);
   const auto y_plain = net::forward(*weights, x, *plain);
-  EXPECT_TRUE(untouched(*fused));
-  EXPECT_FALSE(untouched(*plain));
-  for (std::size_t i = 0; i < y_fused.size(); ++i) EXPECT_NEAR(y_fused[i], y_plain[i], 1e-5f) << i;
+  for (std::size_t i = 0; i < y_fused.size(); ++i) {
+    ASSERT_FALSE(std::isnan(y_fused[i])) << i;
+    EXPECT_NEAR(y_fused[i], y_plain[i], 1e-5f) << i;
+  }
 }
 
 // The fused kernels are constexpr too: the network runs inside the compiler and agrees with run time.

@@ -10,6 +10,7 @@
 // layers (ctnn/plan/lowering.hpp) until its last layer.
 //
 //   constexpr auto& plan = ctnn::memory_plan_of<net>;   plan.arena_elements, plan.offset(t), plan.steps[s]
+//   ctnn::fused_memory_plan_of<net>                     the plan forward(prepared weights) runs on
 #pragma once
 
 #include <array>
@@ -48,14 +49,16 @@ struct memory_plan {
   static constexpr int tensors = Steps + 1;
   std::array<plan_step, Steps> steps{};
   std::array<count_t, tensors> size{};       // elements of each tensor
-  std::array<int, tensors> buffer{};         // buffer of each tensor; -1: the caller's input
+  std::array<int, tensors> buffer{};         // buffer of each tensor; -1: the caller's input; -2: none, the
+                                             // tensor lives inside a fused kernel (fused plans only)
   std::array<int, tensors> last_use{};       // last step that reads each tensor (Steps: the result)
   std::array<count_t, tensors> offsets{};    // element offset of each tensor in the arena
   count_t arena_elements = 0;
   int buffers = 0;
 
   constexpr count_t offset(int tensor) const { return offsets[tensor]; }
-  constexpr bool external(int tensor) const { return buffer[tensor] < 0; }
+  constexpr bool external(int tensor) const { return buffer[tensor] == -1; }
+  constexpr bool stored(int tensor) const { return buffer[tensor] != -2; }
 };
 
 // ---- how many steps a layer takes ---------------------------------------------------------------
@@ -173,7 +176,10 @@ constexpr count_t align_up(count_t n) { return (n + arena_alignment - 1) / arena
 }  // namespace detail
 
 // ---- liveness and placement -----------------------------------------------------------------------
-template <class Placed, layout L>
+// Fused: the plan of the fast kernels (prepared weights), where a fused group (plan_step::fused) runs as
+// one step: its input lives to the group's end, its inner tensors get no memory, and its output is
+// written when the group starts. Otherwise every layer runs on its own (the plain loops).
+template <class Placed, layout L, bool Fused = false>
 constexpr auto make_memory_plan() {
   constexpr int steps = detail::chain_steps<typename Placed::layers>::value;
   detail::plan_builder<steps> b;
@@ -185,10 +191,14 @@ constexpr auto make_memory_plan() {
   for (int s = 0; s < steps; ++s)
     for (int i = 0; i < p.steps[s].input_count; ++i) p.last_use[p.steps[s].inputs[i]] = s;
   p.last_use[result] = steps;  // the result outlives the run
-  for (int s = 0; s < steps; ++s) {  // a fused group reads its input until its last step
-    const int in = p.steps[s].inputs[0];
-    if (p.steps[s].fused > 0 && p.last_use[in] < s + p.steps[s].fused) p.last_use[in] = s + p.steps[s].fused;
-  }
+  std::array<bool, steps + 1> inside_group{};
+  if constexpr (Fused)
+    for (int s = 0; s < steps; ++s) {
+      const int in = p.steps[s].inputs[0], group = p.steps[s].fused;
+      if (group == 0) continue;
+      if (p.last_use[in] < s + group) p.last_use[in] = s + group;  // read until the group's last step
+      for (int j = 0; j < group; ++j) inside_group[p.steps[s + j].output] = true;
+    }
 
   // Buffers: tensor -> buffer, each buffer with its size and lifetime [first, last].
   std::array<count_t, steps + 1> buffer_size{};
@@ -205,7 +215,11 @@ constexpr auto make_memory_plan() {
     const plan_step& st = p.steps[s];
     const int in = st.inputs[0], out = st.output, in_buffer = p.buffer[in];
     const bool is_result = out == result;
-    if (st.how == storage::alias && !(is_result && in_buffer < 0)) {
+    if (inside_group[out]) {
+      p.buffer[out] = -2;
+      continue;
+    }
+    if (st.how == storage::alias && in_buffer != -2 && !(is_result && in_buffer < 0)) {
       p.buffer[out] = in_buffer;
     } else if (st.how == storage::in_place && in_buffer >= 0 && last[in_buffer] <= s) {
       p.buffer[out] = in_buffer;
