@@ -47,8 +47,9 @@ float max_relative_error(const float* a, const float* b, std::size_t n) {
 template <class Net>
 void register_workload(const char* id, bench::workload (*describe)(std::vector<std::vector<float>>), unsigned seed) {
   auto weights = workloads::random_weights<Net>(seed);
-  auto prepared = std::make_shared<typename Net::template prepared_weights_of<float>>(ctnn::prepare<Net>(*weights));
-  auto arena = std::make_shared<ctnn::static_arena<Net>>();
+  auto prepared = std::make_shared<typename Net::prepared>();
+  ctnn::prepare_into(*weights, *prepared);
+  auto arena = std::make_shared<ctnn::static_arena<typename Net::prepared>>();
   // 16 spare floats: XNNPACK may read (never write) up to 16 bytes past its input.
   auto input = std::make_shared<std::vector<float>>(Net::input_size + 16);
   std::mt19937 gen(seed + 1);
@@ -58,14 +59,16 @@ void register_workload(const char* id, bench::workload (*describe)(std::vector<s
   const double flops = 2.0 * static_cast<double>(Net::macs);
 
   // ctnn's own result, the reference for the peers.
-  const auto y = Net::forward(*prepared, x, *arena);
-  auto expected = std::make_shared<std::vector<float>>(y.begin(), y.end());
+  auto expected = std::make_shared<std::vector<float>>(Net::output_size);
+  Net::forward(*prepared, x, std::span<float, Net::output_size>(expected->data(), Net::output_size), *arena);
 
   // The lambdas own everything they use (shared_ptr copies): registration's locals are gone by the run.
-  benchmark::RegisterBenchmark((std::string(id) + "/ctnn").c_str(), [prepared, arena, input, flops](benchmark::State& state) {
+  auto output = std::make_shared<std::vector<float>>(Net::output_size);
+  benchmark::RegisterBenchmark((std::string(id) + "/ctnn").c_str(), [prepared, arena, input, output, flops](benchmark::State& state) {
     const std::span<const float, Net::input_size> in(input->data(), Net::input_size);
+    const std::span<float, Net::output_size> out(output->data(), Net::output_size);
     for (auto _ : state) {
-      const auto out = Net::forward(*prepared, in, *arena);
+      Net::forward(*prepared, in, out, *arena);
       benchmark::DoNotOptimize(out.data());
       benchmark::ClobberMemory();
     }
@@ -108,17 +111,18 @@ void register_batch() {
   using Net = workloads::w3_resnet;
   constexpr std::size_t batch = 8;
   auto weights = workloads::random_weights<Net>(7);
-  auto prepared = std::make_shared<typename Net::template prepared_weights_of<float>>(ctnn::prepare<Net>(*weights));
+  auto prepared = std::make_shared<typename Net::prepared>();
+  ctnn::prepare_into(*weights, *prepared);
   auto inputs = std::make_shared<std::vector<float>>(batch * Net::input_size, 0.5f);
   auto outputs = std::make_shared<std::vector<float>>(batch * Net::output_size);
   for (int threads : {1, 2}) {
-    auto arenas = std::make_shared<std::vector<ctnn::static_arena<Net>>>(threads);
+    auto arenas = std::make_shared<std::vector<ctnn::static_arena<typename Net::prepared>>>(threads);
     benchmark::RegisterBenchmark(("W3_resnet_3x3_batch8/threads:" + std::to_string(threads)).c_str(),
                                  [prepared, inputs, outputs, arenas](benchmark::State& state) {
                                    for (auto _ : state) {
                                      ctnn::forward_batch<Net>(*prepared, std::span<const float>(*inputs),
                                                               std::span<float>(*outputs),
-                                                              std::span<ctnn::static_arena<Net>>(*arenas));
+                                                              std::span<ctnn::static_arena<typename Net::prepared>>(*arenas));
                                      benchmark::ClobberMemory();
                                    }
                                    state.counters["flops"] = benchmark::Counter(

@@ -20,7 +20,7 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def layer(i: int) -> str:
-    return ["ctnn::conv2d<8, 3, ctnn::same>", "ctnn::batch_norm2d<>", f"ctnn::leaky_relu<{i}, 8192>"][i % 3]
+    return ["ctnn::conv2d<8, 3, ctnn::pad_same>", "ctnn::batch_norm2d<>", f"ctnn::leaky_relu<{i}, 8192>"][i % 3]
 
 
 def source(layers: int) -> str:

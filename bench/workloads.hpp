@@ -18,7 +18,7 @@ using w1_lenet = sequential<input<1, 32, 32>::with<nhwc>, conv2d<6, 5>, relu, ma
                             max_pool2d<2>, flatten, linear<120>, relu, linear<84>, relu, linear<10>>;
 // W2 DS-CNN keyword spotting.
 using ds_block = chain<depthwise_conv2d<3, pad<1>>, relu, conv2d<64, 1>, relu>;
-using w2_ds_cnn = sequential<input<1, 49, 10>::with<nhwc>, conv2d<64, k<10, 4>, stride<2>, tf_same>, relu,
+using w2_ds_cnn = sequential<input<1, 49, 10>::with<nhwc>, conv2d<64, kernel<10, 4>, stride<2>, pad_tf_same>, relu,
                              ds_block, ds_block, ds_block, ds_block, global_avg_pool, flatten, linear<12>>;
 // W3 a ResNet layer.
 using w3_resnet = sequential<input<64, 56, 56>::with<nhwc>, conv2d<64, 3, pad<1>>, relu>;
@@ -34,9 +34,7 @@ std::unique_ptr<typename Net::weights> random_weights(unsigned seed) {
   auto w = std::make_unique<typename Net::weights>();
   std::mt19937 gen(seed);
   std::uniform_real_distribution<float> dist(-0.1f, 0.1f);
-  for_each_array(static_cast<typename Net::template weights_of<float>&>(*w), [&](auto a) {
-    for (auto& v : a) v = dist(gen);
-  });
+  for (auto& v : w->values) v = dist(gen);
   return w;
 }
 
@@ -44,8 +42,7 @@ std::unique_ptr<typename Net::weights> random_weights(unsigned seed) {
 template <class Net>
 std::vector<std::vector<float>> arrays_of(typename Net::weights& w) {
   std::vector<std::vector<float>> arrays;
-  for_each_array(static_cast<typename Net::template weights_of<float>&>(w),
-                 [&](auto a) { arrays.emplace_back(a.begin(), a.end()); });
+  for_each_parameter(w, [&](const char*, const shape&, std::span<float> a) { arrays.emplace_back(a.begin(), a.end()); });
   return arrays;
 }
 

@@ -24,11 +24,11 @@ template <class Net>
 constexpr typename Net::weights make_weights(std::uint32_t seed) {
   typename Net::weights w{};
   numbers gen{seed};
-  ctnn::for_each_array(static_cast<typename Net::template weights_of<float>&>(w), [&](auto array) {
+  for (const ctnn::parameter_info& p : ctnn::parameters_of<Net>) {
     // Scaled so that activations stay near 1 through the layers; batch norm variances positive.
-    const float scale = 1.0f / static_cast<float>(array.size() > 64 ? 16 : 2);
-    for (auto& v : array) v = gen.next(scale);
-  });
+    const float scale = 1.0f / static_cast<float>(p.size > 64 ? 16 : 2);
+    for (ctnn::count_t i = 0; i < p.size; ++i) w.values[static_cast<std::size_t>(p.offset + i)] = gen.next(scale);
+  }
   return w;
 }
 

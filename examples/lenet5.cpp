@@ -15,6 +15,7 @@ static_assert(layer_t<lenet, 7>::weight_shape == shape{120, 400});
 int main() {
   std::puts("LeNet-5");
   print_shapes<lenet>();
-  std::printf("activation arena: %lld floats, %zu bytes\n", (long long)arena_elements_of<lenet>, sizeof(static_arena<lenet>));
+  std::printf("activation arena: %lld bytes (%lld with prepared weights)\n", (long long)lenet::arena_bytes,
+              (long long)lenet::prepared_arena_bytes);
   print_memory_plan(memory_plan_of<lenet>);
 }

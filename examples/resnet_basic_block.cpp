@@ -14,5 +14,6 @@ static_assert(basic_block::output_shape == shape{128, 28, 28});
 int main() {
   std::puts("ResNet basic block");
   print_shapes<basic_block>();
-  std::printf("activation arena: %lld floats, %zu bytes\n", (long long)arena_elements_of<basic_block>, sizeof(static_arena<basic_block>));
+  std::printf("activation arena: %lld bytes (%lld with prepared weights)\n", (long long)basic_block::arena_bytes,
+              (long long)basic_block::prepared_arena_bytes);
 }

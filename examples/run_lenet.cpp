@@ -35,7 +35,8 @@ int main() {
   for (int y = 4; y < 28; ++y)
     for (int x = 14; x < 18; ++x) image[y * 32 + x] = 1.0f;
 
-  const auto logits = lenet::forward(weights, image, arena);
+  std::array<float, lenet::output_size> logits{};
+  lenet::forward(weights, image, logits, arena);
   std::printf("arena: %zu bytes\nlogits:", sizeof(arena));
   for (float v : logits) std::printf(" %.4f", v);
   std::printf("\n");

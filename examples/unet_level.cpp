@@ -10,7 +10,7 @@ using bottleneck = chain<max_pool2d<2>, conv2d<128, 3, pad<1>>, relu, conv2d<128
 using decoder = chain<conv2d<64, 3, pad<1>>, relu, conv2d<64, 3, pad<1>>, relu>;
 
 using unet_level = sequential<input<3, 128, 128>,
-                              encoder, concat<identity, bottleneck>, decoder, conv2d<2, 1>>;
+                              encoder, concat<identity_layer, bottleneck>, decoder, conv2d<2, 1>>;
 
 static_assert(unet_level::shapes[2] == shape{128, 128, 128});  // 64 skip + 64 upsampled channels
 static_assert(unet_level::output_shape == shape{2, 128, 128});
@@ -18,5 +18,6 @@ static_assert(unet_level::output_shape == shape{2, 128, 128});
 int main() {
   std::puts("U-Net level");
   print_shapes<unet_level>();
-  std::printf("activation arena: %lld floats, %zu bytes\n", (long long)arena_elements_of<unet_level>, sizeof(static_arena<unet_level>));
+  std::printf("activation arena: %lld bytes (%lld with prepared weights)\n", (long long)unet_level::arena_bytes,
+              (long long)unet_level::prepared_arena_bytes);
 }

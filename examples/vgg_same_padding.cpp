@@ -4,9 +4,9 @@
 using namespace ctnn;
 
 using vgg = sequential<input<3, 224, 224>,
-                       conv2d<64, 3, same>, relu, conv2d<64, 3, same>, relu, max_pool2d<2>,
-                       conv2d<128, 3, same>, relu, conv2d<128, 3, same>, relu, max_pool2d<2>,
-                       conv2d<256, 3, same>, relu, conv2d<256, 3, same>, relu, max_pool2d<2>>;
+                       conv2d<64, 3, pad_same>, relu, conv2d<64, 3, pad_same>, relu, max_pool2d<2>,
+                       conv2d<128, 3, pad_same>, relu, conv2d<128, 3, pad_same>, relu, max_pool2d<2>,
+                       conv2d<256, 3, pad_same>, relu, conv2d<256, 3, pad_same>, relu, max_pool2d<2>>;
 
 static_assert(vgg::output_shape == shape{256, 28, 28});
 

@@ -28,7 +28,7 @@ def padding(keys):
         return [f"pad_begin<{join(ints(keys['pad_begin']))}>", f"pad_end<{join(ints(keys['pad_end']))}>"]
     value = keys.get("padding", "0")
     if value in ("valid", "same", "tf_same", "full"):
-        return [value]
+        return ["pad_" + value]
     return [f"pad<{join(ints(value))}>"]
 
 
@@ -52,7 +52,7 @@ def layer(op, keys, sample_rank):
         if "output_size" in keys:
             opts.append(f"output_size<{join(ints(keys['output_size']))}>")
         name = "conv" if op == "conv" else "conv_transpose"
-        return f"{name}{r}d<{keys['out_channels']}, k<{join(kernel)}>, {', '.join(opts)}>"
+        return f"{name}{r}d<{keys['out_channels']}, kernel<{join(kernel)}>, {', '.join(opts)}>"
     if op in ("max_pool", "avg_pool"):
         kernel = ints(keys["kernel"])
         r = len(kernel)
@@ -65,7 +65,7 @@ def layer(op, keys, sample_rank):
             opts.append("ceil_mode")
         if keys.get("count_include_pad") == "0":
             opts.append("exclude_pad")
-        return f"{op}{r}d<k<{join(kernel)}>, {', '.join(opts)}>"
+        return f"{op}{r}d<kernel<{join(kernel)}>, {', '.join(opts)}>"
     if op in ("adaptive_avg_pool", "adaptive_max_pool"):
         size = ints(keys["output_size"])
         return f"{op}{len(size)}d<{join(size)}>"
@@ -79,7 +79,7 @@ def layer(op, keys, sample_rank):
             if all(s == scales[0] for s in scales):
                 opts = [f"scale_ratio<{round(scales[0] * 4)}, 4>"]
             elif all(s == int(s) for s in scales):
-                opts = [f"scale<{join(int(s) for s in scales)}>"]
+                opts = [f"scale_factor<{join(int(s) for s in scales)}>"]
             else:
                 return None
         if keys.get("align_corners") == "1":

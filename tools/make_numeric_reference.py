@@ -317,16 +317,16 @@ def conv_layer(r, cout, k, stride=1, dilation=1, groups=1, padding=None, bias=Tr
         if padding is None:
             pass
         elif padding == "same":
-            opts.append("same")
+            opts.append("pad_same")
             torch_pad = "same"
         elif padding == "valid":
-            opts.append("valid")
+            opts.append("pad_valid")
         elif padding == "tf_same":
-            opts.append("tf_same")
+            opts.append("pad_tf_same")
             b, e = tf_same_pads(spatial, k, s, d)
             pre = torch_pads(b, e)
         elif padding == "full":
-            opts.append("full")
+            opts.append("pad_full")
             torch_pad = tuple(dd * (kk - 1) for kk, dd in zip(k, d))
         elif padding[0] == "pad":
             p = per_dim(padding[1], r)
@@ -347,7 +347,7 @@ def conv_layer(r, cout, k, stride=1, dilation=1, groups=1, padding=None, bias=Tr
             opts.append("no_bias")
         if multi:
             opts.append("multi_channel_mask")
-        kern = str(k[0]) if short_kernel else f"k<{vals(k)}>"
+        kern = str(k[0]) if short_kernel else f"kernel<{vals(k)}>"
         if mult is not None:
             cpp = f"depthwise_conv{r}d<{kern}" + "".join(", " + o for o in opts) + ">"
             g, co = cin, cin * mult
@@ -392,7 +392,7 @@ def conv_transpose_layer(r, cout, k, stride=1, pad=0, output_padding=0, dilation
             opts.append(f"groups<{groups}>")
         if not bias:
             opts.append("no_bias")
-        cpp = f"conv_transpose{r}d<{cout}, k<{vals(k)}>" + "".join(", " + o for o in opts) + ">"
+        cpp = f"conv_transpose{r}d<{cout}, kernel<{vals(k)}>" + "".join(", " + o for o in opts) + ">"
         inner = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}[r](
             cin, cout, k, stride=s, padding=(0,) * r if asym else p, output_padding=a, groups=groups, bias=bias,
             dilation=d)
@@ -426,7 +426,7 @@ def max_pool_layer(r, k, stride=None, pad=0, dilation=1, ceil=False):
         opts.append(f"dilation<{vals(d)}>")
     if ceil:
         opts.append("ceil_mode")
-    cpp = f"max_pool{r}d<k<{vals(k)}>" + "".join(", " + o for o in opts) + ">"
+    cpp = f"max_pool{r}d<kernel<{vals(k)}>" + "".join(", " + o for o in opts) + ">"
     cls = {1: nn.MaxPool1d, 2: nn.MaxPool2d, 3: nn.MaxPool3d}[r]
     return simple(cpp, lambda _: cls(k, stride=s, padding=p, dilation=d, ceil_mode=ceil))
 
@@ -443,7 +443,7 @@ def avg_pool_layer(r, k, stride=None, pad=0, ceil=False, exclude=False):
         opts.append("ceil_mode")
     if exclude:
         opts.append("exclude_pad")
-    cpp = f"avg_pool{r}d<k<{vals(k)}>" + "".join(", " + o for o in opts) + ">"
+    cpp = f"avg_pool{r}d<kernel<{vals(k)}>" + "".join(", " + o for o in opts) + ">"
     cls = {1: nn.AvgPool1d, 2: nn.AvgPool2d, 3: nn.AvgPool3d}[r]
     return simple(cpp, lambda _: cls(k, stride=s, padding=p, ceil_mode=ceil, count_include_pad=not exclude))
 
@@ -477,7 +477,7 @@ def upsample_layer(r, mode, spec, align=False):
     """spec: ("scale", n or (n...)), ("ratio", p, q) or ("size", (o...))."""
     if spec[0] == "scale":
         n = per_dim(spec[1], r) if isinstance(spec[1], tuple) else spec[1]
-        opt = f"scale<{vals(n) if isinstance(n, tuple) else n}>"
+        opt = f"scale_factor<{vals(n) if isinstance(n, tuple) else n}>"
         kw = {"scale_factor": tuple(float(v) for v in n) if isinstance(n, tuple) else float(n)}
     elif spec[0] == "ratio":
         opt = f"scale_ratio<{spec[1]}, {spec[2]}>"
@@ -509,7 +509,7 @@ def pad_layer(r, kind, begin, end, fill=None, spelling="asym"):
         opts = [f"pad<{begin[0]}>"]
     value = 0.0
     if fill is not None:
-        opts.append(f"fill<{fill[0]}, {fill[1]}>" if fill[1] != 1 else f"fill<{fill[0]}>")
+        opts.append(f"fill_value<{fill[0]}, {fill[1]}>" if fill[1] != 1 else f"fill_value<{fill[0]}>")
         value = fill[0] / fill[1]
     cpp = f"{PAD_NAME[kind]}{r}d<{', '.join(opts)}>"
     mode = {"zero": "constant", "constant": "constant", "reflect": "reflect", "replicate": "replicate"}[kind]
@@ -538,15 +538,15 @@ ACTIVATIONS = {
     "leaky_relu<1, 4>": lambda: nn.LeakyReLU(0.25),
     "leaky_relu<>": lambda: nn.LeakyReLU(0.01),
     "sigmoid": lambda: nn.Sigmoid(),
-    "ctnn::tanh": lambda: nn.Tanh(),
+    "ctnn::tanh_activation": lambda: nn.Tanh(),
     "hardswish": lambda: nn.Hardswish(),
     "silu": lambda: nn.SiLU(),
     "gelu": lambda: nn.GELU(),
     "gelu_tanh": lambda: nn.GELU(approximate="tanh"),
     "dropout": lambda: nn.Dropout(0.5),
-    "identity": lambda: nn.Identity(),
+    "identity_layer": lambda: nn.Identity(),
 }
-SELECTING_ACTIVATIONS = {"relu", "relu6", "leaky_relu<1, 4>", "dropout", "identity"}  # exact on any float
+SELECTING_ACTIVATIONS = {"relu", "relu6", "leaky_relu<1, 4>", "dropout", "identity_layer"}  # exact on any float
 
 
 def act(name):
@@ -585,7 +585,7 @@ def reshape_layer(*dims):
 
 
 def identity_layer():
-    return simple("identity", lambda _: nn.Identity())
+    return simple("identity_layer", lambda _: nn.Identity())
 
 
 def build_seq(builders, in_shape):
@@ -1124,7 +1124,7 @@ def gen_upsample():
     fam = Family("upsample")
     y = case(fam, (1, 2, 2), [upsample_layer(2, "nearest", ("scale", 2))], x=torch.tensor([1.0, 2, 3, 4]),
              select=True, stem="worked_up_nearest2d_scale_2")
-    expect_worked(y == [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4], "upsample_nearest2d", "scale<2>", y)
+    expect_worked(y == [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4], "upsample_nearest2d", "scale_factor<2>", y)
     nearest = [
         (1, (4,), ("scale", 2)), (1, (3,), ("scale", 3)), (1, (5,), ("ratio", 3, 2)), (1, (3,), ("ratio", 5, 2)),
         (1, (7,), ("ratio", 1, 2)), (1, (5,), ("size", (7,))), (1, (7,), ("size", (4,))), (1, (4,), ("size", (9,))),
@@ -1314,7 +1314,7 @@ def gen_graph():
          stem="concat_3d")
     case(fam, (2, 4, 4), [concat(residual(chain(c2(2, 3, padding=p1), act("relu"))), c2(2, 1)), act("relu")],
          wscale="fan_in", stem="concat_of_residual")
-    case(fam, (2, 5, 5), [chain(c2(3, 3), act("relu")), chain(c2(2, 3, padding=p1), act("ctnn::tanh"))],
+    case(fam, (2, 5, 5), [chain(c2(3, 3), act("relu")), chain(c2(2, 3, padding=p1), act("ctnn::tanh_activation"))],
          wscale="fan_in", stem="chains_as_layers")
     case(fam, (2, 3, 3), [flatten_layer()], select=True)
     case(fam, (2, 3, 4), [flatten_layer(1)], select=True)
@@ -1494,7 +1494,7 @@ def gen_fusion():
     case(fam, (6, 7, 7), [residual(chain(dw(2, 3, padding=p1), act("relu"), c2(6, 1))), act("relu")],
          wscale="fan_in", stem="residual_dw_pw")
     # a fast kernel and the activation after it
-    for name in ("relu", "relu6", "leaky_relu<1, 5>", "hardswish", "sigmoid", "ctnn::tanh", "silu", "gelu"):
+    for name in ("relu", "relu6", "leaky_relu<1, 5>", "hardswish", "sigmoid", "ctnn::tanh_activation", "silu", "gelu"):
         case(fam, (3, 6, 7), [c2(17, 3, padding=p1), act(name)], wscale="fan_in", stem="conv_activation")
     case(fam, (4, 5, 5), [conv_transpose_layer(2, 6, 3, stride=2, pad=1), act("relu")], wscale="fan_in",
          stem="conv_transpose_relu")

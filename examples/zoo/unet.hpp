@@ -12,7 +12,7 @@ using double_conv = chain<conv2d<C, 3, pad<1>>, relu, conv2d<C, 3, pad<1>>, relu
 // One level at C channels around the levels below it (Inner ends at 2C channels).
 template <index_t C, class Inner>
 using unet_level = chain<double_conv<C>,
-                         concat<identity, chain<max_pool2d<2>, Inner, conv_transpose2d<C, 2, stride<2>>>>,
+                         concat<identity_layer, chain<max_pool2d<2>, Inner, conv_transpose2d<C, 2, stride<2>>>>,
                          double_conv<C>>;
 
 using unet = sequential<input<1, 256, 256>,

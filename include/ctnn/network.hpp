@@ -2,101 +2,231 @@
 //
 //   using net = ctnn::sequential<ctnn::input<1, 32, 32>, ctnn::conv2d<6, 5>, ctnn::relu, ...>;
 //   net::output_shape, net::shapes[i], ctnn::layer_t<net, i>     shapes (ctnn/checks/placed.hpp)
-//   net::weights                  every layer's parameters, float (net::weights_of<T> for another T)
-//   ctnn::memory_plan_of<net>     where every activation lives (ctnn/plan/memory.hpp); with prepared
-//                                 weights, ctnn::fused_memory_plan_of<net>
-//   ctnn::static_arena<net> a;    the activations' memory, sizeof known at compile time
-//   net::forward(w, x, a)         runs the network: no heap, no exceptions, no virtual calls
-//   ctnn::prepare<net>(w)         the weights repacked for the fast kernels; forward(prepared, x, a)
-//   net::params, net::macs, net::weight_bytes, net::arena_bytes, ctnn::summary_of<net>   its costs
+//   net::params, net::macs, net::weight_bytes, net::arena_bytes   totals, for static_assert
+//   net::weights, net::prepared                                   float parameters, as loaded / repacked
+//   ctnn::static_arena<net::weights> a;                           activations, size known at compile time
+//   net::forward(w, x, y, a)                                      x -> y: no heap, no exceptions
 //
-// Instantiating the network checks it: the first layer that breaks its shape rule stops compilation
-// with ctnn::invalid_network<...> naming the layer and the values (ctnn/checks/diagnostics.hpp).
+// Instantiating the network checks it: the first layer that breaks its rule stops compilation with
+// ctnn::facts::invalid_network(...) naming the layer and the values (ctnn/checks/diagnostics.hpp). An
+// invalid network's shapes are unknown and its counts unknown_count, which compare as any value, so the
+// user's own static_asserts add no second error.
 #pragma once
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <type_traits>
 
-#include "ctnn/analysis/summary.hpp"
 #include "ctnn/checks/placed.hpp"
-#include "ctnn/kernels/forward.hpp"
+#include "ctnn/kernels/prepared.hpp"
+#include "ctnn/kernels/run.hpp"
 #include "ctnn/plan/memory.hpp"
+#include "ctnn/plan/schedule.hpp"
 #include "ctnn/plan/weights.hpp"
 
 namespace ctnn {
 
-template <class Net, class T = float>
+// A count of an invalid network: it has already failed with a ctnn error, so every comparison holds and
+// it converts to 1, and nothing that uses it fails a second time.
+struct unknown_count {
+  constexpr unknown_count() = default;
+  constexpr explicit unknown_count(count_t) {}
+  constexpr operator count_t() const { return 1; }
+};
+#define CTNN_UNKNOWN_COMPARISON(op)                                                         \
+  template <class V>                                                                        \
+    requires std::is_arithmetic_v<V>                                                        \
+  constexpr bool operator op(unknown_count, V) { return true; }                             \
+  template <class V>                                                                        \
+    requires std::is_arithmetic_v<V>                                                        \
+  constexpr bool operator op(V, unknown_count) { return true; }
+CTNN_UNKNOWN_COMPARISON(==)
+CTNN_UNKNOWN_COMPARISON(!=)
+CTNN_UNKNOWN_COMPARISON(<)
+CTNN_UNKNOWN_COMPARISON(<=)
+CTNN_UNKNOWN_COMPARISON(>)
+CTNN_UNKNOWN_COMPARISON(>=)
+#undef CTNN_UNKNOWN_COMPARISON
+
+}  // namespace ctnn
+
+CTNN_BEGIN_CONFIG
+
+template <class Weights>
 struct static_arena;
 
-// The memory plan of a network, computed when first used (a class member would be computed with
-// every network type, even one that is only shape-checked).
-template <class Net>
-inline constexpr auto memory_plan_of = make_memory_plan<typename Net::chain_type, Net::memory_layout>();
+namespace impl {
+template <class Input, class Layers, layer_error E, bool InputValid = !input_error(Input::params)>
+struct network_facts {
+  using type = detail::located_facts<Layers, E>;
+};
+template <class Input, class Layers, layer_error E>
+struct network_facts<Input, Layers, E, false> {
+  using type = detail::input_facts<Input, E>;
+};
+struct no_facts {
+  using type = boost::mp11::mp_list<>;
+};
 
-// The plan forward runs on with prepared weights: fused groups (ctnn/plan/lowering.hpp) as one step.
-template <class Net>
-inline constexpr auto fused_memory_plan_of = make_memory_plan<typename Net::chain_type, Net::memory_layout, true>();
+template <bool Valid>
+using count_of = std::conditional_t<Valid, count_t, unknown_count>;
 
-// Room for either plan: one arena serves both kinds of weights.
-template <class Net>
-inline constexpr count_t arena_elements_of = memory_plan_of<Net>.arena_elements > fused_memory_plan_of<Net>.arena_elements
-                                                 ? memory_plan_of<Net>.arena_elements
-                                                 : fused_memory_plan_of<Net>.arena_elements;
+// The elements of the arena a plan needs; the plans are computed only for valid networks.
+template <class Net, bool Fused>
+constexpr count_t arena_elements() {
+  if constexpr (Net::valid) {
+    return memory_plan_for<Net, Fused>.arena_elements;
+  } else {
+    return 0;
+  }
+}
 
-// Every layer's figures (ctnn/analysis/summary.hpp), also computed when first used.
-template <class Net>
-inline constexpr auto summary_of = make_summary<typename Net::chain_type>();
+// A static_arena's argument: weights, or a network, meaning its float weights.
+template <class X>
+struct arena_weights {
+  using type = X;
+};
+template <class X>
+  requires requires { typename X::chain_type; }
+struct arena_weights<X> {
+  using type = typename X::weights;
+};
+
+template <class W>
+inline constexpr bool is_prepared = false;
+template <class Net, class T>
+inline constexpr bool is_prepared<prepared_weights_of<Net, T>> = true;
+}  // namespace impl
 
 // The first argument must be the input: sequential<input<C, H, W>, layers...>.
 template <class Input, class... Layers>
   requires input_declaration<Input>
-struct sequential : placed_chain<Input::params.dims, chain<Layers...>, !input_error(Input::params)> {
-  using chain_type = placed_chain<Input::params.dims, chain<Layers...>, !input_error(Input::params)>;
-  static_assert(check_input_declaration<Input, input_error(Input::params)>());
-
+struct sequential {
   using input = Input;
+  using layers = boost::mp11::mp_list<Layers...>;
+  static constexpr std::size_t size = sizeof...(Layers);
+  static constexpr bool input_valid = !input_error(Input::params);
+  using chain_type = placed_chain<input_valid ? Input::params.dims : unknown_shape(), chain<Layers...>>;
+
+  static constexpr layer_error error = input_valid ? chain_type::trace.error : input_error(Input::params);
+  static constexpr bool valid = !error;
+  // The one ctnn error of an invalid network; its facts are computed only then.
+  static_assert(detail::require<valid, typename std::conditional_t<valid, impl::no_facts,
+                                                                     impl::network_facts<Input, layers, error>>::type>());
+
   static constexpr index_t batch = Input::params.batch;
   static constexpr layout memory_layout = Input::params.memory;
-  static constexpr count_t input_size = chain_type::input_shape.size();
-  static constexpr count_t output_size = chain_type::output_shape.size();
+  static constexpr shape input_shape = input_valid ? Input::params.dims : unknown_shape();
+  static constexpr shape output_shape = valid ? chain_type::output_shape : unknown_shape();
+  static constexpr const std::array<shape, size + 1>& shapes = chain_type::shapes;
+  using index = typename chain_type::index;
+  template <std::size_t I>
+  using layer = typename detail::layer_lookup<chain_type, I>::type;
 
-  // Totals, for static_assert: learned parameters (PyTorch's parameters()), multiply-accumulates
-  // (ctnn/analysis/cost.hpp), the bytes of every float weight and buffer, and of the activation arena.
-  // Explicitly typed, so each is computed only when used.
-  static constexpr count_t params = summary_of<sequential>.params;
-  static constexpr count_t macs = summary_of<sequential>.macs;
-  static constexpr count_t weight_bytes =
-      (summary_of<sequential>.params + summary_of<sequential>.buffers) * static_cast<count_t>(sizeof(float));
-  static constexpr count_t arena_bytes = arena_elements_of<sequential> * static_cast<count_t>(sizeof(float));
+  // Totals, for static_assert: elements of the input and output of one sample, learned parameters
+  // (PyTorch's parameters()), multiply-accumulates (the convention of ctnn/shapes/<family>.hpp: bias
+  // adds not counted), bytes of every float weight and buffer, and of the activation arena of forward
+  // on plain and on prepared weights.
+  static constexpr impl::count_of<input_valid> input_size = impl::count_of<input_valid>(input_shape.size());
+  static constexpr impl::count_of<valid> output_size = impl::count_of<valid>(output_shape.size());
+  static constexpr impl::count_of<valid> params = impl::count_of<valid>(chain_type::trace.params);
+  static constexpr impl::count_of<valid> buffers = impl::count_of<valid>(chain_type::trace.buffers);
+  static constexpr impl::count_of<valid> macs = impl::count_of<valid>(chain_type::trace.macs);
+  static constexpr impl::count_of<valid> weight_bytes =
+      impl::count_of<valid>((chain_type::trace.params + chain_type::trace.buffers) * count_t{sizeof(float)});
+  static constexpr impl::count_of<valid> arena_bytes =
+      impl::count_of<valid>(impl::arena_elements<sequential, false>() * count_t{sizeof(float)});
+  static constexpr impl::count_of<valid> prepared_arena_bytes =
+      impl::count_of<valid>(impl::arena_elements<sequential, true>() * count_t{sizeof(float)});
 
   template <class T>
-  using weights_of = chain_weights_t<chain_type, T>;
-  // The same weights repacked for the fast kernels (ctnn/kernels/prepared.hpp): ctnn::prepare<net>(w).
+  using weights_of = ctnn::weights_of<sequential, T>;
   template <class T>
-  using prepared_weights_of = prepared_chain_t<chain_type, memory_layout, T>;
-  // A class, not an alias, so that a network that is only shape-checked never builds its weights type.
-  struct weights : weights_of<float> {};
+  using prepared_weights_of = ctnn::prepared_weights_of<sequential, T>;
+  using weights = weights_of<float>;
+  using prepared = prepared_weights_of<float>;
 
+  // Runs one sample: x holds input_size elements in the network's layout, y receives output_size. With
+  // weights (PyTorch's order) the plain loops; with prepared weights the fast kernels. x and y must not
+  // overlap each other or the arena.
+  template <class W, class A>
+    requires(std::is_same_v<W, weights_of<typename W::value_type>> ||
+             std::is_same_v<W, prepared_weights_of<typename W::value_type>>)
+  static constexpr std::span<typename W::value_type, output_size> forward(
+      const W& w, std::span<const typename W::value_type, input_size> x,
+      std::span<typename W::value_type, output_size> y, static_arena<A>& arena) {
+    static_assert(static_arena<A>::template fits<W>(), "ctnn: the arena is smaller than this network's plan needs");
+    run<W>(w, x.data(), y.data(), arena.data.data());
+    return y;
+  }
 
-  // Runs one sample: `x` holds input_size elements in the network's layout; the result is a view of
-  // output_size elements in `arena`, valid until the arena's next use.
-  // With net::weights, the plain loops; with prepared weights, the fast kernels.
-  template <class W, class X, class T>
-    requires std::is_base_of_v<weights_of<T>, W> || std::is_same_v<prepared_weights_of<T>, W>
-  static constexpr std::span<const T, output_size> forward(const W& w, const X& x, static_arena<sequential, T>& arena) {
-    constexpr bool prepared = std::is_same_v<prepared_weights_of<T>, W>;
-    constexpr auto& plan = prepared ? fused_memory_plan_of<sequential> : memory_plan_of<sequential>;
-    const std::span<const T, input_size> in(x);
-    detail::run_state<T, plan.steps.size()> state{plan, in.data(), arena.data.data()};
-    if constexpr (prepared) {
-      detail::run_chain<chain_type, memory_layout>(state, w);
-    } else {
-      detail::run_chain<chain_type, memory_layout>(state, static_cast<const weights_of<T>&>(w));
+  // The same on memory the caller placed (a linker section, tightly coupled memory): Bytes must hold
+  // the plan's arena, and the memory must be aligned for the element type.
+  template <class W, std::size_t Bytes>
+    requires(std::is_same_v<W, weights_of<typename W::value_type>> ||
+             std::is_same_v<W, prepared_weights_of<typename W::value_type>>)
+  static std::span<typename W::value_type, output_size> forward(const W& w,
+                                                                std::span<const typename W::value_type, input_size> x,
+                                                                std::span<typename W::value_type, output_size> y,
+                                                                std::span<std::byte, Bytes> arena) {
+    using T = typename W::value_type;
+    static_assert(Bytes != std::dynamic_extent, "ctnn: pass the arena as a span of static extent");
+    static_assert(count_t{Bytes} >= arena_elements_for<W>() * count_t{sizeof(T)},
+                  "ctnn: the arena is smaller than this network's plan needs (net::arena_bytes, net::prepared_arena_bytes)");
+    if (reinterpret_cast<std::uintptr_t>(arena.data()) % alignof(T) != 0) __builtin_trap();  // a misaligned arena
+    run<W>(w, x.data(), y.data(), reinterpret_cast<T*>(arena.data()));
+    return y;
+  }
+
+  template <class W>
+  static constexpr count_t arena_elements_for() {
+    return impl::arena_elements<sequential, impl::is_prepared<W>>();
+  }
+
+ private:
+  template <class W, class T>
+  static constexpr void run(const W& w, const T* x, T* y, T* arena) {
+    if constexpr (valid) {
+      constexpr bool prepared = impl::is_prepared<W>;
+      using schedule = schedule_of<sequential>;
+      constexpr const auto& plan = memory_plan_for<sequential, prepared>;
+      const count_t* weight_offsets = nullptr;
+      if constexpr (prepared) {
+        weight_offsets = W::layout_type::offsets.data();
+      } else {
+        weight_offsets = plain_weight_offsets<sequential>.data();
+      }
+      const run_state<T> s{x, y, arena, plan.offsets.data(), plan.buffer.data(), schedule::value.nodes.data(),
+                           w.values.data(), weight_offsets};
+      if constexpr (schedule::value.node_count == 0) {  // a network without layers returns its input
+        for (count_t i = 0; i < output_size; ++i) y[i] = x[i];
+      }
+      run_schedule<schedule, prepared, memory_layout>(s);
     }
-    const int result = plan.steps.size() == 0 ? 0 : plan.steps[plan.steps.size() - 1].output;
-    return std::span<const T, output_size>(state.read(result), output_size);
+  }
+};
+
+// The memory every activation of one forward pass lives in, sized for the plan of Weights (a
+// network's weights or prepared weights; a network means its float weights). Holds no state between
+// runs. An arena over CTNN_MAX_ARENA_BYTES (ctnn/core/config.hpp) is a ctnn error.
+template <class Weights>
+struct static_arena {
+  using weights_type = typename impl::arena_weights<Weights>::type;
+  using network = typename weights_type::network;
+  using value_type = typename weights_type::value_type;
+  static constexpr count_t elements = network::template arena_elements_for<weights_type>();
+  static constexpr count_t bytes = elements * count_t{sizeof(value_type)};
+  static_assert(detail::require<(bytes <= CTNN_MAX_ARENA_BYTES),
+                                boost::mp11::mp_list<facts::arena_bytes<bytes>, facts::exceed_max_arena_bytes<CTNN_MAX_ARENA_BYTES>>>());
+  alignas(64) std::array<value_type, (bytes <= CTNN_MAX_ARENA_BYTES ? elements : 0)> data{};
+
+  // Whether it is big enough for forward on weights W of the same element type.
+  template <class W>
+  static constexpr bool fits() {
+    return std::is_same_v<typename W::value_type, value_type> &&
+           network::template arena_elements_for<W>() <= (bytes <= CTNN_MAX_ARENA_BYTES ? elements : 0);
   }
 };
 
@@ -104,28 +234,13 @@ struct sequential : placed_chain<Input::params.dims, chain<Layers...>, !input_er
 //   using fast = ctnn::relayout_t<lenet, ctnn::layout::nhwc>;
 template <class Net, layout L>
 struct relayout;
-template <index_t... Dims, class... Layers, layout L>
-struct relayout<sequential<input<Dims...>, Layers...>, L> {
-  using type = sequential<typename input<Dims...>::template with<std::conditional_t<L == layout::nhwc, nhwc, nchw>>,
+template <class Input, class... Layers, layout L>
+struct relayout<sequential<Input, Layers...>, L> {
+  using type = sequential<typename Input::plain::template with<batch<Input::params.batch>,
+                                                              std::conditional_t<L == layout::nhwc, nhwc, nchw>>,
                           Layers...>;
 };
 template <class Net, layout L>
 using relayout_t = typename relayout<Net, L>::type;
 
-// Repacks a network's weights for the fast kernels; constexpr, so constant weights are packed by the
-// compiler.
-template <class Net, class T = float>
-constexpr typename Net::template prepared_weights_of<T> prepare(const typename Net::template weights_of<T>& w) {
-  typename Net::template prepared_weights_of<T> p{};
-  detail::pack_chain<typename Net::chain_type, Net::memory_layout>(w, p);
-  return p;
-}
-
-// The memory every activation of one forward pass lives in. Holds no state between runs.
-template <class Net, class T>
-struct static_arena {
-  static constexpr count_t elements = arena_elements_of<Net>;
-  alignas(64) std::array<T, elements> data{};
-};
-
-}  // namespace ctnn
+CTNN_END_CONFIG

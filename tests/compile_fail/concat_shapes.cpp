@@ -8,5 +8,5 @@
 #include "ctnn/ctnn.hpp"
 
 using namespace ctnn;
-using net = sequential<input<64, 64, 64>, concat<identity, chain<max_pool2d<2>, conv2d<128, 3>, conv_transpose2d<64, 2, stride<2>>>>>;
+using net = sequential<input<64, 64, 64>, concat<identity_layer, chain<max_pool2d<2>, conv2d<128, 3>, conv_transpose2d<64, 2, stride<2>>>>>;
 static_assert(net::output_shape.rank >= 0);  // instantiates the network

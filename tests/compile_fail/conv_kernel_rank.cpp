@@ -7,5 +7,5 @@
 #include "ctnn/ctnn.hpp"
 
 using namespace ctnn;
-using net = sequential<input<3, 8, 8>, conv2d<4, k<3, 3, 3>>>;
+using net = sequential<input<3, 8, 8>, conv2d<4, kernel<3, 3, 3>>>;
 static_assert(net::output_shape.rank >= 0);  // instantiates the network

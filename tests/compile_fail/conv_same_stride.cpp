@@ -6,5 +6,5 @@
 #include "ctnn/ctnn.hpp"
 
 using namespace ctnn;
-using net = sequential<input<3, 8, 8>, conv2d<4, 3, stride<2>, same>>;
+using net = sequential<input<3, 8, 8>, conv2d<4, 3, stride<2>, pad_same>>;
 static_assert(net::output_shape.rank >= 0);  // instantiates the network

@@ -5,5 +5,5 @@
 #include "ctnn/ctnn.hpp"
 
 using namespace ctnn;
-using net = sequential<input<8, 8, 8>, relu, relu, concat<identity, chain<relu, conv2d<10, 1, groups<5>>>>>;
+using net = sequential<input<8, 8, 8>, relu, relu, concat<identity_layer, chain<relu, conv2d<10, 1, groups<5>>>>>;
 static_assert(net::output_shape.rank >= 0);  // instantiates the network

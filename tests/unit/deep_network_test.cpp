@@ -10,7 +10,7 @@ using namespace ctnn;
 namespace mp = boost::mp11;
 
 // 1,000 layers: a same-padded conv and a relu, 500 times.
-using block = mp::mp_list<conv2d<8, 3, same>, relu>;
+using block = mp::mp_list<conv2d<8, 3, pad_same>, relu>;
 using layers = mp::mp_apply<mp::mp_append, mp::mp_repeat_c<mp::mp_list<block>, 500>>;
 using deep = mp::mp_apply<sequential, mp::mp_push_front<layers, input<8, 16, 16>>>;
 

@@ -25,7 +25,7 @@ TEST(Diagnostics, EveryCheckReportsItsFacts) {
       {error_of<input<3, 8, 8>, conv2d<0, 3>>(), error_code::not_positive, 0, 0, 0},
       {error_of<input<3, 8, 8>, conv2d<4, 3, stride<0>>>(), error_code::not_positive, 0, 0, 0},
       {error_of<input<3, 8, 8>, conv2d<4, 3, pad<-1>>>(), error_code::negative_padding, -1, 0, 0},
-      {error_of<input<3, 8, 8>, conv2d<4, k<3, 3, 3>>>(), error_code::option_rank, 3, 2, 0},
+      {error_of<input<3, 8, 8>, conv2d<4, kernel<3, 3, 3>>>(), error_code::option_rank, 3, 2, 0},
       {error_of<input<32, 8, 8>, conv2d<12, 3, groups<6>>>(), error_code::in_channels_groups, 32, 6, 0},
       {error_of<input<12, 8, 8>, conv2d<16, 3, groups<6>>>(), error_code::out_channels_groups, 16, 6, 0},
       {error_of<input<32, 8, 8>, conv2d<16, 3, in_channels<64>>>(), error_code::in_channels, 64, 32, 0},
@@ -33,7 +33,7 @@ TEST(Diagnostics, EveryCheckReportsItsFacts) {
       {error_of<input<3, 4, 8>, conv2d<4, 5>>(), error_code::window_exceeds_input, 4, 5, 0},
       {error_of<input<3, 8, 8>, conv2d<4, 3, dilation<4>>>(), error_code::window_exceeds_input, 8, 9, 0},
       {error_of<input<3, 1, 1>, conv_transpose2d<4, 1, pad<1>>>(), error_code::output_not_positive, -1, 0, 0},
-      {error_of<input<3, 8, 8>, conv2d<4, 3, stride<2>, same>>(), error_code::same_needs_stride_1, 2, 0, 0},
+      {error_of<input<3, 8, 8>, conv2d<4, 3, stride<2>, pad_same>>(), error_code::same_needs_stride_1, 2, 0, 0},
       {error_of<input<3, 8, 8>, conv_transpose2d<4, 3, stride<2>, output_padding<2>>>(),
        error_code::output_padding_too_large, 2, 2, 0},
       {error_of<input<3, 4, 4>, conv_transpose2d<4, 3, stride<2>, pad<1>, output_size<9, 8>>>(),
@@ -46,12 +46,12 @@ TEST(Diagnostics, EveryCheckReportsItsFacts) {
       {error_of<input<16, 5, 5>, reshape<-1, -1>>(), error_code::reshape_inferred_dims, 2, 0, 0},
       {error_of<input<16, 5, 5>, softmax_dim<3>>(), error_code::dim_out_of_range, 3, 3, 0},
       {error_of<input<3, 8, 8>, upsample_nearest2d<>>(), error_code::scale_or_size, 0, 0, 0},
-      {error_of<input<3, 8, 8>, upsample_nearest2d<scale<2>, align_corners>>(), error_code::align_corners_needs_linear,
+      {error_of<input<3, 8, 8>, upsample_nearest2d<scale_factor<2>, align_corners>>(), error_code::align_corners_needs_linear,
        0, 0, 0},
-      {error_of<input<3, 8, 8>, conv_transpose2d<4, 3, same>>(), error_code::padding_mode_unsupported,
+      {error_of<input<3, 8, 8>, conv_transpose2d<4, 3, pad_same>>(), error_code::padding_mode_unsupported,
        static_cast<count_t>(padding_mode::same), 0, 0},
       {error_of<input<3, 8, 8>, residual<conv2d<4, 3, pad<1>>>>(), error_code::add_shapes, 1, 0, 0},
-      {error_of<input<3, 8, 8>, concat<identity, conv2d<4, 3>>>(), error_code::concat_shapes, 1, 0, 0},
+      {error_of<input<3, 8, 8>, concat<identity_layer, conv2d<4, 3>>>(), error_code::concat_shapes, 1, 0, 0},
       {error_of<input<0, 8, 8>>(), error_code::not_positive, 0, 0, -1},
   };
   for (const expectation& c : cases) {
@@ -75,7 +75,7 @@ TEST(Diagnostics, UnreachableOutputSizeNamesTheRange) {
 TEST(Diagnostics, ErrorsInsideBlocksCarryTheirPath) {
   // layer 2 (concat) -> branch 1 -> layer 1 (conv2d with groups 5 on 8 channels)
   constexpr layer_error e = error_of<input<8, 8, 8>, relu, relu,
-                                     concat<identity, chain<relu, conv2d<10, 1, groups<5>>>>>();
+                                     concat<identity_layer, chain<relu, conv2d<10, 1, groups<5>>>>>();
   static_assert(e.code == error_code::in_channels_groups);
   static_assert(e.depth == 3 && e.path[0] == 2 && e.path[1] == 1 && e.path[2] == 1);
   // The shape mismatch of a residual names the two shapes.

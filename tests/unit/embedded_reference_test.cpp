@@ -16,8 +16,9 @@ template <class Net, std::uint32_t Seed, std::size_t N>
 std::string check(const char* name, const float (&committed)[N], bool& same) {
   constexpr auto& weights = models::prepared_weights<Net, Seed>;
   constexpr auto input = models::make_input<Net>(Seed);
-  auto arena = std::make_unique<ctnn::static_arena<Net>>();
-  const auto y = Net::forward(weights, input, *arena);
+  auto arena = std::make_unique<ctnn::static_arena<typename Net::prepared>>();
+  std::array<float, N> y{};
+  Net::forward(weights, input, y, *arena);
   std::string line = std::string("inline constexpr float ") + name + "[" + std::to_string(N) + "] = {";
   for (std::size_t i = 0; i < N; ++i) {
     char text[32];

@@ -1,4 +1,4 @@
-// Fusion (ctnn/plan/lowering.hpp): which layers the fast kernels compute together, what the memory plan
+// Fusion (ctnn/plan/schedule.hpp): which layers the fast kernels compute together, what the memory plan
 // does about it, and that the fused path really skips the intermediate tensor. PyTorch's numbers for
 // fused networks are in numeric_fusion_test (tests/data/numeric/fusion.inc).
 #include <gtest/gtest.h>
@@ -13,12 +13,14 @@ using namespace ctnn;
 
 namespace {
 template <class Net, std::size_t I>
-constexpr int fused_in = fused_after<typename Net::chain_type, Net::memory_layout, I>();
+constexpr int fused_in = schedule_of<Net>::value.nodes[I].fused;
 
 using block = sequential<input<32, 12, 12>::with<nhwc>, depthwise_conv2d<3, pad<1>>, relu, conv2d<64, 1>, relu>;
 static_assert(fused_in<block, 0> == 3);  // depthwise, relu, pointwise, relu
-static_assert(fused_in<block, 2> == 1);  // the pointwise and its relu, were it on its own
+static_assert(schedule_of<block>::value.nodes[2].inside_group && fused_in<block, 2> == 0);  // the group's
 static_assert(fused_in<block, 1> == 0);  // an activation fuses into nothing
+// The pointwise and its relu on their own.
+static_assert(fused_in<sequential<input<32, 12, 12>::with<nhwc>, conv2d<64, 1>, relu>, 0> == 1);
 
 using bare = sequential<input<8, 6, 6>::with<nhwc>, depthwise_conv2d<3>, conv2d<4, 1>, sigmoid>;
 static_assert(fused_in<bare, 0> == 2);  // depthwise, pointwise, sigmoid
@@ -37,7 +39,7 @@ using nchw_net = sequential<input<8, 6, 6>, depthwise_conv2d<3>, relu, conv2d<4,
 static_assert(fused_in<nchw_net, 0> == 0 && fused_in<nchw_net, 2> == 0);
 static_assert(fused_in<nchw_net, 5> == 1);
 // Identity is an alias, not work to fuse; softmax is not element-wise.
-using tail = sequential<input<6>, linear<4>, identity, linear<3>, softmax>;
+using tail = sequential<input<6>, linear<4>, identity_layer, linear<3>, softmax>;
 static_assert(fused_in<tail, 0> == 0 && fused_in<tail, 2> == 0);
 
 // The plan records the groups. The plain plan runs every layer; the fused plan (prepared weights) keeps
@@ -47,44 +49,46 @@ using two_blocks = sequential<input<3, 9, 9>::with<nhwc>, conv2d<8, 3, pad<1>>, 
 TEST(Fusion, FusedPlanStoresOnlyWhatTheKernelsWrite) {
   constexpr auto& plain = memory_plan_of<two_blocks>;
   constexpr auto& fused = fused_memory_plan_of<two_blocks>;
-  static_assert(fused.steps.size() == 6);
-  EXPECT_EQ(fused.steps[0].fused, 1);  // conv + relu
-  EXPECT_EQ(fused.steps[2].fused, 3);  // depthwise + relu + pointwise + relu
+  constexpr auto& nodes = schedule_of<two_blocks>::value.nodes;
+  static_assert(nodes.size() == 6);
+  EXPECT_EQ(nodes[0].fused, 1);  // conv + relu
+  EXPECT_EQ(nodes[2].fused, 3);  // depthwise + relu + pointwise + relu
   // Inner tensors: the conv's output (before its relu), the depthwise's, its relu's, the pointwise's.
-  for (int step : {0, 2, 3, 4}) {
-    EXPECT_FALSE(fused.stored(fused.steps[step].output)) << step;
-    EXPECT_TRUE(plain.stored(plain.steps[step].output)) << step;
+  for (int node : {0, 2, 3, 4}) {
+    EXPECT_FALSE(fused.stored(node + 1)) << node;
+    EXPECT_TRUE(plain.stored(node + 1)) << node;
   }
-  const int group_input = fused.steps[2].inputs[0], output = fused.steps[5].output;
+  const int group_input = nodes[2].inputs[0], output = 6;
+  EXPECT_EQ(group_input, 2);
   EXPECT_EQ(fused.last_use[group_input], 5);
   EXPECT_EQ(plain.last_use[group_input], 2);
-  // The group's output must not land on its input, which the fused kernel reads while writing.
-  const bool apart = fused.offset(output) + fused.size[output] <= fused.offset(group_input) ||
-                     fused.offset(group_input) + fused.size[group_input] <= fused.offset(output);
-  EXPECT_TRUE(apart);
-  // 8x9x9 floats for the group input and for its output; the plain plan needs the same two at a time.
-  EXPECT_EQ(fused.arena_elements, 2 * 656);
+  // The group's output is the network's: the caller's buffer, apart from its input by construction.
+  EXPECT_EQ(fused.buffer[output], caller_output);
+  // 8x9x9 floats (656 aligned) for the group input; the plain plan also holds the depthwise's output
+  // while the depthwise reads the first relu's.
+  EXPECT_EQ(fused.arena_elements, 656);
   EXPECT_EQ(plain.arena_elements, 2 * 656);
-  EXPECT_EQ(arena_elements_of<two_blocks>, 2 * 656);
+  EXPECT_EQ(two_blocks::prepared_arena_bytes, 656 * 4);
+  EXPECT_EQ(two_blocks::arena_bytes, 2 * 656 * 4);
 }
 
-// Both plans share one arena; the fused kernels and the plain loops agree, and each plan's run reads
-// only what it wrote (the arena starts as NaN).
+// The fused kernels and the plain loops agree, and each plan's run reads only what it wrote (the arena
+// starts as NaN).
 TEST(Fusion, FusedAndPlainRunsAgree) {
   using net = two_blocks;
   auto weights = std::make_unique<net::weights>();
-  for_each_array(static_cast<net::weights_of<float>&>(*weights), [](auto a) {
-    for (std::size_t i = 0; i < a.size(); ++i) a[i] = 0.01f * static_cast<float>(i % 7) - 0.02f;
-  });
-  auto prepared = std::make_unique<net::prepared_weights_of<float>>(prepare<net>(*weights));
+  for (std::size_t i = 0; i < weights->values.size(); ++i) weights->values[i] = 0.01f * static_cast<float>(i % 7) - 0.02f;
+  auto prepared = std::make_unique<net::prepared>();
+  prepare_into(*weights, *prepared);
   std::array<float, net::input_size> x{};
   for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 5) - 2.0f;
-  auto fused = std::make_unique<static_arena<net>>();
+  auto fused = std::make_unique<static_arena<net::prepared>>();
   auto plain = std::make_unique<static_arena<net>>();
   fused->data.fill(std::numeric_limits<float>::quiet_NaN());
   plain->data.fill(std::numeric_limits<float>::quiet_NaN());
-  const auto y_fused = net::forward(*prepared, x, *fused);
-  const auto y_plain = net::forward(*weights, x, *plain);
+  std::array<float, net::output_size> y_fused{}, y_plain{};
+  net::forward(*prepared, x, y_fused, *fused);
+  net::forward(*weights, x, y_plain, *plain);
   for (std::size_t i = 0; i < y_fused.size(); ++i) {
     ASSERT_FALSE(std::isnan(y_fused[i])) << i;
     EXPECT_NEAR(y_fused[i], y_plain[i], 1e-5f) << i;
@@ -97,10 +101,7 @@ TEST(Fusion, FusedNetworkRunsInsideTheCompiler) {
                          flatten, linear<3>, relu>;
   static constexpr auto weights = [] {
     net::weights w{};
-    int n = 0;
-    for_each_array(static_cast<net::weights_of<float>&>(w), [&](auto a) {
-      for (auto& v : a) v = static_cast<float>((n++ % 9) - 4) * 0.125f;
-    });
+    for (std::size_t n = 0; n < w.values.size(); ++n) w.values[n] = static_cast<float>(int(n % 9) - 4) * 0.125f;
     return w;
   }();
   static constexpr auto prepared = prepare<net>(weights);
@@ -110,12 +111,14 @@ TEST(Fusion, FusedNetworkRunsInsideTheCompiler) {
     return v;
   }();
   static constexpr auto compiled = [] {
-    static_arena<net> a{};
-    const auto y = net::forward(prepared, x, a);
-    return std::array<float, 3>{y[0], y[1], y[2]};
+    static_arena<net::prepared> a{};
+    std::array<float, 3> y{};
+    net::forward(prepared, x, y, a);
+    return y;
   }();
   auto arena = std::make_unique<static_arena<net>>();
-  const auto y = net::forward(weights, x, *arena);
+  std::array<float, 3> y{};
+  net::forward(weights, x, y, *arena);
   for (std::size_t i = 0; i < 3; ++i) EXPECT_NEAR(compiled[i], y[i], 1e-5f) << i;
 }
 }  // namespace

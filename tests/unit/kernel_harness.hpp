@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <initializer_list>
+#include <memory>
 #include <random>
 #include <string>
 #include <utility>
@@ -81,21 +82,26 @@ template <class Net, layout L>
 std::vector<float> run(const std::vector<float>& x, const std::vector<float>& params) {
   using net = typename relayout<Net, L>::type;
   auto weights = std::make_unique<typename net::weights>();
-  auto arena = std::make_unique<ctnn::static_arena<net>>();
   const ctnn::load_result loaded = ctnn::load_weights(*weights, std::span<const float>(params));
   EXPECT_TRUE(loaded.ok) << "parameters: expected " << loaded.expected << ", given " << loaded.given;
   EXPECT_EQ(x.size(), static_cast<std::size_t>(net::input_size));
   const std::vector<float> in = to_layout(x, net::input_shape, L);
   const std::span<const float, net::input_size> input(in.data(), in.size());
+  std::vector<float> y(static_cast<std::size_t>(net::output_size));
+  const std::span<float, net::output_size> output(y.data(), y.size());
+  // The arena starts as NaN: a kernel that reads what no kernel wrote shows in the output.
   if constexpr (L == layout::nhwc) {
-    using prepared = typename net::template prepared_weights_of<float>;
-    auto p = std::make_unique<prepared>(ctnn::prepare<net>(*weights));
-    const auto y = net::forward(*p, input, *arena);
-    return from_layout(y.data(), net::output_shape, L);
+    auto p = std::make_unique<typename net::prepared>();
+    ctnn::prepare_into(*weights, *p);
+    auto arena = std::make_unique<ctnn::static_arena<typename net::prepared>>();
+    arena->data.fill(std::nanf(""));
+    net::forward(*p, input, output, *arena);
   } else {
-    const auto y = net::forward(*weights, input, *arena);
-    return from_layout(y.data(), net::output_shape, L);
+    auto arena = std::make_unique<ctnn::static_arena<net>>();
+    arena->data.fill(std::nanf(""));
+    net::forward(*weights, input, output, *arena);
   }
+  return from_layout(y.data(), net::output_shape, L);
 }
 
 // Both layouts.
@@ -106,10 +112,7 @@ std::pair<std::vector<float>, std::vector<float>> run_both(const std::vector<flo
 
 template <class Net>
 count_t parameter_count() {
-  typename Net::weights w;
-  count_t n = 0;
-  ctnn::for_each_array(static_cast<typename Net::template weights_of<float>&>(w), [&](auto a) { n += static_cast<count_t>(a.size()); });
-  return n;
+  return Net::weights::size;
 }
 
 inline naive::tensor to_naive(const std::vector<float>& v, const shape& s) {

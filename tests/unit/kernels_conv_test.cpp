@@ -35,7 +35,7 @@ TEST(ConvKernel, TwoDimensional) {
   expect_conv<sequential<input<3, 7, 6>, conv2d<4, 3>>>({4, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1, true}, 1);
   expect_conv<sequential<input<4, 9, 8>, conv2d<6, 3, stride<2>, pad<1>, groups<2>>>>(
       {6, sp({3, 3}), sp({2, 2}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 2, true}, 2);
-  expect_conv<sequential<input<2, 9, 9>, conv2d<3, k<3, 2>, dilation<2, 3>, pad<2, 1>, no_bias>>>(
+  expect_conv<sequential<input<2, 9, 9>, conv2d<3, kernel<3, 2>, dilation<2, 3>, pad<2, 1>, no_bias>>>(
       {3, sp({3, 2}), sp({1, 1}), sp({2, 3}), sp({2, 1}, 0), sp({2, 1}, 0), 1, false}, 3);
   expect_conv<sequential<input<3, 8, 8>, depthwise_conv2d<3, pad<1>, channel_multiplier<2>>>>(
       {6, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 3, true}, 4);
@@ -47,20 +47,20 @@ TEST(ConvKernel, PaddingModes) {
   expect_conv<sequential<input<2, 6, 6>, conv2d<2, 3, pad_begin<0, 1>, pad_end<2, 0>>>>(
       {2, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({0, 1}, 0), sp({2, 0}, 0), 1, true}, 6);
   // PyTorch same with an even kernel: total 3, one before, two after.
-  expect_conv<sequential<input<2, 6, 5>, conv2d<2, 4, same>>>(
+  expect_conv<sequential<input<2, 6, 5>, conv2d<2, 4, pad_same>>>(
       {2, sp({4, 4}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({2, 2}, 0), 1, true}, 7);
   // TensorFlow SAME, stride 2 on 7: o = 4, need (4-1)2 + 3 - 7 = 2 -> 1 and 1; on 6: need 1 -> 0 and 1.
-  expect_conv<sequential<input<2, 7, 6>, conv2d<3, 3, stride<2>, tf_same>>>(
+  expect_conv<sequential<input<2, 7, 6>, conv2d<3, 3, stride<2>, pad_tf_same>>>(
       {3, sp({3, 3}), sp({2, 2}), sp({1, 1}), sp({1, 0}, 0), sp({1, 1}, 0), 1, true}, 8);
   // full: K - 1 on each side.
-  expect_conv<sequential<input<1, 4, 4>, conv2d<2, 3, full>>>(
+  expect_conv<sequential<input<1, 4, 4>, conv2d<2, 3, pad_full>>>(
       {2, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({2, 2}, 0), sp({2, 2}, 0), 1, true}, 9);
 }
 
 TEST(ConvKernel, OneAndThreeDimensional) {
   expect_conv<sequential<input<3, 20>, conv1d<4, 5, stride<3>, pad<2>, dilation<2>>>>(
       {4, sp({5}), sp({3}), sp({2}), sp({2}, 0), sp({2}, 0), 1, true}, 10);
-  expect_conv<sequential<input<2, 5, 6, 4>, conv3d<4, k<3, 2, 3>, stride<1, 2, 1>, pad<1, 0, 1>, groups<2>>>>(
+  expect_conv<sequential<input<2, 5, 6, 4>, conv3d<4, kernel<3, 2, 3>, stride<1, 2, 1>, pad<1, 0, 1>, groups<2>>>>(
       {4, sp({3, 2, 3}), sp({1, 2, 1}), sp({1, 1, 1}), sp({1, 0, 1}, 0), sp({1, 0, 1}, 0), 2, true}, 11);
 }
 
@@ -122,10 +122,12 @@ TEST(ConvTransposeKernel, IsTheAdjointOfTheConvolution) {
       ASSERT_EQ(c[r * conv::input_size + col], t[col * conv::output_size + r]) << r << ", " << col;
 
   const auto x = harness::random_values(conv::input_size, 31), y = harness::random_values(conv::output_size, 32);
-  const auto cx = conv::forward(*cw, x, *ca);
+  std::vector<float> cx(conv::output_size), cty(conv::input_size);
+  conv::forward(*cw, std::span<const float, conv::input_size>(x), std::span<float, conv::output_size>(cx), *ca);
   double lhs = 0;
   for (count_t i = 0; i < conv::output_size; ++i) lhs += double(cx[i]) * y[i];
-  const auto cty = transposed::forward(*tw, y, *ta);
+  transposed::forward(*tw, std::span<const float, transposed::input_size>(y), std::span<float, transposed::output_size>(cty),
+                      *ta);
   double rhs = 0;
   for (count_t i = 0; i < conv::input_size; ++i) rhs += double(x[i]) * cty[i];
   EXPECT_NEAR(lhs, rhs, 1e-4 * std::abs(lhs) + 1e-5);
@@ -160,35 +162,36 @@ TEST(PartialConvKernel, PaddingAsHolesRestoresTheFullWindowSum) {
   EXPECT_EQ(plain[0], 5.0f);
 }
 
-// NHWC networks run the fast kernels on prepared weights: the repacking is what selects them.
+// NHWC networks run the fast kernels on prepared weights; the schedule's lowering says which.
 using fast_net = sequential<input<8, 6, 6>::with<nhwc>, conv2d<16, 3>, depthwise_conv2d<3, pad<1>>,
                             conv_transpose2d<8, 2, stride<2>>, flatten, linear<4>>;
-using fast_weights = fast_net::prepared_weights_of<float>;
-static_assert(detail::is_packed_taps<std::tuple_element_t<0, fast_weights>>);
-static_assert(detail::is_packed_depthwise<std::tuple_element_t<1, fast_weights>>);
-static_assert(detail::is_packed_taps<std::tuple_element_t<2, fast_weights>>);
-static_assert(detail::is_packed_linear<std::tuple_element_t<4, fast_weights>>);
-// In NCHW the convolutions keep PyTorch's order (the plain loops read it).
-static_assert(std::is_same_v<std::tuple_element_t<0, harness::relayout<fast_net, layout::nchw>::type::prepared_weights_of<float>>,
-                             std::tuple_element_t<0, fast_net::weights_of<float>>>);
+constexpr auto& fast_nodes = schedule_of<fast_net>::value.nodes;
+static_assert(fast_nodes[0].lower.fast && !fast_nodes[0].lower.depthwise);
+static_assert(fast_nodes[1].lower.fast && fast_nodes[1].lower.depthwise);
+static_assert(fast_nodes[2].lower.fast && !fast_nodes[3].lower.fast && fast_nodes[4].lower.fast);
+// In NCHW the convolutions keep PyTorch's order (the plain loops read it); only the linear layer packs.
+using slow_net = harness::relayout<fast_net, layout::nchw>::type;
+static_assert(!schedule_of<slow_net>::value.nodes[0].lower.fast && schedule_of<slow_net>::value.nodes[4].lower.fast);
+static_assert(slow_net::prepared::layout_type::offsets[1] == impl::align_up(16 * 8 * 9 + 16));
 
 TEST(PreparedWeights, PackingIsConstexprAndTransposesLinear) {
   using net = sequential<input<3>, linear<2>>;
   static constexpr auto packed = [] {
     net::weights w{};
-    std::get<0>(w).weight = {1, 2, 3, 4, 5, 6};  // [out 2][in 3]
-    std::get<0>(w).bias = {7, 8};
+    for (int i = 0; i < 6; ++i) w.at<0>().weight[i] = float(i + 1);  // [out 2][in 3]
+    w.at<0>().bias[0] = 7;
+    w.at<0>().bias[1] = 8;
     return prepare<net>(w);
   }();
-  // [in][out padded to a whole register tile], zeros in the padding.
-  constexpr index_t P = std::tuple_element_t<0, net::prepared_weights_of<float>>::padded;
+  // [in][out padded to a whole register tile], zeros in the padding, then the bias, padded.
+  constexpr index_t P = packed_linear<float, 3, 2>::padded;
   static_assert(P >= 2 && P % 2 == 0);
-  constexpr auto& weight = std::get<0>(packed).weight;
-  static_assert(weight.size() == 3 * P);
+  constexpr auto& weight = packed.values;
+  static_assert(weight.size() >= 4 * P);
   static_assert(weight[0] == 1 && weight[1] == 4 && weight[P] == 2 && weight[P + 1] == 5 && weight[2 * P] == 3 &&
                 weight[2 * P + 1] == 6);
   static_assert(P == 2 || (weight[2] == 0 && weight[3 * P - 1] == 0));
-  static_assert(std::get<0>(packed).bias[0] == 7 && std::get<0>(packed).bias[1] == 8);
+  static_assert(weight[3 * P] == 7 && weight[3 * P + 1] == 8);
   SUCCEED();
 }
 

@@ -65,19 +65,19 @@ TEST(PoolKernel, AdaptiveAndGlobal) {
 TEST(UpsampleKernel, NearestAndLinear) {
   // PyTorch's float ratios: 1/scale with a scale factor, in/out with a size.
   const float half[3] = {1.0f, 0.5f, 0.5f}, two_thirds[3] = {1.0f, 1.0f, float(1.0 / 1.5)};
-  expect_like<sequential<input<2, 3, 4>, upsample_nearest2d<scale<2>>>>(
+  expect_like<sequential<input<2, 3, 4>, upsample_nearest2d<scale_factor<2>>>>(
       [&](const naive::tensor& x) { return naive::upsample(x, sp({6, 8}), half, false, false); }, 20, true);
   expect_like<sequential<input<2, 5>, upsample_nearest1d<scale_ratio<3, 2>>>>(
       [&](const naive::tensor& x) { return naive::upsample(x, sp({7}), two_thirds, false, false); }, 21, true);
   const float five_sevenths[3] = {1.0f, 1.0f, 5.0f / 7.0f};
   expect_like<sequential<input<2, 5>, upsample_linear1d<output_size<7>>>>(
       [&](const naive::tensor& x) { return naive::upsample(x, sp({7}), five_sevenths, true, false); }, 22, false);
-  expect_like<sequential<input<2, 3, 4>, upsample_bilinear2d<scale<2>>>>(
+  expect_like<sequential<input<2, 3, 4>, upsample_bilinear2d<scale_factor<2>>>>(
       [&](const naive::tensor& x) { return naive::upsample(x, sp({6, 8}), half, true, false); }, 23, false);
   expect_like<sequential<input<2, 3, 4>, upsample_bilinear2d<output_size<5, 9>, align_corners>>>(
       [&](const naive::tensor& x) { return naive::upsample(x, sp({5, 9}), half, true, true); }, 24, false);
   const float third[3] = {0.5f, 0.5f, 0.5f};
-  expect_like<sequential<input<1, 2, 3, 2>, upsample_trilinear3d<scale<2>>>>(
+  expect_like<sequential<input<1, 2, 3, 2>, upsample_trilinear3d<scale_factor<2>>>>(
       [&](const naive::tensor& x) { return naive::upsample(x, sp({4, 6, 4}), third, true, false); }, 25, false);
 }
 
@@ -94,7 +94,7 @@ TEST(PadKernel, EveryMode) {
 
 TEST(PadKernel, ConstantFillAndCrop) {
   std::vector<float> x{1, 2, 3, 4};
-  EXPECT_TRUE(exactly(harness::run<sequential<input<1, 4>, constant_pad1d<pad_begin<1>, pad_end<2>, fill<-1, 2>>>, layout::nchw>(x, {}),
+  EXPECT_TRUE(exactly(harness::run<sequential<input<1, 4>, constant_pad1d<pad_begin<1>, pad_end<2>, fill_value<-1, 2>>>, layout::nchw>(x, {}),
                       {-0.5f, 1, 2, 3, 4, -0.5f, -0.5f}));
   std::vector<float> grid(20);
   for (int i = 0; i < 20; ++i) grid[i] = float(i);
@@ -110,7 +110,7 @@ TEST(WindowKernels, WorkedExamplesAreExact) {
   const auto reflected = harness::run<sequential<input<1, 3, 3>, reflection_pad2d<pad<2>>>, layout::nchw>(x, {});
   ASSERT_EQ(reflected.size(), 49u);
   EXPECT_TRUE(exactly({reflected.begin(), reflected.begin() + 7}, {8, 7, 6, 7, 8, 7, 6}));
-  EXPECT_TRUE(exactly(harness::run<sequential<input<1, 2, 2>, upsample_nearest2d<scale<2>>>, layout::nchw>({1, 2, 3, 4}, {}),
+  EXPECT_TRUE(exactly(harness::run<sequential<input<1, 2, 2>, upsample_nearest2d<scale_factor<2>>>, layout::nchw>({1, 2, 3, 4}, {}),
                       {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4}));
 }
 
@@ -126,7 +126,7 @@ TEST(PointwiseKernels, LinearSoftmaxBatchNormActivations) {
       for (int k = 0; k < 6; ++k) s += double(p[j * 6 + k]) * x[row * 6 + k];
       want.push_back(s);
     }
-  const auto [lin, lin_nhwc] = harness::run_both<sequential<input<2, 6>, linear<3>>>(x, p);
+  const auto [lin, lin_nhwc] = harness::run_both<sequential<input<2, 6>, linear<3, per_position>>>(x, p);
   EXPECT_TRUE(close(lin, want));
   EXPECT_TRUE(close(lin_nhwc, want));
 
@@ -164,7 +164,7 @@ TEST(PointwiseKernels, LinearSoftmaxBatchNormActivations) {
   check(std::type_identity<sequential<input<12>, relu6>>{}, [](double v) { return std::clamp(v, 0.0, 6.0); });
   check(std::type_identity<sequential<input<12>, leaky_relu<1, 4>>>{}, [](double v) { return v > 0 ? v : v / 4; });
   check(std::type_identity<sequential<input<12>, sigmoid>>{}, [](double v) { return 1 / (1 + std::exp(-v)); });
-  check(std::type_identity<sequential<input<12>, ctnn::tanh>>{}, [](double v) { return std::tanh(v); });
+  check(std::type_identity<sequential<input<12>, ctnn::tanh_activation>>{}, [](double v) { return std::tanh(v); });
   check(std::type_identity<sequential<input<12>, hardswish>>{}, [](double v) { return v * std::clamp(v + 3, 0.0, 6.0) / 6; });
   check(std::type_identity<sequential<input<12>, silu>>{}, [](double v) { return v / (1 + std::exp(-v)); });
   check(std::type_identity<sequential<input<12>, gelu>>{}, [](double v) { return 0.5 * v * (1 + std::erf(v / std::sqrt(2.0))); });
@@ -174,12 +174,15 @@ TEST(PointwiseKernels, LinearSoftmaxBatchNormActivations) {
 TEST(PointwiseKernels, DoublePrecision) {
   using net = sequential<input<2, 3>, conv1d<2, 2>, relu, flatten, linear<1>>;
   net::weights_of<double> w{};
-  std::get<0>(w).weight = {1, 2, 3, 4, -1, -2, -3, -4};  // [2, 2, 2]
-  std::get<0>(w).bias = {0.5, 0.25};
-  std::get<3>(w).weight = {1, 10, 100, 1000};
-  static_arena<net, double> arena;
+  const std::array<double, 14> flat{1, 2, 3, 4, -1, -2, -3, -4,  // conv [2, 2, 2]
+                                    0.5, 0.25,                   // its bias
+                                    1, 10, 100, 1000};           // linear [1, 4] (its bias stays 0)
+  ASSERT_FALSE(load_weights(w, std::span<const double>(flat)).ok);  // 15 numbers, with the linear bias
+  for (std::size_t i = 0; i < flat.size(); ++i) w.values[i] = flat[i];
+  static_arena<net::weights_of<double>> arena;
   const std::array<double, 6> x{1, 2, 3, 4, 5, 6};  // channel 0: 1 2 3, channel 1: 4 5 6
-  const auto y = net::forward(w, x, arena);
+  std::array<double, 1> y{};
+  net::forward(w, x, y, arena);
   // channel 0: 1*1+2*2+3*4+4*5 + .5 = 37.5, 2*1+3*2+5*3+6*4 + .5 = 47.5; channel 1: negative -> 0.
   EXPECT_EQ(y[0], 37.5 * 1 + 47.5 * 10);
 }
@@ -195,7 +198,7 @@ TEST(UpsampleKernel, LargeNonDyadicRatiosFollowPyTorchsDoublePositions) {
 TEST(UpsampleKernel, LinearPropagatesNaN) {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   // PyTorch: upsample(scale 2, linear) of [1, NaN, 4, 5] is NaN from the first element on (0 * NaN).
-  const auto y = harness::run<sequential<input<1, 4>, upsample_linear1d<scale<2>>>, layout::nchw>({1, nan, 4, 5}, {});
+  const auto y = harness::run<sequential<input<1, 4>, upsample_linear1d<scale_factor<2>>>, layout::nchw>({1, nan, 4, 5}, {});
   EXPECT_TRUE(std::isnan(y[0]));
   EXPECT_TRUE(std::isnan(y[3]));
   EXPECT_EQ(y[7], 5.0f);
@@ -204,7 +207,7 @@ TEST(UpsampleKernel, LinearPropagatesNaN) {
 TEST(PoolKernel, TensorFlowSameAveragePoolingCountsRealElements) {
   // 3x3 of ones with 8 in the last corner, 2x2 windows, stride 2, TF SAME: the windows at the right and
   // bottom edges hold 2, 2 and 1 real elements: 1, 1, 1, 8.
-  const auto y = harness::run<sequential<input<1, 3, 3>, avg_pool2d<2, stride<2>, tf_same>>, layout::nchw>(
+  const auto y = harness::run<sequential<input<1, 3, 3>, avg_pool2d<2, stride<2>, pad_tf_same>>, layout::nchw>(
       {1, 1, 1, 1, 1, 1, 1, 1, 8}, {});
   EXPECT_TRUE(exactly(y, {1, 1, 1, 8}));
 }
@@ -212,7 +215,8 @@ TEST(PoolKernel, TensorFlowSameAveragePoolingCountsRealElements) {
 TEST(PoolKernel, MaxPoolingOfIntegersStartsAtTheLowestValue) {
   using net = sequential<input<1, 2, 2>, max_pool2d<2>>;
   net::weights_of<std::int8_t> w{};
-  static_arena<net, std::int8_t> arena;
+  static_arena<net::weights_of<std::int8_t>> arena;
   const std::array<std::int8_t, 4> x{-5, -3, -7, -2};
-  EXPECT_EQ(net::forward(w, x, arena)[0], -2);
+  std::array<std::int8_t, 1> y{};
+  EXPECT_EQ(net::forward(w, x, y, arena)[0], -2);
 }

@@ -7,12 +7,13 @@
 using namespace ctnn;
 
 namespace {
-// Every two tensors alive at the same step live in disjoint memory (or share a buffer on purpose).
+// Every two tensors alive at the same node live in disjoint memory (or share a buffer on purpose). Node
+// k writes tensor k + 1.
 template <class Plan>
 ::testing::AssertionResult no_overlap(const Plan& p) {
   constexpr int tensors = Plan::tensors;
   std::vector<int> first(tensors, -1);
-  for (int s = 0; s < static_cast<int>(p.steps.size()); ++s) first[p.steps[s].output] = s;
+  for (int t = 1; t < tensors; ++t) first[t] = t - 1;
   for (int a = 1; a < tensors; ++a)
     for (int b = a + 1; b < tensors; ++b) {
       if (p.buffer[a] < 0 || p.buffer[b] < 0 || p.buffer[a] == p.buffer[b]) continue;
@@ -35,29 +36,29 @@ using basic_block = sequential<input<64, 56, 56>,
     relu>;
 using unet_level = sequential<input<3, 128, 128>,
     chain<conv2d<64, 3, pad<1>>, relu, conv2d<64, 3, pad<1>>, relu>,
-    concat<identity, chain<max_pool2d<2>, conv2d<128, 3, pad<1>>, relu, conv2d<128, 3, pad<1>>, relu,
+    concat<identity_layer, chain<max_pool2d<2>, conv2d<128, 3, pad<1>>, relu, conv2d<128, 3, pad<1>>, relu,
                            conv_transpose2d<64, 2, stride<2>>>>,
     chain<conv2d<64, 3, pad<1>>, relu, conv2d<64, 3, pad<1>>, relu>, conv2d<2, 1>>;
 }  // namespace
 
 // LeNet-5: the relus run in place and flatten aliases its input, so the live tensors are the
 // adjacent pairs conv1/pool1 (4704 + 1176 -> 1184 aligned to 16), pool1/conv2 (1184 + 1600),
-// conv2/pool2 (1600 + 400), pool2/fc1 (400 + 128), fc1/fc2 (128 + 96), fc2/fc3 (96 + 16):
+// conv2/pool2 (1600 + 400), pool2/fc1 (400 + 128), fc1/fc2 (128 + 96); fc3 writes the caller's output:
 // the largest is 5888 elements, 23,552 bytes of float.
-static_assert(arena_elements_of<lenet> == 5888);
+static_assert(memory_plan_of<lenet>.arena_elements == 5888);
+static_assert(lenet::arena_bytes == 5888 * sizeof(float));
 static_assert(sizeof(static_arena<lenet>) == 5888 * sizeof(float));
-static_assert(sizeof(static_arena<lenet>) <= 64 * 1024);
 
-// ResNet basic block: the input is the caller's; the main branch's first conv (128x28x28 = 100,352)
-// lives until the second conv reads it; the second conv's output lives until the final relu (the add
-// and the relu run in place on it); the shortcut conv lives from its step to the add. At most two of the
-// three are alive at once: 2 x 100,352 elements.
-static_assert(arena_elements_of<basic_block> == 2 * 100352);
+// ResNet basic block: the input is the caller's; the main branch's second conv writes straight into
+// the caller's output, where batch norm, the add and the relu then run in place. In the arena: the main
+// branch's first conv (128x28x28 = 100,352), alive until the second conv reads it, and later the
+// shortcut conv, alive from its node to the add: never together, so 100,352 elements.
+static_assert(memory_plan_of<basic_block>.arena_elements == 100352);
 
 // U-Net level: at the concat the skip (64x128x128 = 1,048,576), the upsampled branch (1,048,576) and
 // the concat's output (128x128x128 = 2,097,152) are alive together: 4,194,304 elements, and nothing
-// needs more.
-static_assert(arena_elements_of<unet_level> == 4194304);
+// needs more (the last convolution writes the caller's output).
+static_assert(memory_plan_of<unet_level>.arena_elements == 4194304);
 
 TEST(MemoryPlan, TensorsAliveTogetherNeverOverlap) {
   EXPECT_TRUE(no_overlap(memory_plan_of<lenet>));
@@ -66,7 +67,7 @@ TEST(MemoryPlan, TensorsAliveTogetherNeverOverlap) {
   using nhwc_lenet = harness::relayout<lenet, layout::nhwc>::type;
   EXPECT_TRUE(no_overlap(memory_plan_of<nhwc_lenet>));
   // In NHWC flatten moves data (channel-last to channel-first order), so it needs its own buffer.
-  EXPECT_GE(arena_elements_of<nhwc_lenet>, arena_elements_of<lenet>);
+  EXPECT_GE(memory_plan_of<nhwc_lenet>.arena_elements, memory_plan_of<lenet>.arena_elements);
 }
 
 TEST(MemoryPlan, StorageDecisions) {
@@ -74,7 +75,9 @@ TEST(MemoryPlan, StorageDecisions) {
   EXPECT_EQ(p.buffer[2], p.buffer[1]);  // relu in place on conv1's output
   EXPECT_EQ(p.buffer[7], p.buffer[6]);  // flatten aliases pool2's output
   EXPECT_NE(p.buffer[3], p.buffer[2]);  // pooling writes a new buffer
-  EXPECT_EQ(p.buffer[0], -1);           // the input stays the caller's
+  EXPECT_EQ(p.buffer[0], caller_input);     // the input stays the caller's
+  EXPECT_EQ(p.buffer[12], caller_output);   // fc3 writes the caller's output
+  EXPECT_EQ(p.buffer[11], p.buffer[10]);    // its input, fc2's relu, in place in the arena
 }
 
 namespace {
@@ -97,9 +100,9 @@ TEST(Forward, LayoutsGiveTheSameNumbers) {
                                            chain<conv2d<8, 1, stride<2>, no_bias>, batch_norm2d<>>>,
                                   relu>>(2);
   expect_layouts_agree<sequential<input<2, 8, 8>, conv2d<4, 3, pad<1>>, relu,
-                                  concat<identity, chain<max_pool2d<2>, conv2d<4, 3, pad<1>>, relu,
+                                  concat<identity_layer, chain<max_pool2d<2>, conv2d<4, 3, pad<1>>, relu,
                                                          conv_transpose2d<4, 2, stride<2>>>>,
-                                  conv2d<2, 1>, upsample_bilinear2d<scale<2>>, reflection_pad2d<pad<1>>,
+                                  conv2d<2, 1>, upsample_bilinear2d<scale_factor<2>>, reflection_pad2d<pad<1>>,
                                   global_avg_pool, flatten, reshape<1, 2>, softmax_dim<-1>>>(3);
 }
 
@@ -109,16 +112,18 @@ using tiny = sequential<input<1, 4, 4>, conv2d<2, 3, pad<1>>, relu, max_pool2d<2
 
 constexpr std::array<float, 3> run_tiny() {
   tiny::weights w{};
-  auto& conv = std::get<0>(w);
+  const auto conv = w.at<0>();
   for (std::size_t i = 0; i < conv.weight.size(); ++i) conv.weight[i] = (i % 3 == 0) ? 1.0f : -0.5f;
-  conv.bias = {0.25f, -1.0f};
-  auto& fc = std::get<4>(w);
+  conv.bias[0] = 0.25f;
+  conv.bias[1] = -1.0f;
+  const auto fc = w.at<4>();
   for (std::size_t i = 0; i < fc.weight.size(); ++i) fc.weight[i] = float(int(i % 5) - 2);
   std::array<float, 16> x{};
   for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(int(i % 7) - 3);
   static_arena<tiny> arena{};
-  const auto y = tiny::forward(w, x, arena);
-  return {y[0], y[1], y[2]};
+  std::array<float, 3> y{};
+  tiny::forward(w, x, y, arena);
+  return y;
 }
 
 constexpr std::array<float, 3> tiny_at_compile_time = run_tiny();
@@ -145,14 +150,14 @@ TEST(Forward, EvaluatesInsideTheCompilerWithTheSameResult) {
 
 TEST(Weights, LoadRefusesAWrongCountAndKeepsTheWeights) {
   lenet::weights w{};
-  std::get<0>(w).weight[0] = 42.0f;
+  w.at<0>().weight[0] = 42.0f;
   const std::vector<float> short_list(100, 1.0f);
   const load_result r = load_weights(w, std::span<const float>(short_list));
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.given, 100);
   // LeNet-5: 6*25 + 6, 16*6*25 + 16, 120*400 + 120, 84*120 + 84, 10*84 + 10 = 61,706 (LeCun's count).
   EXPECT_EQ(r.expected, 61706);
-  EXPECT_EQ(std::get<0>(w).weight[0], 42.0f);
+  EXPECT_EQ(w.at<0>().weight[0], 42.0f);
 }
 
 TEST(Weights, LoadFollowsPyTorchsStateDictOrder) {
@@ -163,19 +168,33 @@ TEST(Weights, LoadFollowsPyTorchsStateDictOrder) {
   for (std::size_t i = 0; i < flat.size(); ++i) flat[i] = float(i);
   net::weights w{};
   ASSERT_TRUE(load_weights(w, std::span<const float>(flat)).ok);
-  EXPECT_EQ(std::get<0>(w).weight[1], 1.0f);
-  EXPECT_EQ(std::get<0>(w).bias[0], 2.0f);
-  EXPECT_EQ(std::get<1>(w).weight[0], 3.0f);
-  EXPECT_EQ(std::get<1>(w).running_var[0], 6.0f);
-  EXPECT_EQ(std::get<3>(w).weight[0], 7.0f);
-  EXPECT_EQ(std::get<3>(w).bias[1], 26.0f);
+  EXPECT_EQ(w.at<0>().weight[1], 1.0f);
+  EXPECT_EQ(w.at<0>().bias[0], 2.0f);
+  EXPECT_EQ(w.at<1>().weight[0], 3.0f);
+  EXPECT_EQ(w.at<1>().running_var[0], 6.0f);
+  EXPECT_EQ(w.at<3>().weight[0], 7.0f);
+  EXPECT_EQ(w.at<3>().bias[1], 26.0f);
+  // The same tensors by name, with their shapes, as PyTorch's state_dict lists them.
+  constexpr auto& p = parameters_of<net>;
+  static_assert(p.size() == 8);
+  EXPECT_STREQ(p[0].name, "0.weight");
+  EXPECT_EQ(p[0].dims, (shape{1, 2, 1, 1}));
+  EXPECT_STREQ(p[5].name, "1.running_var");
+  EXPECT_FALSE(p[5].learned);
+  EXPECT_STREQ(p[6].name, "3.weight");
+  EXPECT_EQ(p[6].offset, 7);
+  const std::vector<float> row(18, -1.0f);
+  EXPECT_TRUE(set_parameter(w, "3.weight", shape{2, 9}, std::span<const float>(row)));
+  EXPECT_EQ(w.at<3>().weight[17], -1.0f);
+  EXPECT_EQ(set_parameter(w, "3.weight", shape{9, 2}, std::span<const float>(row)).status, parameter_status::wrong_shape);
+  EXPECT_EQ(set_parameter(w, "4.weight", shape{2, 9}, std::span<const float>(row)).status, parameter_status::unknown_name);
 }
 
 // The summary, the memory plan and the runner each walk the network in execution order; if their walks
 // ever disagreed, a summary row would name the wrong tensor. Every row's tensor must have the row's size.
 TEST(MemoryPlan, SummaryRowsNameTheirOwnTensors) {
   using nested = sequential<input<4, 8, 8>, chain<conv2d<4, 3, pad<1>>, relu>,
-                            residual<chain<conv2d<4, 3, pad<1>>, concat<identity, chain<relu, conv2d<2, 1>>>,
+                            residual<chain<conv2d<4, 3, pad<1>>, concat<identity_layer, chain<relu, conv2d<2, 1>>>,
                                            conv2d<4, 1>>>,
                             concat<max_pool2d<2>, chain<conv2d<8, 2, stride<2>>, chain<>>>, flatten, linear<3>>;
   constexpr auto& plan = memory_plan_of<nested>;

@@ -52,7 +52,7 @@ TEST(Networks, ResNetBasicBlockBranches) {
 // transposed conv, the skip concatenated (64 + 64 = 128 channels), the decoder back to 64, two classes.
 using unet_level = sequential<input<3, 128, 128>,
     conv2d<64, 3, pad<1>>, relu, conv2d<64, 3, pad<1>>, relu,
-    concat<identity,
+    concat<identity_layer,
            chain<max_pool2d<2>, conv2d<128, 3, pad<1>>, relu, conv2d<128, 3, pad<1>>, relu,
                  conv_transpose2d<64, 2, stride<2>>>>,
     conv2d<64, 3, pad<1>>, relu, conv2d<64, 3, pad<1>>, relu, conv2d<2, 1>>;
@@ -79,14 +79,14 @@ static_assert(inception_3a::output_shape == shape{256, 28, 28});
 static_assert(layer_t<branch_t<layer_t<inception_3a, 0>, 1>, 0>::weight_shape == shape{96, 192, 1, 1});
 
 // VGG-style stack with PyTorch "same" padding.
-using vgg_block = sequential<input<3, 224, 224>, conv2d<64, 3, same>, relu, conv2d<64, 3, same>, relu,
-                             max_pool2d<2>, conv2d<128, 3, same>, relu, conv2d<128, 3, same>, relu, max_pool2d<2>>;
+using vgg_block = sequential<input<3, 224, 224>, conv2d<64, 3, pad_same>, relu, conv2d<64, 3, pad_same>, relu,
+                             max_pool2d<2>, conv2d<128, 3, pad_same>, relu, conv2d<128, 3, pad_same>, relu, max_pool2d<2>>;
 static_assert(vgg_block::shapes[5] == shape{64, 112, 112});
 static_assert(vgg_block::output_shape == shape{128, 56, 56});
 
 // DS-CNN keyword spotting (49x10 MFCC): TensorFlow SAME padding with stride 2 gives ceil(49/2) x ceil(10/2).
-using ds_cnn = sequential<input<1, 49, 10>, conv2d<64, k<10, 4>, stride<2>, tf_same>, relu,
-                          depthwise_conv2d<3, same>, relu, conv2d<64, 1>, relu,
+using ds_cnn = sequential<input<1, 49, 10>, conv2d<64, kernel<10, 4>, stride<2>, pad_tf_same>, relu,
+                          depthwise_conv2d<3, pad_same>, relu, conv2d<64, 1>, relu,
                           global_avg_pool, flatten, linear<12>>;
 static_assert(ds_cnn::shapes[1] == shape{64, 25, 5});
 static_assert(layer_t<ds_cnn, 0>::weight_shape == shape{64, 1, 10, 4});
@@ -95,7 +95,7 @@ static_assert(ds_cnn::shapes[7] == shape{64, 1, 1});
 static_assert(ds_cnn::output_shape == shape{12});
 
 TEST(Networks, NhwcUsersGetHwioWeights) {
-  using net = sequential<input<3, 32, 32>::with<nhwc>, conv2d<16, k<3, 5>, groups<1>>, conv_transpose2d<8, 2, stride<2>>>;
+  using net = sequential<input<3, 32, 32>::with<nhwc>, conv2d<16, kernel<3, 5>, groups<1>>, conv_transpose2d<8, 2, stride<2>>>;
   EXPECT_EQ(net::memory_layout, layout::nhwc);
   // 32 - 3 + 1 = 30 and 32 - 5 + 1 = 28, doubled; logical shapes stay channel-first.
   EXPECT_EQ(net::output_shape, (shape{8, 60, 56}));
@@ -112,7 +112,7 @@ TEST(Networks, OneAndThreeDimensionalLayers) {
   EXPECT_EQ((layer_t<audio, 0>::weight_shape), (shape{32, 16, 5}));
 
   using volume = sequential<input<4, 16, 32, 32>, conv3d<8, 3, pad<1>>, max_pool3d<2>, conv_transpose3d<4, 2, stride<2>>,
-                            upsample_trilinear3d<scale<1, 2, 2>>, adaptive_avg_pool3d<2, 3, 4>>;
+                            upsample_trilinear3d<scale_factor<1, 2, 2>>, adaptive_avg_pool3d<2, 3, 4>>;
   EXPECT_EQ(volume::shapes[1], (shape{8, 16, 32, 32}));
   EXPECT_EQ((layer_t<volume, 0>::weight_shape), (shape{8, 4, 3, 3, 3}));
   EXPECT_EQ(volume::shapes[2], (shape{8, 8, 16, 16}));
@@ -163,7 +163,7 @@ TEST(Networks, ReshapeAndSoftmax) {
 }
 
 TEST(Networks, ActivationsKeepTheShape) {
-  using net = sequential<input<8, 4, 4>, relu, relu6, leaky_relu<>, leaky_relu<1, 5>, sigmoid, ctnn::tanh, hardswish,
-                         silu, gelu, gelu_tanh, dropout, identity, batch_norm2d<8>>;
+  using net = sequential<input<8, 4, 4>, relu, relu6, leaky_relu<>, leaky_relu<1, 5>, sigmoid, ctnn::tanh_activation, hardswish,
+                         silu, gelu, gelu_tanh, dropout, identity_layer, batch_norm2d<8>>;
   for (const shape& s : net::shapes) EXPECT_EQ(s, (shape{8, 4, 4}));
 }

@@ -14,8 +14,8 @@ static_assert(layer_t<alexnet_conv1, 0>::weight_shape == shape{96, 3, 11, 11});
 // 5x5 input, 3x3 kernel, p1, s1 -> 5x5; p2 -> 7x7.
 static_assert(sequential<input<1, 5, 5>, conv2d<1, 3, pad<1>>>::output_shape == shape{1, 5, 5});
 static_assert(sequential<input<1, 5, 5>, conv2d<1, 3, pad<2>>>::output_shape == shape{1, 7, 7});
-static_assert(sequential<input<1, 5, 5>, conv2d<1, 3, full>>::output_shape == shape{1, 7, 7});
-static_assert(sequential<input<1, 5, 5>, conv2d<1, 3, same>>::output_shape == shape{1, 5, 5});
+static_assert(sequential<input<1, 5, 5>, conv2d<1, 3, pad_full>>::output_shape == shape{1, 7, 7});
+static_assert(sequential<input<1, 5, 5>, conv2d<1, 3, pad_same>>::output_shape == shape{1, 5, 5});
 
 // 256x256: k3 p1 s1 -> 256; transposed k2 s2 p0 -> 512; transposed k4 s2 p1 -> 512.
 static_assert(sequential<input<1, 256, 256>, conv2d<1, 3, pad<1>>>::output_shape == shape{1, 256, 256});
@@ -46,7 +46,7 @@ static_assert(sequential<input<1, 5, 5>, conv2d<1, 2, dilation<2>>>::output_shap
 
 // ReflectionPad2d(2) of a 3x3 -> 7x7; nearest upsampling x2 of a 2x2 -> 4x4.
 static_assert(sequential<input<1, 3, 3>, reflection_pad2d<pad<2>>>::output_shape == shape{1, 7, 7});
-static_assert(sequential<input<1, 2, 2>, upsample_nearest2d<scale<2>>>::output_shape == shape{1, 4, 4});
+static_assert(sequential<input<1, 2, 2>, upsample_nearest2d<scale_factor<2>>>::output_shape == shape{1, 4, 4});
 
 TEST(WorkedExamples, HoldAtRunTimeToo) {
   // The same rules, called as plain functions with run-time values.

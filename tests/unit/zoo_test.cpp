@@ -123,7 +123,7 @@ TEST(Zoo, SummaryTableAndGraph) {
 
 TEST(Zoo, ReceptiveFieldsThroughUpsamplingAndAdaptivePooling) {
   // Nearest x3 keeps 1 pixel with jump 1/3; a 3-tap conv then reaches 2 * 1/3 further, rounded up: 2.
-  using up = ctnn::sequential<ctnn::input<1, 4, 4>, ctnn::upsample_nearest2d<ctnn::scale<3>>, ctnn::conv2d<1, 3>>;
+  using up = ctnn::sequential<ctnn::input<1, 4, 4>, ctnn::upsample_nearest2d<ctnn::scale_factor<3>>, ctnn::conv2d<1, 3>>;
   constexpr auto& u = ctnn::summary_of<up>;
   static_assert(u.rows[1].field.size[0] == 2 && u.rows[1].field.jump_num[0] == 1 && u.rows[1].field.jump_den[0] == 3);
   // Adaptive pooling 5 -> 3: windows [0, 2), [1, 4), [3, 5): the widest holds 3 pixels; jump 5/3.

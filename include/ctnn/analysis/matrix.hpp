@@ -7,25 +7,25 @@
 // output_size x input_size elements.
 #pragma once
 
-#include <algorithm>
 #include <array>
 #include <span>
 
 #include "ctnn/network.hpp"
 
-namespace ctnn {
+CTNN_BEGIN_CONFIG
 
 // matrix[r * Net::input_size + c] = output r for the unit input c (memory order of the network's layout).
-template <class Net, class W, class T>
-constexpr void linear_map_matrix(const W& weights, std::span<T> matrix, static_arena<Net, T>& arena) {
+template <class Net, class W, class A, class T>
+constexpr void linear_map_matrix(const W& weights, std::span<T> matrix, static_arena<A>& arena) {
   std::array<T, Net::input_size> unit{};
+  std::array<T, Net::output_size> column{};
   for (count_t c = 0; c < Net::input_size; ++c) {
     unit.fill(T(0));
     unit[static_cast<std::size_t>(c)] = T(1);
-    const auto column = Net::forward(weights, unit, arena);
+    Net::forward(weights, unit, column, arena);
     for (count_t r = 0; r < Net::output_size; ++r)
       matrix[static_cast<std::size_t>(r * Net::input_size + c)] = column[static_cast<std::size_t>(r)];
   }
 }
 
-}  // namespace ctnn
+CTNN_END_CONFIG

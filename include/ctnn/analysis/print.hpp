@@ -1,4 +1,4 @@
-// ctnn/analysis/print.hpp: prints a network's layers and shapes, branches indented.
+// ctnn/analysis/print.hpp: prints a network's layers and shapes, branches indented, and its memory plan.
 //
 //   ctnn::print_shapes<lenet>();
 //
@@ -10,16 +10,13 @@
 #pragma once
 
 #include <cstdio>
-#include <utility>
 
-#include <boost/mp11/algorithm.hpp>
+#include "ctnn/core/text.hpp"
+#include "ctnn/network.hpp"
 
-#include "ctnn/checks/placed.hpp"
-#include "ctnn/plan/memory.hpp"
+CTNN_BEGIN_CONFIG
 
-namespace ctnn {
-
-namespace detail {
+namespace impl {
 
 // One table row, trailing blanks trimmed.
 inline void print_row(std::FILE* out, int indent, const char* index, const char* name, const shape& output,
@@ -36,67 +33,56 @@ inline void print_row(std::FILE* out, int indent, const char* index, const char*
   std::fputc('\n', out);
 }
 
-template <class Placed>
-void print_chain(std::FILE* out, int depth);
-
-// A chain used as a layer has one branch: it gets no "branch" header.
-template <class Placed>
-void print_branch(std::FILE* out, int depth, int index, bool with_header) {
-  if (with_header) std::fprintf(out, "%*s       branch %d\n", 4 * depth, "", index);
-  print_chain<Placed>(out, depth + 1);
+// The nodes in summary order: a block before its branches.
+template <int N>
+constexpr std::array<int, N + 1> rows_in_order(const schedule<N>& s) {
+  std::array<int, N + 1> order{};
+  for (int k = 0; k < N; ++k) order[s.nodes[k].row] = k;
+  return order;
 }
 
-template <class Layer, shape In>
-void print_layer(std::FILE* out, int index, int depth) {
-  using placed = placed_layer<Layer, In>;
-  char number[16];
-  std::snprintf(number, sizeof number, "%d", index);
-  print_row(out, 4 * depth, number, Layer::name, placed::output_shape, placed::weight_shape, placed::bias_shape);
-  if constexpr (requires { typename Layer::branches; }) {
-    constexpr std::size_t branches = boost::mp11::mp_size<typename Layer::branches>::value;
-    [&]<std::size_t... B>(std::index_sequence<B...>) {
-      (print_branch<typename placed::template branch<B>>(out, depth, static_cast<int>(B), branches > 1), ...);
-    }(std::make_index_sequence<branches>{});
-  }
+// A node's tensor with this suffix, or a rank-0 shape.
+template <class Net>
+constexpr shape tensor_shape(int node, const char* suffix) {
+  constexpr const auto& s = schedule_of<Net>::value;
+  constexpr const auto& tensors = parameter_layout_of<Net>::value.tensors;
+  for (int t = s.nodes[node].first_tensor; t < s.nodes[node].first_tensor + s.nodes[node].tensor_count; ++t)
+    if (same_text(tensors[t].suffix, suffix)) return tensors[t].dims;
+  return {};
 }
 
-template <class Placed, std::size_t... I>
-void print_rows(std::FILE* out, int depth, std::index_sequence<I...>) {
-  using row = void (*)(std::FILE*, int, int);
-  // An array of row printers rather than a fold: long networks exceed the compilers' fold limits.
-  const row rows[sizeof...(I) + 1] = {
-      &print_layer<boost::mp11::mp_at_c<typename Placed::layers, I>, Placed::trace.shapes[I]>..., nullptr};
-  for (std::size_t i = 0; i != sizeof...(I); ++i) rows[i](out, static_cast<int>(i), depth);
-}
-
-template <class Placed>
-void print_chain(std::FILE* out, int depth) {
-  print_rows<Placed>(out, depth, std::make_index_sequence<Placed::size>{});
-}
-
-}  // namespace detail
+}  // namespace impl
 
 template <class Net>
 void print_shapes(std::FILE* out = stdout) {
+  constexpr const auto& s = schedule_of<Net>::value;
+  constexpr auto order = impl::rows_in_order(s);
   std::fprintf(out, "%5s  %-22s %-17s %-17s %s\n", "#", "layer", "output", "weight", "bias");
-  detail::print_row(out, 0, "", "input", Net::input_shape, shape{}, shape{});
-  detail::print_chain<Net>(out, 0);
+  impl::print_row(out, 0, "", "input", Net::input_shape, shape{}, shape{});
+  for (int row = 0; row < s.node_count; ++row) {
+    const int k = order[row];
+    const schedule_node& n = s.nodes[k];
+    if (n.branch >= 0) std::fprintf(out, "%*s       branch %d\n", 4 * (n.depth - 1), "", n.branch);
+    char number[16];
+    std::snprintf(number, sizeof number, "%d", n.index);
+    impl::print_row(out, 4 * n.depth, number, n.name, n.out, impl::tensor_shape<Net>(k, "weight"),
+                      impl::tensor_shape<Net>(k, "bias"));
+  }
 }
 
-// The memory plan of a network: every step's output tensor, its elements, its offset in the arena,
-// the step that last reads it, and how it shares memory.
+// A memory plan: every node's output tensor, its elements, where it lives, the node that last reads
+// it, and how it shares memory.
 template <class Plan>
 void print_memory_plan(const Plan& plan, std::FILE* out = stdout) {
-  std::fprintf(out, "%5s  %-9s %12s %12s %10s\n", "step", "storage", "elements", "offset", "last use");
-  for (std::size_t s = 0; s < plan.steps.size(); ++s) {
-    const plan_step& st = plan.steps[s];
-    const int t = st.output;
-    const bool shared = plan.buffer[t] >= 0 && plan.buffer[t] == plan.buffer[st.inputs[0]];
-    const char* how = plan.external(t) ? "input" : shared ? (st.how == storage::alias ? "alias" : "in place") : "own";
-    std::fprintf(out, "%5d  %-9s %12lld %12lld %10d\n", static_cast<int>(s), how, static_cast<long long>(plan.size[t]),
-                 static_cast<long long>(plan.offset(t)), plan.last_use[t]);
+  std::fprintf(out, "%5s  %-9s %12s %12s %10s\n", "node", "storage", "elements", "offset", "last use");
+  for (int t = 1; t < Plan::tensors; ++t) {
+    const int b = plan.buffer[t];
+    const bool shared = b >= 0 && b == plan.buffer[t - 1];
+    const char* where = b == caller_output ? "output" : b == caller_input ? "input" : b == not_stored ? "fused" : shared ? "shared" : "own";
+    std::fprintf(out, "%5d  %-9s %12lld %12lld %10d\n", t - 1, where, static_cast<long long>(plan.size[t]),
+                 static_cast<long long>(plan.in_arena(t) ? plan.offset(t) : 0), plan.last_use[t]);
   }
   std::fprintf(out, "arena: %lld elements\n", static_cast<long long>(plan.arena_elements));
 }
 
-}  // namespace ctnn
+CTNN_END_CONFIG

@@ -3,27 +3,22 @@
 //   constexpr auto& s = ctnn::summary_of<net>;     s.rows[i]: one per layer, blocks before their branches
 //   static_assert(net::params == 61706);           totals on the network type: params, macs,
 //   static_assert(net::macs == 416520);            weight_bytes, arena_bytes
-//   ctnn::print_summary<net>();                    a torchinfo-like table
-//   ctnn::write_dot<net>(file);                    Graphviz, shapes on the edges
+//   ctnn::print_summary<net>();                    a torchinfo-like table (ctnn/analysis/report.hpp)
 //
-// Per row: the layer's name, depth and index in its chain, input and output shapes, parameters, MACs
-// (ctnn/analysis/cost.hpp), receptive field, and the memory plan's tensor for its output (whose arena
-// offset is memory_plan_of<net>.offset(row.tensor)). The layer's own parameters are its type's
-// `params`: layer_t<net, i>::type::params.
+// Per row: the layer's name, depth and index in its chain, input and output shapes, parameters, MACs,
+// receptive field, and the tensor holding its output (whose arena offset is
+// memory_plan_of<net>.offset(row.tensor)). All read from the schedule (ctnn/plan/schedule.hpp); the
+// receptive field grows through each family's grow_field (ctnn/shapes/<family>.hpp).
 #pragma once
 
 #include <array>
 #include <cstddef>
-#include <utility>
 
 #include <boost/mp11/algorithm.hpp>
 
-#include "ctnn/analysis/cost.hpp"
-#include "ctnn/checks/placed.hpp"
-#include "ctnn/plan/memory.hpp"
-#include "ctnn/plan/weights.hpp"
+#include "ctnn/network.hpp"
 
-namespace ctnn {
+CTNN_BEGIN_CONFIG
 
 struct layer_summary {
   const char* name = "";
@@ -46,135 +41,64 @@ struct network_summary {
   receptive_field field;  // of the network's output
 };
 
-// ---- rows per layer ------------------------------------------------------------------------------
-template <class Layer>
-constexpr int row_count();
-
-namespace detail {
-template <class Layers>
-struct chain_rows;
-template <class... L>
-struct chain_rows<boost::mp11::mp_list<L...>> {
-  static constexpr int value = [] {
-    const int counts[sizeof...(L) + 1] = {row_count<L>()..., 0};
-    int total = 0;
-    for (int c : counts) total += c;
-    return total;
-  }();
-};
-template <class Branches>
-struct branches_rows;
-template <class... B>
-struct branches_rows<boost::mp11::mp_list<B...>> {
-  static constexpr int value = (0 + ... + chain_rows<typename B::layers>::value);
-};
-}  // namespace detail
-
-template <class Layer>
-constexpr int row_count() {
-  if constexpr (requires { typename Layer::branches; }) {
-    return 1 + detail::branches_rows<typename Layer::branches>::value;
+namespace impl {
+template <class Node>
+constexpr receptive_field grow_node(const receptive_field& f) {
+  if constexpr (block_layer<typename Node::type>) {
+    return f;  // merges combine their inputs' fields, below
   } else {
-    return 1;
+    return grow_field(Node::type::params, Node::input_shape, Node::result, f);
   }
 }
 
-namespace detail {
-template <int Rows>
-struct summary_builder {
-  network_summary<Rows> s;
-  int row = 0;
-  int step = 0;  // the memory plan's steps, in the same order (ctnn/plan/memory.hpp)
-};
-
-struct chain_totals {
-  count_t params = 0, buffers = 0, macs = 0;
-  receptive_field field;
-};
-
-template <class Placed, int Rows>
-constexpr chain_totals summarize_chain(summary_builder<Rows>& b, int depth, int branch, receptive_field field);
-
-template <class Layer, shape In, int Rows>
-constexpr chain_totals summarize_layer(summary_builder<Rows>& b, int depth, int index, int branch,
-                                       receptive_field field) {
-  using placed = placed_layer<Layer, In>;
-  layer_summary& row = b.s.rows[b.row++];
-  row.name = Layer::name;
-  row.depth = depth;
-  row.index = index;
-  row.branch = branch;
-  row.input = In;
-  row.output = placed::output_shape;
-  chain_totals totals;
-  if constexpr (requires { typename Layer::branches; }) {
-    row.block = true;
-    constexpr std::size_t n = boost::mp11::mp_size<typename Layer::branches>::value;
-    bool first = true;
-    receptive_field merged;
-    [&]<std::size_t... B>(std::index_sequence<B...>) {
-      ((
-           [&] {
-             const chain_totals t = summarize_chain<typename placed::template branch<B>>(
-                 b, depth + 1, n > 1 ? static_cast<int>(B) : -1, field);
-             totals.params += t.params;
-             totals.buffers += t.buffers;
-             totals.macs += t.macs;
-             merged = first ? t.field : merge_fields(merged, t.field);
-             first = false;
-           }()),
-       ...);
-    }(std::make_index_sequence<n>{});
-    if constexpr (n == 0) merged = field;
-    totals.field = merged;
-    if (!is_chain<Layer>) ++b.step;  // the merge
-    row.tensor = b.step;             // step s writes tensor s + 1: the latest step's output
-  } else {
-    const layer_cost c = cost_of(Layer::params, In, placed::result, field);
-    totals.params = parameter_elements(placed::weight_shape) + parameter_elements(placed::bias_shape);
-    totals.buffers = std::is_same_v<std::remove_cvref_t<decltype(Layer::params)>, batch_norm_params> ? 2 * In[0] : 0;
-    totals.macs = c.macs;
-    totals.field = c.field;
-    row.tensor = ++b.step;
+struct grow_fields {
+  using value_type = receptive_field (*)(const receptive_field&);
+  template <class Node, class N1, class N2, class N3>
+  static constexpr value_type of() {
+    return &grow_node<Node>;
   }
-  row.params = totals.params;
-  row.buffers = totals.buffers;
-  row.macs = totals.macs;
-  row.field = totals.field;
-  return totals;
-}
+};
 
-template <class Placed, int Rows>
-constexpr chain_totals summarize_chain(summary_builder<Rows>& b, int depth, int branch, receptive_field field) {
-  return [&]<std::size_t... I>(std::index_sequence<I...>) {
-    using summarize = chain_totals (*)(summary_builder<Rows>&, int, int, int, receptive_field);
-    // A table, not a fold: networks may have more layers than a fold may expand.
-    const summarize table[sizeof...(I) + 1] = {
-        &summarize_layer<boost::mp11::mp_at_c<typename Placed::layers, I>, Placed::trace.shapes[I], Rows>..., nullptr};
-    chain_totals totals;
-    totals.field = field;
-    for (std::size_t i = 0; i != sizeof...(I); ++i) {
-      const chain_totals t = table[i](b, depth, static_cast<int>(i), i == 0 ? branch : -1, totals.field);
-      totals.params += t.params;
-      totals.buffers += t.buffers;
-      totals.macs += t.macs;
-      totals.field = t.field;
-    }
-    return totals;
-  }(std::make_index_sequence<Placed::size>{});
-}
-}  // namespace detail
-
-template <class Placed>
+template <class Net>
 constexpr auto make_summary() {
-  constexpr int rows = detail::chain_rows<typename Placed::layers>::value;
-  detail::summary_builder<rows> b;
-  const detail::chain_totals t = detail::summarize_chain<Placed>(b, 0, -1, input_field(Placed::input_shape));
-  b.s.params = t.params;
-  b.s.buffers = t.buffers;
-  b.s.macs = t.macs;
-  b.s.field = t.field;
-  return b.s;
+  using schedule = schedule_of<Net>;
+  constexpr const auto& s = schedule::value;
+  constexpr int nodes = s.node_count;
+  network_summary<nodes> r;
+  std::array<receptive_field, nodes + 1> field{};  // per tensor
+  field[0] = input_field(Net::input_shape);
+  for (int k = 0; k < nodes; ++k) {
+    const schedule_node& n = s.nodes[k];
+    if (n.kind == node_kind::add || n.kind == node_kind::concat) {
+      field[k + 1] = field[n.inputs[0]];
+      for (int i = 1; i < n.input_count; ++i) field[k + 1] = merge_fields(field[k + 1], field[n.inputs[i]]);
+    } else {
+      field[k + 1] = node_table<schedule, grow_fields>[k](field[n.inputs[0]]);
+    }
+    layer_summary& row = r.rows[n.row];
+    row.name = n.name;
+    row.depth = n.depth;
+    row.index = n.index;
+    row.branch = n.branch;
+    row.block = n.kind != node_kind::layer;
+    row.input = n.in;
+    row.output = n.out;
+    row.params = n.params;
+    row.buffers = n.buffers;
+    row.macs = n.macs;
+    row.field = field[k + 1];
+    row.tensor = k + 1;
+  }
+  r.params = Net::params;
+  r.buffers = Net::buffers;
+  r.macs = Net::macs;
+  r.field = field[s.result];
+  return r;
 }
+}  // namespace impl
 
-}  // namespace ctnn
+// Every layer's figures, computed when first used.
+template <class Net>
+inline constexpr auto summary_of = impl::make_summary<Net>();
+
+CTNN_END_CONFIG

@@ -2,12 +2,15 @@
 //
 // Neither g++-12 nor clang-16 accepts a computed static_assert message, but both print the template
 // arguments of the template whose static_assert fails, in the first lines of the error. So the facts
-// are types named as words:
+// are types named as words, in their own namespace:
 //
-//   ctnn::invalid_network<ctnn::layer<3>, ctnn::conv2d<16, 5, ctnn::groups<6> >,
-//                         ctnn::input_channels<32>, ctnn::not_divisible_by_groups<6> >()
+//   ctnn::facts::invalid_network(mp_list<layer<3>, ctnn::conv2d<16, 5, ctnn::groups<6> >,
+//                                        input_channels<32>, not_divisible_by_groups<6> >)
 //
 // reads "layer 3, a conv2d<16, 5, groups<6>>: input channels 32, not divisible by groups 6".
+// The failing function is defined in ctnn/ctnn.hpp, the header users include, so that the include
+// trace compilers print before it is one line and the facts come on the second (this file defines it
+// only for a translation unit that includes a stage header without ctnn/ctnn.hpp).
 #pragma once
 
 #include <utility>
@@ -18,7 +21,25 @@
 #include "ctnn/core/error.hpp"
 #include "ctnn/layers/options.hpp"
 
-namespace ctnn {
+#ifndef CTNN_INVALID_NETWORK_DEFINED
+#define CTNN_INVALID_NETWORK_DEFINED
+namespace ctnn::facts {
+template <class... Facts>
+struct shape_rule_holds {
+  static constexpr bool value = false;
+};
+// The one failing assertion of every ctnn diagnostic; its template arguments are the facts.
+template <class... Facts>
+constexpr bool invalid_network(boost::mp11::mp_list<Facts...>) {
+  static_assert(shape_rule_holds<Facts...>::value,
+                "ctnn: invalid network; the template arguments name the layer (its position, then its kind) "
+                "and the values that break its rule");
+  return true;  // the assertion above is the one error; the caller's must not add a second
+}
+}  // namespace ctnn::facts
+#endif
+
+namespace ctnn::facts {
 
 // ---- where -------------------------------------------------------------------------------------
 template <int Index>
@@ -80,46 +101,37 @@ template <padding_mode M> struct padding_mode_not_supported {};
 struct concat_without_branches {};
 struct not_a_layer {};
 template <long long V> struct extent_does_not_fit_an_int {};
+struct count_does_not_fit_64_bits {};
 struct given_in_two_incompatible_ways {};
 template <long long V> struct input_extent {};
 template <long long V> struct smaller_than_kernel_in_pytorch_avg_pool3d {};
 template <long long V> struct negative_value {};
 struct path_deeper_than_max_nesting {};
+template <class Option> struct option_not_accepted {};
+template <class Params> struct by_a_layer_with {};
+template <class Dims> struct linear_on_input {};
+struct flatten_first__or_give_per_position_or_in_features {};
+template <long long V> struct layer_index {};
+template <long long V> struct branch_index {};
+template <long long V> struct out_of_range_for_size {};
+template <long long V> struct arena_bytes {};
+template <long long V> struct exceed_max_arena_bytes {};
 
-// The failing assertion. Its template arguments are the diagnostic, and both compilers print them first:
-// g++ "In instantiation of 'constexpr bool ctnn::invalid_network() [with Facts = {...}]'", clang "static
-// assertion failed due to requirement 'shape_rule_holds<...>::value'". A function rather than a class:
-// a class whose instantiation failed poisons every use of it, and the errors cascade.
-template <class... Facts>
-struct shape_rule_holds {
-  static constexpr bool value = false;
-};
+}  // namespace ctnn::facts
 
-template <class... Facts>
-constexpr bool invalid_network() {
-  static_assert(shape_rule_holds<Facts...>::value,
-                "ctnn: invalid network; the template arguments name the layer (its position, then its kind) "
-                "and the values that break its shape rule");
-  return true;  // the assertion above is the one error; the caller's must not add a second
-}
-
-namespace detail {
-template <class... Facts>
-struct report {
-  static constexpr bool done = invalid_network<Facts...>();
-};
-}  // namespace detail
-
-namespace detail {
+// The machinery that spells facts, in its own namespace so that the fact names (layer, dims, ...) stay
+// out of every other detail.
+namespace ctnn::detail::diagnose {
 using boost::mp11::mp_list;
+using namespace ::ctnn::facts;
 
 // A shape value as the type dims<...>. (A function, not a class with a defaulted index_sequence
 // argument: g++-12 crashes on `class = std::make_index_sequence<S.rank>` for a class-type S.)
 template <shape S, std::size_t... I>
-auto dims_of_impl(std::index_sequence<I...>) -> dims<S.dims[I]...>;
+auto dims_type_impl(std::index_sequence<I...>) -> dims<S.dims[I]...>;
 template <shape S>
-struct dims_of {
-  using type = decltype(dims_of_impl<S>(std::make_index_sequence<S.rank>{}));
+struct dims_type {
+  using type = decltype(dims_type_impl<S>(std::make_index_sequence<S.rank>{}));
 };
 
 constexpr char dim_letter(int dim, int rank) {
@@ -135,18 +147,19 @@ using where_along = std::conditional_t<(E.dim >= 0 && E.rank > 0), mp_list<along
 template <layer_error E>
 using what_param = std::conditional_t<E.what != param::none, mp_list<parameter<E.what>>, mp_list<>>;
 
-template <error_code Code, layer_error E>
+// The sentence of an error. Layer is the failing layer's type, for the facts only its type knows.
+template <error_code Code, layer_error E, class Layer>
 struct sentence;
 
-#define CTNN_SENTENCE(code, ...)              \
-  template <layer_error E>                    \
-  struct sentence<error_code::code, E> {      \
-    using type = mp_list<__VA_ARGS__>;        \
+#define CTNN_SENTENCE(code, ...)                    \
+  template <layer_error E, class Layer>             \
+  struct sentence<error_code::code, E, Layer> {     \
+    using type = mp_list<__VA_ARGS__>;              \
   }
 CTNN_SENTENCE(input_rank, expected_input_rank<E.a>, actual_input_rank<E.b>);
 CTNN_SENTENCE(not_positive, must_be_positive<E.a>);
-template <layer_error E>
-struct sentence<error_code::negative_padding, E> {
+template <layer_error E, class Layer>
+struct sentence<error_code::negative_padding, E, Layer> {
   // Negative padding is PyTorch's way to crop; negative output padding has no such reading.
   using type = std::conditional_t<E.what == param::padding, mp_list<negative_padding<E.a>, use_a_crop_layer_to_crop>,
                                   mp_list<negative_value<E.a>>>;
@@ -171,35 +184,40 @@ CTNN_SENTENCE(reshape_count, input_elements<E.a>, target_elements<E.b>);
 CTNN_SENTENCE(reshape_inferred_dims, inferred_dims<E.a>, at_most_one_dim_can_be_inferred);
 CTNN_SENTENCE(dim_out_of_range, dim<E.a>, out_of_range_for_rank<E.b>);
 CTNN_SENTENCE(dims_out_of_order, start_dim<E.a>, comes_after_end_dim<E.b>);
-CTNN_SENTENCE(add_shapes, branch<E.a>, first_branch_shape<typename dims_of<E.lhs>::type>,
-              branch_shape<typename dims_of<E.rhs>::type>);
-CTNN_SENTENCE(concat_shapes, branch<E.a>, first_branch_shape<typename dims_of<E.lhs>::type>,
-              branch_shape<typename dims_of<E.rhs>::type>, only_channels_may_differ);
+CTNN_SENTENCE(add_shapes, branch<E.a>, first_branch_shape<typename dims_type<E.lhs>::type>,
+              branch_shape<typename dims_type<E.rhs>::type>);
+CTNN_SENTENCE(concat_shapes, branch<E.a>, first_branch_shape<typename dims_type<E.lhs>::type>,
+              branch_shape<typename dims_type<E.rhs>::type>, only_channels_may_differ);
 CTNN_SENTENCE(padding_mode_unsupported, padding_mode_not_supported<static_cast<padding_mode>(E.a)>);
 CTNN_SENTENCE(empty_network, concat_without_branches);
 CTNN_SENTENCE(not_a_layer, not_a_layer);
 CTNN_SENTENCE(extent_overflow, extent_does_not_fit_an_int<E.a>);
+CTNN_SENTENCE(count_overflow, count_does_not_fit_64_bits);
 CTNN_SENTENCE(conflicting_options, given_in_two_incompatible_ways);
 CTNN_SENTENCE(avg_pool3d_input_smaller_than_kernel, input_extent<E.a>, smaller_than_kernel_in_pytorch_avg_pool3d<E.b>);
+CTNN_SENTENCE(option_not_accepted, option_not_accepted<boost::mp11::mp_at_c<typename Layer::options, E.a>>,
+              by_a_layer_with<std::remove_cvref_t<decltype(Layer::params)>>);
+CTNN_SENTENCE(linear_needs_flat_input, linear_on_input<typename dims_type<E.lhs>::type>,
+              flatten_first__or_give_per_position_or_in_features);
 #undef CTNN_SENTENCE
 
 // What an error says: the parameter and dim it concerns, then its sentence.
-template <layer_error E>
-using facts_of = boost::mp11::mp_append<what_param<E>, where_along<E>, typename sentence<E.code, E>::type>;
+template <layer_error E, class Layer>
+using facts_of = boost::mp11::mp_append<what_param<E>, where_along<E>, typename sentence<E.code, E, Layer>::type>;
 
 // The location of an error: layer<i>, branch<b>, layer<j>, ... and the kind (type) of the layer that
-// failed, found by walking the error's path through the nested chains.
+// failed, found by walking the error's path through the nested chains; then its facts.
 template <class Layers, layer_error E, int Step>
 struct locate {
   using here = boost::mp11::mp_at_c<Layers, E.path[Step]>;
-  using type = mp_list<layer<E.path[Step]>, here>;
+  using type = boost::mp11::mp_append<mp_list<layer<E.path[Step]>, here>, facts_of<E, here>>;
 };
 // A path cut at max_nesting lost its outer steps: name what is certain, the first step's layer kind
 // would be a guess.
 template <class Layers, layer_error E, int Step>
   requires(E.truncated && Step == 0)
 struct locate<Layers, E, Step> {
-  using type = mp_list<path_deeper_than_max_nesting>;
+  using type = boost::mp11::mp_append<mp_list<path_deeper_than_max_nesting>, facts_of<E, void>>;
 };
 template <class Layers, layer_error E, int Step>
   requires(!E.truncated && Step + 2 < E.depth)
@@ -209,29 +227,27 @@ struct locate<Layers, E, Step> {
   using type = boost::mp11::mp_append<mp_list<layer<E.path[Step]>, branch<E.path[Step + 1]>>,
                                       typename locate<typename inner::layers, E, Step + 2>::type>;
 };
-}  // namespace detail
+}  // namespace ctnn::detail::diagnose
 
-// Instantiates the failing assertion for the first error of a chain of `Layers` (an mp_list).
-// Returns true either way, so that the caller's static_assert adds no second error.
+namespace ctnn::detail {
+
+// The ctnn error with these facts unless Ok; true either way, so that the caller's static_assert adds
+// no second error. (Instantiated only when not Ok: naming invalid_network would instantiate it.)
+template <bool Ok, class Facts>
+constexpr bool require() {
+  if constexpr (Ok) {
+    return true;
+  } else {
+    return facts::invalid_network(Facts{});
+  }
+}
+
+// The facts of the first error of a chain of `Layers` (an mp_list): where, which layer, what.
 template <class Layers, layer_error E>
-constexpr bool check_chain() {
-  if constexpr (!E) {
-    return true;
-  } else {
-    using facts = boost::mp11::mp_append<typename detail::locate<Layers, E, 0>::type, detail::facts_of<E>>;
-    return boost::mp11::mp_apply<detail::report, facts>::done;
-  }
-}
+using located_facts = typename diagnose::locate<Layers, E, 0>::type;
 
-// The same for an invalid input declaration.
+// The facts of an invalid input declaration.
 template <class Input, layer_error E>
-constexpr bool check_input_declaration() {
-  if constexpr (!E) {
-    return true;
-  } else {
-    using facts = boost::mp11::mp_append<boost::mp11::mp_list<Input>, detail::facts_of<E>>;
-    return boost::mp11::mp_apply<detail::report, facts>::done;
-  }
-}
+using input_facts = boost::mp11::mp_append<boost::mp11::mp_list<Input>, diagnose::facts_of<E, void>>;
 
-}  // namespace ctnn
+}  // namespace ctnn::detail

@@ -1,11 +1,12 @@
-// ctnn/checks/placed.hpp: layers and chains placed at their input shape, checked.
+// ctnn/checks/placed.hpp: layers and chains placed at their input shape.
 //
-//   placed_chain<In, chain<L...>>   ::output_shape, ::shapes[i] (input of layer i), ::layer<i>
-//   layer_t<net, i>                 layer i at its input: ::input_shape, ::output_shape, ::weight_shape
-//   branch_t<layer_t<net, i>, b>    branch b of a residual / concat block, as a placed chain
+//   placed_chain_t<In, chain<L...>>   ::output_shape, ::shapes[i] (input of layer i), ::layer<i>
+//   layer_t<net, i>                   layer i at its input: ::input_shape, ::output_shape, ::weight_shape
+//   branch_t<layer_t<net, i>, b>      branch b of a residual / concat block, as a placed chain
 //
-// Instantiating a placed chain checks it: the first layer that breaks its shape rule stops compilation
-// with ctnn::invalid_network<...> naming the layer and the values (ctnn/checks/diagnostics.hpp).
+// Placing does not report: the network (ctnn/network.hpp) turns its first error into the compile
+// error. Past that error every shape is unknown (ctnn/core/shape.hpp), so that asking for it adds no
+// second error. An index out of range is a ctnn error of its own.
 #pragma once
 
 #include <array>
@@ -14,23 +15,34 @@
 #include <boost/mp11/algorithm.hpp>
 
 #include "ctnn/checks/diagnostics.hpp"
+#include "ctnn/core/type_tree.hpp"
 #include "ctnn/shapes/graph.hpp"
 
 namespace ctnn {
 
-template <shape In, class Chain, bool Report = true>
+template <shape In, class Chain>
 struct placed_chain;
+
+// A chain, or a block named by deriving from one, placed at In.
+template <shape In, class Chain>
+using placed_chain_t = placed_chain<In, boost::mp11::mp_rename<typename Chain::layers, chain>>;
 
 namespace detail {
 template <class Layer, shape In>
 struct placed_mask {};
 // Layers that read and write a mask (partial convolution) also report its shapes.
 template <class Layer, shape In>
-  requires requires { mask_shapes(Layer::params, In); }
+  requires(!In.unknown && requires { mask_shapes(Layer::params, In); })
 struct placed_mask<Layer, In> {
   static constexpr shape mask_shape = mask_shapes(Layer::params, In).in;
   static constexpr shape updated_mask_shape = mask_shapes(Layer::params, In).out;
 };
+
+template <class Layer>
+constexpr layer_shapes rule_at(const shape& in) {
+  if (in.unknown) return fail(layer_error{});  // past an error: nothing is known, nothing reported
+  return layer_rule<Layer>(in);
+}
 }  // namespace detail
 
 // A layer at its place in a network: what it receives and what it produces.
@@ -38,46 +50,57 @@ template <class Layer, shape In>
 struct placed_layer : detail::placed_mask<Layer, In> {
   using type = Layer;
   static constexpr shape input_shape = In;
-  static constexpr layer_shapes result = layer_rule<Layer>(In);
-  static constexpr shape output_shape = result.out;
-  static constexpr shape weight_shape = result.weight;  // PyTorch order, rank 0 when none
-  static constexpr shape weight_shape_hwio = hwio(result.weight);
-  static constexpr shape bias_shape = result.bias;
+  static constexpr layer_shapes result = detail::rule_at<Layer>(In);
+  static constexpr bool valid = !In.unknown && !result.error;
+  static constexpr shape output_shape = valid ? result.out : unknown_shape();
+  static constexpr shape weight_shape = valid ? result.weight : unknown_shape();  // PyTorch order, rank 0 when none
+  static constexpr shape weight_shape_hwio = valid ? hwio(result.weight) : unknown_shape();
+  static constexpr shape bias_shape = valid ? result.bias : unknown_shape();
 
   // Branch B of a residual or concat block, as a chain placed at the block's input.
   template <std::size_t B, class Block = Layer>
-    requires requires { typename Block::branches; } && (B < boost::mp11::mp_size<typename Block::branches>::value)
-  using branch = placed_chain<In, boost::mp11::mp_at_c<typename Block::branches, B>, false>;
+    requires block_layer<Block> && (B < boost::mp11::mp_size<typename Block::branches>::value)
+  using branch = placed_chain_t<In, boost::mp11::mp_at_c<typename Block::branches, B>>;
 };
 
 namespace detail {
-// Branches are reported by the chain that holds their block, and must not be even instantiated
-// for reporting: a `Report && check_chain<...>()` would instantiate the check anyway.
-template <bool Report, class Layers, layer_error E>
-constexpr bool report_if() {
-  if constexpr (Report) {
-    return check_chain<Layers, E>();
-  } else {
-    return true;
-  }
-}
+// Layer i of a chain with the trace's shape i: expanded once, in lockstep, keyed by the trace's type.
+template <class Trace, class Index, class... Layers>
+struct place_layers;
+template <class Trace, std::size_t... I, class... Layers>
+struct place_layers<Trace, std::index_sequence<I...>, Layers...> {
+  using type = boost::mp11::mp_list<placed_layer<Layers, Trace::value.shapes[I]>...>;
+};
+template <shape In, class... Layers>
+struct traced {
+  static constexpr chain_trace<sizeof...(Layers)> value = trace_chain<Layers...>(In);
+};
 }  // namespace detail
 
-template <shape In, class... Layers, bool Report>
-struct placed_chain<In, chain<Layers...>, Report> {
+namespace detail {
+template <class Placed, std::size_t I>
+struct layer_lookup;
+}  // namespace detail
+
+template <shape In, class... Layers>
+struct placed_chain<In, chain<Layers...>> {
   using layers = boost::mp11::mp_list<Layers...>;
   static constexpr std::size_t size = sizeof...(Layers);
-  static constexpr chain_trace<size> trace = trace_chain<Layers...>(In);
-  // Branches are reported by the chain that holds their block; an invalid input by the network.
-  static_assert(detail::report_if<Report, layers, trace.error>());
+  static constexpr const chain_trace<size>& trace = detail::traced<In, Layers...>::value;
 
   static constexpr shape input_shape = In;
   static constexpr shape output_shape = trace.output();
   static constexpr const std::array<shape, size + 1>& shapes = trace.shapes;
 
+  // Every layer placed at its input, in order, and a tree for finding layer i in O(log N): built on
+  // first use (a member alias would be built with every chain).
+  struct index {
+    using placed_layers =
+        typename detail::place_layers<detail::traced<In, Layers...>, std::index_sequence_for<Layers...>, Layers...>::type;
+    using tree = type_tree<placed_layers>;
+  };
   template <std::size_t I>
-    requires(I < size)
-  using layer = placed_layer<boost::mp11::mp_at_c<layers, I>, trace.shapes[I]>;
+  using layer = typename detail::layer_lookup<placed_chain, I>::type;
 };
 
 // The first error of a network as a value, without the compile error: for tools and tests that ask
@@ -90,10 +113,50 @@ constexpr layer_error network_error() {
 template <class Input, class... Layers>
 inline constexpr bool is_valid_network = !network_error<Input, Layers...>();
 
-template <class Net, std::size_t I>
-using layer_t = typename Net::template layer<I>;
+namespace detail {
+// A placed layer that is not there: every shape unknown, so that nothing else fails.
+struct missing_layer {
+  static constexpr const char* name = "missing";
+};
+
+template <class Placed, std::size_t I>
+struct layer_lookup {
+  static constexpr bool in_range = I < Placed::size;
+  static_assert(require<in_range, boost::mp11::mp_list<facts::layer_index<I>, facts::out_of_range_for_size<Placed::size>>>());
+  using type = typename std::conditional_t<in_range, typename Placed::index::tree,
+                                          tree_leaf<placed_layer<missing_layer, unknown_shape()>>>::template at<in_range ? I : 0>;
+};
 
 template <class PlacedBlock, std::size_t B>
-using branch_t = typename PlacedBlock::template branch<B>;
+struct branch_lookup {
+  using block_type = typename PlacedBlock::type;
+  static constexpr std::size_t count = [] {
+    if constexpr (block_layer<block_type>) {
+      return boost::mp11::mp_size<typename block_type::branches>::value;
+    } else {
+      return std::size_t{0};
+    }
+  }();
+  static constexpr bool in_range = B < count;
+  static_assert(require<in_range, boost::mp11::mp_list<facts::branch_index<B>, facts::out_of_range_for_size<count>>>());
+  template <bool InRange, int = 0>
+  struct pick {
+    using type = typename PlacedBlock::template branch<B>;
+  };
+  template <int Unused>
+  struct pick<false, Unused> {
+    using type = placed_chain<unknown_shape(), chain<>>;
+  };
+  using type = typename pick<in_range>::type;
+};
+}  // namespace detail
+
+// Layer I of a network (or of a placed chain, such as a branch) at its place.
+template <class Net, std::size_t I>
+using layer_t = typename detail::layer_lookup<Net, I>::type;
+
+// Branch B of a placed block layer, as a placed chain.
+template <class PlacedBlock, std::size_t B>
+using branch_t = typename detail::branch_lookup<PlacedBlock, B>::type;
 
 }  // namespace ctnn

@@ -40,7 +40,10 @@ enum class error_code : int {
   padding_mode_unsupported, // a: the padding_mode the layer cannot use
   empty_network,            // a concat without branches
   not_a_layer,              // a type in the layer list that is not a layer (an option outside its layer?)
-  extent_overflow,          // a: the extent (does not fit an int)
+  extent_overflow,          // dim (or -1), a: the extent or its lower bound (does not fit an int)
+  count_overflow,           // param: which count (output elements, parameters, MACs) does not fit count_t
+  option_not_accepted,      // a: position of the option in the layer's option list
+  linear_needs_flat_input,  // a: input rank, b: its last dim (in_features inferred on a rank > 1 input)
   conflicting_options,      // param: the parameter given twice in incompatible ways
   avg_pool3d_input_smaller_than_kernel,  // dim, a: input extent, b: kernel (PyTorch 1.13's AvgPool3d)
 };
@@ -48,7 +51,8 @@ enum class error_code : int {
 // The parameter an error refers to, for `not_positive`, `option_rank` and similar.
 enum class param : int {
   none, channels, out_channels, out_features, kernel, stride, dilation, padding, groups,
-  output_padding, output_size, scale, size, multiplier, batch, features, dim, crop
+  output_padding, output_size, scale, size, multiplier, batch, features, dim, crop,
+  output_elements, parameters, macs, eps, layout
 };
 
 // Deep enough for a recursively declared U-Net of many levels; a deeper path is cut, and the

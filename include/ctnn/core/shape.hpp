@@ -23,10 +23,12 @@ inline constexpr int max_rank = 6;          // {O, I, D, H, W} weights of a 3d c
 inline constexpr int max_spatial_rank = 3;  // 1d, 2d and 3d layers.
 
 struct shape {
-  // Public members keep the type structural (usable as a template argument); unused dims stay 0 so that
-  // the defaulted == compares shapes, not leftovers.
+  // Public members keep the type structural (usable as a template argument); unused dims stay 0.
   int rank = 0;
   index_t dims[max_rank] = {};
+  // A shape past a layer that broke its rule: the compile error has already named that layer, so the
+  // shape compares equal to any shape and the user's own static_asserts add no second, misleading error.
+  bool unknown = false;
 
   constexpr shape() = default;
   template <class... D>
@@ -37,7 +39,7 @@ struct shape {
   constexpr index_t& operator[](int i) { return dims[i]; }
   constexpr bool empty() const { return rank == 0; }
 
-  // Number of elements; 1 for a rank-0 shape.
+  // Number of elements; 1 for a rank-0 shape. Shape rules have checked that it fits a count_t.
   constexpr count_t size() const {
     count_t n = 1;
     for (int i = 0; i < rank; ++i) n *= dims[i];
@@ -52,8 +54,20 @@ struct shape {
 
   constexpr void push_back(index_t d) { dims[rank++] = d; }
 
-  friend constexpr bool operator==(const shape&, const shape&) = default;
+  friend constexpr bool operator==(const shape& a, const shape& b) {
+    if (a.unknown || b.unknown) return true;
+    if (a.rank != b.rank) return false;
+    for (int i = 0; i < a.rank; ++i)
+      if (a.dims[i] != b.dims[i]) return false;
+    return true;
+  }
 };
+
+constexpr shape unknown_shape() {
+  shape s;
+  s.unknown = true;
+  return s;
+}
 
 // The same dims with the channel moved last: {C, H, W} -> {H, W, C}, the NHWC order of one sample.
 constexpr shape channels_last(const shape& s) {

@@ -41,10 +41,10 @@ constexpr extents filled(int rank, index_t value) {
   return e;
 }
 
-// Kernel written as `3` (every dim) or `ctnn::k<3, 5>` (per dim). The int form keeps the
+// Kernel written as `3` (every dim) or `ctnn::kernel<3, 5>` (per dim). The int form keeps the
 // common case printing as `conv2d<64, 3>` in diagnostics.
 template <index_t... V>
-inline constexpr spatial_values k = spatial_v<V...>;
+inline constexpr spatial_values kernel = spatial_v<V...>;
 
 constexpr spatial_values as_spatial(index_t v) { return {1, {v}}; }
 constexpr spatial_values as_spatial(const spatial_values& v) { return v; }

@@ -129,3 +129,16 @@ constexpr Lanes activate_tile(Lanes x) {
 }
 
 }  // namespace ctnn
+
+namespace ctnn {
+
+template <class Node, layout L, class T>
+constexpr void run_plain(const activation_params&, const T* x, const T*, T* y) {
+  activation_forward<Node::type::params, Node::input_shape.size()>(x, y);
+}
+template <class Node, layout L, class T>
+constexpr void run_plain(const softmax_params&, const T* x, const T*, T* y) {
+  softmax_forward<Node::type::params, Node::input_shape, L>(x, y);
+}
+
+}  // namespace ctnn

@@ -1,22 +1,30 @@
 // ctnn/kernels/batch_norm.hpp: batch normalization at inference (declaration: ctnn/layers/batch_norm.hpp).
 //
 // y = x * a + c with a = weight / sqrt(running_var + eps) and c = bias - running_mean * a, as PyTorch's
-// CPU kernel computes it; eps = 1e-5, PyTorch's default. Safe in place.
+// CPU kernel computes it (weight 1 and bias 0 with no_affine). Safe in place.
 #pragma once
 
 #include "ctnn/kernels/math.hpp"
 #include "ctnn/kernels/tensor.hpp"
+#include "ctnn/shapes/batch_norm.hpp"
 
 namespace ctnn {
 
-inline constexpr double batch_norm_eps = 1e-5;
+// The per-channel scale a and shift c of y = x a + c, from the layer's tensors in state_dict order.
+template <batch_norm_params P, index_t C, class T>
+constexpr void batch_norm_scale_shift(const T* tensors, index_t c, T& scale, T& shift) {
+  const T* stats = P.affine ? tensors + 2 * C : tensors;
+  const T weight = P.affine ? tensors[c] : T(1), bias = P.affine ? tensors[C + c] : T(0);
+  scale = weight / math::sqrt(stats[C + c] + static_cast<T>(P.eps()));
+  shift = bias - stats[c] * scale;
+}
 
-template <shape In, layout L, class T>
-constexpr void batch_norm_forward(const T* x, const T* weight, const T* bias, const T* mean, const T* var, T* y) {
+template <batch_norm_params P, shape In, layout L, class T>
+constexpr void batch_norm_forward(const T* x, const T* tensors, T* y) {
   constexpr dims4 t = dims_of(In);
   for (index_t c = 0; c < t.c; ++c) {
-    const T a = weight[c] / math::sqrt(var[c] + static_cast<T>(batch_norm_eps));
-    const T shift = bias[c] - mean[c] * a;
+    T a{}, shift{};
+    batch_norm_scale_shift<P, t.c>(tensors, c, a, shift);
     for (index_t z = 0; z < t.d; ++z)
       for (index_t yy = 0; yy < t.h; ++yy)
         for (index_t xx = 0; xx < t.w; ++xx) {
@@ -24,6 +32,11 @@ constexpr void batch_norm_forward(const T* x, const T* weight, const T* bias, co
           y[at] = x[at] * a + shift;
         }
   }
+}
+
+template <class Node, layout L, class T>
+constexpr void run_plain(const batch_norm_params&, const T* x, const T* w, T* y) {
+  batch_norm_forward<Node::type::params, Node::input_shape, L>(x, w, y);
 }
 
 }  // namespace ctnn

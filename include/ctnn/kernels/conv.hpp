@@ -60,13 +60,49 @@ constexpr void conv_forward(const T* x, const T* w, const T* b, T* y) {
 
 }  // namespace ctnn
 
+namespace ctnn {
+
+template <class Node, layout L, class T>
+constexpr void run_plain(const conv_params&, const T* x, const T* w, T* y) {
+  conv_forward<Node::type::params, Node::input_shape, L>(x, w, Node::result.bias.rank > 0 ? w + Node::result.weight.size() : nullptr, y);
+}
+
+}  // namespace ctnn
+
 // ---- the fast path: NHWC, groups 1, weights prepared as [tap][C_in][C_out padded] -----------------
 //
 // A register tile of R output pixels (along W) x V output channels lives in accumulators while the
 // taps and input channels stream past: per input channel, one broadcast input value per pixel and V
 // contiguous weights. Only the R x V tile is unrolled (by the compiler: its trip counts are constants);
 // the tap and channel loops stay loops. R and V come from the target's registers (ctnn/kernels/target.hpp).
-namespace ctnn {
+CTNN_BEGIN_CONFIG
+
+// Prepared weights of a register-tiled kernel (convolution, transposed convolution, pointwise), inside
+// one block of the prepared weights: [tap][C_in][C_out padded to whole tiles], then the bias, padded.
+// The padding is zeros, so that a tile of output channels is one contiguous run of vectors.
+template <class T, count_t Taps, index_t In, index_t Out>
+struct packed_taps {
+  static constexpr index_t padded = padded_channels(Out, sizeof(T));
+  static constexpr count_t weight_elements = Taps * In * padded;
+  static constexpr count_t elements = weight_elements + padded;
+  const T* weight;
+  const T* bias;
+  constexpr explicit packed_taps(const T* block) : weight(block), bias(block + weight_elements) {}
+};
+
+// Prepared weights of a depthwise convolution: [tap][C], then the bias [C].
+template <class T, count_t Taps, index_t Channels>
+struct packed_depthwise {
+  static constexpr count_t weight_elements = Taps * Channels;
+  static constexpr count_t elements = weight_elements + Channels;
+  const T* weight;
+  const T* bias;
+  constexpr explicit packed_depthwise(const T* block) : weight(block), bias(block + weight_elements) {}
+};
+
+// A row of zeros in read-only memory, for the taps of a tile that fall outside the input.
+template <class T, index_t C>
+inline constexpr T zero_row[C] = {};
 
 // The register tile of the NHWC kernels: R pixels x V channels of accumulators, fed per input channel by
 // one input value per pixel (`rows[r][i]`) and V contiguous weights (`weights + i * stride`), for
@@ -142,7 +178,7 @@ constexpr void conv_nhwc_tiled_with(const T* x, const Packed& w, T* y) {
   constexpr register_tile tile = tile_for_width(K::out.c, sizeof(T), K::out.w);
   constexpr index_t V = tile.channels, R = tile.pixels, C = K::in.c, CO = K::out.c, CP = Packed::padded;
   constexpr window3 k = K::k;
-  const T zeros[C] = {};
+  const T* const zeros = zero_row<T, C>;
   for (index_t oz = 0; oz < K::out.d; ++oz)
     for (index_t oy = 0; oy < K::out.h; ++oy)
       for (index_t ox0 = 0; ox0 < K::out.w; ox0 += R)
@@ -276,25 +312,35 @@ constexpr void conv_nhwc_tiled(const T* x, const Packed& w, T* y) {
 
 // Depthwise (channel multiplier 1), NHWC, weights prepared as [tap][C]: every channel independent, the
 // channel loop contiguous in input, weights and output; a tile of R pixels x V channels in accumulators,
-// as the convolution's, with GNU vectors at run time.
+// as the convolution's, with GNU vectors at run time. The channels split into blocks of V (whole vectors)
+// and a tail of fewer than a vector's lanes, computed one channel at a time: no load reads past a
+// pixel's channels, and the tile's arrays stay a few registers whatever C is.
 template <conv_params P, shape In, class T>
 struct depthwise_nhwc_kernel {
   using K = conv_kernel<P, In, layout::nhwc, T>;
   static constexpr index_t C = K::out.c;
-  static constexpr register_tile tile = tile_for(C, sizeof(T));
-  static constexpr index_t V = C % tile.channels == 0 ? tile.channels : C, R = tile.pixels;
-  static constexpr bool vector = vector_block<T, V>;
+  static constexpr index_t lanes = simd<T>::available ? simd<T>::lanes : 1;
+  static constexpr index_t vector_channels = C / lanes * lanes;  // the rest is the tail
+  static constexpr index_t tail = C - vector_channels;
+  static constexpr index_t V = [] {  // the widest block of whole vectors that divides vector_channels
+    const index_t most = tile_for(C, sizeof(T)).channels;
+    for (index_t v = most; v > lanes; v -= lanes)
+      if (vector_channels % v == 0) return v;
+    return lanes;
+  }();
+  static constexpr index_t R = tile_for(C, sizeof(T)).pixels;
+  static constexpr bool vector = simd<T>::available && vector_channels > 0;
 
-  // Output pixels ox0 .. ox0 + Pixels - 1 of row (oz, oy), channels c0 .. c0 + V - 1, into out + r * C,
+  // Output pixels ox0 .. ox0 + Pixels - 1 of row (oz, oy), channels c0 .. c0 + Width - 1, into out + r * C,
   // the first `store` pixels (pixels past the row compute from whatever inputs they see, in bounds).
   // Along W the window slides: each input row's span of pixels is loaded once (zeros outside the
   // input) and serves every tap and output pixel that reads it, a load per ~3 FMAs for a 3x3 kernel.
-  template <bool Vector, activation_params A, index_t Pixels, class Packed>
+  template <bool Vector, activation_params A, index_t Pixels, index_t Width, class Packed>
   static constexpr void tile_at(const T* x, const Packed& w, index_t oz, index_t oy, index_t ox0, index_t c0, T* out,
                                 index_t store) {
     using vec = std::conditional_t<Vector, simd<T>, scalar_lanes<accumulator_t<T>>>;
     using lanes_t = typename vec::type;
-    constexpr index_t N = V / vec::lanes;
+    constexpr index_t N = Width / vec::lanes;
     constexpr window3 k = K::k;
     constexpr index_t sx = k.stride[2], dx = k.dilation[2], kw = k.kernel[2];
     constexpr index_t span = (Pixels - 1) * sx + (kw - 1) * dx + 1;
@@ -327,7 +373,15 @@ struct depthwise_nhwc_kernel {
     for (index_t r = 0; r < store; ++r)
       for (index_t n = 0; n < N; ++n) vec::store(out + count_t{r} * C + n * vec::lanes, activate_tile<A, T>(acc[r][n]));
     if constexpr (Vector && !activates_in_registers<A>)
-      for (index_t r = 0; r < store; ++r) activate_stored<A>(out + count_t{r} * C, V);
+      for (index_t r = 0; r < store; ++r) activate_stored<A>(out + count_t{r} * C, Width);
+  }
+
+  // Pixels ox0 .. ox0 + Pixels - 1 of row (oz, oy), every channel.
+  template <bool Vector, activation_params A, index_t Pixels, class Packed>
+  static constexpr void pixels_at(const T* x, const Packed& w, index_t oz, index_t oy, index_t ox0, T* out, index_t store) {
+    for (index_t c0 = 0; c0 < vector_channels; c0 += V)
+      tile_at<Vector && vector, A, Pixels, V>(x, w, oz, oy, ox0, c0, out + c0, store);
+    if constexpr (tail > 0) tile_at<false, A, Pixels, tail>(x, w, oz, oy, ox0, vector_channels, out + vector_channels, store);
   }
 
   template <bool Vector, activation_params A, class Packed>
@@ -335,8 +389,7 @@ struct depthwise_nhwc_kernel {
     for (index_t oz = 0; oz < K::out.d; ++oz)
       for (index_t oy = 0; oy < K::out.h; ++oy)
         for (index_t ox0 = 0; ox0 < K::out.w; ox0 += R)
-          for (index_t c0 = 0; c0 < C; c0 += V)
-            tile_at<Vector, A, R>(x, w, oz, oy, ox0, c0, y + offset<layout::nhwc>(K::out, c0, oz, oy, ox0),
+          pixels_at<Vector, A, R>(x, w, oz, oy, ox0, y + offset<layout::nhwc>(K::out, 0, oz, oy, ox0),
                                   K::out.w - ox0 < R ? K::out.w - ox0 : R);
   }
 };
@@ -354,4 +407,55 @@ constexpr void depthwise_nhwc(const T* x, const Packed& w, T* y) {
   D::template run<false, A>(x, w, y);
 }
 
-}  // namespace ctnn
+// ---- the family's fast-kernel hooks (ctnn/kernels/run.hpp) ---------------------------------------
+namespace impl {
+template <class Node, class T>
+struct conv_packing {
+  static constexpr conv_geometry g = resolve_conv(Node::type::params, Node::input_shape);
+  static constexpr count_t taps = kernel_volume(g.w);
+  static constexpr bool depthwise = lowering_of(Node::type::params, Node::input_shape, layout::nhwc).depthwise;
+  using packed = std::conditional_t<depthwise, packed_depthwise<T, taps, g.out_channels>,
+                                    packed_taps<T, taps, g.in_channels, g.out_channels>>;
+};
+}  // namespace impl
+
+template <class Node, layout L, class T>
+constexpr count_t packed_elements(const conv_params&) {
+  return impl::conv_packing<Node, T>::packed::elements;
+}
+
+// [out][in][taps] -> [tap][in][out padded]; depthwise [channel][1][taps] -> [tap][channel].
+template <class Node, layout L, class T>
+constexpr void pack(const conv_params&, const T* from, T* to) {
+  using K = impl::conv_packing<Node, T>;
+  constexpr index_t in = K::g.in_channels / K::g.groups, out = K::g.out_channels;
+  constexpr count_t taps = K::taps;
+  constexpr bool bias = Node::result.bias.rank > 0;
+  const T* bias_from = from + count_t{out} * in * taps;
+  if constexpr (K::depthwise) {
+    for (index_t c = 0; c < out; ++c)
+      for (count_t t = 0; t < taps; ++t) to[t * out + c] = from[c * taps + t];
+    for (index_t c = 0; c < out; ++c) to[taps * out + c] = bias ? bias_from[c] : T(0);
+  } else {
+    using P = typename K::packed;
+    for (count_t i = 0; i < P::elements; ++i) to[i] = T(0);
+    for (index_t o = 0; o < out; ++o)
+      for (index_t i = 0; i < in; ++i)
+        for (count_t t = 0; t < taps; ++t) to[(t * in + i) * P::padded + o] = from[(count_t{o} * in + i) * taps + t];
+    if constexpr (bias)
+      for (index_t o = 0; o < out; ++o) to[P::weight_elements + o] = bias_from[o];
+  }
+}
+
+template <class Node, layout L, activation_params A, class T>
+constexpr void run_fast(const conv_params&, const T* x, const T* block, T* y) {
+  using K = impl::conv_packing<Node, T>;
+  const typename K::packed w(block);
+  if constexpr (K::depthwise) {
+    depthwise_nhwc<Node::type::params, Node::input_shape, A>(x, w, y);
+  } else {
+    conv_nhwc_tiled<Node::type::params, Node::input_shape, A>(x, w, y);
+  }
+}
+
+CTNN_END_CONFIG

@@ -66,7 +66,16 @@ constexpr void conv_transpose_forward(const T* x, const T* w, const T* b, T* y) 
   }
 }
 
+template <class Node, layout L, class T>
+constexpr void run_plain(const conv_transpose_params&, const T* x, const T* w, T* y) {
+  conv_transpose_forward<Node::type::params, Node::input_shape, L>(
+      x, w, Node::result.bias.rank > 0 ? w + Node::result.weight.size() : nullptr, y);
+}
+
+}  // namespace ctnn
+
 // ---- the fast path: NHWC, groups 1, weights prepared as [tap][C_in][C_out padded] -----------------
+CTNN_BEGIN_CONFIG
 //
 // The outputs split into stride phases: along W, the outputs o = p + s t of one phase p all use the same
 // taps (those with (p + pb - k d) divisible by s), reading consecutive inputs. Each phase is a dense
@@ -79,7 +88,7 @@ constexpr void conv_transpose_nhwc_phased_with(const T* x, const Packed& w, T* y
   constexpr index_t V = tile.channels, R = tile.pixels, C = K::in.c, CO = K::out.c, CP = Packed::padded;
   constexpr window3 k = K::k;
   constexpr index_t sx = k.stride[2];
-  const T zeros[C] = {};
+  const T* const zeros = zero_row<T, C>;
   for (index_t oz = 0; oz < K::out.d; ++oz)
     for (index_t oy = 0; oy < K::out.h; ++oy)
       for (index_t phase = 0; phase < sx && phase < K::out.w; ++phase)
@@ -130,4 +139,39 @@ constexpr void conv_transpose_nhwc_phased(const T* x, const Packed& w, T* y) {
   conv_transpose_nhwc_phased_with<false, P, In, A>(x, w, y);
 }
 
-}  // namespace ctnn
+// ---- the family's fast-kernel hooks (ctnn/kernels/run.hpp) ---------------------------------------
+namespace impl {
+template <class Node, class T>
+struct conv_transpose_packing {
+  static constexpr conv_transpose_geometry g = resolve_conv_transpose(Node::type::params, Node::input_shape);
+  using packed = packed_taps<T, kernel_volume(g.w), g.in_channels, g.out_channels>;
+};
+}  // namespace impl
+
+template <class Node, layout L, class T>
+constexpr count_t packed_elements(const conv_transpose_params&) {
+  return impl::conv_transpose_packing<Node, T>::packed::elements;
+}
+
+// [in][out][taps] -> [tap][in][out padded].
+template <class Node, layout L, class T>
+constexpr void pack(const conv_transpose_params&, const T* from, T* to) {
+  using K = impl::conv_transpose_packing<Node, T>;
+  using P = typename K::packed;
+  constexpr index_t in = K::g.in_channels, out = K::g.out_channels;
+  constexpr count_t taps = kernel_volume(K::g.w);
+  for (count_t i = 0; i < P::elements; ++i) to[i] = T(0);
+  for (index_t i = 0; i < in; ++i)
+    for (index_t o = 0; o < out; ++o)
+      for (count_t t = 0; t < taps; ++t) to[(t * in + i) * P::padded + o] = from[(count_t{i} * out + o) * taps + t];
+  if constexpr (Node::result.bias.rank > 0)
+    for (index_t o = 0; o < out; ++o) to[P::weight_elements + o] = from[count_t{in} * out * taps + o];
+}
+
+template <class Node, layout L, activation_params A, class T>
+constexpr void run_fast(const conv_transpose_params&, const T* x, const T* block, T* y) {
+  const typename impl::conv_transpose_packing<Node, T>::packed w(block);
+  conv_transpose_nhwc_phased<Node::type::params, Node::input_shape, A>(x, w, y);
+}
+
+CTNN_END_CONFIG

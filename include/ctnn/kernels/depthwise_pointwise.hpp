@@ -1,5 +1,5 @@
 // ctnn/kernels/depthwise_pointwise.hpp: a depthwise convolution and the pointwise (1x1) convolution
-// after it in one pass, NHWC, on prepared weights (the fusion rule: ctnn/plan/lowering.hpp).
+// after it in one pass, NHWC, on prepared weights (the fusion rule: ctnn/plan/schedule.hpp).
 //
 // Per tile of R output pixels: the depthwise kernel writes the tile's R x C values (activated by A1)
 // to a buffer on the stack, and the pointwise register tile reads them as its input rows (activated by
@@ -13,7 +13,7 @@
 #include "ctnn/kernels/target.hpp"
 #include "ctnn/kernels/tensor.hpp"
 
-namespace ctnn {
+CTNN_BEGIN_CONFIG
 
 template <bool Vector, conv_params Depthwise, shape In, conv_params Pointwise, activation_params A1,
           activation_params A2, class T, class PackedDepthwise, class PackedPointwise>
@@ -32,9 +32,7 @@ constexpr void depthwise_pointwise_nhwc_with(const T* x, const PackedDepthwise& 
     for (index_t oy = 0; oy < mid.h; ++oy)
       for (index_t ox0 = 0; ox0 < mid.w; ox0 += R) {
         for (index_t p = 0; p < pieces; ++p)
-          for (index_t c0 = 0; c0 < C; c0 += D::V)
-            D::template tile_at<Vector && D::vector, A1, piece>(x, dw, oz, oy, ox0 + p * piece, c0,
-                                                                 buffer + count_t{p} * piece * C + c0, piece);
+          D::template pixels_at<Vector, A1, piece>(x, dw, oz, oy, ox0 + p * piece, buffer + count_t{p} * piece * C, piece);
         for (index_t co0 = 0; co0 < CP; co0 += V) {
           register_block<Vector, T, R, V> acc;
           acc.start(&pw.bias[co0]);
@@ -61,4 +59,13 @@ constexpr void depthwise_pointwise_nhwc(const T* x, const PackedDepthwise& dw, c
   depthwise_pointwise_nhwc_with<false, Depthwise, In, Pointwise, A1, A2>(x, dw, pw, y);
 }
 
-}  // namespace ctnn
+// The conv family's hook for a fused depthwise (Node) + pointwise pass (ctnn/kernels/run.hpp).
+template <class Node, class Pointwise, layout L, activation_params A1, activation_params A2, class T>
+constexpr void run_fast_pointwise(const conv_params&, const T* x, const T* depthwise_block, const T* pointwise_block,
+                                  T* y) {
+  const typename impl::conv_packing<Node, T>::packed dw(depthwise_block);
+  const typename impl::conv_packing<Pointwise, T>::packed pw(pointwise_block);
+  depthwise_pointwise_nhwc<Node::type::params, Node::input_shape, Pointwise::type::params, A1, A2>(x, dw, pw, y);
+}
+
+CTNN_END_CONFIG

@@ -34,6 +34,27 @@ constexpr void linear_forward(const T* x, const T* w, const T* b, T* y) {
   }
 }
 
+template <class Node, layout L, class T>
+constexpr void run_plain(const linear_params&, const T* x, const T* w, T* y) {
+  linear_forward<Node::type::params, Node::input_shape, L>(
+      x, w, Node::result.bias.rank > 0 ? w + Node::result.weight.size() : nullptr, y);
+}
+
+}  // namespace ctnn
+
+CTNN_BEGIN_CONFIG
+
+// Prepared weights of a linear layer on a flat input: [in][out padded], then the bias, padded with zeros.
+template <class T, index_t In, index_t Out>
+struct packed_linear {
+  static constexpr index_t padded = padded_channels(Out, sizeof(T));
+  static constexpr count_t weight_elements = count_t{In} * padded;
+  static constexpr count_t elements = weight_elements + padded;
+  const T* weight;
+  const T* bias;
+  constexpr explicit packed_linear(const T* block) : weight(block), bias(block + weight_elements) {}
+};
+
 // On a flat input with weights prepared as [in][out padded to whole tiles]: each input scales a
 // contiguous row of weights into a block of outputs at once. A block is as many outputs as 16 vectors
 // hold, so that small layers stream their weights in one pass; S partial sums over interleaved inputs
@@ -87,4 +108,28 @@ constexpr void linear_packed(const T* x, const Packed& w, T* y) {
   linear_packed_with<false, In, Out, A>(x, w, y);
 }
 
-}  // namespace ctnn
+// ---- the family's fast-kernel hooks (ctnn/kernels/run.hpp) ---------------------------------------
+template <class Node, layout L, class T>
+constexpr count_t packed_elements(const linear_params&) {
+  return packed_linear<T, Node::input_shape[0], Node::type::params.out_features>::elements;
+}
+
+// [out][in] -> [in][out padded].
+template <class Node, layout L, class T>
+constexpr void pack(const linear_params&, const T* from, T* to) {
+  constexpr index_t in = Node::input_shape[0], out = Node::type::params.out_features;
+  using P = packed_linear<T, in, out>;
+  for (count_t i = 0; i < P::elements; ++i) to[i] = T(0);
+  for (index_t o = 0; o < out; ++o)
+    for (index_t i = 0; i < in; ++i) to[count_t{i} * P::padded + o] = from[count_t{o} * in + i];
+  if constexpr (Node::result.bias.rank > 0)
+    for (index_t o = 0; o < out; ++o) to[P::weight_elements + o] = from[count_t{out} * in + o];
+}
+
+template <class Node, layout L, activation_params A, class T>
+constexpr void run_fast(const linear_params&, const T* x, const T* block, T* y) {
+  constexpr index_t in = Node::input_shape[0], out = Node::type::params.out_features;
+  linear_packed<in, out, A>(x, packed_linear<T, in, out>(block), y);
+}
+
+CTNN_END_CONFIG

@@ -59,3 +59,16 @@ constexpr void crop_forward(const T* x, T* y) {
 }
 
 }  // namespace ctnn
+
+namespace ctnn {
+
+template <class Node, layout L, class T>
+constexpr void run_plain(const pad_params&, const T* x, const T*, T* y) {
+  pad_forward<Node::type::params, Node::input_shape, L>(x, y);
+}
+template <class Node, layout L, class T>
+constexpr void run_plain(const crop_params&, const T* x, const T*, T* y) {
+  crop_forward<Node::type::params, Node::input_shape, L>(x, y);
+}
+
+}  // namespace ctnn

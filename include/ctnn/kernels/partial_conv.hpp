@@ -75,3 +75,13 @@ constexpr void partial_conv_padding_forward(const T* x, const T* w, const T* b, 
 }
 
 }  // namespace ctnn
+
+namespace ctnn {
+
+template <class Node, layout L, class T>
+constexpr void run_plain(const partial_conv_params&, const T* x, const T* w, T* y) {
+  partial_conv_padding_forward<Node::type::params, Node::input_shape, L>(
+      x, w, Node::result.bias.rank > 0 ? w + Node::result.weight.size() : nullptr, y);
+}
+
+}  // namespace ctnn

@@ -7,7 +7,6 @@
 // tf_same padding implies exclude_pad.
 #pragma once
 
-#include <algorithm>
 #include <limits>
 
 #include "ctnn/kernels/math.hpp"
@@ -75,10 +74,10 @@ constexpr void avg_pool_forward(const T* x, T* y) {
           count_t padded_count = 1, real_count = 1;
           for (int i = 0; i < 3; ++i) {
             const index_t start = o[i] * k.stride[i] - k.pad_begin[i];
-            const index_t end = std::min(start + k.kernel[i], extent[i] + k.pad_end[i]);
+            const index_t end = start + k.kernel[i] < extent[i] + k.pad_end[i] ? start + k.kernel[i] : extent[i] + k.pad_end[i];
             padded_count *= end - start;
-            lo[i] = std::max(start, index_t{0});
-            hi[i] = std::min(end, extent[i]);
+            lo[i] = start > 0 ? start : 0;
+            hi[i] = end < extent[i] ? end : extent[i];
             real_count *= hi[i] - lo[i];
           }
           accumulator_t<T> sum[channels_at_once] = {};
@@ -145,6 +144,27 @@ constexpr void global_pool_forward(const T* x, T* y) {
     for (index_t c = 0; c < channels_at_once; ++c)
       y[c0 + c] = P.kind == pool_kind::max ? best[c] : static_cast<T>(sum[c] / static_cast<accumulator_t<T>>(count));
   }
+}
+
+}  // namespace ctnn
+
+namespace ctnn {
+
+template <class Node, layout L, class T>
+constexpr void run_plain(const max_pool_params&, const T* x, const T*, T* y) {
+  max_pool_forward<Node::type::params, Node::input_shape, L>(x, y);
+}
+template <class Node, layout L, class T>
+constexpr void run_plain(const avg_pool_params&, const T* x, const T*, T* y) {
+  avg_pool_forward<Node::type::params, Node::input_shape, L>(x, y);
+}
+template <class Node, layout L, class T>
+constexpr void run_plain(const adaptive_pool_params&, const T* x, const T*, T* y) {
+  adaptive_pool_forward<Node::type::params, Node::input_shape, L>(x, y);
+}
+template <class Node, layout L, class T>
+constexpr void run_plain(const global_pool_params&, const T* x, const T*, T* y) {
+  global_pool_forward<Node::type::params, Node::input_shape, L>(x, y);
 }
 
 }  // namespace ctnn

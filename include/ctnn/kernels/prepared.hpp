@@ -1,179 +1,118 @@
 // ctnn/kernels/prepared.hpp: weights repacked, at compile time or once before running, into the order
 // the fast kernels read.
 //
-//   auto p = ctnn::prepare<net>(w);          // constexpr; net::prepared_weights_of<float>
-//   net::forward(p, x, arena);               // the fast kernels; forward(w, ...) runs the plain loops
+//   static net::prepared p;                  // net::prepared_weights_of<float>
+//   ctnn::prepare_into(w, p);                // or, for constants: constexpr auto p = ctnn::prepare<net>(w);
+//   net::forward(p, x, y, arena);            // the fast kernels; forward(w, ...) runs the plain loops
 //
-// The user's weights stay in PyTorch's order. Prepared, in an NHWC network:
-//   convolution (groups 1), transposed convolution: [taps][C_in][C_out padded to whole register tiles],
-//     so that a tile of output channels is one contiguous run of vectors per input channel and tap;
-//   depthwise convolution: [taps][C_out], channels contiguous;
-// and in either layout a linear layer on a flat input: [in][out padded], the outputs contiguous.
-// Every other layer keeps its weights as they are.
+// One flat array, a block per node, each block aligned to 64 bytes: a node the schedule lowers onto a
+// fast kernel (ctnn/plan/schedule.hpp) gets its family's packed order (ctnn/kernels/<family>.hpp:
+// packed_elements, pack); every other node a copy of its tensors in PyTorch's order.
 #pragma once
 
 #include <array>
-#include <tuple>
-#include <type_traits>
+#include <cstddef>
 #include <utility>
 
-#include "ctnn/kernels/target.hpp"
-#include "ctnn/plan/lowering.hpp"
+#include "ctnn/kernels/run.hpp"
 #include "ctnn/plan/weights.hpp"
-#include "ctnn/shapes/conv.hpp"
-#include "ctnn/shapes/conv_transpose.hpp"
-#include "ctnn/shapes/linear.hpp"
 
-namespace ctnn {
+CTNN_BEGIN_CONFIG
 
-template <class T, count_t Taps, index_t In, index_t Out>
-struct packed_taps {
-  static constexpr index_t padded = padded_channels(Out, sizeof(T));
-  std::array<T, Taps * In * padded> weight{};  // [tap][in][out padded]
-  std::array<T, padded> bias{};                // zeros past Out, and everywhere without a bias
+namespace impl {
+// Each node's block: its size and how to fill it (a visitor of the schedule, ctnn/plan/schedule.hpp).
+template <class T>
+struct node_packing {
+  count_t (*size)(count_t plain) = nullptr;
+  void (*pack)(const T* from, T* to, count_t plain) = nullptr;
 };
 
-template <class T, count_t Taps, index_t Channels>
-struct packed_depthwise {
-  std::array<T, Taps * Channels> weight{};  // [tap][channel]
-  std::array<T, Channels> bias{};
-};
-
-template <class T, index_t In, index_t Out>
-struct packed_linear {
-  static constexpr index_t padded = padded_channels(Out, sizeof(T));
-  std::array<T, count_t{In} * padded> weight{};  // [in][out padded]
-  std::array<T, padded> bias{};                  // zeros past Out
-};
-
-namespace detail {
-template <class Layer>
-using params_of = std::remove_cvref_t<decltype(Layer::params)>;
-
-// The weights of the fast kernel ctnn/plan/lowering.hpp chose for the layer, or its own.
-template <class Layer, shape In, layout L, class T>
-constexpr auto prepared_type() {
-  constexpr fast_kernel kernel = fast_kernel_of<Layer, In, L>();
-  if constexpr (kernel == fast_kernel::conv_tiled) {
-    constexpr conv_geometry g = resolve_conv(Layer::params, In);
-    return std::type_identity<packed_taps<T, kernel_volume(g.w), g.in_channels, g.out_channels>>{};
-  } else if constexpr (kernel == fast_kernel::depthwise) {
-    constexpr conv_geometry g = resolve_conv(Layer::params, In);
-    return std::type_identity<packed_depthwise<T, kernel_volume(g.w), g.out_channels>>{};
-  } else if constexpr (kernel == fast_kernel::conv_transpose_phased) {
-    constexpr conv_transpose_geometry g = resolve_conv_transpose(Layer::params, In);
-    return std::type_identity<packed_taps<T, kernel_volume(g.w), g.in_channels, g.out_channels>>{};
-  } else if constexpr (kernel == fast_kernel::linear_packed) {
-    return std::type_identity<packed_linear<T, In[0], Layer::params.out_features>>{};
+template <class Node, layout L, class T>
+constexpr bool packs() {
+  if constexpr (block_layer<typename Node::type>) {
+    return false;
   } else {
-    return std::type_identity<typename weights_for<Layer, In, T>::type>{};  // kept as it is
+    return lowering_at<Node, L>().fast;
   }
 }
-
-template <class Layer, shape In, layout L, class T>
-struct prepared_for {
-  using type = typename decltype(prepared_type<Layer, In, L, T>())::type;
-};
-
-template <class Layer, shape In, layout L, class T>
-  requires requires { typename Layer::branches; }
-struct prepared_for<Layer, In, L, T>;
-
-template <class Placed, layout L, class T, class = std::make_index_sequence<Placed::size>>
-struct prepared_chain;
-template <class Placed, layout L, class T, std::size_t... I>
-struct prepared_chain<Placed, L, T, std::index_sequence<I...>> {
-  using type = std::tuple<
-      typename prepared_for<boost::mp11::mp_at_c<typename Placed::layers, I>, Placed::trace.shapes[I], L, T>::type...>;
-};
-
-template <class Layer, shape In, layout L, class T>
-  requires requires { typename Layer::branches; }
-struct prepared_for<Layer, In, L, T> {
-  using placed = placed_layer<Layer, In>;
-  template <class B>
-  using branch_type = typename prepared_chain<typename placed::template branch<B::value>, L, T>::type;
-  using type = boost::mp11::mp_apply<
-      std::tuple, boost::mp11::mp_transform<branch_type,
-                                            boost::mp11::mp_iota_c<boost::mp11::mp_size<typename Layer::branches>::value>>>;
-};
-
-// ---- packing -------------------------------------------------------------------------------------
-template <class P>
-inline constexpr bool is_packed_taps = false;
-template <class T, count_t Taps, index_t In, index_t Out>
-inline constexpr bool is_packed_taps<packed_taps<T, Taps, In, Out>> = true;
-template <class P>
-inline constexpr bool is_packed_depthwise = false;
-template <class T, count_t Taps, index_t C>
-inline constexpr bool is_packed_depthwise<packed_depthwise<T, Taps, C>> = true;
-template <class P>
-inline constexpr bool is_packed_linear = false;
-template <class T, index_t In, index_t Out>
-inline constexpr bool is_packed_linear<packed_linear<T, In, Out>> = true;
-
-template <class Placed, layout L, class W, class P>
-constexpr void pack_chain(const W& w, P& p);
-
-template <class Layer, shape In, layout L, class W, class P>
-constexpr void pack(const W& w, P& p) {
-  using placed = placed_layer<Layer, In>;
-  constexpr shape ws = placed::weight_shape;  // PyTorch order
-  if constexpr (requires { typename Layer::branches; }) {
-    [&]<std::size_t... B>(std::index_sequence<B...>) {
-      (pack_chain<typename placed::template branch<B>, L>(std::get<B>(w), std::get<B>(p)), ...);
-    }(std::make_index_sequence<boost::mp11::mp_size<typename Layer::branches>::value>{});
-  } else if constexpr (is_packed_taps<P>) {
-    // Convolution [out][in][taps] or transposed convolution [in][out][taps] -> [tap][in][out padded].
-    constexpr bool transposed = std::is_same_v<params_of<Layer>, conv_transpose_params>;
-    constexpr index_t in = transposed ? ws[0] : ws[1], out = transposed ? ws[1] : ws[0];
-    constexpr count_t taps = ws.size() / (count_t{in} * out);
-    for (index_t o = 0; o < out; ++o)
-      for (index_t i = 0; i < in; ++i)
-        for (count_t t = 0; t < taps; ++t) {
-          const count_t from = transposed ? (count_t{i} * out + o) * taps + t : (count_t{o} * in + i) * taps + t;
-          p.weight[(t * in + i) * P::padded + o] = w.weight[from];
-        }
-    if constexpr (std::tuple_size_v<decltype(w.bias)> > 0)
-      for (index_t o = 0; o < out; ++o) p.bias[o] = w.bias[o];
-  } else if constexpr (is_packed_depthwise<P>) {
-    // [channel][1][taps] -> [tap][channel]
-    constexpr index_t channels = ws[0];
-    constexpr count_t taps = ws.size() / channels;
-    for (index_t c = 0; c < channels; ++c)
-      for (count_t t = 0; t < taps; ++t) p.weight[t * channels + c] = w.weight[c * taps + t];
-    if constexpr (std::tuple_size_v<decltype(w.bias)> > 0)
-      for (index_t c = 0; c < channels; ++c) p.bias[c] = w.bias[c];
-  } else if constexpr (is_packed_linear<P>) {
-    // [out][in] -> [in][out padded]
-    constexpr index_t out = ws[0], in = ws[1];
-    for (index_t o = 0; o < out; ++o)
-      for (index_t i = 0; i < in; ++i) p.weight[count_t{i} * P::padded + o] = w.weight[count_t{o} * in + i];
-    if constexpr (std::tuple_size_v<decltype(w.bias)> > 0)
-      for (index_t o = 0; o < out; ++o) p.bias[o] = w.bias[o];
+template <class Node, layout L, class T>
+constexpr count_t block_elements(count_t plain) {
+  if constexpr (packs<Node, L, T>()) {
+    return packed_elements<Node, L, T>(Node::type::params);
   } else {
-    p = w;
+    return plain;
   }
 }
-
-template <class Placed, layout L, class W, class P>
-constexpr void pack_chain(const W& w, P& p) {
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    using packer = void (*)(const W&, P&);
-    // A table, not a fold: networks may have more layers than a fold may expand.
-    const packer table[sizeof...(I) + 1] = {
-        [](const W& from, P& to) {
-          pack<boost::mp11::mp_at_c<typename Placed::layers, I>, Placed::trace.shapes[I], L>(std::get<I>(from),
-                                                                                           std::get<I>(to));
-        }...,
-        nullptr};
-    for (std::size_t i = 0; i != sizeof...(I); ++i) table[i](w, p);
-  }(std::make_index_sequence<Placed::size>{});
+template <class Node, layout L, class T>
+constexpr void pack_block(const T* from, T* to, count_t plain) {
+  if constexpr (packs<Node, L, T>()) {
+    pack<Node, L>(Node::type::params, from, to);
+  } else {
+    for (count_t i = 0; i < plain; ++i) to[i] = from[i];
+  }
 }
-}  // namespace detail
+template <layout L, class T>
+struct packing_for {
+  using value_type = node_packing<T>;
+  template <class Node, class N1, class N2, class N3>
+  static constexpr node_packing<T> of() {
+    return {&block_elements<Node, L, T>, &pack_block<Node, L, T>};
+  }
+};
 
-// The prepared weights of a placed chain (a network), element type T, for layout L.
-template <class Placed, layout L, class T>
-using prepared_chain_t = typename detail::prepared_chain<Placed, L, T>::type;
+template <class Schedule, layout L, class T>
+struct prepared_layout {
+  static constexpr const auto& s = Schedule::value;
+  static constexpr const auto& tensors = build_parameters<Schedule>::value.tensors;
+  static constexpr int nodes = Schedule::value.node_count;
+  static constexpr const auto& packing = node_table<Schedule, packing_for<L, T>>;
+  // Elements of each node's tensors in PyTorch's order.
+  static constexpr auto plain = [] {
+    std::array<count_t, nodes + 1> r{};
+    for (int k = 0; k < nodes; ++k)
+      for (int t = s.nodes[k].first_tensor; t < s.nodes[k].first_tensor + s.nodes[k].tensor_count; ++t) r[k] += tensors[t].size;
+    return r;
+  }();
+  // Where each node's block starts; offsets[nodes] is the total.
+  static constexpr auto offsets = [] {
+    std::array<count_t, nodes + 1> r{};
+    count_t at = 0;
+    for (int k = 0; k < nodes; ++k) {
+      r[k] = at;
+      at += align_up(packing[k].size(plain[k]));
+    }
+    r[nodes] = at;
+    return r;
+  }();
+};
+}  // namespace impl
 
-}  // namespace ctnn
+template <class Net, class T = float>
+struct prepared_weights_of {
+  using network = Net;
+  using value_type = T;
+  using layout_type = impl::prepared_layout<schedule_of<Net>, Net::memory_layout, T>;
+  static constexpr count_t size = layout_type::offsets[schedule_of<Net>::value.node_count];
+  alignas(64) std::array<T, size> values{};
+};
+
+// Repacks `w` into `p` (no copy on the stack: large prepared weights live in static storage).
+template <class Net, class T>
+constexpr void prepare_into(const weights_of<Net, T>& w, prepared_weights_of<Net, T>& p) {
+  using layout = typename prepared_weights_of<Net, T>::layout_type;
+  constexpr const auto& s = schedule_of<Net>::value;
+  for (int k = 0; k < s.node_count; ++k)
+    layout::packing[k].pack(w.values.data() + plain_weight_offsets<Net>[k], p.values.data() + layout::offsets[k],
+                            layout::plain[k]);
+}
+
+// The same, returned: for constants (`constexpr auto p = ctnn::prepare<net>(w);`), which the compiler
+// places in read-only memory.
+template <class Net, class T>
+constexpr prepared_weights_of<Net, T> prepare(const weights_of<Net, T>& w) {
+  prepared_weights_of<Net, T> p{};
+  prepare_into(w, p);
+  return p;
+}
+
+CTNN_END_CONFIG

@@ -6,6 +6,8 @@
 #pragma once
 
 #include "ctnn/kernels/tensor.hpp"
+#include "ctnn/shapes/reshape.hpp"
+#include "ctnn/shapes/graph.hpp"
 
 namespace ctnn {
 
@@ -22,6 +24,24 @@ constexpr void copy_reshaped(const T* x, T* y) {
       y[offset_of<L>(Out, to)] = x[offset_of<L>(In, from)];
     }
   }
+}
+
+}  // namespace ctnn
+
+namespace ctnn {
+
+// Reached only when the plan gave the output its own buffer (NHWC, or the network's result).
+template <class Node, layout L, class T>
+constexpr void run_plain(const flatten_params&, const T* x, const T*, T* y) {
+  copy_reshaped<Node::input_shape, Node::output_shape, L>(x, y);
+}
+template <class Node, layout L, class T>
+constexpr void run_plain(const reshape_params&, const T* x, const T*, T* y) {
+  copy_reshaped<Node::input_shape, Node::output_shape, L>(x, y);
+}
+template <class Node, layout L, class T>
+constexpr void run_plain(const identity_layer::params_t&, const T* x, const T*, T* y) {
+  copy_reshaped<Node::input_shape, Node::output_shape, L>(x, y);
 }
 
 }  // namespace ctnn

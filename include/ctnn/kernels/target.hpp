@@ -4,34 +4,13 @@
 // tile's inner loops fully unrolled (whole-layer unrolling costs 10-15 bytes of code per MAC and minutes
 // of compile time). The tile must fit the vector registers: 32 zmm with AVX-512, 16 ymm with AVX2, 32
 // NEON q registers, 8 Helium q registers, none on a scalar FPU. Override with CTNN_VECTOR_BYTES and
-// CTNN_VECTOR_REGISTERS.
+// CTNN_VECTOR_REGISTERS (ctnn/core/config.hpp).
 #pragma once
 
+#include "ctnn/core/config.hpp"
 #include "ctnn/core/shape.hpp"
 
-#ifndef CTNN_VECTOR_BYTES
-#if defined(__AVX512F__)
-#define CTNN_VECTOR_BYTES 64
-#define CTNN_VECTOR_REGISTERS 32
-#elif defined(__AVX2__) || defined(__AVX__)
-#define CTNN_VECTOR_BYTES 32
-#define CTNN_VECTOR_REGISTERS 16
-#elif defined(__ARM_NEON) || defined(__ARM_FEATURE_MVE) || defined(__SSE2__)
-#define CTNN_VECTOR_BYTES 16
-#if defined(__ARM_FEATURE_MVE)
-#define CTNN_VECTOR_REGISTERS 8
-#elif defined(__aarch64__)
-#define CTNN_VECTOR_REGISTERS 32
-#else
-#define CTNN_VECTOR_REGISTERS 16
-#endif
-#else
-#define CTNN_VECTOR_BYTES 4
-#define CTNN_VECTOR_REGISTERS 16
-#endif
-#endif
-
-namespace ctnn {
+CTNN_BEGIN_CONFIG
 
 struct register_tile {
   index_t channels;  // output channels per tile: a multiple of the vector length, or all of them
@@ -126,16 +105,6 @@ struct scalar_lanes {
   static constexpr A broadcast(A x) { return x; }
 };
 
-// GNU vectors where the compiler maps them to vector registers. GCC 12 does not for Helium (it splits
-// them into scalar operations), but it does vectorize the plain loops there.
-#if !defined(CTNN_GNU_VECTORS)
-#if defined(__ARM_FEATURE_MVE)
-#define CTNN_GNU_VECTORS 0
-#else
-#define CTNN_GNU_VECTORS 1
-#endif
-#endif
-
 #if CTNN_VECTOR_BYTES >= 8 && CTNN_GNU_VECTORS
 typedef float float_vector __attribute__((vector_size(CTNN_VECTOR_BYTES)));
 template <>
@@ -153,4 +122,4 @@ constexpr index_t padded_channels(index_t out_channels, index_t element_bytes) {
   return (out_channels + tile - 1) / tile * tile;
 }
 
-}  // namespace ctnn
+CTNN_END_CONFIG

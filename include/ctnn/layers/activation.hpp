@@ -1,6 +1,6 @@
 // ctnn/layers/activation.hpp: element-wise layers, softmax and dropout, as declared by the user.
 //
-//   ctnn::relu, ctnn::relu6, ctnn::sigmoid, ctnn::tanh, ctnn::hardswish, ctnn::silu, ctnn::gelu,
+//   ctnn::relu, ctnn::relu6, ctnn::sigmoid, ctnn::tanh_activation, ctnn::hardswish, ctnn::silu, ctnn::gelu,
 //   ctnn::gelu_tanh (tanh approximation), ctnn::leaky_relu<> (slope 1/100), ctnn::leaky_relu<1, 5>,
 //   ctnn::softmax (over channels, dim 0 of a sample), ctnn::softmax_dim<-1>, ctnn::dropout (identity
 //   at inference).
@@ -33,7 +33,8 @@ struct activation {
 struct relu : activation<activation_kind::relu> { static constexpr const char* name = "relu"; };
 struct relu6 : activation<activation_kind::relu6> { static constexpr const char* name = "relu6"; };
 struct sigmoid : activation<activation_kind::sigmoid> { static constexpr const char* name = "sigmoid"; };
-struct tanh : activation<activation_kind::tanh> { static constexpr const char* name = "tanh"; };
+// Not `tanh`: under `using namespace ctnn` that name would clash with the C library's ::tanh.
+struct tanh_activation : activation<activation_kind::tanh> { static constexpr const char* name = "tanh"; };
 struct hardswish : activation<activation_kind::hardswish> { static constexpr const char* name = "hardswish"; };
 struct silu : activation<activation_kind::silu> { static constexpr const char* name = "silu"; };
 struct gelu : activation<activation_kind::gelu> { static constexpr const char* name = "gelu"; };

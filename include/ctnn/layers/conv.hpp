@@ -2,7 +2,7 @@
 //
 //   ctnn::conv2d<64, 3>                                     64 outputs, 3x3, stride 1, no padding, bias
 //   ctnn::conv2d<64, 3, ctnn::stride<2>, ctnn::pad<1>>      the usual downsampling conv
-//   ctnn::conv2d<64, ctnn::k<1, 7>, ctnn::same>             1x7 kernel, PyTorch padding="same"
+//   ctnn::conv2d<64, ctnn::kernel<1, 7>, ctnn::pad_same>    1x7 kernel, PyTorch padding="same"
 //   ctnn::conv2d<32, 3, ctnn::groups<8>, ctnn::no_bias>
 //   ctnn::depthwise_conv2d<3, ctnn::pad<1>>                 groups = in channels, multiplier 1
 //
@@ -40,35 +40,37 @@ struct make_depthwise {
 };
 }  // namespace detail
 
-// A kernel is written as an integer (every dim) or ctnn::k<...>.
+// A kernel is written as an integer (every dim) or ctnn::kernel<...>.
 template <class K>
 concept kernel_spec = std::is_same_v<std::remove_cvref_t<K>, int> || std::is_same_v<std::remove_cvref_t<K>, spatial_values>;
 
 template <int Rank, index_t OutChannels, auto Kernel, class... Options>
   requires kernel_spec<decltype(Kernel)>
-struct conv {
+struct conv : layer_options<conv_params, Options...> {
   static constexpr conv_params params =
       configure<conv_params, Options...>(conv_params{.rank = Rank, .out_channels = OutChannels, .kernel = as_spatial(Kernel)});
   static constexpr const char* name = Rank == 1 ? "conv1d" : Rank == 2 ? "conv2d" : "conv3d";
 };
 
-template <index_t OutChannels, auto Kernel, class... Options>
-struct conv1d : conv<1, OutChannels, Kernel, Options...> {};
-template <index_t OutChannels, auto Kernel, class... Options>
-struct conv2d : conv<2, OutChannels, Kernel, Options...> {};
-template <index_t OutChannels, auto Kernel, class... Options>
-struct conv3d : conv<3, OutChannels, Kernel, Options...> {};
+// The options' parameter name is the hint a compiler prints for PyTorch's positional habit
+// (`conv2d<16, 3, 2, 1>` or `conv2d<3, 16, 3>`): options are types.
+template <index_t OutChannels, auto Kernel, class... Options_are_types_like__stride_2__pad_1>
+struct conv1d : conv<1, OutChannels, Kernel, Options_are_types_like__stride_2__pad_1...> {};
+template <index_t OutChannels, auto Kernel, class... Options_are_types_like__stride_2__pad_1>
+struct conv2d : conv<2, OutChannels, Kernel, Options_are_types_like__stride_2__pad_1...> {};
+template <index_t OutChannels, auto Kernel, class... Options_are_types_like__stride_2__pad_1>
+struct conv3d : conv<3, OutChannels, Kernel, Options_are_types_like__stride_2__pad_1...> {};
 
-template <auto Kernel, class... Options>
-struct depthwise_conv1d : conv<1, 0, Kernel, detail::make_depthwise, Options...> {
+template <auto Kernel, class... Options_are_types_like__stride_2__pad_1>
+struct depthwise_conv1d : conv<1, 0, Kernel, detail::make_depthwise, Options_are_types_like__stride_2__pad_1...> {
   static constexpr const char* name = "depthwise_conv1d";
 };
-template <auto Kernel, class... Options>
-struct depthwise_conv2d : conv<2, 0, Kernel, detail::make_depthwise, Options...> {
+template <auto Kernel, class... Options_are_types_like__stride_2__pad_1>
+struct depthwise_conv2d : conv<2, 0, Kernel, detail::make_depthwise, Options_are_types_like__stride_2__pad_1...> {
   static constexpr const char* name = "depthwise_conv2d";
 };
-template <auto Kernel, class... Options>
-struct depthwise_conv3d : conv<3, 0, Kernel, detail::make_depthwise, Options...> {
+template <auto Kernel, class... Options_are_types_like__stride_2__pad_1>
+struct depthwise_conv3d : conv<3, 0, Kernel, detail::make_depthwise, Options_are_types_like__stride_2__pad_1...> {
   static constexpr const char* name = "depthwise_conv3d";
 };
 

@@ -29,18 +29,18 @@ struct conv_transpose_params {
 };
 
 template <int Rank, index_t OutChannels, auto Kernel, class... Options>
-struct conv_transpose {
+struct conv_transpose : layer_options<conv_transpose_params, Options...> {
   static constexpr conv_transpose_params params = configure<conv_transpose_params, Options...>(
       conv_transpose_params{.rank = Rank, .out_channels = OutChannels, .kernel = as_spatial(Kernel)});
   static constexpr const char* name =
       Rank == 1 ? "conv_transpose1d" : Rank == 2 ? "conv_transpose2d" : "conv_transpose3d";
 };
 
-template <index_t OutChannels, auto Kernel, class... Options>
-struct conv_transpose1d : conv_transpose<1, OutChannels, Kernel, Options...> {};
-template <index_t OutChannels, auto Kernel, class... Options>
-struct conv_transpose2d : conv_transpose<2, OutChannels, Kernel, Options...> {};
-template <index_t OutChannels, auto Kernel, class... Options>
-struct conv_transpose3d : conv_transpose<3, OutChannels, Kernel, Options...> {};
+template <index_t OutChannels, auto Kernel, class... Options_are_types_like__stride_2__pad_1>
+struct conv_transpose1d : conv_transpose<1, OutChannels, Kernel, Options_are_types_like__stride_2__pad_1...> {};
+template <index_t OutChannels, auto Kernel, class... Options_are_types_like__stride_2__pad_1>
+struct conv_transpose2d : conv_transpose<2, OutChannels, Kernel, Options_are_types_like__stride_2__pad_1...> {};
+template <index_t OutChannels, auto Kernel, class... Options_are_types_like__stride_2__pad_1>
+struct conv_transpose3d : conv_transpose<3, OutChannels, Kernel, Options_are_types_like__stride_2__pad_1...> {};
 
 }  // namespace ctnn

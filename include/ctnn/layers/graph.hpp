@@ -7,7 +7,9 @@
 //                                                    empty chain is the identity shortcut
 //   ctnn::concat<B...>                               B0(x), B1(x), ... joined along the channels
 //
-// A branch is a chain<...> or a single layer; a chain is also a layer. Shape rules: ctnn/shapes/graph.hpp.
+// A branch is a chain<...> or a single layer; a chain is also a layer. A block can be given a name by
+// deriving from it, `struct stem : ctnn::chain<...> {};`: diagnostics and summaries then print `stem`
+// instead of the whole chain. Shape rules: ctnn/shapes/graph.hpp.
 #pragma once
 
 #include <boost/mp11/list.hpp>
@@ -32,31 +34,37 @@ struct nhwc {
 namespace detail {
 template <class T>
 concept input_option = requires { T::batch_size; } || requires { T::memory; };
-
-template <class... Options>
-constexpr index_t batch_of() {
-  index_t n = 1;
-  ([&] { if constexpr (requires { Options::batch_size; }) n = Options::batch_size; }(), ...);
-  return n;
-}
-template <class... Options>
-constexpr layout layout_of() {
-  layout l = layout::nchw;
-  ([&] { if constexpr (requires { Options::memory; }) l = Options::memory; }(), ...);
-  return l;
-}
 }  // namespace detail
 
 struct input_params {
   shape dims;
   index_t batch = 1;
   layout memory = layout::nchw;
+  bool repeated_batch = false, repeated_layout = false;  // an option kind given twice (batch<2>, batch<8>): an error
 };
+
+namespace detail {
+template <class... Options>
+constexpr input_params configure_input(input_params p) {
+  int batches = 0, layouts = 0;
+  ([&] {
+    if constexpr (requires { Options::batch_size; }) {
+      p.batch = Options::batch_size;
+      ++batches;
+    } else {
+      p.memory = Options::memory;
+      ++layouts;
+    }
+  }(), ...);
+  p.repeated_batch = batches > 1;
+  p.repeated_layout = layouts > 1;
+  return p;
+}
+}  // namespace detail
 
 // The network input, one sample: dims are channel-first whatever the layout, so that shapes read the
 // same in NCHW and NHWC networks; the layout decides the activations' memory order and, for prepared
-// weights, their packing (ctnn/kernels/prepared.hpp). The batch size is for summaries: forward runs one
-// sample.
+// weights, their packing. The batch size is what forward_batch and the summaries use.
 //   ctnn::input<1, 32, 32>                             batch 1, NCHW
 //   ctnn::input<1, 32, 32>::with<ctnn::batch<8>, ctnn::nhwc>
 template <index_t... Dims>
@@ -64,23 +72,31 @@ template <index_t... Dims>
 struct input {
   static constexpr input_params params{shape{Dims...}, 1, layout::nchw};
   static constexpr const char* name = "input";
+  using plain = input;
 
   template <class... Options>
     requires(detail::input_option<Options> && ...)
   struct with {
-    static constexpr input_params params{shape{Dims...}, detail::batch_of<Options...>(), detail::layout_of<Options...>()};
+    static constexpr input_params params = detail::configure_input<Options...>({shape{Dims...}, 1, layout::nchw});
     static constexpr const char* name = "input";
+    using plain = input;  // the same input without options
   };
 };
 
 template <class T>
 concept input_declaration = requires { T::params.dims; T::params.batch; };
 
-struct identity {
-  struct params_t {};
+// The layer that returns its input: an identity branch of a concat, a placeholder.
+struct identity_layer {
+  struct params_t {
+    friend constexpr bool operator==(const params_t&, const params_t&) = default;
+  };
   static constexpr params_t params{};
   static constexpr const char* name = "identity";
 };
+
+// What kind of block a layer with branches is; the merge that joins its branches.
+enum class block_kind : int { chain, add, concat };
 
 template <class... Layers>
 struct chain_params {};
@@ -91,6 +107,7 @@ template <class... Layers>
 struct chain {
   using layers = boost::mp11::mp_list<Layers...>;
   using branches = boost::mp11::mp_list<chain>;  // as a layer, a chain is a block of one branch
+  static constexpr block_kind kind = block_kind::chain;
   static constexpr chain_params<Layers...> params{};
   static constexpr const char* name = "chain";
 };
@@ -100,9 +117,10 @@ template <class B>
 struct as_chain {
   using type = chain<B>;
 };
-template <class... L>
-struct as_chain<chain<L...>> {
-  using type = chain<L...>;
+template <class B>
+  requires(requires { typename B::layers; })  // a chain, or a block named by deriving from one
+struct as_chain<B> {
+  using type = B;
 };
 }  // namespace detail
 
@@ -118,6 +136,7 @@ struct concat_params {};
 template <class Main, class Shortcut = chain<>>
 struct residual {
   using branches = boost::mp11::mp_list<as_chain_t<Main>, as_chain_t<Shortcut>>;
+  static constexpr block_kind kind = block_kind::add;
   static constexpr residual_params<as_chain_t<Main>, as_chain_t<Shortcut>> params{};
   static constexpr const char* name = "residual";
 };
@@ -125,19 +144,16 @@ struct residual {
 template <class... Branches>
 struct concat {
   using branches = boost::mp11::mp_list<as_chain_t<Branches>...>;
+  static constexpr block_kind kind = block_kind::concat;
   static constexpr concat_params<as_chain_t<Branches>...> params{};
   static constexpr const char* name = "concat";
 };
 
-namespace detail {
+// A layer made of branches: residual, concat, or a chain used as a layer (named or not).
 template <class Layer>
-inline constexpr bool is_chain = false;
-template <class... L>
-inline constexpr bool is_chain<chain<L...>> = true;
-template <class Layer>
-inline constexpr bool is_residual = false;
-template <class Main, class Shortcut>
-inline constexpr bool is_residual<residual<Main, Shortcut>> = true;
-}  // namespace detail
+concept block_layer = requires {
+  typename Layer::branches;
+  Layer::kind;
+};
 
 }  // namespace ctnn

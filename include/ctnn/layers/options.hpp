@@ -4,9 +4,12 @@
 //
 // Options are types so that a layer prints as the user wrote it in a diagnostic. Each option writes
 // one field of a layer's parameter struct; a layer accepts exactly the options whose field it has, so
-// `ctnn::ceil_mode` on a convolution stops at option_for<ceil_mode, conv_params>. Per-dim options take
-// one value (every dim) or one per dim (D, H, W); the layer's check reports a wrong count.
+// `ctnn::ceil_mode` on a convolution is rejected by its rule, naming the layer's position, the option and
+// conv_params. Per-dim options take one value (every dim) or one per dim (D, H, W); the layer's check
+// reports a wrong count.
 #pragma once
+
+#include <boost/mp11/list.hpp>
 
 #include "ctnn/core/spatial.hpp"
 
@@ -43,27 +46,33 @@ constexpr bool conflicting(const padding_spec& p) {
 template <class Option, class Params>
 concept option_for = requires(Params& p) { Option::configure(p); };
 
-// The failing assertion for an option a layer does not have. A function, so that the layer's other
-// options still apply and no second error follows; both compilers name the option and the layer's
-// parameters on the first lines ("option_not_accepted() [with Option = ceil_mode; Layer = conv_params]",
-// "requirement 'option_for<ctnn::ceil_mode, ctnn::conv_params>'").
-template <class Option, class LayerParameters>
-constexpr bool option_not_accepted() {
-  static_assert(option_for<Option, LayerParameters>, "ctnn: a layer got an option it does not have");
-  return false;
-}
-
+// Applies the options a layer accepts. One it does not accept is skipped here and reported by the
+// layer's shape rule (error_code::option_not_accepted), so that the diagnostic names the layer's
+// position in the network, not only its parameter struct.
 template <class Params, class... Options>
 constexpr Params configure(Params p) {
   ([&] {
-    if constexpr (option_for<Options, Params>) {
-      Options::configure(p);
-    } else {
-      static_cast<void>(option_not_accepted<Options, Params>());
-    }
+    if constexpr (option_for<Options, Params>) Options::configure(p);
   }(), ...);
   return p;
 }
+
+// Position of the first option in Options that Params does not accept, -1 when every one applies.
+template <class Params, class... Options>
+constexpr int first_unaccepted_option() {
+  int at = -1, i = 0;
+  ((at < 0 && !option_for<Options, Params> ? at = i : 0, ++i), ...);
+  return at;
+}
+
+// What every layer declaration derives from: its parameters and the options it was written with.
+//   options              the option types, for diagnostics
+//   unaccepted_option    -1, or the position of an option the layer does not have
+template <class Params, class... Options>
+struct layer_options {
+  using options = boost::mp11::mp_list<Options...>;
+  static constexpr int unaccepted_option = first_unaccepted_option<Params, Options...>();
+};
 
 // ---- window geometry -------------------------------------------------------------------------
 template <index_t... V>
@@ -109,10 +118,10 @@ struct padding_mode_option {
     p.padding.mode = M;
   }
 };
-struct valid : padding_mode_option<padding_mode::valid> {};
-struct same : padding_mode_option<padding_mode::same> {};
-struct tf_same : padding_mode_option<padding_mode::tf_same> {};
-struct full : padding_mode_option<padding_mode::full> {};
+struct pad_valid : padding_mode_option<padding_mode::valid> {};
+struct pad_same : padding_mode_option<padding_mode::same> {};
+struct pad_tf_same : padding_mode_option<padding_mode::tf_same> {};
+struct pad_full : padding_mode_option<padding_mode::full> {};
 
 // ---- channels ----------------------------------------------------------------------------------
 template <index_t G>
@@ -159,7 +168,7 @@ struct exclude_pad {
 // ---- upsampling --------------------------------------------------------------------------------
 // Integer scale per dim (or one for all).
 template <index_t... V>
-struct scale {
+struct scale_factor {
   static constexpr void configure(auto& p) requires requires { p.scale_num; } {
     p.scale_num = spatial_v<V...>;
     p.scale_den = spatial_v<1>;
@@ -181,7 +190,7 @@ struct align_corners {
 // Value of constant padding, Num/Den (default 0).
 template <index_t Num, index_t Den = 1>
   requires(Den >= 1)
-struct fill {
+struct fill_value {
   static constexpr void configure(auto& p) requires requires { p.fill_num; } {
     p.fill_num = Num;
     p.fill_den = Den;

@@ -3,7 +3,7 @@
 //   ctnn::zero_pad2d<ctnn::pad<1>>                             [C, H, W] -> [C, H+2, W+2]
 //   ctnn::reflection_pad2d<ctnn::pad<2>>                       mirror, the edge not repeated
 //   ctnn::replication_pad2d<ctnn::pad_begin<0, 1>, ctnn::pad_end<2, 3>>
-//   ctnn::constant_pad1d<ctnn::pad<3>, ctnn::fill<-1, 2>>      pads with -0.5
+//   ctnn::constant_pad1d<ctnn::pad<3>, ctnn::fill_value<-1, 2>> pads with -0.5
 //   ctnn::crop2d<ctnn::crop_begin<1, 1>, ctnn::crop_end<0, 2>>
 //
 // Negative padding is rejected (PyTorch crops with it); crop2d says what it means.
@@ -31,7 +31,7 @@ struct crop_params {
 };
 
 template <int Rank, pad_mode Mode, class... Options>
-struct padding_layer {
+struct padding_layer : layer_options<pad_params, Options...> {
   static constexpr pad_params params = configure<pad_params, Options...>(pad_params{.rank = Rank, .mode = Mode});
   static constexpr const char* name =
       Mode == pad_mode::constant ? "constant_pad" : Mode == pad_mode::reflect ? "reflection_pad" : "replication_pad";
@@ -51,7 +51,7 @@ template <class... O> struct replication_pad2d : padding_layer<2, pad_mode::repl
 template <class... O> struct replication_pad3d : padding_layer<3, pad_mode::replicate, O...> { static constexpr const char* name = "replication_pad3d"; };
 
 template <int Rank, class... Options>
-struct crop_layer {
+struct crop_layer : layer_options<crop_params, Options...> {
   static constexpr crop_params params = configure<crop_params, Options...>(crop_params{.rank = Rank});
   static constexpr const char* name = "crop";
 };

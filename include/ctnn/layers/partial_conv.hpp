@@ -19,7 +19,7 @@ struct partial_conv_params : conv_params {
 };
 
 template <int Rank, index_t OutChannels, auto Kernel, class... Options>
-struct partial_conv {
+struct partial_conv : layer_options<partial_conv_params, Options...> {
   static constexpr partial_conv_params params = [] {
     partial_conv_params p;
     p.rank = Rank;
@@ -31,11 +31,11 @@ struct partial_conv {
       Rank == 1 ? "partial_conv1d" : Rank == 2 ? "partial_conv2d" : "partial_conv3d";
 };
 
-template <index_t OutChannels, auto Kernel, class... Options>
-struct partial_conv1d : partial_conv<1, OutChannels, Kernel, Options...> {};
-template <index_t OutChannels, auto Kernel, class... Options>
-struct partial_conv2d : partial_conv<2, OutChannels, Kernel, Options...> {};
-template <index_t OutChannels, auto Kernel, class... Options>
-struct partial_conv3d : partial_conv<3, OutChannels, Kernel, Options...> {};
+template <index_t OutChannels, auto Kernel, class... Options_are_types_like__stride_2__pad_1>
+struct partial_conv1d : partial_conv<1, OutChannels, Kernel, Options_are_types_like__stride_2__pad_1...> {};
+template <index_t OutChannels, auto Kernel, class... Options_are_types_like__stride_2__pad_1>
+struct partial_conv2d : partial_conv<2, OutChannels, Kernel, Options_are_types_like__stride_2__pad_1...> {};
+template <index_t OutChannels, auto Kernel, class... Options_are_types_like__stride_2__pad_1>
+struct partial_conv3d : partial_conv<3, OutChannels, Kernel, Options_are_types_like__stride_2__pad_1...> {};
 
 }  // namespace ctnn

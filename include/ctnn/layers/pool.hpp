@@ -50,24 +50,24 @@ struct global_pool_params {
 };
 
 template <int Rank, auto Kernel, class... Options>
-struct max_pool {
+struct max_pool : layer_options<max_pool_params, Options...> {
   static constexpr max_pool_params params =
       configure<max_pool_params, Options...>(max_pool_params{.rank = Rank, .kernel = as_spatial(Kernel)});
   static constexpr const char* name = Rank == 1 ? "max_pool1d" : Rank == 2 ? "max_pool2d" : "max_pool3d";
 };
 template <int Rank, auto Kernel, class... Options>
-struct avg_pool {
+struct avg_pool : layer_options<avg_pool_params, Options...> {
   static constexpr avg_pool_params params =
       configure<avg_pool_params, Options...>(avg_pool_params{.rank = Rank, .kernel = as_spatial(Kernel)});
   static constexpr const char* name = Rank == 1 ? "avg_pool1d" : Rank == 2 ? "avg_pool2d" : "avg_pool3d";
 };
 
-template <auto Kernel, class... Options> struct max_pool1d : max_pool<1, Kernel, Options...> {};
-template <auto Kernel, class... Options> struct max_pool2d : max_pool<2, Kernel, Options...> {};
-template <auto Kernel, class... Options> struct max_pool3d : max_pool<3, Kernel, Options...> {};
-template <auto Kernel, class... Options> struct avg_pool1d : avg_pool<1, Kernel, Options...> {};
-template <auto Kernel, class... Options> struct avg_pool2d : avg_pool<2, Kernel, Options...> {};
-template <auto Kernel, class... Options> struct avg_pool3d : avg_pool<3, Kernel, Options...> {};
+template <auto Kernel, class... Options_are_types_like__stride_2__pad_1> struct max_pool1d : max_pool<1, Kernel, Options_are_types_like__stride_2__pad_1...> {};
+template <auto Kernel, class... Options_are_types_like__stride_2__pad_1> struct max_pool2d : max_pool<2, Kernel, Options_are_types_like__stride_2__pad_1...> {};
+template <auto Kernel, class... Options_are_types_like__stride_2__pad_1> struct max_pool3d : max_pool<3, Kernel, Options_are_types_like__stride_2__pad_1...> {};
+template <auto Kernel, class... Options_are_types_like__stride_2__pad_1> struct avg_pool1d : avg_pool<1, Kernel, Options_are_types_like__stride_2__pad_1...> {};
+template <auto Kernel, class... Options_are_types_like__stride_2__pad_1> struct avg_pool2d : avg_pool<2, Kernel, Options_are_types_like__stride_2__pad_1...> {};
+template <auto Kernel, class... Options_are_types_like__stride_2__pad_1> struct avg_pool3d : avg_pool<3, Kernel, Options_are_types_like__stride_2__pad_1...> {};
 
 template <int Rank, pool_kind Kind, index_t... OutputSize>
 struct adaptive_pool {

@@ -1,6 +1,6 @@
 // ctnn/layers/upsample.hpp: upsampling layers, as declared by the user.
 //
-//   ctnn::upsample_nearest2d<ctnn::scale<2>>                       [C, H, W] -> [C, 2H, 2W]
+//   ctnn::upsample_nearest2d<ctnn::scale_factor<2>>                [C, H, W] -> [C, 2H, 2W]
 //   ctnn::upsample_bilinear2d<ctnn::output_size<64, 48>, ctnn::align_corners>
 //   ctnn::upsample_nearest1d<ctnn::scale_ratio<3, 2>>              L -> floor(1.5 L)
 //
@@ -23,7 +23,7 @@ struct upsample_params {
 };
 
 template <int Rank, upsample_mode Mode, class... Options>
-struct upsample {
+struct upsample : layer_options<upsample_params, Options...> {
   static constexpr upsample_params params =
       configure<upsample_params, Options...>(upsample_params{.rank = Rank, .mode = Mode});
   static constexpr const char* name = Mode == upsample_mode::nearest ? "upsample_nearest" : "upsample_linear";

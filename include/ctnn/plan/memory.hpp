@@ -1,268 +1,200 @@
-// ctnn/plan/memory.hpp: where every activation lives, decided at compile time.
+// ctnn/plan/memory.hpp: where every activation lives, decided at compile time from the schedule.
 //
-// The network is flattened into steps in execution order (a layer is one step; a residual or concat
-// block is its branches' steps followed by one merge step). Each step writes one tensor. A tensor
-// lives from the step that writes it to the last step that reads it; tensors whose lifetimes overlap
-// get disjoint memory in one arena, placed greedily, largest first (offsets in elements, aligned).
-// Element-wise layers write over their input when nothing later reads it; identity, dropout and (in
-// NCHW) flatten and reshape alias their input. A chain therefore needs the two largest adjacent
-// tensors; a block keeps its input alive until its last branch has read it, and a group of fused
-// layers (ctnn/plan/lowering.hpp) until its last layer.
+// Node k writes tensor k + 1. A tensor lives from the node that writes it to the last node that reads
+// it; tensors whose lifetimes overlap get disjoint memory in one arena, placed greedily, largest first
+// (offsets in elements, aligned). A node whose storage allows it (ctnn/shapes/result.hpp) writes over
+// its input when nothing later reads it (in place), or is its input (alias). The network's input is the
+// caller's, and so is its output: the nodes that produce the result write straight into the caller's
+// output buffer, which is not part of the arena.
 //
-//   constexpr auto& plan = ctnn::memory_plan_of<net>;   plan.arena_elements, plan.offset(t), plan.steps[s]
+// Two plans: the plain one runs every node; the fused one (prepared weights) runs a fused group
+// (ctnn/plan/schedule.hpp) as one step: its input lives to the group's end and its inner tensors get
+// no memory.
+//
+//   constexpr auto& plan = ctnn::memory_plan_of<net>;   plan.arena_elements, plan.offsets[t], plan.buffer[t]
 //   ctnn::fused_memory_plan_of<net>                     the plan forward(prepared weights) runs on
+//
+// Placement costs O(N + E + E log E) for N tensors with E overlapping pairs: linear for chains.
 #pragma once
 
 #include <array>
 #include <cstddef>
 
-#include <boost/mp11/algorithm.hpp>
+#include "ctnn/core/sort.hpp"
+#include "ctnn/plan/schedule.hpp"
 
-#include "ctnn/checks/placed.hpp"
-#include "ctnn/layers/activation.hpp"
-#include "ctnn/layers/batch_norm.hpp"
-#include "ctnn/layers/reshape.hpp"
-#include "ctnn/plan/lowering.hpp"
+CTNN_BEGIN_CONFIG
 
-namespace ctnn {
-
-// How a step's output may share memory with its input.
-enum class storage : int {
-  fresh,     // its own buffer
-  in_place,  // the input's buffer, when nothing later reads the input
-  alias,     // always the input's buffer: the layer moves no data
-};
-
-inline constexpr int max_merge_inputs = 16;  // branches of one concat
 inline constexpr count_t arena_alignment = 16;  // elements: 64 bytes of float, a cache line
 
-struct plan_step {
-  int inputs[max_merge_inputs] = {};
-  int input_count = 0;
-  int output = 0;  // tensor id; tensor 0 is the network input, tensor s + 1 the output of step s
-  storage how = storage::fresh;
-  int fused = 0;  // following steps this step's fast kernel also computes (ctnn/plan/lowering.hpp)
-};
+// Where a tensor is, besides an arena buffer (>= 0).
+inline constexpr int caller_input = -1, not_stored = -2, caller_output = -3;
 
-template <int Steps>
+template <int Nodes>
 struct memory_plan {
-  static constexpr int tensors = Steps + 1;
-  std::array<plan_step, Steps> steps{};
-  std::array<count_t, tensors> size{};       // elements of each tensor
-  std::array<int, tensors> buffer{};         // buffer of each tensor; -1: the caller's input; -2: none, the
-                                             // tensor lives inside a fused kernel (fused plans only)
-  std::array<int, tensors> last_use{};       // last step that reads each tensor (Steps: the result)
-  std::array<count_t, tensors> offsets{};    // element offset of each tensor in the arena
+  static constexpr int tensors = Nodes + 1;
+  std::array<count_t, tensors> size{};     // elements of each tensor
+  std::array<int, tensors> buffer{};       // arena buffer of each tensor, or caller_input / caller_output /
+                                           // not_stored (inside a fused group)
+  std::array<int, tensors> last_use{};     // last node that reads each tensor (Nodes: the result)
+  std::array<count_t, tensors> offsets{};  // element offset of each tensor in the arena
   count_t arena_elements = 0;
   int buffers = 0;
+  int result = 0;
+  bool fused = false;
 
   constexpr count_t offset(int tensor) const { return offsets[tensor]; }
-  constexpr bool external(int tensor) const { return buffer[tensor] == -1; }
-  constexpr bool stored(int tensor) const { return buffer[tensor] != -2; }
+  constexpr bool stored(int tensor) const { return buffer[tensor] != not_stored; }
+  constexpr bool in_arena(int tensor) const { return buffer[tensor] >= 0; }
 };
 
-// ---- how many steps a layer takes ---------------------------------------------------------------
-template <class Layer>
-constexpr int step_count();
-
-namespace detail {
-template <class Layers>
-struct chain_steps;
-template <class... L>
-struct chain_steps<boost::mp11::mp_list<L...>> {
-  static constexpr int value = [] {
-    const int counts[sizeof...(L) + 1] = {step_count<L>()..., 0};
-    int total = 0;
-    for (int c : counts) total += c;
-    return total;
-  }();
-};
-template <class Branches>
-struct branches_steps;
-template <class... B>
-struct branches_steps<boost::mp11::mp_list<B...>> {
-  static constexpr int value = (0 + ... + chain_steps<typename B::layers>::value);
-};
-}  // namespace detail
-
-template <class Layer>
-constexpr int step_count() {
-  if constexpr (detail::is_chain<Layer>) {
-    return detail::chain_steps<typename Layer::layers>::value;
-  } else if constexpr (requires { typename Layer::branches; }) {
-    return detail::branches_steps<typename Layer::branches>::value + 1;  // + the merge
-  } else {
-    return 1;
-  }
-}
-
-// The storage policy of an atomic layer in a network of layout L.
-template <class Layer, layout L>
-constexpr storage storage_of() {
-  using P = std::remove_cvref_t<decltype(Layer::params)>;
-  if constexpr (std::is_same_v<P, identity::params_t>) {
-    return storage::alias;
-  } else if constexpr (std::is_same_v<P, activation_params>) {
-    return Layer::params.kind == activation_kind::identity ? storage::alias : storage::in_place;
-  } else if constexpr (std::is_same_v<P, softmax_params> || std::is_same_v<P, batch_norm_params>) {
-    return storage::in_place;
-  } else if constexpr (std::is_same_v<P, flatten_params> || std::is_same_v<P, reshape_params>) {
-    return L == layout::nchw ? storage::alias : storage::fresh;
-  } else {
-    return storage::fresh;
-  }
-}
-
-// ---- building the step list -----------------------------------------------------------------------
-namespace detail {
-template <int Steps>
-struct plan_builder {
-  memory_plan<Steps> plan;
-  int next_step = 0;
-
-  constexpr int add(const int* inputs, int count, count_t output_size, storage how) {
-    plan_step& s = plan.steps[next_step];
-    for (int i = 0; i < count; ++i) s.inputs[i] = inputs[i];
-    s.input_count = count;
-    s.output = next_step + 1;
-    s.how = how;
-    plan.size[s.output] = output_size;
-    ++next_step;
-    return s.output;
-  }
-};
-
-template <class Placed, layout L, int Steps>
-constexpr int build_chain(plan_builder<Steps>& b, int input);
-
-template <class Layer, shape In, layout L, int Steps>
-constexpr int build_layer(plan_builder<Steps>& b, int input) {
-  using placed = placed_layer<Layer, In>;
-  if constexpr (is_chain<Layer>) {
-    return build_chain<typename placed::template branch<0>, L>(b, input);
-  } else if constexpr (requires { typename Layer::branches; }) {
-    constexpr std::size_t n = boost::mp11::mp_size<typename Layer::branches>::value;
-    static_assert(n <= max_merge_inputs, "ctnn: a concat has more branches than max_merge_inputs");
-    int outputs[n] = {};
-    [&]<std::size_t... B>(std::index_sequence<B...>) {
-      ((outputs[B] = build_chain<typename placed::template branch<B>, L>(b, input)), ...);
-    }(std::make_index_sequence<n>{});
-    return b.add(outputs, static_cast<int>(n), placed::output_shape.size(),
-                 is_residual<Layer> ? storage::in_place : storage::fresh);
-  } else {
-    return b.add(&input, 1, placed::output_shape.size(), storage_of<Layer, L>());
-  }
-}
-
-template <class Placed, layout L, int Steps>
-constexpr int build_chain(plan_builder<Steps>& b, int input) {
-  return [&]<std::size_t... I>(std::index_sequence<I...>) {
-    using build = int (*)(plan_builder<Steps>&, int);
-    // A table of builders, not a fold: chains may be longer than a fold may expand.
-    const build table[sizeof...(I) + 1] = {
-        &build_layer<boost::mp11::mp_at_c<typename Placed::layers, I>, Placed::trace.shapes[I], L, Steps>...,
-        nullptr};
-    const int fused[sizeof...(I) + 1] = {fused_after<Placed, L, I>()..., 0};
-    int current = input;
-    for (std::size_t i = 0; i != sizeof...(I); ++i) {
-      current = table[i](b, current);
-      if (fused[i] > 0) b.plan.steps[current - 1].fused = fused[i];  // an atomic layer: step current - 1
-    }
-    return current;
-  }(std::make_index_sequence<Placed::size>{});
-}
-
+namespace impl {
 constexpr count_t align_up(count_t n) { return (n + arena_alignment - 1) / arena_alignment * arena_alignment; }
-}  // namespace detail
 
-// ---- liveness and placement -----------------------------------------------------------------------
-// Fused: the plan of the fast kernels (prepared weights), where a fused group (plan_step::fused) runs as
-// one step: its input lives to the group's end, its inner tensors get no memory, and its output is
-// written when the group starts. Otherwise every layer runs on its own (the plain loops).
-template <class Placed, layout L, bool Fused = false>
-constexpr auto make_memory_plan() {
-  constexpr int steps = detail::chain_steps<typename Placed::layers>::value;
-  detail::plan_builder<steps> b;
-  b.plan.size[0] = Placed::input_shape.size();
-  const int result = detail::build_chain<Placed, L>(b, 0);
-  memory_plan<steps>& p = b.plan;
+// Phase 1: which tensors share a buffer, and each buffer's size and lifetime. Buffers are made in node
+// order, so their first uses are sorted.
+template <int Nodes>
+struct buffer_plan {
+  memory_plan<Nodes> plan;
+  std::array<count_t, Nodes + 1> buffer_size{};
+  std::array<int, Nodes + 1> first{}, last{};
+  int output_buffer = -1;  // the buffer that is the caller's output
+};
 
-  for (int t = 0; t <= steps; ++t) p.last_use[t] = -1;
-  for (int s = 0; s < steps; ++s)
-    for (int i = 0; i < p.steps[s].input_count; ++i) p.last_use[p.steps[s].inputs[i]] = s;
-  p.last_use[result] = steps;  // the result outlives the run
-  std::array<bool, steps + 1> inside_group{};
-  if constexpr (Fused)
-    for (int s = 0; s < steps; ++s) {
-      const int in = p.steps[s].inputs[0], group = p.steps[s].fused;
-      if (group == 0) continue;
-      if (p.last_use[in] < s + group) p.last_use[in] = s + group;  // read until the group's last step
-      for (int j = 0; j < group; ++j) inside_group[p.steps[s + j].output] = true;
+template <class Schedule>
+constexpr buffer_plan<Schedule::node_count> assign_buffers(const Schedule& s, count_t input_size, bool fused) {
+  constexpr int N = Schedule::node_count;
+  buffer_plan<N> b;
+  memory_plan<N>& p = b.plan;
+  p.fused = fused;
+  p.result = s.result;
+  p.size[0] = input_size;
+  for (int k = 0; k < N; ++k) p.size[k + 1] = s.nodes[k].out.size();
+  for (int t = 0; t <= N; ++t) p.last_use[t] = -1;
+  for (int k = 0; k < N; ++k)
+    for (int i = 0; i < s.nodes[k].input_count; ++i) p.last_use[s.nodes[k].inputs[i]] = k;
+  p.last_use[s.result] = N;  // the result outlives the run
+  if (fused)
+    for (int k = 0; k < N; ++k) {
+      const int group = s.nodes[k].fused, in = s.nodes[k].inputs[0];
+      if (group > 0 && p.last_use[in] < k + group) p.last_use[in] = k + group;  // read until the group's end
     }
 
-  // Buffers: tensor -> buffer, each buffer with its size and lifetime [first, last].
-  std::array<count_t, steps + 1> buffer_size{};
-  std::array<int, steps + 1> first{}, last{};
-  p.buffer[0] = -1;
-  const auto fresh = [&](int t, int s) {
-    p.buffer[t] = p.buffers;
-    buffer_size[p.buffers] = detail::align_up(p.size[t]);
-    first[p.buffers] = s;
-    last[p.buffers] = p.last_use[t];
-    ++p.buffers;
-  };
-  for (int s = 0; s < steps; ++s) {
-    const plan_step& st = p.steps[s];
-    const int in = st.inputs[0], out = st.output, in_buffer = p.buffer[in];
-    const bool is_result = out == result;
-    if (inside_group[out]) {
-      p.buffer[out] = -2;
-      continue;
-    }
-    if (st.how == storage::alias && in_buffer != -2 && !(is_result && in_buffer < 0)) {
+  p.buffer[0] = caller_input;
+  std::array<int, N + 1> head{};  // for the last node of a fused group: the group's first node
+  for (int k = 0; k < N; ++k) head[k] = k;
+  if (fused)
+    for (int k = 0; k < N; ++k)
+      if (s.nodes[k].fused > 0) {
+        // The group's inner tensors live in the kernel's registers and tiles; its output is written
+        // when the group starts.
+        for (int j = 0; j < s.nodes[k].fused; ++j) p.buffer[k + 1 + j] = not_stored;
+        head[k + s.nodes[k].fused] = k;
+      }
+  for (int k = 0; k < N; ++k) {
+    const schedule_node& n = s.nodes[k];
+    const int out = k + 1, in = n.inputs[0], in_buffer = p.buffer[in];
+    if (fused && n.inside_group && head[k] == k) continue;  // an inner node of a group
+    if (fused && n.fused > 0) continue;                     // a group's head: written by its last node
+    const bool is_result = out == s.result;
+    if (n.how == storage::alias && in_buffer != not_stored && !(is_result && in_buffer == caller_input)) {
       p.buffer[out] = in_buffer;
-    } else if (st.how == storage::in_place && in_buffer >= 0 && last[in_buffer] <= s) {
+    } else if (n.how == storage::in_place && in_buffer >= 0 && b.last[in_buffer] <= k) {
       p.buffer[out] = in_buffer;
     } else {
-      fresh(out, s);
+      p.buffer[out] = p.buffers;
+      b.buffer_size[p.buffers] = align_up(p.size[out]);
+      b.first[p.buffers] = head[k];
+      b.last[p.buffers] = p.last_use[out];
+      ++p.buffers;
       continue;
     }
-    if (p.buffer[out] >= 0 && p.last_use[out] > last[p.buffer[out]]) last[p.buffer[out]] = p.last_use[out];
+    if (p.buffer[out] >= 0 && p.last_use[out] > b.last[p.buffer[out]]) b.last[p.buffer[out]] = p.last_use[out];
   }
+  b.output_buffer = p.buffer[s.result];
+  return b;
+}
 
-  // Greedy by size: each buffer at the lowest offset clear of the buffers already placed whose
-  // lifetimes overlap its own.
-  std::array<int, steps + 1> order{};
-  for (int i = 0; i < p.buffers; ++i) order[i] = i;
-  for (int i = 1; i < p.buffers; ++i)  // insertion sort, largest first, stable
-    for (int j = i; j > 0 && buffer_size[order[j]] > buffer_size[order[j - 1]]; --j) {
-      const int tmp = order[j];
-      order[j] = order[j - 1];
-      order[j - 1] = tmp;
+// Phase 2: the overlapping pairs. A buffer made later overlaps buffer a exactly when it is made while a
+// lives, a run of consecutive buffers after a; each run is stored once per end (CSR).
+template <int Nodes>
+constexpr int count_overlaps(const buffer_plan<Nodes>& b) {
+  int pairs = 0;
+  for (int a = 0; a < b.plan.buffers; ++a)
+    for (int c = a + 1; c < b.plan.buffers && b.first[c] <= b.last[a]; ++c) ++pairs;
+  return pairs;
+}
+
+// Phase 3: placement, largest first, each buffer at the lowest offset clear of the placed buffers it
+// overlaps. The caller's output buffer is not placed.
+template <int Nodes, int Pairs>
+constexpr memory_plan<Nodes> place_buffers(const buffer_plan<Nodes>& b) {
+  memory_plan<Nodes> p = b.plan;
+  const int n = p.buffers;
+  std::array<int, Nodes + 2> start{};  // neighbours of buffer x: neighbour[start[x] .. start[x + 1])
+  std::array<int, 2 * Pairs + 1> neighbour{};
+  for (int a = 0; a < n; ++a)
+    for (int c = a + 1; c < n && b.first[c] <= b.last[a]; ++c) {
+      ++start[a + 1];
+      ++start[c + 1];
     }
-  std::array<count_t, steps + 1> buffer_offset{};
-  std::array<bool, steps + 1> placed{};
-  for (int k = 0; k < p.buffers; ++k) {
-    const int me = order[k];
+  for (int x = 0; x < n; ++x) start[x + 1] += start[x];
+  std::array<int, Nodes + 1> filled{};
+  for (int a = 0; a < n; ++a)
+    for (int c = a + 1; c < n && b.first[c] <= b.last[a]; ++c) {
+      neighbour[start[a] + filled[a]++] = c;
+      neighbour[start[c] + filled[c]++] = a;
+    }
+
+  std::array<int, Nodes + 1> order{};
+  for (int i = 0; i < n; ++i) order[i] = i;
+  heap_sort(order.data(), n, [&](int x, int y) {  // largest first, ties in order
+    return b.buffer_size[x] != b.buffer_size[y] ? b.buffer_size[x] > b.buffer_size[y] : x < y;
+  });
+  std::array<count_t, Nodes + 1> at{};
+  std::array<bool, Nodes + 1> placed{};
+  std::array<int, Nodes + 1> busy{};
+  for (int i = 0; i < n; ++i) {
+    const int me = order[i];
+    if (me == b.output_buffer) continue;
+    // The placed neighbours' intervals, by offset; the first gap that fits.
+    int count = 0;
+    for (int j = start[me]; j < start[me + 1]; ++j)
+      if (placed[neighbour[j]] && neighbour[j] != b.output_buffer) busy[count++] = neighbour[j];
+    heap_sort(busy.data(), count, [&](int x, int y) { return at[x] < at[y]; });
     count_t candidate = 0;
-    for (bool moved = true; moved;) {
-      moved = false;
-      for (int other = 0; other < p.buffers; ++other) {
-        if (!placed[other] || last[other] < first[me] || last[me] < first[other]) continue;
-        const bool overlap = candidate < buffer_offset[other] + buffer_size[other] &&
-                             buffer_offset[other] < candidate + buffer_size[me];
-        if (overlap) {
-          candidate = buffer_offset[other] + buffer_size[other];
-          moved = true;
-        }
-      }
+    for (int j = 0; j < count; ++j) {
+      const int other = busy[j];
+      if (candidate + b.buffer_size[me] <= at[other]) break;
+      if (at[other] + b.buffer_size[other] > candidate) candidate = at[other] + b.buffer_size[other];
     }
-    buffer_offset[me] = candidate;
+    at[me] = candidate;
     placed[me] = true;
-    if (candidate + buffer_size[me] > p.arena_elements) p.arena_elements = candidate + buffer_size[me];
+    if (candidate + b.buffer_size[me] > p.arena_elements) p.arena_elements = candidate + b.buffer_size[me];
   }
-  for (int t = 0; t <= steps; ++t) p.offsets[t] = p.buffer[t] < 0 ? 0 : buffer_offset[p.buffer[t]];
+  for (int t = 0; t <= Nodes; ++t) {
+    if (p.buffer[t] >= 0 && p.buffer[t] == b.output_buffer) p.buffer[t] = caller_output;
+    p.offsets[t] = p.buffer[t] >= 0 ? at[p.buffer[t]] : 0;
+  }
   return p;
 }
 
-}  // namespace ctnn
+template <class Schedule, count_t InputSize, bool Fused>
+struct plan_phases {
+  static constexpr auto buffers = assign_buffers(Schedule::value, InputSize, Fused);
+  static constexpr int overlaps = count_overlaps(buffers);
+  static constexpr auto value = place_buffers<Schedule::value.node_count, overlaps>(buffers);
+};
+}  // namespace impl
+
+// The plan of a network's schedule: plain (every node runs) or fused (prepared weights).
+template <class Net, bool Fused = false>
+inline constexpr const auto& memory_plan_for =
+    impl::plan_phases<schedule_of<Net>, Net::input_shape.size(), Fused>::value;
+
+template <class Net>
+inline constexpr const auto& memory_plan_of = memory_plan_for<Net, false>;
+template <class Net>
+inline constexpr const auto& fused_memory_plan_of = memory_plan_for<Net, true>;
+
+CTNN_END_CONFIG

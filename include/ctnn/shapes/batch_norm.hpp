@@ -1,4 +1,7 @@
 // ctnn/shapes/batch_norm.hpp: shape rule and checks of batch normalization.
+//
+// Tensors in state_dict order: weight [C], bias [C] (unless no_affine), running_mean [C], running_var [C];
+// the running statistics are buffers, not parameters. Runs in place.
 #pragma once
 
 #include "ctnn/layers/batch_norm.hpp"
@@ -12,10 +15,20 @@ constexpr layer_shapes infer(const batch_norm_params& p, const shape& in) {
   if (!rank_ok) return fail(error_code::input_rank, p.rank + 1, in.rank);
   if (p.num_features != 0 && p.num_features != in.channels())
     return fail(error_code::in_channels, p.num_features, in.channels());
+  if (p.eps_num < 1) return fail(error_code::not_positive, p.eps_num, 0, 0, -1, param::eps);
   layer_shapes r = same_shape(in);
-  r.weight = shape{in.channels()};
-  r.bias = shape{in.channels()};
+  const shape channels{in.channels()};
+  if (p.affine) {
+    r.weight = channels;
+    r.bias = channels;
+    r.add_tensor("weight", channels);
+    r.add_tensor("bias", channels);
+  }
+  r.add_tensor("running_mean", channels, false);
+  r.add_tensor("running_var", channels, false);
   return r;
 }
+
+constexpr storage storage_of(const batch_norm_params&, layout) { return storage::in_place; }
 
 }  // namespace ctnn

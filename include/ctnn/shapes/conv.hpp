@@ -2,6 +2,7 @@
 //
 // PyTorch Conv1d/2d/3d: out = [C_out, o...] with o from ctnn/shapes/window.hpp; weight
 // [C_out, C_in/groups, k...]; bias [C_out]. Depthwise: groups = C_in, C_out = multiplier * C_in.
+// MACs: output elements x C_in/groups x kernel volume.
 #pragma once
 
 #include "ctnn/layers/conv.hpp"
@@ -44,7 +45,9 @@ constexpr conv_geometry resolve_conv(const conv_params& p, const shape& in) {
       return g;
     }
     g.groups = g.in_channels;
-    g.out_channels = p.multiplier * g.in_channels;
+    const checked_count out = checked_count{p.multiplier} * g.in_channels;
+    if ((g.error = check_extent(out, -1))) return g;
+    g.out_channels = static_cast<index_t>(out.value);
   } else {
     if (p.multiplier != 1) {  // a channel multiplier belongs to a depthwise conv
       g.error = make_error(error_code::conflicting_options, p.multiplier, 0, 0, -1, param::multiplier);
@@ -74,6 +77,32 @@ constexpr layer_shapes infer(const conv_params& p, const shape& in) {
   r.out = window_output(g.w, g.out_channels);
   r.weight = conv_weight_shape(g);
   if (p.bias) r.bias = shape{g.out_channels};
+  return r;
+}
+
+// Every output element sums C_in/groups x kernel volume products: the weight's elements per output channel.
+constexpr checked_count macs_of(const conv_params&, const shape&, const layer_shapes& r) {
+  return checked_size(r.out) * checked_count{checked_size(r.weight).value / r.weight[0]};
+}
+
+constexpr receptive_field grow_field(const conv_params& p, const shape& in, const layer_shapes&,
+                                     const receptive_field& f) {
+  const window w = resolve_conv(p, in).w;
+  return grow(f, dilated_kernel(w), w.stride, filled(w.rank, 1));
+}
+
+// NHWC: groups 1 runs the register-tiled kernel, depthwise (multiplier 1) its own; 1x1 with stride 1 and
+// no padding is a pointwise convolution, which can join a depthwise's pass.
+constexpr lowering lowering_of(const conv_params& p, const shape& in, layout l) {
+  const conv_geometry g = resolve_conv(p, in);
+  lowering r;
+  if (l != layout::nhwc) return r;
+  r.depthwise = g.groups == g.in_channels && g.groups > 1 && g.out_channels == g.in_channels;
+  r.fast = g.groups == 1 || r.depthwise;
+  r.pointwise = g.groups == 1;
+  for (int i = 0; i < g.w.rank; ++i)
+    r.pointwise = r.pointwise && g.w.kernel[i] == 1 && g.w.stride[i] == 1 && g.w.dilation[i] == 1 &&
+                  g.w.pad_begin[i] == 0 && g.w.pad_end[i] == 0;
   return r;
 }
 

@@ -55,6 +55,10 @@ constexpr conv_transpose_geometry resolve_conv_transpose(const conv_transpose_pa
   w.kernel = k.kernel;
   w.stride = k.stride;
   w.dilation = k.dilation;
+  for (int i = 0; i < n; ++i) {
+    // (i-1)s + K must fit a count_t before it is compared with an int: both terms below 2^62.
+    if ((g.error = check_extent(dilated_extent(w.kernel[i], w.dilation[i]), i))) return g;
+  }
   if (p.padding.mode == padding_mode::explicit_pad) {
     w.pad_begin = resolve(p.padding.begin, n);
     w.pad_end = resolve(p.padding.end, n);
@@ -81,8 +85,8 @@ constexpr conv_transpose_geometry resolve_conv_transpose(const conv_transpose_pa
       g.error = make_error(error_code::negative_padding, a, 0, 0, i, param::output_padding);
       return g;
     }
-    if (a >= std::max(s, d)) {
-      g.error = make_error(error_code::output_padding_too_large, a, std::max(s, d), 0, i, param::output_padding);
+    if (a >= (s > d ? s : d)) {
+      g.error = make_error(error_code::output_padding_too_large, a, s > d ? s : d, 0, i, param::output_padding);
       return g;
     }
     const count_t o = conv_transpose_output_extent(in.spatial(i), w.kernel[i], s, d, w.pad_begin[i], w.pad_end[i], a);
@@ -90,6 +94,7 @@ constexpr conv_transpose_geometry resolve_conv_transpose(const conv_transpose_pa
       g.error = make_error(error_code::output_not_positive, o, 0, 0, i);
       return g;
     }
+    if ((g.error = check_extent(o, i))) return g;
     w.out[i] = static_cast<index_t>(o);
   }
   return g;
@@ -109,6 +114,28 @@ constexpr layer_shapes infer(const conv_transpose_params& p, const shape& in) {
   r.out = window_output(g.w, g.out_channels);
   r.weight = conv_transpose_weight_shape(g);
   if (p.bias) r.bias = shape{g.out_channels};
+  return r;
+}
+
+// Every input element scatters into C_out/groups x kernel volume outputs.
+constexpr checked_count macs_of(const conv_transpose_params&, const shape& in, const layer_shapes& r) {
+  return checked_size(in) * checked_count{checked_size(r.weight).value / r.weight[0]};
+}
+
+// An output sees ceil(K / s) inputs; the jump shrinks by s.
+constexpr receptive_field grow_field(const conv_transpose_params& p, const shape& in, const layer_shapes&,
+                                     const receptive_field& f) {
+  const window w = resolve_conv_transpose(p, in).w;
+  extents taps;
+  for (int i = 0; i < w.rank; ++i)
+    taps[i] = static_cast<index_t>(ceil_div(dilated_extent(w.kernel[i], w.dilation[i]), w.stride[i]));
+  return grow(f, taps, filled(w.rank, 1), w.stride);
+}
+
+// NHWC, groups 1: the phase-split kernel (ctnn/kernels/conv_transpose.hpp).
+constexpr lowering lowering_of(const conv_transpose_params& p, const shape& in, layout l) {
+  lowering r;
+  r.fast = l == layout::nhwc && resolve_conv_transpose(p, in).groups == 1;
   return r;
 }
 

@@ -3,7 +3,7 @@
 // A chain is traced by a loop over an array of rule pointers, one per layer: linear in the number of
 // layers at compile time, with no recursion depth limit and no fold over the layer pack (clang rejects
 // folds over more than 256 elements). Every intermediate shape is kept, so any layer's shape is an
-// array lookup.
+// array lookup, and the chain's parameter and MAC totals are summed on the way, overflow checked.
 #pragma once
 
 #include <array>
@@ -21,25 +21,52 @@ namespace ctnn {
 template <class T>
 concept layer_type = requires { T::params; };
 
+namespace detail {
+// A rule's result made complete: its parameter tensors, and its counts checked to fit count_t.
+template <class P>
+constexpr layer_shapes finish(const P& p, const shape& in, layer_shapes r) {
+  if (r.tensor_count == 0) {
+    if (r.weight.rank > 0) r.add_tensor("weight", r.weight);
+    if (r.bias.rank > 0) r.add_tensor("bias", r.bias);
+  }
+  checked_count params = 0, buffers = 0;
+  for (int t = 0; t < r.tensor_count; ++t) (r.tensors[t].learned ? params : buffers) += checked_size(r.tensors[t].dims);
+  const checked_count macs = macs_of(p, in, r);
+  if (checked_size(r.out).overflow) return fail(error_code::count_overflow, 0, 0, 0, -1, param::output_elements);
+  if (params.overflow || buffers.overflow) return fail(error_code::count_overflow, 0, 0, 0, -1, param::parameters);
+  if (macs.overflow) return fail(error_code::count_overflow, 0, 0, 0, -1, param::macs);
+  r.params = params.value;
+  r.buffers = buffers.value;
+  r.macs = macs.value;
+  return r;
+}
+}  // namespace detail
+
 template <class Layer>
 constexpr layer_shapes layer_rule(const shape& in) {
   if constexpr (!layer_type<Layer>) {
     return fail(error_code::not_a_layer);
   } else {
-  layer_shapes r = infer(Layer::params, in);
-  // Rules report a spatial dim by number; the layer's rank lets diagnostics name it (D, H, W).
-  if constexpr (requires { Layer::params.rank; })
-    if (r.error && r.error.dim >= 0 && r.error.rank == 0) r.error.rank = Layer::params.rank;
-  return r;
+    if constexpr (requires { Layer::unaccepted_option; })
+      if (Layer::unaccepted_option >= 0) return fail(error_code::option_not_accepted, Layer::unaccepted_option);
+    layer_shapes r = infer(Layer::params, in);
+    // Rules report a spatial dim by number; the layer's rank lets diagnostics name it (D, H, W).
+    if constexpr (requires { Layer::params.rank; })
+      if (r.error && r.error.dim >= 0 && r.error.rank == 0) r.error.rank = Layer::params.rank;
+    if constexpr (block_layer<Layer>) {
+      return r;  // its branches' totals, already complete
+    } else {
+      return r.error ? r : detail::finish(Layer::params, in, r);
+    }
   }
 }
 
 template <std::size_t N>
 struct chain_trace {
-  std::array<shape, N + 1> shapes{};     // shapes[0] is the chain's input, shapes[i + 1] layer i's output
-  std::array<layer_shapes, N> layers{};  // rule results, weight and bias shapes included
-  layer_error error;                     // first failure, its path starting at the layer index
-  int failed = -1;                       // index of the failing layer, -1 when every layer passed
+  std::array<shape, N + 1> shapes{};  // shapes[0] is the chain's input, shapes[i + 1] layer i's output
+  count_t params = 0, buffers = 0, macs = 0;  // the chain's totals
+  layer_error error;                  // first failure, its path starting at the layer index
+  int failed = -1;                    // index of the failing layer, -1 when every layer passed
 
   constexpr const shape& output() const { return shapes[N]; }
   constexpr bool ok() const { return !error; }
@@ -52,18 +79,44 @@ constexpr chain_trace<sizeof...(Layers)> trace_chain(const shape& in) {
   const rule rules[sizeof...(Layers) + 1] = {&layer_rule<Layers>..., nullptr};
   chain_trace<sizeof...(Layers)> t;
   // Every element written once: g++-12 cannot read an element of a constant array that was only
-  // value-initialized (the shapes after a failing layer) and reports a bogus second error.
-  for (shape& s : t.shapes) s = shape{};
+  // value-initialized and reports a bogus second error. Past a failure every shape is unknown.
+  for (shape& s : t.shapes) s = unknown_shape();
   t.shapes[0] = in;
+  checked_count params = 0, buffers = 0, macs = 0;
+  // The same layer type on the same input gives the same result: networks repeat their blocks, and a
+  // convolution's rule costs far more than looking up the last few results.
+  constexpr int cached = 8;
+  struct recent {
+    rule which = nullptr;
+    shape input;
+    layer_shapes result;
+  } cache[cached] = {};
   for (std::size_t i = 0; i != sizeof...(Layers); ++i) {
-    t.layers[i] = rules[i](t.shapes[i]);
-    if (t.layers[i].error) {
-      t.error = at_step(t.layers[i].error, static_cast<int>(i));
-      t.failed = static_cast<int>(i);
-      break;
+    int hit = -1;
+    for (int c = 0; c < cached && hit < 0; ++c)
+      if (cache[c].which == rules[i] && cache[c].input.rank == t.shapes[i].rank && cache[c].input == t.shapes[i]) hit = c;
+    if (hit < 0) {
+      hit = static_cast<int>(i % cached);
+      cache[hit] = {rules[i], t.shapes[i], rules[i](t.shapes[i])};
     }
-    t.shapes[i + 1] = t.layers[i].out;
+    const layer_shapes& r = cache[hit].result;
+    layer_error e = r.error;
+    params += r.params;
+    buffers += r.buffers;
+    macs += r.macs;
+    if (!e && (params.overflow || buffers.overflow))
+      e = make_error(error_code::count_overflow, 0, 0, 0, -1, param::parameters);
+    if (!e && macs.overflow) e = make_error(error_code::count_overflow, 0, 0, 0, -1, param::macs);
+    if (e) {
+      t.error = at_step(e, static_cast<int>(i));
+      t.failed = static_cast<int>(i);
+      return t;
+    }
+    t.shapes[i + 1] = r.out;
   }
+  t.params = params.value;
+  t.buffers = buffers.value;
+  t.macs = macs.value;
   return t;
 }
 
@@ -72,23 +125,40 @@ constexpr auto trace(chain<Layers...>, const shape& in) {
   return trace_chain<Layers...>(in);
 }
 
-// A chain summarised as one layer: its output shape, or its first error.
+// A chain summarised as one layer: its output shape and totals, or its first error.
 template <class Chain>
 constexpr layer_shapes chain_result(const shape& in) {
   const auto t = trace(Chain{}, in);
   layer_shapes r;
   r.out = t.output();
+  r.params = t.params;
+  r.buffers = t.buffers;
+  r.macs = t.macs;
   r.error = t.error;
   return r;
 }
 
 // ---- blocks ------------------------------------------------------------------------------------
-constexpr layer_shapes infer(const identity::params_t&, const shape& in) { return same_shape(in); }
+constexpr layer_shapes infer(const identity_layer::params_t&, const shape& in) { return same_shape(in); }
+constexpr storage storage_of(const identity_layer::params_t&, layout) { return storage::alias; }
 
 template <class... Layers>
 constexpr layer_shapes infer(const chain_params<Layers...>&, const shape& in) {
   const layer_shapes r = chain_result<chain<Layers...>>(in);
   return r.error ? fail(at_step(r.error, 0)) : r;
+}
+
+// The branches' totals, summed with overflow checked.
+constexpr layer_error add_totals(layer_shapes& into, const layer_shapes& branch) {
+  const checked_count params = checked_count{into.params} + branch.params,
+                      buffers = checked_count{into.buffers} + branch.buffers,
+                      macs = checked_count{into.macs} + branch.macs;
+  if (params.overflow || buffers.overflow) return make_error(error_code::count_overflow, 0, 0, 0, -1, param::parameters);
+  if (macs.overflow) return make_error(error_code::count_overflow, 0, 0, 0, -1, param::macs);
+  into.params = params.value;
+  into.buffers = buffers.value;
+  into.macs = macs.value;
+  return {};
 }
 
 // The merge rules, as plain functions. Residual add: the branches' shapes must be equal (no
@@ -113,7 +183,9 @@ constexpr layer_shapes merge_concat(const shape& first, const shape& other, int 
     return fail(e);
   }
   layer_shapes r = same_shape(first);
-  r.out[0] += other[0];
+  const count_t channels = count_t{first[0]} + other[0];
+  if (layer_error err = check_extent(channels, -1)) return fail(err);
+  r.out[0] = static_cast<index_t>(channels);
   return r;
 }
 
@@ -123,7 +195,13 @@ constexpr layer_shapes infer(const residual_params<Main, Shortcut>&, const shape
   if (main.error) return fail(at_step(main.error, 0));
   const layer_shapes shortcut = chain_result<Shortcut>(in);
   if (shortcut.error) return fail(at_step(shortcut.error, 1));
-  return merge_add(main.out, shortcut.out, 1);
+  layer_shapes r = merge_add(main.out, shortcut.out, 1);
+  if (r.error) return r;
+  r.params = main.params;
+  r.buffers = main.buffers;
+  r.macs = main.macs;
+  if (layer_error e = add_totals(r, shortcut)) return fail(e);
+  return r;
 }
 
 template <class... Branches>
@@ -131,17 +209,29 @@ constexpr layer_shapes infer(const concat_params<Branches...>&, const shape& in)
   if constexpr (sizeof...(Branches) == 0) {
     return fail(error_code::empty_network);
   } else {
-  const layer_shapes branches[] = {chain_result<Branches>(in)...};
-  for (std::size_t b = 0; b < sizeof...(Branches); ++b)
-    if (branches[b].error) return fail(at_step(branches[b].error, static_cast<int>(b)));
-  layer_shapes r = branches[0];
-  for (std::size_t b = 1; b < sizeof...(Branches); ++b) {
-    const layer_shapes merged = merge_concat(branches[0].out, branches[b].out, static_cast<int>(b));
-    if (merged.error) return merged;
-    r.out[0] += branches[b].out[0];
+    const layer_shapes branches[] = {chain_result<Branches>(in)...};
+    for (std::size_t b = 0; b < sizeof...(Branches); ++b)
+      if (branches[b].error) return fail(at_step(branches[b].error, static_cast<int>(b)));
+    layer_shapes r = branches[0];
+    for (std::size_t b = 1; b < sizeof...(Branches); ++b) {
+      const layer_shapes merged = merge_concat(r.out, branches[b].out, static_cast<int>(b));
+      if (merged.error) return merged;
+      r.out = merged.out;
+      if (layer_error e = add_totals(r, branches[b])) return fail(e);
+    }
+    return r;
   }
-  return r;
-  }
+}
+
+// A residual's sum may land on its main branch's output: the merge reads both inputs element by element.
+template <class Main, class Shortcut>
+constexpr storage storage_of(const residual_params<Main, Shortcut>&, layout) {
+  return storage::in_place;
+}
+// A chain used as a layer moves nothing: its output is its last layer's.
+template <class... Layers>
+constexpr storage storage_of(const chain_params<Layers...>&, layout) {
+  return storage::alias;
 }
 
 // ---- input -------------------------------------------------------------------------------------
@@ -153,6 +243,10 @@ constexpr layer_error input_error(const input_params& p) {
       return make_error(error_code::not_positive, p.dims[i], 0, 0, i - 1, i == 0 ? param::channels : param::size,
                         p.dims.rank - 1);
   if (p.batch < 1) return make_error(error_code::not_positive, p.batch, 0, 0, -1, param::batch);
+  if (p.repeated_batch) return make_error(error_code::conflicting_options, 0, 0, 0, -1, param::batch);
+  if (p.repeated_layout) return make_error(error_code::conflicting_options, 0, 0, 0, -1, param::layout);
+  if ((checked_size(p.dims) * p.batch).overflow)
+    return make_error(error_code::count_overflow, 0, 0, 0, -1, param::output_elements);
   return {};
 }
 

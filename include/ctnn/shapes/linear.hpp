@@ -1,6 +1,8 @@
 // ctnn/shapes/linear.hpp: shape rule and checks of a fully connected layer.
 //
-// PyTorch Linear: [..., in] -> [..., out]; weight [out, in]; bias [out].
+// PyTorch Linear: [..., in] -> [..., out]; weight [out, in]; bias [out]. On an input of rank > 1 the
+// in_features must be declared or per_position given: a linear layer right after a convolution is
+// nearly always a missing flatten, which PyTorch would reject at run time.
 #pragma once
 
 #include "ctnn/layers/linear.hpp"
@@ -13,11 +15,31 @@ constexpr layer_shapes infer(const linear_params& p, const shape& in) {
   if (p.out_features < 1) return fail(error_code::not_positive, p.out_features, 0, 0, -1, param::out_features);
   const index_t features = in[in.rank - 1];
   if (p.in_features >= 0 && p.in_features != features) return fail(error_code::in_features, p.in_features, features);
+  if (in.rank > 1 && p.in_features < 0 && !p.per_position) {
+    layer_error e = make_error(error_code::linear_needs_flat_input, in.rank, features);
+    e.lhs = in;
+    return fail(e);
+  }
   layer_shapes r;
   r.out = in;
   r.out[in.rank - 1] = p.out_features;
   r.weight = shape{p.out_features, features};
   if (p.bias) r.bias = shape{p.out_features};
+  return r;
+}
+
+
+constexpr checked_count macs_of(const linear_params&, const shape& in, const layer_shapes& r) {
+  return checked_size(r.out) * checked_count{in[in.rank - 1]};
+}
+constexpr receptive_field grow_field(const linear_params&, const shape&, const layer_shapes&,
+                                     const receptive_field& f) {
+  return whole(f);
+}
+// On a flat input, in either layout: the packed kernel (ctnn/kernels/linear.hpp).
+constexpr lowering lowering_of(const linear_params&, const shape& in, layout) {
+  lowering r;
+  r.fast = in.rank == 1;
   return r;
 }
 

@@ -23,11 +23,13 @@ constexpr layer_shapes infer(const pad_params& p, const shape& in) {
   for (int i = 0; i < n; ++i) {
     const index_t size = in.spatial(i);
     if (p.mode == pad_mode::reflect) {
-      const index_t largest = std::max(begin[i], end[i]);
+      const index_t largest = begin[i] > end[i] ? begin[i] : end[i];
       if (largest >= size)
         return fail(error_code::reflection_padding_too_large, largest, size, 0, i, param::padding);
     }
-    r.out.push_back(size + begin[i] + end[i]);
+    const count_t o = count_t{size} + begin[i] + end[i];
+    if (layer_error e = check_extent(o, i)) return fail(e);
+    r.out.push_back(static_cast<index_t>(o));
   }
   return r;
 }
@@ -43,11 +45,12 @@ constexpr layer_shapes infer(const crop_params& p, const shape& in) {
   for (int i = 0; i < n; ++i) {
     if (begin[i] < 0) return fail(error_code::negative_crop, begin[i], 0, 0, i, param::crop);
     if (end[i] < 0) return fail(error_code::negative_crop, end[i], 0, 0, i, param::crop);
-    const index_t size = in.spatial(i);
-    if (begin[i] + end[i] >= size) return fail(error_code::crop_too_large, begin[i] + end[i], size, 0, i, param::crop);
-    r.out.push_back(size - begin[i] - end[i]);
+    const count_t size = in.spatial(i), total = count_t{begin[i]} + end[i];
+    if (total >= size) return fail(error_code::crop_too_large, total, size, 0, i, param::crop);
+    r.out.push_back(static_cast<index_t>(size - total));
   }
   return r;
 }
+
 
 }  // namespace ctnn

@@ -23,4 +23,14 @@ constexpr mask_shapes_t mask_shapes(const partial_conv_params& p, const shape& i
   return m;
 }
 
+// Costs and receptive field of the underlying convolution; no fast kernel.
+constexpr checked_count macs_of(const partial_conv_params& p, const shape& in, const layer_shapes& r) {
+  return macs_of(static_cast<const conv_params&>(p), in, r);
+}
+constexpr receptive_field grow_field(const partial_conv_params& p, const shape& in, const layer_shapes& r,
+                                     const receptive_field& f) {
+  return grow_field(static_cast<const conv_params&>(p), in, r, f);
+}
+constexpr lowering lowering_of(const partial_conv_params&, const shape&, layout) { return {}; }
+
 }  // namespace ctnn

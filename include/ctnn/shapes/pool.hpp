@@ -64,4 +64,33 @@ constexpr layer_shapes infer(const global_pool_params&, const shape& in) {
   return r;
 }
 
+
+constexpr receptive_field grow_field(const max_pool_params& p, const shape& in, const layer_shapes&,
+                                     const receptive_field& f) {
+  const window w = resolve_window(window_of(p), in).w;
+  return grow(f, dilated_kernel(w), w.stride, filled(w.rank, 1));
+}
+constexpr receptive_field grow_field(const avg_pool_params& p, const shape& in, const layer_shapes&,
+                                     const receptive_field& f) {
+  const window w = resolve_window(window_of(p), in).w;
+  return grow(f, dilated_kernel(w), w.stride, filled(w.rank, 1));
+}
+// The widest of the windows [floor(j n / o), ceil((j + 1) n / o)); the jump becomes n / o.
+constexpr receptive_field grow_field(const adaptive_pool_params& p, const shape& in, const layer_shapes& r,
+                                     const receptive_field& f) {
+  extents taps, num, den;
+  for (int i = 0; i < p.rank; ++i) {
+    const index_t n = in.spatial(i), o = r.out.spatial(i);
+    for (index_t j = 0; j < o; ++j)
+      if (adaptive_end(j, n, o) - adaptive_begin(j, n, o) > taps[i]) taps[i] = adaptive_end(j, n, o) - adaptive_begin(j, n, o);
+    num[i] = n;
+    den[i] = o;
+  }
+  return grow(f, taps, num, den);
+}
+constexpr receptive_field grow_field(const global_pool_params&, const shape&, const layer_shapes&,
+                                     const receptive_field& f) {
+  return whole(f);
+}
+
 }  // namespace ctnn

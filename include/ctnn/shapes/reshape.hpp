@@ -21,7 +21,7 @@ constexpr layer_shapes infer(const flatten_params& p, const shape& in) {
   for (int i = 0; i < start; ++i) r.out.push_back(in[i]);
   count_t merged = 1;
   for (int i = start; i <= end; ++i) merged *= in[i];
-  if (merged > max_extent) return fail(error_code::extent_overflow, merged);
+  if (layer_error e = check_extent(merged, -1)) return fail(e);
   r.out.push_back(static_cast<index_t>(merged));
   for (int i = end + 1; i < in.rank; ++i) r.out.push_back(in[i]);
   return r;
@@ -29,7 +29,7 @@ constexpr layer_shapes infer(const flatten_params& p, const shape& in) {
 
 constexpr layer_shapes infer(const reshape_params& p, const shape& in) {
   int inferred = -1, inferred_count = 0;
-  count_t known = 1;
+  checked_count known = 1;
   for (int i = 0; i < p.target.rank; ++i) {
     if (p.target[i] == -1) {
       inferred = i;
@@ -41,16 +41,27 @@ constexpr layer_shapes infer(const reshape_params& p, const shape& in) {
     }
   }
   if (inferred_count > 1) return fail(error_code::reshape_inferred_dims, inferred_count);
+  if (known.overflow) return fail(error_code::count_overflow, 0, 0, 0, -1, param::size);
   layer_shapes r;
   r.out = p.target;
   if (inferred >= 0) {
-    if (in.size() % known != 0) return fail(error_code::reshape_count, in.size(), known);
-    if (in.size() / known > max_extent) return fail(error_code::extent_overflow, in.size() / known);
-    r.out[inferred] = static_cast<index_t>(in.size() / known);
-  } else if (known != in.size()) {
-    return fail(error_code::reshape_count, in.size(), known);
+    if (in.size() % known.value != 0) return fail(error_code::reshape_count, in.size(), known.value);
+    if (layer_error e = check_extent(in.size() / known.value, -1)) return fail(e);
+    r.out[inferred] = static_cast<index_t>(in.size() / known.value);
+  } else if (known.value != in.size()) {
+    return fail(error_code::reshape_count, in.size(), known.value);
   }
   return r;
+}
+
+// In PyTorch's channel-first order the elements do not move: in NCHW the output is the input's memory.
+constexpr storage storage_of(const flatten_params&, layout l) { return l == layout::nchw ? storage::alias : storage::fresh; }
+constexpr storage storage_of(const reshape_params&, layout l) { return l == layout::nchw ? storage::alias : storage::fresh; }
+constexpr receptive_field grow_field(const flatten_params&, const shape&, const layer_shapes&, const receptive_field& f) {
+  return whole(f);
+}
+constexpr receptive_field grow_field(const reshape_params&, const shape&, const layer_shapes&, const receptive_field& f) {
+  return whole(f);
 }
 
 }  // namespace ctnn

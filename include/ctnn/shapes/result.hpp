@@ -1,23 +1,56 @@
-// ctnn/shapes/result.hpp: what a shape rule returns for one layer.
+// ctnn/shapes/result.hpp: what a shape rule returns for one layer, and what every layer family tells
+// the later stages about itself, as plain values.
+//
+// A family (conv, pool, linear, ...) is a parameter struct P declared in ctnn/layers/<family>.hpp. Its
+// file ctnn/shapes/<family>.hpp defines, for P, found by argument-dependent lookup:
+//   infer(P, in)                      required: output shape, parameter tensors, or the first broken rule
+//   macs_of(P, in, result)            multiply-accumulates (default 0)
+//   grow_field(P, in, result, field)  how it grows the receptive field (default: unchanged)
+//   storage_of(P, layout)             whether its output may share its input's memory (default: fresh)
+//   lowering_of(P, in, layout)        which fast kernel can run it, and how it fuses (default: none)
+// and ctnn/kernels/<family>.hpp its kernels. Nothing else in ctnn names the family.
 #pragma once
 
+#include "ctnn/core/checked.hpp"
 #include "ctnn/core/error.hpp"
 #include "ctnn/core/shape.hpp"
+#include "ctnn/layers/graph.hpp"
+#include "ctnn/shapes/field.hpp"
 
 namespace ctnn {
+
+// One parameter tensor of a layer, as PyTorch's state_dict holds it: `name` is the key's last part
+// ("weight", "running_mean"); buffers (batch norm's running statistics) are not learned.
+struct tensor_spec {
+  const char* name = "";
+  shape dims;
+  bool learned = true;
+};
+inline constexpr int max_layer_tensors = 4;
 
 struct layer_shapes {
   shape out;          // activation shape after the layer, per sample
   shape weight;       // PyTorch order (OIHW; transposed conv IOHW); rank 0 when the layer has none
   shape bias;         // rank 0 when the layer has none
-  layer_error error;  // first broken rule; out, weight and bias are meaningless when set
+  // Every parameter tensor in state_dict order. Filled from weight and bias unless the rule lists them
+  // itself (batch norm adds its running statistics).
+  tensor_spec tensors[max_layer_tensors];
+  int tensor_count = 0;
+  count_t params = 0;   // learned numbers (PyTorch's parameters()); a block's: its branches'
+  count_t buffers = 0;  // other stored numbers (running statistics)
+  count_t macs = 0;     // multiply-accumulates (macs_of); a block's: its branches'
+  layer_error error;    // first broken rule; the rest is meaningless when set
 
   constexpr bool ok() const { return !error; }
+  constexpr void add_tensor(const char* name, const shape& dims, bool learned = true) {
+    tensors[tensor_count++] = {name, dims, learned};
+  }
 };
 
 constexpr layer_shapes fail(layer_error e) {
   layer_shapes r;
   r.error = e;
+  r.out = unknown_shape();
   return r;
 }
 
@@ -36,6 +69,45 @@ constexpr layer_shapes same_shape(const shape& in) {
 // The input must be channel-first with `spatial_rank` spatial dims.
 constexpr layer_error check_input_rank(const shape& in, int spatial_rank) {
   if (in.rank != spatial_rank + 1) return make_error(error_code::input_rank, spatial_rank + 1, in.rank);
+  return {};
+}
+
+// An extent computed in count_t, checked to fit one dim.
+constexpr layer_error check_extent(checked_count extent, int dim) {
+  if (!extent.fits_extent()) return make_error(error_code::extent_overflow, extent.overflow ? max_extent : extent.value, 0, 0, dim);
+  return {};
+}
+
+// ---- how a layer's output uses memory (read by the memory plan) --------------------------------------
+enum class storage : int {
+  fresh,     // its own buffer
+  in_place,  // the input's buffer, when nothing later reads the input
+  alias,     // always the input's buffer: the layer moves no data
+};
+
+// ---- how a layer lowers onto the fast kernels (read by the schedule's fusion rule) ----------------
+struct lowering {
+  bool fast = false;         // a fast kernel runs it on prepared weights
+  bool elementwise = false;  // an element-wise activation: a fast kernel before it applies it as it stores
+  bool depthwise = false;    // depthwise, multiplier 1: a pointwise convolution after it can join its pass
+  bool pointwise = false;    // 1x1 convolution, stride 1, no padding, groups 1
+};
+
+// ---- defaults of the family hooks -------------------------------------------------------------------
+template <class P>
+constexpr checked_count macs_of(const P&, const shape&, const layer_shapes&) {
+  return 0;
+}
+template <class P>
+constexpr receptive_field grow_field(const P&, const shape&, const layer_shapes&, const receptive_field& f) {
+  return f;
+}
+template <class P>
+constexpr storage storage_of(const P&, layout) {
+  return storage::fresh;
+}
+template <class P>
+constexpr lowering lowering_of(const P&, const shape&, layout) {
   return {};
 }
 

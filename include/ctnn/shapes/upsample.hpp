@@ -29,12 +29,24 @@ constexpr layer_shapes infer(const upsample_params& p, const shape& in) {
   if (layer_error e = check_positive(num, n, param::scale)) return fail(e);
   if (layer_error e = check_positive(den, n, param::scale)) return fail(e);
   for (int i = 0; i < n; ++i) {
-    const auto o = static_cast<count_t>(static_cast<double>(in.spatial(i)) *
-                                        (static_cast<double>(num[i]) / static_cast<double>(den[i])));
-    if (o < 1) return fail(error_code::output_not_positive, o, 0, 0, i);
+    const double o = static_cast<double>(in.spatial(i)) * (static_cast<double>(num[i]) / static_cast<double>(den[i]));
+    if (o >= static_cast<double>(max_extent) + 1) return fail(error_code::extent_overflow, static_cast<count_t>(o), 0, 0, i);
+    if (o < 1) return fail(error_code::output_not_positive, static_cast<count_t>(o), 0, 0, i);
     r.out.push_back(static_cast<index_t>(o));
   }
   return r;
+}
+
+// Linear modes read two neighbours, nearest one; the jump becomes in / out.
+constexpr receptive_field grow_field(const upsample_params& p, const shape& in, const layer_shapes& r,
+                                     const receptive_field& f) {
+  extents taps, num, den;
+  for (int i = 0; i < p.rank; ++i) {
+    taps[i] = p.mode == upsample_mode::linear ? 2 : 1;
+    num[i] = in.spatial(i);
+    den[i] = r.out.spatial(i);
+  }
+  return grow(f, taps, num, den);
 }
 
 }  // namespace ctnn

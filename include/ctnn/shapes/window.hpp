@@ -5,7 +5,6 @@
 // kernel, pb/pe padding before/after. Plain constexpr functions, callable at run time by tests.
 #pragma once
 
-#include <algorithm>
 #include <initializer_list>
 
 #include "ctnn/core/spatial.hpp"
@@ -18,48 +17,51 @@ namespace ctnn {
 constexpr count_t floor_div(count_t a, count_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 constexpr count_t ceil_div(count_t a, count_t b) { return -floor_div(-a, b); }
 
-constexpr index_t dilated_extent(index_t k, index_t d) { return d * (k - 1) + 1; }
+// K = d(k-1)+1, in count_t: with k and d near 2^31 it does not fit an int.
+constexpr count_t dilated_extent(count_t k, count_t d) { return d * (k - 1) + 1; }
 
 // o = floor((i + pb + pe - K) / s) + 1 (relationship 15 of the guide, with asymmetric padding).
-constexpr count_t conv_output_extent(index_t i, index_t k, index_t s, index_t d, index_t pb, index_t pe) {
-  return floor_div(count_t{i} + pb + pe - dilated_extent(k, d), s) + 1;
+constexpr count_t conv_output_extent(count_t i, count_t k, count_t s, count_t d, count_t pb, count_t pe) {
+  return floor_div(i + pb + pe - dilated_extent(k, d), s) + 1;
 }
 
 // o = (i - 1)s - pb - pe + K + a (relationship 14 with output padding a; pb = pe = p gives PyTorch's
 // (i-1)s - 2p + d(k-1) + a + 1).
-constexpr count_t conv_transpose_output_extent(index_t i, index_t k, index_t s, index_t d, index_t pb, index_t pe,
-                                               index_t a) {
-  return (count_t{i} - 1) * s - pb - pe + dilated_extent(k, d) + a;
+constexpr count_t conv_transpose_output_extent(count_t i, count_t k, count_t s, count_t d, count_t pb, count_t pe,
+                                               count_t a) {
+  return (i - 1) * s - pb - pe + dilated_extent(k, d) + a;
 }
 
 // PyTorch pooling: o = floor((i + pb + pe - K + (ceil ? s-1 : 0)) / s) + 1, and with ceil_mode the last
 // window must start inside the input or the left padding.
-constexpr count_t pool_output_extent(index_t i, index_t k, index_t s, index_t d, index_t pb, index_t pe,
+constexpr count_t pool_output_extent(count_t i, count_t k, count_t s, count_t d, count_t pb, count_t pe,
                                      bool ceil_mode) {
-  count_t o = floor_div(count_t{i} + pb + pe - dilated_extent(k, d) + (ceil_mode ? s - 1 : 0), s) + 1;
-  if (ceil_mode && (o - 1) * s >= count_t{i} + pb) --o;
+  count_t o = floor_div(i + pb + pe - dilated_extent(k, d) + (ceil_mode ? s - 1 : 0), s) + 1;
+  if (ceil_mode && (o - 1) * s >= i + pb) --o;
   return o;
 }
 
+// Padding before and after along one dim. In count_t, because a derived padding (same, full) of a
+// huge dilated kernel may not fit an int; the window check rejects it then.
 struct pad_pair {
-  index_t begin = 0, end = 0;
+  count_t begin = 0, end = 0;
   friend constexpr bool operator==(const pad_pair&, const pad_pair&) = default;
 };
 
 // PyTorch padding="same" (stride 1): total d(k-1), the odd element after.
-constexpr pad_pair same_padding(index_t k, index_t d) {
-  index_t total = d * (k - 1);
+constexpr pad_pair same_padding(count_t k, count_t d) {
+  const count_t total = d * (k - 1);
   return {total / 2, total - total / 2};
 }
 // TensorFlow "SAME": o = ceil(i / s), the padding needed to reach it, the odd element after.
-constexpr pad_pair tf_same_padding(index_t i, index_t k, index_t s, index_t d) {
-  count_t o = ceil_div(i, s);
+constexpr pad_pair tf_same_padding(count_t i, count_t k, count_t s, count_t d) {
+  const count_t o = ceil_div(i, s);
   count_t need = (o - 1) * s + dilated_extent(k, d) - i;
   if (need < 0) need = 0;
-  return {static_cast<index_t>(need / 2), static_cast<index_t>(need - need / 2)};
+  return {need / 2, need - need / 2};
 }
 // "full": every position where the kernel overlaps the input, p = K - 1 on each side.
-constexpr pad_pair full_padding(index_t k, index_t d) { return {dilated_extent(k, d) - 1, dilated_extent(k, d) - 1}; }
+constexpr pad_pair full_padding(count_t k, count_t d) { return {dilated_extent(k, d) - 1, dilated_extent(k, d) - 1}; }
 
 // A sliding window resolved for one input: what kernels iterate over.
 struct window {
@@ -157,6 +159,8 @@ constexpr window_result resolve_window(const window_spec& spec, const shape& in)
   w.kernel = k.kernel;
   w.stride = k.stride;
   w.dilation = k.dilation;
+  for (int i = 0; i < n; ++i)
+    if ((r.error = check_extent(dilated_extent(w.kernel[i], w.dilation[i]), i))) return r;
 
   for (int i = 0; i < n; ++i) {
     pad_pair p;
@@ -173,8 +177,9 @@ constexpr window_result resolve_window(const window_spec& spec, const shape& in)
       case padding_mode::tf_same: p = tf_same_padding(in.spatial(i), w.kernel[i], w.stride[i], w.dilation[i]); break;
       case padding_mode::full: p = full_padding(w.kernel[i], w.dilation[i]); break;
     }
-    w.pad_begin[i] = p.begin;
-    w.pad_end[i] = p.end;
+    if ((r.error = check_extent(p.begin, i)) || (r.error = check_extent(p.end, i))) return r;
+    w.pad_begin[i] = static_cast<index_t>(p.begin);
+    w.pad_end[i] = static_cast<index_t>(p.end);
   }
   if ((r.error = check_non_negative_padding(w.pad_begin, n))) return r;
   if ((r.error = check_non_negative_padding(w.pad_end, n))) return r;
@@ -183,7 +188,7 @@ constexpr window_result resolve_window(const window_spec& spec, const shape& in)
     const index_t size = in.spatial(i);
     if (spec.pool) {
       // PyTorch 1.13 limits pooling padding to half of the undilated kernel.
-      const index_t largest = std::max(w.pad_begin[i], w.pad_end[i]);
+      const index_t largest = w.pad_begin[i] > w.pad_end[i] ? w.pad_begin[i] : w.pad_end[i];
       if (largest > w.kernel[i] / 2) {
         r.error = make_error(error_code::pool_padding_too_large, largest, w.kernel[i] / 2, 0, i, param::padding);
         return r;
@@ -194,16 +199,18 @@ constexpr window_result resolve_window(const window_spec& spec, const shape& in)
         r.error = make_error(error_code::output_not_positive, o, 0, 0, i);
         return r;
       }
+      if ((r.error = check_extent(o, i))) return r;
       w.out[i] = static_cast<index_t>(o);
     } else {
       const count_t padded = count_t{size} + w.pad_begin[i] + w.pad_end[i];
-      const index_t span = dilated_extent(w.kernel[i], w.dilation[i]);
+      const count_t span = dilated_extent(w.kernel[i], w.dilation[i]);
       if (padded < span) {
         r.error = make_error(error_code::window_exceeds_input, padded, span, 0, i);
         return r;
       }
-      w.out[i] = static_cast<index_t>(
-          conv_output_extent(size, w.kernel[i], w.stride[i], w.dilation[i], w.pad_begin[i], w.pad_end[i]));
+      const count_t o = conv_output_extent(size, w.kernel[i], w.stride[i], w.dilation[i], w.pad_begin[i], w.pad_end[i]);
+      if ((r.error = check_extent(o, i))) return r;
+      w.out[i] = static_cast<index_t>(o);
     }
   }
   return r;
@@ -214,6 +221,13 @@ constexpr count_t kernel_volume(const window& w) {
   count_t taps = 1;
   for (int i = 0; i < w.rank; ++i) taps *= w.kernel[i];
   return taps;
+}
+
+// The dilated kernel per dim: the extent of input one window spans.
+constexpr extents dilated_kernel(const window& w) {
+  extents e;
+  for (int i = 0; i < w.rank; ++i) e[i] = static_cast<index_t>(dilated_extent(w.kernel[i], w.dilation[i]));
+  return e;
 }
 
 // The activation shape a window produces with `channels` output channels.

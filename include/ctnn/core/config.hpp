@@ -1,0 +1,64 @@
+// ctnn/core/config.hpp: the build configuration that changes layouts and code, and the namespace that
+// carries it in every name.
+//
+// CTNN_VECTOR_BYTES and CTNN_VECTOR_REGISTERS size the fast kernels' register tiles and the padding of
+// prepared weights; CTNN_FUSION_MAX_CHANNELS bounds the depthwise + pointwise fusion (and so the memory
+// plan of prepared weights); CTNN_GNU_VECTORS chooses GNU vector types for the tiles. Each is chosen
+// from the target's predefined macros unless given. Everything from the plan stage on lives in an inline
+// namespace named by these values (ctnn::target_v64_r32_f256_g1), so two translation units built with
+// different flags use different names instead of violating the one-definition rule.
+#pragma once
+
+#ifndef CTNN_VECTOR_BYTES
+#if defined(__AVX512F__)
+#define CTNN_VECTOR_BYTES 64
+#define CTNN_VECTOR_REGISTERS 32
+#elif defined(__AVX2__) || defined(__AVX__)
+#define CTNN_VECTOR_BYTES 32
+#define CTNN_VECTOR_REGISTERS 16
+#elif defined(__ARM_NEON) || defined(__ARM_FEATURE_MVE) || defined(__SSE2__)
+#define CTNN_VECTOR_BYTES 16
+#if defined(__ARM_FEATURE_MVE)
+#define CTNN_VECTOR_REGISTERS 8
+#elif defined(__aarch64__)
+#define CTNN_VECTOR_REGISTERS 32
+#else
+#define CTNN_VECTOR_REGISTERS 16
+#endif
+#else
+#define CTNN_VECTOR_BYTES 4
+#define CTNN_VECTOR_REGISTERS 16
+#endif
+#endif
+#ifndef CTNN_VECTOR_REGISTERS
+#define CTNN_VECTOR_REGISTERS 16
+#endif
+
+#ifndef CTNN_FUSION_MAX_CHANNELS
+#define CTNN_FUSION_MAX_CHANNELS 256
+#endif
+
+// GNU vectors where the compiler maps them to vector registers. GCC 12 does not for Helium (it splits
+// them into scalar operations), but it does vectorize the plain loops there.
+#ifndef CTNN_GNU_VECTORS
+#if defined(__ARM_FEATURE_MVE)
+#define CTNN_GNU_VECTORS 0
+#else
+#define CTNN_GNU_VECTORS 1
+#endif
+#endif
+
+// The largest activation arena a network may ask for, in bytes: a static arena past it is a ctnn error
+// rather than a link failure or a silently huge .bss. 1 GiB unless given.
+#ifndef CTNN_MAX_ARENA_BYTES
+#define CTNN_MAX_ARENA_BYTES 1073741824
+#endif
+
+#define CTNN_CONFIG_NAME_IMPL(v, r, f, g) target_v##v##_r##r##_f##f##_g##g
+#define CTNN_CONFIG_NAME_EXPAND(v, r, f, g) CTNN_CONFIG_NAME_IMPL(v, r, f, g)
+#define CTNN_CONFIG_NAMESPACE \
+  CTNN_CONFIG_NAME_EXPAND(CTNN_VECTOR_BYTES, CTNN_VECTOR_REGISTERS, CTNN_FUSION_MAX_CHANNELS, CTNN_GNU_VECTORS)
+
+// Opens and closes ctnn's configuration namespace.
+#define CTNN_BEGIN_CONFIG namespace ctnn { inline namespace CTNN_CONFIG_NAMESPACE {
+#define CTNN_END_CONFIG } }

@@ -1,0 +1,154 @@
+// ctnn/kernels/run.hpp: runs a network's schedule, node after node, on its memory plan.
+//
+// Each node is one function of a table built once from the schedule's node types; the function is keyed
+// by the layer and its input shape only (not by its position), so a network of 500 identical layers
+// compiles one kernel, and the node's tensors come from the plan at run time. A layer family provides,
+// in ctnn/kernels/<family>.hpp, found by argument-dependent lookup on its parameter struct:
+//   run_plain<Node, L>(params, x, w, y)               the plain loops on weights in PyTorch's order
+//   packed_elements<Node, L, T>(params)               the size of its prepared weights  } fast kernels
+//   pack<Node, L>(params, plain, packed)              PyTorch's order -> the kernel's   } only
+//   run_fast<Node, L, A>(params, x, packed, y)        the fast kernel, activation A applied as it stores
+// and a depthwise family run_fast_pointwise for the depthwise + pointwise pass. Node is the layer placed
+// at its input (placed_layer): Node::type::params, Node::input_shape, Node::result.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <type_traits>
+#include <utility>
+
+#include <boost/mp11/algorithm.hpp>
+
+#include "ctnn/kernels/activation.hpp"
+#include "ctnn/kernels/merge.hpp"
+#include "ctnn/plan/memory.hpp"
+
+CTNN_BEGIN_CONFIG
+
+template <class T>
+struct run_state {
+  const T* input;                  // the caller's input
+  T* output;                       // the caller's output
+  T* arena;
+  const count_t* offsets;          // the plan's tensor offsets
+  const int* buffers;              // the plan's tensor buffers
+  const schedule_node* nodes;
+  const T* weights;                // plain or prepared
+  const count_t* weight_offsets;   // where each node's weights start
+
+  constexpr const T* read(int tensor) const {
+    const int b = buffers[tensor];
+    return b == caller_input ? input : b == caller_output ? output : arena + offsets[tensor];
+  }
+  // Where node k's output goes. A node whose output is the caller's input is an alias of it, which
+  // compares equal to its input and moves nothing; the plan gives no other node that buffer.
+  constexpr T* write(int tensor) const {
+    const int b = buffers[tensor];
+    return b == caller_input ? const_cast<T*>(input) : b == caller_output ? output : arena + offsets[tensor];
+  }
+  constexpr const T* weights_of(int node) const { return weights + weight_offsets[node]; }
+};
+
+template <class T>
+using node_function = void (*)(const run_state<T>&, int);
+
+namespace impl {
+// A block's merge: residual add, concat along the channels, or (a chain used as a layer) nothing, its
+// output being its last layer's.
+template <class Node, layout L, class T, std::size_t... B>
+constexpr void run_merge(const run_state<T>& s, int k, std::index_sequence<B...>) {
+  using Block = typename Node::type;
+  const schedule_node& n = s.nodes[k];
+  T* y = s.write(k + 1);
+  if constexpr (Block::kind == block_kind::add) {
+    add_forward<Node::output_shape.size()>(s.read(n.inputs[0]), s.read(n.inputs[1]), y);
+  } else if constexpr (Block::kind == block_kind::concat) {
+    index_t first = 0;
+    ((concat_part<Node::template branch<B>::output_shape, Node::output_shape, L>(s.read(n.inputs[B]), first, y),
+      first += Node::template branch<B>::output_shape[0]),
+     ...);
+  } else {
+    const T* x = s.read(n.inputs[0]);
+    if (x != y)
+      for (count_t i = 0; i < Node::output_shape.size(); ++i) y[i] = x[i];
+  }
+}
+
+template <class Node, layout L, class T>
+constexpr void run_node(const run_state<T>& s, int k) {
+  using Layer = typename Node::type;
+  if constexpr (block_layer<Layer>) {
+    run_merge<Node, L>(s, k, std::make_index_sequence<boost::mp11::mp_size<typename Layer::branches>::value>{});
+  } else {
+    const T* x = s.read(s.nodes[k].inputs[0]);
+    T* y = s.write(k + 1);
+    if (x == y && s.nodes[k].how == storage::alias) return;  // the output is the input: nothing moves
+    run_plain<Node, L>(Layer::params, x, s.weights_of(k), y);
+  }
+}
+
+// The activation fused after a fast kernel: node F's, or none.
+template <class F>
+constexpr activation_params activation_of() {
+  if constexpr (std::is_void_v<F>) {
+    return no_activation;
+  } else if constexpr (std::is_same_v<std::remove_cvref_t<decltype(F::type::params)>, activation_params>) {
+    return F::type::params;
+  } else {
+    return no_activation;
+  }
+}
+
+// A fused group with prepared weights: Node's fast kernel and the nodes it also computes. Group is the
+// node types after it, as many as the schedule fused (padded with void); Pointwise the position of a
+// pointwise convolution among them (0: none).
+template <class Node, layout L, class T, int Pointwise, class... Group>
+constexpr void run_group(const run_state<T>& s, int k) {
+  using after = boost::mp11::mp_list<Group..., void, void, void>;
+  const T* x = s.read(s.nodes[k].inputs[0]);
+  T* y = s.write(k + 1 + static_cast<int>(sizeof...(Group)));  // the group's last node's output
+  if constexpr (Pointwise == 0) {
+    run_fast<Node, L, activation_of<boost::mp11::mp_at_c<after, 0>>()>(Node::type::params, x, s.weights_of(k), y);
+  } else {
+    using pointwise = boost::mp11::mp_at_c<after, Pointwise - 1>;
+    constexpr activation_params a1 = Pointwise == 2 ? activation_of<boost::mp11::mp_at_c<after, 0>>() : no_activation;
+    constexpr activation_params a2 = activation_of<boost::mp11::mp_at_c<after, Pointwise>>();
+    run_fast_pointwise<Node, pointwise, L, a1, a2>(Node::type::params, x, s.weights_of(k), s.weights_of(k + Pointwise), y);
+  }
+}
+
+// The function of each node (a visitor of the schedule, ctnn/plan/schedule.hpp), keyed by its type and
+// the types of the layers its fast kernel fuses.
+template <bool Prepared, layout L, class T>
+struct kernel_for {
+  using value_type = node_function<T>;
+  template <class Node, class N1, class N2, class N3>
+  static constexpr node_function<T> of() {
+    if constexpr (!Prepared || block_layer<typename Node::type>) {
+      return &run_node<Node, L, T>;
+    } else if constexpr (!lowering_at<Node, L>().fast) {
+      return &run_node<Node, L, T>;  // the plain loops on a copy of its weights
+    } else {
+      constexpr fusion f = fusion_of<L, Node, N1, N2, N3>();
+      if constexpr (f.fused == 0) {
+        return &run_group<Node, L, T, 0>;
+      } else if constexpr (f.fused == 1) {
+        return &run_group<Node, L, T, f.pointwise, N1>;
+      } else if constexpr (f.fused == 2) {
+        return &run_group<Node, L, T, f.pointwise, N1, N2>;
+      } else {
+        return &run_group<Node, L, T, f.pointwise, N1, N2, N3>;
+      }
+    }
+  }
+};
+}  // namespace impl
+
+// Runs every node of the schedule in order; with prepared weights a fused group is one call.
+template <class Schedule, bool Prepared, layout L, class T>
+constexpr void run_schedule(const run_state<T>& s) {
+  constexpr const auto& table = node_table<Schedule, impl::kernel_for<Prepared, L, T>>;
+  for (int k = 0; k < Schedule::value.node_count; k += 1 + (Prepared ? s.nodes[k].fused : 0)) table[k](s, k);
+}
+
+CTNN_END_CONFIG

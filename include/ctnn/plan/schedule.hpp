@@ -1,0 +1,480 @@
+// ctnn/plan/schedule.hpp: the network flattened once into nodes in execution order, as constexpr data.
+//
+// A node is an atomic layer, or the merge of a block's branches (residual add, concat, or a chain used
+// as a layer, which moves nothing). A block's branches come before its merge node. Every later stage
+// reads this: the memory plan (ctnn/plan/memory.hpp), the weights' layout (ctnn/plan/weights.hpp), the
+// runner (ctnn/kernels/run.hpp), the summary, printer and Graphviz writer (ctnn/analysis/). None walks
+// the layer tree itself.
+//
+//   using s = ctnn::schedule_of<net>;       s::nodes: the placed layers, a type list in node order
+//   constexpr auto& v = s::value;           v.nodes[k]: tensors read and written, shapes, name, path,
+//                                           costs, storage, lowering, fusion; v.tensors[t]: parameters
+//
+// Tensors: 0 is the network's input, k + 1 the output of node k. Compile time is linear in depth: each
+// chain is expanded once, in lockstep with its shapes, and identical blocks share one expansion.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <utility>
+
+#include <boost/mp11/algorithm.hpp>
+
+#include "ctnn/checks/placed.hpp"
+#include "ctnn/core/config.hpp"
+
+namespace ctnn {
+
+enum class node_kind : int { layer, chain, add, concat };
+
+inline constexpr int max_merge_inputs = 16;  // branches of one block
+
+// Where a node sits and what it reads: the part of a node the flattening decides.
+struct node_place {
+  node_kind kind = node_kind::layer;
+  int depth = 0;       // 0 for the network's own layers, +1 inside each block
+  int index = 0;       // position in its chain
+  int branch = -1;     // on the first node (summary order) of each branch of a block with several
+  int row = 0;         // position in the summary: a block before its branches
+  int parent = -1;     // the block node this node is inside, -1 at the top
+  int in_branch = 0;   // which of that block's branches
+  int input_count = 1;
+  int inputs[max_merge_inputs] = {};  // tensors read
+};
+
+namespace detail {
+// ---- flattening ---------------------------------------------------------------------------------
+// Each part (a layer, a block, a chain) is flattened on its own with relative numbers: its nodes
+// 0..count-1, tensor 0 its input, tensor k + 1 its node k's output, parent -1 outside it; the part
+// that holds it shifts them. So identical parts are one instantiation, however often they appear.
+//
+// What the later stages need per node (its description, its kernel, its packing) comes from a
+// visitor V, as a table of values built the same way, part by part:
+//   V::value_type, V::template of<Node, Next1, Next2, Next3>()
+// where Node is the placed layer or block, and Next1..3 the layers after an atomic layer in its chain,
+// placed (void past the chain's end, and after a block node): what fusion looks at. No list of node
+// types is ever concatenated; joining a thousand type lists is quadratic on both compilers.
+template <class Layer, shape In>
+struct flat_layer {
+  static constexpr int count = 1;
+  static constexpr std::array<node_place, 1> places{};
+  template <class V, class N1, class N2, class N3>
+  static constexpr std::array<typename V::value_type, 1> table{V::template of<placed_layer<Layer, In>, N1, N2, N3>()};
+};
+
+template <class Layer, shape In>
+struct flat_block;
+template <class Placed>
+struct flat_chain;
+
+// (A class, not an alias template: g++-12 crashes substituting a shape taken from an array into an alias.)
+template <class Layer, shape In>
+struct flat_t : std::conditional_t<block_layer<Layer>, flat_block<Layer, In>, flat_layer<Layer, In>> {};
+
+// A sub-part's node, shifted to where the part starts: its nodes from `first`, its tensor 0 is `input`.
+constexpr node_place shifted(node_place p, int first, int input, int row) {
+  for (int i = 0; i < p.input_count; ++i) p.inputs[i] = p.inputs[i] == 0 ? input : p.inputs[i] + first;
+  if (p.parent >= 0) p.parent += first;
+  p.row += row;
+  return p;
+}
+
+// Parts' tables one after another.
+template <class T, int Count>
+constexpr std::array<T, Count> join_tables(const T* const* parts, const int* counts, int n) {
+  std::array<T, Count> r{};
+  int at = 0;
+  for (int i = 0; i < n; ++i)
+    for (int k = 0; k < counts[i]; ++k) r[at++] = parts[i][k];
+  return r;
+}
+
+template <int Count>
+constexpr std::array<node_place, Count> flatten_chain(const node_place* const* parts, const int* counts, int layers) {
+  std::array<node_place, Count> r{};
+  int first = 0, input = 0;
+  for (int i = 0; i < layers; ++i) {
+    for (int k = 0; k < counts[i]; ++k) {
+      node_place p = shifted(parts[i][k], first, input, first);  // a chain's rows follow its nodes' count
+      if (parts[i][k].depth == 0) p.index = i;  // the layer's own node; its branches' nodes are deeper
+      r[first + k] = p;
+    }
+    if (counts[i] > 0) input = first + counts[i];  // its last node writes the layer's output
+    first += counts[i];
+  }
+  return r;
+}
+
+// A following layer, placed at its input; void past the chain's end (Layer is then void). Keyed by the
+// layer and its shape, not its position, so that a repeated pattern is one instantiation.
+template <class Layer, shape In>
+struct follower {
+  using type = placed_layer<Layer, In>;
+};
+template <shape In>
+struct follower<void, In> {
+  using type = void;
+};
+
+// The layers shifted by one, two, three (void past the end): each layer's followers, in lockstep.
+template <class List>
+struct shift_one;
+template <>
+struct shift_one<boost::mp11::mp_list<>> {
+  using type = boost::mp11::mp_list<>;
+};
+template <class First, class... Rest>
+struct shift_one<boost::mp11::mp_list<First, Rest...>> {
+  using type = boost::mp11::mp_list<Rest..., void>;
+};
+
+template <class Placed, class Index, class Layers, class Next1, class Next2, class Next3>
+struct flat_chain_impl;
+template <class Placed, std::size_t... I, class... L, class... L1, class... L2, class... L3>
+struct flat_chain_impl<Placed, std::index_sequence<I...>, boost::mp11::mp_list<L...>, boost::mp11::mp_list<L1...>,
+                       boost::mp11::mp_list<L2...>, boost::mp11::mp_list<L3...>> {
+  static constexpr int count = [] {
+    const int counts[] = {flat_t<L, Placed::shapes[I]>::count..., 0};
+    int n = 0;
+    for (int c : counts) n += c;
+    return n;
+  }();
+  static constexpr std::array<node_place, count> places = [] {
+    const node_place* const parts[] = {flat_t<L, Placed::shapes[I]>::places.data()..., nullptr};
+    const int counts[] = {flat_t<L, Placed::shapes[I]>::count..., 0};
+    return flatten_chain<count>(parts, counts, static_cast<int>(sizeof...(L)));
+  }();
+  template <class V>
+  static constexpr std::array<typename V::value_type, count> table = [] {
+    using value = typename V::value_type;
+    const value* const parts[] = {
+        flat_t<L, Placed::shapes[I]>::template table<
+            V, typename follower<L1, Placed::shapes[I + 1 < Placed::size ? I + 1 : Placed::size]>::type,
+            typename follower<L2, Placed::shapes[I + 2 < Placed::size ? I + 2 : Placed::size]>::type,
+            typename follower<L3, Placed::shapes[I + 3 < Placed::size ? I + 3 : Placed::size]>::type>.data()...,
+        nullptr};
+    const int counts[] = {flat_t<L, Placed::shapes[I]>::count..., 0};
+    return join_tables<value, count>(parts, counts, static_cast<int>(sizeof...(L)));
+  }();
+};
+template <class Placed, class Layers = typename Placed::layers, class Next1 = typename shift_one<Layers>::type,
+          class Next2 = typename shift_one<Next1>::type>
+struct flat_chain_of : flat_chain_impl<Placed, std::make_index_sequence<Placed::size>, Layers, Next1, Next2,
+                                       typename shift_one<Next2>::type> {};
+template <class Placed>
+struct flat_chain : flat_chain_of<Placed> {};
+
+template <class Block, shape In, class Branches = typename Block::branches>
+struct flat_block_impl;
+template <class Block, shape In, class... B>
+struct flat_block_impl<Block, In, boost::mp11::mp_list<B...>> {
+  static constexpr int branches = static_cast<int>(sizeof...(B));
+  static_assert(branches <= max_merge_inputs, "ctnn: a block has more branches than ctnn::max_merge_inputs");
+  static constexpr int count = (flat_chain<placed_chain_t<In, B>>::count + ... + 1);
+  static constexpr std::array<node_place, count> places = [] {
+    const node_place* const parts[] = {flat_chain<placed_chain_t<In, B>>::places.data()..., nullptr};
+    const int counts[] = {flat_chain<placed_chain_t<In, B>>::count..., 0};
+    std::array<node_place, count> r{};
+    // Every element assigned before a reference to one is taken: g++-12 otherwise gives the element
+    // zeros instead of its default member initializers.
+    for (node_place& e : r) e = node_place{};
+    node_place& merge = r[count - 1];
+    merge.kind = Block::kind == block_kind::chain ? node_kind::chain
+               : Block::kind == block_kind::add   ? node_kind::add
+                                                  : node_kind::concat;
+    merge.input_count = branches;
+    int first = 0, row = 1;  // the block's own row comes first
+    for (int b = 0; b < branches; ++b) {
+      for (int k = 0; k < counts[b]; ++k) {
+        node_place p = shifted(parts[b][k], first, 0, row);
+        ++p.depth;
+        if (p.parent < 0) {
+          p.parent = count - 1;
+          p.in_branch = b;
+        }
+        if (parts[b][k].row == 0 && branches > 1) p.branch = b;
+        r[first + k] = p;
+      }
+      merge.inputs[b] = counts[b] > 0 ? first + counts[b] : 0;  // an empty branch passes the input on
+      first += counts[b];
+      row += counts[b];
+    }
+    return r;
+  }();
+  template <class V, class N1, class N2, class N3>
+  static constexpr std::array<typename V::value_type, count> table = [] {
+    using value = typename V::value_type;
+    const value merge = V::template of<placed_layer<Block, In>, void, void, void>();
+    const value* const parts[] = {flat_chain<placed_chain_t<In, B>>::template table<V>.data()..., &merge};
+    const int counts[] = {flat_chain<placed_chain_t<In, B>>::count..., 1};
+    return join_tables<value, count>(parts, counts, branches + 1);
+  }();
+};
+template <class Layer, shape In>
+struct flat_block : flat_block_impl<Layer, In> {};
+
+// ---- what each node's type says about it ------------------------------------------------------------
+// A block named by deriving from chain / residual / concat prints by its own name; the rest by `name`.
+template <class T>
+constexpr const char* pretty_name() {
+  return __PRETTY_FUNCTION__;
+}
+// Where T's name is in pretty_name<T>(): "... [with T = ns::stem; ...]" (g++) or "... [T = ns::stem]"
+// (clang), from after "T = " to the end of the argument, without its namespaces.
+template <class T>
+constexpr std::array<int, 2> type_name_bounds() {
+  const char* all = pretty_name<T>();
+  int start = 0;
+  while (!(all[start] == 'T' && all[start + 1] == ' ' && all[start + 2] == '=' && all[start + 3] == ' ')) ++start;
+  start += 4;
+  int end = start, last = start;  // last: after the last "::" outside template arguments
+  for (int nesting = 0; all[end] != '\0'; ++end) {
+    const char c = all[end];
+    if (c == '<') ++nesting;
+    if (c == '>') --nesting;
+    if (nesting == 0 && (c == ';' || c == ']')) break;
+    if (nesting == 0 && c == ':' && all[end + 1] == ':') last = end + 2;
+  }
+  return {last, end};
+}
+template <class T>
+struct type_name_text {
+  static constexpr std::array<int, 2> bounds = type_name_bounds<T>();
+  static constexpr auto text = [] {
+    std::array<char, bounds[1] - bounds[0] + 1> r{};
+    for (int i = bounds[0]; i < bounds[1]; ++i) r[i - bounds[0]] = pretty_name<T>()[i];
+    return r;
+  }();
+};
+
+template <class T>
+inline constexpr bool is_spelled_block = false;  // chain<...>, residual<...>, concat<...> as written
+template <class... L>
+inline constexpr bool is_spelled_block<chain<L...>> = true;
+template <class M, class S>
+inline constexpr bool is_spelled_block<residual<M, S>> = true;
+template <class... B>
+inline constexpr bool is_spelled_block<concat<B...>> = true;
+
+template <class Layer>
+constexpr const char* display_name() {
+  if constexpr (block_layer<Layer> && !is_spelled_block<Layer>) {
+    return type_name_text<Layer>::text.data();
+  } else {
+    return Layer::name;
+  }
+}
+}  // namespace detail
+
+}  // namespace ctnn
+
+CTNN_BEGIN_CONFIG
+
+// The activation memory of a depthwise + pointwise pass is a tile of at most this many channels.
+inline constexpr index_t fusion_max_channels = CTNN_FUSION_MAX_CHANNELS;
+
+// One parameter tensor of the network, in state_dict order.
+struct parameter_tensor {
+  int node = 0;             // the node it belongs to
+  const char* suffix = "";  // "weight", "bias", "running_mean", ...
+  shape dims;
+  bool learned = true;
+  count_t offset = 0;       // elements before it in the state_dict order
+  count_t size = 0;
+};
+
+struct schedule_node : node_place {
+  const char* name = "";
+  shape in, out;
+  storage how = storage::fresh;
+  lowering lower;
+  count_t params = 0, buffers = 0, macs = 0;  // a block's: its branches' totals
+  int first_tensor = 0, tensor_count = 0;     // its parameter tensors in schedule::tensors
+  // With prepared weights: how many nodes after this one its fast kernel also computes (an activation;
+  // or a pointwise convolution and the activations around it), and where that pointwise is.
+  int fused = 0;
+  int pointwise = 0;
+  bool inside_group = false;  // computed by an earlier node's fast kernel
+};
+
+template <int Nodes>
+struct schedule {
+  std::array<schedule_node, Nodes> nodes{};
+  int result = 0;  // the tensor the network returns
+
+  static constexpr int node_count = Nodes;
+};
+
+namespace impl {
+// What fusion looks at: a placed node's lowering (none for void and for blocks).
+template <class Node, layout L>
+constexpr lowering lowering_at() {
+  if constexpr (std::is_void_v<Node>) {
+    return {};
+  } else if constexpr (block_layer<typename Node::type>) {
+    return {};
+  } else {
+    return lowering_of(Node::type::params, Node::input_shape, L);
+  }
+}
+
+struct fusion {
+  int fused = 0;      // following layers its fast kernel also computes
+  int pointwise = 0;  // the position of a fused pointwise convolution among them, 0 if none
+};
+
+// Fusion of an atomic layer with the layers after it in its chain: a fast kernel applies the
+// element-wise activation after it; a depthwise [+ activation] + pointwise [+ activation] runs as one
+// pass when the depthwise output fits the tile buffer.
+template <layout L, class Node, class N1, class N2, class N3>
+constexpr fusion fusion_of() {
+  constexpr lowering me = lowering_at<Node, L>(), next = lowering_at<N1, L>();
+  fusion f;
+  if (!me.fast) return f;
+  f.fused = next.elementwise ? 1 : 0;
+  if (me.depthwise && Node::output_shape[0] <= fusion_max_channels) {
+    const lowering p = next.elementwise ? lowering_at<N2, L>() : next;
+    const lowering after = next.elementwise ? lowering_at<N3, L>() : lowering_at<N2, L>();
+    if (p.pointwise) {
+      f.pointwise = next.elementwise ? 2 : 1;
+      f.fused = f.pointwise + (after.elementwise ? 1 : 0);
+    }
+  }
+  return f;
+}
+
+// The description of each node, from its type.
+template <layout L>
+struct describe {
+  using value_type = schedule_node;
+  template <class Node, class N1, class N2, class N3>
+  static constexpr schedule_node of() {
+    using Layer = typename Node::type;
+    schedule_node n;
+    n.name = detail::display_name<Layer>();
+    n.in = Node::input_shape;
+    n.out = Node::output_shape;
+    n.how = storage_of(Layer::params, L);
+    n.lower = lowering_at<Node, L>();
+    n.params = Node::result.params;
+    n.buffers = Node::result.buffers;
+    n.macs = Node::result.macs;
+    n.tensor_count = block_layer<Layer> ? 0 : Node::result.tensor_count;
+    if constexpr (!block_layer<Layer>) {
+      constexpr fusion f = fusion_of<L, Node, N1, N2, N3>();
+      n.fused = f.fused;
+      n.pointwise = f.pointwise;
+    }
+    return n;
+  }
+};
+
+// Each node's parameter tensors, from its type.
+struct node_tensors {
+  int count = 0;
+  tensor_spec specs[max_layer_tensors] = {};
+};
+struct list_tensors {
+  using value_type = node_tensors;
+  template <class Node, class N1, class N2, class N3>
+  static constexpr node_tensors of() {
+    node_tensors t;
+    if constexpr (!block_layer<typename Node::type>) {
+      t.count = Node::result.tensor_count;
+      for (int i = 0; i < t.count; ++i) t.specs[i] = Node::result.tensors[i];
+    }
+    return t;
+  }
+};
+
+template <class Flat, layout L>
+struct build_schedule {
+  static constexpr int nodes = Flat::count;
+  static constexpr schedule<nodes> value = [] {
+    schedule<nodes> s;
+    const auto& described = Flat::template table<describe<L>>;
+    int t = 0;
+    for (int k = 0; k < nodes; ++k) {
+      schedule_node& n = s.nodes[k];
+      n = described[k];
+      static_cast<node_place&>(n) = Flat::places[k];
+      n.first_tensor = t;
+      t += n.tensor_count;
+    }
+    for (int k = 0; k < nodes; ++k) {
+      schedule_node& n = s.nodes[k];
+      if (n.inside_group) {  // its own fusion gave way to the group's
+        n.fused = n.pointwise = 0;
+        continue;
+      }
+      for (int j = 1; j <= n.fused; ++j) s.nodes[k + j].inside_group = true;
+    }
+    s.result = nodes;  // the last node's output; 0, the input, when there is none
+    return s;
+  }();
+};
+
+// Every parameter tensor of a schedule, in state_dict order.
+template <class Schedule>
+struct build_parameters {
+  static constexpr const auto& tensor_table = Schedule::flat::template table<list_tensors>;
+  static constexpr int count = [] {
+    int n = 0;
+    for (const node_tensors& t : tensor_table) n += t.count;
+    return n;
+  }();
+  struct layout {
+    std::array<parameter_tensor, count> tensors{};
+    count_t elements = 0;  // every tensor, learned or not: what the weights hold
+  };
+  static constexpr layout value = [] {
+    layout r;
+    int t = 0;
+    for (int k = 0; k < Schedule::value.node_count; ++k)
+      for (int i = 0; i < tensor_table[k].count; ++i, ++t) {
+        const tensor_spec& spec = tensor_table[k].specs[i];
+        r.tensors[t] = {k, spec.name, spec.dims, spec.learned, r.elements, spec.dims.size()};
+        r.elements += spec.dims.size();
+      }
+    return r;
+  }();
+};
+}  // namespace impl
+
+// The schedule of a placed chain (a network's chain_type) whose activations are in layout L.
+template <class Placed, layout L>
+struct schedule_for {
+  using flat = detail::flat_chain<Placed>;
+  static constexpr layout memory_layout = L;
+  static constexpr const auto& value = impl::build_schedule<flat, L>::value;
+};
+
+// A value per node of a schedule from visitor V (see flat_layer above), in node order.
+template <class Schedule, class V>
+inline constexpr const auto& node_table = Schedule::flat::template table<V>;
+
+template <class Net>
+using schedule_of = schedule_for<typename Net::chain_type, Net::memory_layout>;
+
+// The parameter tensors of a network: value.tensors[t] (node, suffix, shape, offset, size), value.elements.
+template <class Net>
+using parameter_layout_of = impl::build_parameters<schedule_of<Net>>;
+
+// The node of the layer or block at `path`: layer, branch, layer, ... (a chain used as a layer has one
+// branch, 0); -1 when there is none.
+template <int N>
+constexpr int node_at_path(const schedule<N>& s, const int* path, int length) {
+  int parent = -1, found = -1;
+  for (int step = 0; step < length; step += 2) {
+    found = -1;
+    for (int k = 0; k < N && found < 0; ++k) {
+      const schedule_node& n = s.nodes[k];
+      if (n.parent == parent && n.index == path[step] && (step == 0 || n.in_branch == path[step - 1])) found = k;
+    }
+    if (found < 0) return -1;
+    parent = found;
+  }
+  return length % 2 == 1 ? found : -1;
+}
+
+CTNN_END_CONFIG
