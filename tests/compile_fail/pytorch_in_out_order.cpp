@@ -1,0 +1,9 @@
+// Must not compile: PyTorch's (in, out, kernel) order: the compiler's own error shows the hint.
+// expect-within 6: Options_are_types_like__stride_2__pad_1
+// errors: any
+// twin: conv2d<3, 16, 3> => conv2d<16, 3>
+#include "ctnn/ctnn.hpp"
+
+using namespace ctnn;
+using net = sequential<input<3, 32, 32>, conv2d<3, 16, 3>>;
+static_assert(net::output_shape == shape{16, 30, 30});  // the user's own: no second error
