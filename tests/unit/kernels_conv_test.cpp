@@ -1,6 +1,9 @@
 // Convolution kernels against the naive reference (tests/unit/naive_reference.hpp), in NCHW and NHWC,
 // on integer data (compared exactly) and random floats; and the transposed convolution as the adjoint.
 #include <gtest/gtest.h>
+#include <pthread.h>
+
+#include <memory>
 
 #include "kernel_harness.hpp"
 
@@ -40,6 +43,46 @@ TEST(ConvKernel, TwoDimensional) {
   expect_conv<sequential<input<3, 8, 8>, depthwise_conv2d<3, pad<1>, channel_multiplier<2>>>>(
       {6, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 3, true}, 4);
   expect_conv<sequential<input<5, 6, 7>, conv2d<3, 1>>>({3, sp({1, 1}), sp({1, 1}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1, true}, 5);
+}
+
+// Depthwise channels that are not a whole number of vectors (24 and 40 with AVX-512's 16 lanes, 1000
+// with any): the fast kernel runs the whole vectors and then a tail of single channels. It used to fall
+// back to a scalar tile as wide as all C channels, on the stack.
+TEST(ConvKernel, DepthwiseAtAwkwardChannelCounts) {
+  expect_conv<sequential<input<24, 5, 7>, depthwise_conv2d<3, pad<1>>>>(
+      {24, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 24, true}, 20);
+  expect_conv<sequential<input<40, 6, 5>, depthwise_conv2d<3, stride<2>, pad<1>>>>(
+      {40, sp({3, 3}), sp({2, 2}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 40, true}, 21);
+  expect_conv<sequential<input<1000, 3, 4>, depthwise_conv2d<3, pad<1>, no_bias>>>(
+      {1000, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1000, false}, 22);
+  expect_conv<sequential<input<7, 4, 9>, depthwise_conv2d<kernel<1, 3>, dilation<1, 2>>>>(
+      {7, sp({1, 3}), sp({1, 1}), sp({1, 2}), sp({0, 0}, 0), sp({0, 0}, 0), 7, true}, 23);
+}
+
+// The depthwise kernel's stack does not grow with the channels: 1001 channels (no whole number of
+// vectors on any target) run on a thread with a 48 KiB stack. The scalar fallback kept pixels x 1001
+// accumulators and inputs there: 56 KB with SSE's tile, and it crashed here.
+TEST(ConvKernel, DepthwiseStackStaysSmall) {
+  using net = sequential<input<1001, 3, 40>::with<nhwc>, depthwise_conv2d<3, pad<1>>>;
+  struct job {
+    std::unique_ptr<net::prepared> w = std::make_unique<net::prepared>();
+    std::unique_ptr<static_arena<net::prepared>> arena = std::make_unique<static_arena<net::prepared>>();
+    std::vector<float> x = std::vector<float>(net::input_size, 1.0f), y = std::vector<float>(net::output_size);
+  } j;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  ASSERT_EQ(pthread_attr_setstacksize(&attr, 48 * 1024), 0);
+  pthread_t thread;
+  const auto run = [](void* p) -> void* {
+    job& j = *static_cast<job*>(p);
+    net::forward(*j.w, std::span<const float, net::input_size>(j.x.data(), net::input_size),
+                 std::span<float, net::output_size>(j.y.data(), net::output_size), *j.arena);
+    return nullptr;
+  };
+  ASSERT_EQ(pthread_create(&thread, &attr, run, &j), 0);
+  pthread_join(thread, nullptr);
+  pthread_attr_destroy(&attr);
+  EXPECT_EQ(j.y[0], 0.0f);  // zero weights
 }
 
 TEST(ConvKernel, PaddingModes) {

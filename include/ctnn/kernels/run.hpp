@@ -44,6 +44,7 @@ struct run_state {
   // compares equal to its input and moves nothing; the plan gives no other node that buffer.
   constexpr T* write(int tensor) const {
     const int b = buffers[tensor];
+    if (b == not_stored) __builtin_trap();  // a fused group's inner tensor: no node may write it
     return b == caller_input ? const_cast<T*>(input) : b == caller_output ? output : arena + offsets[tensor];
   }
   constexpr const T* weights_of(int node) const { return weights + weight_offsets[node]; }

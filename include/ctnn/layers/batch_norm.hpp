@@ -2,7 +2,7 @@
 //
 //   ctnn::batch_norm2d<>                  channels from the input, which must be [C, H, W]
 //   ctnn::batch_norm2d<64>                also checks that the input has 64 channels
-//   ctnn::batch_norm2d<0, ctnn::eps<1, 1000>>   PyTorch's eps=1e-3 (GoogLeNet, Inception v3)
+//   ctnn::batch_norm2d<0, ctnn::eps_ratio<1, 1000>>  PyTorch's eps=1e-3 (GoogLeNet, Inception v3)
 //   ctnn::batch_norm2d<0, ctnn::no_affine>      PyTorch's affine=False: no weight and bias
 //   ctnn::batch_norm1d<>                  [C] or [C, L];  ctnn::batch_norm3d<> [C, D, H, W]
 //
@@ -27,7 +27,7 @@ struct batch_norm_params {
 // The epsilon added to the variance, Num / Den.
 template <index_t Num, index_t Den>
   requires(Den >= 1)
-struct eps {
+struct eps_ratio {
   static constexpr void configure(auto& p) requires requires { p.eps_num; } {
     p.eps_num = Num;
     p.eps_den = Den;
