@@ -53,6 +53,7 @@ constexpr receptive_field grow_node(const receptive_field& f) {
 
 struct grow_fields {
   using value_type = receptive_field (*)(const receptive_field&);
+  static constexpr bool uses_followers = false;
   template <class Node, class N1, class N2, class N3>
   static constexpr value_type of() {
     return &grow_node<Node>;

@@ -119,13 +119,17 @@ struct missing_layer {
   static constexpr const char* name = "missing";
 };
 
-template <class Placed, std::size_t I>
-struct layer_lookup {
-  static constexpr bool in_range = I < Placed::size;
-  static_assert(require<in_range, boost::mp11::mp_list<facts::layer_index<I>, facts::out_of_range_for_size<Placed::size>>>());
-  using type = typename std::conditional_t<in_range, typename Placed::index::tree,
-                                          tree_leaf<placed_layer<missing_layer, unknown_shape()>>>::template at<in_range ? I : 0>;
+template <class Placed, std::size_t I, bool InRange = (I < Placed::size)>
+struct layer_lookup_in {
+  using type = typename Placed::index::tree::template at<I>;
 };
+template <class Placed, std::size_t I>
+struct layer_lookup_in<Placed, I, false> {
+  static_assert(require<false, boost::mp11::mp_list<facts::layer_index<I>, facts::out_of_range_for_size<Placed::size>>>());
+  using type = placed_layer<missing_layer, unknown_shape()>;
+};
+template <class Placed, std::size_t I>
+struct layer_lookup : layer_lookup_in<Placed, I> {};
 
 template <class PlacedBlock, std::size_t B>
 struct branch_lookup {

@@ -54,6 +54,7 @@ constexpr void pack_block(const T* from, T* to, count_t plain) {
 template <layout L, class T>
 struct packing_for {
   using value_type = node_packing<T>;
+  static constexpr bool uses_followers = false;
   template <class Node, class N1, class N2, class N3>
   static constexpr node_packing<T> of() {
     return {&block_elements<Node, L, T>, &pack_block<Node, L, T>};

@@ -123,6 +123,7 @@ constexpr void run_group(const run_state<T>& s, int k) {
 template <bool Prepared, layout L, class T>
 struct kernel_for {
   using value_type = node_function<T>;
+  static constexpr bool uses_followers = Prepared;
   template <class Node, class N1, class N2, class N3>
   static constexpr node_function<T> of() {
     if constexpr (!Prepared || block_layer<typename Node::type>) {

@@ -147,12 +147,19 @@ struct flat_chain_impl<Placed, std::index_sequence<I...>, boost::mp11::mp_list<L
   template <class V>
   static constexpr std::array<typename V::value_type, count> table = [] {
     using value = typename V::value_type;
-    const value* const parts[] = {
-        flat_t<L, Placed::shapes[I]>::template table<
-            V, typename follower<L1, Placed::shapes[I + 1 < Placed::size ? I + 1 : Placed::size]>::type,
-            typename follower<L2, Placed::shapes[I + 2 < Placed::size ? I + 2 : Placed::size]>::type,
-            typename follower<L3, Placed::shapes[I + 3 < Placed::size ? I + 3 : Placed::size]>::type>.data()...,
-        nullptr};
+    const value* parts[sizeof...(L) + 1] = {};
+    if constexpr (V::uses_followers) {
+      const value* const with_followers[] = {
+          flat_t<L, Placed::shapes[I]>::template table<
+              V, typename follower<L1, Placed::shapes[I + 1 < Placed::size ? I + 1 : Placed::size]>::type,
+              typename follower<L2, Placed::shapes[I + 2 < Placed::size ? I + 2 : Placed::size]>::type,
+              typename follower<L3, Placed::shapes[I + 3 < Placed::size ? I + 3 : Placed::size]>::type>.data()...,
+          nullptr};
+      for (std::size_t i = 0; i < sizeof...(L); ++i) parts[i] = with_followers[i];
+    } else {  // keyed by the layer and its shape alone: a repeated layer is one instantiation
+      const value* const alone[] = {flat_t<L, Placed::shapes[I]>::template table<V, void, void, void>.data()..., nullptr};
+      for (std::size_t i = 0; i < sizeof...(L); ++i) parts[i] = alone[i];
+    }
     const int counts[] = {flat_t<L, Placed::shapes[I]>::count..., 0};
     return join_tables<value, count>(parts, counts, static_cast<int>(sizeof...(L)));
   }();
@@ -215,10 +222,6 @@ struct flat_block : flat_block_impl<Layer, In> {};
 
 // ---- what each node's type says about it ------------------------------------------------------------
 // A block named by deriving from chain / residual / concat prints by its own name; the rest by `name`.
-template <class T>
-constexpr const char* pretty_name() {
-  return __PRETTY_FUNCTION__;
-}
 // Where T's name is in pretty_name<T>(): "... [with T = ns::stem; ...]" (g++) or "... [T = ns::stem]"
 // (clang), from after "T = " to the end of the argument, without its namespaces.
 template <class T>
@@ -323,30 +326,36 @@ struct fusion {
   int pointwise = 0;  // the position of a fused pointwise convolution among them, 0 if none
 };
 
-// Fusion of an atomic layer with the layers after it in its chain: a fast kernel applies the
-// element-wise activation after it; a depthwise [+ activation] + pointwise [+ activation] runs as one
-// pass when the depthwise output fits the tile buffer.
-template <layout L, class Node, class N1, class N2, class N3>
-constexpr fusion fusion_of() {
-  constexpr lowering me = lowering_at<Node, L>(), next = lowering_at<N1, L>();
+// Fusion of an atomic layer with the three layers after it in its chain (none where the chain ends): a
+// fast kernel applies the element-wise activation after it; a depthwise [+ activation] + pointwise
+// [+ activation] runs as one pass when the depthwise output (`channels`) fits the tile buffer. One rule
+// for the schedule (on values) and the runner (on types).
+constexpr fusion fuse(const lowering& me, const lowering& n1, const lowering& n2, const lowering& n3, index_t channels) {
   fusion f;
   if (!me.fast) return f;
-  f.fused = next.elementwise ? 1 : 0;
-  if (me.depthwise && Node::output_shape[0] <= fusion_max_channels) {
-    const lowering p = next.elementwise ? lowering_at<N2, L>() : next;
-    const lowering after = next.elementwise ? lowering_at<N3, L>() : lowering_at<N2, L>();
+  f.fused = n1.elementwise ? 1 : 0;
+  if (me.depthwise && channels <= fusion_max_channels) {
+    const lowering& p = n1.elementwise ? n2 : n1;
+    const lowering& after = n1.elementwise ? n3 : n2;
     if (p.pointwise) {
-      f.pointwise = next.elementwise ? 2 : 1;
+      f.pointwise = n1.elementwise ? 2 : 1;
       f.fused = f.pointwise + (after.elementwise ? 1 : 0);
     }
   }
   return f;
 }
 
+template <layout L, class Node, class N1, class N2, class N3>
+constexpr fusion fusion_of() {
+  return fuse(lowering_at<Node, L>(), lowering_at<N1, L>(), lowering_at<N2, L>(), lowering_at<N3, L>(),
+              Node::output_shape[0]);
+}
+
 // The description of each node, from its type.
 template <layout L>
 struct describe {
   using value_type = schedule_node;
+  static constexpr bool uses_followers = false;
   template <class Node, class N1, class N2, class N3>
   static constexpr schedule_node of() {
     using Layer = typename Node::type;
@@ -360,11 +369,6 @@ struct describe {
     n.buffers = Node::result.buffers;
     n.macs = Node::result.macs;
     n.tensor_count = block_layer<Layer> ? 0 : Node::result.tensor_count;
-    if constexpr (!block_layer<Layer>) {
-      constexpr fusion f = fusion_of<L, Node, N1, N2, N3>();
-      n.fused = f.fused;
-      n.pointwise = f.pointwise;
-    }
     return n;
   }
 };
@@ -376,6 +380,7 @@ struct node_tensors {
 };
 struct list_tensors {
   using value_type = node_tensors;
+  static constexpr bool uses_followers = false;
   template <class Node, class N1, class N2, class N3>
   static constexpr node_tensors of() {
     node_tensors t;
@@ -401,12 +406,19 @@ struct build_schedule {
       n.first_tensor = t;
       t += n.tensor_count;
     }
+    // Fusion: each atomic layer with the layers after it in its chain, the nodes that follow it at the
+    // same place; a layer a group computes is not a group's start itself.
+    const auto sibling = [&](int k, int j) {
+      return j < nodes && s.nodes[j].kind == node_kind::layer && s.nodes[j].parent == s.nodes[k].parent &&
+             s.nodes[j].depth == s.nodes[k].depth && s.nodes[j].index == s.nodes[k].index + (j - k);
+    };
+    const auto lowering_after = [&](int k, int j) { return sibling(k, j) ? s.nodes[j].lower : lowering{}; };
     for (int k = 0; k < nodes; ++k) {
       schedule_node& n = s.nodes[k];
-      if (n.inside_group) {  // its own fusion gave way to the group's
-        n.fused = n.pointwise = 0;
-        continue;
-      }
+      if (n.kind != node_kind::layer || n.inside_group) continue;
+      const fusion f = fuse(n.lower, lowering_after(k, k + 1), lowering_after(k, k + 2), lowering_after(k, k + 3), n.out[0]);
+      n.fused = f.fused;
+      n.pointwise = f.pointwise;
       for (int j = 1; j <= n.fused; ++j) s.nodes[k + j].inside_group = true;
     }
     s.result = nodes;  // the last node's output; 0, the input, when there is none

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstddef>
 
+#include "ctnn/core/type_name.hpp"
 #include "ctnn/layers/graph.hpp"
 #include "ctnn/shapes/result.hpp"
 
@@ -77,6 +78,8 @@ constexpr chain_trace<sizeof...(Layers)> trace_chain(const shape& in) {
   using rule = layer_shapes (*)(const shape&);
   // One spare slot so that an empty chain still declares a valid array.
   const rule rules[sizeof...(Layers) + 1] = {&layer_rule<Layers>..., nullptr};
+  const std::uint64_t keys[sizeof...(Layers) + 1] = {detail::type_key<Layers>::value..., 0};
+  const char* const names[sizeof...(Layers) + 1] = {detail::pretty_name<Layers>()..., nullptr};
   chain_trace<sizeof...(Layers)> t;
   // Every element written once: g++-12 cannot read an element of a constant array that was only
   // value-initialized and reports a bogus second error. Past a failure every shape is unknown.
@@ -85,19 +88,25 @@ constexpr chain_trace<sizeof...(Layers)> trace_chain(const shape& in) {
   checked_count params = 0, buffers = 0, macs = 0;
   // The same layer type on the same input gives the same result: networks repeat their blocks, and a
   // convolution's rule costs far more than looking up the last few results.
+  // Layers are told apart by their type's key and name (ctnn/core/type_name.hpp).
   constexpr int cached = 8;
   struct recent {
-    rule which = nullptr;
+    std::size_t layer = 0;  // the layer whose rule gave the result
+    bool used = false;
     shape input;
     layer_shapes result;
   } cache[cached] = {};
   for (std::size_t i = 0; i != sizeof...(Layers); ++i) {
     int hit = -1;
-    for (int c = 0; c < cached && hit < 0; ++c)
-      if (cache[c].which == rules[i] && cache[c].input.rank == t.shapes[i].rank && cache[c].input == t.shapes[i]) hit = c;
+    for (int c = 0; c < cached && hit < 0; ++c) {
+      const std::size_t j = cache[c].layer;
+      if (cache[c].used && keys[j] == keys[i] && cache[c].input.rank == t.shapes[i].rank && cache[c].input == t.shapes[i] &&
+          detail::same_type_name(names[j], names[i]))
+        hit = c;
+    }
     if (hit < 0) {
       hit = static_cast<int>(i % cached);
-      cache[hit] = {rules[i], t.shapes[i], rules[i](t.shapes[i])};
+      cache[hit] = {i, true, t.shapes[i], rules[i](t.shapes[i])};
     }
     const layer_shapes& r = cache[hit].result;
     layer_error e = r.error;
