@@ -309,6 +309,17 @@ struct schedule {
 };
 
 namespace impl {
+// A family's storage and lowering for a layer's parameters: one instantiation per parameter struct,
+// which many layer types share (every activation is activation_params).
+template <class P>
+constexpr lowering lowering_for(const P& p, const shape& in, layout l) {
+  return lowering_of(p, in, l);
+}
+template <class P>
+constexpr storage storage_for(const P& p, layout l) {
+  return storage_of(p, l);
+}
+
 // What fusion looks at: a placed node's lowering (none for void and for blocks).
 template <class Node, layout L>
 constexpr lowering lowering_at() {
@@ -317,7 +328,7 @@ constexpr lowering lowering_at() {
   } else if constexpr (block_layer<typename Node::type>) {
     return {};
   } else {
-    return lowering_of(Node::type::params, Node::input_shape, L);
+    return lowering_for(Node::type::params, Node::input_shape, L);
   }
 }
 
@@ -363,8 +374,8 @@ struct describe {
     n.name = detail::display_name<Layer>();
     n.in = Node::input_shape;
     n.out = Node::output_shape;
-    n.how = storage_of(Layer::params, L);
-    n.lower = lowering_at<Node, L>();
+    n.how = storage_for(Layer::params, L);
+    if constexpr (!block_layer<Layer>) n.lower = lowering_for(Layer::params, Node::input_shape, L);
     n.params = Node::result.params;
     n.buffers = Node::result.buffers;
     n.macs = Node::result.macs;

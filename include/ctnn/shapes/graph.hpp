@@ -89,25 +89,28 @@ constexpr chain_trace<sizeof...(Layers)> trace_chain(const shape& in) {
   // The same layer type on the same input gives the same result: networks repeat their blocks, and a
   // convolution's rule costs far more than looking up the last few results.
   // Layers are told apart by their type's key and name (ctnn/core/type_name.hpp).
+  // The least recently used result makes room.
   constexpr int cached = 8;
   struct recent {
     std::size_t layer = 0;  // the layer whose rule gave the result
-    bool used = false;
+    std::size_t used = 0;   // 1 + the last layer that used it; 0: empty
     shape input;
     layer_shapes result;
   } cache[cached] = {};
   for (std::size_t i = 0; i != sizeof...(Layers); ++i) {
-    int hit = -1;
+    int hit = -1, oldest = 0;
     for (int c = 0; c < cached && hit < 0; ++c) {
       const std::size_t j = cache[c].layer;
-      if (cache[c].used && keys[j] == keys[i] && cache[c].input.rank == t.shapes[i].rank && cache[c].input == t.shapes[i] &&
-          detail::same_type_name(names[j], names[i]))
+      if (cache[c].used > 0 && keys[j] == keys[i] && cache[c].input.rank == t.shapes[i].rank &&
+          cache[c].input == t.shapes[i] && detail::same_type_name(names[j], names[i]))
         hit = c;
+      if (cache[c].used < cache[oldest].used) oldest = c;
     }
     if (hit < 0) {
-      hit = static_cast<int>(i % cached);
-      cache[hit] = {i, true, t.shapes[i], rules[i](t.shapes[i])};
+      hit = oldest;
+      cache[hit] = {i, i + 1, t.shapes[i], rules[i](t.shapes[i])};
     }
+    cache[hit].used = i + 1;
     const layer_shapes& r = cache[hit].result;
     layer_error e = r.error;
     params += r.params;
