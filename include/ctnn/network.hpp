@@ -123,7 +123,7 @@ struct sequential {
   static constexpr const std::array<shape, size + 1>& shapes = chain_type::shapes;
   using index = typename chain_type::index;
   template <std::size_t I>
-  using layer = typename detail::layer_lookup<chain_type, I>::type;
+  using layer = detail::layer_at<chain_type, I>;
 
   // Totals, for static_assert: elements of the input and output of one sample, learned parameters
   // (PyTorch's parameters()), multiply-accumulates (the convention of ctnn/shapes/<family>.hpp: bias

@@ -78,8 +78,22 @@ struct traced {
 }  // namespace detail
 
 namespace detail {
+// Layer I of a placed chain, or a ctnn error when I is out of range. Aliases only when in range: a
+// class per index would cost a thousand instantiations for a thousand lookups.
+template <bool InRange>
+struct layer_lookup {
+  template <class Placed, std::size_t I>
+  using at = typename Placed::index::tree::template at<I>;
+};
 template <class Placed, std::size_t I>
-struct layer_lookup;
+struct layer_out_of_range;
+template <>
+struct layer_lookup<false> {
+  template <class Placed, std::size_t I>
+  using at = typename layer_out_of_range<Placed, I>::type;
+};
+template <class Placed, std::size_t I>
+using layer_at = typename layer_lookup<(I < Placed::size)>::template at<Placed, I>;
 }  // namespace detail
 
 template <shape In, class... Layers>
@@ -100,7 +114,7 @@ struct placed_chain<In, chain<Layers...>> {
     using tree = type_tree<placed_layers>;
   };
   template <std::size_t I>
-  using layer = typename detail::layer_lookup<placed_chain, I>::type;
+  using layer = detail::layer_at<placed_chain, I>;
 };
 
 // The first error of a network as a value, without the compile error: for tools and tests that ask
@@ -119,18 +133,11 @@ struct missing_layer {
   static constexpr const char* name = "missing";
 };
 
-template <class Placed, std::size_t I, bool InRange = (I < Placed::size)>
-struct layer_lookup_in {
-  using type = typename Placed::index::tree::template at<I>;
-};
 template <class Placed, std::size_t I>
-struct layer_lookup_in<Placed, I, false> {
+struct layer_out_of_range {
   static_assert(require<false, boost::mp11::mp_list<facts::layer_index<I>, facts::out_of_range_for_size<Placed::size>>>());
   using type = placed_layer<missing_layer, unknown_shape()>;
 };
-template <class Placed, std::size_t I>
-struct layer_lookup : layer_lookup_in<Placed, I> {};
-
 template <class PlacedBlock, std::size_t B>
 struct branch_lookup {
   using block_type = typename PlacedBlock::type;
@@ -157,7 +164,7 @@ struct branch_lookup {
 
 // Layer I of a network (or of a placed chain, such as a branch) at its place.
 template <class Net, std::size_t I>
-using layer_t = typename detail::layer_lookup<Net, I>::type;
+using layer_t = detail::layer_at<Net, I>;
 
 // Branch B of a placed block layer, as a placed chain.
 template <class PlacedBlock, std::size_t B>

@@ -23,11 +23,21 @@ struct tree_leaf {
   using at = T;
 };
 // Children each holding Step elements (the last may hold fewer).
+#if defined(__has_builtin)
+#if __has_builtin(__type_pack_element)
+#define CTNN_TYPE_PACK_ELEMENT 1
+#endif
+#endif
 template <std::size_t Step, class... Children>
 struct tree_node {
   static constexpr std::size_t size = (Children::size + ... + 0);
+#ifdef CTNN_TYPE_PACK_ELEMENT
+  template <std::size_t I>
+  using at = typename __type_pack_element<I / Step, Children...>::template at<I % Step>;
+#else
   template <std::size_t I>
   using at = typename boost::mp11::mp_at_c<boost::mp11::mp_list<Children...>, I / Step>::template at<I % Step>;
+#endif
 };
 
 // One level: the list grouped 16 at a time, each group a node of Step-sized children.

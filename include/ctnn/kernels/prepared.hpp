@@ -70,17 +70,23 @@ struct prepared_layout {
   // Elements of each node's tensors in PyTorch's order.
   static constexpr auto plain = [] {
     std::array<count_t, nodes + 1> r{};
+    const schedule_node* node = s.nodes.data();  // not operator[]: two calls each in a constant expression
+    const parameter_tensor* tensor = tensors.data();
+    count_t* out = r.data();
     for (int k = 0; k < nodes; ++k)
-      for (int t = s.nodes[k].first_tensor; t < s.nodes[k].first_tensor + s.nodes[k].tensor_count; ++t) r[k] += tensors[t].size;
+      for (int t = node[k].first_tensor; t < node[k].first_tensor + node[k].tensor_count; ++t) out[k] += tensor[t].size;
     return r;
   }();
   // Where each node's block starts; offsets[nodes] is the total.
   static constexpr auto offsets = [] {
     std::array<count_t, nodes + 1> r{};
+    const auto* pack = packing.data();
+    const count_t* elements = plain.data();
+    count_t* out = r.data();
     count_t at = 0;
     for (int k = 0; k < nodes; ++k) {
-      r[k] = at;
-      at += align_up(packing[k].size(plain[k]));
+      out[k] = at;
+      at += align_up(pack[k].size(elements[k]));
     }
     r[nodes] = at;
     return r;

@@ -61,6 +61,8 @@ struct buffer_plan {
   int output_buffer = -1;  // the buffer that is the caller's output
 };
 
+// The phases read and write through pointers: in a constant expression each std::array::operator[] is
+// two calls in libstdc++, about ten times the cost of the access itself.
 template <class Schedule>
 constexpr buffer_plan<Schedule::node_count> assign_buffers(const Schedule& s, count_t input_size, bool fused) {
   constexpr int N = Schedule::node_count;
@@ -68,50 +70,58 @@ constexpr buffer_plan<Schedule::node_count> assign_buffers(const Schedule& s, co
   memory_plan<N>& p = b.plan;
   p.fused = fused;
   p.result = s.result;
-  p.size[0] = input_size;
-  for (int k = 0; k < N; ++k) p.size[k + 1] = s.nodes[k].out.size();
-  for (int t = 0; t <= N; ++t) p.last_use[t] = -1;
+  const schedule_node* nodes = s.nodes.data();
+  count_t* size = p.size.data();
+  int* last_use = p.last_use.data();
+  int* buffer = p.buffer.data();
+  count_t* buffer_size = b.buffer_size.data();
+  int* first = b.first.data();
+  int* last = b.last.data();
+  size[0] = input_size;
+  for (int k = 0; k < N; ++k) size[k + 1] = nodes[k].out.size();
+  for (int t = 0; t <= N; ++t) last_use[t] = -1;
   for (int k = 0; k < N; ++k)
-    for (int i = 0; i < s.nodes[k].input_count; ++i) p.last_use[s.nodes[k].inputs[i]] = k;
-  p.last_use[s.result] = N;  // the result outlives the run
+    for (int i = 0; i < nodes[k].input_count; ++i) last_use[nodes[k].inputs[i]] = k;
+  last_use[s.result] = N;  // the result outlives the run
   if (fused)
     for (int k = 0; k < N; ++k) {
-      const int group = s.nodes[k].fused, in = s.nodes[k].inputs[0];
-      if (group > 0 && p.last_use[in] < k + group) p.last_use[in] = k + group;  // read until the group's end
+      const int group = nodes[k].fused, in = nodes[k].inputs[0];
+      if (group > 0 && last_use[in] < k + group) last_use[in] = k + group;  // read until the group's end
     }
 
-  p.buffer[0] = caller_input;
-  std::array<int, N + 1> head{};  // for the last node of a fused group: the group's first node
+  buffer[0] = caller_input;
+  std::array<int, N + 1> head_storage{};  // for the last node of a fused group: the group's first node
+  int* head = head_storage.data();
   for (int k = 0; k < N; ++k) head[k] = k;
   if (fused)
     for (int k = 0; k < N; ++k)
-      if (s.nodes[k].fused > 0) {
+      if (nodes[k].fused > 0) {
         // The group's inner tensors live in the kernel's registers and tiles; its output is written
         // when the group starts.
-        for (int j = 0; j < s.nodes[k].fused; ++j) p.buffer[k + 1 + j] = not_stored;
-        head[k + s.nodes[k].fused] = k;
+        for (int j = 0; j < nodes[k].fused; ++j) buffer[k + 1 + j] = not_stored;
+        head[k + nodes[k].fused] = k;
       }
   for (int k = 0; k < N; ++k) {
-    const schedule_node& n = s.nodes[k];
-    const int out = k + 1, in = n.inputs[0], in_buffer = p.buffer[in];
+    const schedule_node& n = nodes[k];
+    const int out = k + 1, in = n.inputs[0], in_buffer = buffer[in];
     if (fused && n.inside_group && head[k] == k) continue;  // an inner node of a group
     if (fused && n.fused > 0) continue;                     // a group's head: written by its last node
     const bool is_result = out == s.result;
     if (n.how == storage::alias && in_buffer != not_stored && !(is_result && in_buffer == caller_input)) {
-      p.buffer[out] = in_buffer;
-    } else if (n.how == storage::in_place && in_buffer >= 0 && b.last[in_buffer] <= k) {
-      p.buffer[out] = in_buffer;
+      buffer[out] = in_buffer;
+    } else if (n.how == storage::in_place && in_buffer >= 0 && last[in_buffer] <= k) {
+      buffer[out] = in_buffer;
     } else {
-      p.buffer[out] = p.buffers;
-      b.buffer_size[p.buffers] = align_up(p.size[out]);
-      b.first[p.buffers] = head[k];
-      b.last[p.buffers] = p.last_use[out];
+      buffer[out] = p.buffers;
+      buffer_size[p.buffers] = align_up(size[out]);
+      first[p.buffers] = head[k];
+      last[p.buffers] = last_use[out];
       ++p.buffers;
       continue;
     }
-    if (p.buffer[out] >= 0 && p.last_use[out] > b.last[p.buffer[out]]) b.last[p.buffer[out]] = p.last_use[out];
+    if (buffer[out] >= 0 && last_use[out] > last[buffer[out]]) last[buffer[out]] = last_use[out];
   }
-  b.output_buffer = p.buffer[s.result];
+  b.output_buffer = buffer[s.result];
   return b;
 }
 
@@ -119,9 +129,10 @@ constexpr buffer_plan<Schedule::node_count> assign_buffers(const Schedule& s, co
 // lives, a run of consecutive buffers after a; each run is stored once per end (CSR).
 template <int Nodes>
 constexpr int count_overlaps(const buffer_plan<Nodes>& b) {
+  const int *first = b.first.data(), *last = b.last.data();
   int pairs = 0;
   for (int a = 0; a < b.plan.buffers; ++a)
-    for (int c = a + 1; c < b.plan.buffers && b.first[c] <= b.last[a]; ++c) ++pairs;
+    for (int c = a + 1; c < b.plan.buffers && first[c] <= last[a]; ++c) ++pairs;
   return pairs;
 }
 
@@ -131,29 +142,31 @@ template <int Nodes, int Pairs>
 constexpr memory_plan<Nodes> place_buffers(const buffer_plan<Nodes>& b) {
   memory_plan<Nodes> p = b.plan;
   const int n = p.buffers;
-  std::array<int, Nodes + 2> start{};  // neighbours of buffer x: neighbour[start[x] .. start[x + 1])
-  std::array<int, 2 * Pairs + 1> neighbour{};
+  const int *first = b.first.data(), *last = b.last.data();
+  const count_t* size = b.buffer_size.data();
+  std::array<int, Nodes + 2> start_storage{};  // neighbours of buffer x: neighbour[start[x] .. start[x + 1])
+  std::array<int, 2 * Pairs + 1> neighbour_storage{};
+  std::array<int, Nodes + 1> filled_storage{}, order_storage{}, busy_storage{};
+  std::array<count_t, Nodes + 1> at_storage{};
+  std::array<bool, Nodes + 1> placed_storage{};
+  int *start = start_storage.data(), *neighbour = neighbour_storage.data(), *filled = filled_storage.data();
+  int *order = order_storage.data(), *busy = busy_storage.data();
+  count_t* at = at_storage.data();
+  bool* placed = placed_storage.data();
   for (int a = 0; a < n; ++a)
-    for (int c = a + 1; c < n && b.first[c] <= b.last[a]; ++c) {
+    for (int c = a + 1; c < n && first[c] <= last[a]; ++c) {
       ++start[a + 1];
       ++start[c + 1];
     }
   for (int x = 0; x < n; ++x) start[x + 1] += start[x];
-  std::array<int, Nodes + 1> filled{};
   for (int a = 0; a < n; ++a)
-    for (int c = a + 1; c < n && b.first[c] <= b.last[a]; ++c) {
+    for (int c = a + 1; c < n && first[c] <= last[a]; ++c) {
       neighbour[start[a] + filled[a]++] = c;
       neighbour[start[c] + filled[c]++] = a;
     }
 
-  std::array<int, Nodes + 1> order{};
   for (int i = 0; i < n; ++i) order[i] = i;
-  heap_sort(order.data(), n, [&](int x, int y) {  // largest first, ties in order
-    return b.buffer_size[x] != b.buffer_size[y] ? b.buffer_size[x] > b.buffer_size[y] : x < y;
-  });
-  std::array<count_t, Nodes + 1> at{};
-  std::array<bool, Nodes + 1> placed{};
-  std::array<int, Nodes + 1> busy{};
+  sort_indices(order, n, size, /*descending=*/true);  // largest first, ties in order
   for (int i = 0; i < n; ++i) {
     const int me = order[i];
     if (me == b.output_buffer) continue;
@@ -161,20 +174,22 @@ constexpr memory_plan<Nodes> place_buffers(const buffer_plan<Nodes>& b) {
     int count = 0;
     for (int j = start[me]; j < start[me + 1]; ++j)
       if (placed[neighbour[j]] && neighbour[j] != b.output_buffer) busy[count++] = neighbour[j];
-    heap_sort(busy.data(), count, [&](int x, int y) { return at[x] < at[y]; });
+    sort_indices(busy, count, at, /*descending=*/false);
     count_t candidate = 0;
     for (int j = 0; j < count; ++j) {
       const int other = busy[j];
-      if (candidate + b.buffer_size[me] <= at[other]) break;
-      if (at[other] + b.buffer_size[other] > candidate) candidate = at[other] + b.buffer_size[other];
+      if (candidate + size[me] <= at[other]) break;
+      if (at[other] + size[other] > candidate) candidate = at[other] + size[other];
     }
     at[me] = candidate;
     placed[me] = true;
-    if (candidate + b.buffer_size[me] > p.arena_elements) p.arena_elements = candidate + b.buffer_size[me];
+    if (candidate + size[me] > p.arena_elements) p.arena_elements = candidate + size[me];
   }
+  int* buffer = p.buffer.data();
+  count_t* offsets = p.offsets.data();
   for (int t = 0; t <= Nodes; ++t) {
-    if (p.buffer[t] >= 0 && p.buffer[t] == b.output_buffer) p.buffer[t] = caller_output;
-    p.offsets[t] = p.buffer[t] >= 0 ? at[p.buffer[t]] : 0;
+    if (buffer[t] >= 0 && buffer[t] == b.output_buffer) buffer[t] = caller_output;
+    offsets[t] = buffer[t] >= 0 ? at[buffer[t]] : 0;
   }
   return p;
 }

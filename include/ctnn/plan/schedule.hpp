@@ -22,6 +22,7 @@
 
 #include "ctnn/checks/placed.hpp"
 #include "ctnn/core/config.hpp"
+#include "ctnn/core/type_name.hpp"
 
 namespace ctnn {
 
@@ -54,10 +55,11 @@ namespace detail {
 // where Node is the placed layer or block, and Next1..3 the layers after an atomic layer in its chain,
 // placed (void past the chain's end, and after a block node): what fusion looks at. No list of node
 // types is ever concatenated; joining a thousand type lists is quadratic on both compilers.
+// A value type derived from node_place (the schedule's node) gets its place as the parts are joined:
+// the one walk that numbers the nodes is the one that describes them.
 template <class Layer, shape In>
 struct flat_layer {
   static constexpr int count = 1;
-  static constexpr std::array<node_place, 1> places{};
   template <class V, class N1, class N2, class N3>
   static constexpr std::array<typename V::value_type, 1> table{V::template of<placed_layer<Layer, In>, N1, N2, N3>()};
 };
@@ -79,28 +81,63 @@ constexpr node_place shifted(node_place p, int first, int input, int row) {
   return p;
 }
 
-// Parts' tables one after another.
-template <class T, int Count>
-constexpr std::array<T, Count> join_tables(const T* const* parts, const int* counts, int n) {
-  std::array<T, Count> r{};
-  int at = 0;
-  for (int i = 0; i < n; ++i)
-    for (int k = 0; k < counts[i]; ++k) r[at++] = parts[i][k];
-  return r;
-}
+template <class T>
+inline constexpr bool carries_place = std::is_base_of_v<node_place, T>;
 
-template <int Count>
-constexpr std::array<node_place, Count> flatten_chain(const node_place* const* parts, const int* counts, int layers) {
-  std::array<node_place, Count> r{};
+// A chain's parts' tables one after another (its layers' nodes, each layer reading the last one's).
+template <class T, int Count>
+constexpr std::array<T, Count> join_chain(const T* const* parts, const int* counts, int layers) {
+  std::array<T, Count> r{};
+  T* out = r.data();  // not operator[]: two calls each in a constant expression
   int first = 0, input = 0;
   for (int i = 0; i < layers; ++i) {
     for (int k = 0; k < counts[i]; ++k) {
-      node_place p = shifted(parts[i][k], first, input, first);  // a chain's rows follow its nodes' count
-      if (parts[i][k].depth == 0) p.index = i;  // the layer's own node; its branches' nodes are deeper
-      r[first + k] = p;
+      out[first + k] = parts[i][k];
+      if constexpr (carries_place<T>) {
+        node_place& p = out[first + k];
+        p = shifted(p, first, input, first);    // a chain's rows follow its nodes' count
+        if (p.depth == 0) p.index = i;          // the layer's own node; its branches' nodes are deeper
+      }
     }
     if (counts[i] > 0) input = first + counts[i];  // its last node writes the layer's output
     first += counts[i];
+  }
+  return r;
+}
+
+// A block's branches' tables one after another, then its merge node, which reads each branch's end.
+template <class T, int Count>
+constexpr std::array<T, Count> join_block(const T* const* parts, const int* counts, int branches, const T& merge,
+                                          node_kind kind) {
+  std::array<T, Count> r{};
+  T* out = r.data();
+  int first = 0, row = 1;  // the block's own row comes first
+  int ends[max_merge_inputs] = {};
+  for (int b = 0; b < branches; ++b) {
+    for (int k = 0; k < counts[b]; ++k) {
+      out[first + k] = parts[b][k];
+      if constexpr (carries_place<T>) {
+        node_place& p = out[first + k];
+        const bool branch_start = p.row == 0;
+        p = shifted(p, first, 0, row);
+        ++p.depth;
+        if (p.parent < 0) {
+          p.parent = Count - 1;
+          p.in_branch = b;
+        }
+        if (branch_start && branches > 1) p.branch = b;
+      }
+    }
+    ends[b] = counts[b] > 0 ? first + counts[b] : 0;  // an empty branch passes the input on
+    first += counts[b];
+    row += counts[b];
+  }
+  out[Count - 1] = merge;
+  if constexpr (carries_place<T>) {
+    node_place& p = out[Count - 1];
+    p.kind = kind;
+    p.input_count = branches;
+    for (int b = 0; b < branches; ++b) p.inputs[b] = ends[b];
   }
   return r;
 }
@@ -139,11 +176,6 @@ struct flat_chain_impl<Placed, std::index_sequence<I...>, boost::mp11::mp_list<L
     for (int c : counts) n += c;
     return n;
   }();
-  static constexpr std::array<node_place, count> places = [] {
-    const node_place* const parts[] = {flat_t<L, Placed::shapes[I]>::places.data()..., nullptr};
-    const int counts[] = {flat_t<L, Placed::shapes[I]>::count..., 0};
-    return flatten_chain<count>(parts, counts, static_cast<int>(sizeof...(L)));
-  }();
   template <class V>
   static constexpr std::array<typename V::value_type, count> table = [] {
     using value = typename V::value_type;
@@ -161,7 +193,7 @@ struct flat_chain_impl<Placed, std::index_sequence<I...>, boost::mp11::mp_list<L
       for (std::size_t i = 0; i < sizeof...(L); ++i) parts[i] = alone[i];
     }
     const int counts[] = {flat_t<L, Placed::shapes[I]>::count..., 0};
-    return join_tables<value, count>(parts, counts, static_cast<int>(sizeof...(L)));
+    return join_chain<value, count>(parts, counts, static_cast<int>(sizeof...(L)));
   }();
 };
 template <class Placed, class Layers = typename Placed::layers, class Next1 = typename shift_one<Layers>::type,
@@ -178,43 +210,16 @@ struct flat_block_impl<Block, In, boost::mp11::mp_list<B...>> {
   static constexpr int branches = static_cast<int>(sizeof...(B));
   static_assert(branches <= max_merge_inputs, "ctnn: a block has more branches than ctnn::max_merge_inputs");
   static constexpr int count = (flat_chain<placed_chain_t<In, B>>::count + ... + 1);
-  static constexpr std::array<node_place, count> places = [] {
-    const node_place* const parts[] = {flat_chain<placed_chain_t<In, B>>::places.data()..., nullptr};
-    const int counts[] = {flat_chain<placed_chain_t<In, B>>::count..., 0};
-    std::array<node_place, count> r{};
-    // Every element assigned before a reference to one is taken: g++-12 otherwise gives the element
-    // zeros instead of its default member initializers.
-    for (node_place& e : r) e = node_place{};
-    node_place& merge = r[count - 1];
-    merge.kind = Block::kind == block_kind::chain ? node_kind::chain
-               : Block::kind == block_kind::add   ? node_kind::add
-                                                  : node_kind::concat;
-    merge.input_count = branches;
-    int first = 0, row = 1;  // the block's own row comes first
-    for (int b = 0; b < branches; ++b) {
-      for (int k = 0; k < counts[b]; ++k) {
-        node_place p = shifted(parts[b][k], first, 0, row);
-        ++p.depth;
-        if (p.parent < 0) {
-          p.parent = count - 1;
-          p.in_branch = b;
-        }
-        if (parts[b][k].row == 0 && branches > 1) p.branch = b;
-        r[first + k] = p;
-      }
-      merge.inputs[b] = counts[b] > 0 ? first + counts[b] : 0;  // an empty branch passes the input on
-      first += counts[b];
-      row += counts[b];
-    }
-    return r;
-  }();
   template <class V, class N1, class N2, class N3>
   static constexpr std::array<typename V::value_type, count> table = [] {
     using value = typename V::value_type;
     const value merge = V::template of<placed_layer<Block, In>, void, void, void>();
-    const value* const parts[] = {flat_chain<placed_chain_t<In, B>>::template table<V>.data()..., &merge};
-    const int counts[] = {flat_chain<placed_chain_t<In, B>>::count..., 1};
-    return join_tables<value, count>(parts, counts, branches + 1);
+    const value* const parts[] = {flat_chain<placed_chain_t<In, B>>::template table<V>.data()..., nullptr};
+    const int counts[] = {flat_chain<placed_chain_t<In, B>>::count..., 0};
+    constexpr node_kind kind = Block::kind == block_kind::chain ? node_kind::chain
+                             : Block::kind == block_kind::add   ? node_kind::add
+                                                                : node_kind::concat;
+    return join_block<value, count>(parts, counts, branches, merge, kind);
   }();
 };
 template <class Layer, shape In>
@@ -408,29 +413,29 @@ struct build_schedule {
   static constexpr int nodes = Flat::count;
   static constexpr schedule<nodes> value = [] {
     schedule<nodes> s;
-    const auto& described = Flat::template table<describe<L>>;
+    schedule_node* node = s.nodes.data();  // not operator[]: two calls each in a constant expression
+    const schedule_node* described = Flat::template table<describe<L>>.data();
     int t = 0;
     for (int k = 0; k < nodes; ++k) {
-      schedule_node& n = s.nodes[k];
+      schedule_node& n = node[k];
       n = described[k];
-      static_cast<node_place&>(n) = Flat::places[k];
       n.first_tensor = t;
       t += n.tensor_count;
     }
     // Fusion: each atomic layer with the layers after it in its chain, the nodes that follow it at the
     // same place; a layer a group computes is not a group's start itself.
     const auto sibling = [&](int k, int j) {
-      return j < nodes && s.nodes[j].kind == node_kind::layer && s.nodes[j].parent == s.nodes[k].parent &&
-             s.nodes[j].depth == s.nodes[k].depth && s.nodes[j].index == s.nodes[k].index + (j - k);
+      return j < nodes && node[j].kind == node_kind::layer && node[j].parent == node[k].parent &&
+             node[j].depth == node[k].depth && node[j].index == node[k].index + (j - k);
     };
-    const auto lowering_after = [&](int k, int j) { return sibling(k, j) ? s.nodes[j].lower : lowering{}; };
+    const auto lowering_after = [&](int k, int j) { return sibling(k, j) ? node[j].lower : lowering{}; };
     for (int k = 0; k < nodes; ++k) {
-      schedule_node& n = s.nodes[k];
+      schedule_node& n = node[k];
       if (n.kind != node_kind::layer || n.inside_group) continue;
       const fusion f = fuse(n.lower, lowering_after(k, k + 1), lowering_after(k, k + 2), lowering_after(k, k + 3), n.out[0]);
       n.fused = f.fused;
       n.pointwise = f.pointwise;
-      for (int j = 1; j <= n.fused; ++j) s.nodes[k + j].inside_group = true;
+      for (int j = 1; j <= n.fused; ++j) node[k + j].inside_group = true;
     }
     s.result = nodes;  // the last node's output; 0, the input, when there is none
     return s;
@@ -452,11 +457,13 @@ struct build_parameters {
   };
   static constexpr layout value = [] {
     layout r;
+    parameter_tensor* tensors = r.tensors.data();  // not operator[]: two calls each in a constant expression
+    const node_tensors* table = tensor_table.data();
     int t = 0;
     for (int k = 0; k < Schedule::value.node_count; ++k)
-      for (int i = 0; i < tensor_table[k].count; ++i, ++t) {
-        const tensor_spec& spec = tensor_table[k].specs[i];
-        r.tensors[t] = {k, spec.name, spec.dims, spec.learned, r.elements, spec.dims.size()};
+      for (int i = 0; i < table[k].count; ++i, ++t) {
+        const tensor_spec& spec = table[k].specs[i];
+        tensors[t] = {k, spec.name, spec.dims, spec.learned, r.elements, spec.dims.size()};
         r.elements += spec.dims.size();
       }
     return r;

@@ -9,7 +9,6 @@
 #include <array>
 #include <cstddef>
 
-#include "ctnn/core/type_name.hpp"
 #include "ctnn/layers/graph.hpp"
 #include "ctnn/shapes/result.hpp"
 
@@ -73,45 +72,67 @@ struct chain_trace {
   constexpr bool ok() const { return !error; }
 };
 
+namespace detail {
+// For each layer, which of the 8 layers after it have its type: bit d - 1 for the layer d places on.
+// The lists shifted by one to eight are expanded in lockstep with the layers (never looked up by index).
+inline constexpr int lookback = 8;
+template <class List>
+struct shift_left;
+template <>
+struct shift_left<boost::mp11::mp_list<>> {
+  using type = boost::mp11::mp_list<>;
+};
+template <class First, class... Rest>
+struct shift_left<boost::mp11::mp_list<First, Rest...>> {
+  using type = boost::mp11::mp_list<Rest..., void>;
+};
+template <class... Lists>
+struct same_types_ahead;
+template <class... L, class... S1, class... S2, class... S3, class... S4, class... S5, class... S6, class... S7, class... S8>
+struct same_types_ahead<boost::mp11::mp_list<L...>, boost::mp11::mp_list<S1...>, boost::mp11::mp_list<S2...>,
+                        boost::mp11::mp_list<S3...>, boost::mp11::mp_list<S4...>, boost::mp11::mp_list<S5...>,
+                        boost::mp11::mp_list<S6...>, boost::mp11::mp_list<S7...>, boost::mp11::mp_list<S8...>> {
+  static constexpr unsigned value[sizeof...(L) + 1] = {
+      (unsigned{std::is_same_v<L, S1>} | unsigned{std::is_same_v<L, S2>} << 1 | unsigned{std::is_same_v<L, S3>} << 2 |
+       unsigned{std::is_same_v<L, S4>} << 3 | unsigned{std::is_same_v<L, S5>} << 4 | unsigned{std::is_same_v<L, S6>} << 5 |
+       unsigned{std::is_same_v<L, S7>} << 6 | unsigned{std::is_same_v<L, S8>} << 7)...,
+      0u};
+};
+template <class L0, class L1 = typename shift_left<L0>::type, class L2 = typename shift_left<L1>::type,
+          class L3 = typename shift_left<L2>::type, class L4 = typename shift_left<L3>::type,
+          class L5 = typename shift_left<L4>::type, class L6 = typename shift_left<L5>::type,
+          class L7 = typename shift_left<L6>::type, class L8 = typename shift_left<L7>::type>
+struct repeats : same_types_ahead<L0, L1, L2, L3, L4, L5, L6, L7, L8> {};
+}  // namespace detail
+
 template <class... Layers>
 constexpr chain_trace<sizeof...(Layers)> trace_chain(const shape& in) {
   using rule = layer_shapes (*)(const shape&);
+  constexpr std::size_t n = sizeof...(Layers);
   // One spare slot so that an empty chain still declares a valid array.
-  const rule rules[sizeof...(Layers) + 1] = {&layer_rule<Layers>..., nullptr};
-  const std::uint64_t keys[sizeof...(Layers) + 1] = {detail::type_key<Layers>::value..., 0};
-  const char* const names[sizeof...(Layers) + 1] = {detail::pretty_name<Layers>()..., nullptr};
-  chain_trace<sizeof...(Layers)> t;
+  const rule rules[n + 1] = {&layer_rule<Layers>..., nullptr};
+  chain_trace<n> t;
   // Every element written once: g++-12 cannot read an element of a constant array that was only
   // value-initialized and reports a bogus second error. Past a failure every shape is unknown.
   for (shape& s : t.shapes) s = unknown_shape();
-  t.shapes[0] = in;
+  shape* shapes = t.shapes.data();  // not operator[]: two calls each in a constant expression
+  shapes[0] = in;
   checked_count params = 0, buffers = 0, macs = 0;
   // The same layer type on the same input gives the same result: networks repeat their blocks, and a
-  // convolution's rule costs far more than looking up the last few results.
-  // Layers are told apart by their type's key and name (ctnn/core/type_name.hpp).
-  // The least recently used result makes room.
-  constexpr int cached = 8;
-  struct recent {
-    std::size_t layer = 0;  // the layer whose rule gave the result
-    std::size_t used = 0;   // 1 + the last layer that used it; 0: empty
-    shape input;
-    layer_shapes result;
-  } cache[cached] = {};
-  for (std::size_t i = 0; i != sizeof...(Layers); ++i) {
-    int hit = -1, oldest = 0;
-    for (int c = 0; c < cached && hit < 0; ++c) {
-      const std::size_t j = cache[c].layer;
-      if (cache[c].used > 0 && keys[j] == keys[i] && cache[c].input.rank == t.shapes[i].rank &&
-          cache[c].input == t.shapes[i] && detail::same_type_name(names[j], names[i]))
-        hit = c;
-      if (cache[c].used < cache[oldest].used) oldest = c;
+  // convolution's rule costs far more than a look at the last 8 layers' results.
+  const unsigned* same_ahead = detail::repeats<boost::mp11::mp_list<Layers...>>::value;
+  layer_shapes recent[detail::lookback] = {};
+  for (std::size_t i = 0; i != n; ++i) {
+    int found = 0;
+    for (int d = 1; d <= detail::lookback && found == 0 && static_cast<std::size_t>(d) <= i; ++d)
+      if ((same_ahead[i - d] >> (d - 1) & 1u) && shapes[i - d].rank == shapes[i].rank && shapes[i - d] == shapes[i])
+        found = d;
+    layer_shapes& r = recent[i % detail::lookback];
+    if (found > 0) {
+      if (found % detail::lookback != 0) r = recent[(i - static_cast<std::size_t>(found)) % detail::lookback];
+    } else {
+      r = rules[i](shapes[i]);
     }
-    if (hit < 0) {
-      hit = oldest;
-      cache[hit] = {i, i + 1, t.shapes[i], rules[i](t.shapes[i])};
-    }
-    cache[hit].used = i + 1;
-    const layer_shapes& r = cache[hit].result;
     layer_error e = r.error;
     params += r.params;
     buffers += r.buffers;
@@ -124,7 +145,7 @@ constexpr chain_trace<sizeof...(Layers)> trace_chain(const shape& in) {
       t.failed = static_cast<int>(i);
       return t;
     }
-    t.shapes[i + 1] = r.out;
+    shapes[i + 1] = r.out;
   }
   t.params = params.value;
   t.buffers = buffers.value;
