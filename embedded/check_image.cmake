@@ -1,6 +1,6 @@
 # Fails when IMAGE holds heap, exception or unwinding code, or exceeds FLASH_BUDGET / RAM_BUDGET bytes.
-# Flash: everything loaded (vectors, code, constants and weights, .data's initial values).
-# RAM: .data, .bss (the arena) and the stack.
+# Flash: everything loaded (vectors, code, the weights, constants, .data's initial values).
+# RAM: .data, the arena, .bss and the stack.
 cmake_minimum_required(VERSION 3.20)
 execute_process(COMMAND ${NM} -C --defined-only ${IMAGE} OUTPUT_VARIABLE symbols COMMAND_ERROR_IS_FATAL ANY)
 execute_process(COMMAND ${NM} --defined-only ${IMAGE} OUTPUT_VARIABLE raw_symbols COMMAND_ERROR_IS_FATAL ANY)
@@ -20,10 +20,10 @@ foreach(line IN LISTS lines)
   if(line MATCHES "^\\.([a-zA-Z_.]+) +([0-9]+)")
     set(section ${CMAKE_MATCH_1})
     set(bytes ${CMAKE_MATCH_2})
-    if(section MATCHES "^(vectors|text|rodata|ARM\\.exidx|data)$")
+    if(section MATCHES "^(vectors|text|ctnn_weights|rodata|ARM\\.exidx|data)$")
       math(EXPR flash "${flash} + ${bytes}")
     endif()
-    if(section MATCHES "^(data|bss|stack)$")
+    if(section MATCHES "^(data|ctnn_arena|bss|stack)$")
       math(EXPR ram "${ram} + ${bytes}")
     endif()
   endif()

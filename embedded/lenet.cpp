@@ -1,5 +1,12 @@
-// LeNet-5 on an emulated Cortex-M: weights in flash, activations in the static arena, no heap.
+// LeNet-5 on an emulated Cortex-M: weights in flash, activations in an arena of its own, no heap.
 #include "expected.hpp"
 #include "run_model.hpp"
 
-int main() { return board::run<models::lenet, models::lenet_seed>("lenet", expected::lenet); }
+using net = models::lenet;
+// The packed weights in flash and the arena in RAM, each in a section the linker script names
+// (boards/sections.ld): a firmware puts them where it wants them.
+[[gnu::section(".rodata.ctnn_weights")]] constexpr net::prepared weights =
+    ctnn::prepare<net>(models::make_weights<net>(models::lenet_seed));
+alignas(16) [[gnu::section(".bss.ctnn_arena")]] std::byte arena[net::prepared_arena_bytes];
+
+int main() { return board::run<net, models::lenet_seed>("lenet", weights, std::span(arena), expected::lenet); }

@@ -1,8 +1,14 @@
-// embedded/run_model.hpp: runs one network on the board, checks its output against the host's, and
-// reports instructions, stack and memory through semihosting. The exit status is the test result.
+// embedded/run_model.hpp: runs one network on the board, checks its output against PyTorch's
+// (expected.hpp, written by tools/make_embedded_reference.py), and reports instructions, stack and memory
+// through semihosting. The exit status is the test result.
+//
+// Memory is placed the way a firmware places it: the packed weights in flash and the arena in RAM, each
+// in a section named for the linker script (boards/sections.ld), the arena as the caller's own bytes.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "models.hpp"
 #include "semihosting.hpp"
@@ -37,12 +43,12 @@ struct instruction_counter {
   }
 };
 
-template <class Net, std::uint32_t Seed, std::size_t N>
-int run(const char* name, const float (&want)[N]) {
+// weights and arena: the caller's, placed by the caller (see lenet.cpp).
+template <class Net, std::uint32_t Seed, std::size_t N, std::size_t Bytes>
+int run(const char* name, const typename Net::prepared& weights, std::span<std::byte, Bytes> arena,
+        const float (&want)[N]) {
   static_assert(N == Net::output_size);
-  constexpr auto& weights = models::prepared_weights<Net, Seed>;                       // flash
   static constexpr auto input = models::make_input<Net>(Seed);
-  static ctnn::static_arena<typename Net::prepared> arena;                            // RAM
   static std::array<float, N> y;
   const instruction_counter counter;
   const std::uint32_t start = counter.now();
@@ -60,7 +66,7 @@ int run(const char* name, const float (&want)[N]) {
   (semihosting::line() << name << ": " << (ok ? "ok" : "WRONG OUTPUT") << ", max error "
                        << static_cast<long long>(worst * 1e9f) << "e-9, instructions "
                        << counter.instructions(start, end) << ", stack " << static_cast<long long>(stack_bytes_used())
-                       << " bytes, arena " << static_cast<long long>(sizeof(arena)) << " bytes")
+                       << " bytes, arena " << static_cast<long long>(Bytes) << " bytes")
       .print();
   return ok ? 0 : 1;
 }

@@ -5,7 +5,8 @@
 
 For each preset: `cmake --preset`, `cmake --build --preset`, `ctest --preset`, then one row per example
 with flash and RAM (from the image check), the arena, the stack high-water mark and the instruction count
-of one inference (from the run on the emulated board). Fails if a test fails.
+of one inference (from the run on the emulated board); for the Cortex-M55, each example's instructions
+with Helium and built +nomve. Fails if a test fails.
 """
 import os
 import re
@@ -28,6 +29,7 @@ def main():
     presets = sys.argv[1:] or list(BOARDS)
     print("| target | example | flash (B) | RAM (B) | arena (B) | stack (B) | instructions per inference |")
     print("|---|---|---:|---:|---:|---:|---:|")
+    helium = []
     for preset in presets:
         run("cmake", "--preset", preset)
         run("cmake", "--build", "--preset", preset)
@@ -39,6 +41,14 @@ def main():
                 sys.exit(f"{preset}: no figures for {model} in the test output")
             print(f"| {BOARDS.get(preset, preset)} | {model} | {int(size[1]):,} | {int(size[2]):,} | {int(runs[3]):,} "
                   f"| {int(runs[2]):,} | {int(runs[1]):,} |")
+            pays = re.search(rf"{model}\.helium_pays[^\n]*\n(?:[^\n]*\n)*?[^\n]*Helium (\d+) instructions, \+nomve (\d+)", out)
+            if pays:
+                helium.append((model, int(pays[1]), int(pays[2])))
+    if helium:
+        print("\n| Cortex-M55 example | Helium | +nomve | Helium / +nomve |")
+        print("|---|---:|---:|---:|")
+        for model, with_mve, without in helium:
+            print(f"| {model} | {with_mve:,} | {without:,} | {with_mve / without:.3f} |")
 
 
 if __name__ == "__main__":

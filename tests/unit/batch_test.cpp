@@ -45,6 +45,26 @@ TEST(ForwardBatch, EverySampleOnEveryThreadCount) {
   }
 }
 
+// The caller's memory instead of static arenas: one span of bytes per thread.
+TEST(ForwardBatch, CallerMemoryPerThread) {
+  fixture f;
+  const auto inputs = harness::random_values(5 * net::input_size, 8);
+  const auto expected = f.one_by_one(inputs);
+  constexpr std::size_t bytes = static_cast<std::size_t>(net::arena_bytes);
+  std::vector<float> memory(2 * bytes / sizeof(float), 0.0f);  // float-aligned
+  auto* base = reinterpret_cast<std::byte*>(memory.data());
+  const std::array<std::span<std::byte, bytes>, 2> arenas{std::span<std::byte, bytes>(base, bytes),
+                                                          std::span<std::byte, bytes>(base + bytes, bytes)};
+  std::vector<float> outputs(5 * net::output_size, -1.0f);
+  EXPECT_EQ(forward_batch<net>(*f.w, std::span<const float>(inputs), std::span<float>(outputs),
+                               std::span<const std::span<std::byte, bytes>>(arenas)),
+            batch_status::ok);
+  EXPECT_EQ(outputs, expected);
+  const std::span<const std::span<std::byte, bytes>> none;
+  EXPECT_EQ(forward_batch<net>(*f.w, std::span<const float>(inputs), std::span<float>(outputs), none),
+            batch_status::no_arenas);
+}
+
 // Used to loop forever: no arena meant a stride of zero samples.
 TEST(ForwardBatch, NoArenaIsRefused) {
   fixture f;
