@@ -218,7 +218,8 @@ TEST(Safetensors, RejectsBadEntriesAndDtypes) {
   rejected(file("{\"0.bias\": {\"dtype\": \"F32\", \"shape\": [4]}}", d), status::bad_entry);
   rejected(file("{\"0.bias\": {}}", d), status::bad_entry);
   rejected(file("{\"0.bias\": {\"dtype\": \"F32\", \"dtype\": \"F32\", \"shape\": [4], \"data_offsets\": [0, 16]}}", d), status::bad_entry);
-  rejected(file("{\"0.bias\": {\"dtype\": \"F32\", \"extra\": 1, \"shape\": [4], \"data_offsets\": [0, 16]}}", d), status::bad_entry);
+  rejected(file("{\"0.bias\": {\"dtype\": \"F32\", \"extra\": {\"a\": 1}, \"shape\": [4], \"data_offsets\": [0, 16]}}", d),
+           status::bad_json);  // an unread field may hold a scalar or a flat array, not an object
   rejected(file("{\"0.bias\": {\"dtype\": \"F33\", \"shape\": [4], \"data_offsets\": [0, 16]}}", d), status::unknown_dtype);
   rejected(file("{\"0.bias\": {\"dtype\": \"F32\", \"shape\": [1,1,1,1,1,1,4], \"data_offsets\": [0, 16]}}", d), status::bad_shape);
   rejected(file("{\"0.bias\": {\"dtype\": \"F32\", \"shape\": [4294967296], \"data_offsets\": [0, 16]}}", d), status::bad_shape);
@@ -287,6 +288,39 @@ TEST(Safetensors, RejectsDuplicatesUnknownAndMissingNames) {
   const auto r = rejected(file(t), status::missing_tensor);
   EXPECT_STREQ(r.tensor, "1.running_var");
   EXPECT_EQ(r.parameter, 5);
+}
+
+// What the reference reader accepts and the written spec leaves open: fields ctnn does not read (any
+// scalar or flat array) and a null __metadata__.
+TEST(Safetensors, AcceptsUnreadFieldsAndNullMetadata) {
+  std::string header = "{\"__metadata__\": null";
+  std::vector<unsigned char> data;
+  const auto t = good_tensors();
+  const char* extras[] = {"\"note\": \"x\"", "\"scale\": -1.5e-3", "\"flags\": [true, null, 2, \"s\"]", "\"q\": false"};
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    header += ", \"" + t[i].name + "\": {\"dtype\": \"F32\", " + extras[i % 4] + ", \"shape\": [";
+    for (std::size_t d = 0; d < t[i].dims.size(); ++d) header += (d ? ", " : "") + std::to_string(t[i].dims[d]);
+    header += "], \"data_offsets\": [" + std::to_string(data.size()) + ", " + std::to_string(data.size() + t[i].bytes.size()) + "]}";
+    data.insert(data.end(), t[i].bytes.begin(), t[i].bytes.end());
+  }
+  static net::weights w;
+  const auto r = load(w, file(header + "}", data));
+  ASSERT_TRUE(r) << to_text(r.status) << " " << r.tensor << " at " << r.offset;
+  EXPECT_EQ(w.values[120], value(4, 0));  // 1.running_mean[0]
+  EXPECT_EQ(w.values[852], value(7, 4));  // 4.bias[4]
+}
+
+// A name holding a NUL byte must not end the comparison with the network's names early. Before the
+// fix, "1.bias\u0000z.num_batches_tracked" compared equal to "1.bias" up to the NUL, the loader then read
+// on past that name into the next one, "1.running_mean", found "running_mean" there and took the tensor
+// for a batch norm's num_batches_tracked: accepted and ignored.
+TEST(Safetensors, RejectsNamesWithANulByte) {
+  auto t = good_tensors();
+  t.push_back({std::string("1.bias\\u0000z.num_batches_tracked"), "I64", {}, std::vector<unsigned char>(8)});
+  rejected(file(t), status::unknown_tensor);
+  t = good_tensors();
+  t[1].name = "0.bias\\u0000";
+  rejected(file(t), status::unknown_tensor);
 }
 
 // A file written from a PyTorch state_dict (tools/make_safetensors_sample.py, num_batches_tracked

@@ -15,15 +15,16 @@
 // parameters_of<Net> (learned weights and batch norm's running statistics) present once, with
 // PyTorch's shape, as F32, F16, BF16 or F64 (converted to the weights' type). A "<layer>.num_batches_tracked"
 // of a batch norm layer is ignored (counted in `ignored`); any other name the network lacks is refused.
-// No heap, no exceptions: a bounded table of 2 entries per parameter tensor lives on the stack.
+// No heap, no exceptions: a bounded table of an entry per parameter tensor (and per batch norm's
+// num_batches_tracked) lives on the stack.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <span>
 
 #include "ctnn/plan/weights.hpp"
@@ -36,7 +37,7 @@ enum class safetensors_status : int {
   header_too_large,   // header length past the file's end, or above 100,000,000 bytes
   bad_json,           // malformed JSON, or JSON not of the safetensors schema; trailing bytes
   number_overflow,    // an integer past 64 bits, or elements * dtype size past 64 bits
-  bad_entry,          // a tensor's object lacks dtype, shape or data_offsets, repeats or adds a field
+  bad_entry,          // a tensor's object lacks dtype, shape or data_offsets, or repeats one
   unknown_dtype,      // a dtype safetensors does not define
   bad_shape,          // more than ctnn's max_rank dims, or a dim above max_extent
   bad_offsets,        // data_offsets end < begin
@@ -219,6 +220,39 @@ class parser {
     }
   }
 
+  // One of the words null, true, false.
+  bool word(const char* w) {
+    skip_space();
+    std::uint64_t k = 0;
+    while (w[k] && i_ + k < n_ && p_[i_ + k] == static_cast<unsigned char>(w[k])) ++k;
+    if (w[k]) return false;
+    i_ += k;
+    return true;
+  }
+
+  // A JSON number of any form (sign, fraction, exponent), read past without its value.
+  safetensors_status any_number() {
+    skip_space();
+    const std::uint64_t start = i_;
+    if (i_ < n_ && p_[i_] == '-') ++i_;
+    const std::uint64_t digits = i_;
+    while (i_ < n_ && p_[i_] >= '0' && p_[i_] <= '9') ++i_;
+    if (i_ == digits) return safetensors_status::bad_json;
+    if (i_ < n_ && p_[i_] == '.') {
+      const std::uint64_t fraction = ++i_;
+      while (i_ < n_ && p_[i_] >= '0' && p_[i_] <= '9') ++i_;
+      if (i_ == fraction) return safetensors_status::bad_json;
+    }
+    if (i_ < n_ && (p_[i_] == 'e' || p_[i_] == 'E')) {
+      ++i_;
+      if (i_ < n_ && (p_[i_] == '+' || p_[i_] == '-')) ++i_;
+      const std::uint64_t exponent = i_;
+      while (i_ < n_ && p_[i_] >= '0' && p_[i_] <= '9') ++i_;
+      if (i_ == exponent) return safetensors_status::bad_json;
+    }
+    return i_ > start ? safetensors_status::ok : safetensors_status::bad_json;
+  }
+
   // A non-negative JSON integer (no sign, fraction or exponent; no leading zeros).
   safetensors_status integer(std::uint64_t& v) {
     skip_space();
@@ -283,6 +317,28 @@ inline safetensors_dtype dtype_named(const char* s, int length) {
   return safetensors_dtype::none;
 }
 
+// The value of a key ctnn does not read (the reference reader ignores unknown fields): a string, a
+// number, null, true, false, or a flat array of those. Nested objects are refused: no recursion.
+inline safetensors_status skip_scalar(parser& in) {
+  in.skip_space();
+  if (in.peek() == '"') {
+    char ignored[1];
+    int length = 0;
+    return in.string(ignored, 0, length);
+  }
+  if (in.word("null") || in.word("true") || in.word("false")) return safetensors_status::ok;
+  return in.any_number();
+}
+inline safetensors_status skip_value(parser& in) {
+  if (!in.take('[')) return skip_scalar(in);
+  if (in.take(']')) return safetensors_status::ok;
+  for (;;) {
+    if (auto s = skip_scalar(in); s != safetensors_status::ok) return s;
+    if (in.take(']')) return safetensors_status::ok;
+    if (!in.take(',')) return safetensors_status::bad_json;
+  }
+}
+
 // {"dtype": "F32", "shape": [..], "data_offsets": [b, e]}, fields in any order, each once.
 inline safetensors_status tensor_object(parser& in, parsed_tensor& t) {
   if (!in.take('{')) return safetensors_status::bad_json;
@@ -323,8 +379,8 @@ inline safetensors_status tensor_object(parser& in, parsed_tensor& t) {
       if (!in.take(',')) return safetensors_status::bad_json;
       if (auto s = in.integer(t.end); s != safetensors_status::ok) return s;
       if (!in.take(']')) return safetensors_status::bad_json;
-    } else {
-      return safetensors_status::bad_entry;
+    } else if (auto s = skip_value(in); s != safetensors_status::ok) {
+      return s;
     }
     if (in.take('}')) break;
     if (!in.take(',')) return safetensors_status::bad_json;
@@ -332,8 +388,9 @@ inline safetensors_status tensor_object(parser& in, parsed_tensor& t) {
   return have_dtype && have_shape && have_offsets ? safetensors_status::ok : safetensors_status::bad_entry;
 }
 
-// {"key": "value", ...}
+// {"key": "value", ...}, or null
 inline safetensors_status metadata_object(parser& in) {
+  if (in.word("null")) return safetensors_status::ok;  // the reference reader's Option
   if (!in.take('{')) return safetensors_status::bad_json;
   if (in.take('}')) return safetensors_status::ok;
   for (;;) {
@@ -386,6 +443,17 @@ void convert(T* out, const std::byte* in, std::uint64_t count, safetensors_dtype
 inline constexpr char tracked[] = ".num_batches_tracked";
 inline constexpr int tracked_length = sizeof tracked - 1;
 
+// How many tensors of the network a num_batches_tracked may accompany.
+template <class Net>
+inline constexpr int running_means = [] {
+  int n = 0;
+  for (const parameter_info& p : parameters_of<Net>) {
+    const int length = text_length(p.name);
+    if (length >= 12 && same_text(p.name + length - 12, "running_mean")) ++n;
+  }
+  return n;
+}();
+
 // Room for the longest name the network can match: its longest tensor name, or a num_batches_tracked.
 template <class Net>
 inline constexpr int name_capacity = [] {
@@ -425,9 +493,10 @@ safetensors_result load_safetensors(weights_of<Net, T>& w, std::span<const std::
   const std::uint64_t data_size = file.size() - 8 - header;
   const std::byte* data = file.data() + 8 + header;
 
-  // Two entries per parameter tensor at most: itself and, for a running_mean, its num_batches_tracked.
-  std::array<st::entry, 2 * P + 1> entries{};
-  std::array<bool, 2 * P + 1> seen{};
+  // An entry per parameter tensor, and one per running_mean for its num_batches_tracked.
+  constexpr int tables = P + st::running_means<Net> + 1;
+  std::array<st::entry, tables> entries{};
+  std::array<bool, 2 * P + 1> seen{};  // tensor p, or P + p for running_mean p's num_batches_tracked
   int count = 0;
   bool metadata = false;
 
@@ -473,9 +542,11 @@ safetensors_result load_safetensors(weights_of<Net, T>& w, std::span<const std::
           for (int p = 0; p < P && tensor < 0; ++p)
             if (st::same_bytes(name, length, params[p].name)) tensor = p;
           if (tensor < 0 && length > tracked_length && st::same_bytes(name + length - tracked_length, tracked_length, tracked)) {
+            // "<layer>.running_mean" with the file's "<layer>.": compared by length first, so that a name
+            // holding a NUL byte cannot end the comparison early.
             const int prefix = length - tracked_length + 1;  // with the dot
             for (int p = 0; p < P && tensor < 0; ++p)
-              if (std::strncmp(params[p].name, name, static_cast<std::size_t>(prefix)) == 0 &&
+              if (text_length(params[p].name) == prefix + 12 && std::equal(name, name + prefix, params[p].name) &&
                   same_text(params[p].name + prefix, "running_mean"))
                 tensor = P + p;
           }
