@@ -27,7 +27,6 @@ import math
 import os
 import struct
 import sys
-import tempfile
 
 import torch
 import torch.nn.functional as F
@@ -35,6 +34,7 @@ from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_numeric_reference import literal  # noqa: E402  (the shortest round-trip float32 literal)
+from write_atomically import write_atomically  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "embedded", "expected.hpp")
@@ -148,15 +148,7 @@ def main():
         values = outputs(make, seed)
         lines.append(f"inline constexpr float {name}[{len(values)}] = {{{', '.join(map(literal, values))}}};")
     lines.append("}  // namespace expected")
-    fd, tmp = tempfile.mkstemp(prefix=".expected.", suffix=".hpp", dir=os.path.dirname(OUT))
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write("\n".join(lines) + "\n")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, OUT)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    write_atomically(OUT, "\n".join(lines) + "\n")
     print(f"wrote {os.path.relpath(OUT, ROOT)}", file=sys.stderr)
 
 

@@ -42,6 +42,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from write_atomically import write_atomically  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_DIR = os.path.join(ROOT, "tests", "data", "numeric")
 TOL_ABS, TOL_REL = 1e-5, 1e-5
@@ -796,8 +799,7 @@ class Family:
                 "do not edit.\n"
                 f"// {self.name}: {len(self.entries)} cases, {self.exact} exact. Values in PyTorch's contiguous "
                 "order of one sample;\n// parameters in state_dict() order. See the script's docstring.\n")
-        with open(path, "w") as f:
-            f.write(head + "\n".join(self.entries) + "\n")
+        write_atomically(path, head + "\n".join(self.entries) + "\n")
         return path
 
 

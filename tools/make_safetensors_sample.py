@@ -12,6 +12,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from write_safetensors import save  # noqa: E402
+from write_atomically import write_atomically  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "data", "safetensors")
 
@@ -29,13 +30,10 @@ def main():
     x = torch.arange(3 * 8 * 8, dtype=torch.float32).reshape(1, 3, 8, 8) / 97.0 - 0.9  # the test's input
     y = model.double()(x.double()).float().reshape(-1)
     model.float()
-    os.makedirs(OUT, exist_ok=True)
     save(model.state_dict(), os.path.join(OUT, "small_net.safetensors"))
     text = ("// Written by tools/make_safetensors_sample.py: PyTorch's output for small_net.safetensors.\n"
             "{" + ", ".join(f"{v:.9g}f" for v in y.tolist()) + "}\n")
-    with open(os.path.join(OUT, "small_net_output.inc.partial"), "w") as f:
-        f.write(text)
-    os.replace(os.path.join(OUT, "small_net_output.inc.partial"), os.path.join(OUT, "small_net_output.inc"))
+    write_atomically(os.path.join(OUT, "small_net_output.inc"), text)
 
 
 if __name__ == "__main__":

@@ -48,6 +48,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from write_atomically import write_atomically  # noqa: E402
+
 SEED = 2026
 FAULT_RATE = 0.4          # probability that a random case gets one fault
 MAX_MACS = 3e7            # keep every random conv cheap (2 busy cores)
@@ -1483,9 +1486,7 @@ def main():
         " F.pad(constant 0) followed by the conv with padding 0.",
         "# All cases ran on CPU (float32 zeros, eval mode, one thread, mkldnn disabled).",
     ]
-    os.makedirs(os.path.dirname(out_path), exist_ok=True)
-    with open(out_path, "w") as f:
-        f.write("\n".join(header + lines) + "\n")
+    write_atomically(out_path, "\n".join(header + lines) + "\n")
 
     # ---- summary on stdout ----
     n_invalid = sum(v for k, v in kinds.items() if k != "ok")

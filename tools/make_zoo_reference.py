@@ -21,6 +21,9 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from write_atomically import write_atomically  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -184,8 +187,7 @@ def main():
         macs, out = macs_of(model, shape)
         lines.append(f"{name} params={params} macs={macs} out={','.join(map(str, out))}")
         print(lines[-1], file=sys.stderr)
-    with open(os.path.join(ROOT, "tests", "data", "zoo_reference.txt"), "w") as f:
-        f.write("\n".join(lines) + "\n")
+    write_atomically(os.path.join(ROOT, "tests", "data", "zoo_reference.txt"), "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

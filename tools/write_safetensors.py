@@ -12,6 +12,9 @@ import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from write_atomically import write_atomically  # noqa: E402
+
 DTYPES = {"float32": "F32", "float16": "F16", "bfloat16": "BF16", "float64": "F64", "int64": "I64",
           "int32": "I32", "int16": "I16", "int8": "I8", "uint8": "U8", "bool": "BOOL"}
 
@@ -35,16 +38,16 @@ def save(state_dict, path, metadata=None):
     for name, t in state_dict.items():
         t = t.detach().cpu().contiguous()
         raw = t.reshape(-1).view(torch.uint8) if t.dtype != torch.bool else t.to(torch.uint8)  # native order: little-endian hosts
-        tensors[name] = (DTYPES[str(t.dtype).removeprefix("torch.")], tuple(t.shape), raw.numpy().tobytes())
-    data = encode(tensors, metadata or {"format": "pt"})
-    with open(path + ".partial", "wb") as f:  # then renamed: a failure leaves no half-written file
-        f.write(data)
-    os.replace(path + ".partial", path)
+        dtype = str(t.dtype).removeprefix("torch.")
+        if dtype not in DTYPES:
+            raise ValueError(f"tensor {name!r}: dtype {dtype} has no safetensors name")
+        tensors[name] = (DTYPES[dtype], tuple(t.shape), raw.numpy().tobytes())
+    write_atomically(path, encode(tensors, metadata or {"format": "pt"}))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: write_safetensors.py module:factory out.safetensors")
+    if len(sys.argv) != 3 or sys.argv[1].count(":") != 1:
+        sys.exit("usage: write_safetensors.py module:factory out.safetensors  (e.g. torchvision.models:resnet18)")
     module, factory = sys.argv[1].split(":")
     model = getattr(importlib.import_module(module), factory)()
     save(model.eval().state_dict(), sys.argv[2])
