@@ -17,6 +17,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
+from write_atomically import write_atomically  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COMPILERS = ["g++-12", "clang++-16"]
 WORKLOADS = [("W1_lenet", "w1_lenet"), ("W2_ds_cnn", "w2_ds_cnn"), ("W3_resnet_3x3", "w3_resnet"),
@@ -42,8 +45,9 @@ def build(compiler):
 
 def run(binary):
     env = dict(os.environ, OMP_NUM_THREADS="1")
-    out = sh([binary, "--benchmark_format=json", "--benchmark_repetitions=3", "--benchmark_report_aggregates_only=true",
-              "--benchmark_min_time=0.3"], env)
+    # Repetitions of ctnn and its peers interleaved at random, so that the machine's drift hits all alike.
+    out = sh([binary, "--benchmark_format=json", "--benchmark_repetitions=5", "--benchmark_report_aggregates_only=true",
+              "--benchmark_enable_random_interleaving=true", "--benchmark_min_time=0.3"], env)
     results = {}
     for b in json.loads(out)["benchmarks"]:
         if b.get("aggregate_name") == "median":
@@ -59,9 +63,11 @@ def compile_seconds(compiler, net):
         with open(path, "w") as f:
             f.write('#include "workloads.hpp"\n'
                     f"using net = workloads::{net};\n"
-                    "const float* run(const net::weights& w, const float* x, ctnn::static_arena<net>& a) {\n"
-                    "  static const auto p = ctnn::prepare<net>(w);\n"
-                    "  return net::forward(p, std::span<const float, net::input_size>(x, net::input_size), a).data();\n"
+                    "void run(const net::weights& w, net::prepared& p, const float* x, float* y,\n"
+                    "         ctnn::static_arena<net::prepared>& a) {\n"
+                    "  ctnn::prepare_into(w, p);\n"
+                    "  net::forward(p, std::span<const float, net::input_size>(x, net::input_size),\n"
+                    "               std::span<float, net::output_size>(y, net::output_size), a);\n"
                     "}\n")
         start = time.monotonic()
         sh([compiler, *FLAGS, f"-I{ROOT}/include", f"-I{ROOT}/bench", "-c", path, "-o", os.devnull])
@@ -108,8 +114,7 @@ def main():
     lines.append(f"Batch 8 of W3 with `ctnn::forward_batch` (clang): {one:.0f} us on 1 thread, {two:.0f} us on 2 threads "
                  f"({one / two:.2f}x on this machine's 2 cores).")
     text = "\n".join(lines) + "\n"
-    with open(os.path.join(ROOT, "bench", "results.md"), "w") as f:
-        f.write(text)
+    write_atomically(os.path.join(ROOT, "bench", "results.md"), text)
     print(text)
 
 
