@@ -7,8 +7,8 @@ string(REGEX MATCHALL "\tv(fma|mul|add)\\.f32\tq[0-9]+" vector_float "${code}")
 list(LENGTH vector_fma fmas)
 list(LENGTH vector_float all)
 message("Helium: ${fmas} vfma.f32 and ${all} vector float instructions on q registers")
-# GCC 12 vectorizes part of the plain kernel loops for Helium at -O3 (19 instructions in LeNet today);
-# fewer than 10 means the kernels lost their vectorizable shape.
-if(all LESS 10)
+# GCC 12 vectorizes the fast kernels' array tiles for Helium at -O3 (50 such instructions in LeNet
+# today); fewer than 30 means the kernels lost their vectorizable shape.
+if(all LESS 30)
   message(FATAL_ERROR "only ${all} Helium vector float instructions: the kernels were not vectorized")
 endif()

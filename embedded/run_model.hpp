@@ -54,7 +54,7 @@ int run(const char* name, const typename Net::prepared& weights, std::span<std::
   const std::uint32_t start = counter.now();
   Net::forward(weights, input, y, arena);
   const std::uint32_t end = counter.now();
-  // FMA contraction and the target's libm round differently from the host: a relative tolerance.
+  // FMA contraction and the target's libm round differently from PyTorch on the host: a relative tolerance.
   float worst = 0;
   bool ok = true;
   for (std::size_t i = 0; i < N; ++i) {
