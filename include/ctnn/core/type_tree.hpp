@@ -1,4 +1,5 @@
-// ctnn/core/type_tree.hpp: the I-th type of a long list in O(log N) small template instantiations.
+// ctnn/core/type_tree.hpp: the I-th type of a long list in O(log N) small template instantiations, and
+// the list shifted by one for walking it in lockstep with its followers.
 //
 // g++-12 has no __type_pack_element, and every way of indexing a pack directly costs O(N) per lookup
 // there (mp_at_c finds its element among N base classes; any template keyed by the whole pack hashes
@@ -85,5 +86,20 @@ struct leaves<boost::mp11::mp_list<T...>> {
 
 template <class List>
 using type_tree = typename detail::build_tree<1, typename detail::leaves<List>::type>::type;
+
+namespace detail {
+// The list shifted left by one, void entering at the end: expanded in lockstep with the list, each
+// element meets the one after it without an index lookup.
+template <class List>
+struct shift_left;
+template <>
+struct shift_left<boost::mp11::mp_list<>> {
+  using type = boost::mp11::mp_list<>;
+};
+template <class First, class... Rest>
+struct shift_left<boost::mp11::mp_list<First, Rest...>> {
+  using type = boost::mp11::mp_list<Rest..., void>;
+};
+}  // namespace detail
 
 }  // namespace ctnn

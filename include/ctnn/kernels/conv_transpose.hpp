@@ -68,8 +68,7 @@ constexpr void conv_transpose_forward(const T* x, const T* w, const T* b, T* y) 
 
 template <class Node, layout L, class T>
 constexpr void run_plain(const conv_transpose_params&, const T* x, const T* w, T* y) {
-  conv_transpose_forward<Node::type::params, Node::input_shape, L>(
-      x, w, Node::result.bias.rank > 0 ? w + Node::result.weight.size() : nullptr, y);
+  conv_transpose_forward<Node::type::params, Node::input_shape, L>(x, w, bias_after_weight<Node>(w), y);
 }
 
 }  // namespace ctnn

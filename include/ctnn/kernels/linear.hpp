@@ -36,8 +36,7 @@ constexpr void linear_forward(const T* x, const T* w, const T* b, T* y) {
 
 template <class Node, layout L, class T>
 constexpr void run_plain(const linear_params&, const T* x, const T* w, T* y) {
-  linear_forward<Node::type::params, Node::input_shape, L>(
-      x, w, Node::result.bias.rank > 0 ? w + Node::result.weight.size() : nullptr, y);
+  linear_forward<Node::type::params, Node::input_shape, L>(x, w, bias_after_weight<Node>(w), y);
 }
 
 }  // namespace ctnn

@@ -80,8 +80,7 @@ namespace ctnn {
 
 template <class Node, layout L, class T>
 constexpr void run_plain(const partial_conv_params&, const T* x, const T* w, T* y) {
-  partial_conv_padding_forward<Node::type::params, Node::input_shape, L>(
-      x, w, Node::result.bias.rank > 0 ? w + Node::result.weight.size() : nullptr, y);
+  partial_conv_padding_forward<Node::type::params, Node::input_shape, L>(x, w, bias_after_weight<Node>(w), y);
 }
 
 }  // namespace ctnn

@@ -88,7 +88,8 @@ constexpr void run_node(const run_state<T>& s, int k) {
   }
 }
 
-// The activation fused after a fast kernel: node F's, or none.
+// The activation fused after a fast kernel: node F's, or none (also for a pointwise convolution, which
+// run_group names here in the branch of the ternary it does not take).
 template <class F>
 constexpr activation_params activation_of() {
   if constexpr (std::is_void_v<F>) {
@@ -126,10 +127,8 @@ struct kernel_for {
   static constexpr bool uses_followers = Prepared;
   template <class Node, class N1, class N2, class N3>
   static constexpr node_function<T> of() {
-    if constexpr (!Prepared || block_layer<typename Node::type>) {
-      return &run_node<Node, L, T>;
-    } else if constexpr (!lowering_at<Node, L>().fast) {
-      return &run_node<Node, L, T>;  // the plain loops on a copy of its weights
+    if constexpr (!Prepared || block_layer<typename Node::type> || !lowering_at<Node, L>().fast) {
+      return &run_node<Node, L, T>;  // with prepared weights: the plain loops on a copy of its weights
     } else {
       constexpr fusion f = fusion_of<L, Node, N1, N2, N3>();
       if constexpr (f.fused == 0) {

@@ -112,4 +112,10 @@ template <window3 k, dims4 in, class Tap>
   }
 }
 
+// A plain layer's bias: its weights in PyTorch's order are the weight tensor, then the bias if it has one.
+template <class Node, class T>
+constexpr const T* bias_after_weight(const T* w) {
+  return Node::result.bias.rank > 0 ? w + Node::result.weight.size() : nullptr;
+}
+
 }  // namespace ctnn

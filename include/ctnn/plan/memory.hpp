@@ -40,8 +40,6 @@ struct memory_plan {
   std::array<count_t, tensors> offsets{};  // element offset of each tensor in the arena
   count_t arena_elements = 0;
   int buffers = 0;
-  int result = 0;
-  bool fused = false;
 
   constexpr count_t offset(int tensor) const { return offsets[tensor]; }
   constexpr bool stored(int tensor) const { return buffer[tensor] != not_stored; }
@@ -68,8 +66,6 @@ constexpr buffer_plan<Schedule::node_count> assign_buffers(const Schedule& s, co
   constexpr int N = Schedule::node_count;
   buffer_plan<N> b;
   memory_plan<N>& p = b.plan;
-  p.fused = fused;
-  p.result = s.result;
   const schedule_node* nodes = s.nodes.data();
   count_t* size = p.size.data();
   int* last_use = p.last_use.data();

@@ -153,18 +153,8 @@ struct follower<void, In> {
   using type = void;
 };
 
-// The layers shifted by one, two, three (void past the end): each layer's followers, in lockstep.
-template <class List>
-struct shift_one;
-template <>
-struct shift_one<boost::mp11::mp_list<>> {
-  using type = boost::mp11::mp_list<>;
-};
-template <class First, class... Rest>
-struct shift_one<boost::mp11::mp_list<First, Rest...>> {
-  using type = boost::mp11::mp_list<Rest..., void>;
-};
-
+// The layers shifted by one, two, three (core/type_tree.hpp's shift_left): each layer's followers, in
+// lockstep.
 template <class Placed, class Index, class Layers, class Next1, class Next2, class Next3>
 struct flat_chain_impl;
 template <class Placed, std::size_t... I, class... L, class... L1, class... L2, class... L3>
@@ -196,10 +186,10 @@ struct flat_chain_impl<Placed, std::index_sequence<I...>, boost::mp11::mp_list<L
     return join_chain<value, count>(parts, counts, static_cast<int>(sizeof...(L)));
   }();
 };
-template <class Placed, class Layers = typename Placed::layers, class Next1 = typename shift_one<Layers>::type,
-          class Next2 = typename shift_one<Next1>::type>
+template <class Placed, class Layers = typename Placed::layers, class Next1 = typename shift_left<Layers>::type,
+          class Next2 = typename shift_left<Next1>::type>
 struct flat_chain_of : flat_chain_impl<Placed, std::make_index_sequence<Placed::size>, Layers, Next1, Next2,
-                                       typename shift_one<Next2>::type> {};
+                                       typename shift_left<Next2>::type> {};
 template <class Placed>
 struct flat_chain : flat_chain_of<Placed> {};
 
@@ -299,16 +289,15 @@ struct schedule_node : node_place {
   count_t params = 0, buffers = 0, macs = 0;  // a block's: its branches' totals
   int first_tensor = 0, tensor_count = 0;     // its parameter tensors in schedule::tensors
   // With prepared weights: how many nodes after this one its fast kernel also computes (an activation;
-  // or a pointwise convolution and the activations around it), and where that pointwise is.
+  // or a pointwise convolution and the activations around it).
   int fused = 0;
-  int pointwise = 0;
   bool inside_group = false;  // computed by an earlier node's fast kernel
 };
 
 template <int Nodes>
 struct schedule {
   std::array<schedule_node, Nodes> nodes{};
-  int result = 0;  // the tensor the network returns
+  static constexpr int result = Nodes;  // the tensor the network returns: the last node's output (0, the input, when none)
 
   static constexpr int node_count = Nodes;
 };
@@ -434,10 +423,8 @@ struct build_schedule {
       if (n.kind != node_kind::layer || n.inside_group) continue;
       const fusion f = fuse(n.lower, lowering_after(k, k + 1), lowering_after(k, k + 2), lowering_after(k, k + 3), n.out[0]);
       n.fused = f.fused;
-      n.pointwise = f.pointwise;
       for (int j = 1; j <= n.fused; ++j) node[k + j].inside_group = true;
     }
-    s.result = nodes;  // the last node's output; 0, the input, when there is none
     return s;
   }();
 };

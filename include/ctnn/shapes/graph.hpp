@@ -9,6 +9,7 @@
 #include <array>
 #include <cstddef>
 
+#include "ctnn/core/type_tree.hpp"
 #include "ctnn/layers/graph.hpp"
 #include "ctnn/shapes/result.hpp"
 
@@ -76,16 +77,6 @@ namespace detail {
 // For each layer, which of the 8 layers after it have its type: bit d - 1 for the layer d places on.
 // The lists shifted by one to eight are expanded in lockstep with the layers (never looked up by index).
 inline constexpr int lookback = 8;
-template <class List>
-struct shift_left;
-template <>
-struct shift_left<boost::mp11::mp_list<>> {
-  using type = boost::mp11::mp_list<>;
-};
-template <class First, class... Rest>
-struct shift_left<boost::mp11::mp_list<First, Rest...>> {
-  using type = boost::mp11::mp_list<Rest..., void>;
-};
 template <class... Lists>
 struct same_types_ahead;
 template <class... L, class... S1, class... S2, class... S3, class... S4, class... S5, class... S6, class... S7, class... S8>
