@@ -1456,7 +1456,7 @@ def gen_partial_conv():
 
 
 # ---------------------------------------------------------------------------------------------------
-# fusion: the layer groups ctnn/plan/lowering.hpp runs as one kernel in NHWC (and layer by layer in NCHW)
+# fusion: the layer groups fuse() (ctnn/plan/schedule.hpp) runs as one kernel in NHWC (and layer by layer in NCHW)
 
 def dw(r, k, **kw):
     return conv_layer(r, None, k, mult=1, spell_mult=False, **kw)

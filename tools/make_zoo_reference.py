@@ -6,8 +6,8 @@ Writes tests/data/zoo_reference.txt, one line per network:
 Run with Debian's python3-torch: /usr/bin/python3 tools/make_zoo_reference.py
 
 The networks are written out here in torch.nn, layer for layer as in examples/zoo/*.hpp. Parameters are
-sum(p.numel() for p in model.parameters()). MACs follow the convention documented in
-include/ctnn/analysis/cost.hpp, measured with forward hooks on the real modules:
+sum(p.numel() for p in model.parameters()). MACs follow the convention of each family's
+macs_of (include/ctnn/shapes/<family>.hpp, summarised in the README), measured with forward hooks on the real modules:
     Conv1d/2d/3d:           output elements x (in_channels / groups) x kernel volume
     ConvTranspose1d/2d/3d:  input elements  x (out_channels / groups) x kernel volume
     Linear:                 output elements x in_features

@@ -3,10 +3,11 @@
 //   std::vector<ctnn::static_arena<net::prepared>> arenas(threads);
 //   ctnn::batch_status s = ctnn::forward_batch<net>(weights, inputs, outputs, arenas);
 //
-// or, on memory the caller placed, a span of byte spans (std::span<std::byte, net::arena_bytes>), one per
-// thread. inputs holds whole samples (N x net::input_size), outputs exactly N x net::output_size. Each thread runs
-// whole samples with its own arena; the weights are shared (read only). Bad spans are refused before
-// anything is written. Not part of ctnn/ctnn.hpp: it needs std::thread, which bare-metal targets lack.
+// or, on memory the caller placed, a span of byte spans (std::span<std::byte, net::arena_bytes>), one
+// per thread. inputs holds whole samples (N x net::input_size), outputs exactly N x net::output_size.
+// Each thread runs whole samples with its own arena; the weights are shared (read only). Bad spans are
+// refused before anything is written. Not part of ctnn/ctnn.hpp: it needs std::thread, which bare-metal
+// targets lack.
 #pragma once
 
 #include <cstddef>
@@ -25,18 +26,22 @@ enum class batch_status : int {
   output_size_mismatch,  // outputs.size() is not samples x output_size
 };
 
-namespace detail {
-// Checks the spans, then runs sample s with arena t through run(s, t), samples dealt out round robin.
-template <class Net, class T, class Run>
-batch_status run_batch(std::span<const T> inputs, std::span<T> outputs, std::size_t arenas, const Run& run) {
+// arenas: one per thread, static_arena<A>s or spans of the caller's bytes (std::span<std::byte, Bytes>),
+// each checked by forward as for one sample.
+template <class Net, class W, class Arena>
+batch_status forward_batch(const W& weights, std::span<const typename W::value_type> inputs,
+                           std::span<typename W::value_type> outputs, std::span<Arena> arenas) {
+  using T = typename W::value_type;
   constexpr std::size_t in = Net::input_size, out = Net::output_size;
-  if (arenas == 0) return batch_status::no_arenas;
+  if (arenas.empty()) return batch_status::no_arenas;
   if (inputs.size() % in != 0) return batch_status::partial_sample;
   const std::size_t samples = inputs.size() / in;
   if (outputs.size() != samples * out) return batch_status::output_size_mismatch;
-  const std::size_t threads = arenas < samples ? arenas : samples;
+  const std::size_t threads = arenas.size() < samples ? arenas.size() : samples;
   const auto work = [&](std::size_t t) {
-    for (std::size_t s = t; s < samples; s += threads) run(s, t);
+    for (std::size_t s = t; s < samples; s += threads)
+      Net::forward(weights, std::span<const T, in>(inputs.data() + s * in, in), std::span<T, out>(outputs.data() + s * out, out),
+                   arenas[t]);
   };
   if (threads <= 1) {
     if (samples > 0) work(0);
@@ -47,31 +52,6 @@ batch_status run_batch(std::span<const T> inputs, std::span<T> outputs, std::siz
   work(0);
   for (std::thread& thread : pool) thread.join();
   return batch_status::ok;
-}
-}  // namespace detail
-
-template <class Net, class W, class A>
-batch_status forward_batch(const W& weights, std::span<const typename W::value_type> inputs,
-                           std::span<typename W::value_type> outputs, std::span<static_arena<A>> arenas) {
-  using T = typename W::value_type;
-  constexpr std::size_t in = Net::input_size, out = Net::output_size;
-  return detail::run_batch<Net>(inputs, outputs, arenas.size(), [&](std::size_t s, std::size_t t) {
-    Net::forward(weights, std::span<const T, in>(inputs.data() + s * in, in), std::span<T, out>(outputs.data() + s * out, out),
-                 arenas[t]);
-  });
-}
-
-// The same on memory the caller placed: one span of bytes per thread, each of static extent and at
-// least the plan's arena (checked at compile time, as for forward).
-template <class Net, class W, std::size_t Bytes>
-batch_status forward_batch(const W& weights, std::span<const typename W::value_type> inputs,
-                           std::span<typename W::value_type> outputs, std::span<const std::span<std::byte, Bytes>> arenas) {
-  using T = typename W::value_type;
-  constexpr std::size_t in = Net::input_size, out = Net::output_size;
-  return detail::run_batch<Net>(inputs, outputs, arenas.size(), [&](std::size_t s, std::size_t t) {
-    Net::forward(weights, std::span<const T, in>(inputs.data() + s * in, in), std::span<T, out>(outputs.data() + s * out, out),
-                 arenas[t]);
-  });
 }
 
 }  // namespace ctnn

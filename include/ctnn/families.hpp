@@ -4,7 +4,9 @@
 // ctnn/shapes/<family>.hpp (its rule, checks, parameter tensors, costs, memory and lowering, as
 // constexpr values) and ctnn/kernels/<family>.hpp (its loops and fast kernels), each including the one
 // before. The stages after them find a family's functions by argument-dependent lookup on its parameter
-// struct, so registering a family is its kernels' line here.
+// struct, so registering a family is its kernels' line here. Two kernel files are not families of their
+// own: depthwise_pointwise.hpp, the fused kernel of two convolutions, and merge.hpp, the blocks' merges
+// (residual add, concat), which the runner includes itself.
 #pragma once
 
 #include "ctnn/kernels/activation.hpp"

@@ -1,6 +1,6 @@
 // The model zoo's parameter counts, MACs and output shapes against PyTorch's
 // (tests/data/zoo_reference.txt, made by tools/make_zoo_reference.py with the MAC convention of
-// include/ctnn/analysis/cost.hpp).
+// each family's macs_of, include/ctnn/shapes/<family>.hpp).
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -91,6 +91,24 @@ TEST(Zoo, ReceptiveFieldsAndArena) {
   static_assert(vgg.rows[43].name[0] == 'm');  // max_pool2d
   static_assert(vgg.rows[43].field.size[0] == 212 && vgg.rows[43].field.jump_num[0] == 32);
   EXPECT_EQ(zoo::lenet5::arena_bytes, 23552);
+}
+
+// Upsampling by 3 and pooling by 2, 45 times: the jump is 2^45 / 3^45, whose denominator passes 64
+// bits at the 40th step. The field is then the whole input, rather than a compile error of the summary.
+namespace {
+using jump_step = ctnn::chain<ctnn::upsample_nearest1d<ctnn::scale_factor<3>>, ctnn::max_pool1d<2>>;
+using fractional_jumps = boost::mp11::mp_apply<
+    ctnn::sequential, boost::mp11::mp_push_front<boost::mp11::mp_repeat_c<boost::mp11::mp_list<jump_step>, 45>, ctnn::input<1, 1>>>;
+}  // namespace
+
+TEST(Zoo, ReceptiveFieldPastSixtyFourBitsIsTheWholeInput) {
+  constexpr auto& s = ctnn::summary_of<fractional_jumps>;
+  // Three rows a step (the chain, then its two layers).
+  static_assert(s.rows[2].field.jump_num[0] == 2 && s.rows[2].field.jump_den[0] == 3);  // the first step's pool
+  static_assert(!s.rows[116].field.whole_input && s.rows[116].field.jump_den[0] == 4052555153018976267);  // 3^39
+  static_assert(s.rows[117].field.whole_input);  // the 40th step: 3^40 > 2^63
+  static_assert(s.rows[s.rows.size() - 1].field.whole_input);
+  EXPECT_EQ(fractional_jumps::output_shape, (ctnn::shape{1, 1}));
 }
 
 namespace {

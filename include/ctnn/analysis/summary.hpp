@@ -14,7 +14,6 @@
 #include <array>
 #include <cstddef>
 
-#include <boost/mp11/algorithm.hpp>
 
 #include "ctnn/network.hpp"
 

@@ -108,6 +108,7 @@ template <long long V> struct smaller_than_kernel_in_pytorch_avg_pool3d {};
 template <long long V> struct negative_value {};
 struct path_deeper_than_max_nesting {};
 template <class Option> struct option_not_accepted {};
+template <long long V> struct option_not_accepted_at_index {};
 template <class Params> struct by_a_layer_with {};
 template <class Dims> struct linear_on_input {};
 struct flatten_first__or_give_per_position_or_in_features {};
@@ -200,6 +201,11 @@ CTNN_SENTENCE(option_not_accepted, option_not_accepted<boost::mp11::mp_at_c<type
 CTNN_SENTENCE(linear_needs_flat_input, linear_on_input<typename dims_type<E.lhs>::type>,
               flatten_first__or_give_per_position_or_in_features);
 #undef CTNN_SENTENCE
+// Past max_nesting the layer is unknown (Layer = void): the option by its index among the layer's options.
+template <layer_error E>
+struct sentence<error_code::option_not_accepted, E, void> {
+  using type = mp_list<option_not_accepted_at_index<E.a>>;
+};
 
 // What an error says: the parameter and dim it concerns, then its sentence.
 template <layer_error E, class Layer>

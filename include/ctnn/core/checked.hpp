@@ -22,11 +22,6 @@ struct checked_count {
     r.overflow = a.overflow || b.overflow || __builtin_add_overflow(a.value, b.value, &r.value);
     return r;
   }
-  friend constexpr checked_count operator-(checked_count a, checked_count b) {
-    checked_count r;
-    r.overflow = a.overflow || b.overflow || __builtin_sub_overflow(a.value, b.value, &r.value);
-    return r;
-  }
   friend constexpr checked_count operator*(checked_count a, checked_count b) {
     checked_count r;
     r.overflow = a.overflow || b.overflow || __builtin_mul_overflow(a.value, b.value, &r.value);

@@ -43,7 +43,7 @@ enum class error_code : int {
   extent_overflow,          // dim (or -1), a: the extent or its lower bound (does not fit an int)
   count_overflow,           // param: which count (output elements, parameters, MACs) does not fit count_t
   option_not_accepted,      // a: position of the option in the layer's option list
-  linear_needs_flat_input,  // a: input rank, b: its last dim (in_features inferred on a rank > 1 input)
+  linear_needs_flat_input,  // lhs: the input shape (in_features inferred on a rank > 1 input)
   conflicting_options,      // param: the parameter given twice in incompatible ways
   avg_pool3d_input_smaller_than_kernel,  // dim, a: input extent, b: kernel (PyTorch 1.13's AvgPool3d)
 };

@@ -47,8 +47,8 @@ constexpr void activation_forward(const T* x, T* y) {
   }
 }
 
-// The activation a fast kernel applies to what it has just stored (ctnn/plan/lowering.hpp fuses an
-// element-wise activation into the layer before it); no_activation leaves the values alone.
+// The activation a fast kernel applies to what it has just stored (fuse() in ctnn/plan/schedule.hpp
+// puts an element-wise activation into the layer before it); no_activation leaves the values alone.
 inline constexpr activation_params no_activation{activation_kind::identity};
 
 template <activation_params P, class T>
@@ -128,9 +128,6 @@ constexpr Lanes activate_tile(Lanes x) {
   }
 }
 
-}  // namespace ctnn
-
-namespace ctnn {
 
 template <class Node, layout L, class T>
 constexpr void run_plain(const activation_params&, const T* x, const T*, T* y) {

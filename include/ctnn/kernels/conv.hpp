@@ -58,9 +58,6 @@ constexpr void conv_forward(const T* x, const T* w, const T* b, T* y) {
         }
 }
 
-}  // namespace ctnn
-
-namespace ctnn {
 
 template <class Node, layout L, class T>
 constexpr void run_plain(const conv_params&, const T* x, const T* w, T* y) {

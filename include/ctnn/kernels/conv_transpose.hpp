@@ -75,7 +75,7 @@ constexpr void run_plain(const conv_transpose_params&, const T* x, const T* w, T
 
 // ---- the fast path: NHWC, groups 1, weights prepared as [tap][C_in][C_out padded] -----------------
 CTNN_BEGIN_CONFIG
-//
+
 // The outputs split into stride phases: along W, the outputs o = p + s t of one phase p all use the same
 // taps (those with (p + pb - k d) divisible by s), reading consecutive inputs. Each phase is a dense
 // convolution over t, tiled like the forward convolution: R outputs of the phase x V channels in

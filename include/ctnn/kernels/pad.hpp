@@ -58,9 +58,6 @@ constexpr void crop_forward(const T* x, T* y) {
           y[offset<L>(out, c, oz, oy, ox)] = x[offset<L>(in, c, oz + begin[0], oy + begin[1], ox + begin[2])];
 }
 
-}  // namespace ctnn
-
-namespace ctnn {
 
 template <class Node, layout L, class T>
 constexpr void run_plain(const pad_params&, const T* x, const T*, T* y) {

@@ -74,9 +74,6 @@ constexpr void partial_conv_padding_forward(const T* x, const T* w, const T* b, 
         }
 }
 
-}  // namespace ctnn
-
-namespace ctnn {
 
 template <class Node, layout L, class T>
 constexpr void run_plain(const partial_conv_params&, const T* x, const T* w, T* y) {

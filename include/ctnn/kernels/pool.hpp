@@ -146,9 +146,6 @@ constexpr void global_pool_forward(const T* x, T* y) {
   }
 }
 
-}  // namespace ctnn
-
-namespace ctnn {
 
 template <class Node, layout L, class T>
 constexpr void run_plain(const max_pool_params&, const T* x, const T*, T* y) {

@@ -12,7 +12,6 @@
 
 #include <array>
 #include <cstddef>
-#include <utility>
 
 #include "ctnn/kernels/run.hpp"
 #include "ctnn/plan/weights.hpp"

@@ -26,9 +26,6 @@ constexpr void copy_reshaped(const T* x, T* y) {
   }
 }
 
-}  // namespace ctnn
-
-namespace ctnn {
 
 // Reached only when the plan gave the output its own buffer (NHWC, or the network's result).
 template <class Node, layout L, class T>

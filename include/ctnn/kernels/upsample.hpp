@@ -85,9 +85,6 @@ constexpr void upsample_forward(const T* x, T* y) {
         }
 }
 
-}  // namespace ctnn
-
-namespace ctnn {
 
 template <class Node, layout L, class T>
 constexpr void run_plain(const upsample_params&, const T* x, const T*, T* y) {

@@ -6,9 +6,11 @@
 // runner (ctnn/kernels/run.hpp), the summary, printer and Graphviz writer (ctnn/analysis/). None walks
 // the layer tree itself.
 //
-//   using s = ctnn::schedule_of<net>;       s::nodes: the placed layers, a type list in node order
-//   constexpr auto& v = s::value;           v.nodes[k]: tensors read and written, shapes, name, path,
-//                                           costs, storage, lowering, fusion; v.tensors[t]: parameters
+//   using s = ctnn::schedule_of<net>;       s::flat: the placed layers in node order (node_table<s, V>
+//                                           builds a value per node from visitor V)
+//   constexpr auto& v = s::value;           v.nodes[k]: kind, tensors read and written, shapes, name,
+//                                           parent and branch, costs, storage, lowering, fusion
+//   parameter_layout_of<net>::value         the parameter tensors (paths: node_path, plan/weights.hpp)
 //
 // Tensors: 0 is the network's input, k + 1 the output of node k. Compile time is linear in depth: each
 // chain is expanded once, in lockstep with its shapes, and identical blocks share one expansion.

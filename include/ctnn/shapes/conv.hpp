@@ -87,8 +87,7 @@ constexpr checked_count macs_of(const conv_params&, const shape&, const layer_sh
 
 constexpr receptive_field grow_field(const conv_params& p, const shape& in, const layer_shapes&,
                                      const receptive_field& f) {
-  const window w = resolve_conv(p, in).w;
-  return grow(f, dilated_kernel(w), w.stride, filled(w.rank, 1));
+  return grow_window(f, resolve_conv(p, in).w);
 }
 
 // NHWC: groups 1 runs the register-tiled kernel, depthwise (multiplier 1) its own; 1x1 with stride 1 and

@@ -55,10 +55,6 @@ constexpr conv_transpose_geometry resolve_conv_transpose(const conv_transpose_pa
   w.kernel = k.kernel;
   w.stride = k.stride;
   w.dilation = k.dilation;
-  for (int i = 0; i < n; ++i) {
-    // (i-1)s + K must fit a count_t before it is compared with an int: both terms below 2^62.
-    if ((g.error = check_extent(dilated_extent(w.kernel[i], w.dilation[i]), i))) return g;
-  }
   if (p.padding.mode == padding_mode::explicit_pad) {
     w.pad_begin = resolve(p.padding.begin, n);
     w.pad_end = resolve(p.padding.end, n);

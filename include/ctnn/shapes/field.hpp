@@ -6,6 +6,7 @@
 // says how it changes the field; ctnn/analysis/summary.hpp propagates it through a network.
 #pragma once
 
+#include "ctnn/core/checked.hpp"
 #include "ctnn/core/spatial.hpp"
 
 namespace ctnn {
@@ -36,13 +37,17 @@ constexpr receptive_field whole(const receptive_field& in) {
 }
 
 // Size grows by (taps - 1) jumps of the input, rounded up (a fractional jump still reaches the next
-// input pixel); the jump is multiplied by num / den.
+// input pixel); the jump is multiplied by num / den. Past 64 bits (many upsamplings and adaptive pools
+// in a row) the field is taken as the whole input: no input that fits in memory is larger.
 constexpr receptive_field grow(receptive_field f, const extents& taps, const extents& num, const extents& den) {
   for (int i = 0; i < f.rank; ++i) {
-    const count_t reach = (count_t{taps[i]} - 1) * f.jump_num[i];
-    f.size[i] += reach / f.jump_den[i] + (reach % f.jump_den[i] != 0);
-    f.jump_num[i] *= num[i];
-    f.jump_den[i] *= den[i];
+    const checked_count reach = checked_count{count_t{taps[i]} - 1} * f.jump_num[i];
+    const checked_count jump_num = checked_count{f.jump_num[i]} * num[i], jump_den = checked_count{f.jump_den[i]} * den[i];
+    const checked_count size = checked_count{f.size[i]} + (reach.value / f.jump_den[i] + (reach.value % f.jump_den[i] != 0));
+    if (reach.overflow || jump_num.overflow || jump_den.overflow || size.overflow) return whole(f);
+    f.size[i] = size.value;
+    f.jump_num[i] = jump_num.value;
+    f.jump_den[i] = jump_den.value;
     count_t g = f.jump_num[i], r = f.jump_den[i];  // their greatest common divisor
     while (r != 0) {
       const count_t t = g % r;

@@ -55,7 +55,9 @@ constexpr layer_shapes layer_rule(const shape& in) {
     if constexpr (requires { Layer::params.rank; })
       if (r.error && r.error.dim >= 0 && r.error.rank == 0) r.error.rank = Layer::params.rank;
     if constexpr (block_layer<Layer>) {
-      return r;  // its branches' totals, already complete
+      // Its branches' totals are complete; its output (a concat's) may still outgrow count_t.
+      if (!r.error && checked_size(r.out).overflow) return fail(error_code::count_overflow, 0, 0, 0, -1, param::output_elements);
+      return r;
     } else {
       return r.error ? r : detail::finish(Layer::params, in, r);
     }
@@ -67,7 +69,6 @@ struct chain_trace {
   std::array<shape, N + 1> shapes{};  // shapes[0] is the chain's input, shapes[i + 1] layer i's output
   count_t params = 0, buffers = 0, macs = 0;  // the chain's totals
   layer_error error;                  // first failure, its path starting at the layer index
-  int failed = -1;                    // index of the failing layer, -1 when every layer passed
 
   constexpr const shape& output() const { return shapes[N]; }
   constexpr bool ok() const { return !error; }
@@ -96,6 +97,20 @@ template <class L0, class L1 = typename shift_left<L0>::type, class L2 = typenam
 struct repeats : same_types_ahead<L0, L1, L2, L3, L4, L5, L6, L7, L8> {};
 }  // namespace detail
 
+// Totals (a chain's, a block's) grown by a layer's or a branch's, with overflow checked.
+template <class Totals>
+constexpr layer_error add_totals(Totals& into, const layer_shapes& branch) {
+  const checked_count params = checked_count{into.params} + branch.params,
+                      buffers = checked_count{into.buffers} + branch.buffers,
+                      macs = checked_count{into.macs} + branch.macs;
+  if (params.overflow || buffers.overflow) return make_error(error_code::count_overflow, 0, 0, 0, -1, param::parameters);
+  if (macs.overflow) return make_error(error_code::count_overflow, 0, 0, 0, -1, param::macs);
+  into.params = params.value;
+  into.buffers = buffers.value;
+  into.macs = macs.value;
+  return {};
+}
+
 template <class... Layers>
 constexpr chain_trace<sizeof...(Layers)> trace_chain(const shape& in) {
   using rule = layer_shapes (*)(const shape&);
@@ -108,7 +123,6 @@ constexpr chain_trace<sizeof...(Layers)> trace_chain(const shape& in) {
   for (shape& s : t.shapes) s = unknown_shape();
   shape* shapes = t.shapes.data();  // not operator[]: two calls each in a constant expression
   shapes[0] = in;
-  checked_count params = 0, buffers = 0, macs = 0;
   // The same layer type on the same input gives the same result: networks repeat their blocks, and a
   // convolution's rule costs far more than a look at the last 8 layers' results.
   const unsigned* same_ahead = detail::repeats<boost::mp11::mp_list<Layers...>>::value;
@@ -125,22 +139,13 @@ constexpr chain_trace<sizeof...(Layers)> trace_chain(const shape& in) {
       r = rules[i](shapes[i]);
     }
     layer_error e = r.error;
-    params += r.params;
-    buffers += r.buffers;
-    macs += r.macs;
-    if (!e && (params.overflow || buffers.overflow))
-      e = make_error(error_code::count_overflow, 0, 0, 0, -1, param::parameters);
-    if (!e && macs.overflow) e = make_error(error_code::count_overflow, 0, 0, 0, -1, param::macs);
+    if (!e) e = add_totals(t, r);
     if (e) {
       t.error = at_step(e, static_cast<int>(i));
-      t.failed = static_cast<int>(i);
       return t;
     }
     shapes[i + 1] = r.out;
   }
-  t.params = params.value;
-  t.buffers = buffers.value;
-  t.macs = macs.value;
   return t;
 }
 
@@ -172,18 +177,6 @@ constexpr layer_shapes infer(const chain_params<Layers...>&, const shape& in) {
   return r.error ? fail(at_step(r.error, 0)) : r;
 }
 
-// The branches' totals, summed with overflow checked.
-constexpr layer_error add_totals(layer_shapes& into, const layer_shapes& branch) {
-  const checked_count params = checked_count{into.params} + branch.params,
-                      buffers = checked_count{into.buffers} + branch.buffers,
-                      macs = checked_count{into.macs} + branch.macs;
-  if (params.overflow || buffers.overflow) return make_error(error_code::count_overflow, 0, 0, 0, -1, param::parameters);
-  if (macs.overflow) return make_error(error_code::count_overflow, 0, 0, 0, -1, param::macs);
-  into.params = params.value;
-  into.buffers = buffers.value;
-  into.macs = macs.value;
-  return {};
-}
 
 // The merge rules, as plain functions. Residual add: the branches' shapes must be equal (no
 // broadcasting). Concat: equal but for the channel count, which adds up.

@@ -16,7 +16,7 @@ constexpr layer_shapes infer(const linear_params& p, const shape& in) {
   const index_t features = in[in.rank - 1];
   if (p.in_features >= 0 && p.in_features != features) return fail(error_code::in_features, p.in_features, features);
   if (in.rank > 1 && p.in_features < 0 && !p.per_position) {
-    layer_error e = make_error(error_code::linear_needs_flat_input, in.rank, features);
+    layer_error e = make_error(error_code::linear_needs_flat_input);
     e.lhs = in;
     return fail(e);
   }

@@ -67,13 +67,11 @@ constexpr layer_shapes infer(const global_pool_params&, const shape& in) {
 
 constexpr receptive_field grow_field(const max_pool_params& p, const shape& in, const layer_shapes&,
                                      const receptive_field& f) {
-  const window w = resolve_window(window_of(p), in).w;
-  return grow(f, dilated_kernel(w), w.stride, filled(w.rank, 1));
+  return grow_window(f, resolve_window(window_of(p), in).w);
 }
 constexpr receptive_field grow_field(const avg_pool_params& p, const shape& in, const layer_shapes&,
                                      const receptive_field& f) {
-  const window w = resolve_window(window_of(p), in).w;
-  return grow(f, dilated_kernel(w), w.stride, filled(w.rank, 1));
+  return grow_window(f, resolve_window(window_of(p), in).w);
 }
 // The widest of the windows [floor(j n / o), ceil((j + 1) n / o)); the jump becomes n / o.
 constexpr receptive_field grow_field(const adaptive_pool_params& p, const shape& in, const layer_shapes& r,

@@ -30,7 +30,8 @@ constexpr layer_shapes infer(const upsample_params& p, const shape& in) {
   if (layer_error e = check_positive(den, n, param::scale)) return fail(e);
   for (int i = 0; i < n; ++i) {
     const double o = static_cast<double>(in.spatial(i)) * (static_cast<double>(num[i]) / static_cast<double>(den[i]));
-    if (o >= static_cast<double>(max_extent) + 1) return fail(error_code::extent_overflow, static_cast<count_t>(o), 0, 0, i);
+    // o < 2^62 (an extent times a scale, both below 2^31): its integer part fits a count_t.
+    if (layer_error e = check_extent(static_cast<count_t>(o), i)) return fail(e);
     if (o < 1) return fail(error_code::output_not_positive, static_cast<count_t>(o), 0, 0, i);
     r.out.push_back(static_cast<index_t>(o));
   }

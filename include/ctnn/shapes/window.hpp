@@ -112,7 +112,8 @@ constexpr layer_error check_option_ranks(std::initializer_list<spatial_option> o
   return {};
 }
 
-// Kernel, stride and dilation resolved for `rank` dims and checked positive.
+// Kernel, stride and dilation resolved for `rank` dims, checked positive, and the dilated kernel
+// d(k - 1) + 1 checked to fit an int (later sums of it and padding stay below 2^62).
 struct kernel_geometry {
   extents kernel, stride, dilation;
   layer_error error;
@@ -126,7 +127,9 @@ constexpr kernel_geometry resolve_kernel(const spatial_values& kernel, const spa
   g.stride = stride.count == 0 ? (stride_defaults_to_kernel ? g.kernel : filled(rank, 1)) : resolve(stride, rank);
   if ((g.error = check_positive(g.kernel, rank, param::kernel))) return g;
   if ((g.error = check_positive(g.stride, rank, param::stride))) return g;
-  g.error = check_positive(g.dilation, rank, param::dilation);
+  if ((g.error = check_positive(g.dilation, rank, param::dilation))) return g;
+  for (int i = 0; i < rank; ++i)
+    if ((g.error = check_extent(dilated_extent(g.kernel[i], g.dilation[i]), i))) return g;
   return g;
 }
 
@@ -159,8 +162,6 @@ constexpr window_result resolve_window(const window_spec& spec, const shape& in)
   w.kernel = k.kernel;
   w.stride = k.stride;
   w.dilation = k.dilation;
-  for (int i = 0; i < n; ++i)
-    if ((r.error = check_extent(dilated_extent(w.kernel[i], w.dilation[i]), i))) return r;
 
   for (int i = 0; i < n; ++i) {
     pad_pair p;
@@ -228,6 +229,12 @@ constexpr extents dilated_kernel(const window& w) {
   extents e;
   for (int i = 0; i < w.rank; ++i) e[i] = static_cast<index_t>(dilated_extent(w.kernel[i], w.dilation[i]));
   return e;
+}
+
+// The receptive field after a sliding window (convolution, pooling): it spans the dilated kernel, and
+// the jump multiplies by the stride.
+constexpr receptive_field grow_window(const receptive_field& f, const window& w) {
+  return grow(f, dilated_kernel(w), w.stride, filled(w.rank, 1));
 }
 
 // The activation shape a window produces with `channels` output channels.
