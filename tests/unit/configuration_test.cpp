@@ -17,9 +17,9 @@ TEST(Configuration, UnitsBuiltWithDifferentVectorsKeepTheirOwnLayouts) {
   const auto params = harness::random_values(net::weights::size, 11);
   const auto x = harness::random_values(net::input_size, 12);
   EXPECT_NE(prepared_size_a(), prepared_size_b());  // the layouts do differ
-  // Both agree with the plain loops (NCHW) of this unit.
-  using nchw = harness::relayout<net, ctnn::layout::nchw>::type;
-  const auto expected = harness::run<nchw, ctnn::layout::nchw>(harness::from_layout(x.data(), net::input_shape, ctnn::layout::nhwc), params);
+  // Both agree with the naive reference.
+  const auto expected = harness::naive_conv_relu_linear(harness::from_layout(x.data(), net::input_shape, ctnn::layout::nhwc),
+                                                        net::input_shape, 12, 3, 5, params);
   EXPECT_TRUE(harness::close(run_configuration_a(params, x), expected, 1e-5, 1e-5));
   EXPECT_TRUE(harness::close(run_configuration_b(params, x), expected, 1e-5, 1e-5));
 }

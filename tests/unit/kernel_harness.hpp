@@ -189,4 +189,43 @@ void expect_matches(Reference reference, unsigned seed, data kinds = data::both)
   }
 }
 
+// conv2d<conv_out, k> (no padding, stride 1) -> relu -> flatten -> linear<linear_out> by the naive
+// reference in double, from an NCHW sample and parameters in state_dict order: the expected values of
+// tests that run such a network through another path (a batch, another vector configuration).
+inline std::vector<double> naive_conv_relu_linear(const std::vector<float>& x_nchw, const shape& in, int conv_out, int k,
+                                                  int linear_out, const std::vector<float>& params) {
+  const std::size_t conv_weights = static_cast<std::size_t>(conv_out) * in[0] * k * k;
+  const std::vector<double> w(params.begin(), params.begin() + static_cast<std::ptrdiff_t>(conv_weights));
+  const std::vector<double> b(params.begin() + static_cast<std::ptrdiff_t>(conv_weights),
+                              params.begin() + static_cast<std::ptrdiff_t>(conv_weights + static_cast<std::size_t>(conv_out)));
+  naive::tensor y = naive::conv(to_naive(x_nchw, in), w, b, conv_out, sp({1, k, k}), sp({1, 1, 1}), sp({1, 1, 1}),
+                                sp({0, 0, 0}, 0), sp({0, 0, 0}, 0), 1);
+  for (double& v : y.v) v = v > 0 ? v : 0;
+  const std::size_t features = y.v.size(), linear_at = conv_weights + static_cast<std::size_t>(conv_out);
+  std::vector<double> out(static_cast<std::size_t>(linear_out));
+  for (std::size_t j = 0; j < out.size(); ++j) {
+    double s = params[linear_at + static_cast<std::size_t>(linear_out) * features + j];  // the bias
+    for (std::size_t f = 0; f < features; ++f) s += double(params[linear_at + j * features + f]) * y.v[f];  // channel-first
+    out[j] = s;
+  }
+  return out;
+}
+
+// A memory plan's invariant: every two tensors alive at the same node live apart (or share a buffer on
+// purpose), all inside the arena. Node k writes tensor k + 1.
+template <class Plan>
+::testing::AssertionResult plan_is_sound(const Plan& p) {
+  for (int a = 1; a < Plan::tensors; ++a)
+    for (int b = a + 1; b < Plan::tensors; ++b) {
+      if (!p.in_arena(a) || !p.in_arena(b) || p.buffer[a] == p.buffer[b]) continue;
+      const bool together = !(p.last_use[a] < b - 1 || p.last_use[b] < a - 1);
+      const bool apart = p.offsets[a] + p.size[a] <= p.offsets[b] || p.offsets[b] + p.size[b] <= p.offsets[a];
+      if (together && !apart) return ::testing::AssertionFailure() << "tensors " << a << " and " << b << " overlap";
+    }
+  for (int t = 1; t < Plan::tensors; ++t)
+    if (p.in_arena(t) && p.offsets[t] + p.size[t] > p.arena_elements)
+      return ::testing::AssertionFailure() << "tensor " << t << " beyond the arena";
+  return ::testing::AssertionSuccess();
+}
+
 }  // namespace harness
