@@ -220,13 +220,14 @@ struct static_arena {
   static constexpr count_t bytes = elements * count_t{sizeof(value_type)};
   static_assert(detail::require<(bytes <= CTNN_MAX_ARENA_BYTES),
                                 boost::mp11::mp_list<facts::arena_bytes<bytes>, facts::exceed_max_arena_bytes<CTNN_MAX_ARENA_BYTES>>>());
-  alignas(64) std::array<value_type, (bytes <= CTNN_MAX_ARENA_BYTES ? elements : 0)> data{};
+  // Empty past the limit: the error above is the only one.
+  static constexpr count_t held = bytes <= CTNN_MAX_ARENA_BYTES ? elements : 0;
+  alignas(64) std::array<value_type, held> data{};
 
   // Whether it is big enough for forward on weights W of the same element type.
   template <class W>
   static constexpr bool fits() {
-    return std::is_same_v<typename W::value_type, value_type> &&
-           network::template arena_elements_for<W>() <= (bytes <= CTNN_MAX_ARENA_BYTES ? elements : 0);
+    return std::is_same_v<typename W::value_type, value_type> && network::template arena_elements_for<W>() <= held;
   }
 };
 

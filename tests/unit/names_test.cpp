@@ -16,8 +16,8 @@ using namespace ctnn;
 
 namespace {
 int k = 3;
-bool same = true;
-double eps = 1e-5;
+[[maybe_unused]] bool same = true;  // only named: the test is that the names resolve
+[[maybe_unused]] double eps = 1e-5;
 using block = sequential<input<4, 8, 8>, conv2d<4, kernel<3, 3>, pad_same>, tanh_activation, batch_norm2d<4, eps_ratio<1, 1000>>,
                          upsample_nearest2d<scale_factor<2>>, constant_pad2d<pad<1>, fill_value<1, 2>>, concat<identity_layer, relu>>;
 }  // namespace

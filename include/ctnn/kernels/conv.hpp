@@ -74,19 +74,6 @@ constexpr void run_plain(const conv_params&, const T* x, const T* w, T* y) {
 // the tap and channel loops stay loops. R and V come from the target's registers (ctnn/kernels/target.hpp).
 CTNN_BEGIN_CONFIG
 
-// Prepared weights of a register-tiled kernel (convolution, transposed convolution, pointwise), inside
-// one block of the prepared weights: [tap][C_in][C_out padded to whole tiles], then the bias, padded.
-// The padding is zeros, so that a tile of output channels is one contiguous run of vectors.
-template <class T, count_t Taps, index_t In, index_t Out>
-struct packed_taps {
-  static constexpr index_t padded = padded_channels(Out, sizeof(T));
-  static constexpr count_t weight_elements = Taps * In * padded;
-  static constexpr count_t elements = weight_elements + padded;
-  const T* weight;
-  const T* bias;
-  constexpr explicit packed_taps(const T* block) : weight(block), bias(block + weight_elements) {}
-};
-
 // Prepared weights of a depthwise convolution: [tap][C], then the bias [C].
 template <class T, count_t Taps, index_t Channels>
 struct packed_depthwise {
@@ -434,13 +421,7 @@ constexpr void pack(const conv_params&, const T* from, T* to) {
       for (count_t t = 0; t < taps; ++t) to[t * out + c] = from[c * taps + t];
     for (index_t c = 0; c < out; ++c) to[taps * out + c] = bias ? bias_from[c] : T(0);
   } else {
-    using P = typename K::packed;
-    for (count_t i = 0; i < P::elements; ++i) to[i] = T(0);
-    for (index_t o = 0; o < out; ++o)
-      for (index_t i = 0; i < in; ++i)
-        for (count_t t = 0; t < taps; ++t) to[(t * in + i) * P::padded + o] = from[(count_t{o} * in + i) * taps + t];
-    if constexpr (bias)
-      for (index_t o = 0; o < out; ++o) to[P::weight_elements + o] = bias_from[o];
+    pack_taps<typename K::packed, taps, in, out, false, bias>(from, bias_from, to);
   }
 }
 

@@ -156,15 +156,9 @@ constexpr count_t packed_elements(const conv_transpose_params&) {
 template <class Node, layout L, class T>
 constexpr void pack(const conv_transpose_params&, const T* from, T* to) {
   using K = impl::conv_transpose_packing<Node, T>;
-  using P = typename K::packed;
   constexpr index_t in = K::g.in_channels, out = K::g.out_channels;
   constexpr count_t taps = kernel_volume(K::g.w);
-  for (count_t i = 0; i < P::elements; ++i) to[i] = T(0);
-  for (index_t i = 0; i < in; ++i)
-    for (index_t o = 0; o < out; ++o)
-      for (count_t t = 0; t < taps; ++t) to[(t * in + i) * P::padded + o] = from[(count_t{i} * out + o) * taps + t];
-  if constexpr (Node::result.bias.rank > 0)
-    for (index_t o = 0; o < out; ++o) to[P::weight_elements + o] = from[count_t{in} * out * taps + o];
+  pack_taps<typename K::packed, taps, in, out, true, (Node::result.bias.rank > 0)>(from, from + count_t{in} * out * taps, to);
 }
 
 template <class Node, layout L, activation_params A, class T>

@@ -43,16 +43,10 @@ constexpr void run_plain(const linear_params&, const T* x, const T* w, T* y) {
 
 CTNN_BEGIN_CONFIG
 
-// Prepared weights of a linear layer on a flat input: [in][out padded], then the bias, padded with zeros.
+// Prepared weights of a linear layer on a flat input: [in][out padded], then the bias, padded with zeros:
+// a convolution's packing with one tap.
 template <class T, index_t In, index_t Out>
-struct packed_linear {
-  static constexpr index_t padded = padded_channels(Out, sizeof(T));
-  static constexpr count_t weight_elements = count_t{In} * padded;
-  static constexpr count_t elements = weight_elements + padded;
-  const T* weight;
-  const T* bias;
-  constexpr explicit packed_linear(const T* block) : weight(block), bias(block + weight_elements) {}
-};
+using packed_linear = packed_taps<T, 1, In, Out>;
 
 // On a flat input with weights prepared as [in][out padded to whole tiles]: each input scales a
 // contiguous row of weights into a block of outputs at once. A block is as many outputs as 16 vectors
@@ -117,12 +111,7 @@ constexpr count_t packed_elements(const linear_params&) {
 template <class Node, layout L, class T>
 constexpr void pack(const linear_params&, const T* from, T* to) {
   constexpr index_t in = Node::input_shape[0], out = Node::type::params.out_features;
-  using P = packed_linear<T, in, out>;
-  for (count_t i = 0; i < P::elements; ++i) to[i] = T(0);
-  for (index_t o = 0; o < out; ++o)
-    for (index_t i = 0; i < in; ++i) to[count_t{i} * P::padded + o] = from[count_t{o} * in + i];
-  if constexpr (Node::result.bias.rank > 0)
-    for (index_t o = 0; o < out; ++o) to[P::weight_elements + o] = from[count_t{out} * in + o];
+  pack_taps<packed_linear<T, in, out>, 1, in, out, false, Node::result.bias.rank != 0>(from, from + count_t{out} * in, to);
 }
 
 template <class Node, layout L, activation_params A, class T>

@@ -1,8 +1,10 @@
-// ctnn/kernels/merge.hpp: where branches meet: residual add and channel concat (declarations:
+// ctnn/kernels/merge.hpp: the graph family's kernels: where branches meet (residual add, channel
+// concat), and the moves of a chain used as a layer and of the identity layer (declarations:
 // ctnn/layers/graph.hpp).
 #pragma once
 
 #include "ctnn/kernels/tensor.hpp"
+#include "ctnn/shapes/graph.hpp"
 
 namespace ctnn {
 
@@ -10,6 +12,18 @@ namespace ctnn {
 template <count_t Size, class T>
 constexpr void add_forward(const T* a, const T* b, T* y) {
   for (count_t i = 0; i < Size; ++i) y[i] = a[i] + b[i];
+}
+
+// y = x, when the plan gave y a buffer of its own (else x is y and nothing moves).
+template <count_t Size, class T>
+constexpr void copy_forward(const T* x, T* y) {
+  if (x != y)
+    for (count_t i = 0; i < Size; ++i) y[i] = x[i];
+}
+
+template <class Node, layout L, class T>
+constexpr void run_plain(const identity_layer::params_t&, const T* x, const T*, T* y) {
+  copy_forward<Node::output_shape.size()>(x, y);
 }
 
 // Copies one branch's output (shape Part) into channels [first, first + C) of the concat output Out.

@@ -2,12 +2,11 @@
 //
 // Element n in PyTorch (channel-first row-major) order stays element n. In NCHW that is the memory
 // order, so the memory plan lets the output alias the input and no kernel runs; in NHWC the elements
-// move. `copy_reshaped` also serves the identity-like layers when the plan gives them their own buffer.
+// move.
 #pragma once
 
 #include "ctnn/kernels/tensor.hpp"
 #include "ctnn/shapes/reshape.hpp"
-#include "ctnn/shapes/graph.hpp"
 
 namespace ctnn {
 
@@ -34,10 +33,6 @@ constexpr void run_plain(const flatten_params&, const T* x, const T*, T* y) {
 }
 template <class Node, layout L, class T>
 constexpr void run_plain(const reshape_params&, const T* x, const T*, T* y) {
-  copy_reshaped<Node::input_shape, Node::output_shape, L>(x, y);
-}
-template <class Node, layout L, class T>
-constexpr void run_plain(const identity_layer::params_t&, const T* x, const T*, T* y) {
   copy_reshaped<Node::input_shape, Node::output_shape, L>(x, y);
 }
 

@@ -68,9 +68,7 @@ constexpr void run_merge(const run_state<T>& s, int k, std::index_sequence<B...>
       first += Node::template branch<B>::output_shape[0]),
      ...);
   } else {
-    const T* x = s.read(n.inputs[0]);
-    if (x != y)
-      for (count_t i = 0; i < Node::output_shape.size(); ++i) y[i] = x[i];
+    copy_forward<Node::output_shape.size()>(s.read(n.inputs[0]), y);
   }
 }
 

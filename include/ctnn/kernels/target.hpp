@@ -122,4 +122,31 @@ constexpr index_t padded_channels(index_t out_channels, index_t element_bytes) {
   return (out_channels + tile - 1) / tile * tile;
 }
 
+// Prepared weights of a register-tiled kernel (convolution, transposed convolution, pointwise), inside
+// one block of the prepared weights: [tap][C_in][C_out padded to whole tiles], then the bias, padded.
+// The padding is zeros, so that a tile of output channels is one contiguous run of vectors.
+template <class T, count_t Taps, index_t In, index_t Out>
+struct packed_taps {
+  static constexpr index_t padded = padded_channels(Out, sizeof(T));
+  static constexpr count_t weight_elements = Taps * In * padded;
+  static constexpr count_t elements = weight_elements + padded;
+  const T* weight;
+  const T* bias;
+  constexpr explicit packed_taps(const T* block) : weight(block), bias(block + weight_elements) {}
+};
+
+// Packs PyTorch's [C_out][C_in][taps] weights (Transposed: a transposed convolution's [C_in][C_out][taps])
+// and the bias (if HasBias) into packed_taps' layout P, the padding zeroed. (A flag, not a null test:
+// g++-12 cannot compare a pointer into a large constant array with null in a constant expression.)
+template <class P, count_t Taps, index_t In, index_t Out, bool Transposed, bool HasBias, class T>
+constexpr void pack_taps(const T* from, const T* bias, T* to) {
+  for (count_t i = 0; i < P::elements; ++i) to[i] = T(0);
+  for (index_t o = 0; o < Out; ++o)
+    for (index_t i = 0; i < In; ++i)
+      for (count_t t = 0; t < Taps; ++t)
+        to[(t * In + i) * P::padded + o] = from[(Transposed ? count_t{i} * Out + o : count_t{o} * In + i) * Taps + t];
+  if constexpr (HasBias)
+    for (index_t o = 0; o < Out; ++o) to[P::weight_elements + o] = bias[o];
+}
+
 CTNN_END_CONFIG
