@@ -562,13 +562,17 @@ def softmax_layer(dim=None):
     return simple(f"softmax_dim<{dim}>", lambda _: nn.Softmax(dim=dim + 1 if dim >= 0 else dim))
 
 
-def batch_norm_layer(r, declared=False):
+def batch_norm_layer(r, declared=False, eps=None):
     def make(in_shape):
-        return {1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}[r](in_shape[0], eps=1e-5)
+        return {1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}[r](in_shape[0], eps=eps or 1e-5)
 
     def build(in_shape):
         m = make(in_shape)
-        cpp = f"batch_norm{r}d<{in_shape[0] if declared else ''}>"
+        args = [str(in_shape[0]) if declared or eps else ""]
+        if eps:
+            args[0] = args[0] if declared else "0"
+            args.append(f"ctnn::eps_ratio<1, {round(1 / eps)}>")
+        cpp = f"batch_norm{r}d<{', '.join(args)}>"
         return Built(cpp, m, dry_shape(m, in_shape))
 
     return build
@@ -1505,6 +1509,25 @@ def gen_fusion():
          wscale="fan_in", stem="mlp")
     case(fam, (20,), [linear_layer(33, 20), act("relu"), linear_layer(17, 33), act("relu")], exact=True,
          wscale="fan_in", stem="mlp")
+    # batch norm folded into the fast kernel before it (torchvision's conv -> BN -> ReLU), eps 1e-5 and 1e-3
+    bn2 = batch_norm_layer(2)
+    case(fam, (3, 8, 9), [c2(17, 3, padding=p1, bias=False), bn2, act("relu")], wscale="fan_in",
+         stem="conv_bn_relu")
+    case(fam, (3, 8, 9), [c2(10, 3, stride=2, padding=p1), batch_norm_layer(2, eps=1e-3), act("relu")],
+         wscale="fan_in", stem="conv_bias_bn_eps3_relu")
+    case(fam, (5, 7, 7), [c2(6, 1, bias=False), bn2], wscale="fan_in", stem="pointwise_bn")
+    # MobileNetV2's inverted residual: expand, depthwise, project, each with its batch norm
+    case(fam, (6, 7, 7), [residual(chain(c2(24, 1, bias=False), bn2, act("relu6"), dw(2, 3, padding=p1, bias=False),
+                                         bn2, act("relu6"), c2(6, 1, bias=False), bn2))],
+         wscale="fan_in", stem="inverted_residual_bn")
+    case(fam, (4, 5, 5), [conv_transpose_layer(2, 6, 3, stride=2, pad=1), bn2, act("relu")], wscale="fan_in",
+         stem="conv_transpose_bn_relu")
+    case(fam, (20,), [linear_layer(12, 20), batch_norm_layer(1), act("relu"), linear_layer(5, 12)], wscale="fan_in",
+         stem="linear_bn1d_relu")
+    # a batch norm after a layer without a fast kernel, or after an activation, stays a layer of its own
+    case(fam, (3, 8, 8), [c2(6, 3, padding=p1), act("relu"), bn2], wscale="fan_in", stem="relu_then_bn")
+    case(fam, (4, 8, 8), [c2(8, 3, padding=p1, groups=2), bn2, act("relu")], wscale="fan_in",
+         stem="grouped_conv_bn_relu")
     return fam
 
 

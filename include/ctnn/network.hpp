@@ -6,6 +6,7 @@
 //   net::weights, net::prepared                                   float parameters, as loaded / repacked
 //   ctnn::static_arena<net::weights> a;                           activations, size known at compile time
 //   net::forward(w, x, y, a)                                      x -> y: no heap, no exceptions
+//   net::input_from_nchw(nchw, x), net::output_to_nchw(y, nchw)   PyTorch's order <-> the network's layout
 //
 // Instantiating the network checks it: the first layer that breaks its rule stops compilation with
 // ctnn::facts::invalid_network(...) naming the layer and the values (ctnn/checks/diagnostics.hpp). An
@@ -178,6 +179,19 @@ struct sequential {
     if (reinterpret_cast<std::uintptr_t>(arena.data()) % alignof(T) != 0) __builtin_trap();  // a misaligned arena
     run<W>(w, x.data(), y.data(), reinterpret_cast<T*>(arena.data()));
     return y;
+  }
+
+  // The caller's tensors in PyTorch's channel-first order (NCHW, one sample) to and from the network's
+  // layout: a transpose for NHWC, a copy for NCHW. T is float unless named (input_from_nchw<double>).
+  template <class T = float>
+  static constexpr void input_from_nchw(std::span<const std::type_identity_t<T>, input_size> nchw,
+                                        std::span<std::type_identity_t<T>, input_size> x) {
+    from_channel_first<memory_layout>(input_shape, nchw.data(), x.data());
+  }
+  template <class T = float>
+  static constexpr void output_to_nchw(std::span<const std::type_identity_t<T>, output_size> y,
+                                       std::span<std::type_identity_t<T>, output_size> nchw) {
+    to_channel_first<memory_layout>(output_shape, y.data(), nchw.data());
   }
 
   template <class W>

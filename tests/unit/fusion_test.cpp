@@ -42,6 +42,27 @@ static_assert(fused_in<nchw_net, 5> == 1);
 using tail = sequential<input<6>, linear<4>, identity_layer, linear<3>, softmax>;
 static_assert(fused_in<tail, 0> == 0 && fused_in<tail, 2> == 0);
 
+// A batch norm right after a fast kernel folds into its weights: conv -> BN -> activation is one pass.
+template <class Net, std::size_t I>
+constexpr int folded_in = schedule_of<Net>::value.nodes[I].batch_norm;
+using conv_bn_relu = sequential<input<3, 8, 8>::with<nhwc>, conv2d<16, 3, no_bias>, batch_norm2d<>, relu>;
+static_assert(fused_in<conv_bn_relu, 0> == 2 && folded_in<conv_bn_relu, 0> == 1);
+static_assert(sequential<input<3, 8, 8>::with<nhwc>, conv2d<16, 3>, batch_norm2d<>, relu>::prepared_arena_bytes == 0);
+// MobileNetV2's depthwise keeps its batch norm and ReLU6; the pointwise after it gets its own pass with
+// its own batch norm instead of joining the depthwise's.
+using inverted = sequential<input<16, 6, 6>::with<nhwc>, depthwise_conv2d<3, pad<1>>, batch_norm2d<>, relu6,
+                            conv2d<8, 1>, batch_norm2d<>>;
+static_assert(fused_in<inverted, 0> == 2 && folded_in<inverted, 0> == 1);
+static_assert(fused_in<inverted, 3> == 1 && folded_in<inverted, 3> == 1);
+using dw_relu_pw_bn = sequential<input<16, 6, 6>::with<nhwc>, depthwise_conv2d<3>, relu, conv2d<8, 1>, batch_norm2d<>>;
+static_assert(fused_in<dw_relu_pw_bn, 0> == 1 && fused_in<dw_relu_pw_bn, 2> == 1);
+using linear_bn = sequential<input<20>, linear<12>, batch_norm1d<>, relu, linear<5>>;
+static_assert(fused_in<linear_bn, 0> == 2 && folded_in<linear_bn, 0> == 1);
+// Not folded: after an activation, after a kernel with no fast path (grouped; any conv in NCHW).
+static_assert(fused_in<sequential<input<3, 8, 8>::with<nhwc>, conv2d<16, 3>, relu, batch_norm2d<>>, 0> == 1);
+static_assert(folded_in<sequential<input<4, 8, 8>::with<nhwc>, conv2d<8, 3, groups<2>>, batch_norm2d<>>, 0> == 0);
+static_assert(folded_in<sequential<input<3, 8, 8>, conv2d<16, 3>, batch_norm2d<>, relu>, 0> == 0);
+
 // The plan records the groups. The plain plan runs every layer; the fused plan (prepared weights) keeps
 // a group's input alive to the group's last step and gives the group's inner tensors no memory.
 using two_blocks = sequential<input<3, 9, 9>::with<nhwc>, conv2d<8, 3, pad<1>>, relu, depthwise_conv2d<3, pad<1>>, relu,

@@ -188,3 +188,26 @@ TEST(MemoryPlan, SummaryRowsNameTheirOwnTensors) {
     EXPECT_EQ(plan.size[row.tensor], row.output.size()) << row.name << " at depth " << row.depth;
   EXPECT_TRUE(harness::plan_is_sound(plan));
 }
+
+namespace {
+// [2, 2, 3] from channel-first order: in NHWC element (h, w, c) is at (h * 3 + w) * 2 + c, counted by
+// hand; NCHW copies.
+TEST(Layout, InputFromNchwAndOutputBack) {
+  using channels_last = sequential<input<2, 2, 3>::with<nhwc>, relu>;
+  using channels_first = sequential<input<2, 2, 3>, relu>;
+  std::array<float, 12> nchw{}, x{}, back{};
+  for (std::size_t i = 0; i < nchw.size(); ++i) nchw[i] = static_cast<float>(i);
+  channels_last::input_from_nchw(nchw, x);
+  EXPECT_EQ(x, (std::array<float, 12>{0, 6, 1, 7, 2, 8, 3, 9, 4, 10, 5, 11}));
+  channels_last::output_to_nchw(x, back);
+  EXPECT_EQ(back, nchw);
+  channels_first::input_from_nchw(nchw, x);
+  EXPECT_EQ(x, nchw);
+  // A classifier's [C] output is the same in both layouts.
+  using classifier = sequential<input<2, 2, 3>::with<nhwc>, flatten, linear<4>>;
+  const std::array<double, 4> y{1, 2, 3, 4};
+  std::array<double, 4> y_nchw{};
+  classifier::output_to_nchw<double>(y, y_nchw);
+  EXPECT_EQ(y_nchw, y);
+}
+}  // namespace

@@ -39,4 +39,10 @@ constexpr void run_plain(const batch_norm_params&, const T* x, const T* w, T* y)
   batch_norm_forward<Node::type::params, Node::input_shape, L>(x, w, y);
 }
 
+// Its per-channel scale and shift, for folding into the fast kernel before it (ctnn/kernels/prepared.hpp).
+template <class Node, layout L, class T>
+constexpr void channel_scale_shift(const batch_norm_params&, const T* tensors, index_t c, T& scale, T& shift) {
+  batch_norm_scale_shift<Node::type::params, Node::input_shape.channels()>(tensors, c, scale, shift);
+}
+
 }  // namespace ctnn

@@ -77,6 +77,7 @@ CTNN_BEGIN_CONFIG
 // Prepared weights of a depthwise convolution: [tap][C], then the bias [C].
 template <class T, count_t Taps, index_t Channels>
 struct packed_depthwise {
+  static constexpr index_t channels = Channels, channel_stride = Channels;
   static constexpr count_t weight_elements = Taps * Channels;
   static constexpr count_t elements = weight_elements + Channels;
   const T* weight;
@@ -406,6 +407,11 @@ struct conv_packing {
 template <class Node, layout L, class T>
 constexpr count_t packed_elements(const conv_params&) {
   return impl::conv_packing<Node, T>::packed::elements;
+}
+
+template <class Node, layout L, class T>
+constexpr packed_channels packed_channels_of(const conv_params&) {
+  return packed_channels_in<typename impl::conv_packing<Node, T>::packed>();
 }
 
 // [out][in][taps] -> [tap][in][out padded]; depthwise [channel][1][taps] -> [tap][channel].

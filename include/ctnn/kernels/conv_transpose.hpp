@@ -152,6 +152,11 @@ constexpr count_t packed_elements(const conv_transpose_params&) {
   return impl::conv_transpose_packing<Node, T>::packed::elements;
 }
 
+template <class Node, layout L, class T>
+constexpr packed_channels packed_channels_of(const conv_transpose_params&) {
+  return packed_channels_in<typename impl::conv_transpose_packing<Node, T>::packed>();
+}
+
 // [in][out][taps] -> [tap][in][out padded].
 template <class Node, layout L, class T>
 constexpr void pack(const conv_transpose_params&, const T* from, T* to) {

@@ -107,6 +107,11 @@ constexpr count_t packed_elements(const linear_params&) {
   return packed_linear<T, Node::input_shape[0], Node::type::params.out_features>::elements;
 }
 
+template <class Node, layout L, class T>
+constexpr packed_channels packed_channels_of(const linear_params&) {
+  return packed_channels_in<packed_linear<T, Node::input_shape[0], Node::type::params.out_features>>();
+}
+
 // [out][in] -> [in][out padded].
 template <class Node, layout L, class T>
 constexpr void pack(const linear_params&, const T* from, T* to) {

@@ -7,23 +7,29 @@
 //
 // One flat array, a block per node, each block aligned to 64 bytes: a node the schedule lowers onto a
 // fast kernel (ctnn/plan/schedule.hpp) gets its family's packed order (ctnn/kernels/<family>.hpp:
-// packed_elements, pack); every other node a copy of its tensors in PyTorch's order.
+// packed_elements, pack); every other node a copy of its tensors in PyTorch's order. A batch norm the
+// schedule fuses after a fast kernel is folded into that kernel's block (its own block is not read).
 #pragma once
 
 #include <array>
 #include <cstddef>
 
 #include "ctnn/kernels/run.hpp"
+#include "ctnn/kernels/target.hpp"
 #include "ctnn/plan/weights.hpp"
 
 CTNN_BEGIN_CONFIG
 
 namespace impl {
-// Each node's block: its size and how to fill it (a visitor of the schedule, ctnn/plan/schedule.hpp).
+// Each node's block: its size and how to fill it (a visitor of the schedule, ctnn/plan/schedule.hpp);
+// for a fast kernel's block where its output channels are, for a batch norm its per-channel scale and
+// shift, so that prepare folds the one into the other.
 template <class T>
 struct node_packing {
   count_t (*size)(count_t plain) = nullptr;
   void (*pack)(const T* from, T* to, count_t plain) = nullptr;
+  packed_channels channels{};
+  void (*scale_shift)(const T* tensors, index_t c, T& scale, T& shift) = nullptr;
 };
 
 template <class Node, layout L, class T>
@@ -50,13 +56,37 @@ constexpr void pack_block(const T* from, T* to, count_t plain) {
     for (count_t i = 0; i < plain; ++i) to[i] = from[i];
   }
 }
+template <class Node, layout L, class T>
+constexpr void scale_shift_of(const T* tensors, index_t c, T& scale, T& shift) {
+  channel_scale_shift<Node, L>(Node::type::params, tensors, c, scale, shift);
+}
+
+// y = conv(x; w) a + b = conv(x; w a) + (bias a + b), per output channel c: the block's weights of c
+// scaled by a[c], its bias mapped to bias a + b.
+template <class T>
+constexpr void fold_scale_shift(T* block, const packed_channels& at, const T* tensors,
+                                void (*scale_shift)(const T*, index_t, T&, T&)) {
+  for (index_t c = 0; c < at.channels; ++c) {
+    T scale{}, shift{};
+    scale_shift(tensors, c, scale, shift);
+    for (count_t i = c; i < at.weight_elements; i += at.stride) block[i] *= scale;
+    block[at.weight_elements + c] = block[at.weight_elements + c] * scale + shift;
+  }
+}
+
 template <layout L, class T>
 struct packing_for {
   using value_type = node_packing<T>;
   static constexpr bool uses_followers = false;
   template <class Node, class N1, class N2, class N3>
   static constexpr node_packing<T> of() {
-    return {&block_elements<Node, L, T>, &pack_block<Node, L, T>};
+    node_packing<T> r{&block_elements<Node, L, T>, &pack_block<Node, L, T>};
+    if constexpr (packs<Node, L, T>()) {
+      r.channels = packed_channels_of<Node, L, T>(Node::type::params);
+    } else if constexpr (lowering_at<Node, L>().channel_affine) {
+      r.scale_shift = &scale_shift_of<Node, L, T>;
+    }
+    return r;
   }
 };
 
@@ -110,6 +140,10 @@ constexpr void prepare_into(const weights_of<Net, T>& w, prepared_weights_of<Net
   for (int k = 0; k < s.node_count; ++k)
     layout::packing[k].pack(w.values.data() + plain_weight_offsets<Net>[k], p.values.data() + layout::offsets[k],
                             layout::plain[k]);
+  for (int k = 0; k < s.node_count; ++k)
+    if (const int j = k + s.nodes[k].batch_norm; j > k)
+      impl::fold_scale_shift(p.values.data() + layout::offsets[k], layout::packing[k].channels,
+                             w.values.data() + plain_weight_offsets<Net>[j], layout::packing[j].scale_shift);
 }
 
 // The same, returned: for constants (`constexpr auto p = ctnn::prepare<net>(w);`), which the compiler

@@ -107,7 +107,10 @@ constexpr void run_group(const run_state<T>& s, int k) {
   const T* x = s.read(s.nodes[k].inputs[0]);
   T* y = s.write(k + 1 + static_cast<int>(sizeof...(Group)));  // the group's last node's output
   if constexpr (Pointwise == 0) {
-    run_fast<Node, L, activation_of<boost::mp11::mp_at_c<after, 0>>()>(Node::type::params, x, s.weights_of(k), y);
+    // The activation follows the layer or the batch norm folded into its weights.
+    constexpr activation_params first = activation_of<boost::mp11::mp_at_c<after, 0>>();
+    constexpr activation_params a = first.kind != activation_kind::identity ? first : activation_of<boost::mp11::mp_at_c<after, 1>>();
+    run_fast<Node, L, a>(Node::type::params, x, s.weights_of(k), y);
   } else {
     using pointwise = boost::mp11::mp_at_c<after, Pointwise - 1>;
     constexpr activation_params a1 = Pointwise == 2 ? activation_of<boost::mp11::mp_at_c<after, 0>>() : no_activation;

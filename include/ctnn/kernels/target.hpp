@@ -128,12 +128,24 @@ constexpr index_t padded_channels(index_t out_channels, index_t element_bytes) {
 template <class T, count_t Taps, index_t In, index_t Out>
 struct packed_taps {
   static constexpr index_t padded = padded_channels(Out, sizeof(T));
+  static constexpr index_t channels = Out, channel_stride = padded;
   static constexpr count_t weight_elements = Taps * In * padded;
   static constexpr count_t elements = weight_elements + padded;
   const T* weight;
   const T* bias;
   constexpr explicit packed_taps(const T* block) : weight(block), bias(block + weight_elements) {}
 };
+
+// Where a packed block keeps each output channel: weights at c, c + stride, ... below weight_elements,
+// the bias at weight_elements + c. What folding a batch norm into the block scales (kernels/prepared.hpp).
+struct packed_channels {
+  count_t weight_elements = 0;
+  index_t stride = 0, channels = 0;
+};
+template <class Packed>
+constexpr packed_channels packed_channels_in() {
+  return {Packed::weight_elements, Packed::channel_stride, Packed::channels};
+}
 
 // Packs PyTorch's [C_out][C_in][taps] weights (Transposed: a transposed convolution's [C_in][C_out][taps])
 // and the bias (if HasBias) into packed_taps' layout P, the padding zeroed. (A flag, not a null test:

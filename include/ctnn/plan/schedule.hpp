@@ -290,9 +290,10 @@ struct schedule_node : node_place {
   lowering lower;
   count_t params = 0, buffers = 0, macs = 0;  // a block's: its branches' totals
   int first_tensor = 0, tensor_count = 0;     // its parameter tensors in schedule::tensors
-  // With prepared weights: how many nodes after this one its fast kernel also computes (an activation;
-  // or a pointwise convolution and the activations around it).
+  // With prepared weights: how many nodes after this one its fast kernel also computes (a batch norm
+  // and an activation; or a pointwise convolution and the activations around it).
   int fused = 0;
+  int batch_norm = 0;         // with prepared weights: the position of a batch norm folded into its weights
   bool inside_group = false;  // computed by an earlier node's fast kernel
 };
 
@@ -329,22 +330,30 @@ constexpr lowering lowering_at() {
 }
 
 struct fusion {
-  int fused = 0;      // following layers its fast kernel also computes
-  int pointwise = 0;  // the position of a fused pointwise convolution among them, 0 if none
+  int fused = 0;       // following layers its fast kernel also computes
+  int pointwise = 0;   // the position of a fused pointwise convolution among them, 0 if none
+  int batch_norm = 0;  // the position of a batch norm folded into its weights (1), 0 if none
 };
 
 // Fusion of an atomic layer with the three layers after it in its chain (none where the chain ends): a
-// fast kernel applies the element-wise activation after it; a depthwise [+ activation] + pointwise
-// [+ activation] runs as one pass when the depthwise output (`channels`) fits the tile buffer. One rule
-// for the schedule (on values) and the runner (on types).
+// fast kernel absorbs a batch norm right after it into its prepared weights (conv -> BN -> ReLU is one
+// pass, as in torchvision) and applies the element-wise activation after that as it stores; a depthwise
+// [+ activation] + pointwise [+ activation] with no batch norm between runs as one pass when the
+// depthwise output (`channels`) fits the tile buffer. One rule for the schedule (on values) and the
+// runner (on types).
 constexpr fusion fuse(const lowering& me, const lowering& n1, const lowering& n2, const lowering& n3, index_t channels) {
   fusion f;
   if (!me.fast) return f;
-  f.fused = n1.elementwise ? 1 : 0;
-  if (me.depthwise && channels <= fusion_max_channels) {
+  const lowering* next[] = {&n1, &n2, &n3};
+  int i = 0;
+  if (next[i]->channel_affine) f.batch_norm = ++i;
+  if (next[i]->elementwise) ++i;
+  f.fused = i;
+  if (me.depthwise && channels <= fusion_max_channels && f.batch_norm == 0) {
     const lowering& p = n1.elementwise ? n2 : n1;
     const lowering& after = n1.elementwise ? n3 : n2;
-    if (p.pointwise) {
+    // A batch norm after the pointwise convolution folds into its own pass instead.
+    if (p.pointwise && !after.channel_affine) {
       f.pointwise = n1.elementwise ? 2 : 1;
       f.fused = f.pointwise + (after.elementwise ? 1 : 0);
     }
@@ -425,6 +434,7 @@ struct build_schedule {
       if (n.kind != node_kind::layer || n.inside_group) continue;
       const fusion f = fuse(n.lower, lowering_after(k, k + 1), lowering_after(k, k + 2), lowering_after(k, k + 3), n.out[0]);
       n.fused = f.fused;
+      n.batch_norm = f.batch_norm;
       for (int j = 1; j <= n.fused; ++j) node[k + j].inside_group = true;
     }
     return s;

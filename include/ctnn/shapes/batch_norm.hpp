@@ -31,4 +31,11 @@ constexpr layer_shapes infer(const batch_norm_params& p, const shape& in) {
 
 constexpr storage storage_of(const batch_norm_params&, layout) { return storage::in_place; }
 
+// With prepared weights, the convolution or linear layer before it absorbs it (ctnn/kernels/prepared.hpp).
+constexpr lowering lowering_of(const batch_norm_params&, const shape&, layout) {
+  lowering r;
+  r.channel_affine = true;
+  return r;
+}
+
 }  // namespace ctnn

@@ -91,6 +91,7 @@ struct lowering {
   bool elementwise = false;  // an element-wise activation: a fast kernel before it applies it as it stores
   bool depthwise = false;    // depthwise, multiplier 1: a pointwise convolution after it can join its pass
   bool pointwise = false;    // 1x1 convolution, stride 1, no padding, groups 1
+  bool channel_affine = false;  // y = x a[c] + b[c] (batch norm): folded into a fast kernel's weights before it
 };
 
 // ---- defaults of the family hooks -------------------------------------------------------------------
