@@ -126,7 +126,8 @@ class TfSamePad(nn.Module):
 
     def forward(self, x):
         pads = []
-        for i, k, s in reversed(list(zip(x.shape[2:], self.k, self.s))):
+        # int(): the shape is fixed, so an exported graph gets constant pads rather than shape arithmetic
+        for i, k, s in reversed(list(zip([int(v) for v in x.shape[2:]], self.k, self.s))):
             need = max(0, (math.ceil(i / s) - 1) * s + k - i)
             pads += [need // 2, need - need // 2]
         return F.pad(x, pads)

@@ -93,7 +93,8 @@ std::vector<tensor> good_tensors() {
   return t;
 }
 
-safetensors_result load(net::weights& w, const std::vector<unsigned char>& f) {
+template <class W>
+safetensors_result load(W& w, const std::vector<unsigned char>& f) {
   return load_safetensors(w, std::as_bytes(std::span(f)));
 }
 
@@ -345,3 +346,44 @@ TEST(Safetensors, APyTorchFileRunsToPyTorchsOutput) {
       ;
   for (std::size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y[i], want[i], 1e-5f) << i;
 }
+
+// A network with its own state_dict names (as tools/ctnn_import.py's headers give them): parameters_of,
+// set_parameter and the loader use those, and the positional ones are unknown.
+namespace {
+using named_net = sequential<input<2, 4, 4>, conv2d<3, 3, no_bias>, batch_norm2d<>, relu, flatten, linear<2>>;
+constexpr std::array<const char*, 7> named_net_names = {"features.conv.weight", "features.bn.weight",
+                                                          "features.bn.bias", "features.bn.running_mean",
+                                                          "features.bn.running_var", "head.weight", "head.bias"};
+}  // namespace
+template <>
+inline constexpr std::span<const char* const> ctnn::state_dict_names<named_net> = named_net_names;
+
+namespace {
+TEST(Safetensors, ImportedNamesReplaceThePositionalOnes) {
+  const auto& p = parameters_of<named_net>;
+  ASSERT_EQ(p.size(), 7u);
+  EXPECT_STREQ(p[0].name, "features.conv.weight");
+  EXPECT_STREQ(p[4].name, "features.bn.running_var");
+  EXPECT_EQ(p[5].dims, (shape{2, 12}));
+  static named_net::weights w;
+  const std::array<float, 2> bias{1.5f, -2.5f};
+  EXPECT_TRUE(set_parameter(w, "head.bias", shape{2}, std::span<const float>(bias)));
+  EXPECT_EQ(w.at<4>().bias[1], -2.5f);
+  EXPECT_EQ(set_parameter(w, "4.bias", shape{2}, std::span<const float>(bias)).status, parameter_status::unknown_name);
+
+  std::vector<tensor> t;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    std::vector<long long> dims(p[i].dims.dims, p[i].dims.dims + p[i].dims.rank);
+    t.push_back({p[i].name, "F32", dims, f32(std::vector<float>(static_cast<std::size_t>(p[i].size), 0.25f * static_cast<float>(i)))});
+  }
+  t.push_back({"features.bn.num_batches_tracked", "I64", {}, {1, 0, 0, 0, 0, 0, 0, 0}});
+  const auto r = load(w, file(t));
+  ASSERT_TRUE(r) << to_text(r.status) << " " << r.tensor;
+  EXPECT_EQ(w.at<1>().running_var[2], 1.0f);
+  EXPECT_EQ(w.at<4>().bias[1], 1.5f);
+  t[0].name = "0.weight";  // the positional name is not the network's
+  const auto refused = load(w, file(t));
+  EXPECT_EQ(refused.status, status::unknown_tensor);
+  EXPECT_STREQ(refused.tensor, "0.weight");
+}
+}  // namespace

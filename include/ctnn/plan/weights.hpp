@@ -9,7 +9,8 @@
 //   ctnn::for_each_parameter(w, f)           f(name, shape, span) for every tensor, in order
 //   ctnn::load_weights(w, flat)              all at once; ctnn::set_parameter(w, name, dims, data) by name
 //
-// Names follow positions, as nn.Sequential names its modules: layer i of the network is "i", branch b
+// Names follow positions (unless the network's state_dict_names are given, as an imported network's
+// header does), as nn.Sequential names its modules: layer i of the network is "i", branch b
 // of a residual or concat block i is "i.b", a chain used as a layer adds its layer's position only.
 // Batch norm holds weight, bias (unless no_affine), running_mean and running_var. Large weights belong
 // in static storage (`static net::weights w;`), not on the stack.
@@ -89,14 +90,22 @@ struct parameter_info {
   count_t offset = 0, size = 0;
 };
 
+// A network's own tensor names, in state_dict order, instead of the positional ones: the header
+// tools/ctnn_import.py writes specializes it with the model's state_dict keys ("layer1.0.conv1.weight").
+template <class Net>
+inline constexpr std::span<const char* const> state_dict_names{};
+
 template <class Net>
 inline constexpr auto parameters_of = [] {
   using names = impl::parameter_name_text<Net>;
   constexpr const auto& tensors = parameter_layout_of<Net>::value.tensors;
+  constexpr std::span<const char* const> own = state_dict_names<Net>;
+  static_assert(own.empty() || own.size() == tensors.size(),
+                "ctnn::state_dict_names: one name per parameter tensor of the network, in its order");
   std::array<parameter_info, tensors.size()> r{};
   for (std::size_t t = 0; t < tensors.size(); ++t)
-    r[t] = {names::value.text.data() + names::value.start[t], tensors[t].dims, tensors[t].learned, tensors[t].offset,
-            tensors[t].size};
+    r[t] = {own.empty() ? names::value.text.data() + names::value.start[t] : own[t], tensors[t].dims,
+            tensors[t].learned, tensors[t].offset, tensors[t].size};
   return r;
 }();
 

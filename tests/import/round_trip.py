@@ -1,0 +1,313 @@
+#!/usr/bin/python3
+"""Round trip of tools/ctnn_import.py: torch model -> ONNX -> ctnn header + weights -> compiled -> run.
+
+For each model: random weights and batch norm statistics far from the defaults, exported and imported;
+the header is compiled with the runner below, which loads the safetensors file by name and runs the
+network with the plain loops and with the prepared weights (batch norm folded, fast kernels); both must
+match torch: max |ctnn - torch| <= 1e-4 * max |torch|. Then the bad models: each must stop the import
+with its message and leave the destination files as they were.
+
+  /usr/bin/python3 tests/import/round_trip.py --work build/import [--cxx g++-12] [--only resnet18]
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+import torchvision
+from torch import nn
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "tools"))
+import ctnn_import  # noqa: E402
+import make_zoo_reference as zoo  # noqa: E402
+
+RUNNER = r"""#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <vector>
+
+#include "model.hpp"
+#include <ctnn/io/safetensors.hpp>
+
+using net = model::network;
+
+static std::vector<char> read(const char* path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+int main(int, char** argv) {
+  const std::vector<char> file = read(argv[1]), x_file = read(argv[2]), y_file = read(argv[3]);
+  static net::weights w;  // static: ResNet-18's are 47 MB
+  const ctnn::safetensors_result loaded = ctnn::load_safetensors(w, std::as_bytes(std::span(file.data(), file.size())));
+  if (!loaded) {
+    char text[512];
+    ctnn::format_error(loaded, text, sizeof text);
+    std::printf("load: %s\n", text);
+    return 1;
+  }
+  if (x_file.size() != net::input_size * sizeof(float) || y_file.size() != net::output_size * sizeof(float)) {
+    std::printf("input or output file of the wrong size\n");
+    return 1;
+  }
+  std::vector<float> nchw(net::input_size), x(net::input_size), y(net::output_size), out(net::output_size);
+  std::vector<float> expected(net::output_size);
+  std::memcpy(nchw.data(), x_file.data(), x_file.size());
+  std::memcpy(expected.data(), y_file.data(), y_file.size());
+  net::input_from_nchw(std::span<const float, net::input_size>(nchw), std::span<float, net::input_size>(x));
+  static net::prepared p;
+  ctnn::prepare_into(w, p);
+  static ctnn::static_arena<net> plain_arena;
+  static ctnn::static_arena<net::prepared> fast_arena;
+  double scale = 0;
+  for (float v : expected) scale = std::fmax(scale, std::fabs(v));
+  int failed = 0;
+  for (int fast = 0; fast < 2; ++fast) {
+    const std::span<float, net::output_size> ys(y);
+    if (fast)
+      net::forward(p, std::span<const float, net::input_size>(x), ys, fast_arena);
+    else
+      net::forward(w, std::span<const float, net::input_size>(x), ys, plain_arena);
+    net::output_to_nchw(std::span<const float, net::output_size>(y), std::span<float, net::output_size>(out));
+    double worst = 0;
+    for (std::size_t i = 0; i < out.size(); ++i) worst = std::fmax(worst, std::fabs(out[i] - expected[i]));
+    const bool ok = worst <= 1e-4 * scale;
+    failed += !ok;
+    std::printf("%s: max |error| %.3g = %.3g of max |output| %.3g %s\n", fast ? "prepared" : "plain", worst,
+                worst / scale, scale, ok ? "ok" : "FAILED");
+  }
+  return failed;
+}
+"""
+
+
+def randomize(model, seed):
+    """Weights and batch norm statistics far from the defaults, so that folding them is tested."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.modules.batchnorm._BatchNorm):
+                c = m.num_features
+                m.running_mean.copy_(torch.randn(c, generator=g) * 0.2)
+                m.running_var.copy_(torch.rand(c, generator=g) + 0.5)
+                if m.affine:
+                    m.weight.copy_(torch.rand(c, generator=g) + 0.5)
+                    m.bias.copy_(torch.randn(c, generator=g) * 0.2)
+    return model.eval()
+
+
+def torchvision_model(name, **kw):
+    return lambda: getattr(torchvision.models, name)(**kw)
+
+
+MODELS = {
+    "resnet18": (torchvision_model("resnet18"), (3, 64, 64)),
+    "mobilenet_v2": (torchvision_model("mobilenet_v2"), (3, 64, 64)),
+    "squeezenet1_1": (torchvision_model("squeezenet1_1"), (3, 64, 64)),
+    "googlenet": (torchvision_model("googlenet", aux_logits=False, init_weights=True), (3, 64, 64)),
+    "densenet121": (torchvision_model("densenet121"), (3, 64, 64)),
+    "zoo_lenet5": (lambda: zoo.lenet5()[0], (1, 32, 32)),
+    "zoo_inception_3a": (lambda: zoo.inception_3a()[0], (192, 28, 28)),
+    "zoo_resnet18": (lambda: zoo.resnet18()[0], (3, 64, 64)),
+    "zoo_mobilenet_v1": (lambda: zoo.mobilenet_v1()[0], (3, 64, 64)),
+    "zoo_ds_cnn": (lambda: zoo.ds_cnn()[0], (1, 49, 10)),
+    "zoo_unet": (lambda: zoo.unet()[0], (1, 64, 64)),
+}
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def round_trip(name, work, cxx):
+    factory, shape = MODELS[name]
+    torch.manual_seed(len(name))
+    model = randomize(factory(), len(name))
+    d = os.path.join(work, name)
+    os.makedirs(d, exist_ok=True)
+    x = torch.randn(1, *shape, generator=torch.Generator().manual_seed(7))
+    with torch.no_grad():
+        y = model(x)
+    header, tensors = ctnn_import.import_model(ctnn_import.export_module(model, shape), "model", name)
+    with open(os.path.join(d, "model.hpp"), "w") as f:
+        f.write(header)
+    with open(os.path.join(d, "model.safetensors"), "wb") as f:
+        f.write(ctnn_import.safetensors_bytes(tensors, name))
+    x.numpy().astype("<f4").tofile(os.path.join(d, "x.bin"))
+    y.numpy().astype("<f4").tofile(os.path.join(d, "y.bin"))
+    with open(os.path.join(d, "run.cpp"), "w") as f:
+        f.write(RUNNER.replace("#include <cmath>", "#include <cmath>\n#include <cstring>"))
+    exe = os.path.join(d, "run")
+    built = run([cxx, "-std=c++20", "-O2", "-Wall", "-Wextra", "-Werror", f"-I{REPO}/include", f"-I{d}",
+                 os.path.join(d, "run.cpp"), "-o", exe])
+    if built.returncode != 0:
+        return False, "compile failed:\n" + built.stderr[-3000:]
+    ran = run([exe, os.path.join(d, "model.safetensors"), os.path.join(d, "x.bin"), os.path.join(d, "y.bin")])
+    ok, text = ran.returncode == 0, ran.stdout.strip() + ran.stderr[-2000:]
+    if ok and name == "resnet18":  # the README's example on the same header: torch's top class
+        example = os.path.join(d, "run_imported")
+        built = run([cxx, "-std=c++20", "-O2", "-Wall", "-Wextra", "-Werror", f"-I{REPO}/include", f"-I{d}",
+                     '-DMODEL_HEADER="model.hpp"', "-DMODEL=model",
+                     os.path.join(REPO, "examples", "imported", "run_imported.cpp"), "-o", example])
+        shown = run([example, os.path.join(d, "model.safetensors"), os.path.join(d, "x.bin")])
+        top = f"  {int(y.argmax()):4d}  "
+        ok = built.returncode == 0 and shown.returncode == 0 and shown.stdout.splitlines()[1].startswith(top)
+        text += f"\nexamples/imported/run_imported.cpp: {'ok' if ok else 'FAILED'}\n" + built.stderr[-2000:] + shown.stdout
+    return ok, text
+
+
+FLASH_RUNNER = r"""#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+#include "model.hpp"
+
+using net = model::network;
+static_assert(model::prepared_weights.values.size() == net::prepared::size);  // a constant, in .rodata
+
+int main(int, char** argv) {
+  std::ifstream xs(argv[1], std::ios::binary), ys(argv[2], std::ios::binary);
+  std::vector<char> x_file{std::istreambuf_iterator<char>(xs), std::istreambuf_iterator<char>()};
+  std::vector<char> y_file{std::istreambuf_iterator<char>(ys), std::istreambuf_iterator<char>()};
+  std::array<float, net::input_size> nchw{}, x{};
+  std::array<float, net::output_size> y{}, out{}, expected{};
+  if (x_file.size() != sizeof nchw || y_file.size() != sizeof expected) return 1;
+  std::memcpy(nchw.data(), x_file.data(), sizeof nchw);
+  std::memcpy(expected.data(), y_file.data(), sizeof expected);
+  net::input_from_nchw(nchw, x);
+  static ctnn::static_arena<net::prepared> arena;
+  net::forward(model::prepared_weights, x, y, arena);
+  net::output_to_nchw(y, out);
+  double worst = 0, scale = 0;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    worst = std::fmax(worst, std::fabs(out[i] - expected[i]));
+    scale = std::fmax(scale, std::fabs(expected[i]));
+  }
+  std::printf("flash: max |error| %.3g of max |output| %.3g %s\n", worst, scale, worst <= 1e-4 * scale ? "ok" : "FAILED");
+  return worst <= 1e-4 * scale ? 0 : 1;
+}
+"""
+
+
+def flash_round_trip(work, cxx):
+    """LeNet-5 with its prepared weights in the header (packed for this host's baseline, SSE2), and the
+    same header refused by a build for AVX2's vectors."""
+    d = os.path.join(work, "flash_lenet5")
+    os.makedirs(d, exist_ok=True)
+    model = randomize(zoo.lenet5()[0], 3)
+    x = torch.randn(1, 1, 32, 32, generator=torch.Generator().manual_seed(7))
+    with torch.no_grad():
+        y = model(x)
+    x.numpy().astype("<f4").tofile(os.path.join(d, "x.bin"))
+    y.numpy().astype("<f4").tofile(os.path.join(d, "y.bin"))
+    header, tensors = ctnn_import.import_model(ctnn_import.export_module(model, (1, 32, 32)), "model", "lenet5")
+    values, config = ctnn_import.pack_for_target(header, "model", tensors, "sse2")
+    with open(os.path.join(d, "model.hpp"), "w") as f:
+        f.write(header + ctnn_import.flash_text("model", values, config))
+    with open(os.path.join(d, "run.cpp"), "w") as f:
+        f.write(FLASH_RUNNER)
+    exe = os.path.join(d, "run")
+    common = [cxx, "-std=c++20", "-O2", "-Wall", "-Wextra", "-Werror", f"-I{REPO}/include", f"-I{d}",
+              os.path.join(d, "run.cpp")]
+    built = run(common + ["-o", exe])
+    if built.returncode != 0:
+        return False, "compile failed:\n" + built.stderr[-3000:]
+    ran = run([exe, os.path.join(d, "x.bin"), os.path.join(d, "y.bin")])
+    refused = run(common + ["-mavx2", "-fsyntax-only"])
+    message = "these prepared weights were packed for another vector configuration"
+    if refused.returncode == 0 or message not in refused.stderr:
+        return False, "an AVX2 build took weights packed for SSE2:\n" + refused.stderr[-2000:]
+    return ran.returncode == 0, ran.stdout.strip() + "\nAVX2 build refused: ok"
+
+
+# ---- bad models: the message, and nothing written -----------------------------------------------------
+
+class Unsupported(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+
+    def forward(self, x):
+        return torch.erf(self.conv(x))  # Erf: no ctnn layer
+
+
+class SharedWeights(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(4, 4, 3, padding=1)
+
+    def forward(self, x):
+        return self.conv(torch.relu(self.conv(x)))
+
+
+def bad_models(work):
+    import onnx
+    d = os.path.join(work, "bad")
+    os.makedirs(d, exist_ok=True)
+    cases = []
+    onnx.save(ctnn_import.export_module(Unsupported(), (3, 8, 8)), os.path.join(d, "unsupported.onnx"))
+    cases.append(("unsupported.onnx", "(Erf): operator not supported by ctnn"))
+    dynamic = os.path.join(d, "dynamic.onnx")
+    torch.onnx.export(nn.Sequential(nn.Conv2d(3, 4, 3)).eval(), torch.zeros(1, 3, 8, 8), dynamic, opset_version=13,
+                      input_names=["x"], dynamic_axes={"x": {2: "height"}})
+    cases.append(("dynamic.onnx", "has a dynamic shape"))
+    with open(os.path.join(d, "corrupt.onnx"), "wb") as f:
+        f.write(b"\x08\x07\x12\x04this is not a model" * 3)
+    cases.append(("corrupt.onnx", "corrupt.onnx: not a readable ONNX model"))
+    onnx.save(ctnn_import.export_module(SharedWeights(), (4, 6, 6)), os.path.join(d, "shared.onnx"))
+    cases.append(("shared.onnx", "is used by two layers (shared weights)"))
+    failures = []
+    header, weights = os.path.join(d, "out.hpp"), os.path.join(d, "out.safetensors")
+    for path, message in cases:
+        for f in (header, weights):
+            with open(f, "w") as out:
+                out.write("kept\n")
+        r = run([sys.executable, os.path.join(REPO, "tools", "ctnn_import.py"), os.path.join(d, path), "--header",
+                 header, "--weights", weights])
+        untouched = all(open(f).read() == "kept\n" for f in (header, weights))
+        ok = r.returncode == 1 and message in r.stderr and untouched
+        print(f"bad model {path}: {'ok' if ok else 'FAILED'}: {r.stderr.strip().splitlines()[-1] if r.stderr else ''}")
+        if not ok:
+            failures.append(path)
+    return failures
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--cxx", default="g++-12")
+    ap.add_argument("--only", nargs="*")
+    args = ap.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    failures = bad_models(args.work)
+    ok, text = flash_round_trip(args.work, args.cxx)
+    print(f"== flash_lenet5: {'ok' if ok else 'FAILED'}\n{text}", flush=True)
+    if not ok:
+        failures.append("flash_lenet5")
+    for name in args.only or MODELS:
+        start = time.time()
+        try:
+            ok, text = round_trip(name, args.work, args.cxx)
+        except ctnn_import.ImportError_ as e:
+            ok, text = False, f"import failed: {e}"
+        print(f"== {name} ({time.time() - start:.1f} s): {'ok' if ok else 'FAILED'}\n{text}", flush=True)
+        if not ok:
+            failures.append(name)
+    if failures:
+        print("failed:", ", ".join(failures))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,795 @@
+#!/usr/bin/python3
+"""Imports a trained model into one C++ header for ctnn: the network type and its weights.
+
+  /usr/bin/python3 tools/ctnn_import.py model.onnx --header model.hpp --weights model.safetensors
+  /usr/bin/python3 tools/ctnn_import.py torchvision.models:resnet18 --input-shape 3,224,224 \\
+      --header resnet18.hpp --weights resnet18.safetensors
+  /usr/bin/python3 tools/ctnn_import.py lenet.onnx --header lenet.hpp --flash --target cortex-m4
+
+MODEL is an ONNX file, or `module:callable` returning a torch.nn.Module, which the tool exports to ONNX
+itself (eval mode, batch norm kept, state_dict names kept). The header holds the network type (input,
+layers, padding, branches as residual/concat blocks) and the state_dict name of every parameter tensor,
+in ctnn's order, so that ctnn::parameters_of, set_parameter and load_safetensors use those names.
+Weights: --weights FILE writes a safetensors file for ctnn::load_safetensors at run time; --flash puts
+the prepared weights (the fast kernels' packed order, batch norm folded) into the header as a constant,
+for read-only memory, packed by ctnn itself for --target (a host build with that target's vector
+configuration; needs g++-12). ONNX defaults that differ from PyTorch's (pool strides, count_include_pad)
+are translated. An operator, attribute or shape ctnn cannot express stops the import with the node, its
+operator and the reason; nothing is written then, and existing files are left as they were.
+"""
+import argparse
+import importlib
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from fractions import Fraction
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from write_atomically import write_atomically  # noqa: E402
+from write_safetensors import encode  # noqa: E402
+
+VERSION = "1"
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Vector bytes, registers and fusion bound of each target (ctnn/core/config.hpp chooses the same).
+TARGETS = {
+    "cortex-m4": (4, 16, 256), "cortex-m7": (4, 16, 256), "cortex-m55": (16, 8, 0), "aarch64": (16, 32, 256),
+    "sse2": (16, 16, 256), "avx2": (32, 16, 256), "avx512": (64, 32, 256),
+}
+
+
+class ImportError_(Exception):
+    """A model ctnn cannot take: the message names the node, its operator and the reason."""
+
+
+def fail(node, reason):
+    where = f"node '{node.name or node.output[0]}' ({node.op_type})" if node is not None else "model"
+    raise ImportError_(f"{where}: {reason}")
+
+
+# ---- the ONNX graph -----------------------------------------------------------------------------------
+
+def infer_shapes(model):
+    import onnx
+    try:
+        return onnx.shape_inference.infer_shapes(model, strict_mode=True)
+    except Exception as e:  # noqa: BLE001 - onnx raises several kinds
+        raise ImportError_(f"model: ONNX shape inference failed: {e}") from None
+
+
+def _attr(n, name, default=None):
+    import onnx
+    for a in n.attribute:
+        if a.name == name:
+            return onnx.helper.get_attribute_value(a)
+    return default
+
+
+def _slice(n, x, starts, ends, axes=None, steps=None):
+    axes = range(len(starts)) if axes is None else axes
+    steps = [1] * len(starts) if steps is None else steps
+    index = [slice(None)] * x.ndim
+    for a, b, e, st in zip(axes, starts, ends, steps):
+        index[int(a)] = slice(int(b), int(e), int(st))
+    return x[tuple(index)]
+
+
+# Shape arithmetic an exporter leaves on constants (F.pad's pads, a reshape's target), computed here.
+FOLD = {
+    "ConstantOfShape": lambda n, shape: np.full([int(v) for v in shape], 0 if _attr(n, "value") is None else
+                                                __import__("onnx").numpy_helper.to_array(_attr(n, "value"))[0]),
+    "Concat": lambda n, *xs: np.concatenate(xs, axis=_attr(n, "axis")),
+    "Reshape": lambda n, x, shape: x.reshape([int(v) if v != 0 else x.shape[i] for i, v in enumerate(shape)]),
+    "Slice": _slice,
+    "Transpose": lambda n, x: np.transpose(x, _attr(n, "perm")),
+    "Cast": lambda n, x: x.astype(__import__("onnx").mapping.TENSOR_TYPE_TO_NP_TYPE[_attr(n, "to")]),
+    "Gather": lambda n, x, i: np.take(x, i, axis=_attr(n, "axis", 0)),
+    "Unsqueeze": lambda n, x, axes=None: np.expand_dims(x, tuple(int(a) for a in (axes if axes is not None else _attr(n, "axes")))),
+    "Squeeze": lambda n, x, axes=None: np.squeeze(x, tuple(int(a) for a in axes) if axes is not None else None),
+    "Add": lambda n, a, b: a + b, "Sub": lambda n, a, b: a - b, "Mul": lambda n, a, b: a * b,
+    "Div": lambda n, a, b: a // b if a.dtype.kind == "i" else a / b, "Neg": lambda n, a: -a,
+    "Floor": lambda n, a: np.floor(a), "Ceil": lambda n, a: np.ceil(a),
+    "Max": lambda n, *xs: np.maximum.reduce(xs), "Min": lambda n, *xs: np.minimum.reduce(xs),
+}
+
+
+def fold_constants(model):
+    """The model with every node whose inputs are all constant (or the Shape of a static tensor)
+    replaced by its value, as an initializer."""
+    import onnx
+    from onnx import numpy_helper
+    model = infer_shapes(model)
+    g = model.graph
+    constants = {t.name: numpy_helper.to_array(t) for t in g.initializer}
+    shapes = {}
+    for v in list(g.value_info) + list(g.input):
+        dims = v.type.tensor_type.shape.dim
+        if all(d.HasField("dim_value") for d in dims):
+            shapes[v.name] = [d.dim_value for d in dims]
+    kept = []
+    for n in g.node:
+        if n.op_type == "Constant" and _attr(n, "value") is not None:
+            constants[n.output[0]] = numpy_helper.to_array(_attr(n, "value"))
+            continue
+        if n.op_type == "Shape" and n.input[0] in shapes:
+            constants[n.output[0]] = np.array(shapes[n.input[0]], dtype=np.int64)
+            continue
+        inputs = [i for i in n.input]
+        if n.op_type in FOLD and all(i in constants for i in inputs if i):
+            try:
+                constants[n.output[0]] = np.asarray(FOLD[n.op_type](n, *[constants[i] if i else None for i in inputs]))
+                continue
+            except Exception as e:  # noqa: BLE001 - a fold numpy cannot do: keep the node
+                print(f"ctnn_import: note: {n.op_type} node '{n.name}' kept ({e})", file=sys.stderr)
+        kept.append(n)
+    used = {i for n in kept for i in n.input} | {o.name for o in g.output}
+    graph = onnx.helper.make_graph(kept, g.name, list(g.input), list(g.output),
+                                   [numpy_helper.from_array(np.asarray(v), k) for k, v in constants.items() if k in used])
+    folded = onnx.helper.make_model(graph, opset_imports=model.opset_import)
+    return infer_shapes(folded)
+
+
+class Graph:
+    def __init__(self, model):
+        import onnx
+        from onnx import numpy_helper
+        self.onnx = onnx
+        model = fold_constants(model)
+        g = model.graph
+        self.constants = {t.name: numpy_helper.to_array(t) for t in g.initializer}
+        self.shapes = {}
+        for v in list(g.value_info) + list(g.input) + list(g.output):
+            t = v.type.tensor_type
+            if t.HasField("shape"):
+                self.shapes[v.name] = [d.dim_value if d.HasField("dim_value") else None for d in t.shape.dim]
+        inputs = [i for i in g.input if i.name not in self.constants]
+        if len(inputs) != 1:
+            fail(None, f"{len(inputs)} inputs; ctnn networks take one")
+        if len(g.output) != 1:
+            fail(None, f"{len(g.output)} outputs; ctnn networks give one")
+        self.input, self.output = inputs[0].name, g.output[0].name
+        dims = self.shapes.get(self.input)
+        if not dims or any(d is None or d <= 0 for d in dims):
+            fail(None, f"input '{self.input}' has a dynamic shape {dims}; export with a fixed input shape")
+        if dims[0] != 1:
+            fail(None, f"input '{self.input}' has batch {dims[0]}; export one sample (batch 1)")
+        self.alias = {}  # tensor -> the tensor it is a copy of
+        self.nodes = []
+        for n in g.node:
+            if n.op_type == "Constant":
+                self.constants[n.output[0]] = numpy_helper.to_array(n.attribute[0].t)
+                continue
+            if n.op_type in ("Identity", "Dropout"):
+                if n.op_type == "Dropout" and len(n.output) > 1 and n.output[1]:
+                    fail(n, "the dropout mask is used")
+                src = self.resolve(n.input[0])
+                if src in self.constants:
+                    # torch.onnx shares equal initializers and names each use by an Identity: the state_dict name
+                    self.constants[n.output[0]] = self.constants[src]
+                else:
+                    self.alias[n.output[0]] = src
+                continue
+            self.nodes.append(n)
+        self.index()
+        for n in self.nodes:
+            for o in n.output[:1]:
+                s = self.shapes.get(o)
+                if s is None or any(d is None for d in s):
+                    fail(n, f"output '{o}' has a dynamic or unknown shape {s}")
+
+    def index(self):
+        self.producer = {}
+        for n in self.nodes:
+            for o in n.output:
+                self.producer[o] = n
+        self.consumers = {}
+        for n in self.nodes:
+            for i in self.data_inputs(n):
+                self.consumers.setdefault(i, []).append(n)
+
+    def resolve(self, name):
+        while name in self.alias:
+            name = self.alias[name]
+        return name
+
+    def data_inputs(self, n):
+        return [self.resolve(i) for i in n.input if i and self.resolve(i) not in self.constants]
+
+    def const(self, n, index, what):
+        if index >= len(n.input) or not n.input[index]:
+            return None
+        name = n.input[index]
+        if name not in self.constants:
+            fail(n, f"{what} ('{name}') is computed at run time; ctnn needs it constant")
+        return self.constants[name]
+
+    def attr(self, n, name, default=None):
+        for a in n.attribute:
+            if a.name == name:
+                return self.onnx.helper.get_attribute_value(a)
+        return default
+
+    def sample_shape(self, tensor):
+        return self.shapes[self.resolve(tensor)][1:]
+
+
+# ---- layers -------------------------------------------------------------------------------------------
+
+def vals(v):
+    return ", ".join(str(int(x)) for x in v)
+
+
+def ratio(value, node, what):
+    f = Fraction(float(value)).limit_denominator(1000000)
+    if abs(float(f) - float(np.float32(value))) > 1e-7 * max(1.0, abs(float(value))):
+        fail(node, f"{what} {value} is not a ratio of small integers")
+    return f
+
+
+class Layer:
+    def __init__(self, cpp, tensors=()):
+        self.cpp = cpp
+        self.tensors = list(tensors)  # (state_dict name, array), in ctnn's order for the layer
+
+
+class Block:
+    def __init__(self, kind, branches):
+        self.kind, self.branches = kind, branches  # kind: "residual" or "concat"; branches: lists of items
+
+
+def same_pads(node, in_spatial, k, s, d, mode):
+    begin, end = [], []
+    for n, kk, ss, dd in zip(in_spatial, k, s, d):
+        out = -(-n // ss)
+        total = max(0, (out - 1) * ss + (kk - 1) * dd + 1 - n)
+        small, large = total // 2, total - total // 2
+        begin.append(small if mode == "SAME_UPPER" else large)
+        end.append(large if mode == "SAME_UPPER" else small)
+    return begin, end
+
+
+def window(g, n, rank, k):
+    """stride, dilation, begin and end padding of a convolution or pooling node, auto_pad resolved."""
+    s = g.attr(n, "strides", [1] * rank)  # ONNX: 1 when absent, for pooling too (PyTorch: the kernel)
+    d = g.attr(n, "dilations", [1] * rank)
+    pads = g.attr(n, "pads", [0] * (2 * rank))
+    auto = g.attr(n, "auto_pad", b"NOTSET")
+    auto = auto.decode() if isinstance(auto, bytes) else auto
+    if auto in ("SAME_UPPER", "SAME_LOWER"):
+        begin, end = same_pads(n, g.sample_shape(n.input[0])[1:], k, s, d, auto)
+    elif auto == "VALID":
+        begin, end = [0] * rank, [0] * rank
+    else:
+        begin, end = list(pads[:rank]), list(pads[rank:])
+    return s, d, begin, end
+
+
+def pad_options(begin, end):
+    if not any(begin) and not any(end):
+        return []
+    if begin == end:
+        return [f"ctnn::pad<{vals(begin)}>"]
+    return [f"ctnn::pad_begin<{vals(begin)}>", f"ctnn::pad_end<{vals(end)}>"]
+
+
+def options(*groups):
+    return "".join(", " + o for group in groups for o in group)
+
+
+def conv_layer(g, n):
+    w = g.const(n, 1, "the weight")
+    b = g.const(n, 2, "the bias")
+    rank = w.ndim - 2
+    if rank not in (1, 2, 3):
+        fail(n, f"a {rank}-d convolution; ctnn has 1d, 2d and 3d")
+    k = list(w.shape[2:])
+    s, d, begin, end = window(g, n, rank, k)
+    group = g.attr(n, "group", 1)
+    opts = [f"ctnn::kernel<{vals(k)}>"]
+    if any(v != 1 for v in s):
+        opts.append(f"ctnn::stride<{vals(s)}>")
+    opts += pad_options(begin, end)
+    if any(v != 1 for v in d):
+        opts.append(f"ctnn::dilation<{vals(d)}>")
+    if group != 1:
+        opts.append(f"ctnn::groups<{group}>")
+    if b is None:
+        opts.append("ctnn::no_bias")
+    tensors = [(n.input[1], w)] + ([(n.input[2], b)] if b is not None else [])
+    return Layer(f"ctnn::conv{rank}d<{w.shape[0]}{options(opts)}>", tensors)
+
+
+def conv_transpose_layer(g, n):
+    w = g.const(n, 1, "the weight")
+    b = g.const(n, 2, "the bias")
+    rank = w.ndim - 2
+    group = g.attr(n, "group", 1)
+    k = list(w.shape[2:])
+    if g.attr(n, "output_shape") is not None:
+        fail(n, "the output_shape attribute; export with explicit pads and output_padding")
+    auto = g.attr(n, "auto_pad", b"NOTSET")
+    if (auto.decode() if isinstance(auto, bytes) else auto) not in ("NOTSET", "VALID"):
+        fail(n, f"auto_pad {auto}: padding modes on transposed convolutions are not in ctnn yet")
+    s = g.attr(n, "strides", [1] * rank)
+    d = g.attr(n, "dilations", [1] * rank)
+    pads = g.attr(n, "pads", [0] * (2 * rank))
+    op = g.attr(n, "output_padding", [0] * rank)
+    opts = [f"ctnn::kernel<{vals(k)}>"]
+    if any(v != 1 for v in s):
+        opts.append(f"ctnn::stride<{vals(s)}>")
+    opts += pad_options(list(pads[:rank]), list(pads[rank:]))
+    if any(op):
+        opts.append(f"ctnn::output_padding<{vals(op)}>")
+    if any(v != 1 for v in d):
+        opts.append(f"ctnn::dilation<{vals(d)}>")
+    if group != 1:
+        opts.append(f"ctnn::groups<{group}>")
+    if b is None:
+        opts.append("ctnn::no_bias")
+    tensors = [(n.input[1], w)] + ([(n.input[2], b)] if b is not None else [])
+    return Layer(f"ctnn::conv_transpose{rank}d<{w.shape[1] * group}{options(opts)}>", tensors)
+
+
+def pool_layer(g, n, kind):
+    k = list(g.attr(n, "kernel_shape"))
+    rank = len(k)
+    s, d, begin, end = window(g, n, rank, k)
+    if len(n.output) > 1 and n.output[1]:
+        fail(n, "max pooling indices are used; ctnn has no max unpooling yet")
+    if g.attr(n, "storage_order", 0) != 0:
+        fail(n, "storage_order 1 (column major indices)")
+    opts = [f"ctnn::kernel<{vals(k)}>", f"ctnn::stride<{vals(s)}>"]  # always written: the defaults differ
+    opts += pad_options(begin, end)
+    if any(v != 1 for v in d):
+        if kind == "avg":
+            fail(n, "dilated average pooling")
+        opts.append(f"ctnn::dilation<{vals(d)}>")
+    if g.attr(n, "ceil_mode", 0):
+        opts.append("ctnn::ceil_mode")
+    if kind == "avg" and not g.attr(n, "count_include_pad", 0) and (any(begin) or any(end)):
+        opts.append("ctnn::exclude_pad")  # ONNX's default; PyTorch's is to count the padding
+    return Layer(f"ctnn::{kind}_pool{rank}d<{', '.join(opts)}>")
+
+
+def batch_norm_layer(g, n):
+    if g.attr(n, "training_mode", 0):
+        fail(n, "training_mode 1: export the model in eval mode")
+    if len([o for o in n.output if o]) > 1:
+        fail(n, "running statistics are outputs (training mode)")
+    rank = len(g.sample_shape(n.input[0])) - 1
+    eps = ratio(g.attr(n, "epsilon", 1e-5), n, "epsilon")
+    opts = "" if eps == Fraction(1, 100000) else f"0, ctnn::eps_ratio<{eps.numerator}, {eps.denominator}>"
+    names = ("the scale", "the bias", "the running mean", "the running variance")
+    tensors = [(n.input[i], g.const(n, i, names[i - 1])) for i in range(1, 5)]
+    return Layer(f"ctnn::batch_norm{max(rank, 1)}d<{opts}>", tensors)
+
+
+def gemm_layer(g, n):
+    if g.attr(n, "alpha", 1.0) != 1.0 or g.attr(n, "beta", 1.0) != 1.0 or g.attr(n, "transA", 0):
+        fail(n, "alpha, beta or transA other than PyTorch's Linear")
+    w = g.const(n, 1, "the weight")
+    b = g.const(n, 2, "the bias")
+    if not g.attr(n, "transB", 0):
+        w = np.ascontiguousarray(w.T)
+    if b is not None and b.shape != (w.shape[0],):
+        fail(n, f"bias of shape {list(b.shape)}; ctnn's linear has one per output")
+    tensors = [(n.input[1], w)] + ([(n.input[2], b)] if b is not None else [])
+    return Layer(f"ctnn::linear<{w.shape[0]}{'' if b is not None else ', ctnn::no_bias'}>", tensors)
+
+
+def clip_layer(g, n):
+    lo = g.const(n, 1, "the minimum")
+    hi = g.const(n, 2, "the maximum")
+    lo = g.attr(n, "min", None) if lo is None else float(lo)
+    hi = g.attr(n, "max", None) if hi is None else float(hi)
+    if lo == 0.0 and hi == 6.0:
+        return Layer("ctnn::relu6")
+    if lo == 0.0 and hi is None:
+        return Layer("ctnn::relu")
+    fail(n, f"Clip to [{lo}, {hi}]: ctnn has ReLU6 (0, 6) and ReLU only")
+
+
+def pad_layer(g, n):
+    mode = g.attr(n, "mode", b"constant")
+    mode = mode.decode() if isinstance(mode, bytes) else mode
+    pads = g.const(n, 1, "the pads")
+    pads = list(g.attr(n, "pads", [])) if pads is None else [int(v) for v in pads]
+    value = g.const(n, 2, "the fill value")
+    value = 0.0 if value is None else float(value)
+    r = len(pads) // 2
+    begin, end = pads[:r], pads[r:]
+    if begin[:2] != [0, 0] or end[:2] != [0, 0]:
+        fail(n, "padding of the batch or channel dims")
+    if any(v < 0 for v in pads):
+        fail(n, "negative padding (a crop): declare ctnn::crop")
+    begin, end, rank = begin[2:], end[2:], r - 2
+    name = {"constant": "zero_pad" if value == 0.0 else "constant_pad", "reflect": "reflection_pad",
+            "edge": "replication_pad"}.get(mode)
+    if name is None:
+        fail(n, f"pad mode '{mode}'")
+    opts = [f"ctnn::pad_begin<{vals(begin)}>", f"ctnn::pad_end<{vals(end)}>"]
+    if name == "constant_pad":
+        f = ratio(value, n, "the fill value")
+        opts.append(f"ctnn::fill_value<{f.numerator}, {f.denominator}>")
+    return Layer(f"ctnn::{name}{rank}d<{', '.join(opts)}>")
+
+
+def resize_layer(g, n):
+    mode = g.attr(n, "mode", b"nearest")
+    mode = mode.decode() if isinstance(mode, bytes) else mode
+    ctm = g.attr(n, "coordinate_transformation_mode", b"half_pixel")
+    ctm = ctm.decode() if isinstance(ctm, bytes) else ctm
+    nearest = g.attr(n, "nearest_mode", b"round_prefer_floor")
+    nearest = nearest.decode() if isinstance(nearest, bytes) else nearest
+    ins, outs = g.sample_shape(n.input[0]), g.sample_shape(n.output[0])
+    rank = len(ins) - 1
+    if ins[0] != outs[0]:
+        fail(n, "resizing the channels")
+    size = f"ctnn::output_size<{vals(outs[1:])}>"
+    scales = [o // i for i, o in zip(ins[1:], outs[1:])]
+    exact = all(o == i * s for i, o, s in zip(ins[1:], outs[1:], scales))
+    if mode == "nearest":
+        if ctm != "asymmetric" or nearest != "floor":
+            fail(n, f"nearest resize with {ctm} / {nearest}: ctnn has PyTorch's 'nearest' (asymmetric, floor)")
+        opt = f"ctnn::scale_factor<{vals(scales)}>" if exact else size
+        return Layer(f"ctnn::upsample_nearest{rank}d<{opt}>")
+    if mode == "linear" and rank in (1, 2, 3):
+        name = {1: "linear", 2: "bilinear", 3: "trilinear"}[rank]
+        if ctm == "align_corners":
+            return Layer(f"ctnn::upsample_{name}{rank}d<{size}, ctnn::align_corners>")
+        if ctm in ("pytorch_half_pixel", "half_pixel") and exact:
+            return Layer(f"ctnn::upsample_{name}{rank}d<ctnn::scale_factor<{vals(scales)}>>")
+        fail(n, f"linear resize with {ctm} to a size that is not a whole multiple")
+    fail(n, f"resize mode '{mode}'")
+
+
+def softmax_layer(g, n):
+    rank = len(g.shapes[g.resolve(n.input[0])])
+    axis = g.attr(n, "axis", -1)
+    axis = axis + rank if axis < 0 else axis
+    if axis == 0:
+        fail(n, "softmax over the batch")
+    return Layer("ctnn::softmax" if axis == 1 else f"ctnn::softmax_dim<{axis - 1}>")
+
+
+def reshape_layer(g, n):
+    out = g.sample_shape(n.output[0])
+    if n.op_type == "Flatten" and g.attr(n, "axis", 1) != 1:
+        fail(n, "flatten from an axis other than 1")
+    if len(out) == 1:
+        return Layer("ctnn::flatten")
+    return Layer(f"ctnn::reshape<{vals(out)}>")
+
+
+def leaky_relu_layer(g, n):
+    f = ratio(g.attr(n, "alpha", 0.01), n, "alpha")
+    return Layer(f"ctnn::leaky_relu<{f.numerator}, {f.denominator}>")
+
+
+SIMPLE = {"Relu": "ctnn::relu", "Sigmoid": "ctnn::sigmoid", "Tanh": "ctnn::tanh_activation",
+          "HardSwish": "ctnn::hardswish", "GlobalAveragePool": "ctnn::global_avg_pool",
+          "GlobalMaxPool": "ctnn::global_max_pool"}
+LAYERS = {
+    "Conv": conv_layer, "ConvTranspose": conv_transpose_layer, "BatchNormalization": batch_norm_layer,
+    "MaxPool": lambda g, n: pool_layer(g, n, "max"), "AveragePool": lambda g, n: pool_layer(g, n, "avg"),
+    "Gemm": gemm_layer, "Clip": clip_layer, "Pad": pad_layer, "Resize": resize_layer, "Upsample": resize_layer,
+    "Softmax": softmax_layer, "Flatten": reshape_layer, "Reshape": reshape_layer, "LeakyRelu": leaky_relu_layer,
+}
+
+
+def layer_of(g, n):
+    if n.op_type in SIMPLE:
+        return Layer(SIMPLE[n.op_type])
+    if n.op_type in LAYERS:
+        return LAYERS[n.op_type](g, n)
+    if n.op_type in ("Add", "Concat"):
+        fail(n, "a merge whose inputs do not branch from one tensor (ctnn's residual and concat blocks)")
+    fail(n, "operator not supported by ctnn")
+
+
+# ---- the branches: series-parallel decomposition into chains, residual and concat blocks --------------
+
+def ancestors(g, tensor):
+    """Tensors and nodes on the way to `tensor` (the tensor itself included)."""
+    seen, stack = set(), [tensor]
+    while stack:
+        t = stack.pop()
+        if t in seen:
+            continue
+        seen.add(t)
+        p = g.producer.get(t)
+        if p is not None:
+            seen.add(id(p))
+            stack.extend(g.data_inputs(p))
+    return seen
+
+
+def reaches(g, start, stop, without):
+    seen, stack = set(), [start]
+    while stack:
+        t = stack.pop()
+        if t == stop:
+            return True
+        if t in seen:
+            continue
+        seen.add(t)
+        for c in g.consumers.get(t, []):
+            if c is not without:
+                stack.extend(c.output[:1])
+    return False
+
+
+def chain(g, u, stop):
+    """The items that compute `stop` from `u`."""
+    items = []
+    region = ancestors(g, stop)
+    order = {id(n): i for i, n in enumerate(g.nodes)}
+    while u != stop:
+        nexts = [c for c in g.consumers.get(u, []) if id(c) in region]
+        if not nexts:
+            fail(g.producer.get(stop), f"'{stop}' does not follow from '{u}'")
+        first = nexts[0]
+        if len(nexts) == 1 and len(g.data_inputs(first)) == 1:
+            items.append(layer_of(g, first))
+            u = g.resolve(first.output[0])
+            continue
+        # A fork: the first merge every path from u to stop goes through.
+        merges = sorted({id(c): c for t in region if isinstance(t, str) for c in g.consumers.get(t, [])
+                         if id(c) in region and len(g.data_inputs(c)) > 1}.values(), key=lambda c: order[id(c)])
+        merge = next((m for m in merges if order[id(m)] >= order[id(first)] and not reaches(g, u, stop, m)), None)
+        if merge is None:
+            fail(first, f"the branches from '{u}' do not join in one Add or Concat")
+        branches = [chain(g, u, t) for t in g.data_inputs(merge)]
+        if merge.op_type == "Add":
+            if len(branches) != 2:
+                fail(merge, f"{len(branches)} inputs")
+            if not branches[0]:  # ctnn: residual<Main, Shortcut>, the empty chain as the identity shortcut
+                branches.reverse()
+            items.append(Block("residual", branches))
+        elif merge.op_type == "Concat":
+            rank = len(g.shapes[g.resolve(merge.output[0])])
+            axis = g.attr(merge, "axis")
+            if (axis + rank if axis < 0 else axis) != 1:
+                fail(merge, "concatenation along a dim other than the channels")
+            items.append(Block("concat", branches))
+        else:
+            fail(merge, "a merge of branches other than Add or Concat")
+        u = g.resolve(merge.output[0])
+    return items
+
+
+def merge_concat_prefixes(g):
+    """DenseNet concatenates [x0, x1, ..., xk] afresh in each layer; Concat(a1..ak) with a Concat of
+    a1..ak-1 already computed becomes Concat(that, ak), which nests into concat blocks. A Concat of one
+    tensor is that tensor."""
+    by_inputs = {}
+    for n in g.nodes:
+        if n.op_type == "Concat":
+            by_inputs.setdefault(tuple(g.data_inputs(n)), n)
+    for n in sorted((n for n in g.nodes if n.op_type == "Concat"), key=lambda n: len(n.input)):
+        inputs = g.data_inputs(n)
+        if len(inputs) == 1:
+            g.alias[n.output[0]] = inputs[0]
+            continue
+        prefix = by_inputs.get(tuple(inputs[:-1]))
+        if len(inputs) > 2 and prefix is not None and prefix is not n:
+            del n.input[:]
+            n.input.extend([prefix.output[0], inputs[-1]])
+    g.nodes = [n for n in g.nodes if not (n.op_type == "Concat" and n.output[0] in g.alias)]
+    g.index()
+
+
+# ---- the header ------------------------------------------------------------------------------------
+
+def cpp_of(items, indent):
+    parts = []
+    for item in items:
+        if isinstance(item, Layer):
+            parts.append(item.cpp)
+        else:
+            inner = indent + "    "
+            branches = [("ctnn::chain<" + cpp_of(b, inner + "    ") + ">") if len(b) != 1 or isinstance(b[0], Block)
+                        else b[0].cpp for b in item.branches]
+            if item.kind == "residual" and item.branches[1] == []:
+                branches = branches[:1]
+            parts.append(f"ctnn::{item.kind}<\n{inner}" + f",\n{inner}".join(branches) + ">")
+    return f",\n{indent}".join(parts)
+
+
+def tensors_of(items):
+    for item in items:
+        if isinstance(item, Layer):
+            yield from item.tensors
+        else:
+            for b in item.branches:
+                yield from tensors_of(b)
+
+
+def export_torch(spec, input_shape):
+    import torch
+    module_name, _, attr = spec.partition(":")
+    model = getattr(importlib.import_module(module_name), attr)()
+    return export_module(model, input_shape)
+
+
+def explicit_same_padding(model):
+    """torch 1.13 cannot export padding="same"; with odd windows it is the symmetric padding."""
+    import copy
+    from torch import nn
+    model = copy.deepcopy(model)
+    for name, m in model.named_modules():
+        if isinstance(m, nn.modules.conv._ConvNd) and m.padding == "same":
+            total = [d * (k - 1) for k, d in zip(m.kernel_size, m.dilation)]
+            if any(t % 2 for t in total):
+                raise ImportError_(f"module '{name}': padding='same' with an even window is asymmetric, which "
+                                   "torch cannot export; pad explicitly before the convolution")
+            m.padding = tuple(t // 2 for t in total)
+            m._reversed_padding_repeated_twice = [p for p in reversed(m.padding) for _ in range(2)]
+    return model
+
+
+def export_module(model, input_shape):
+    import onnx
+    import torch
+    model = explicit_same_padding(model).eval()
+    f = io.BytesIO()
+    with torch.no_grad():
+        # PRESERVE in eval mode keeps batch norm and the state_dict names (EVAL folds it into the conv).
+        torch.onnx.export(model, torch.zeros(1, *input_shape), f, opset_version=13, do_constant_folding=True,
+                          training=torch.onnx.TrainingMode.PRESERVE)
+    return onnx.load_from_string(f.getvalue())
+
+
+def import_model(model, name, source, layout="nhwc"):
+    """The header text (without weights) and the parameter tensors [(name, array)] in ctnn's order."""
+    g = Graph(model)
+    merge_concat_prefixes(g)
+    items = chain(g, g.input, g.resolve(g.output))
+    tensors = list(tensors_of(items))
+    names = [t[0] for t in tensors]
+    repeated = sorted({x for x in names if names.count(x) > 1})
+    if repeated:
+        fail(None, f"tensor '{repeated[0]}' is used by two layers (shared weights)")
+    in_shape = g.sample_shape(g.input)
+    out_shape = g.sample_shape(g.resolve(g.output))
+    with_layout = "::with<ctnn::nhwc>" if layout == "nhwc" else ""
+    names_text = ",\n    ".join(f'"{x}"' for x in names)
+    text = f"""// {name}: generated by tools/ctnn_import.py (version {VERSION}) from {source}, input {list(in_shape)}.
+// Regenerate rather than edit. The parameters keep the model's state_dict names (ctnn::parameters_of).
+#pragma once
+
+#include <array>
+#include <span>
+
+#include <ctnn/ctnn.hpp>
+
+namespace {name} {{
+inline constexpr const char* source = "{source}";
+inline constexpr const char* importer_version = "{VERSION}";
+
+using network = ctnn::sequential<ctnn::input<{vals(in_shape)}>{with_layout},
+    {cpp_of(items, "    ")}>;
+
+// The model's output shape, from ONNX: ctnn's shape rules must agree.
+static_assert(network::output_shape == ctnn::shape{{{vals(out_shape)}}});
+
+inline constexpr std::array<const char*, {len(names)}> parameter_names = {{
+    {names_text}}};
+}}  // namespace {name}
+
+template <>
+inline constexpr std::span<const char* const> ctnn::state_dict_names<{name}::network> = {name}::parameter_names;
+"""
+    return text, tensors
+
+
+def safetensors_bytes(tensors, source=""):
+    """The weights as a safetensors file, under their state_dict names, as float32."""
+    return encode({name: ("F32", a.shape, np.ascontiguousarray(a, dtype="<f4").tobytes()) for name, a in tensors},
+                  {"format": "pt", "source": source, "importer": f"ctnn_import {VERSION}"})
+
+
+def pack_for_target(header_text, name, tensors, target):
+    """The prepared weights as ctnn packs them for `target`: a host program built with the target's
+    vector configuration loads the weights and prints prepare_into's result."""
+    v, r, f = TARGETS[target]
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(os.path.join(tmp, "model.hpp"), "w") as out:
+            out.write(header_text)
+        with open(os.path.join(tmp, "weights.safetensors"), "wb") as out:
+            out.write(safetensors_bytes(tensors))
+        with open(os.path.join(tmp, "pack.cpp"), "w") as out:
+            out.write(f"""#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <vector>
+#include "model.hpp"
+#include <ctnn/io/safetensors.hpp>
+int main(int, char** argv) {{
+  std::ifstream in(argv[1], std::ios::binary);
+  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto w = std::make_unique<{name}::network::weights>();
+  auto p = std::make_unique<{name}::network::prepared>();
+  const auto r = ctnn::load_safetensors(*w, std::as_bytes(std::span(bytes.data(), bytes.size())));
+  if (!r) {{ char text[512]; ctnn::format_error(r, text, sizeof text); std::fprintf(stderr, "%s\\n", text); return 1; }}
+  ctnn::prepare_into(*w, *p);
+  for (float x : p->values) std::printf("%af,\\n", static_cast<double>(x));
+}}
+""")
+        exe = os.path.join(tmp, "pack")
+        cmd = ["g++-12", "-std=c++20", "-O1", f"-I{REPO}/include", f"-I{tmp}", f"-DCTNN_VECTOR_BYTES={v}",
+               f"-DCTNN_VECTOR_REGISTERS={r}", f"-DCTNN_FUSION_MAX_CHANNELS={f}", "-DCTNN_GNU_VECTORS=0",
+               os.path.join(tmp, "pack.cpp"), "-o", exe]
+        built = subprocess.run(cmd, capture_output=True, text=True)
+        if built.returncode != 0:
+            raise ImportError_("packing the weights: the network did not compile with ctnn:\n" + built.stderr[-4000:])
+        ran = subprocess.run([exe, os.path.join(tmp, "weights.safetensors")], capture_output=True, text=True)
+        if ran.returncode != 0:
+            raise ImportError_("packing the weights: " + ran.stderr)
+        return ran.stdout, (v, r, f)
+
+
+def flash_text(name, values, config):
+    v, r, f = config
+    return f"""
+// The prepared weights (packed for {v}-byte vectors, {r} registers, fusion up to {f} channels): a constant
+// in read-only memory. Use them as {name}::network::forward({name}::prepared_weights, x, y, arena).
+#if CTNN_VECTOR_BYTES != {v} || CTNN_VECTOR_REGISTERS != {r} || CTNN_FUSION_MAX_CHANNELS != {f}
+#error "these prepared weights were packed for another vector configuration: re-run tools/ctnn_import.py --flash --target for this one"
+#endif
+namespace {name} {{
+inline constexpr network::prepared prepared_weights = {{{{{{
+{values}}}}}}};
+}}  // namespace {name}
+"""
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("model", help="an .onnx file, or module:callable returning a torch.nn.Module")
+    ap.add_argument("--input-shape", help="C,H,W of one sample, for a PyTorch module")
+    ap.add_argument("--name", help="the header's namespace (default: the model's file or callable name)")
+    ap.add_argument("--header", required=True, help="the C++ header to write")
+    ap.add_argument("--weights", help="also write the weights as a safetensors file for load_safetensors")
+    ap.add_argument("--flash", action="store_true", help="put the prepared weights in the header as a constant")
+    ap.add_argument("--target", default="sse2", choices=sorted(TARGETS), help="the vector configuration --flash packs for")
+    ap.add_argument("--layout", default="nhwc", choices=("nhwc", "nchw"), help="activations' memory layout")
+    args = ap.parse_args(argv)
+    try:
+        if ":" in args.model and not os.path.exists(args.model):
+            if not args.input_shape:
+                raise ImportError_("a PyTorch module needs --input-shape C,H,W")
+            shape = [int(x) for x in args.input_shape.split(",")]
+            model = export_torch(args.model, shape)
+            default_name = args.model.partition(":")[2]
+        else:
+            import onnx
+            try:
+                model = onnx.load(args.model)
+            except Exception as e:  # noqa: BLE001
+                raise ImportError_(f"{args.model}: not a readable ONNX model ({type(e).__name__}: {e})") from None
+            default_name = os.path.splitext(os.path.basename(args.model))[0]
+        name = args.name or "".join(c if c.isalnum() else "_" for c in default_name)
+        header, tensors = import_model(model, name, os.path.basename(args.model), args.layout)
+        if args.flash:
+            values, config = pack_for_target(header, name, tensors, args.target)
+            header += flash_text(name, values, config)
+    except ImportError_ as e:
+        print(f"ctnn_import: {e}", file=sys.stderr)
+        return 1
+    write_atomically(args.header, header.encode())
+    if args.weights:
+        write_atomically(args.weights, safetensors_bytes(tensors))
+    print(f"ctnn_import: wrote {args.header}" + (f" and {args.weights}" if args.weights else "") +
+          f" ({sum(t[1].size for t in tensors)} parameters in {len(tensors)} tensors)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
