@@ -43,12 +43,11 @@ struct instruction_counter {
   }
 };
 
-// weights and arena: the caller's, placed by the caller (see lenet.cpp).
-template <class Net, std::uint32_t Seed, std::size_t N, std::size_t Bytes>
-int run(const char* name, const typename Net::prepared& weights, std::span<std::byte, Bytes> arena,
-        const float (&want)[N]) {
+// weights, input and arena: the caller's, placed by the caller (see lenet.cpp).
+template <class Net, std::size_t N, std::size_t Bytes>
+int run_on(const char* name, const typename Net::prepared& weights, std::span<const float, Net::input_size> input,
+           std::span<std::byte, Bytes> arena, const float (&want)[N]) {
   static_assert(N == Net::output_size);
-  static constexpr auto input = models::make_input<Net>(Seed);
   static std::array<float, N> y;
   const instruction_counter counter;
   const std::uint32_t start = counter.now();
@@ -69,6 +68,14 @@ int run(const char* name, const typename Net::prepared& weights, std::span<std::
                        << " bytes, arena " << static_cast<long long>(Bytes) << " bytes")
       .print();
   return ok ? 0 : 1;
+}
+
+// The same on the input made from Seed (models.hpp).
+template <class Net, std::uint32_t Seed, std::size_t N, std::size_t Bytes>
+int run(const char* name, const typename Net::prepared& weights, std::span<std::byte, Bytes> arena,
+        const float (&want)[N]) {
+  static constexpr auto input = models::make_input<Net>(Seed);
+  return run_on<Net>(name, weights, input, arena, want);
 }
 
 }  // namespace board

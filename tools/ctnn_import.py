@@ -369,6 +369,23 @@ def batch_norm_layer(g, n):
     return Layer(f"ctnn::batch_norm{max(rank, 1)}d<{opts}>", tensors)
 
 
+def matmul_layer(g, n, bias_node=None):
+    """x W (+ b): PyTorch's Linear on an input of rank > 2, or a hand-written matrix product."""
+    w = g.const(n, 1, "the right-hand matrix")
+    if w.ndim != 2:
+        fail(n, f"a right-hand matrix of rank {w.ndim}")
+    tensors = [(n.input[1], np.ascontiguousarray(w.T))]
+    opts = []
+    if bias_node is not None:
+        b_index = 1 if g.resolve(bias_node.input[0]) == g.resolve(n.output[0]) else 0
+        tensors.append((bias_node.input[b_index], g.const(bias_node, b_index, "the bias")))
+    else:
+        opts.append("ctnn::no_bias")
+    if len(g.sample_shape(n.input[0])) > 1:
+        opts.append("ctnn::per_position")
+    return Layer(f"ctnn::linear<{w.shape[1]}{options(opts)}>", tensors)
+
+
 def gemm_layer(g, n):
     if g.attr(n, "alpha", 1.0) != 1.0 or g.attr(n, "beta", 1.0) != 1.0 or g.attr(n, "transA", 0):
         fail(n, "alpha, beta or transA other than PyTorch's Linear")
@@ -408,6 +425,8 @@ def pad_layer(g, n):
     if any(v < 0 for v in pads):
         fail(n, "negative padding (a crop): declare ctnn::crop")
     begin, end, rank = begin[2:], end[2:], r - 2
+    if not any(begin) and not any(end):
+        return None  # exporters write a Pad of nothing before some pools: no layer
     name = {"constant": "zero_pad" if value == 0.0 else "constant_pad", "reflect": "reflection_pad",
             "edge": "replication_pad"}.get(mode)
     if name is None:
@@ -524,6 +543,23 @@ def reaches(g, start, stop, without):
     return False
 
 
+def gate_of(g, u, nexts):
+    """SiLU and hardswish as exporters write them: Mul(u, Sigmoid(u)), Mul(u, HardSigmoid(u))."""
+    if len(nexts) != 2:
+        return None
+    for gate, mul in (nexts, reversed(nexts)):
+        if mul.op_type != "Mul" or sorted(g.data_inputs(mul)) != sorted([u, g.resolve(gate.output[0])]):
+            continue
+        if g.consumers.get(g.resolve(gate.output[0]), []) != [mul]:
+            continue
+        if gate.op_type == "Sigmoid":
+            return "ctnn::silu", mul
+        if gate.op_type == "HardSigmoid" and abs(g.attr(gate, "alpha", 0.2) - 1 / 6) < 1e-6 and \
+                g.attr(gate, "beta", 0.5) == 0.5:
+            return "ctnn::hardswish", mul
+    return None
+
+
 def chain(g, u, stop):
     """The items that compute `stop` from `u`."""
     items = []
@@ -534,8 +570,22 @@ def chain(g, u, stop):
         if not nexts:
             fail(g.producer.get(stop), f"'{stop}' does not follow from '{u}'")
         first = nexts[0]
+        gated = gate_of(g, u, nexts)
+        if gated is not None:  # x * sigmoid(x), x * hardsigmoid(x): one layer
+            items.append(Layer(gated[0]))
+            u = g.resolve(gated[1].output[0])
+            continue
         if len(nexts) == 1 and len(g.data_inputs(first)) == 1:
-            items.append(layer_of(g, first))
+            if first.op_type == "MatMul":  # and the Add of a constant after it: the bias
+                after = g.consumers.get(g.resolve(first.output[0]), [])
+                bias = after[0] if len(after) == 1 and after[0].op_type == "Add" and len(g.data_inputs(after[0])) == 1 \
+                    and g.resolve(first.output[0]) != stop else None
+                items.append(matmul_layer(g, first, bias))
+                u = g.resolve((bias or first).output[0])
+                continue
+            layer = layer_of(g, first)
+            if layer is not None:
+                items.append(layer)
             u = g.resolve(first.output[0])
             continue
         # A fork: the first merge every path from u to stop goes through.
@@ -640,7 +690,7 @@ def export_module(model, input_shape):
     f = io.BytesIO()
     with torch.no_grad():
         # PRESERVE in eval mode keeps batch norm and the state_dict names (EVAL folds it into the conv).
-        torch.onnx.export(model, torch.zeros(1, *input_shape), f, opset_version=13, do_constant_folding=True,
+        torch.onnx.export(model, torch.zeros(1, *input_shape), f, opset_version=14, do_constant_folding=True,
                           training=torch.onnx.TrainingMode.PRESERVE)
     return onnx.load_from_string(f.getvalue())
 
@@ -783,9 +833,10 @@ def main(argv=None):
     except ImportError_ as e:
         print(f"ctnn_import: {e}", file=sys.stderr)
         return 1
+    weights = safetensors_bytes(tensors, os.path.basename(args.model)) if args.weights else None
     write_atomically(args.header, header.encode())
     if args.weights:
-        write_atomically(args.weights, safetensors_bytes(tensors))
+        write_atomically(args.weights, weights)
     print(f"ctnn_import: wrote {args.header}" + (f" and {args.weights}" if args.weights else "") +
           f" ({sum(t[1].size for t in tensors)} parameters in {len(tensors)} tensors)")
     return 0

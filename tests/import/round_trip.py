@@ -107,7 +107,62 @@ def torchvision_model(name, **kw):
     return lambda: getattr(torchvision.models, name)(**kw)
 
 
+def ops_2d():
+    """Most operators the importer maps, in one small network: convolutions with groups, dilation and
+    asymmetric padding, the padding modes, pools with ceil mode and count_include_pad=False, nearest and
+    bilinear upsampling, a transposed convolution, the activations (SiLU as ONNX writes it, Sigmoid * x),
+    linear, batch norm 1d and softmax."""
+    return nn.Sequential(
+        nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.LeakyReLU(0.2),
+        nn.ReflectionPad2d((1, 2, 0, 1)), nn.Conv2d(8, 8, 3, groups=4, dilation=2, bias=False), nn.Hardswish(),
+        nn.ReplicationPad2d(1), nn.MaxPool2d(3, stride=2, ceil_mode=True), nn.SiLU(),
+        nn.ConstantPad2d((1, 0, 2, 1), 0.5), nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False), nn.Tanh(),
+        nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(8, 6, 3, stride=2, padding=(1, 0)), nn.Sigmoid(),
+        nn.ConvTranspose2d(6, 4, 3, stride=2, padding=1, output_padding=1), nn.ReLU6(),
+        nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False), nn.AvgPool2d(2),
+        nn.Flatten(), nn.Linear(1920, 10), nn.BatchNorm1d(10), nn.Softmax(dim=1))
+
+
+class PerPosition(nn.Module):
+    """A 1d convolution and PyTorch's Linear on the last dim of [C, L] (ONNX: MatMul + Add)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Sequential(nn.Conv1d(4, 8, 5, padding=2), nn.BatchNorm1d(8), nn.ReLU(), nn.MaxPool1d(2))
+        self.mix = nn.Linear(8, 5)
+        self.head = nn.Linear(40, 3)
+
+    def forward(self, x):
+        return self.head(torch.flatten(self.mix(self.conv(x)), 1))
+
+
+def onnx_same_padding():
+    """ONNX a PyTorch export never writes: SAME_LOWER and SAME_UPPER auto_pad, pool strides left to
+    ONNX's default (1, where PyTorch's default is the kernel), count_include_pad left to its default (0).
+    The reference is torch with the padding and strides written out."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    conv = nn.Conv2d(2, 3, (4, 3), stride=2)
+    w, b = conv.weight.detach().numpy(), conv.bias.detach().numpy()
+    nodes = [helper.make_node("Conv", ["x", "conv.weight", "conv.bias"], ["c"], auto_pad="SAME_LOWER", strides=[2, 2]),
+             helper.make_node("MaxPool", ["c"], ["m"], kernel_shape=[3, 3], auto_pad="SAME_UPPER"),
+             helper.make_node("AveragePool", ["m"], ["y"], kernel_shape=[3, 3], pads=[1, 1, 1, 1])]
+    graph = helper.make_graph(nodes, "same", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 7, 8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 4, 4])],
+                              [numpy_helper.from_array(w, "conv.weight"), numpy_helper.from_array(b, "conv.bias")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    # SAME_LOWER, 7x8 in, 4x3 kernel, stride 2: 3 rows of padding, 2 before; 1 column, before.
+    reference = nn.Sequential(nn.ZeroPad2d((1, 0, 2, 1)), conv, nn.MaxPool2d(3, stride=1, padding=1),
+                              nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False))
+    return model, reference.eval(), (2, 7, 8)
+
+
+ONNX_CASES = {"onnx_same_padding": onnx_same_padding}
+
 MODELS = {
+    "ops_2d": (ops_2d, (3, 20, 20)),
+    "ops_per_position": (PerPosition, (4, 16)),
     "resnet18": (torchvision_model("resnet18"), (3, 64, 64)),
     "mobilenet_v2": (torchvision_model("mobilenet_v2"), (3, 64, 64)),
     "squeezenet1_1": (torchvision_model("squeezenet1_1"), (3, 64, 64)),
@@ -127,15 +182,19 @@ def run(cmd, **kw):
 
 
 def round_trip(name, work, cxx):
-    factory, shape = MODELS[name]
     torch.manual_seed(len(name))
-    model = randomize(factory(), len(name))
+    if name in ONNX_CASES:
+        onnx_model, model, shape = ONNX_CASES[name]()
+    else:
+        factory, shape = MODELS[name]
+        model = randomize(factory(), len(name))
+        onnx_model = ctnn_import.export_module(model, shape)
     d = os.path.join(work, name)
     os.makedirs(d, exist_ok=True)
     x = torch.randn(1, *shape, generator=torch.Generator().manual_seed(7))
     with torch.no_grad():
         y = model(x)
-    header, tensors = ctnn_import.import_model(ctnn_import.export_module(model, shape), "model", name)
+    header, tensors = ctnn_import.import_model(onnx_model, "model", name)
     with open(os.path.join(d, "model.hpp"), "w") as f:
         f.write(header)
     with open(os.path.join(d, "model.safetensors"), "wb") as f:
@@ -266,8 +325,18 @@ def bad_models(work):
     cases.append(("corrupt.onnx", "corrupt.onnx: not a readable ONNX model"))
     onnx.save(ctnn_import.export_module(SharedWeights(), (4, 6, 6)), os.path.join(d, "shared.onnx"))
     cases.append(("shared.onnx", "is used by two layers (shared weights)"))
+    onnx.save(ctnn_import.export_module(nn.Sequential(nn.Conv2d(3, 4, 3), nn.Hardtanh()), (3, 8, 8)),
+              os.path.join(d, "clip.onnx"))
+    cases.append(("clip.onnx", "(Clip): Clip to [-1.0, 1.0]: ctnn has ReLU6 (0, 6) and ReLU only"))
     failures = []
     header, weights = os.path.join(d, "out.hpp"), os.path.join(d, "out.safetensors")
+    # The command line on a PyTorch module, as the README runs it.
+    r = run([sys.executable, os.path.join(REPO, "tools", "ctnn_import.py"), "torchvision.models:squeezenet1_1",
+             "--input-shape", "3,64,64", "--header", header, "--weights", weights])
+    ok = r.returncode == 0 and "torchvision.models:squeezenet1_1" in open(header).read() and os.path.getsize(weights) > 4e6
+    print(f"command line on torchvision.models:squeezenet1_1: {'ok' if ok else 'FAILED'}: {r.stdout.strip()}")
+    if not ok:
+        failures.append("command line")
     for path, message in cases:
         for f in (header, weights):
             with open(f, "w") as out:
@@ -294,7 +363,7 @@ def main():
     print(f"== flash_lenet5: {'ok' if ok else 'FAILED'}\n{text}", flush=True)
     if not ok:
         failures.append("flash_lenet5")
-    for name in args.only or MODELS:
+    for name in args.only or list(ONNX_CASES) + list(MODELS):
         start = time.time()
         try:
             ok, text = round_trip(name, args.work, args.cxx)
