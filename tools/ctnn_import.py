@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
 from fractions import Fraction
 
 import numpy as np
@@ -441,9 +442,10 @@ def pad_layer(g, n):
 def resize_layer(g, n):
     mode = g.attr(n, "mode", b"nearest")
     mode = mode.decode() if isinstance(mode, bytes) else mode
-    ctm = g.attr(n, "coordinate_transformation_mode", b"half_pixel")
+    # Upsample (opsets 7-9) has no coordinate mode: its nearest is PyTorch's, its linear asymmetric.
+    ctm = g.attr(n, "coordinate_transformation_mode", b"asymmetric" if n.op_type == "Upsample" else b"half_pixel")
     ctm = ctm.decode() if isinstance(ctm, bytes) else ctm
-    nearest = g.attr(n, "nearest_mode", b"round_prefer_floor")
+    nearest = g.attr(n, "nearest_mode", b"floor" if n.op_type == "Upsample" else b"round_prefer_floor")
     nearest = nearest.decode() if isinstance(nearest, bytes) else nearest
     ins, outs = g.sample_shape(n.input[0]), g.sample_shape(n.output[0])
     rank = len(ins) - 1
@@ -465,6 +467,29 @@ def resize_layer(g, n):
             return Layer(f"ctnn::upsample_{name}{rank}d<ctnn::scale_factor<{vals(scales)}>>")
         fail(n, f"linear resize with {ctm} to a size that is not a whole multiple")
     fail(n, f"resize mode '{mode}'")
+
+
+def slice_layer(g, n):
+    """A slice of the spatial dims with step 1: a crop."""
+    ins, outs = g.sample_shape(n.input[0]), g.sample_shape(n.output[0])
+    starts, ends = g.const(n, 1, "the starts"), g.const(n, 2, "the ends")
+    axes, steps = g.const(n, 3, "the axes"), g.const(n, 4, "the steps")
+    if starts is None:  # opset 9 and older: attributes
+        starts, axes = g.attr(n, "starts"), g.attr(n, "axes")
+    rank = len(ins) + 1
+    axes = list(range(len(starts))) if axes is None else [int(a) + rank if a < 0 else int(a) for a in axes]
+    if steps is not None and any(int(v) != 1 for v in steps):
+        fail(n, "a slice with a step other than 1")
+    begin, end = [0] * (rank - 2), [0] * (rank - 2)
+    for a, b in zip(axes, starts):
+        if a < 2:
+            fail(n, "a slice of the batch or the channels (branches on channel slices are not in ctnn yet)")
+        extent = ins[a - 1]
+        b = max(0, min(extent, int(b) + extent if b < 0 else int(b)))
+        begin[a - 2] = b
+    for a in range(2, rank):
+        end[a - 2] = ins[a - 1] - begin[a - 2] - outs[a - 1]
+    return Layer(f"ctnn::crop{rank - 2}d<ctnn::crop_begin<{vals(begin)}>, ctnn::crop_end<{vals(end)}>>")
 
 
 def softmax_layer(g, n):
@@ -497,7 +522,7 @@ LAYERS = {
     "Conv": conv_layer, "ConvTranspose": conv_transpose_layer, "BatchNormalization": batch_norm_layer,
     "MaxPool": lambda g, n: pool_layer(g, n, "max"), "AveragePool": lambda g, n: pool_layer(g, n, "avg"),
     "Gemm": gemm_layer, "Clip": clip_layer, "Pad": pad_layer, "Resize": resize_layer, "Upsample": resize_layer,
-    "Softmax": softmax_layer, "Flatten": reshape_layer, "Reshape": reshape_layer, "LeakyRelu": leaky_relu_layer,
+    "Softmax": softmax_layer, "Slice": slice_layer, "Flatten": reshape_layer, "Reshape": reshape_layer, "LeakyRelu": leaky_relu_layer,
 }
 
 
@@ -688,7 +713,8 @@ def export_module(model, input_shape):
     import torch
     model = explicit_same_padding(model).eval()
     f = io.BytesIO()
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's advice on constant folding and tracing: about training
         # PRESERVE in eval mode keeps batch norm and the state_dict names (EVAL folds it into the conv).
         torch.onnx.export(model, torch.zeros(1, *input_shape), f, opset_version=14, do_constant_folding=True,
                           training=torch.onnx.TrainingMode.PRESERVE)

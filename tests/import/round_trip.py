@@ -124,16 +124,16 @@ def ops_2d():
 
 
 class PerPosition(nn.Module):
-    """A 1d convolution and PyTorch's Linear on the last dim of [C, L] (ONNX: MatMul + Add)."""
+    """A 1d convolution, a slice of L, and PyTorch's Linear on the last dim of [C, L] (ONNX: MatMul + Add)."""
 
     def __init__(self):
         super().__init__()
         self.conv = nn.Sequential(nn.Conv1d(4, 8, 5, padding=2), nn.BatchNorm1d(8), nn.ReLU(), nn.MaxPool1d(2))
-        self.mix = nn.Linear(8, 5)
+        self.mix = nn.Linear(6, 5)
         self.head = nn.Linear(40, 3)
 
     def forward(self, x):
-        return self.head(torch.flatten(self.mix(self.conv(x)), 1))
+        return self.head(torch.flatten(self.mix(self.conv(x)[:, :, 1:-1]), 1))  # the slice: a crop
 
 
 def onnx_same_padding():
@@ -158,7 +158,26 @@ def onnx_same_padding():
     return model, reference.eval(), (2, 7, 8)
 
 
-ONNX_CASES = {"onnx_same_padding": onnx_same_padding}
+def onnx_opset9():
+    """An opset-9 model: Upsample (scales as an input), Slice with attributes."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    nodes = [helper.make_node("Upsample", ["x", "scales"], ["u"], mode="nearest"),
+             helper.make_node("Slice", ["u"], ["y"], starts=[1, -5], ends=[7, 100], axes=[2, 3])]
+    graph = helper.make_graph(nodes, "legacy", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 4, 5])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2, 6, 5])],
+                              [numpy_helper.from_array(np.array([1, 1, 2, 2], dtype=np.float32), "scales")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 9)])
+    onnx.checker.check_model(model)
+
+    class Reference(nn.Module):
+        def forward(self, x):
+            return nn.functional.interpolate(x, scale_factor=2, mode="nearest")[:, :, 1:7, -5:]
+
+    return model, Reference(), (2, 4, 5)
+
+
+ONNX_CASES = {"onnx_same_padding": onnx_same_padding, "onnx_opset9": onnx_opset9}
 
 MODELS = {
     "ops_2d": (ops_2d, (3, 20, 20)),
