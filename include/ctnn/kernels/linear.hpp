@@ -13,15 +13,15 @@
 namespace ctnn {
 
 template <linear_params P, shape In, layout L, class T>
-constexpr void linear_forward(const T* x, const T* w, const T* b, T* y) {
+constexpr void linear_forward_outputs(const T* x, const T* w, const T* b, T* y, index_t first, index_t end) {
   constexpr shape out_shape = infer(P, In).out;
   constexpr int last = In.rank - 1;
-  constexpr index_t features = In[last], outputs = P.out_features;
+  constexpr index_t features = In[last];
   constexpr count_t rows = In.size() / features;
   for (count_t row = 0; row < rows; ++row) {
     index_t idx[max_rank] = {};
     unravel(row * features, In, idx);
-    for (index_t j = 0; j < outputs; ++j) {
+    for (index_t j = first; j < end; ++j) {
       accumulator_t<T> acc = b != nullptr ? static_cast<accumulator_t<T>>(b[j]) : accumulator_t<T>{};
       for (index_t k = 0; k < features; ++k) {
         idx[last] = k;
@@ -34,9 +34,20 @@ constexpr void linear_forward(const T* x, const T* w, const T* b, T* y) {
   }
 }
 
+template <linear_params P, shape In, layout L, class T>
+constexpr void linear_forward(const T* x, const T* w, const T* b, T* y) {
+  linear_forward_outputs<P, In, L>(x, w, b, y, 0, P.out_features);
+}
+
 template <class Node, layout L, class T>
 constexpr void run_plain(const linear_params&, const T* x, const T* w, T* y) {
   linear_forward<Node::type::params, Node::input_shape, L>(x, w, bias_after_weight<Node>(w), y);
+}
+// Outputs [first, last) only, on a flat input (their channels): see conv.hpp's run_plain_channels.
+template <class Node, layout L, class T>
+  requires(Node::input_shape.rank == 1)
+constexpr void run_plain_channels(const linear_params&, const T* x, const T* w, T* y, index_t first, index_t last) {
+  linear_forward_outputs<Node::type::params, Node::input_shape, L>(x, w, bias_after_weight<Node>(w), y, first, last);
 }
 
 }  // namespace ctnn

@@ -6,6 +6,9 @@
 // over every input channel whatever the groups (as NVIDIA's reference implementation). Binary masks.
 #pragma once
 
+#include <array>
+#include <cstddef>
+
 #include "ctnn/kernels/conv.hpp"
 #include "ctnn/shapes/partial_conv.hpp"
 
@@ -53,27 +56,43 @@ constexpr void partial_conv_forward(const T* x, const T* mask, const T* w, const
 }
 
 // Inside a network the mask marks only the padding as holes ("partial convolution based padding"):
-// the ratio k_area / sum(M) then depends on the position alone.
-template <partial_conv_params P, shape In, layout L, class T>
-constexpr void partial_conv_padding_forward(const T* x, const T* w, const T* b, T* y) {
-  using K = conv_kernel<static_cast<conv_params>(P), In, L, T>;
-  constexpr count_t taps = K::k.kernel[0] * K::k.kernel[1] * K::k.kernel[2];
-  for (index_t oc = 0; oc < K::out.c; ++oc)
+// the ratio k_area / sum(M) then depends on the position alone, so the compiler works out each output
+// position's ratio once (0 where the window misses the input entirely): a table of constants.
+template <partial_conv_params P, shape In, class A>
+struct partial_conv_ratios {
+  using K = conv_kernel<static_cast<conv_params>(P), In, layout::nchw, A>;
+  static constexpr auto value = [] {
+    std::array<A, static_cast<std::size_t>(K::out.spatial_size())> r{};
+    constexpr count_t taps = K::k.kernel[0] * K::k.kernel[1] * K::k.kernel[2];
+    std::size_t at = 0;
     for (index_t oz = 0; oz < K::out.d; ++oz)
       for (index_t oy = 0; oy < K::out.h; ++oy)
         for (index_t ox = 0; ox < K::out.w; ++ox) {
           count_t inside = 0;  // taps of the window that fall inside the input
           for_each_tap<K::k, K::in>(oz, oy, ox, [&](index_t, index_t, index_t, index_t, index_t, index_t) { ++inside; });
+          r[at++] = inside > 0 ? static_cast<A>(taps) / static_cast<A>(inside) : A{};
+        }
+    return r;
+  }();
+};
+
+template <partial_conv_params P, shape In, layout L, class T>
+constexpr void partial_conv_padding_forward(const T* x, const T* w, const T* b, T* y) {
+  using K = conv_kernel<static_cast<conv_params>(P), In, L, T>;
+  const auto* ratio = partial_conv_ratios<P, In, accumulator_t<T>>::value.data();
+  for (index_t oc = 0; oc < K::out.c; ++oc)
+    for (index_t oz = 0; oz < K::out.d; ++oz)
+      for (index_t oy = 0; oy < K::out.h; ++oy)
+        for (index_t ox = 0; ox < K::out.w; ++ox) {
+          const auto r = ratio[(count_t{oz} * K::out.h + oy) * K::out.w + ox];
           accumulator_t<T> value{};
-          if (inside > 0) {
-            value = K::window_sum(x, w, oc, oz, oy, ox) *
-                    (static_cast<accumulator_t<T>>(taps) / static_cast<accumulator_t<T>>(inside));
+          if (r != accumulator_t<T>{}) {
+            value = K::window_sum(x, w, oc, oz, oy, ox) * r;
             if (b != nullptr) value += b[oc];
           }
           y[offset<L>(K::out, oc, oz, oy, ox)] = static_cast<T>(value);
         }
 }
-
 
 template <class Node, layout L, class T>
 constexpr void run_plain(const partial_conv_params&, const T* x, const T* w, T* y) {

@@ -5,6 +5,10 @@
 // src = max(0, (dst + 0.5) ratio - 0.5); true: src = dst (in - 1) / (out - 1); equal sizes copy.
 #pragma once
 
+#include <array>
+#include <cstddef>
+#include <type_traits>
+
 #include "ctnn/kernels/tensor.hpp"
 #include "ctnn/shapes/upsample.hpp"
 
@@ -53,24 +57,46 @@ constexpr index_t nearest_source(float ratio, index_t dst, index_t in) {
 }
 }  // namespace detail
 
+// Each output coordinate's source along each axis (depth, then height, then width, one after the other),
+// computed once by the compiler: constants in the image rather than arithmetic per element.
+template <upsample_params P, shape In>
+struct upsample_table {
+  static constexpr dims4 in = dims_of(In), out = dims_of(infer(P, In).out);
+  static constexpr index_t in_extent[3] = {in.d, in.h, in.w}, out_extent[3] = {out.d, out.h, out.w};
+  static constexpr index_t first[3] = {0, out.d, out.d + out.h};
+  static constexpr std::size_t size = static_cast<std::size_t>(out.d + out.h + out.w);
+  static constexpr auto sources = [] {
+    std::array<std::conditional_t<P.mode == upsample_mode::nearest, index_t, detail::linear_taps>, size> r{};
+    for (int i = 0; i < 3; ++i) {
+      const float ratio = detail::upsample_ratio<P>(i, in_extent[i], out_extent[i]);
+      for (index_t o = 0; o < out_extent[i]; ++o) {
+        if constexpr (P.mode == upsample_mode::nearest) {
+          r[static_cast<std::size_t>(first[i] + o)] = detail::nearest_source<P>(ratio, o, in_extent[i]);
+        } else {
+          r[static_cast<std::size_t>(first[i] + o)] = detail::linear_source<P>(ratio, o, in_extent[i], out_extent[i]);
+        }
+      }
+    }
+    return r;
+  }();
+};
+
 template <upsample_params P, shape In, layout L, class T>
 constexpr void upsample_forward(const T* x, T* y) {
-  constexpr dims4 in = dims_of(In), out = dims_of(infer(P, In).out);
-  constexpr index_t in_extent[3] = {in.d, in.h, in.w}, out_extent[3] = {out.d, out.h, out.w};
-  constexpr float ratio[3] = {detail::upsample_ratio<P>(0, in.d, out.d), detail::upsample_ratio<P>(1, in.h, out.h),
-                              detail::upsample_ratio<P>(2, in.w, out.w)};
+  using table = upsample_table<P, In>;
+  constexpr dims4 in = table::in, out = table::out;
+  const auto* source = table::sources.data();
   for (index_t c = 0; c < out.c; ++c)
     for (index_t oz = 0; oz < out.d; ++oz)
       for (index_t oy = 0; oy < out.h; ++oy)
         for (index_t ox = 0; ox < out.w; ++ox) {
-          const index_t o[3] = {oz, oy, ox};
+          const auto& sz = source[oz];
+          const auto& sy = source[table::first[1] + oy];
+          const auto& sx = source[table::first[2] + ox];
           if constexpr (P.mode == upsample_mode::nearest) {
-            index_t s[3];
-            for (int i = 0; i < 3; ++i) s[i] = detail::nearest_source<P>(ratio[i], o[i], in_extent[i]);
-            y[offset<L>(out, c, oz, oy, ox)] = x[offset<L>(in, c, s[0], s[1], s[2])];
+            y[offset<L>(out, c, oz, oy, ox)] = x[offset<L>(in, c, sz, sy, sx)];
           } else {
-            detail::linear_taps t[3];
-            for (int i = 0; i < 3; ++i) t[i] = detail::linear_source<P>(ratio[i], o[i], in_extent[i], out_extent[i]);
+            const detail::linear_taps t[3] = {sz, sy, sx};
             accumulator_t<T> v{};
             for (int a = 0; a < 2; ++a)
               for (int b = 0; b < 2; ++b)
@@ -84,7 +110,6 @@ constexpr void upsample_forward(const T* x, T* y) {
           }
         }
 }
-
 
 template <class Node, layout L, class T>
 constexpr void run_plain(const upsample_params&, const T* x, const T*, T* y) {
