@@ -92,6 +92,10 @@ constexpr receptive_field grow_field(const conv_params& p, const shape& in, cons
 
 // NHWC: groups 1 runs the register-tiled kernel, depthwise (multiplier 1) its own; 1x1 with stride 1 and
 // no padding is a pointwise convolution, which can join a depthwise's pass.
+constexpr arithmetic arithmetic_of(const conv_params& p, const shape& in) {
+  return window_arithmetic(resolve_conv(p, in).w, in, "convolution");
+}
+
 constexpr lowering lowering_of(const conv_params& p, const shape& in, layout l) {
   const conv_geometry g = resolve_conv(p, in);
   lowering r;

@@ -129,6 +129,14 @@ constexpr receptive_field grow_field(const conv_transpose_params& p, const shape
 }
 
 // NHWC, groups 1: the phase-split kernel (ctnn/kernels/conv_transpose.hpp).
+constexpr arithmetic arithmetic_of(const conv_transpose_params& p, const shape& in) {
+  const conv_transpose_geometry g = resolve_conv_transpose(p, in);
+  arithmetic a = window_arithmetic(g.w, in, "transposed convolution");
+  a.kind = arithmetic_kind::transposed;
+  a.output_padding = g.output_padding;
+  return a;
+}
+
 constexpr lowering lowering_of(const conv_transpose_params& p, const shape& in, layout l) {
   lowering r;
   r.fast = l == layout::nhwc && resolve_conv_transpose(p, in).groups == 1;

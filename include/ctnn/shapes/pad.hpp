@@ -53,4 +53,20 @@ constexpr layer_shapes infer(const crop_params& p, const shape& in) {
 }
 
 
+constexpr arithmetic arithmetic_of(const pad_params& p, const shape& in) {
+  arithmetic a;
+  a.kind = arithmetic_kind::pad;
+  a.what = p.mode == pad_mode::reflect ? "reflection padding" : p.mode == pad_mode::replicate ? "replication padding"
+                                                                                              : "constant padding";
+  a.rank = p.rank;
+  a.pad_begin = resolve(p.padding.begin, p.rank);
+  a.pad_end = resolve(p.padding.end, p.rank);
+  for (int i = 0; i < p.rank; ++i) {
+    a.in[i] = in.spatial(i);
+    a.out[i] = in.spatial(i) + a.pad_begin[i] + a.pad_end[i];
+  }
+  a.mode = static_cast<int>(p.mode);
+  return a;
+}
+
 }  // namespace ctnn

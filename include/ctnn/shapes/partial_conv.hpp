@@ -32,5 +32,11 @@ constexpr receptive_field grow_field(const partial_conv_params& p, const shape& 
   return grow_field(static_cast<const conv_params&>(p), in, r, f);
 }
 constexpr lowering lowering_of(const partial_conv_params&, const shape&, layout) { return {}; }
+constexpr arithmetic arithmetic_of(const partial_conv_params& p, const shape& in) {
+  arithmetic a = arithmetic_of(static_cast<const conv_params&>(p), in);
+  a.what = "partial convolution";
+  a.partial = true;
+  return a;
+}
 
 }  // namespace ctnn

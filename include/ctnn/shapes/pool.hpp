@@ -91,4 +91,15 @@ constexpr receptive_field grow_field(const global_pool_params&, const shape&, co
   return whole(f);
 }
 
+constexpr arithmetic arithmetic_of(const max_pool_params& p, const shape& in) {
+  arithmetic a = window_arithmetic(resolve_window(window_of(p), in).w, in, "max pooling");
+  a.ceil_mode = p.ceil_mode;
+  return a;
+}
+constexpr arithmetic arithmetic_of(const avg_pool_params& p, const shape& in) {
+  arithmetic a = window_arithmetic(resolve_window(window_of(p), in).w, in, "average pooling");
+  a.ceil_mode = p.ceil_mode;
+  return a;
+}
+
 }  // namespace ctnn

@@ -14,6 +14,7 @@
 #include "ctnn/core/checked.hpp"
 #include "ctnn/core/error.hpp"
 #include "ctnn/core/shape.hpp"
+#include "ctnn/core/spatial.hpp"
 #include "ctnn/layers/graph.hpp"
 #include "ctnn/shapes/field.hpp"
 
@@ -94,6 +95,25 @@ struct lowering {
   bool channel_affine = false;  // y = x a[c] + b[c] (batch norm): folded into a fast kernel's weights before it
 };
 
+// ---- a layer's convolution arithmetic, for drawing it (ctnn/analysis/draw.hpp) --------------------
+enum class arithmetic_kind : int {
+  none,        // no spatial arithmetic (element-wise, linear, reshape...)
+  window,      // a window sliding over the padded input: convolution, pooling, partial convolution
+  transposed,  // a transposed convolution
+  upsample,    // each output position reads its source position(s)
+  pad,         // the input inside a border of constants, mirrored or repeated values
+};
+struct arithmetic {
+  arithmetic_kind kind = arithmetic_kind::none;
+  const char* what = "";  // "convolution", "max pooling", ...
+  int rank = 0;           // spatial dims
+  extents in, out;        // spatial extents
+  extents kernel, stride, dilation, pad_begin, pad_end;
+  extents output_padding;  // a transposed convolution's a
+  bool ceil_mode = false, partial = false, align_corners = false;
+  int mode = 0;  // pad_mode or upsample_mode
+};
+
 // ---- defaults of the family hooks -------------------------------------------------------------------
 template <class P>
 constexpr checked_count macs_of(const P&, const shape&, const layer_shapes&) {
@@ -106,6 +126,10 @@ constexpr receptive_field grow_field(const P&, const shape&, const layer_shapes&
 template <class P>
 constexpr storage storage_of(const P&, layout) {
   return storage::fresh;
+}
+template <class P>
+constexpr arithmetic arithmetic_of(const P&, const shape&) {
+  return {};
 }
 template <class P>
 constexpr lowering lowering_of(const P&, const shape&, layout) {

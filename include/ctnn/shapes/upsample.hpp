@@ -50,4 +50,19 @@ constexpr receptive_field grow_field(const upsample_params& p, const shape& in, 
   return grow(f, taps, num, den);
 }
 
+constexpr arithmetic arithmetic_of(const upsample_params& p, const shape& in) {
+  arithmetic a;
+  a.kind = arithmetic_kind::upsample;
+  a.what = p.mode == upsample_mode::nearest ? "nearest upsampling" : "linear upsampling";
+  a.rank = p.rank;
+  const shape out = infer(p, in).out;
+  for (int i = 0; i < p.rank; ++i) {
+    a.in[i] = in.spatial(i);
+    a.out[i] = out.spatial(i);
+  }
+  a.mode = static_cast<int>(p.mode);
+  a.align_corners = p.align_corners;
+  return a;
+}
+
 }  // namespace ctnn

@@ -70,6 +70,22 @@ struct window {
   friend constexpr bool operator==(const window&, const window&) = default;
 };
 
+// A window layer's arithmetic (shapes/result.hpp) on input `in`.
+constexpr arithmetic window_arithmetic(const window& w, const shape& in, const char* what) {
+  arithmetic a;
+  a.kind = arithmetic_kind::window;
+  a.what = what;
+  a.rank = w.rank;
+  for (int i = 0; i < w.rank; ++i) a.in[i] = in.spatial(i);
+  a.out = w.out;
+  a.kernel = w.kernel;
+  a.stride = w.stride;
+  a.dilation = w.dilation;
+  a.pad_begin = w.pad_begin;
+  a.pad_end = w.pad_end;
+  return a;
+}
+
 struct window_result {
   window w;
   layer_error error;
