@@ -15,8 +15,7 @@
 
 namespace ctnn {
 
-// The window loop shared by convolution and partial convolution: the sum over one output position's
-// receptive field, and (for partial convolution) how many of its taps fall inside the input.
+// The window loop shared by convolution and partial convolution.
 template <conv_params P, shape In, layout L, class T>
 struct conv_kernel {
   static constexpr conv_geometry g = resolve_conv(P, In);
@@ -31,65 +30,58 @@ struct conv_kernel {
     return (((count_t{oc} * in_per_group + ic) * k.kernel[0] + kz) * k.kernel[1] + ky) * k.kernel[2] + kx;
   }
 
+  // The sum over one output position's window, written out with the layout's strides and no call per
+  // tap: a constant evaluation (ctnn/kernels/evaluate.hpp) pays for every call.
   static constexpr accumulator_t<T> window_sum(const T* x, const T* w, index_t oc, index_t oz, index_t oy,
                                                index_t ox) {
-    accumulator_t<T> acc{};
+    using A = accumulator_t<T>;
+    constexpr bool nchw = L == layout::nchw;
+    constexpr count_t channel_step = nchw ? in.spatial_size() : 1;
+    constexpr count_t depth_step = nchw ? count_t{in.h} * in.w : count_t{in.h} * in.w * in.c;
+    constexpr count_t row_step = nchw ? in.w : count_t{in.w} * in.c, column_step = nchw ? 1 : in.c;
+    constexpr count_t taps = count_t{k.kernel[0]} * k.kernel[1] * k.kernel[2];
+    // The taps along W that fall inside the input: [kx_first, kx_end).
+    const index_t x0 = ox * k.stride[2] - k.pad_begin[2];
+    index_t kx_first = 0, kx_end = k.kernel[2];
+    while (kx_first < kx_end && x0 + kx_first * k.dilation[2] < 0) ++kx_first;
+    while (kx_end > kx_first && x0 + (kx_end - 1) * k.dilation[2] >= in.w) --kx_end;
     const index_t first_in = oc / out_per_group * in_per_group;
-    for (index_t ic = 0; ic < in_per_group; ++ic)
-      for_each_tap<k, in>(oz, oy, ox, [&](index_t kz, index_t ky, index_t kx, index_t iz, index_t iy, index_t ix) {
-        acc += static_cast<accumulator_t<T>>(w[weight_index(oc, ic, kz, ky, kx)]) *
-               static_cast<accumulator_t<T>>(x[offset<L>(in, first_in + ic, iz, iy, ix)]);
-      });
+    A acc{};
+    for (index_t ic = 0; ic < in_per_group; ++ic) {
+      const T* xc = x + count_t{first_in + ic} * channel_step;
+      const T* wc = w + (count_t{oc} * in_per_group + ic) * taps;
+      for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
+        const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
+        if (iz < 0 || iz >= in.d) continue;
+        for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
+          const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
+          if (iy < 0 || iy >= in.h) continue;
+          // Offsets, not pointers stepped past the row: a constant evaluation refuses those.
+          const T* xr = xc + iz * depth_step + iy * row_step;
+          const T* wp = wc + (count_t{kz} * k.kernel[1] + ky) * k.kernel[2];
+          count_t at = (x0 + kx_first * k.dilation[2]) * column_step;
+          for (index_t kx = kx_first; kx < kx_end; ++kx, at += k.dilation[2] * column_step)
+            acc += static_cast<A>(wp[kx]) * static_cast<A>(xr[at]);
+        }
+      }
+    }
     return acc;
   }
 };
 
 // Output channels [first, last) of the convolution of one sample: x in layout L with shape In, w in
-// PyTorch order, b of C_out or null. The window loop of conv_kernel written out with the layout's
-// strides, no call per tap: a constant evaluation (ctnn/kernels/evaluate.hpp) pays for every call.
+// PyTorch order, b of C_out or null.
 template <conv_params P, shape In, layout L, class T>
 constexpr void conv_forward_channels(const T* x, const T* w, const T* b, T* y, index_t first, index_t last) {
   using K = conv_kernel<P, In, L, T>;
-  using A = accumulator_t<T>;
-  constexpr dims4 in = K::in;
-  constexpr window3 k = K::k;
-  constexpr bool nchw = L == layout::nchw;
-  constexpr count_t channel_step = nchw ? in.spatial_size() : 1, depth_step = nchw ? count_t{in.h} * in.w : count_t{in.h} * in.w * in.c;
-  constexpr count_t row_step = nchw ? in.w : count_t{in.w} * in.c, column_step = nchw ? 1 : in.c;
-  constexpr count_t taps = count_t{k.kernel[0]} * k.kernel[1] * k.kernel[2];
-  for (index_t oc = first; oc < last; ++oc) {
-    const index_t first_in = oc / K::out_per_group * K::in_per_group;
+  for (index_t oc = first; oc < last; ++oc)
     for (index_t oz = 0; oz < K::out.d; ++oz)
       for (index_t oy = 0; oy < K::out.h; ++oy)
         for (index_t ox = 0; ox < K::out.w; ++ox) {
-          // The taps along W that fall inside the input: [kx_first, kx_end).
-          const index_t x0 = ox * k.stride[2] - k.pad_begin[2];
-          index_t kx_first = 0, kx_end = k.kernel[2];
-          while (kx_first < kx_end && x0 + kx_first * k.dilation[2] < 0) ++kx_first;
-          while (kx_end > kx_first && x0 + (kx_end - 1) * k.dilation[2] >= in.w) --kx_end;
-          A acc{};
-          for (index_t ic = 0; ic < K::in_per_group; ++ic) {
-            const T* xc = x + count_t{first_in + ic} * channel_step;
-            const T* wc = w + (count_t{oc} * K::in_per_group + ic) * taps;
-            for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
-              const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
-              if (iz < 0 || iz >= in.d) continue;
-              for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
-                const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
-                if (iy < 0 || iy >= in.h) continue;
-                // Offsets, not pointers stepped past the row: a constant evaluation refuses those.
-                const T* xr = xc + iz * depth_step + iy * row_step;
-                const T* wp = wc + (count_t{kz} * k.kernel[1] + ky) * k.kernel[2];
-                count_t at = (x0 + kx_first * k.dilation[2]) * column_step;
-                for (index_t kx = kx_first; kx < kx_end; ++kx, at += k.dilation[2] * column_step)
-                  acc += static_cast<A>(wp[kx]) * static_cast<A>(xr[at]);
-              }
-            }
-          }
+          accumulator_t<T> acc = K::window_sum(x, w, oc, oz, oy, ox);
           if (b != nullptr) acc += b[oc];
           y[offset<L>(K::out, oc, oz, oy, ox)] = static_cast<T>(acc);
         }
-  }
 }
 template <conv_params P, shape In, layout L, class T>
 constexpr void conv_forward(const T* x, const T* w, const T* b, T* y) {
