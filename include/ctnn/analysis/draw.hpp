@@ -103,6 +103,36 @@ struct writer {
     }
     std::fputs("\"/>\n", out);
   }
+  void grid(int x0, int y0, long long rows, long long cols, const char* role) const {
+    for (long long r = 0; r < rows; ++r)
+      for (long long c = 0; c < cols; ++c) cell_at(x0, y0, r, c, role);
+  }
+  // `shape` drawn at (x0, y0) and moved through `count` positions: position p at row p / across times
+  // row_step, column p % across times column_step.
+  template <class Shape>
+  void slide(long long across, long long count, long long row_step, long long column_step, Shape shape) const {
+    std::fputs("<g>\n", out);
+    shape();
+    animate(count, [&](long long p, long long& r, long long& c) {
+      r = p / across * row_step;
+      c = p % across * column_step;
+    });
+    std::fputs("</g>\n", out);
+  }
+  // The kernel's taps, `dilation` cells apart, from (x0, y0), sliding as above.
+  void sliding_taps(int x0, int y0, long long kernel_rows, long long kernel_cols, long long row_dilation,
+                    long long column_dilation, long long across, long long count, long long row_step,
+                    long long column_step) const {
+    slide(across, count, row_step, column_step, [&] {
+      for (long long i = 0; i < kernel_rows; ++i)
+        for (long long j = 0; j < kernel_cols; ++j)
+          rect(x0 + j * column_dilation * cell, y0 + i * row_dilation * cell, cell, cell, "tap");
+    });
+  }
+  // One highlighted cell stepping through a grid `across` cells wide.
+  void sliding_cell(int x0, int y0, long long across, long long count) const {
+    slide(across, count, 1, 1, [&] { rect(x0, y0, cell, cell, "current"); });
+  }
 };
 
 // Pixels per cell so that the widest figure stays near 900 pixels.
@@ -130,8 +160,7 @@ inline void window_figure(const writer& w, const arithmetic& ar, int x0, int y0,
       w.cell_at(x0, y0, r, c, inside ? "input" : "pad");
     }
   const int ox0 = x0 + static_cast<int>(cols + 2) * w.cell;
-  for (long long r = 0; r < h.out; ++r)
-    for (long long c = 0; c < v.out; ++c) w.cell_at(ox0, y0, r, c, "output");
+  w.grid(ox0, y0, h.out, v.out, "output");
   if (ar.partial) {  // each output's ratio k_area / taps inside the input
     char t[48];
     for (long long r = 0; r < h.out; ++r)
@@ -147,21 +176,8 @@ inline void window_figure(const writer& w, const arithmetic& ar, int x0, int y0,
       }
   }
   const long long positions = static_cast<long long>(h.out) * v.out;
-  std::fputs("<g>\n", w.out);
-  for (long long i = 0; i < h.kernel; ++i)
-    for (long long j = 0; j < v.kernel; ++j)
-      w.rect(x0 + j * v.dilation * w.cell, y0 + i * h.dilation * w.cell, w.cell, w.cell, "tap");
-  w.animate(positions, [&](long long p, long long& r, long long& c) {
-    r = p / v.out * h.stride;
-    c = p % v.out * v.stride;
-  });
-  std::fputs("</g>\n<g>\n", w.out);
-  w.rect(ox0, y0, w.cell, w.cell, "current");
-  w.animate(positions, [&](long long p, long long& r, long long& c) {
-    r = p / v.out;
-    c = p % v.out;
-  });
-  std::fputs("</g>\n", w.out);
+  w.sliding_taps(x0, y0, h.kernel, v.kernel, h.dilation, v.dilation, v.out, positions, h.stride, v.stride);
+  w.sliding_cell(ox0, y0, v.out, positions);
 }
 
 // A transposed convolution as the direct convolution (stride 1) over its zero-inserted input, padded
@@ -183,60 +199,33 @@ inline void transposed_figure(const writer& w, int x0, int y0, const axis& h, co
       w.cell_at(x0, y0, r, c, role);
     }
   const int ox0 = x0 + static_cast<int>(cols + 2) * w.cell;
-  for (long long r = 0; r < h.out; ++r)
-    for (long long c = 0; c < v.out; ++c) w.cell_at(ox0, y0, r, c, "output");
+  w.grid(ox0, y0, h.out, v.out, "output");
   const long long positions = static_cast<long long>(h.out) * v.out;
-  std::fputs("<g>\n", w.out);
-  for (long long i = 0; i < h.kernel; ++i)
-    for (long long j = 0; j < v.kernel; ++j)
-      w.rect(x0 + j * v.dilation * w.cell, y0 + i * h.dilation * w.cell, w.cell, w.cell, "tap");
-  w.animate(positions, [&](long long p, long long& r, long long& c) {
-    r = p / v.out;
-    c = p % v.out;
-  });
-  std::fputs("</g>\n<g>\n", w.out);
-  w.rect(ox0, y0, w.cell, w.cell, "current");
-  w.animate(positions, [&](long long p, long long& r, long long& c) {
-    r = p / v.out;
-    c = p % v.out;
-  });
-  std::fputs("</g>\n", w.out);
+  w.sliding_taps(x0, y0, h.kernel, v.kernel, h.dilation, v.dilation, v.out, positions, 1, 1);
+  w.sliding_cell(ox0, y0, v.out, positions);
+}
+
+// The input grid and, two cells to its right, the output grid; returns the output grid's x.
+inline int input_and_output(const writer& w, int x0, int y0, const axis& h, const axis& v) {
+  w.grid(x0, y0, h.in, v.in, "input");
+  const int ox0 = x0 + (v.in + 2) * w.cell;
+  w.grid(ox0, y0, h.out, v.out, "output");
+  return ox0;
 }
 
 inline void scatter_figure(const writer& w, int x0, int y0, const axis& h, const axis& v) {
-  for (long long r = 0; r < h.in; ++r)
-    for (long long c = 0; c < v.in; ++c) w.cell_at(x0, y0, r, c, "input");
-  const int ox0 = x0 + (v.in + 2) * w.cell;
-  for (long long r = 0; r < h.out; ++r)
-    for (long long c = 0; c < v.out; ++c) w.cell_at(ox0, y0, r, c, "output");
+  const int ox0 = input_and_output(w, x0, y0, h, v);
   const long long positions = static_cast<long long>(h.in) * v.in;
-  std::fputs("<g>\n", w.out);
-  w.rect(x0, y0, w.cell, w.cell, "current");
-  w.animate(positions, [&](long long p, long long& r, long long& c) {
-    r = p / v.in;
-    c = p % v.in;
-  });
-  std::fputs("</g>\n<g>\n", w.out);
+  w.sliding_cell(x0, y0, v.in, positions);
   // Input (r, c) writes output (r s - p + i d, c s - p + j d): the taps from (-p, -p), moved by s.
-  for (long long i = 0; i < h.kernel; ++i)
-    for (long long j = 0; j < v.kernel; ++j)
-      w.rect(ox0 + (j * v.dilation - v.pad_begin) * w.cell, y0 + (i * h.dilation - h.pad_begin) * w.cell, w.cell,
-             w.cell, "tap");
-  w.animate(positions, [&](long long p, long long& r, long long& c) {
-    r = p / v.in * h.stride;
-    c = p % v.in * v.stride;
-  });
-  std::fputs("</g>\n", w.out);
+  w.sliding_taps(ox0 - v.pad_begin * w.cell, y0 - h.pad_begin * w.cell, h.kernel, v.kernel, h.dilation, v.dilation,
+                 v.in, positions, h.stride, v.stride);
 }
 
 // Upsampling: each output cell and the input cell(s) it reads, source = (dst + 0.5) in / out - 0.5
 // for linear (dst (in - 1) / (out - 1) with align_corners), floor(dst in / out) for nearest.
 inline void upsample_figure(const writer& w, const arithmetic& ar, int x0, int y0, const axis& h, const axis& v) {
-  for (long long r = 0; r < h.in; ++r)
-    for (long long c = 0; c < v.in; ++c) w.cell_at(x0, y0, r, c, "input");
-  const int ox0 = x0 + (v.in + 2) * w.cell;
-  for (long long r = 0; r < h.out; ++r)
-    for (long long c = 0; c < v.out; ++c) w.cell_at(ox0, y0, r, c, "output");
+  const int ox0 = input_and_output(w, x0, y0, h, v);
   const bool nearest = ar.mode == static_cast<int>(upsample_mode::nearest);
   const auto source = [&](const axis& a, long long dst) {
     if (nearest) return dst * a.in / a.out;
@@ -255,13 +244,8 @@ inline void upsample_figure(const writer& w, const arithmetic& ar, int x0, int y
     if (span_r == 2 && r > h.in - 2) r = h.in - 2;
     if (span_c == 2 && c > v.in - 2) c = v.in - 2;
   });
-  std::fputs("</g>\n<g>\n", w.out);
-  w.rect(ox0, y0, w.cell, w.cell, "current");
-  w.animate(positions, [&](long long p, long long& r, long long& c) {
-    r = p / v.out;
-    c = p % v.out;
-  });
   std::fputs("</g>\n", w.out);
+  w.sliding_cell(ox0, y0, v.out, positions);
 }
 
 // Padding: the output grid, each cell labelled with the input cell it copies (row-major index), or with
@@ -515,8 +499,7 @@ void draw_receptive_field(std::FILE* out, long long y, long long x) {
   w.text(20, 22, title);
   const int x0 = 30, y0 = 40;
   if (cells) {
-    for (long long i = 0; i < rows; ++i)
-      for (long long j = 0; j < cols; ++j) w.cell_at(x0, y0, i, j, "input");
+    w.grid(x0, y0, rows, cols, "input");
   } else {
     w.rect(x0, y0, static_cast<double>(cols * w.cell), static_cast<double>(rows * w.cell), "cell input");
   }
