@@ -114,8 +114,10 @@ def fold_constants(model):
             shapes[v.name] = [d.dim_value for d in dims]
     kept = []
     for n in g.node:
-        if n.op_type == "Constant" and _attr(n, "value") is not None:
-            constants[n.output[0]] = numpy_helper.to_array(_attr(n, "value"))
+        if n.op_type == "Constant":
+            value = _attr(n, "value")
+            constants[n.output[0]] = numpy_helper.to_array(value) if value is not None else \
+                np.asarray(onnx.helper.get_attribute_value(n.attribute[0]))  # value_float(s), value_int(s)
             continue
         if n.op_type == "Shape" and n.input[0] in shapes:
             constants[n.output[0]] = np.array(shapes[n.input[0]], dtype=np.int64)
@@ -162,9 +164,6 @@ class Graph:
         self.alias = {}  # tensor -> the tensor it is a copy of
         self.nodes = []
         for n in g.node:
-            if n.op_type == "Constant":
-                self.constants[n.output[0]] = numpy_helper.to_array(n.attribute[0].t)
-                continue
             if n.op_type in ("Identity", "Dropout"):
                 if n.op_type == "Dropout" and len(n.output) > 1 and n.output[1]:
                     fail(n, "the dropout mask is used")
@@ -210,10 +209,12 @@ class Graph:
         return self.constants[name]
 
     def attr(self, n, name, default=None):
-        for a in n.attribute:
-            if a.name == name:
-                return self.onnx.helper.get_attribute_value(a)
-        return default
+        return _attr(n, name, default)
+
+    def text(self, n, name, default):
+        """A string attribute (ONNX stores bytes)."""
+        v = _attr(n, name, default)
+        return v.decode() if isinstance(v, bytes) else v
 
     def sample_shape(self, tensor):
         return self.shapes[self.resolve(tensor)][1:]
@@ -259,8 +260,7 @@ def window(g, n, rank, k):
     s = g.attr(n, "strides", [1] * rank)  # ONNX: 1 when absent, for pooling too (PyTorch: the kernel)
     d = g.attr(n, "dilations", [1] * rank)
     pads = g.attr(n, "pads", [0] * (2 * rank))
-    auto = g.attr(n, "auto_pad", b"NOTSET")
-    auto = auto.decode() if isinstance(auto, bytes) else auto
+    auto = g.text(n, "auto_pad", "NOTSET")
     if auto in ("SAME_UPPER", "SAME_LOWER"):
         begin, end = same_pads(n, g.sample_shape(n.input[0])[1:], k, s, d, auto)
     elif auto == "VALID":
@@ -282,19 +282,16 @@ def options(*groups):
     return "".join(", " + o for group in groups for o in group)
 
 
-def conv_layer(g, n):
-    w = g.const(n, 1, "the weight")
-    b = g.const(n, 2, "the bias")
-    rank = w.ndim - 2
-    if rank not in (1, 2, 3):
-        fail(n, f"a {rank}-d convolution; ctnn has 1d, 2d and 3d")
-    k = list(w.shape[2:])
-    s, d, begin, end = window(g, n, rank, k)
+def convolution(g, n, family, out_channels, k, s, d, begin, end, output_padding=()):
+    """conv / conv_transpose: the options PyTorch's defaults leave out, and the weight (and bias) tensors."""
+    w, b = g.const(n, 1, "the weight"), g.const(n, 2, "the bias")
     group = g.attr(n, "group", 1)
     opts = [f"ctnn::kernel<{vals(k)}>"]
     if any(v != 1 for v in s):
         opts.append(f"ctnn::stride<{vals(s)}>")
     opts += pad_options(begin, end)
+    if any(output_padding):
+        opts.append(f"ctnn::output_padding<{vals(output_padding)}>")
     if any(v != 1 for v in d):
         opts.append(f"ctnn::dilation<{vals(d)}>")
     if group != 1:
@@ -302,38 +299,31 @@ def conv_layer(g, n):
     if b is None:
         opts.append("ctnn::no_bias")
     tensors = [(n.input[1], w)] + ([(n.input[2], b)] if b is not None else [])
-    return Layer(f"ctnn::conv{rank}d<{w.shape[0]}{options(opts)}>", tensors)
+    return Layer(f"ctnn::{family}{len(k)}d<{out_channels}{options(opts)}>", tensors)
+
+
+def conv_layer(g, n):
+    w = g.const(n, 1, "the weight")
+    rank = w.ndim - 2
+    if rank not in (1, 2, 3):
+        fail(n, f"a {rank}-d convolution; ctnn has 1d, 2d and 3d")
+    k = list(w.shape[2:])
+    s, d, begin, end = window(g, n, rank, k)
+    return convolution(g, n, "conv", w.shape[0], k, s, d, begin, end)
 
 
 def conv_transpose_layer(g, n):
     w = g.const(n, 1, "the weight")
-    b = g.const(n, 2, "the bias")
     rank = w.ndim - 2
-    group = g.attr(n, "group", 1)
-    k = list(w.shape[2:])
     if g.attr(n, "output_shape") is not None:
         fail(n, "the output_shape attribute; export with explicit pads and output_padding")
-    auto = g.attr(n, "auto_pad", b"NOTSET")
-    if (auto.decode() if isinstance(auto, bytes) else auto) not in ("NOTSET", "VALID"):
+    auto = g.text(n, "auto_pad", "NOTSET")
+    if auto not in ("NOTSET", "VALID"):
         fail(n, f"auto_pad {auto}: padding modes on transposed convolutions are not in ctnn yet")
-    s = g.attr(n, "strides", [1] * rank)
-    d = g.attr(n, "dilations", [1] * rank)
     pads = g.attr(n, "pads", [0] * (2 * rank))
-    op = g.attr(n, "output_padding", [0] * rank)
-    opts = [f"ctnn::kernel<{vals(k)}>"]
-    if any(v != 1 for v in s):
-        opts.append(f"ctnn::stride<{vals(s)}>")
-    opts += pad_options(list(pads[:rank]), list(pads[rank:]))
-    if any(op):
-        opts.append(f"ctnn::output_padding<{vals(op)}>")
-    if any(v != 1 for v in d):
-        opts.append(f"ctnn::dilation<{vals(d)}>")
-    if group != 1:
-        opts.append(f"ctnn::groups<{group}>")
-    if b is None:
-        opts.append("ctnn::no_bias")
-    tensors = [(n.input[1], w)] + ([(n.input[2], b)] if b is not None else [])
-    return Layer(f"ctnn::conv_transpose{rank}d<{w.shape[1] * group}{options(opts)}>", tensors)
+    return convolution(g, n, "conv_transpose", w.shape[1] * g.attr(n, "group", 1), list(w.shape[2:]),
+                       g.attr(n, "strides", [1] * rank), g.attr(n, "dilations", [1] * rank), list(pads[:rank]),
+                       list(pads[rank:]), g.attr(n, "output_padding", [0] * rank))
 
 
 def pool_layer(g, n, kind):
@@ -413,8 +403,7 @@ def clip_layer(g, n):
 
 
 def pad_layer(g, n):
-    mode = g.attr(n, "mode", b"constant")
-    mode = mode.decode() if isinstance(mode, bytes) else mode
+    mode = g.text(n, "mode", "constant")
     pads = g.const(n, 1, "the pads")
     pads = list(g.attr(n, "pads", [])) if pads is None else [int(v) for v in pads]
     value = g.const(n, 2, "the fill value")
@@ -440,13 +429,10 @@ def pad_layer(g, n):
 
 
 def resize_layer(g, n):
-    mode = g.attr(n, "mode", b"nearest")
-    mode = mode.decode() if isinstance(mode, bytes) else mode
+    mode = g.text(n, "mode", "nearest")
     # Upsample (opsets 7-9) has no coordinate mode: its nearest is PyTorch's, its linear asymmetric.
-    ctm = g.attr(n, "coordinate_transformation_mode", b"asymmetric" if n.op_type == "Upsample" else b"half_pixel")
-    ctm = ctm.decode() if isinstance(ctm, bytes) else ctm
-    nearest = g.attr(n, "nearest_mode", b"floor" if n.op_type == "Upsample" else b"round_prefer_floor")
-    nearest = nearest.decode() if isinstance(nearest, bytes) else nearest
+    ctm = g.text(n, "coordinate_transformation_mode", "asymmetric" if n.op_type == "Upsample" else "half_pixel")
+    nearest = g.text(n, "nearest_mode", "floor" if n.op_type == "Upsample" else "round_prefer_floor")
     ins, outs = g.sample_shape(n.input[0]), g.sample_shape(n.output[0])
     rank = len(ins) - 1
     if ins[0] != outs[0]:
