@@ -84,11 +84,12 @@ struct constant_run {
     const index_t channels = s.nodes[k].out[0];
     return parts <= 1 ? 1 : parts >= channels ? channels : static_cast<index_t>(parts);
   }
+  // Output channels per part (the last may have fewer).
+  static constexpr index_t channels_per_part(int k) { return (s.nodes[k].out[0] + parts_of(k) - 1) / parts_of(k); }
 
   // Node K's output, all of it or (Part of several) its channels [first, last), in an array of its size.
   template <int K, index_t Part>
   static constexpr auto run_part() {
-    constexpr const schedule_node& n = s.nodes[K];
     constexpr count_t held = [] {
       count_t total = 0;
       for (int i = 0; i < s.nodes[K].input_count; ++i)
@@ -113,9 +114,8 @@ struct constant_run {
     if constexpr (parts_of(K) == 1) {
       kernels[K](state, K);
     } else {
-      constexpr index_t per = (n.out[0] + parts_of(K) - 1) / parts_of(K);
-      constexpr index_t first = Part * per, last = first + per < n.out[0] ? first + per : n.out[0];
-      channel_kernels[K].run(state, K, first, last);
+      constexpr index_t first = Part * channels_per_part(K), channels = s.nodes[K].out[0];
+      channel_kernels[K].run(state, K, first, first + channels_per_part(K) < channels ? first + channels_per_part(K) : channels);
     }
     return out;
   }
@@ -136,7 +136,7 @@ struct constant_run {
       return part<K, 0>;
     } else {
       constexpr shape o = shape_of(K + 1);
-      constexpr index_t per = (o[0] + parts_of(K) - 1) / parts_of(K);
+      constexpr index_t per = channels_per_part(K);
       constexpr count_t spatial = o.size() / o[0];
       std::array<T, o.size()> out{};
       [&]<index_t... P>(std::integer_sequence<index_t, P...>) {
