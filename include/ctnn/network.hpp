@@ -186,12 +186,12 @@ struct sequential {
   template <class T = float>
   static constexpr void input_from_nchw(std::span<const std::type_identity_t<T>, input_size> nchw,
                                         std::span<std::type_identity_t<T>, input_size> x) {
-    from_channel_first<memory_layout>(input_shape, nchw.data(), x.data());
+    convert_channel_first<memory_layout, true>(input_shape, nchw.data(), x.data());
   }
   template <class T = float>
   static constexpr void output_to_nchw(std::span<const std::type_identity_t<T>, output_size> y,
                                        std::span<std::type_identity_t<T>, output_size> nchw) {
-    to_channel_first<memory_layout>(output_shape, y.data(), nchw.data());
+    convert_channel_first<memory_layout, false>(output_shape, y.data(), nchw.data());
   }
 
   template <class W>

@@ -64,19 +64,16 @@ constexpr count_t offset_of(const shape& s, const index_t* idx) {
   return o;
 }
 
-// One sample from channel-first order (PyTorch's NCHW) into layout L, or back: a transpose of
+// One sample from channel-first order (PyTorch's NCHW) into layout L (Into), or back: a transpose of
 // [C][spatial] to [spatial][C] for NHWC, a copy for NCHW.
-template <layout L, class T>
-constexpr void from_channel_first(const shape& s, const T* from, T* to) {
+template <layout L, bool Into, class T>
+constexpr void convert_channel_first(const shape& s, const T* from, T* to) {
   const count_t channels = s.rank > 0 ? s[0] : 1, spatial = s.size() / channels;
   for (count_t c = 0; c < channels; ++c)
-    for (count_t p = 0; p < spatial; ++p) to[L == layout::nhwc ? p * channels + c : c * spatial + p] = from[c * spatial + p];
-}
-template <layout L, class T>
-constexpr void to_channel_first(const shape& s, const T* from, T* to) {
-  const count_t channels = s.rank > 0 ? s[0] : 1, spatial = s.size() / channels;
-  for (count_t c = 0; c < channels; ++c)
-    for (count_t p = 0; p < spatial; ++p) to[c * spatial + p] = from[L == layout::nhwc ? p * channels + c : c * spatial + p];
+    for (count_t p = 0; p < spatial; ++p) {
+      const count_t first = c * spatial + p, in_layout = L == layout::nhwc ? p * channels + c : first;
+      to[Into ? in_layout : first] = from[Into ? first : in_layout];
+    }
 }
 
 // PyTorch-order index of the n-th element in PyTorch (row-major, channel-first) order.
