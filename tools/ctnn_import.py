@@ -21,7 +21,6 @@ import argparse
 import importlib
 import io
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -139,9 +138,7 @@ def fold_constants(model):
 
 class Graph:
     def __init__(self, model):
-        import onnx
         from onnx import numpy_helper
-        self.onnx = onnx
         model = fold_constants(model)
         g = model.graph
         self.constants = {t.name: numpy_helper.to_array(t) for t in g.initializer}
@@ -458,7 +455,7 @@ def resize_layer(g, n):
 def slice_layer(g, n):
     """A slice of the spatial dims with step 1: a crop."""
     ins, outs = g.sample_shape(n.input[0]), g.sample_shape(n.output[0])
-    starts, ends = g.const(n, 1, "the starts"), g.const(n, 2, "the ends")
+    starts = g.const(n, 1, "the starts")  # the ends follow from the output's shape
     axes, steps = g.const(n, 3, "the axes"), g.const(n, 4, "the steps")
     if starts is None:  # opset 9 and older: attributes
         starts, axes = g.attr(n, "starts"), g.attr(n, "axes")
@@ -682,7 +679,6 @@ def tensors_of(items):
 
 
 def export_torch(spec, input_shape):
-    import torch
     module_name, _, attr = spec.partition(":")
     model = getattr(importlib.import_module(module_name), attr)()
     return export_module(model, input_shape)
