@@ -20,6 +20,7 @@ operator and the reason; nothing is written then, and existing files are left as
 import argparse
 import importlib
 import io
+import math
 import os
 import subprocess
 import sys
@@ -224,10 +225,21 @@ def vals(v):
 
 
 def ratio(value, node, what):
-    f = Fraction(float(value)).limit_denominator(1000000)
-    if abs(float(f) - float(np.float32(value))) > 1e-7 * max(1.0, abs(float(value))):
-        fail(node, f"{what} {value} is not a ratio of small integers")
+    """The float32 constant as a fraction of 64-bit integers that reads back as the same float32: the
+    simplest one near it (1/5 for 0.2), else the exact binary fraction it is."""
+    target = np.float32(value)
+    if not np.isfinite(target):
+        fail(node, f"{what} {value} is not finite")
+    f = Fraction(float(target)).limit_denominator(1000000)
+    if np.float32(float(f)) != target:
+        f = Fraction(float(target))
+    if abs(f.numerator) >= 2 ** 62 or f.denominator >= 2 ** 62:
+        fail(node, f"{what} {value} does not fit a fraction of 64-bit integers")
     return f
+
+
+def frac(f):
+    return f"{f.numerator}, {f.denominator}"
 
 
 class Layer:
@@ -396,7 +408,17 @@ def clip_layer(g, n):
         return Layer("ctnn::relu6")
     if lo == 0.0 and hi is None:
         return Layer("ctnn::relu")
-    fail(n, f"Clip to [{lo}, {hi}]: ctnn has ReLU6 (0, 6) and ReLU only")
+    if lo is None and hi is None:
+        return None  # no bound: the identity
+    if hi is None:
+        return Layer(f"ctnn::clamp_min<{frac(ratio(lo, n, 'the minimum'))}>")
+    if lo is None:
+        return Layer(f"ctnn::clamp_max<{frac(ratio(hi, n, 'the maximum'))}>")
+    a, b = ratio(lo, n, "the minimum"), ratio(hi, n, "the maximum")
+    den = a.denominator * b.denominator // math.gcd(a.denominator, b.denominator)
+    if den >= 2 ** 62 or max(abs(a * den), abs(b * den)) >= 2 ** 62:
+        fail(n, f"Clip to [{lo}, {hi}]: the bounds do not fit fractions with one 64-bit denominator")
+    return Layer(f"ctnn::clamp<{int(a * den)}, {int(b * den)}, {den}>")
 
 
 def pad_layer(g, n):
@@ -494,18 +516,62 @@ def reshape_layer(g, n):
 
 
 def leaky_relu_layer(g, n):
-    f = ratio(g.attr(n, "alpha", 0.01), n, "alpha")
-    return Layer(f"ctnn::leaky_relu<{f.numerator}, {f.denominator}>")
+    return Layer(f"ctnn::leaky_relu<{frac(ratio(g.attr(n, 'alpha', 0.01), n, 'alpha'))}>")
+
+
+def elu_layer(g, n):
+    alpha = ratio(g.attr(n, "alpha", 1.0), n, "alpha")
+    return Layer("ctnn::elu<>" if alpha == 1 else f"ctnn::elu<{frac(alpha)}>")
+
+
+def selu_layer(g, n):
+    """ONNX's defaults are PyTorch's constants rounded to float32: PyTorch's SELU; others a scaled ELU."""
+    alpha, gamma = np.float32(g.attr(n, "alpha", 1.67326319217681884765625)), np.float32(g.attr(n, "gamma", 1.05070102214813232421875))
+    if alpha == np.float32(1.6732632423543772848170429916717) and gamma == np.float32(1.0507009873554804934193349852946):
+        return Layer("ctnn::selu")
+    return Layer(f"ctnn::elu<{frac(ratio(alpha, n, 'alpha'))}, {frac(ratio(gamma, n, 'gamma'))}>")
+
+
+def celu_layer(g, n):
+    alpha = ratio(g.attr(n, "alpha", 1.0), n, "alpha")
+    return Layer("ctnn::celu<>" if alpha == 1 else f"ctnn::celu<{frac(alpha)}>")
+
+
+def hardsigmoid_layer(g, n):
+    alpha, beta = ratio(g.attr(n, "alpha", 0.2), n, "alpha"), ratio(g.attr(n, "beta", 0.5), n, "beta")
+    if alpha == Fraction(1, 6) and beta == Fraction(1, 2):
+        return Layer("ctnn::hardsigmoid")
+    return Layer(f"ctnn::hardsigmoid_affine<{frac(alpha)}, {frac(beta)}>")
+
+
+def log_softmax_layer(g, n):
+    layer = softmax_layer(g, n)
+    return Layer(layer.cpp.replace("ctnn::softmax", "ctnn::log_softmax"))
+
+
+def prelu_layer(g, n):
+    """PRelu with a constant slope: one value, or one per channel (broadcast as [C, 1, 1] or [1, C, 1, 1])."""
+    slope = g.const(n, 1, "the slope")
+    sample = g.sample_shape(n.input[0])
+    if slope.size == 1:
+        return Layer("ctnn::prelu<>", [(n.input[1], slope.reshape(1))])
+    aligned = [1] * (len(sample) + 1 - slope.ndim) + list(slope.shape)  # broadcast from the right
+    if len(aligned) != len(sample) + 1 or aligned[1] != sample[0] or any(d != 1 for i, d in enumerate(aligned) if i != 1):
+        fail(n, f"a slope of shape {list(slope.shape)}: ctnn's PReLU has one slope or one per channel")
+    return Layer(f"ctnn::prelu<{sample[0]}>", [(n.input[1], slope.reshape(sample[0]))])
 
 
 SIMPLE = {"Relu": "ctnn::relu", "Sigmoid": "ctnn::sigmoid", "Tanh": "ctnn::tanh_activation",
-          "HardSwish": "ctnn::hardswish", "GlobalAveragePool": "ctnn::global_avg_pool",
+          "HardSwish": "ctnn::hardswish", "Softplus": "ctnn::softplus<>", "Mish": "ctnn::mish",
+          "GlobalAveragePool": "ctnn::global_avg_pool",
           "GlobalMaxPool": "ctnn::global_max_pool"}
 LAYERS = {
     "Conv": conv_layer, "ConvTranspose": conv_transpose_layer, "BatchNormalization": batch_norm_layer,
     "MaxPool": lambda g, n: pool_layer(g, n, "max"), "AveragePool": lambda g, n: pool_layer(g, n, "avg"),
     "Gemm": gemm_layer, "Clip": clip_layer, "Pad": pad_layer, "Resize": resize_layer, "Upsample": resize_layer,
     "Softmax": softmax_layer, "Slice": slice_layer, "Flatten": reshape_layer, "Reshape": reshape_layer, "LeakyRelu": leaky_relu_layer,
+    "Elu": elu_layer, "Selu": selu_layer, "Celu": celu_layer, "HardSigmoid": hardsigmoid_layer,
+    "LogSoftmax": log_softmax_layer, "PRelu": prelu_layer,
 }
 
 
@@ -552,16 +618,27 @@ def reaches(g, start, stop, without):
 
 
 def gate_of(g, u, nexts):
-    """SiLU and hardswish as exporters write them: Mul(u, Sigmoid(u)), Mul(u, HardSigmoid(u))."""
+    """SiLU, hardswish and mish as exporters write them: Mul(u, Sigmoid(u)), Mul(u, HardSigmoid(u)),
+    Mul(u, Tanh(Softplus(u)))."""
     if len(nexts) != 2:
         return None
     for gate, mul in (nexts, reversed(nexts)):
-        if mul.op_type != "Mul" or sorted(g.data_inputs(mul)) != sorted([u, g.resolve(gate.output[0])]):
+        if mul.op_type != "Mul":
             continue
-        if g.consumers.get(g.resolve(gate.output[0]), []) != [mul]:
+        tail = gate  # the node whose output the Mul takes: Tanh after Softplus for mish
+        if gate.op_type == "Softplus":
+            after = g.consumers.get(g.resolve(gate.output[0]), [])
+            if len(after) != 1 or after[0].op_type != "Tanh":
+                continue
+            tail = after[0]
+        if sorted(g.data_inputs(mul)) != sorted([u, g.resolve(tail.output[0])]):
+            continue
+        if g.consumers.get(g.resolve(tail.output[0]), []) != [mul]:
             continue
         if gate.op_type == "Sigmoid":
             return "ctnn::silu", mul
+        if gate.op_type == "Softplus":
+            return "ctnn::mish", mul
         if gate.op_type == "HardSigmoid" and abs(g.attr(gate, "alpha", 0.2) - 1 / 6) < 1e-6 and \
                 g.attr(gate, "beta", 0.5) == 0.5:
             return "ctnn::hardswish", mul

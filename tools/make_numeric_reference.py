@@ -2,8 +2,8 @@
 """Writes tests/data/numeric/<family>.inc: numeric reference cases computed by PyTorch.
 
 Run with Debian's python3-torch (PyTorch 1.13): `/usr/bin/python3 tools/make_numeric_reference.py`.
-Needs the standard library and torch only; deterministic (torch.manual_seed(2026), random.Random(2026),
-one thread), so two runs write byte-identical files.
+Needs the standard library and torch only; deterministic (each family seeded from its name, one
+thread), so two runs write byte-identical files.
 
 Every case is one line of C++ for the harness to define:
 
@@ -36,6 +36,7 @@ import re
 import struct
 import sys
 import warnings
+import zlib
 from fractions import Fraction
 
 import torch
@@ -546,20 +547,58 @@ ACTIVATIONS = {
     "silu": lambda: nn.SiLU(),
     "gelu": lambda: nn.GELU(),
     "gelu_tanh": lambda: nn.GELU(approximate="tanh"),
+    "elu<>": lambda: nn.ELU(),
+    "elu<1, 2>": lambda: nn.ELU(0.5),
+    "elu<3, 2, 2, 1>": lambda: Lambda(lambda x: torch.ops.aten.elu(x, 1.5, 2.0, 1.0)),  # ONNX's Selu(alpha, gamma)
+    "selu": lambda: nn.SELU(),
+    "celu<>": lambda: nn.CELU(),
+    "celu<3, 2>": lambda: nn.CELU(1.5),
+    "hardtanh<>": lambda: nn.Hardtanh(),
+    "hardtanh<-5, 3, 2>": lambda: nn.Hardtanh(-2.5, 1.5),
+    "clamp<1, 1, 2>": lambda: Lambda(lambda x: torch.clamp(x, 0.5, 0.5)),
+    "clamp<3, -2, 4>": lambda: Lambda(lambda x: torch.clamp(x, 0.75, -0.5)),  # min above max: max everywhere
+    "clamp_min<-3, 4>": lambda: Lambda(lambda x: torch.clamp(x, min=-0.75)),
+    "clamp_max<7, 2>": lambda: Lambda(lambda x: torch.clamp(x, max=3.5)),
+    "hardsigmoid": lambda: nn.Hardsigmoid(),
+    "hardsigmoid_affine<1, 5, 1, 2>": lambda: Lambda(lambda x: torch.clamp(0.2 * x + 0.5, 0, 1)),  # ONNX's default
+    "softplus<>": lambda: nn.Softplus(),
+    "softplus<2, 1, 6>": lambda: nn.Softplus(beta=2, threshold=6),
+    "mish": lambda: nn.Mish(),
     "dropout": lambda: nn.Dropout(0.5),
     "identity_layer": lambda: nn.Identity(),
 }
-SELECTING_ACTIVATIONS = {"relu", "relu6", "leaky_relu<1, 4>", "dropout", "identity_layer"}  # exact on any float
+SELECTING_ACTIVATIONS = {"relu", "relu6", "leaky_relu<1, 4>", "dropout", "identity_layer", "hardtanh<>",
+                         "hardtanh<-5, 3, 2>", "clamp<1, 1, 2>", "clamp<3, -2, 4>", "clamp_min<-3, 4>",
+                         "clamp_max<7, 2>"}  # exact on any float
+
+
+class Lambda(nn.Module):
+    def __init__(self, f):
+        super().__init__()
+        self.f = f
+
+    def forward(self, x):
+        return self.f(x)
 
 
 def act(name):
     return simple(name, lambda _: ACTIVATIONS[name]())
 
 
-def softmax_layer(dim=None):
+def softmax_layer(dim=None, log=False):
+    name, module = ("log_softmax", nn.LogSoftmax) if log else ("softmax", nn.Softmax)
     if dim is None:
-        return simple("softmax", lambda _: nn.Softmax(dim=1))
-    return simple(f"softmax_dim<{dim}>", lambda _: nn.Softmax(dim=dim + 1 if dim >= 0 else dim))
+        return simple(name, lambda _: module(dim=1))
+    return simple(f"{name}_dim<{dim}>", lambda _: module(dim=dim + 1 if dim >= 0 else dim))
+
+
+def prelu_layer(per_channel):
+    """PReLU with one slope, or one per channel of its input."""
+    def build(in_shape):
+        c = in_shape[0] if per_channel else 1
+        return Built(f"prelu<{c}>" if per_channel else "prelu<>", nn.PReLU(c), tuple(in_shape))
+
+    return build
 
 
 def batch_norm_layer(r, declared=False, eps=None):
@@ -654,6 +693,8 @@ def init_params(model, exact, wscale=1.0):
                 m.bias.copy_(randn(c, scale=0.5))
                 m.running_mean.copy_(randn(c, scale=0.5))
                 m.running_var.copy_((torch.rand(c) + 0.5).float())
+            elif isinstance(m, nn.PReLU):
+                m.weight.copy_(halves(*m.weight.shape) if exact else randn(*m.weight.shape, scale=0.5))
             elif isinstance(m, (nn.modules.conv._ConvNd, nn.Linear)):
                 w = m.weight
                 if exact:
@@ -1244,6 +1285,16 @@ def gen_activation():
     case(fam, (2, 5), [act("relu6")], select=True, x=torch.tensor([-8.0, -6, -3, -0.5, 0, 0.5, 3, 6, 6.5, 8]))
     case(fam, (2, 4, 4), [conv_layer(2, 3, 3, padding=("pad", 1)), act("leaky_relu<1, 4>")], exact=True)
     case(fam, (2, 4, 4), [conv_layer(2, 3, 3, padding=("pad", 1)), act("relu6")], exact=True)
+    case(fam, (2, 4, 4), [conv_layer(2, 3, 3, padding=("pad", 1)), act("hardtanh<-5, 3, 2>")], exact=True)
+    case(fam, (2, 4, 4), [conv_layer(2, 3, 3, padding=("pad", 1)), act("clamp_min<-3, 4>")], exact=True)
+    case(fam, (2, 4, 4), [conv_layer(2, 3, 3, padding=("pad", 1)), act("hardsigmoid")])
+    case(fam, (2, 4, 4), [conv_layer(2, 3, 3, padding=("pad", 1)), act("hardsigmoid_affine<1, 5, 1, 2>")])
+    case(fam, (2, 4, 4), [conv_layer(2, 3, 3, padding=("pad", 1)), act("mish")])
+    case(fam, (3, 11), [prelu_layer(False)], x=grid, stem="prelu_grid")
+    case(fam, (3, 11), [prelu_layer(True)], x=grid, stem="prelu_channels_grid")
+    case(fam, (5,), [prelu_layer(True)], stem="prelu_features")
+    case(fam, (3, 2, 2, 2), [prelu_layer(True)], stem="prelu_3d")
+    case(fam, (3, 4, 4), [conv_layer(2, 4, 3, padding=("pad", 1)), prelu_layer(True)], exact=True, stem="conv_prelu")
     return fam
 
 
@@ -1268,6 +1319,12 @@ def gen_normalization():
     case(fam, (4, 2), [softmax_layer()], x=torch.tensor([100.0, -100, 101, 50, 99.5, 0, 30, -30]),
          stem="softmax_large_logits")
     case(fam, (6,), [linear_layer(4, 6), softmax_layer()], stem="linear_softmax")
+    case(fam, (4, 3, 3), [softmax_layer(log=True)])
+    case(fam, (5,), [softmax_layer(log=True)])
+    case(fam, (3, 4, 5), [softmax_layer(-1, log=True)])
+    case(fam, (3, 4, 5), [softmax_layer(1, log=True)])
+    case(fam, (4, 2), [softmax_layer(log=True)], x=torch.tensor([100.0, -100, 101, 50, 99.5, 0, 30, -30]),
+         stem="log_softmax_large_logits")
     return fam
 
 
@@ -1543,6 +1600,9 @@ def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     total, total_exact, total_bytes = 0, 0, 0
     for name, gen in GENERATORS:
+        # Each family from its own seed: adding a case to one family leaves the others' data as it was.
+        torch.manual_seed(zlib.crc32(name.encode()))
+        RNG.seed(zlib.crc32(name.encode()))
         fam = gen()
         assert fam.name == name
         path = fam.write()

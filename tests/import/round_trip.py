@@ -89,7 +89,7 @@ int main(int, char** argv) {
 
 
 def randomize(model, seed):
-    """Weights and batch norm statistics far from the defaults, so that folding them is tested."""
+    """Batch norm statistics far from the defaults, so that folding them is tested; PReLU slopes."""
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for m in model.modules():
@@ -100,6 +100,8 @@ def randomize(model, seed):
                 if m.affine:
                     m.weight.copy_(torch.rand(c, generator=g) + 0.5)
                     m.bias.copy_(torch.randn(c, generator=g) * 0.2)
+            elif isinstance(m, nn.PReLU):  # distinct slopes, so a channel mix-up shows
+                m.weight.copy_(torch.rand(m.weight.shape, generator=g) * 0.5)
     return model.eval()
 
 
@@ -121,6 +123,26 @@ def ops_2d():
         nn.ConvTranspose2d(6, 4, 3, stride=2, padding=1, output_padding=1), nn.ReLU6(),
         nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False), nn.AvgPool2d(2),
         nn.Flatten(), nn.Linear(1920, 10), nn.BatchNorm1d(10), nn.Softmax(dim=1))
+
+
+class Clamp(nn.Module):
+    def __init__(self, lo, hi):
+        super().__init__()
+        self.lo, self.hi = lo, hi
+
+    def forward(self, x):
+        return torch.clamp(x, self.lo, self.hi)
+
+
+def ops_activations():
+    """The activations with constants and the learned PReLU: ELU, SELU, CELU, Hardsigmoid, Hardtanh and
+    torch.clamp (ONNX Clip, one bound and two), Softplus, Mish (ONNX: x * tanh(softplus(x))), PReLU per
+    channel and with one slope, log-softmax."""
+    return nn.Sequential(
+        nn.Conv2d(3, 8, 3, padding=1), nn.ELU(0.5), nn.Conv2d(8, 8, 3, padding=1), nn.SELU(), nn.CELU(1.5),
+        nn.Hardsigmoid(), nn.PReLU(8), nn.Conv2d(8, 8, 3, padding=1), nn.Hardtanh(-0.5, 2.0), nn.Mish(),
+        nn.Conv2d(8, 8, 1), nn.Softplus(), Clamp(None, 1.25), nn.PReLU(), Clamp(-0.2, None), Clamp(0.1, 0.9),
+        nn.Flatten(), nn.Linear(8 * 36, 10), nn.LogSoftmax(dim=1))
 
 
 class PerPosition(nn.Module):
@@ -158,6 +180,17 @@ def onnx_same_padding():
     return model, reference.eval(), (2, 7, 8)
 
 
+def prelu_along_width():
+    """A PRelu whose slope of shape [W] broadcasts along the width: no ctnn layer (PyTorch's is per channel)."""
+    from onnx import TensorProto, helper, numpy_helper
+    slope = np.full(5, 0.25, dtype=np.float32)
+    graph = helper.make_graph([helper.make_node("PRelu", ["x", "slope"], ["y"])], "prelu",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 4, 5])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 4, 5])],
+                              [numpy_helper.from_array(slope, "slope")])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
 def onnx_opset9():
     """An opset-9 model: Upsample (scales as an input), Slice with attributes."""
     import onnx
@@ -182,6 +215,7 @@ ONNX_CASES = {"onnx_same_padding": onnx_same_padding, "onnx_opset9": onnx_opset9
 MODELS = {
     "ops_2d": (ops_2d, (3, 20, 20)),
     "ops_per_position": (PerPosition, (4, 16)),
+    "ops_activations": (ops_activations, (3, 6, 6)),
     "resnet18": (torchvision_model("resnet18"), (3, 64, 64)),
     "mobilenet_v2": (torchvision_model("mobilenet_v2"), (3, 64, 64)),
     "squeezenet1_1": (torchvision_model("squeezenet1_1"), (3, 64, 64)),
@@ -344,9 +378,8 @@ def bad_models(work):
     cases.append(("corrupt.onnx", "corrupt.onnx: not a readable ONNX model"))
     onnx.save(ctnn_import.export_module(SharedWeights(), (4, 6, 6)), os.path.join(d, "shared.onnx"))
     cases.append(("shared.onnx", "is used by two layers (shared weights)"))
-    onnx.save(ctnn_import.export_module(nn.Sequential(nn.Conv2d(3, 4, 3), nn.Hardtanh()), (3, 8, 8)),
-              os.path.join(d, "clip.onnx"))
-    cases.append(("clip.onnx", "(Clip): Clip to [-1.0, 1.0]: ctnn has ReLU6 (0, 6) and ReLU only"))
+    onnx.save(prelu_along_width(), os.path.join(d, "prelu.onnx"))
+    cases.append(("prelu.onnx", "(PRelu): a slope of shape [5]: ctnn's PReLU has one slope or one per channel"))
     failures = []
     header, weights = os.path.join(d, "out.hpp"), os.path.join(d, "out.safetensors")
     # The command line on a PyTorch module, as the README runs it.

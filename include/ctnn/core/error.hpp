@@ -46,13 +46,16 @@ enum class error_code : int {
   linear_needs_flat_input,  // lhs: the input shape (in_features inferred on a rank > 1 input)
   conflicting_options,      // param: the parameter given twice in incompatible ways
   avg_pool3d_input_smaller_than_kernel,  // dim, a: input extent, b: kernel (PyTorch 1.13's AvgPool3d)
+  must_not_be_zero,         // param: which parameter (celu's alpha: PyTorch divides by it)
+  bounds_out_of_order,      // a: minimum, b: maximum (numerators over one denominator)
+  prelu_parameters,         // a: slopes declared, b: input channels (one slope, or one per channel)
 };
 
 // The parameter an error refers to, for `not_positive`, `option_rank` and similar.
 enum class param : int {
   none, channels, out_channels, out_features, kernel, stride, dilation, padding, groups,
   output_padding, output_size, scale, size, multiplier, batch, features, dim, crop,
-  output_elements, parameters, macs, eps, layout
+  output_elements, parameters, macs, eps, layout, denominator, alpha
 };
 
 // Deep enough for a recursively declared U-Net of many levels; a deeper path is cut, and the

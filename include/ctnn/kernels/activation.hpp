@@ -1,4 +1,4 @@
-// ctnn/kernels/activation.hpp: element-wise activations and softmax (declaration:
+// ctnn/kernels/activation.hpp: element-wise activations, PReLU and softmax (declaration:
 // ctnn/layers/activation.hpp). Element-wise layers may run in place (y == x).
 #pragma once
 
@@ -10,6 +10,17 @@
 
 namespace ctnn {
 
+// PyTorch's ELU family: scale x for x > 0, else alpha scale (exp(x input_scale) - 1), the product of
+// alpha and scale rounded to T as PyTorch does.
+template <class T>
+constexpr T elu_of(T x, T alpha, T scale, T input_scale) {
+  return x > T(0) ? x * scale : math::expm1(x * input_scale) * (alpha * scale);
+}
+
+// PyTorch's hardsigmoid divides relu6(x + 3) by 6; other slopes and offsets (ONNX's) clamp a x + b to [0, 1].
+template <activation_params P>
+inline constexpr bool pytorch_hardsigmoid = P.a_num * 6 == P.a_den && P.b_num * 2 == P.b_den;
+
 // The formulas are PyTorch's; comparisons are written so that NaN propagates as in PyTorch.
 template <activation_params P, class T>
 constexpr T activate(T x) {
@@ -18,7 +29,7 @@ constexpr T activate(T x) {
   } else if constexpr (P.kind == activation_kind::relu6) {
     return x < T(0) ? T(0) : (x > T(6) ? T(6) : x);
   } else if constexpr (P.kind == activation_kind::leaky_relu) {
-    return x > T(0) ? x : x * static_cast<T>(static_cast<double>(P.slope_num) / static_cast<double>(P.slope_den));
+    return x > T(0) ? x : x * static_cast<T>(P.a());
   } else if constexpr (P.kind == activation_kind::sigmoid) {
     return T(1) / (T(1) + math::exp(-x));
   } else if constexpr (P.kind == activation_kind::tanh) {
@@ -33,6 +44,32 @@ constexpr T activate(T x) {
   } else if constexpr (P.kind == activation_kind::gelu_tanh) {
     const T inner = T(0.79788456080286535588) * (x + T(0.044715) * x * x * x);
     return T(0.5) * x * (T(1) + math::tanh(inner));
+  } else if constexpr (P.kind == activation_kind::elu) {
+    return elu_of<T>(x, static_cast<T>(P.a()), static_cast<T>(P.b()), T(1));
+  } else if constexpr (P.kind == activation_kind::selu) {
+    return elu_of<T>(x, T(1.6732632423543772848170429916717), T(1.0507009873554804934193349852946), T(1));
+  } else if constexpr (P.kind == activation_kind::celu) {
+    return elu_of<T>(x, static_cast<T>(P.a()), T(1), static_cast<T>(1.0 / P.a()));
+  } else if constexpr (P.kind == activation_kind::hardtanh || P.kind == activation_kind::clamp) {
+    // torch.clamp's order: a minimum above the maximum gives the maximum everywhere.
+    const T low = static_cast<T>(P.a()), high = static_cast<T>(P.b());
+    const T v = x < low ? low : x;
+    return v > high ? high : v;
+  } else if constexpr (P.kind == activation_kind::clamp_min) {
+    return x < static_cast<T>(P.a()) ? static_cast<T>(P.a()) : x;
+  } else if constexpr (P.kind == activation_kind::clamp_max) {
+    return x > static_cast<T>(P.b()) ? static_cast<T>(P.b()) : x;
+  } else if constexpr (P.kind == activation_kind::hardsigmoid && pytorch_hardsigmoid<P>) {
+    const T r = x + T(3) < T(0) ? T(0) : (x + T(3) > T(6) ? T(6) : x + T(3));
+    return r / T(6);
+  } else if constexpr (P.kind == activation_kind::hardsigmoid) {
+    const T v = static_cast<T>(P.a()) * x + static_cast<T>(P.b());
+    return v < T(0) ? T(0) : (v > T(1) ? T(1) : v);
+  } else if constexpr (P.kind == activation_kind::softplus) {
+    const T beta = static_cast<T>(P.a());
+    return x * beta > static_cast<T>(P.b()) ? x : math::log1p(math::exp(x * beta)) / beta;
+  } else if constexpr (P.kind == activation_kind::mish) {
+    return x * math::tanh(math::log1p(math::exp(x)));
   } else {
     return x;  // identity, dropout at inference
   }
@@ -62,7 +99,9 @@ constexpr void activate_stored(T* y, index_t count) {
 template <activation_params P>
 inline constexpr bool activates_in_registers =
     P.kind == activation_kind::identity || P.kind == activation_kind::relu || P.kind == activation_kind::relu6 ||
-    P.kind == activation_kind::leaky_relu || P.kind == activation_kind::hardswish;
+    P.kind == activation_kind::leaky_relu || P.kind == activation_kind::hardswish ||
+    P.kind == activation_kind::hardtanh || P.kind == activation_kind::clamp || P.kind == activation_kind::clamp_min ||
+    P.kind == activation_kind::clamp_max || P.kind == activation_kind::hardsigmoid;
 
 template <activation_params P, class T, class Vector>
 constexpr Vector activate_lanes(Vector x) {
@@ -73,17 +112,34 @@ constexpr Vector activate_lanes(Vector x) {
     const Vector low = x < zero ? zero : x;
     return x < zero ? zero : (x > six ? six : low);
   } else if constexpr (P.kind == activation_kind::leaky_relu) {
-    return x > zero ? x : x * static_cast<T>(static_cast<double>(P.slope_num) / static_cast<double>(P.slope_den));
+    return x > zero ? x : x * static_cast<T>(P.a());
   } else if constexpr (P.kind == activation_kind::hardswish) {
     const Vector shifted = x + T(3);
     const Vector r = shifted < zero ? zero : (shifted > six ? six : shifted);
     return x * r / T(6);
+  } else if constexpr (P.kind == activation_kind::hardtanh || P.kind == activation_kind::clamp) {
+    const Vector low = static_cast<T>(P.a()) - zero, high = static_cast<T>(P.b()) - zero;
+    const Vector v = x < low ? low : x;
+    return v > high ? high : v;
+  } else if constexpr (P.kind == activation_kind::clamp_min) {
+    const Vector low = static_cast<T>(P.a()) - zero;
+    return x < low ? low : x;
+  } else if constexpr (P.kind == activation_kind::clamp_max) {
+    const Vector high = static_cast<T>(P.b()) - zero;
+    return x > high ? high : x;
+  } else if constexpr (P.kind == activation_kind::hardsigmoid && pytorch_hardsigmoid<P>) {
+    const Vector shifted = x + T(3);
+    return (shifted < zero ? zero : (shifted > six ? six : shifted)) / T(6);
+  } else if constexpr (P.kind == activation_kind::hardsigmoid) {
+    const Vector v = static_cast<T>(P.a()) * x + static_cast<T>(P.b()), one = T(1) - zero;
+    return v < zero ? zero : (v > one ? one : v);
   } else {
     return x;
   }
 }
 
-// Softmax along one dim: exp(x - max) / sum, row by row; safe in place.
+// Softmax along one dim: exp(x - max) / sum, row by row; log_softmax: x - max - log(sum), as PyTorch's
+// CPU kernels. Safe in place.
 template <softmax_params P, shape In, layout L, class T>
 constexpr void softmax_forward(const T* x, T* y) {
   constexpr int dim = normalize_dim(P.dim, In.rank);
@@ -105,12 +161,19 @@ constexpr void softmax_forward(const T* x, T* y) {
     for (index_t i = 0; i < n; ++i) {
       idx[dim] = i;
       const count_t at = offset_of<L>(In, idx);
-      y[at] = math::exp(x[at] - largest);
-      sum += y[at];
+      const T e = math::exp(x[at] - largest);
+      if constexpr (!P.log) y[at] = e;
+      sum += e;
     }
+    const T log_sum = P.log ? math::log(static_cast<T>(sum)) : T(0);
     for (index_t i = 0; i < n; ++i) {
       idx[dim] = i;
-      y[offset_of<L>(In, idx)] /= static_cast<T>(sum);
+      const count_t at = offset_of<L>(In, idx);
+      if constexpr (P.log) {
+        y[at] = x[at] - largest - log_sum;
+      } else {
+        y[at] /= static_cast<T>(sum);
+      }
     }
   }
 }
@@ -132,6 +195,25 @@ constexpr Lanes activate_tile(Lanes x) {
 template <class Node, layout L, class T>
 constexpr void run_plain(const activation_params&, const T* x, const T*, T* y) {
   activation_forward<Node::type::params, Node::input_shape.size()>(x, y);
+}
+// PReLU: x for x >= 0, slope x below, with the slope of x's channel (or the one slope).
+template <index_t Slopes, shape In, layout L, class T>
+constexpr void prelu_forward(const T* x, const T* slopes, T* y) {
+  constexpr dims4 t = dims_of(In);
+  for (index_t c = 0; c < t.c; ++c) {
+    const T slope = slopes[Slopes == 1 ? 0 : c];
+    for (index_t z = 0; z < t.d; ++z)
+      for (index_t yy = 0; yy < t.h; ++yy)
+        for (index_t xx = 0; xx < t.w; ++xx) {
+          const count_t at = offset<L>(t, c, z, yy, xx);
+          y[at] = x[at] > T(0) ? x[at] : slope * x[at];
+        }
+  }
+}
+
+template <class Node, layout L, class T>
+constexpr void run_plain(const prelu_params&, const T* x, const T* w, T* y) {
+  prelu_forward<Node::type::params.num_parameters, Node::input_shape, L>(x, w, y);
 }
 template <class Node, layout L, class T>
 constexpr void run_plain(const softmax_params&, const T* x, const T*, T* y) {

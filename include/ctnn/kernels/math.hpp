@@ -31,6 +31,44 @@ constexpr double exp_series(double x) {
   return k >= 0 ? sum * scale : sum / scale;
 }
 
+constexpr double expm1_series(double x) {
+  if (x != x || x > 0.5 || x < -0.5) return exp_series(x) - 1.0;
+  double term = x, sum = x;  // near 0 the series itself: exp(x) - 1 would cancel
+  for (int n = 2; n < 24; ++n) {
+    term *= x / n;
+    sum += term;
+  }
+  return sum;
+}
+
+constexpr double log_series(double x) {
+  if (x != x || x < 0) return std::numeric_limits<double>::quiet_NaN();
+  if (x == 0) return -std::numeric_limits<double>::infinity();
+  if (x == std::numeric_limits<double>::infinity()) return x;
+  // x = m 2^k with m in [sqrt(1/2), sqrt(2)); log m = 2 atanh(s), s = (m - 1) / (m + 1), |s| < 0.172.
+  int k = 0;
+  double m = x;
+  while (m >= 2.0) m /= 2.0, ++k;
+  while (m < 1.0) m *= 2.0, --k;
+  if (m > 1.4142135623730950488) m /= 2.0, ++k;
+  const double s = (m - 1.0) / (m + 1.0), s2 = s * s;
+  double power = s, sum = s;
+  for (int n = 3; n < 60; n += 2) {
+    power *= s2;
+    sum += power / n;
+  }
+  constexpr double ln2 = 0.693147180559945309417232121458176568;
+  return 2.0 * sum + k * ln2;
+}
+
+// log(1 + x) without losing x's low bits to the rounding of 1 + x (Goldberg's correction).
+constexpr double log1p_series(double x) {
+  const double u = 1.0 + x;
+  if (u == 1.0) return x;
+  if (u == std::numeric_limits<double>::infinity()) return u;
+  return log_series(u) * x / (u - 1.0);
+}
+
 constexpr double sqrt_newton(double x) {
   if (x < 0 || x != x) return std::numeric_limits<double>::quiet_NaN();
   if (x == 0 || x == std::numeric_limits<double>::infinity()) return x;
@@ -72,6 +110,36 @@ constexpr T exp(T x) {
     return __builtin_expf(x);
   } else {
     return static_cast<T>(__builtin_exp(static_cast<double>(x)));
+  }
+}
+
+template <class T>
+constexpr T expm1(T x) {
+  if (std::is_constant_evaluated()) return static_cast<T>(detail::expm1_series(static_cast<double>(x)));
+  if constexpr (std::is_same_v<T, float>) {
+    return __builtin_expm1f(x);
+  } else {
+    return static_cast<T>(__builtin_expm1(static_cast<double>(x)));
+  }
+}
+
+template <class T>
+constexpr T log(T x) {
+  if (std::is_constant_evaluated()) return static_cast<T>(detail::log_series(static_cast<double>(x)));
+  if constexpr (std::is_same_v<T, float>) {
+    return __builtin_logf(x);
+  } else {
+    return static_cast<T>(__builtin_log(static_cast<double>(x)));
+  }
+}
+
+template <class T>
+constexpr T log1p(T x) {
+  if (std::is_constant_evaluated()) return static_cast<T>(detail::log1p_series(static_cast<double>(x)));
+  if constexpr (std::is_same_v<T, float>) {
+    return __builtin_log1pf(x);
+  } else {
+    return static_cast<T>(__builtin_log1p(static_cast<double>(x)));
   }
 }
 

@@ -1,4 +1,6 @@
-// ctnn/shapes/activation.hpp: shape rules of element-wise layers and softmax: the shape is kept.
+// ctnn/shapes/activation.hpp: shape rules of element-wise layers, PReLU and softmax: the shape is kept.
+//
+// PReLU's tensor: weight [num_parameters], the slopes.
 #pragma once
 
 #include "ctnn/layers/activation.hpp"
@@ -7,7 +9,16 @@
 
 namespace ctnn {
 
-constexpr layer_shapes infer(const activation_params&, const shape& in) { return same_shape(in); }
+constexpr layer_shapes infer(const activation_params& p, const shape& in) {
+  if (p.a_den < 1) return fail(error_code::not_positive, p.a_den, 0, 0, -1, param::denominator);
+  if (p.b_den < 1) return fail(error_code::not_positive, p.b_den, 0, 0, -1, param::denominator);
+  if (p.kind == activation_kind::celu && p.a_num == 0) return fail(error_code::must_not_be_zero, 0, 0, 0, -1, param::alpha);
+  // PyTorch's Hardtanh asserts max > min (the bounds share one denominator: compare the numerators);
+  // torch.clamp takes any two bounds.
+  if (p.kind == activation_kind::hardtanh && p.b_num <= p.a_num)
+    return fail(error_code::bounds_out_of_order, p.a_num, p.b_num);
+  return same_shape(in);
+}
 
 // Element-wise: in place; dropout (identity at inference) moves nothing. A fast kernel before an
 // element-wise activation applies it as it stores its tile.
@@ -19,6 +30,16 @@ constexpr lowering lowering_of(const activation_params& p, const shape&, layout)
   r.elementwise = p.kind != activation_kind::identity;
   return r;
 }
+
+constexpr layer_shapes infer(const prelu_params& p, const shape& in) {
+  if (p.num_parameters != 1 && p.num_parameters != in.channels())
+    return fail(error_code::prelu_parameters, p.num_parameters, in.channels());
+  layer_shapes r = same_shape(in);
+  r.weight = shape{p.num_parameters};
+  r.add_tensor("weight", r.weight);
+  return r;
+}
+constexpr storage storage_of(const prelu_params&, layout) { return storage::in_place; }
 
 constexpr layer_shapes infer(const softmax_params& p, const shape& in) {
   if (normalize_dim(p.dim, in.rank) < 0) return fail(error_code::dim_out_of_range, p.dim, in.rank, 0, -1, param::dim);
