@@ -580,12 +580,12 @@ def layer_of(g, n):
         return Layer(SIMPLE[n.op_type])
     if n.op_type in LAYERS:
         return LAYERS[n.op_type](g, n)
-    if n.op_type in ("Add", "Concat"):
-        fail(n, "a merge whose inputs do not branch from one tensor (ctnn's residual and concat blocks)")
+    if n.op_type in ("Add", "Concat", "Mul") and len(g.data_inputs(n)) > 1:
+        fail(n, "a merge whose inputs do not branch from one tensor (ctnn's residual, multiply and concat blocks)")
     fail(n, "operator not supported by ctnn")
 
 
-# ---- the branches: series-parallel decomposition into chains, residual and concat blocks --------------
+# ---- the branches: series-parallel decomposition into chains, residual, multiply and concat blocks --------------
 
 def ancestors(g, tensor):
     """Tensors and nodes on the way to `tensor` (the tensor itself included)."""
@@ -678,7 +678,7 @@ def chain(g, u, stop):
                          if id(c) in region and len(g.data_inputs(c)) > 1}.values(), key=lambda c: order[id(c)])
         merge = next((m for m in merges if order[id(m)] >= order[id(first)] and not reaches(g, u, stop, m)), None)
         if merge is None:
-            fail(first, f"the branches from '{u}' do not join in one Add or Concat")
+            fail(first, f"the branches from '{u}' do not join in one Add, Mul or Concat")
         branches = [chain(g, u, t) for t in g.data_inputs(merge)]
         if merge.op_type == "Add":
             if len(branches) != 2:
@@ -686,6 +686,18 @@ def chain(g, u, stop):
             if not branches[0]:  # ctnn: residual<Main, Shortcut>, the empty chain as the identity shortcut
                 branches.reverse()
             items.append(Block("residual", branches))
+        elif merge.op_type == "Mul":  # squeeze-and-excitation: the gate broadcast over the main branch
+            if len(branches) != 2:
+                fail(merge, f"{len(branches)} inputs")
+            out = g.shapes[g.resolve(merge.output[0])]
+            shapes = [g.shapes[g.resolve(t)] for t in g.data_inputs(merge)]
+            if shapes[0] != out:
+                branches.reverse()
+                shapes.reverse()
+            if shapes[0] != out or len(shapes[1]) != len(out):
+                fail(merge, f"a product of shapes {shapes[0]} and {shapes[1]}: ctnn's multiply broadcasts the "
+                            "second factor over the first, of the same rank")
+            items.append(Block("multiply", branches))
         elif merge.op_type == "Concat":
             rank = len(g.shapes[g.resolve(merge.output[0])])
             axis = g.attr(merge, "axis")
@@ -693,7 +705,7 @@ def chain(g, u, stop):
                 fail(merge, "concatenation along a dim other than the channels")
             items.append(Block("concat", branches))
         else:
-            fail(merge, "a merge of branches other than Add or Concat")
+            fail(merge, "a merge of branches other than Add, Mul or Concat")
         u = g.resolve(merge.output[0])
     return items
 

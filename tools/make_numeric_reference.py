@@ -251,6 +251,15 @@ class Residual(nn.Module):
         return self.main(x) + self.shortcut(x)
 
 
+class Multiply(nn.Module):
+    def __init__(self, main, gate):
+        super().__init__()
+        self.main, self.gate = main, gate
+
+    def forward(self, x):
+        return self.main(x) * self.gate(x)
+
+
 class Concat(nn.Module):
     def __init__(self, branches):
         super().__init__()
@@ -659,6 +668,28 @@ def residual(main, shortcut=None):
         m = Residual(bm.module, bs.module if bs is not None else nn.Identity())
         cpp = f"residual<{bm.cpp}" + (f", {bs.cpp}" if bs is not None else "") + ">"
         return Built(cpp, m, dry_shape(m, in_shape))
+
+    return build
+
+
+def multiply(main, gate):
+    def build(in_shape):
+        bm, bg = main(in_shape), gate(in_shape)
+        m = Multiply(bm.module, bg.module)
+        return Built(f"multiply<{bm.cpp}, {bg.cpp}>", m, dry_shape(m, in_shape))
+
+    return build
+
+
+def squeeze_excitation(squeeze, activation="relu", gate="sigmoid"):
+    """torchvision.ops.SqueezeExcitation written in torch.nn: x * gate(fc2(activation(fc1(avg_pool(x)))))."""
+    def build(in_shape):
+        c = in_shape[0]
+        excite = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(c, squeeze, 1), ACTIVATIONS[activation](),
+                               nn.Conv2d(squeeze, c, 1), ACTIVATIONS[gate]())
+        m = Multiply(nn.Identity(), excite)
+        spelled = "" if (activation, gate) == ("relu", "sigmoid") else f", {activation}, {gate}"
+        return Built(f"squeeze_excitation<{c}, {squeeze}{spelled}>", m, tuple(in_shape))
 
     return build
 
@@ -1379,6 +1410,18 @@ def gen_graph():
          wscale="fan_in", stem="concat_of_residual")
     case(fam, (2, 5, 5), [chain(c2(3, 3), act("relu")), chain(c2(2, 3, padding=p1), act("ctnn::tanh_activation"))],
          wscale="fan_in", stem="chains_as_layers")
+    case(fam, (4, 5, 5), [multiply(c2(4, 3, padding=p1), chain(global_pool_layer("avg"), c2(4, 1), act("sigmoid")))],
+         wscale="fan_in", stem="multiply_channel_gate")
+    case(fam, (3, 4, 4), [multiply(c2(3, 3, padding=p1), chain(c2(3, 3, padding=p1), act("sigmoid")))],
+         wscale="fan_in", stem="multiply_same_shape")
+    case(fam, (3, 4, 5), [multiply(chain(), chain(c2(1, 3, padding=p1), act("relu")))], exact=True,
+         wscale="fan_in", stem="multiply_spatial_gate")
+    case(fam, (4, 6), [multiply(chain(), chain(global_pool_layer("avg"), conv_layer(1, 4, 1), act("hardsigmoid")))],
+         wscale="fan_in", stem="multiply_1d")
+    case(fam, (8, 5, 5), [c2(8, 3, padding=p1), squeeze_excitation(2), act("relu")], wscale="fan_in",
+         stem="squeeze_excitation")
+    case(fam, (8, 4, 4), [c2(8, 1), act("hardswish"), squeeze_excitation(4, "relu", "hardsigmoid"), c2(4, 1)],
+         wscale="fan_in", stem="squeeze_excitation_mobilenet_v3")
     case(fam, (2, 3, 3), [flatten_layer()], select=True)
     case(fam, (2, 3, 4), [flatten_layer(1)], select=True)
     case(fam, (2, 3, 4), [flatten_layer(0, 1)], select=True)

@@ -36,6 +36,7 @@ constexpr bool invalid_network(boost::mp11::mp_list<Facts...>) {
 #endif
 
 #include "ctnn/families.hpp"
+#include "ctnn/layers/blocks.hpp"
 #include "ctnn/network.hpp"
 #include "ctnn/shapes/solvers.hpp"
 #include "ctnn/analysis/matrix.hpp"

@@ -97,6 +97,9 @@ template <index_t... D> struct dims {};
 template <class Dims> struct first_branch_shape {};
 template <class Dims> struct branch_shape {};
 struct only_channels_may_differ {};
+template <class Dims> struct main_branch_shape {};
+template <class Dims> struct gate_shape {};
+struct gate_dims_must_equal_the_main_branch_s_or_be_1 {};
 template <padding_mode M> struct padding_mode_not_supported {};
 struct concat_without_branches {};
 struct not_a_layer {};
@@ -194,6 +197,8 @@ CTNN_SENTENCE(add_shapes, branch<E.a>, first_branch_shape<typename dims_type<E.l
               branch_shape<typename dims_type<E.rhs>::type>);
 CTNN_SENTENCE(concat_shapes, branch<E.a>, first_branch_shape<typename dims_type<E.lhs>::type>,
               branch_shape<typename dims_type<E.rhs>::type>, only_channels_may_differ);
+CTNN_SENTENCE(multiply_shapes, main_branch_shape<typename dims_type<E.lhs>::type>,
+              gate_shape<typename dims_type<E.rhs>::type>, gate_dims_must_equal_the_main_branch_s_or_be_1);
 CTNN_SENTENCE(padding_mode_unsupported, padding_mode_not_supported<static_cast<padding_mode>(E.a)>);
 CTNN_SENTENCE(empty_network, concat_without_branches);
 CTNN_SENTENCE(not_a_layer, not_a_layer);

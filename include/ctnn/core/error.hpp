@@ -37,6 +37,7 @@ enum class error_code : int {
   dims_out_of_order,        // a: start dim, b: end dim (flatten)
   add_shapes,               // lhs: first branch, rhs: branch `a`
   concat_shapes,            // lhs: first branch, rhs: branch `a`
+  multiply_shapes,          // lhs: main branch, rhs: the gate (branch `a`)
   padding_mode_unsupported, // a: the padding_mode the layer cannot use
   empty_network,            // a concat without branches
   not_a_layer,              // a type in the layer list that is not a layer (an option outside its layer?)

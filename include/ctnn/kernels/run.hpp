@@ -53,7 +53,7 @@ template <class T>
 using node_function = void (*)(const run_state<T>&, int);
 
 namespace impl {
-// A block's merge: residual add, concat along the channels, or (a chain used as a layer) nothing, its
+// A block's merge: residual add, product, concat along the channels, or (a chain used as a layer) nothing, its
 // output being its last layer's.
 template <class Node, layout L, class T, std::size_t... B>
 constexpr void run_merge(const run_state<T>& s, int k, std::index_sequence<B...>) {
@@ -62,6 +62,9 @@ constexpr void run_merge(const run_state<T>& s, int k, std::index_sequence<B...>
   T* y = s.write(k + 1);
   if constexpr (Block::kind == block_kind::add) {
     add_forward<Node::output_shape.size()>(s.read(n.inputs[0]), s.read(n.inputs[1]), y);
+  } else if constexpr (Block::kind == block_kind::multiply) {
+    multiply_forward<Node::template branch<0>::output_shape, Node::template branch<1>::output_shape, L>(
+        s.read(n.inputs[0]), s.read(n.inputs[1]), y);
   } else if constexpr (Block::kind == block_kind::concat) {
     index_t first = 0;
     ((concat_part<Node::template branch<B>::output_shape, Node::output_shape, L>(s.read(n.inputs[B]), first, y),

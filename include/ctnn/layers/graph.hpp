@@ -6,6 +6,10 @@
 //   ctnn::residual<Main, Shortcut = chain<>>         Main(x) + Shortcut(x), shapes must be equal; the
 //                                                    empty chain is the identity shortcut
 //   ctnn::concat<B...>                               B0(x), B1(x), ... joined along the channels
+//   ctnn::multiply<Main, Gate>                       Main(x) * Gate(x), the gate's dims of extent 1
+//                                                    broadcast (squeeze-and-excitation: a [C, 1, 1] gate)
+//   ctnn::squeeze_excitation<C, S, ...>              x * sigmoid(conv1x1(relu(conv1x1(avg_pool(x))))),
+//                                                    torchvision's SqueezeExcitation (ctnn/layers/blocks.hpp)
 //
 // A branch is a chain<...> or a single layer; a chain is also a layer. A block can be given a name by
 // deriving from it, `struct stem : ctnn::chain<...> {};`: diagnostics and summaries then print `stem`
@@ -96,7 +100,7 @@ struct identity_layer {
 };
 
 // What kind of block a layer with branches is; the merge that joins its branches.
-enum class block_kind : int { chain, add, concat };
+enum class block_kind : int { chain, add, concat, multiply };
 
 template <class... Layers>
 struct chain_params {};
@@ -139,6 +143,19 @@ struct residual {
   static constexpr block_kind kind = block_kind::add;
   static constexpr residual_params<as_chain_t<Main>, as_chain_t<Shortcut>> params{};
   static constexpr const char* name = "residual";
+};
+
+template <class... Branches>
+struct multiply_params {};
+
+// The gate scales the main branch: y = Main(x) * Gate(x), each dim of the gate equal to the main
+// branch's or 1 (broadcast), as PyTorch's `x * scale` with scale of shape [C, 1, 1].
+template <class Main, class Gate>
+struct multiply {
+  using branches = boost::mp11::mp_list<as_chain_t<Main>, as_chain_t<Gate>>;
+  static constexpr block_kind kind = block_kind::multiply;
+  static constexpr multiply_params<as_chain_t<Main>, as_chain_t<Gate>> params{};
+  static constexpr const char* name = "multiply";
 };
 
 template <class... Branches>

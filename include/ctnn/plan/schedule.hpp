@@ -1,6 +1,6 @@
 // ctnn/plan/schedule.hpp: the network flattened once into nodes in execution order, as constexpr data.
 //
-// A node is an atomic layer, or the merge of a block's branches (residual add, concat, or a chain used
+// A node is an atomic layer, or the merge of a block's branches (residual add, product, concat, or a chain used
 // as a layer, which moves nothing). A block's branches come before its merge node. Every later stage
 // reads this: the memory plan (ctnn/plan/memory.hpp), the weights' layout (ctnn/plan/weights.hpp), the
 // runner (ctnn/kernels/run.hpp), the summary, printer and Graphviz writer (ctnn/analysis/). None walks
@@ -28,7 +28,7 @@
 
 namespace ctnn {
 
-enum class node_kind : int { layer, chain, add, concat };
+enum class node_kind : int { layer, chain, add, concat, multiply };
 
 inline constexpr int max_merge_inputs = 16;  // branches of one block
 
@@ -208,9 +208,10 @@ struct flat_block_impl<Block, In, boost::mp11::mp_list<B...>> {
     const value merge = V::template of<placed_layer<Block, In>, void, void, void>();
     const value* const parts[] = {flat_chain<placed_chain_t<In, B>>::template table<V>.data()..., nullptr};
     const int counts[] = {flat_chain<placed_chain_t<In, B>>::count..., 0};
-    constexpr node_kind kind = Block::kind == block_kind::chain ? node_kind::chain
-                             : Block::kind == block_kind::add   ? node_kind::add
-                                                                : node_kind::concat;
+    constexpr node_kind kind = Block::kind == block_kind::chain      ? node_kind::chain
+                             : Block::kind == block_kind::add        ? node_kind::add
+                             : Block::kind == block_kind::multiply   ? node_kind::multiply
+                                                                     : node_kind::concat;
     return join_block<value, count>(parts, counts, branches, merge, kind);
   }();
 };
@@ -248,13 +249,15 @@ struct type_name_text {
 };
 
 template <class T>
-inline constexpr bool is_spelled_block = false;  // chain<...>, residual<...>, concat<...> as written
+inline constexpr bool is_spelled_block = false;  // chain<...>, residual<...>, concat<...>, multiply<...> as written
 template <class... L>
 inline constexpr bool is_spelled_block<chain<L...>> = true;
 template <class M, class S>
 inline constexpr bool is_spelled_block<residual<M, S>> = true;
 template <class... B>
 inline constexpr bool is_spelled_block<concat<B...>> = true;
+template <class M, class G>
+inline constexpr bool is_spelled_block<multiply<M, G>> = true;
 
 template <class Layer>
 constexpr const char* display_name() {

@@ -1,4 +1,4 @@
-// ctnn/shapes/graph.hpp: shapes through chains, residual and concat blocks, and the input check.
+// ctnn/shapes/graph.hpp: shapes through chains, residual, multiply and concat blocks, and the input check.
 //
 // A chain is traced by a loop over an array of rule pointers, one per layer: linear in the number of
 // layers at compile time, with no recursion depth limit and no fold over the layer pack (clang rejects
@@ -179,7 +179,7 @@ constexpr layer_shapes infer(const chain_params<Layers...>&, const shape& in) {
 
 
 // The merge rules, as plain functions. Residual add: the branches' shapes must be equal (no
-// broadcasting). Concat: equal but for the channel count, which adds up.
+// broadcasting). Concat: equal but for the channel count, which adds up. Multiply: below.
 constexpr layer_shapes merge_add(const shape& first, const shape& other, int branch_index) {
   if (first != other) {
     layer_error e = make_error(error_code::add_shapes, branch_index);
@@ -206,19 +206,42 @@ constexpr layer_shapes merge_concat(const shape& first, const shape& other, int 
   return r;
 }
 
+// Multiply: the gate's dims equal the main branch's or are 1 (broadcast); the output is the main's shape.
+constexpr layer_shapes merge_multiply(const shape& main, const shape& gate, int branch_index) {
+  bool ok = main.rank == gate.rank;
+  for (int i = 0; ok && i < main.rank; ++i) ok = gate[i] == main[i] || gate[i] == 1;
+  if (!ok) {
+    layer_error e = make_error(error_code::multiply_shapes, branch_index);
+    e.lhs = main;
+    e.rhs = gate;
+    return fail(e);
+  }
+  return same_shape(main);
+}
+
+// The two-branch blocks: the branches' rules, then the merge's, with the totals of both.
+template <class First, class Second>
+constexpr layer_shapes infer_pair(const shape& in, layer_shapes (*merge)(const shape&, const shape&, int)) {
+  const layer_shapes first = chain_result<First>(in);
+  if (first.error) return fail(at_step(first.error, 0));
+  const layer_shapes second = chain_result<Second>(in);
+  if (second.error) return fail(at_step(second.error, 1));
+  layer_shapes r = merge(first.out, second.out, 1);
+  if (r.error) return r;
+  r.params = first.params;
+  r.buffers = first.buffers;
+  r.macs = first.macs;
+  if (layer_error e = add_totals(r, second)) return fail(e);
+  return r;
+}
+
 template <class Main, class Shortcut>
 constexpr layer_shapes infer(const residual_params<Main, Shortcut>&, const shape& in) {
-  const layer_shapes main = chain_result<Main>(in);
-  if (main.error) return fail(at_step(main.error, 0));
-  const layer_shapes shortcut = chain_result<Shortcut>(in);
-  if (shortcut.error) return fail(at_step(shortcut.error, 1));
-  layer_shapes r = merge_add(main.out, shortcut.out, 1);
-  if (r.error) return r;
-  r.params = main.params;
-  r.buffers = main.buffers;
-  r.macs = main.macs;
-  if (layer_error e = add_totals(r, shortcut)) return fail(e);
-  return r;
+  return infer_pair<Main, Shortcut>(in, &merge_add);
+}
+template <class Main, class Gate>
+constexpr layer_shapes infer(const multiply_params<Main, Gate>&, const shape& in) {
+  return infer_pair<Main, Gate>(in, &merge_multiply);
 }
 
 template <class... Branches>
@@ -243,6 +266,11 @@ constexpr layer_shapes infer(const concat_params<Branches...>&, const shape& in)
 // A residual's sum may land on its main branch's output: the merge reads both inputs element by element.
 template <class Main, class Shortcut>
 constexpr storage storage_of(const residual_params<Main, Shortcut>&, layout) {
+  return storage::in_place;
+}
+// Likewise the product, on the main branch's output (the gate broadcasts, the main does not).
+template <class Main, class Gate>
+constexpr storage storage_of(const multiply_params<Main, Gate>&, layout) {
   return storage::in_place;
 }
 // A chain used as a layer moves nothing: its output is its last layer's.
