@@ -172,6 +172,9 @@ class Graph:
                 else:
                     self.alias[n.output[0]] = src
                 continue
+            if n.op_type == "Split":
+                self.nodes.extend(self.channel_slices(n, g))
+                continue
             self.nodes.append(n)
         self.index()
         for n in self.nodes:
@@ -179,6 +182,24 @@ class Graph:
                 s = self.shapes.get(o)
                 if s is None or any(d is None for d in s):
                     fail(n, f"output '{o}' has a dynamic or unknown shape {s}")
+
+    def channel_slices(self, n, g):
+        """A Split along the channels as one slice per output, each reading the input (ShuffleNet's
+        x.chunk(2, 1)): the branches of a concat block. Other splits stay for the operator check."""
+        from onnx import helper
+        rank = len(self.shapes.get(n.input[0]) or [])
+        axis = _attr(n, "axis", 0)
+        if rank == 0 or (axis + rank if axis < 0 else axis) != 1:
+            return [n]
+        first, slices = 0, []
+        for o in n.output:
+            count = (self.shapes.get(o) or [None, None])[1]
+            if count is None:
+                fail(n, f"output '{o}' has an unknown shape")
+            slices.append(helper.make_node("ctnn_SliceChannels", [n.input[0]], [o], name=f"{n.name}:{o}",
+                                           first=first, count=count))
+            first += count
+        return slices
 
     def index(self):
         self.producer = {}
@@ -475,7 +496,7 @@ def resize_layer(g, n):
 
 
 def slice_layer(g, n):
-    """A slice of the spatial dims with step 1: a crop."""
+    """A slice of the spatial dims with step 1: a crop; of the channels: slice_channels."""
     ins, outs = g.sample_shape(n.input[0]), g.sample_shape(n.output[0])
     starts = g.const(n, 1, "the starts")  # the ends follow from the output's shape
     axes, steps = g.const(n, 3, "the axes"), g.const(n, 4, "the steps")
@@ -486,15 +507,71 @@ def slice_layer(g, n):
     if steps is not None and any(int(v) != 1 for v in steps):
         fail(n, "a slice with a step other than 1")
     begin, end = [0] * (rank - 2), [0] * (rank - 2)
+    if 1 in axes:  # channels: x[:, first:first + count]
+        if axes != [1]:
+            fail(n, "a slice of the channels and of other dims at once")
+        first = max(0, min(ins[0], int(starts[0]) + ins[0] if starts[0] < 0 else int(starts[0])))
+        return Layer(f"ctnn::slice_channels<{first}, {outs[0]}>")
     for a, b in zip(axes, starts):
-        if a < 2:
-            fail(n, "a slice of the batch or the channels (branches on channel slices are not in ctnn yet)")
+        if a < 1:
+            fail(n, "a slice of the batch")
         extent = ins[a - 1]
         b = max(0, min(extent, int(b) + extent if b < 0 else int(b)))
         begin[a - 2] = b
     for a in range(2, rank):
         end[a - 2] = ins[a - 1] - begin[a - 2] - outs[a - 1]
     return Layer(f"ctnn::crop{rank - 2}d<ctnn::crop_begin<{vals(begin)}>, ctnn::crop_end<{vals(end)}>>")
+
+
+def slice_channels_layer(g, n):
+    return Layer(f"ctnn::slice_channels<{g.attr(n, 'first')}, {g.attr(n, 'count')}>")
+
+
+def transpose_layer(g, n):
+    perm = list(g.attr(n, "perm", []))
+    if not perm or perm[0] != 0:
+        fail(n, f"a transpose {perm} that moves the batch dim")
+    return Layer(f"ctnn::permute<{vals(p - 1 for p in perm[1:])}>")
+
+
+def reduce_mean_layer(g, n):
+    """The mean over every spatial dim (x.mean([2, 3])): global average pooling, flattened without keepdims."""
+    rank = len(g.shapes[g.resolve(n.input[0])])
+    axes = g.attr(n, "axes")
+    if axes is None:
+        axes = g.const(n, 1, "the axes")
+    axes = sorted(int(a) + rank if a < 0 else int(a) for a in (axes if axes is not None else range(rank)))
+    if axes != list(range(2, rank)):
+        fail(n, f"a mean over dims {axes}; ctnn averages over all spatial dims (global_avg_pool)")
+    if g.attr(n, "keepdims", 1):
+        return Layer("ctnn::global_avg_pool")
+    return [Layer("ctnn::global_avg_pool"), Layer("ctnn::flatten")]
+
+
+def depth_to_space_layer(g, n):
+    if g.text(n, "mode", "DCR") != "CRD":
+        fail(n, "DepthToSpace in DCR mode; PyTorch's PixelShuffle (mode CRD) is ctnn::pixel_shuffle")
+    return Layer(f"ctnn::pixel_shuffle<{g.attr(n, 'blocksize')}>")
+
+
+def shuffle_of(g, first):
+    """ShuffleNet's channel shuffle as exporters write it: Reshape to [1, G, C/G, ...], Transpose of dims 1
+    and 2, Reshape back. Returns (groups, the last Reshape) or None."""
+    if first.op_type != "Reshape":
+        return None
+    ins, mid = g.sample_shape(first.input[0]), g.sample_shape(first.output[0])
+    if len(mid) != len(ins) + 1 or mid[0] * mid[1] != ins[0] or mid[2:] != ins[1:]:
+        return None
+    after = g.consumers.get(g.resolve(first.output[0]), [])
+    if len(after) != 1 or after[0].op_type != "Transpose":
+        return None
+    perm = list(g.attr(after[0], "perm", []))
+    if perm != [0, 2, 1] + list(range(3, len(mid) + 1)):
+        return None
+    back = g.consumers.get(g.resolve(after[0].output[0]), [])
+    if len(back) != 1 or back[0].op_type != "Reshape" or g.sample_shape(back[0].output[0]) != ins:
+        return None
+    return mid[0], back[0]
 
 
 def softmax_layer(g, n):
@@ -571,7 +648,8 @@ LAYERS = {
     "Gemm": gemm_layer, "Clip": clip_layer, "Pad": pad_layer, "Resize": resize_layer, "Upsample": resize_layer,
     "Softmax": softmax_layer, "Slice": slice_layer, "Flatten": reshape_layer, "Reshape": reshape_layer, "LeakyRelu": leaky_relu_layer,
     "Elu": elu_layer, "Selu": selu_layer, "Celu": celu_layer, "HardSigmoid": hardsigmoid_layer,
-    "LogSoftmax": log_softmax_layer, "PRelu": prelu_layer,
+    "LogSoftmax": log_softmax_layer, "PRelu": prelu_layer, "ctnn_SliceChannels": slice_channels_layer,
+    "Transpose": transpose_layer, "DepthToSpace": depth_to_space_layer, "ReduceMean": reduce_mean_layer,
 }
 
 
@@ -661,6 +739,11 @@ def chain(g, u, stop):
             u = g.resolve(gated[1].output[0])
             continue
         if len(nexts) == 1 and len(g.data_inputs(first)) == 1:
+            shuffle = shuffle_of(g, first)
+            if shuffle is not None:  # Reshape, Transpose, Reshape: one layer
+                items.append(Layer(f"ctnn::channel_shuffle<{shuffle[0]}>"))
+                u = g.resolve(shuffle[1].output[0])
+                continue
             if first.op_type == "MatMul":  # and the Add of a constant after it: the bias
                 after = g.consumers.get(g.resolve(first.output[0]), [])
                 bias = after[0] if len(after) == 1 and after[0].op_type == "Add" and len(g.data_inputs(after[0])) == 1 \
@@ -668,9 +751,8 @@ def chain(g, u, stop):
                 items.append(matmul_layer(g, first, bias))
                 u = g.resolve((bias or first).output[0])
                 continue
-            layer = layer_of(g, first)
-            if layer is not None:
-                items.append(layer)
+            layer = layer_of(g, first)  # None (nothing to do), a layer or a list of layers
+            items.extend([] if layer is None else layer if isinstance(layer, list) else [layer])
             u = g.resolve(first.output[0])
             continue
         # A fork: the first merge every path from u to stop goes through.

@@ -672,6 +672,42 @@ def residual(main, shortcut=None):
     return build
 
 
+class SliceChannels(nn.Module):
+    def __init__(self, first, count):
+        super().__init__()
+        self.first, self.count = first, count
+
+    def forward(self, x):
+        return x[:, self.first:self.first + self.count]
+
+
+class Permute(nn.Module):
+    def __init__(self, dims):
+        super().__init__()
+        self.dims = dims
+
+    def forward(self, x):
+        return x.permute(0, *[d + 1 for d in self.dims])
+
+
+def slice_channels(first, count):
+    return simple(f"slice_channels<{first}, {count}>", lambda _: SliceChannels(first, count))
+
+
+def channel_shuffle(groups):
+    return simple(f"channel_shuffle<{groups}>", lambda _: nn.ChannelShuffle(groups))
+
+
+def pixel_shuffle(r, inverse=False):
+    if inverse:
+        return simple(f"pixel_unshuffle<{r}>", lambda _: nn.PixelUnshuffle(r))
+    return simple(f"pixel_shuffle<{r}>", lambda _: nn.PixelShuffle(r))
+
+
+def permute(*dims):
+    return simple(f"permute<{vals(dims)}>", lambda _: Permute(dims))
+
+
 def multiply(main, gate):
     def build(in_shape):
         bm, bg = main(in_shape), gate(in_shape)
@@ -1422,6 +1458,29 @@ def gen_graph():
          stem="squeeze_excitation")
     case(fam, (8, 4, 4), [c2(8, 1), act("hardswish"), squeeze_excitation(4, "relu", "hardsigmoid"), c2(4, 1)],
          wscale="fan_in", stem="squeeze_excitation_mobilenet_v3")
+    case(fam, (6, 2, 3), [slice_channels(1, 3)], select=True)
+    case(fam, (6, 4), [slice_channels(4, 2)], select=True)
+    case(fam, (6, 2, 3), [channel_shuffle(2)], select=True)
+    case(fam, (6, 2, 2), [channel_shuffle(3)], select=True)
+    case(fam, (6, 1, 2, 2), [channel_shuffle(2)], select=True)
+    case(fam, (8, 2, 3), [pixel_shuffle(2)], select=True)
+    case(fam, (9, 2, 2), [pixel_shuffle(3)], select=True)
+    case(fam, (2, 4, 6), [pixel_shuffle(2, inverse=True)], select=True)
+    case(fam, (3, 2, 4), [permute(1, 2, 0)], select=True)
+    case(fam, (3, 2, 4), [permute(2, 0, 1)], select=True)
+    case(fam, (2, 5), [permute(1, 0)], select=True)
+    case(fam, (2, 3, 2, 2), [permute(3, 1, 0, 2)], select=True)
+    # ShuffleNet V2's units: the stride-1 unit splits the channels, the stride-2 unit branches twice
+    case(fam, (8, 5, 5), [concat(slice_channels(0, 4), chain(slice_channels(4, 4), c2(4, 1), act("relu"),
+                                                             c2(4, 3, padding=p1, groups=4), c2(4, 1), act("relu"))),
+                          channel_shuffle(2)], wscale="fan_in", stem="shufflenet_unit")
+    case(fam, (4, 6, 6), [concat(chain(c2(4, 3, stride=2, padding=p1, groups=4), c2(4, 1), act("relu")),
+                                 chain(c2(4, 1), act("relu"), c2(4, 3, stride=2, padding=p1, groups=4), c2(4, 1))),
+                          channel_shuffle(2)], wscale="fan_in", stem="shufflenet_down_unit")
+    # ConvNeXt's channel-last detour: permute, a linear layer over the channels, permute back
+    case(fam, (4, 3, 3), [permute(1, 2, 0), linear_layer(6, 4), act("gelu"), linear_layer(4, 6), permute(2, 0, 1)],
+         wscale="fan_in", stem="permute_linear")
+    case(fam, (2, 3, 3), [c2(8, 1), pixel_shuffle(2), c2(1, 3, padding=p1)], wscale="fan_in", stem="sub_pixel_conv")
     case(fam, (2, 3, 3), [flatten_layer()], select=True)
     case(fam, (2, 3, 4), [flatten_layer(1)], select=True)
     case(fam, (2, 3, 4), [flatten_layer(0, 1)], select=True)

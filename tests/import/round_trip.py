@@ -19,6 +19,7 @@ import numpy as np
 import torch
 import torchvision
 from torch import nn
+import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -145,6 +146,21 @@ def ops_activations():
         nn.Flatten(), nn.Linear(8 * 36, 10), nn.LogSoftmax(dim=1))
 
 
+class Rearrange(nn.Module):
+    """Sub-pixel upsampling (DepthToSpace), a linear layer over the channels between two permutes
+    (ConvNeXt's detour: Transpose, MatMul, Transpose), a slice of the channels, a mean over H and W."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1, self.conv2, self.conv3 = nn.Conv2d(4, 8, 3, padding=1), nn.Conv2d(2, 8, 1), nn.Conv2d(3, 5, 3)
+        self.mix = nn.Linear(8, 6)
+
+    def forward(self, x):
+        x = self.conv2(F.pixel_shuffle(self.conv1(x), 2))
+        x = self.mix(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+        return self.conv3(x[:, 2:5]).mean([2, 3])
+
+
 class PerPosition(nn.Module):
     """A 1d convolution, a slice of L, and PyTorch's Linear on the last dim of [C, L] (ONNX: MatMul + Add)."""
 
@@ -216,11 +232,13 @@ MODELS = {
     "ops_2d": (ops_2d, (3, 20, 20)),
     "ops_per_position": (PerPosition, (4, 16)),
     "ops_activations": (ops_activations, (3, 6, 6)),
+    "ops_rearrange": (Rearrange, (4, 5, 5)),
     "resnet18": (torchvision_model("resnet18"), (3, 64, 64)),
     "mobilenet_v2": (torchvision_model("mobilenet_v2"), (3, 64, 64)),
     "mobilenet_v3_small": (torchvision_model("mobilenet_v3_small"), (3, 64, 64)),
     "efficientnet_b0": (torchvision_model("efficientnet_b0"), (3, 64, 64)),
     "regnet_y_400mf": (torchvision_model("regnet_y_400mf"), (3, 64, 64)),
+    "shufflenet_v2_x1_0": (torchvision_model("shufflenet_v2_x1_0"), (3, 64, 64)),
     "squeezenet1_1": (torchvision_model("squeezenet1_1"), (3, 64, 64)),
     "googlenet": (torchvision_model("googlenet", aux_logits=False, init_weights=True), (3, 64, 64)),
     "densenet121": (torchvision_model("densenet121"), (3, 64, 64)),

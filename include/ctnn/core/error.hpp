@@ -50,6 +50,9 @@ enum class error_code : int {
   must_not_be_zero,         // param: which parameter (celu's alpha: PyTorch divides by it)
   bounds_out_of_order,      // a: minimum, b: maximum (numerators over one denominator)
   prelu_parameters,         // a: slopes declared, b: input channels (one slope, or one per channel)
+  channel_slice_out_of_range,  // a: first channel, b: channels taken, c: input channels
+  not_divisible,            // a: the extent (param, dim), b: what it must be a multiple of
+  not_a_permutation,        // a: the dim repeated or out of range, b: rank
 };
 
 // The parameter an error refers to, for `not_positive`, `option_rank` and similar.
