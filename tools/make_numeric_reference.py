@@ -601,6 +601,73 @@ def softmax_layer(dim=None, log=False):
     return simple(f"{name}_dim<{dim}>", lambda _: module(dim=dim + 1 if dim >= 0 else dim))
 
 
+class ChannelLayerNorm(nn.Module):
+    """torchvision's LayerNorm2d (ConvNeXt): LayerNorm(C) over the channels at each position."""
+
+    def __init__(self, c, eps, affine):
+        super().__init__()
+        self.norm = nn.LayerNorm(c, eps=eps, elementwise_affine=affine)
+
+    def forward(self, x):
+        return self.norm(x.permute(0, *range(2, x.dim()), 1)).permute(0, x.dim() - 1, *range(1, x.dim() - 1))
+
+
+class LayerScale(nn.Module):
+    def __init__(self, c, rank):
+        super().__init__()
+        self.weight = nn.Parameter(randn(c, *([1] * rank), scale=0.5) + 1)
+
+    def forward(self, x):
+        return x * self.weight
+
+
+def norm_options(eps, affine, affine_default=True):
+    opts = []
+    if eps is not None:
+        opts.append(f"eps_ratio<1, {round(1 / eps)}>")
+    if affine != affine_default:
+        opts.append("affine" if affine else "no_affine")
+    return opts
+
+
+def layer_norm_layer(dims=1, eps=None, affine=True, declared=False):
+    def build(in_shape):
+        opts = norm_options(eps, affine)
+        normalized = list(in_shape[len(in_shape) - dims:])
+        m = nn.LayerNorm(normalized, eps=eps or 1e-5, elementwise_affine=affine)
+        if dims == 1:
+            cpp = f"layer_norm<{in_shape[-1] if declared else 0}{''.join(', ' + o for o in opts)}>"
+        else:
+            cpp = f"layer_norm_over<{dims}{''.join(', ' + o for o in opts)}>"
+        return Built(cpp, m, tuple(in_shape))
+
+    return build
+
+
+def channel_layer_norm_layer(eps=None, affine=True):
+    return lambda in_shape: Built(f"channel_layer_norm<{', '.join(norm_options(eps, affine))}>",
+                                  ChannelLayerNorm(in_shape[0], eps or 1e-5, affine), tuple(in_shape))
+
+
+def group_norm_layer(groups, eps=None, affine=True):
+    return lambda in_shape: Built(f"group_norm<{', '.join([str(groups)] + norm_options(eps, affine))}>",
+                                  nn.GroupNorm(groups, in_shape[0], eps=eps or 1e-5, affine=affine), tuple(in_shape))
+
+
+def instance_norm_layer(eps=None, affine=False):
+    def build(in_shape):
+        r = len(in_shape) - 1
+        m = {1: nn.InstanceNorm1d, 2: nn.InstanceNorm2d, 3: nn.InstanceNorm3d}[r](in_shape[0], eps=eps or 1e-5,
+                                                                                 affine=affine)
+        return Built(f"instance_norm{r}d<{', '.join(norm_options(eps, affine, False))}>", m, tuple(in_shape))
+
+    return build
+
+
+def layer_scale_layer():
+    return lambda in_shape: Built("layer_scale", LayerScale(in_shape[0], len(in_shape) - 1), tuple(in_shape))
+
+
 def prelu_layer(per_channel):
     """PReLU with one slope, or one per channel of its input."""
     def build(in_shape):
@@ -760,6 +827,12 @@ def init_params(model, exact, wscale=1.0):
                 m.bias.copy_(randn(c, scale=0.5))
                 m.running_mean.copy_(randn(c, scale=0.5))
                 m.running_var.copy_((torch.rand(c) + 0.5).float())
+            elif isinstance(m, (nn.LayerNorm, nn.GroupNorm, nn.modules.instancenorm._InstanceNorm)):
+                if exact:
+                    raise GeneratorBug("a normalization in an exact case")
+                if m.weight is not None:
+                    m.weight.copy_(randn(*m.weight.shape, scale=0.5) + 1)
+                    m.bias.copy_(randn(*m.bias.shape, scale=0.5))
             elif isinstance(m, nn.PReLU):
                 m.weight.copy_(halves(*m.weight.shape) if exact else randn(*m.weight.shape, scale=0.5))
             elif isinstance(m, (nn.modules.conv._ConvNd, nn.Linear)):
@@ -1375,6 +1448,33 @@ def gen_normalization():
     case(fam, (2, 3, 3, 3), [batch_norm_layer(3)])
     case(fam, (2, 5, 5), [conv_layer(2, 3, 3, padding=("pad", 1), bias=False), batch_norm_layer(2), act("relu")],
          stem="conv_bn_relu")
+    case(fam, (6,), [layer_norm_layer()])
+    case(fam, (3, 5), [layer_norm_layer(declared=True)])
+    case(fam, (2, 3, 4), [layer_norm_layer(eps=1e-6)])
+    case(fam, (2, 3, 4), [layer_norm_layer(2)])
+    case(fam, (2, 3, 4), [layer_norm_layer(3, affine=False)])
+    case(fam, (2, 2, 2, 3), [layer_norm_layer(2)])
+    case(fam, (4, 3, 3), [channel_layer_norm_layer()])
+    case(fam, (4, 3, 3), [channel_layer_norm_layer(eps=1e-6, affine=False)])
+    case(fam, (3, 5), [channel_layer_norm_layer()])
+    case(fam, (6, 3, 3), [group_norm_layer(2)])
+    case(fam, (6, 4), [group_norm_layer(3, eps=1e-3)])
+    case(fam, (4, 2, 2, 2), [group_norm_layer(1, affine=False)])
+    case(fam, (4, 3, 3), [group_norm_layer(4)])
+    case(fam, (3, 4, 4), [instance_norm_layer()])
+    case(fam, (3, 4, 4), [instance_norm_layer(affine=True)])
+    case(fam, (3, 6), [instance_norm_layer(eps=1e-3)])
+    case(fam, (2, 2, 3, 3), [instance_norm_layer(affine=True)])
+    case(fam, (4, 3, 3), [layer_scale_layer()])
+    case(fam, (4, 5), [layer_scale_layer()])
+    # ConvNeXt's block: depthwise 7x7, LayerNorm over the channels, two linear layers with GELU over the
+    # channels, the layer scale, and the residual (torchvision's CNBlock; StochasticDepth is the identity)
+    case(fam, (4, 7, 7), [residual(chain(c2(4, 7, padding=("pad", 3), groups=4), permute(1, 2, 0),
+                                         layer_norm_layer(eps=1e-6, declared=True), linear_layer(16, 4), act("gelu"),
+                                         linear_layer(4, 16), permute(2, 0, 1), layer_scale_layer()))],
+         wscale="fan_in", stem="convnext_block")
+    case(fam, (4, 6, 6), [channel_layer_norm_layer(eps=1e-6), c2(8, 2, stride=2)], wscale="fan_in",
+         stem="convnext_downsample")
     case(fam, (4, 3, 3), [softmax_layer()])
     case(fam, (3, 5), [softmax_layer()])
     case(fam, (5,), [softmax_layer()])

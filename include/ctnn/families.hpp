@@ -15,6 +15,7 @@
 #include "ctnn/kernels/conv_transpose.hpp"
 #include "ctnn/kernels/depthwise_pointwise.hpp"
 #include "ctnn/kernels/linear.hpp"
+#include "ctnn/kernels/norm.hpp"
 #include "ctnn/kernels/pad.hpp"
 #include "ctnn/kernels/partial_conv.hpp"
 #include "ctnn/kernels/pool.hpp"

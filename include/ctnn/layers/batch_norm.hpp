@@ -24,19 +24,6 @@ struct batch_norm_params {
   constexpr double eps() const { return static_cast<double>(eps_num) / static_cast<double>(eps_den); }
 };
 
-// The epsilon added to the variance, Num / Den.
-template <index_t Num, index_t Den>
-  requires(Den >= 1)
-struct eps_ratio {
-  static constexpr void configure(auto& p) requires requires { p.eps_num; } {
-    p.eps_num = Num;
-    p.eps_den = Den;
-  }
-};
-struct no_affine {
-  static constexpr void configure(auto& p) requires requires { p.affine; } { p.affine = false; }
-};
-
 template <int Rank, index_t NumFeatures, class... Options>
 struct batch_norm : layer_options<batch_norm_params, Options...> {
   static constexpr batch_norm_params params =

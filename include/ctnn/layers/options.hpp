@@ -138,6 +138,23 @@ template <index_t F>
 struct in_features {
   static constexpr void configure(auto& p) requires requires { p.in_features; } { p.in_features = F; }
 };
+// Normalizations: the epsilon added to the variance, Num / Den; PyTorch's affine=False, or affine=True
+// where a layer's default is False (instance norm).
+template <index_t Num, index_t Den>
+  requires(Den >= 1)
+struct eps_ratio {
+  static constexpr void configure(auto& p) requires requires { p.eps_num; } {
+    p.eps_num = Num;
+    p.eps_den = Den;
+  }
+};
+struct no_affine {
+  static constexpr void configure(auto& p) requires requires { p.affine; } { p.affine = false; }
+};
+struct affine {
+  static constexpr void configure(auto& p) requires requires { p.affine; } { p.affine = true; }
+};
+
 struct no_bias {
   static constexpr void configure(auto& p) requires requires { p.bias; } { p.bias = false; }
 };

@@ -1,0 +1,99 @@
+// ctnn/kernels/norm.hpp: layer, channel, group and instance normalization and the layer scale
+// (declaration: ctnn/layers/norm.hpp). Safe in place.
+//
+// Each group of elements (a row of the normalized dims, a position's channels, a group of channels with
+// all their positions) is normalized by its own mean and biased variance, two passes:
+// y = (x - mean) / sqrt(var + eps) * weight + bias, as PyTorch.
+#pragma once
+
+#include "ctnn/kernels/math.hpp"
+#include "ctnn/kernels/tensor.hpp"
+#include "ctnn/shapes/norm.hpp"
+
+namespace ctnn {
+
+// Where member m of group q is (its element's offset in layout L) and which weight it takes.
+template <norm_params P, shape In, layout L>
+struct norm_groups {
+  static constexpr count_t total = In.size();
+  static constexpr count_t channels = In.channels(), positions = total / channels;
+  static constexpr count_t inner = [] {  // layer norm: elements of the normalized dims
+    count_t n = 1;
+    for (int i = In.rank - P.dims; i < In.rank; ++i) n *= In[i];
+    return n;
+  }();
+  static constexpr count_t count = P.kind == norm_kind::layer           ? total / inner
+                                   : P.kind == norm_kind::channel_layer ? positions
+                                   : P.kind == norm_kind::group         ? count_t{P.group_count}
+                                                                        : channels;
+  static constexpr count_t members = total / count;
+
+  static constexpr count_t at(count_t c, count_t p) { return L == layout::nchw ? c * positions + p : p * channels + c; }
+  static constexpr void locate(count_t q, count_t m, count_t& offset, count_t& weight) {
+    if constexpr (P.kind == norm_kind::layer) {
+      const count_t n = q * inner + m;  // PyTorch's order
+      if constexpr (L == layout::nchw) {
+        offset = n;
+      } else {
+        index_t idx[max_rank] = {};
+        unravel(n, In, idx);
+        offset = offset_of<L>(In, idx);
+      }
+      weight = m;
+    } else if constexpr (P.kind == norm_kind::channel_layer) {
+      offset = at(m, q);
+      weight = m;
+    } else {  // group, instance: the group's channels, each with all its positions
+      const count_t c = q * (members / positions) + m / positions;
+      offset = at(c, m % positions);
+      weight = c;
+    }
+  }
+};
+
+template <norm_params P, shape In, layout L, class T>
+constexpr void norm_forward(const T* x, const T* tensors, T* y) {
+  using g = norm_groups<P, In, L>;
+  constexpr count_t weights = P.kind == norm_kind::layer ? g::inner : g::channels;
+  for (count_t q = 0; q < g::count; ++q) {
+    count_t at = 0, w = 0;
+    accumulator_t<T> sum{};
+    for (count_t m = 0; m < g::members; ++m) {
+      g::locate(q, m, at, w);
+      sum += x[at];
+    }
+    const T mean = static_cast<T>(sum / static_cast<T>(g::members));
+    accumulator_t<T> squares{};
+    for (count_t m = 0; m < g::members; ++m) {
+      g::locate(q, m, at, w);
+      const T d = x[at] - mean;
+      squares += d * d;
+    }
+    const T inverse = T(1) / math::sqrt(static_cast<T>(squares / static_cast<T>(g::members)) + static_cast<T>(P.eps()));
+    for (count_t m = 0; m < g::members; ++m) {
+      g::locate(q, m, at, w);
+      const T normalized = (x[at] - mean) * inverse;
+      y[at] = P.affine ? normalized * tensors[w] + tensors[weights + w] : normalized;
+    }
+  }
+}
+
+template <class Node, layout L, class T>
+constexpr void run_plain(const norm_params&, const T* x, const T* w, T* y) {
+  norm_forward<Node::type::params, Node::input_shape, L>(x, w, y);
+}
+
+// y = x * gamma[c].
+template <class Node, layout L, class T>
+constexpr void run_plain(const layer_scale_params&, const T* x, const T* gamma, T* y) {
+  constexpr dims4 t = dims_of(Node::input_shape);
+  for (index_t c = 0; c < t.c; ++c)
+    for (index_t z = 0; z < t.d; ++z)
+      for (index_t yy = 0; yy < t.h; ++yy)
+        for (index_t xx = 0; xx < t.w; ++xx) {
+          const count_t at = offset<L>(t, c, z, yy, xx);
+          y[at] = x[at] * gamma[c];
+        }
+}
+
+}  // namespace ctnn
