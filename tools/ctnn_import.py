@@ -548,10 +548,71 @@ def reduce_mean_layer(g, n):
     return [Layer("ctnn::global_avg_pool"), Layer("ctnn::flatten")]
 
 
+def layer_norm_layer(g, n):
+    """LayerNormalization (opset 17) over the dims from `axis` on: layer_norm, or layer_norm_over<k>."""
+    rank = len(g.shapes[g.resolve(n.input[0])])
+    axis = g.attr(n, "axis", -1)
+    dims = rank - (axis + rank if axis < 0 else axis)
+    if dims < 1 or dims >= rank:
+        fail(n, f"a layer norm over dims from {axis}, which takes in the batch")
+    opts = norm_eps_options(g, n)
+    tensors = [(n.input[1], g.const(n, 1, "the scale"))]
+    bias = g.const(n, 2, "the bias")
+    if bias is None:
+        fail(n, "a scale without a bias (ctnn's affine layer norms have both)")
+    tensors.append((n.input[2], bias))
+    extent = g.sample_shape(n.input[0])[-1]
+    if dims == 1:
+        return Layer(f"ctnn::layer_norm<{extent}{''.join(', ' + o for o in opts)}>", tensors)
+    return Layer(f"ctnn::layer_norm_over<{dims}{''.join(', ' + o for o in opts)}>", tensors)
+
+
+def norm_eps_options(g, n):
+    eps = ratio(g.attr(n, "epsilon", 1e-5), n, "epsilon")
+    return [] if eps == Fraction(1, 100000) else [f"ctnn::eps_ratio<{frac(eps)}>"]
+
+
+def instance_norm_layer(g, n):
+    rank = len(g.sample_shape(n.input[0])) - 1
+    if rank not in (1, 2, 3):
+        fail(n, f"an instance norm of a {rank}-d input")
+    opts = norm_eps_options(g, n) + ["ctnn::affine"]
+    tensors = [(n.input[1], g.const(n, 1, "the scale")), (n.input[2], g.const(n, 2, "the bias"))]
+    return Layer(f"ctnn::instance_norm{rank}d<{', '.join(opts)}>", tensors)
+
+
+def mul_layer(g, n):
+    """A product with a constant of one factor per channel ([C, 1, 1], broadcast): ConvNeXt's layer scale."""
+    factor = next((g.constants[i] for i in n.input if i in g.constants), None)
+    name = next(i for i in n.input if i in g.constants)
+    sample = g.sample_shape(n.output[0])
+    aligned = [1] * (len(sample) + 1 - factor.ndim) + list(factor.shape)
+    if len(aligned) != len(sample) + 1 or aligned[1] != sample[0] or any(d != 1 for i, d in enumerate(aligned) if i != 1):
+        fail(n, f"a product with a constant of shape {list(factor.shape)}; ctnn's layer_scale has one factor per channel")
+    return Layer("ctnn::layer_scale", [(name, factor.reshape([sample[0]] + [1] * (len(sample) - 1)))])
+
+
 def depth_to_space_layer(g, n):
     if g.text(n, "mode", "DCR") != "CRD":
         fail(n, "DepthToSpace in DCR mode; PyTorch's PixelShuffle (mode CRD) is ctnn::pixel_shuffle")
     return Layer(f"ctnn::pixel_shuffle<{g.attr(n, 'blocksize')}>")
+
+
+def channel_norm_of(g, first):
+    """torchvision's LayerNorm2d as exporters write it: Transpose to channels last, LayerNormalization over
+    the last dim, Transpose back. Returns (the layer, the last Transpose) or None."""
+    rank = len(g.shapes.get(g.resolve(first.input[0])) or [])
+    if first.op_type != "Transpose" or rank < 3 or list(g.attr(first, "perm", [])) != [0] + list(range(2, rank)) + [1]:
+        return None
+    norm = g.consumers.get(g.resolve(first.output[0]), [])
+    if len(norm) != 1 or norm[0].op_type != "LayerNormalization" or g.attr(norm[0], "axis", -1) not in (-1, rank - 1):
+        return None
+    back = g.consumers.get(g.resolve(norm[0].output[0]), [])
+    if len(back) != 1 or back[0].op_type != "Transpose" or \
+            list(g.attr(back[0], "perm", [])) != [0, rank - 1] + list(range(1, rank - 1)):
+        return None
+    layer = layer_norm_layer(g, norm[0])
+    return Layer("ctnn::channel_layer_norm<" + ", ".join(norm_eps_options(g, norm[0])) + ">", layer.tensors), back[0]
 
 
 def shuffle_of(g, first):
@@ -650,6 +711,7 @@ LAYERS = {
     "Elu": elu_layer, "Selu": selu_layer, "Celu": celu_layer, "HardSigmoid": hardsigmoid_layer,
     "LogSoftmax": log_softmax_layer, "PRelu": prelu_layer, "ctnn_SliceChannels": slice_channels_layer,
     "Transpose": transpose_layer, "DepthToSpace": depth_to_space_layer, "ReduceMean": reduce_mean_layer,
+    "LayerNormalization": layer_norm_layer, "InstanceNormalization": instance_norm_layer, "Mul": mul_layer,
 }
 
 
@@ -695,31 +757,44 @@ def reaches(g, start, stop, without):
     return False
 
 
+def scalar_const(g, n):
+    """The value of n's one constant scalar input, or None."""
+    values = [g.constants[i] for i in n.input if i in g.constants]
+    return float(values[0]) if len(values) == 1 and values[0].size == 1 else None
+
+
 def gate_of(g, u, nexts):
-    """SiLU, hardswish and mish as exporters write them: Mul(u, Sigmoid(u)), Mul(u, HardSigmoid(u)),
-    Mul(u, Tanh(Softplus(u)))."""
+    """Activations exporters write as x times a function of x: Mul(u, Sigmoid(u)) is SiLU,
+    Mul(u, HardSigmoid(u)) hardswish, Mul(u, Tanh(Softplus(u))) mish, and Mul(Mul(u, Add(Erf(Div(u, sqrt 2)),
+    1)), 0.5) GELU. Returns (the layer, the node whose output is the activation's) or None."""
     if len(nexts) != 2:
         return None
     for gate, mul in (nexts, reversed(nexts)):
         if mul.op_type != "Mul":
             continue
-        tail = gate  # the node whose output the Mul takes: Tanh after Softplus for mish
-        if gate.op_type == "Softplus":
-            after = g.consumers.get(g.resolve(gate.output[0]), [])
-            if len(after) != 1 or after[0].op_type != "Tanh":
-                continue
-            tail = after[0]
-        if sorted(g.data_inputs(mul)) != sorted([u, g.resolve(tail.output[0])]):
+        path = [gate]  # single-consumer nodes from the gate to the Mul
+        while len(path) < 4:
+            after = g.consumers.get(g.resolve(path[-1].output[0]), [])
+            if after == [mul]:
+                break
+            if len(after) != 1:
+                path = None
+                break
+            path.append(after[0])
+        if path is None or sorted(g.data_inputs(mul)) != sorted([u, g.resolve(path[-1].output[0])]):
             continue
-        if g.consumers.get(g.resolve(tail.output[0]), []) != [mul]:
-            continue
-        if gate.op_type == "Sigmoid":
+        ops = tuple(n.op_type for n in path)
+        if ops == ("Sigmoid",):
             return "ctnn::silu", mul
-        if gate.op_type == "Softplus":
+        if ops == ("Softplus", "Tanh"):
             return "ctnn::mish", mul
-        if gate.op_type == "HardSigmoid" and abs(g.attr(gate, "alpha", 0.2) - 1 / 6) < 1e-6 and \
-                g.attr(gate, "beta", 0.5) == 0.5:
+        if ops == ("HardSigmoid",) and abs(g.attr(gate, "alpha", 0.2) - 1 / 6) < 1e-6 and g.attr(gate, "beta", 0.5) == 0.5:
             return "ctnn::hardswish", mul
+        if ops == ("Div", "Erf", "Add") and abs((scalar_const(g, path[0]) or 0) - math.sqrt(2)) < 1e-6 and \
+                scalar_const(g, path[2]) == 1.0:
+            half = g.consumers.get(g.resolve(mul.output[0]), [])
+            if len(half) == 1 and half[0].op_type == "Mul" and scalar_const(g, half[0]) == 0.5:
+                return "ctnn::gelu", half[0]
     return None
 
 
@@ -743,6 +818,11 @@ def chain(g, u, stop):
             if shuffle is not None:  # Reshape, Transpose, Reshape: one layer
                 items.append(Layer(f"ctnn::channel_shuffle<{shuffle[0]}>"))
                 u = g.resolve(shuffle[1].output[0])
+                continue
+            channel_norm = channel_norm_of(g, first)
+            if channel_norm is not None:  # Transpose, LayerNormalization, Transpose: one layer
+                items.append(channel_norm[0])
+                u = g.resolve(channel_norm[1].output[0])
                 continue
             if first.op_type == "MatMul":  # and the Add of a constant after it: the bias
                 after = g.consumers.get(g.resolve(first.output[0]), [])
@@ -879,7 +959,7 @@ def export_module(model, input_shape):
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch's advice on constant folding and tracing: about training
         # PRESERVE in eval mode keeps batch norm and the state_dict names (EVAL folds it into the conv).
-        torch.onnx.export(model, torch.zeros(1, *input_shape), f, opset_version=14, do_constant_folding=True,
+        torch.onnx.export(model, torch.zeros(1, *input_shape), f, opset_version=17, do_constant_folding=True,
                           training=torch.onnx.TrainingMode.PRESERVE)
     return onnx.load_from_string(f.getvalue())
 

@@ -90,7 +90,8 @@ int main(int, char** argv) {
 
 
 def randomize(model, seed):
-    """Batch norm statistics far from the defaults, so that folding them is tested; PReLU slopes."""
+    """Batch norm statistics far from the defaults, so that folding them is tested; PReLU slopes, layer
+    norm weights and layer scales away from their initial values."""
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for m in model.modules():
@@ -103,6 +104,12 @@ def randomize(model, seed):
                     m.bias.copy_(torch.randn(c, generator=g) * 0.2)
             elif isinstance(m, nn.PReLU):  # distinct slopes, so a channel mix-up shows
                 m.weight.copy_(torch.rand(m.weight.shape, generator=g) * 0.5)
+            elif isinstance(m, (nn.LayerNorm, nn.GroupNorm)) and m.weight is not None:
+                m.weight.copy_(torch.rand(m.weight.shape, generator=g) + 0.5)
+                m.bias.copy_(torch.randn(m.bias.shape, generator=g) * 0.2)
+        for name, p in model.named_parameters():
+            if name.endswith("layer_scale"):  # ConvNeXt's 1e-6 would hide its blocks
+                p.copy_(torch.rand(p.shape, generator=g) * 0.5 + 0.25)
     return model.eval()
 
 
@@ -239,6 +246,7 @@ MODELS = {
     "efficientnet_b0": (torchvision_model("efficientnet_b0"), (3, 64, 64)),
     "regnet_y_400mf": (torchvision_model("regnet_y_400mf"), (3, 64, 64)),
     "shufflenet_v2_x1_0": (torchvision_model("shufflenet_v2_x1_0"), (3, 64, 64)),
+    "convnext_tiny": (torchvision_model("convnext_tiny"), (3, 64, 64)),
     "squeezenet1_1": (torchvision_model("squeezenet1_1"), (3, 64, 64)),
     "googlenet": (torchvision_model("googlenet", aux_logits=False, init_weights=True), (3, 64, 64)),
     "densenet121": (torchvision_model("densenet121"), (3, 64, 64)),

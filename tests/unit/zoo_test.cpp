@@ -17,50 +17,9 @@
 #include "../../examples/zoo/resnet18.hpp"
 #include "../../examples/zoo/unet.hpp"
 #include "../../examples/zoo/vgg16.hpp"
+#include "zoo_reference.hpp"
 
-namespace {
-struct figures {
-  long long params = -1, macs = -1;
-  std::string out;
-};
-
-std::map<std::string, figures> load() {
-  std::ifstream file(std::string(CTNN_TEST_DATA_DIR) + "/zoo_reference.txt");
-  std::map<std::string, figures> all;
-  std::string line;
-  while (std::getline(file, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream in(line);
-    std::string name, kv;
-    in >> name;
-    figures f;
-    while (in >> kv) {
-      const auto eq = kv.find('=');
-      const std::string key = kv.substr(0, eq), value = kv.substr(eq + 1);
-      if (key == "params") f.params = std::stoll(value);
-      if (key == "macs") f.macs = std::stoll(value);
-      if (key == "out") f.out = value;
-    }
-    all[name] = f;
-  }
-  return all;
-}
-
-template <class Net>
-void expect_matches(const std::map<std::string, figures>& reference, const std::string& name) {
-  SCOPED_TRACE(name);
-  ASSERT_TRUE(reference.count(name)) << "no reference line";
-  const figures& f = reference.at(name);
-  EXPECT_EQ(Net::params, f.params);
-  EXPECT_EQ(Net::macs, f.macs);
-  std::string out;
-  for (int i = 0; i < Net::output_shape.rank; ++i) {
-    if (i > 0) out += ',';  // not `(i ? "," : "") + ...`: g++ 12 -O3 warns falsely (-Wrestrict) on it
-    out += std::to_string(Net::output_shape[i]);
-  }
-  EXPECT_EQ(out, f.out);
-}
-}  // namespace
+using zoo_reference::expect_matches;
 
 // By hand: LeNet-5 has 6*(25+1) + 16*(6*25+1) + 120*401 + 84*121 + 10*85 = 61,706 parameters and
 // 6*28*28*25 + 16*10*10*150 + 120*400 + 84*120 + 10*84 = 416,520 MACs.
@@ -68,8 +27,8 @@ static_assert(zoo::lenet5::params == 61706);
 static_assert(zoo::lenet5::macs == 416520);
 
 TEST(Zoo, ParametersMacsAndShapesMatchPyTorch) {
-  const auto reference = load();
-  ASSERT_EQ(reference.size(), 8u);
+  const auto reference = zoo_reference::load();
+  ASSERT_EQ(reference.size(), 14u);  // these 8 and torchvision's 6 (zoo_torchvision_test.cpp)
   expect_matches<zoo::lenet5>(reference, "lenet5");
   expect_matches<zoo::alexnet>(reference, "alexnet");
   expect_matches<zoo::vgg16>(reference, "vgg16");
