@@ -47,6 +47,13 @@ static std::vector<char> read(const char* path) {
 int main(int, char** argv) {
   const std::vector<char> file = read(argv[1]), x_file = read(argv[2]), y_file = read(argv[3]);
   static net::weights w;  // static: ResNet-18's are 47 MB
+#ifdef FLAT_WEIGHTS  // the state_dict's tensors one after another (a hand-declared network's positional names)
+  if (file.size() != net::weights::size * sizeof(float) ||
+      !ctnn::load_weights(w, std::span<const float>(reinterpret_cast<const float*>(file.data()), net::weights::size)).ok) {
+    std::printf("load: %zu bytes for %zu parameters\n", file.size(), std::size_t{net::weights::size});
+    return 1;
+  }
+#else
   const ctnn::safetensors_result loaded = ctnn::load_safetensors(w, std::as_bytes(std::span(file.data(), file.size())));
   if (!loaded) {
     char text[512];
@@ -54,6 +61,7 @@ int main(int, char** argv) {
     std::printf("load: %s\n", text);
     return 1;
   }
+#endif
   if (x_file.size() != net::input_size * sizeof(float) || y_file.size() != net::output_size * sizeof(float)) {
     std::printf("input or output file of the wrong size\n");
     return 1;
@@ -304,6 +312,36 @@ def round_trip(name, work, cxx):
     return ok, text
 
 
+ZOO_FORWARD = {"mobilenet_v3_small": "mobilenet_v3.hpp", "shufflenet_v2_x1_0": "shufflenet_v2.hpp"}
+
+
+def zoo_forward(name, work, cxx):
+    """The hand-declared examples/zoo network against torchvision's model of the same name, at 224x224: the
+    weights loaded in state_dict order (ctnn's parameter order is PyTorch's), run plain and prepared."""
+    import torchvision
+    model = randomize(getattr(torchvision.models, name)(), len(name))
+    d = os.path.join(work, "zoo_" + name)
+    os.makedirs(d, exist_ok=True)
+    x = torch.randn(1, 3, 224, 224, generator=torch.Generator().manual_seed(7))
+    with torch.no_grad():
+        y = model(x)
+    flat = torch.cat([t.reshape(-1) for k, t in model.state_dict().items() if not k.endswith("num_batches_tracked")])
+    flat.numpy().astype("<f4").tofile(os.path.join(d, "weights.bin"))
+    x.numpy().astype("<f4").tofile(os.path.join(d, "x.bin"))
+    y.numpy().astype("<f4").tofile(os.path.join(d, "y.bin"))
+    with open(os.path.join(d, "model.hpp"), "w") as f:
+        f.write(f'#include "{REPO}/examples/zoo/{ZOO_FORWARD[name]}"\nnamespace model {{ using network = zoo::{name}; }}\n')
+    with open(os.path.join(d, "run.cpp"), "w") as f:
+        f.write(RUNNER.replace("#include <cmath>", "#include <cmath>\n#include <cstring>"))
+    exe = os.path.join(d, "run")
+    built = run([cxx, "-std=c++20", "-O1", "-Wall", "-Wextra", "-Werror", "-DFLAT_WEIGHTS", f"-I{REPO}/include",
+                 f"-I{d}", os.path.join(d, "run.cpp"), "-o", exe])
+    if built.returncode != 0:
+        return False, "compile failed:\n" + built.stderr[-3000:]
+    ran = run([exe, os.path.join(d, "weights.bin"), os.path.join(d, "x.bin"), os.path.join(d, "y.bin")])
+    return ran.returncode == 0, ran.stdout.strip() + ran.stderr[-2000:]
+
+
 FLASH_RUNNER = r"""#include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -444,7 +482,14 @@ def main():
     print(f"== flash_lenet5: {'ok' if ok else 'FAILED'}\n{text}", flush=True)
     if not ok:
         failures.append("flash_lenet5")
-    for name in args.only or list(ONNX_CASES) + list(MODELS):
+    for name in ZOO_FORWARD if args.only is None else [n for n in args.only if n.startswith("zoo_forward:")]:
+        name = name.removeprefix("zoo_forward:")
+        start = time.time()
+        ok, text = zoo_forward(name, args.work, args.cxx)
+        print(f"== examples/zoo {name} ({time.time() - start:.1f} s): {'ok' if ok else 'FAILED'}\n{text}", flush=True)
+        if not ok:
+            failures.append("examples/zoo " + name)
+    for name in [n for n in args.only if not n.startswith("zoo_forward:")] if args.only else list(ONNX_CASES) + list(MODELS):
         start = time.time()
         try:
             ok, text = round_trip(name, args.work, args.cxx)
