@@ -165,6 +165,9 @@ class Graph:
             if n.op_type in ("Identity", "Dropout"):
                 if n.op_type == "Dropout" and len(n.output) > 1 and n.output[1]:
                     fail(n, "the dropout mask is used")
+                training = self.constants.get(n.input[2]) if n.op_type == "Dropout" and len(n.input) > 2 else None
+                if n.op_type == "Dropout" and len(n.input) > 2 and n.input[2] and (training is None or bool(training)):
+                    fail(n, "dropout in training mode: export the model in eval mode")
                 src = self.resolve(n.input[0])
                 if src in self.constants:
                     # torch.onnx shares equal initializers and names each use by an Identity: the state_dict name
@@ -365,6 +368,17 @@ def pool_layer(g, n, kind):
     if g.attr(n, "storage_order", 0) != 0:
         fail(n, "storage_order 1 (column major indices)")
     opts = [f"ctnn::kernel<{vals(k)}>", f"ctnn::stride<{vals(s)}>"]  # always written: the defaults differ
+    padding_layer = None
+    if any(b > kk // 2 or e > kk // 2 for b, e, kk in zip(begin, end, k)):
+        # PyTorch's pools pad at most half the kernel; ONNX's may pad more. The padding then becomes a layer
+        # of its own: zeros where they count in the average, the edge values for the maximum (a window
+        # that reaches into the padding also holds the edge element it repeats, when not dilated).
+        include_pad = kind == "avg" and g.attr(n, "count_include_pad", 0)
+        if not (include_pad or (kind == "max" and all(v == 1 for v in d))) or g.attr(n, "ceil_mode", 0):
+            fail(n, f"pooling padding {begin + end} beyond half the kernel {k}, which PyTorch's pools refuse")
+        padding_layer = Layer(f"ctnn::{'zero_pad' if include_pad else 'replication_pad'}{rank}d<"
+                              f"ctnn::pad_begin<{vals(begin)}>, ctnn::pad_end<{vals(end)}>>")
+        begin, end = [0] * rank, [0] * rank
     opts += pad_options(begin, end)
     if any(v != 1 for v in d):
         if kind == "avg":
@@ -374,7 +388,8 @@ def pool_layer(g, n, kind):
         opts.append("ctnn::ceil_mode")
     if kind == "avg" and not g.attr(n, "count_include_pad", 0) and (any(begin) or any(end)):
         opts.append("ctnn::exclude_pad")  # ONNX's default; PyTorch's is to count the padding
-    return Layer(f"ctnn::{kind}_pool{rank}d<{', '.join(opts)}>")
+    pool = Layer(f"ctnn::{kind}_pool{rank}d<{', '.join(opts)}>")
+    return pool if padding_layer is None else [padding_layer, pool]
 
 
 def batch_norm_layer(g, n):
@@ -408,14 +423,21 @@ def matmul_layer(g, n, bias_node=None):
 
 
 def gemm_layer(g, n):
-    if g.attr(n, "alpha", 1.0) != 1.0 or g.attr(n, "beta", 1.0) != 1.0 or g.attr(n, "transA", 0):
-        fail(n, "alpha, beta or transA other than PyTorch's Linear")
+    """alpha A B' + beta C as PyTorch's Linear: alpha and beta folded into the weight and the bias, a bias
+    of one value or one per output ([N], [1, N], [1], []) spread over the outputs."""
+    if g.attr(n, "transA", 0):
+        fail(n, "transA: the batch would be A's second dim")
+    alpha, beta = np.float32(g.attr(n, "alpha", 1.0)), np.float32(g.attr(n, "beta", 1.0))
     w = g.const(n, 1, "the weight")
     b = g.const(n, 2, "the bias")
     if not g.attr(n, "transB", 0):
         w = np.ascontiguousarray(w.T)
-    if b is not None and b.shape != (w.shape[0],):
-        fail(n, f"bias of shape {list(b.shape)}; ctnn's linear has one per output")
+    if alpha != 1:
+        w = (w * alpha).astype(np.float32)
+    if b is not None:
+        if b.size not in (1, w.shape[0]) or (b.ndim == 2 and b.shape[0] != 1) or b.ndim > 2:
+            fail(n, f"bias of shape {list(b.shape)}; ctnn's linear has one per output")
+        b = np.broadcast_to(b.reshape(-1), (w.shape[0],)).astype(np.float32) * beta
     tensors = [(n.input[1], w)] + ([(n.input[2], b)] if b is not None else [])
     return Layer(f"ctnn::linear<{w.shape[0]}{'' if b is not None else ', ctnn::no_bias'}>", tensors)
 
@@ -487,6 +509,12 @@ def resize_layer(g, n):
         return Layer(f"ctnn::upsample_nearest{rank}d<{opt}>")
     if mode == "linear" and rank in (1, 2, 3):
         name = {1: "linear", 2: "bilinear", 3: "trilinear"}[rank]
+        given = g.const(n, 2, "the scales") if n.op_type == "Resize" and len(n.input) > 2 else None
+        if ctm == "align_corners" and given is not None and given.size and \
+                any(abs(i * float(sc) - o) > 1e-6 for i, o, sc in zip(ins[1:], outs[1:], list(given)[2:])):
+            # ONNX then divides by the unrounded in x scale - 1; PyTorch by out - 1.
+            fail(n, "align_corners with scales that give a fractional output length (ONNX's reference divides by "
+                    "in x scale - 1, PyTorch by out - 1)")
         if ctm == "align_corners":
             return Layer(f"ctnn::upsample_{name}{rank}d<{size}, ctnn::align_corners>")
         if ctm in ("pytorch_half_pixel", "half_pixel") and exact:
@@ -507,20 +535,22 @@ def slice_layer(g, n):
     if steps is not None and any(int(v) != 1 for v in steps):
         fail(n, "a slice with a step other than 1")
     begin, end = [0] * (rank - 2), [0] * (rank - 2)
-    if 1 in axes:  # channels: x[:, first:first + count]
-        if axes != [1]:
-            fail(n, "a slice of the channels and of other dims at once")
-        first = max(0, min(ins[0], int(starts[0]) + ins[0] if starts[0] < 0 else int(starts[0])))
-        return Layer(f"ctnn::slice_channels<{first}, {outs[0]}>")
+    channels = None
     for a, b in zip(axes, starts):
         if a < 1:
             fail(n, "a slice of the batch")
         extent = ins[a - 1]
         b = max(0, min(extent, int(b) + extent if b < 0 else int(b)))
-        begin[a - 2] = b
+        if a == 1:  # channels: x[:, first:first + count]
+            channels = Layer(f"ctnn::slice_channels<{b}, {outs[0]}>")
+        else:
+            begin[a - 2] = b
+    if rank == 2 or all(a == 1 for a in axes):
+        return channels
     for a in range(2, rank):
         end[a - 2] = ins[a - 1] - begin[a - 2] - outs[a - 1]
-    return Layer(f"ctnn::crop{rank - 2}d<ctnn::crop_begin<{vals(begin)}>, ctnn::crop_end<{vals(end)}>>")
+    crop = Layer(f"ctnn::crop{rank - 2}d<ctnn::crop_begin<{vals(begin)}>, ctnn::crop_end<{vals(end)}>>")
+    return crop if channels is None else [channels, crop]
 
 
 def slice_channels_layer(g, n):
@@ -593,9 +623,9 @@ def mul_layer(g, n):
 
 
 def depth_to_space_layer(g, n):
-    if g.text(n, "mode", "DCR") != "CRD":
-        fail(n, "DepthToSpace in DCR mode; PyTorch's PixelShuffle (mode CRD) is ctnn::pixel_shuffle")
-    return Layer(f"ctnn::pixel_shuffle<{g.attr(n, 'blocksize')}>")
+    """CRD mode is PyTorch's PixelShuffle; DCR, ONNX's default, is depth_to_space."""
+    name = "pixel_shuffle" if g.text(n, "mode", "DCR") == "CRD" else "depth_to_space"
+    return Layer(f"ctnn::{name}<{g.attr(n, 'blocksize')}>")
 
 
 def channel_norm_of(g, first):
@@ -646,7 +676,9 @@ def softmax_layer(g, n):
 
 def reshape_layer(g, n):
     out = g.sample_shape(n.output[0])
-    if n.op_type == "Flatten" and g.attr(n, "axis", 1) != 1:
+    rank = len(g.shapes[g.resolve(n.input[0])])
+    axis = g.attr(n, "axis", 1)
+    if n.op_type == "Flatten" and (axis + rank if axis < 0 else axis) != 1:
         fail(n, "flatten from an axis other than 1")
     if len(out) == 1:
         return Layer("ctnn::flatten")
@@ -710,7 +742,8 @@ LAYERS = {
     "Softmax": softmax_layer, "Slice": slice_layer, "Flatten": reshape_layer, "Reshape": reshape_layer, "LeakyRelu": leaky_relu_layer,
     "Elu": elu_layer, "Selu": selu_layer, "Celu": celu_layer, "HardSigmoid": hardsigmoid_layer,
     "LogSoftmax": log_softmax_layer, "PRelu": prelu_layer, "ctnn_SliceChannels": slice_channels_layer,
-    "Transpose": transpose_layer, "DepthToSpace": depth_to_space_layer, "ReduceMean": reduce_mean_layer,
+    "Transpose": transpose_layer, "DepthToSpace": depth_to_space_layer,
+    "SpaceToDepth": lambda g, n: Layer(f"ctnn::space_to_depth<{g.attr(n, 'blocksize')}>"), "ReduceMean": reduce_mean_layer,
     "LayerNormalization": layer_norm_layer, "InstanceNormalization": instance_norm_layer, "Mul": mul_layer,
 }
 
@@ -992,7 +1025,7 @@ inline constexpr const char* source = "{source}";
 inline constexpr const char* importer_version = "{VERSION}";
 
 using network = ctnn::sequential<ctnn::input<{vals(in_shape)}>{with_layout},
-    {cpp_of(items, "    ")}>;
+    {cpp_of(items, "    ") if items else "ctnn::identity_layer"}>;
 
 // The model's output shape, from ONNX: ctnn's shape rules must agree.
 static_assert(network::output_shape == ctnn::shape{{{vals(out_shape)}}});

@@ -771,6 +771,25 @@ def pixel_shuffle(r, inverse=False):
     return simple(f"pixel_shuffle<{r}>", lambda _: nn.PixelShuffle(r))
 
 
+class DepthToSpace(nn.Module):
+    """ONNX's DepthToSpace (DCR) and SpaceToDepth in reshapes and a permute."""
+
+    def __init__(self, r, inverse):
+        super().__init__()
+        self.r, self.inverse = r, inverse
+
+    def forward(self, x):
+        n, c, h, w = x.shape
+        r = self.r
+        if self.inverse:
+            return x.reshape(n, c, h // r, r, w // r, r).permute(0, 3, 5, 1, 2, 4).reshape(n, r * r * c, h // r, w // r)
+        return x.reshape(n, r, r, c // (r * r), h, w).permute(0, 3, 4, 1, 5, 2).reshape(n, c // (r * r), h * r, w * r)
+
+
+def depth_to_space(r, inverse=False):
+    return simple(f"{'space_to_depth' if inverse else 'depth_to_space'}<{r}>", lambda _: DepthToSpace(r, inverse))
+
+
 def permute(*dims):
     return simple(f"permute<{vals(dims)}>", lambda _: Permute(dims))
 
@@ -1566,6 +1585,10 @@ def gen_graph():
     case(fam, (8, 2, 3), [pixel_shuffle(2)], select=True)
     case(fam, (9, 2, 2), [pixel_shuffle(3)], select=True)
     case(fam, (2, 4, 6), [pixel_shuffle(2, inverse=True)], select=True)
+    case(fam, (8, 2, 3), [depth_to_space(2)], select=True)
+    case(fam, (18, 2, 1), [depth_to_space(3)], select=True)
+    case(fam, (2, 4, 6), [depth_to_space(2, inverse=True)], select=True)
+    case(fam, (3, 3, 6), [depth_to_space(3, inverse=True)], select=True)
     case(fam, (3, 2, 4), [permute(1, 2, 0)], select=True)
     case(fam, (3, 2, 4), [permute(2, 0, 1)], select=True)
     case(fam, (2, 5), [permute(1, 0)], select=True)

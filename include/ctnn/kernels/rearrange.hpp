@@ -34,21 +34,27 @@ constexpr void run_plain(const channel_shuffle_params&, const T* x, const T*, T*
       x, y, [](const index_t* to, index_t* from) { from[0] = to[0] % groups * per_group + to[0] / groups; });
 }
 
-// PixelShuffle: out[c, h r + i, w r + j] = in[c r^2 + i r + j, h, w]; PixelUnshuffle the inverse.
+// PixelShuffle: out[c, h r + i, w r + j] = in[c r^2 + i r + j, h, w] (CRD); DepthToSpace: from
+// in[(i r + j) C + c, h, w] (DCR, C the output's channels). PixelUnshuffle and SpaceToDepth the inverses.
 template <class Node, layout L, class T>
 constexpr void run_plain(const pixel_shuffle_params&, const T* x, const T*, T* y) {
   constexpr index_t r = Node::type::params.factor;
+  constexpr bool dcr = Node::type::params.dcr;
   if constexpr (!Node::type::params.inverse) {
+    constexpr index_t channels = Node::output_shape[0];
     gather_elements<Node::input_shape, Node::output_shape, L>(x, y, [](const index_t* to, index_t* from) {
-      from[0] = to[0] * r * r + to[1] % r * r + to[2] % r;
+      const index_t block = to[1] % r * r + to[2] % r;
+      from[0] = dcr ? block * channels + to[0] : to[0] * r * r + block;
       from[1] = to[1] / r;
       from[2] = to[2] / r;
     });
   } else {
+    constexpr index_t channels = Node::input_shape[0];
     gather_elements<Node::input_shape, Node::output_shape, L>(x, y, [](const index_t* to, index_t* from) {
-      from[0] = to[0] / (r * r);
-      from[1] = to[1] * r + to[0] % (r * r) / r;
-      from[2] = to[2] * r + to[0] % r;
+      const index_t block = dcr ? to[0] / channels : to[0] % (r * r), c = dcr ? to[0] % channels : to[0] / (r * r);
+      from[0] = c;
+      from[1] = to[1] * r + block / r;
+      from[2] = to[2] * r + block % r;
     });
   }
 }

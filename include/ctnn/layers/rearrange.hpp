@@ -5,6 +5,8 @@
 //   ctnn::channel_shuffle<2>       ShuffleNet's view(N, 2, C/2, H, W) -> transpose(1, 2) -> view(N, C, H, W)
 //   ctnn::pixel_shuffle<2>         [4C, H, W] -> [C, 2H, 2W] (sub-pixel upsampling), PyTorch's PixelShuffle
 //   ctnn::pixel_unshuffle<2>       [C, 2H, 2W] -> [4C, H, W], PyTorch's PixelUnshuffle
+//   ctnn::depth_to_space<2>        ONNX's DepthToSpace (DCR order, TensorFlow's): [4C, H, W] -> [C, 2H, 2W]
+//   ctnn::space_to_depth<2>        ONNX's SpaceToDepth: [C, 2H, 2W] -> [4C, H, W]
 //   ctnn::permute<1, 2, 0>         the dims of one sample reordered: [C, H, W] -> [H, W, C], as PyTorch's
 //                                  x.permute(0, 2, 3, 1) (dims count within the sample, from 0)
 //
@@ -25,7 +27,8 @@ struct channel_shuffle_params {
 };
 struct pixel_shuffle_params {
   index_t factor = 1;
-  bool inverse = false;  // pixel_unshuffle
+  bool inverse = false;  // pixel_unshuffle, space_to_depth
+  bool dcr = false;      // ONNX's and TensorFlow's order: the position in the block before the channel
   friend constexpr bool operator==(const pixel_shuffle_params&, const pixel_shuffle_params&) = default;
 };
 struct permute_params {
@@ -54,6 +57,17 @@ template <index_t Factor>
 struct pixel_unshuffle {
   static constexpr pixel_shuffle_params params{Factor, true};
   static constexpr const char* name = "pixel_unshuffle";
+};
+
+template <index_t Factor>
+struct depth_to_space {
+  static constexpr pixel_shuffle_params params{Factor, false, true};
+  static constexpr const char* name = "depth_to_space";
+};
+template <index_t Factor>
+struct space_to_depth {
+  static constexpr pixel_shuffle_params params{Factor, true, true};
+  static constexpr const char* name = "space_to_depth";
 };
 
 template <index_t... Dims>

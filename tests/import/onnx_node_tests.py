@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""ONNX's backend node tests (Debian's libonnx-testdata) through the importer, for every operator it maps.
+
+Run with Debian's python3-onnx and python3-torch:
+    /usr/bin/python3 tests/import/onnx_node_tests.py --work build/onnx_nodes           # check
+    /usr/bin/python3 tests/import/onnx_node_tests.py --work build/onnx_nodes --write   # rewrite the table
+
+Each test is one node with its inputs and expected outputs. A small translator makes it a ctnn network:
+the first input is the network's input and the others (weights, pads, bounds) become constants with the
+test's values; dim 0 is the batch, so each sample runs as one network input and its output is compared
+with the expected output's slice. The importer then writes the header and the weights, a program runs
+each sample with the plain loops and with prepared weights (NHWC), and every output must be within
+rtol 1e-3, atol 1e-5 of ONNX's (the backend tests' own rtol). A test the importer refuses is
+inexpressible, with the importer's reason; an expressible test that does not match fails the run.
+
+The table (docs/onnx_node_tests.md) lists per operator the tests, the expressible ones and the passing
+ones, then every inexpressible test and why. Without --write the run fails when the table it computes
+differs from the committed one, so the README's summary stays what CI measured.
+"""
+import argparse
+import collections
+import concurrent.futures
+import copy
+import os
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+from onnx import numpy_helper, shape_inference
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "tools"))
+import ctnn_import  # noqa: E402
+from write_atomically import write_atomically  # noqa: E402
+
+DATA = "/usr/share/libonnx-testdata/data/node"
+TABLE = os.path.join(REPO, "docs", "onnx_node_tests.md")
+OPERATORS = ["Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
+             "BatchNormalization", "InstanceNormalization", "LayerNormalization", "Gemm", "MatMul", "Relu",
+             "LeakyRelu", "PRelu", "Sigmoid", "Tanh", "HardSwish", "HardSigmoid", "Elu", "Selu", "Celu",
+             "Softplus", "Clip", "Softmax", "LogSoftmax", "Flatten", "Reshape", "Transpose", "Pad", "Slice",
+             "Split", "Concat", "Add", "Mul", "Resize", "Upsample", "DepthToSpace", "SpaceToDepth", "ReduceMean",
+             "Identity", "Dropout"]
+RTOL, ATOL = 1e-3, 1e-5
+
+RUNNER = r"""#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+#include "model.hpp"
+#include <ctnn/io/safetensors.hpp>
+
+using net = model::network;
+
+static std::vector<char> read(const char* path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// argv: weights, samples, inputs (NCHW, one after another), outputs to write (plain, then prepared)
+int main(int, char** argv) {
+  const std::vector<char> file = read(argv[1]), x_file = read(argv[3]);
+  const long samples = std::atol(argv[2]);
+  static net::weights w;
+  if (!ctnn::load_safetensors(w, std::as_bytes(std::span(file.data(), file.size())))) return 2;
+  if (x_file.size() != samples * net::input_size * sizeof(float)) return 3;
+  static net::prepared p;
+  ctnn::prepare_into(w, p);
+  static ctnn::static_arena<net> plain_arena;
+  static ctnn::static_arena<net::prepared> fast_arena;
+  std::vector<float> nchw(net::input_size), x(net::input_size), y(net::output_size), out;
+  for (int fast = 0; fast < 2; ++fast)
+    for (long s = 0; s < samples; ++s) {
+      std::memcpy(nchw.data(), x_file.data() + s * net::input_size * sizeof(float), net::input_size * sizeof(float));
+      net::input_from_nchw(std::span<const float, net::input_size>(nchw), std::span<float, net::input_size>(x));
+      const std::span<float, net::output_size> ys(y);
+      if (fast)
+        net::forward(p, std::span<const float, net::input_size>(x), ys, fast_arena);
+      else
+        net::forward(w, std::span<const float, net::input_size>(x), ys, plain_arena);
+      std::vector<float> o(net::output_size);
+      net::output_to_nchw(std::span<const float, net::output_size>(y), std::span<float, net::output_size>(o));
+      out.insert(out.end(), o.begin(), o.end());
+    }
+  std::ofstream(argv[4], std::ios::binary).write(reinterpret_cast<const char*>(out.data()),
+                                                 static_cast<std::streamsize>(out.size() * sizeof(float)));
+  return 0;
+}
+"""
+
+
+class Inexpressible(Exception):
+    pass
+
+
+def load_case(d):
+    model = onnx.load(os.path.join(d, "model.onnx"))
+    data = os.path.join(d, "test_data_set_0")
+    inputs = [numpy_helper.to_array(onnx.load_tensor(os.path.join(data, f"input_{i}.pb")))
+              for i in range(len(model.graph.input))]
+    outputs = [numpy_helper.to_array(onnx.load_tensor(os.path.join(data, f"output_{i}.pb")))
+               for i in range(len(model.graph.output))]
+    return model, inputs, outputs
+
+
+ELEMENTWISE = {"Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSwish", "HardSigmoid", "Elu", "Selu", "Celu", "Softplus",
+               "Clip", "Identity", "Dropout"}
+
+
+def translate(model, inputs, outputs, output=0):
+    """One sample of the test as a model for the importer: input 0 with batch 1, the others constants, the
+    one output `output` (a Split's other outputs unused, a layer norm's statistics dropped)."""
+    g = model.graph
+    node = g.node[0]
+    if len(g.output) != 1:
+        if node.op_type not in ("Split", "LayerNormalization"):
+            raise Inexpressible(f"{len(g.output)} outputs; ctnn networks give one")
+        kept = g.output[output]
+        del g.output[:]
+        g.output.append(kept)
+        if node.op_type == "LayerNormalization":
+            del node.output[1:]
+    x, y = inputs[0], outputs[output]
+    if x.ndim == 1 and node.op_type in ELEMENTWISE:  # one sample of [n]: the same values as [1, n]
+        x, y = x[None], y[None]
+        dims = g.input[0].type.tensor_type.shape.dim
+        dims.insert(0, onnx.TensorShapeProto.Dimension(dim_value=1))
+    if x.dtype != np.float32 or y.dtype != np.float32:
+        raise Inexpressible(f"{x.dtype} / {y.dtype} tensors; ctnn's kernels here are float32")
+    if x.ndim < 2:
+        raise Inexpressible(f"an input of rank {x.ndim}: no dim after the batch")
+    if y.ndim < 1 or y.shape[0] != x.shape[0]:
+        raise Inexpressible(f"the output {list(y.shape)} does not keep the input's batch dim {x.shape[0]}")
+    if y.size == 0:
+        raise Inexpressible("an empty output")
+    for value, info in zip(inputs[1:], list(g.input)[1:]):
+        if g.node[0].op_type == "Reshape" and value.ndim == 1 and x.shape[0] > 1:
+            if value[0] not in (0, x.shape[0]):  # the batch folded into other dims
+                raise Inexpressible(f"a reshape to {list(value)} that does not keep the batch dim {x.shape[0]}")
+            value = np.concatenate([[0 if value[0] == 0 else 1], value[1:]]).astype(value.dtype)
+        g.initializer.append(numpy_helper.from_array(value, info.name))
+    del g.input[1:]
+    dims = g.input[0].type.tensor_type.shape.dim
+    for d, extent in zip(dims, (1,) + x.shape[1:]):
+        d.ClearField("dim_param")
+        d.dim_value = extent
+    del g.value_info[:]
+    g.output[0].type.tensor_type.ClearField("shape")
+    return shape_inference.infer_shapes(model), x, y
+
+
+def run_case(name, work, cxx):
+    """('pass' | 'fail' | 'inexpressible', detail)."""
+    try:
+        model, inputs, outputs = load_case(os.path.join(DATA, name))
+    except Exception as e:  # sequences and optionals: no tensors
+        return "inexpressible", f"inputs or outputs that are not tensors ({type(e).__name__})"
+    try:
+        splits = len(outputs) if model.graph.node[0].op_type == "Split" else 1
+        for output in range(splits):  # a Split: each output as a network of its own
+            status, detail = run_output(name + (f"_{output}" if splits > 1 else ""), work, cxx,
+                                        *translate(copy.deepcopy(model), inputs, outputs, output))
+            if status != "pass":
+                return status, detail
+        return "pass", ""
+    except (Inexpressible, ctnn_import.ImportError_) as e:
+        return "inexpressible", str(e).splitlines()[0][:200]
+    except Exception as e:  # the shape inference or the importer failed on a valid model
+        return "fail", f"translation: {type(e).__name__}: {e}"
+
+
+def run_output(name, work, cxx, model, x, y):
+    header, tensors = ctnn_import.import_model(model, "model", name)
+    d = os.path.join(work, name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "model.hpp"), "w") as f:
+        f.write(header)
+    with open(os.path.join(d, "model.safetensors"), "wb") as f:
+        f.write(ctnn_import.safetensors_bytes(tensors, name))
+    x.astype("<f4").tofile(os.path.join(d, "x.bin"))
+    with open(os.path.join(d, "run.cpp"), "w") as f:
+        f.write(RUNNER.replace("#include <cstdio>", "#include <cstdio>\n#include <cstdlib>\n#include <cstring>"))
+    exe = os.path.join(d, "run")
+    built = subprocess.run([cxx, "-std=c++20", "-O1", "-Wall", "-Wextra", "-Werror", f"-I{REPO}/include", f"-I{d}",
+                            os.path.join(d, "run.cpp"), "-o", exe], capture_output=True, text=True)
+    if built.returncode != 0:
+        return "fail", "compile failed: " + built.stderr[-1500:]
+    out = os.path.join(d, "y.bin")
+    ran = subprocess.run([exe, os.path.join(d, "model.safetensors"), str(x.shape[0]), os.path.join(d, "x.bin"), out],
+                         capture_output=True, text=True)
+    if ran.returncode != 0:
+        return "fail", f"the program exited with {ran.returncode}"
+    got = np.fromfile(out, dtype="<f4")
+    if got.size != 2 * y.size:
+        return "fail", f"{got.size} outputs for 2 x {y.size}"
+    for path, values in (("plain", got[:y.size]), ("prepared", got[y.size:])):
+        values = values.reshape(y.shape)
+        if not np.allclose(values, y, rtol=RTOL, atol=ATOL, equal_nan=True):
+            worst = float(np.nanmax(np.abs(values - y)))
+            return "fail", f"{path}: max |error| {worst:.3g}"
+    return "pass", ""
+
+
+def table(results):
+    by_op = collections.OrderedDict((op, []) for op in OPERATORS)
+    for name, (op, status, detail) in sorted(results.items()):
+        by_op[op].append((name, status, detail))
+    lines = ["# ONNX backend node tests", "",
+             "Written by `tests/import/onnx_node_tests.py --write` from Debian's libonnx-testdata 1.12; CI runs",
+             "the same script and fails on a failing test or a changed table. Expressible: the importer takes",
+             "the test (the first input is the network's, the others constants, dim 0 the batch); pass: every",
+             f"sample within rtol {RTOL:g}, atol {ATOL:g} of ONNX's output, with the plain loops and with prepared",
+             "weights.", "",
+             "| operator | tests | expressible | pass |", "|---|---:|---:|---:|"]
+    totals = [0, 0, 0]
+    for op, cases in by_op.items():
+        counts = [len(cases), sum(s != "inexpressible" for _, s, _ in cases), sum(s == "pass" for _, s, _ in cases)]
+        totals = [a + b for a, b in zip(totals, counts)]
+        lines.append(f"| {op} | {counts[0]} | {counts[1]} | {counts[2]} |")
+    lines.append(f"| **all** | **{totals[0]}** | **{totals[1]}** | **{totals[2]}** |")
+    lines += ["", "## Inexpressible tests", ""]
+    for op, cases in by_op.items():
+        for name, status, detail in cases:
+            if status == "inexpressible":
+                lines.append(f"- `{name}` ({op}): {detail}")
+    return "\n".join(lines) + "\n", totals
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--cxx", default="g++-12")
+    ap.add_argument("--write", action="store_true", help="rewrite docs/onnx_node_tests.md")
+    ap.add_argument("--only", nargs="*", help="test names")
+    args = ap.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    cases = {}
+    for name in sorted(os.listdir(DATA)):
+        graph = onnx.load(os.path.join(DATA, name, "model.onnx"), load_external_data=False).graph
+        op = graph.node[0].op_type if len(graph.node) == 1 else None
+        if op in OPERATORS and (not args.only or name in args.only):
+            cases[name] = op
+    results = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {pool.submit(run_case, name, args.work, args.cxx): name for name in cases}
+        for future in concurrent.futures.as_completed(futures):
+            name = futures[future]
+            status, detail = future.result()
+            results[name] = (cases[name], status, detail)
+            if status == "fail":
+                print(f"FAILED {name}: {detail}", flush=True)
+    text, totals = table(results)
+    failed = [n for n, (_, s, _) in results.items() if s == "fail"]
+    print(f"{totals[0]} tests, {totals[1]} expressible, {totals[2]} pass, {len(failed)} fail")
+    if args.only:
+        return 1 if failed else 0
+    if args.write:
+        write_atomically(TABLE, text)
+    elif not os.path.exists(TABLE) or open(TABLE).read() != text:
+        print(f"{TABLE} differs from this run: rerun with --write and commit it")
+        return 1
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
