@@ -141,6 +141,7 @@ class Graph:
     def __init__(self, model):
         from onnx import numpy_helper
         model = fold_constants(model)
+        self.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 1)
         g = model.graph
         self.constants = {t.name: numpy_helper.to_array(t) for t in g.initializer}
         self.shapes = {}
@@ -346,17 +347,30 @@ def conv_layer(g, n):
 
 
 def conv_transpose_layer(g, n):
+    """ConvTranspose; an output_shape attribute or SAME_UPPER / SAME_LOWER auto_pad resolved to explicit
+    padding as ONNX defines it: total = s (i - 1) + a + d (k - 1) + 1 - o, split with the odd element at the
+    end for SAME_UPPER and at the start otherwise; a negative total becomes output padding at the end."""
     w = g.const(n, 1, "the weight")
     rank = w.ndim - 2
-    if g.attr(n, "output_shape") is not None:
-        fail(n, "the output_shape attribute; export with explicit pads and output_padding")
+    k, s = list(w.shape[2:]), list(g.attr(n, "strides", [1] * rank))
+    d, a = list(g.attr(n, "dilations", [1] * rank)), list(g.attr(n, "output_padding", [0] * rank))
     auto = g.text(n, "auto_pad", "NOTSET")
-    if auto not in ("NOTSET", "VALID"):
-        fail(n, f"auto_pad {auto}: padding modes on transposed convolutions are not in ctnn yet")
-    pads = g.attr(n, "pads", [0] * (2 * rank))
-    return convolution(g, n, "conv_transpose", w.shape[1] * g.attr(n, "group", 1), list(w.shape[2:]),
-                       g.attr(n, "strides", [1] * rank), g.attr(n, "dilations", [1] * rank), list(pads[:rank]),
-                       list(pads[rank:]), g.attr(n, "output_padding", [0] * rank))
+    pads = list(g.attr(n, "pads", [0] * (2 * rank)))
+    target = g.attr(n, "output_shape")
+    if target is not None or auto in ("SAME_UPPER", "SAME_LOWER"):
+        ins = g.sample_shape(n.input[0])[1:]
+        target = list(target)[-rank:] if target is not None else [i * st for i, st in zip(ins, s)]
+        pads = [0] * (2 * rank)
+        for j in range(rank):
+            total = s[j] * (ins[j] - 1) + a[j] + d[j] * (k[j] - 1) + 1 - target[j]
+            if total < 0:  # a longer output than the kernel's reach: the extra positions at the end
+                a[j] -= total
+                total = 0
+            small, large = total // 2, total - total // 2
+            pads[j], pads[rank + j] = (small, large) if auto == "SAME_UPPER" else (large, small)
+    elif auto not in ("NOTSET", "VALID"):
+        fail(n, f"auto_pad {auto}")
+    return convolution(g, n, "conv_transpose", w.shape[1] * g.attr(n, "group", 1), k, s, d, pads[:rank], pads[rank:], a)
 
 
 def pool_layer(g, n, kind):
@@ -490,7 +504,21 @@ def pad_layer(g, n):
     return Layer(f"ctnn::{name}{rank}d<{', '.join(opts)}>")
 
 
+def resize_scales(g, n):
+    """The scales the model gives (input 2 of Resize from opset 11, input 1 before and for Upsample, or
+    opset 7's attribute), of the spatial dims; None when it gives sizes."""
+    index = 2 if n.op_type == "Resize" and g.opset >= 11 else 1
+    given = g.const(n, index, "the scales") if len(n.input) > index and n.input[index] else g.attr(n, "scales")
+    if given is None or len(given) == 0:
+        return None
+    return [float(v) for v in list(given)[2:]]
+
+
 def resize_layer(g, n):
+    """Resize and Upsample as PyTorch's interpolate: nearest (asymmetric, floor), nearest-exact (half pixel,
+    round half up), linear and cubic (A = -0.75, no exclude_outside) with half-pixel or align_corners
+    coordinates. The model's scales become rational scales (the transform uses them, as PyTorch's with
+    scale_factor), its sizes output_size (the transform uses in / out)."""
     mode = g.text(n, "mode", "nearest")
     # Upsample (opsets 7-9) has no coordinate mode: its nearest is PyTorch's, its linear asymmetric.
     ctm = g.text(n, "coordinate_transformation_mode", "asymmetric" if n.op_type == "Upsample" else "half_pixel")
@@ -499,28 +527,40 @@ def resize_layer(g, n):
     rank = len(ins) - 1
     if ins[0] != outs[0]:
         fail(n, "resizing the channels")
-    size = f"ctnn::output_size<{vals(outs[1:])}>"
-    scales = [o // i for i, o in zip(ins[1:], outs[1:])]
-    exact = all(o == i * s for i, o, s in zip(ins[1:], outs[1:], scales))
+    scales = resize_scales(g, n)
+    if scales is None:
+        opts = [f"ctnn::output_size<{vals(outs[1:])}>"]
+    else:
+        fractions = [ratio(v, n, "a scale") for v in scales]
+        if any(f <= 0 for f in fractions):
+            fail(n, f"scales {scales}")
+        opts = [f"ctnn::scale_factor<{vals(f.numerator for f in fractions)}>"]
+        if any(f.denominator != 1 for f in fractions):
+            opts.append(f"ctnn::scale_den<{vals(f.denominator for f in fractions)}>")
     if mode == "nearest":
-        if ctm != "asymmetric" or nearest != "floor":
-            fail(n, f"nearest resize with {ctm} / {nearest}: ctnn has PyTorch's 'nearest' (asymmetric, floor)")
-        opt = f"ctnn::scale_factor<{vals(scales)}>" if exact else size
-        return Layer(f"ctnn::upsample_nearest{rank}d<{opt}>")
-    if mode == "linear" and rank in (1, 2, 3):
-        name = {1: "linear", 2: "bilinear", 3: "trilinear"}[rank]
-        given = g.const(n, 2, "the scales") if n.op_type == "Resize" and len(n.input) > 2 else None
-        if ctm == "align_corners" and given is not None and given.size and \
-                any(abs(i * float(sc) - o) > 1e-6 for i, o, sc in zip(ins[1:], outs[1:], list(given)[2:])):
+        if ctm == "asymmetric" and nearest == "floor":
+            return Layer(f"ctnn::upsample_nearest{rank}d<{', '.join(opts)}>")
+        if ctm in ("half_pixel", "pytorch_half_pixel") and nearest == "round_prefer_ceil":
+            return Layer(f"ctnn::upsample_nearest_exact{rank}d<{', '.join(opts)}>")
+        fail(n, f"nearest resize with {ctm} / {nearest}: PyTorch's are 'nearest' (asymmetric, floor) and "
+                "'nearest-exact' (half_pixel, round_prefer_ceil)")
+    if mode == "cubic":
+        if rank != 2 or g.attr(n, "cubic_coeff_a", -0.75) != -0.75 or g.attr(n, "exclude_outside", 0):
+            fail(n, "cubic resize other than PyTorch's bicubic (2d, A = -0.75, exclude_outside 0)")
+        name = "bicubic2d"
+    elif mode == "linear" and rank in (1, 2, 3):
+        name = {1: "linear1d", 2: "bilinear2d", 3: "trilinear3d"}[rank]
+    else:
+        fail(n, f"resize mode '{mode}'")
+    if ctm == "align_corners":
+        if scales is not None and any(abs(i * sc - o) > 1e-6 for i, o, sc in zip(ins[1:], outs[1:], scales)):
             # ONNX then divides by the unrounded in x scale - 1; PyTorch by out - 1.
             fail(n, "align_corners with scales that give a fractional output length (ONNX's reference divides by "
                     "in x scale - 1, PyTorch by out - 1)")
-        if ctm == "align_corners":
-            return Layer(f"ctnn::upsample_{name}{rank}d<{size}, ctnn::align_corners>")
-        if ctm in ("pytorch_half_pixel", "half_pixel") and exact:
-            return Layer(f"ctnn::upsample_{name}{rank}d<ctnn::scale_factor<{vals(scales)}>>")
-        fail(n, f"linear resize with {ctm} to a size that is not a whole multiple")
-    fail(n, f"resize mode '{mode}'")
+        return Layer(f"ctnn::upsample_{name}<ctnn::output_size<{vals(outs[1:])}>, ctnn::align_corners>")
+    if ctm == "half_pixel" or (ctm == "pytorch_half_pixel" and all(o > 1 for o in outs[1:])):
+        return Layer(f"ctnn::upsample_{name}<{', '.join(opts)}>")
+    fail(n, f"{mode} resize with {ctm} coordinates: PyTorch's are half_pixel and align_corners")
 
 
 def slice_layer(g, n):

@@ -481,14 +481,21 @@ def global_pool_layer(kind):
 
 UPSAMPLE_NAME = {("nearest", 1): "upsample_nearest1d", ("nearest", 2): "upsample_nearest2d",
                  ("nearest", 3): "upsample_nearest3d", ("linear", 1): "upsample_linear1d",
-                 ("linear", 2): "upsample_bilinear2d", ("linear", 3): "upsample_trilinear3d"}
+                 ("linear", 2): "upsample_bilinear2d", ("linear", 3): "upsample_trilinear3d",
+                 ("nearest-exact", 1): "upsample_nearest_exact1d", ("nearest-exact", 2): "upsample_nearest_exact2d",
+                 ("nearest-exact", 3): "upsample_nearest_exact3d", ("bicubic", 2): "upsample_bicubic2d"}
 TORCH_MODE = {("nearest", 1): "nearest", ("nearest", 2): "nearest", ("nearest", 3): "nearest",
-              ("linear", 1): "linear", ("linear", 2): "bilinear", ("linear", 3): "trilinear"}
+              ("linear", 1): "linear", ("linear", 2): "bilinear", ("linear", 3): "trilinear",
+              ("nearest-exact", 1): "nearest-exact", ("nearest-exact", 2): "nearest-exact",
+              ("nearest-exact", 3): "nearest-exact", ("bicubic", 2): "bicubic"}
 
 
 def upsample_layer(r, mode, spec, align=False):
-    """spec: ("scale", n or (n...)), ("ratio", p, q) or ("size", (o...))."""
-    if spec[0] == "scale":
+    """spec: ("scale", n or (n...)), ("ratio", p, q), ("ratios", (p...), (q...)) or ("size", (o...))."""
+    if spec[0] == "ratios":
+        opt = f"scale_factor<{vals(spec[1])}>, scale_den<{vals(spec[2])}>"
+        kw = {"scale_factor": tuple(p / q for p, q in zip(spec[1], spec[2]))}
+    elif spec[0] == "scale":
         n = per_dim(spec[1], r) if isinstance(spec[1], tuple) else spec[1]
         opt = f"scale_factor<{vals(n) if isinstance(n, tuple) else n}>"
         kw = {"scale_factor": tuple(float(v) for v in n) if isinstance(n, tuple) else float(n)}
@@ -500,7 +507,7 @@ def upsample_layer(r, mode, spec, align=False):
         kw = {"size": tuple(spec[1])}
     opts = [opt] + (["align_corners"] if align else [])
     cpp = f"{UPSAMPLE_NAME[(mode, r)]}<{', '.join(opts)}>"
-    if mode == "linear":
+    if mode in ("linear", "bicubic"):
         kw["align_corners"] = align
     return simple(cpp, lambda _: nn.Upsample(mode=TORCH_MODE[(mode, r)], **kw))
 
@@ -1363,6 +1370,22 @@ def gen_upsample():
         for align in (False, True):
             c = 2 if r < 3 else 1
             case(fam, (c,) + spatial, [upsample_layer(r, "linear", spec, align)])
+    # per-dim rational scales
+    case(fam, (2, 4, 3), [upsample_layer(2, "linear", ("ratios", (3, 2), (2, 1)))])
+    case(fam, (2, 4, 3), [upsample_layer(2, "nearest", ("ratios", (5, 1), (4, 2)))], select=True)
+    # PyTorch's nearest-exact: floor((dst + 0.5) in / out)
+    exact = [(1, (4,), ("scale", 2)), (1, (5,), ("ratio", 3, 2)), (1, (7,), ("ratio", 1, 2)), (1, (5,), ("size", (7,))),
+             (2, (3, 4), ("ratio", 5, 4)), (2, (3, 3), ("scale", (2, 3))), (2, (5, 3), ("size", (7, 2))),
+             (2, (4, 3), ("ratios", (3, 1), (2, 1))), (3, (2, 3, 2), ("ratio", 3, 2))]
+    for r, spatial, spec in exact:
+        case(fam, (2,) + spatial, [upsample_layer(r, "nearest-exact", spec)], select=True)
+    # bicubic, A = -0.75, taps clamped at the borders
+    cubic = [(2, (3, 3), ("scale", 2)), (2, (4, 5), ("ratio", 5, 4)), (2, (6, 5), ("ratio", 1, 2)),
+             (2, (5, 3), ("size", (7, 5))), (2, (4, 4), ("size", (3, 9))), (2, (3, 4), ("ratios", (3, 1), (2, 1))),
+             (2, (2, 2), ("scale", 3))]
+    for r, spatial, spec in cubic:
+        for align in (False, True):
+            case(fam, (2,) + spatial, [upsample_layer(r, "bicubic", spec, align)])
     return fam
 
 

@@ -223,26 +223,31 @@ inline void scatter_figure(const writer& w, int x0, int y0, const axis& h, const
 }
 
 // Upsampling: each output cell and the input cell(s) it reads, source = (dst + 0.5) in / out - 0.5
-// for linear (dst (in - 1) / (out - 1) with align_corners), floor(dst in / out) for nearest.
+// for linear and cubic (dst (in - 1) / (out - 1) with align_corners), floor(dst in / out) for nearest,
+// floor((dst + 0.5) in / out) for nearest-exact; the four cells of a cubic clamped into the grid.
 inline void upsample_figure(const writer& w, const arithmetic& ar, int x0, int y0, const axis& h, const axis& v) {
   const int ox0 = input_and_output(w, x0, y0, h, v);
-  const bool nearest = ar.mode == static_cast<int>(upsample_mode::nearest);
+  const bool exact = ar.mode == static_cast<int>(upsample_mode::nearest_exact);
+  const bool nearest = ar.mode == static_cast<int>(upsample_mode::nearest) || exact;
+  const bool cubic = ar.mode == static_cast<int>(upsample_mode::cubic);
   const auto source = [&](const axis& a, long long dst) {
-    if (nearest) return dst * a.in / a.out;
+    if (nearest) return std::min<long long>((2 * dst + exact) * a.in / (2 * a.out), a.in - 1);
     const double s = ar.align_corners ? (a.out > 1 ? double(dst) * (a.in - 1) / (a.out - 1) : 0.0)
                                       : (dst + 0.5) * a.in / a.out - 0.5;
     return s < 0 ? 0LL : static_cast<long long>(s);
   };
   const long long positions = static_cast<long long>(h.out) * v.out;
-  const int span_r = nearest || h.in == 1 ? 1 : 2, span_c = nearest || v.in == 1 ? 1 : 2;
+  const int taps = nearest ? 1 : cubic ? 4 : 2;  // a cubic's first tap is one before floor(src)
+  const int span_r = std::min(taps, h.in), span_c = std::min(taps, v.in);
   std::fputs("<g>\n", w.out);
   for (int i = 0; i < span_r; ++i)
     for (int j = 0; j < span_c; ++j) w.rect(x0 + j * w.cell, y0 + i * w.cell, w.cell, w.cell, "tap");
   w.animate(positions, [&](long long p, long long& r, long long& c) {
     r = source(h, p / v.out);
     c = source(v, p % v.out);
-    if (span_r == 2 && r > h.in - 2) r = h.in - 2;
-    if (span_c == 2 && c > v.in - 2) c = v.in - 2;
+    if (cubic) --r, --c;
+    r = std::max(0LL, std::min<long long>(r, h.in - span_r));
+    c = std::max(0LL, std::min<long long>(c, v.in - span_c));
   });
   std::fputs("</g>\n", w.out);
   w.sliding_cell(ox0, y0, v.out, positions);

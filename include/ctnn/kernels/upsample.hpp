@@ -1,8 +1,11 @@
-// ctnn/kernels/upsample.hpp: nearest and (bi/tri)linear upsampling (declaration: ctnn/layers/upsample.hpp).
+// ctnn/kernels/upsample.hpp: nearest, nearest-exact, (bi/tri)linear and bicubic upsampling (declaration:
+// ctnn/layers/upsample.hpp).
 //
 // PyTorch's source positions, in float as PyTorch computes them: with a scale the ratio is 1/scale,
-// with a size in/out. Nearest: src = min(floor(dst * ratio), in - 1). Linear, align_corners false:
-// src = max(0, (dst + 0.5) ratio - 0.5); true: src = dst (in - 1) / (out - 1); equal sizes copy.
+// with a size in/out. Nearest: src = min(floor(dst * ratio), in - 1); nearest-exact:
+// min(floor((dst + 0.5) ratio), in - 1). Linear, align_corners false: src = max(0, (dst + 0.5) ratio - 0.5);
+// true: src = dst (in - 1) / (out - 1); equal sizes copy. Bicubic: the same src, not clamped, and four
+// taps around floor(src), each read clamped into the input, weighted by Keys' cubic with A = -0.75.
 #pragma once
 
 #include <array>
@@ -20,10 +23,12 @@ template <upsample_params P>
 constexpr float upsample_ratio(int dim3, index_t in, index_t out) {
   const int dim = dim3 - (3 - P.rank);
   if (dim < 0) return 1.0f;
-  if (P.mode == upsample_mode::linear && P.align_corners)
+  if (P.align_corners)
     return out > 1 ? static_cast<float>(in - 1) / static_cast<float>(out - 1) : 0.0f;
-  if (P.scale_num.count != 0)
-    return static_cast<float>(static_cast<double>(P.scale_den.at(dim)) / static_cast<double>(P.scale_num.at(dim)));
+  if (P.scale_num.count != 0) {
+    const index_t den = P.scale_den.count != 0 ? P.scale_den.at(dim) : 1;
+    return static_cast<float>(static_cast<double>(den) / static_cast<double>(P.scale_num.at(dim)));
+  }
   return static_cast<float>(in) / static_cast<float>(out);
 }
 
@@ -52,8 +57,38 @@ constexpr linear_taps linear_source(float ratio, index_t dst, index_t in, index_
 // elements gives 3 outputs reading 0, 0, 1.
 template <upsample_params P>
 constexpr index_t nearest_source(float ratio, index_t dst, index_t in) {
-  const auto src = static_cast<index_t>(static_cast<float>(dst) * ratio);  // floor: non-negative
+  const float at = P.mode == upsample_mode::nearest_exact ? (static_cast<float>(dst) + 0.5f) * ratio
+                                                          : static_cast<float>(dst) * ratio;
+  const auto src = static_cast<index_t>(at);  // floor: non-negative
   return src < in - 1 ? src : in - 1;
+}
+
+struct cubic_taps {
+  index_t i[4] = {};
+  float w[4] = {};
+};
+
+// Keys' cubic convolution with A = -0.75 (PyTorch's get_cubic_upsample_coefficients), on the four
+// inputs around floor(src), read clamped into [0, in - 1].
+template <upsample_params P>
+constexpr cubic_taps cubic_source(float ratio, index_t dst, index_t in) {
+  const float src = P.align_corners ? ratio * static_cast<float>(dst) : ratio * (static_cast<float>(dst) + 0.5f) - 0.5f;
+  const auto truncated = static_cast<index_t>(src);
+  const index_t base = static_cast<float>(truncated) > src ? truncated - 1 : truncated;  // floor: src may be < 0
+  const float t = src - static_cast<float>(base);
+  constexpr float a = -0.75f;
+  const auto near = [](float x) { return ((a + 2) * x - (a + 3)) * x * x + 1; };         // |x| <= 1
+  const auto far = [](float x) { return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a; };  // 1 < |x| < 2
+  cubic_taps c;
+  c.w[0] = far(t + 1);
+  c.w[1] = near(t);
+  c.w[2] = near(1 - t);
+  c.w[3] = far(2 - t);
+  for (int k = 0; k < 4; ++k) {
+    const index_t at = base - 1 + k;
+    c.i[k] = at < 0 ? 0 : (at > in - 1 ? in - 1 : at);
+  }
+  return c;
 }
 }  // namespace detail
 
@@ -65,13 +100,18 @@ struct upsample_table {
   static constexpr index_t in_extent[3] = {in.d, in.h, in.w}, out_extent[3] = {out.d, out.h, out.w};
   static constexpr index_t first[3] = {0, out.d, out.d + out.h};
   static constexpr std::size_t size = static_cast<std::size_t>(out.d + out.h + out.w);
+  static constexpr bool nearest = P.mode == upsample_mode::nearest || P.mode == upsample_mode::nearest_exact;
+  using source_type = std::conditional_t<nearest, index_t,
+                                         std::conditional_t<P.mode == upsample_mode::cubic, detail::cubic_taps, detail::linear_taps>>;
   static constexpr auto sources = [] {
-    std::array<std::conditional_t<P.mode == upsample_mode::nearest, index_t, detail::linear_taps>, size> r{};
+    std::array<source_type, size> r{};
     for (int i = 0; i < 3; ++i) {
       const float ratio = detail::upsample_ratio<P>(i, in_extent[i], out_extent[i]);
       for (index_t o = 0; o < out_extent[i]; ++o) {
-        if constexpr (P.mode == upsample_mode::nearest) {
+        if constexpr (nearest) {
           r[static_cast<std::size_t>(first[i] + o)] = detail::nearest_source<P>(ratio, o, in_extent[i]);
+        } else if constexpr (P.mode == upsample_mode::cubic) {
+          r[static_cast<std::size_t>(first[i] + o)] = i == 0 ? detail::cubic_taps{} : detail::cubic_source<P>(ratio, o, in_extent[i]);
         } else {
           r[static_cast<std::size_t>(first[i] + o)] = detail::linear_source<P>(ratio, o, in_extent[i], out_extent[i]);
         }
@@ -93,8 +133,16 @@ constexpr void upsample_forward(const T* x, T* y) {
           const auto& sz = source[oz];
           const auto& sy = source[table::first[1] + oy];
           const auto& sx = source[table::first[2] + ox];
-          if constexpr (P.mode == upsample_mode::nearest) {
+          if constexpr (table::nearest) {
             y[offset<L>(out, c, oz, oy, ox)] = x[offset<L>(in, c, sz, sy, sx)];
+          } else if constexpr (P.mode == upsample_mode::cubic) {
+            accumulator_t<T> v{};  // along W in each of four rows, then along H, as PyTorch
+            for (int b = 0; b < 4; ++b) {
+              accumulator_t<T> row{};
+              for (int d = 0; d < 4; ++d) row += static_cast<accumulator_t<T>>(sx.w[d]) * x[offset<L>(in, c, 0, sy.i[b], sx.i[d])];
+              v += static_cast<accumulator_t<T>>(sy.w[b]) * row;
+            }
+            y[offset<L>(out, c, oz, oy, ox)] = static_cast<T>(v);
           } else {
             const detail::linear_taps t[3] = {sz, sy, sx};
             accumulator_t<T> v{};

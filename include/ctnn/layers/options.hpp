@@ -186,10 +186,12 @@ struct exclude_pad {
 // Integer scale per dim (or one for all).
 template <index_t... V>
 struct scale_factor {
-  static constexpr void configure(auto& p) requires requires { p.scale_num; } {
-    p.scale_num = spatial_v<V...>;
-    p.scale_den = spatial_v<1>;
-  }
+  static constexpr void configure(auto& p) requires requires { p.scale_num; } { p.scale_num = spatial_v<V...>; }
+};
+// The denominators of per-dim rational scales: scale_factor<3, 2>, scale_den<2, 1> is (1.5, 2).
+template <index_t... V>
+struct scale_den {
+  static constexpr void configure(auto& p) requires requires { p.scale_den; } { p.scale_den = spatial_v<V...>; }
 };
 // Rational scale Num/Den for every dim, e.g. scale_ratio<3, 2> = 1.5.
 template <index_t Num, index_t Den>

@@ -14,7 +14,8 @@ constexpr layer_shapes infer(const upsample_params& p, const shape& in) {
   if (layer_error e = check_input_rank(in, n)) return fail(e);
   const bool by_scale = p.scale_num.count != 0, by_size = p.output_size.count != 0;
   if (by_scale == by_size) return fail(error_code::scale_or_size, int{by_scale} + int{by_size});
-  if (p.align_corners && p.mode == upsample_mode::nearest) return fail(error_code::align_corners_needs_linear);
+  if (p.align_corners && (p.mode == upsample_mode::nearest || p.mode == upsample_mode::nearest_exact))
+    return fail(error_code::align_corners_needs_linear);
   layer_shapes r;
   r.out = shape{in.channels()};
   if (by_size) {
@@ -25,6 +26,8 @@ constexpr layer_shapes infer(const upsample_params& p, const shape& in) {
     return r;
   }
   if (layer_error e = check_option_rank(p.scale_num, n, param::scale)) return fail(e);
+  if (p.scale_den.count != 0)
+    if (layer_error e = check_option_rank(p.scale_den, n, param::scale)) return fail(e);
   const extents num = resolve(p.scale_num, n), den = resolve(p.scale_den, n, 1);
   if (layer_error e = check_positive(num, n, param::scale)) return fail(e);
   if (layer_error e = check_positive(den, n, param::scale)) return fail(e);
@@ -38,12 +41,12 @@ constexpr layer_shapes infer(const upsample_params& p, const shape& in) {
   return r;
 }
 
-// Linear modes read two neighbours, nearest one; the jump becomes in / out.
+// Linear modes read two neighbours, cubic four, nearest one; the jump becomes in / out.
 constexpr receptive_field grow_field(const upsample_params& p, const shape& in, const layer_shapes& r,
                                      const receptive_field& f) {
   extents taps, num, den;
   for (int i = 0; i < p.rank; ++i) {
-    taps[i] = p.mode == upsample_mode::linear ? 2 : 1;
+    taps[i] = p.mode == upsample_mode::linear ? 2 : p.mode == upsample_mode::cubic ? 4 : 1;
     num[i] = in.spatial(i);
     den[i] = r.out.spatial(i);
   }
@@ -53,7 +56,10 @@ constexpr receptive_field grow_field(const upsample_params& p, const shape& in, 
 constexpr arithmetic arithmetic_of(const upsample_params& p, const shape& in) {
   arithmetic a;
   a.kind = arithmetic_kind::upsample;
-  a.what = p.mode == upsample_mode::nearest ? "nearest upsampling" : "linear upsampling";
+  a.what = p.mode == upsample_mode::nearest         ? "nearest upsampling"
+           : p.mode == upsample_mode::nearest_exact ? "nearest-exact upsampling"
+           : p.mode == upsample_mode::cubic         ? "bicubic upsampling"
+                                                    : "linear upsampling";
   a.rank = p.rank;
   const shape out = infer(p, in).out;
   for (int i = 0; i < p.rank; ++i) {
