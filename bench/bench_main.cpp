@@ -1,9 +1,11 @@
 // bench/bench_main.cpp: ctnn against oneDNN and XNNPACK on six workloads, in one process.
 //
 // Single thread (run with OMP_NUM_THREADS=1: Debian's oneDNN uses OpenMP, and its threads read the
-// variable when the library loads), batch 1, fp32, NHWC, weights prepared before timing. Each peer's output is compared
-// with ctnn's before it is timed. A "peak" benchmark measures the core's fp32 FMA rate with independent
-// FMA chains; bench/run.py turns the JSON output into the README's table.
+// variable when the library loads), batch 1, fp32, NHWC, weights prepared before timing, every output
+// written to a buffer of the caller's. Each peer's output is compared with ctnn's before it is timed. A
+// "peak" benchmark measures the core's fp32 FMA rate with independent FMA chains at the vector width the
+// binary was built for (`ctnn_bench --isa` names it); bench/run.py turns the JSON output into the README's
+// table.
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -20,19 +22,34 @@
 
 namespace {
 
-// 16 independent chains of vector FMAs: enough to cover the FMA latency on two pipes.
+// The vector ISA this binary was built for: the one ctnn's kernels use, and the one the peak is measured with.
+#if defined(__AVX512F__)
+constexpr const char* isa = "AVX-512";
+constexpr int vector_bytes = 64, chains = 16;  // 32 registers: 16 accumulators fit beside the operands
+#elif defined(__AVX2__) && defined(__FMA__)
+constexpr const char* isa = "AVX2+FMA";
+constexpr int vector_bytes = 32, chains = 12;  // 16 registers: 12 accumulators, two operands, no spills
+#else
+constexpr const char* isa = "SSE2";
+constexpr int vector_bytes = 16, chains = 12;
+#endif
+
+// Independent chains of FMAs at the ISA's vector width: enough to cover the FMA latency on two pipes,
+// few enough to stay in registers (wider vectors than the ISA's would be split and spill, and the "peak"
+// would fall below what the kernels reach).
 void peak_fma(benchmark::State& state) {
-  using v16 = float __attribute__((vector_size(64)));
-  v16 acc[16];
-  for (int i = 0; i < 16; ++i) acc[i] = v16{} + float(i);
-  const v16 a = v16{} + 0.999999f, b = v16{} + 1e-7f;
+  using vec = float __attribute__((vector_size(vector_bytes)));
+  constexpr int lanes = vector_bytes / 4;
+  vec acc[chains];
+  for (int i = 0; i < chains; ++i) acc[i] = vec{} + float(i);
+  const vec a = vec{} + 0.999999f, b = vec{} + 1e-7f;
   constexpr int steps = 1024;
   for (auto _ : state) {
     for (int s = 0; s < steps; ++s)
-      for (int i = 0; i < 16; ++i) acc[i] = acc[i] * a + b;
+      for (int i = 0; i < chains; ++i) acc[i] = acc[i] * a + b;
     benchmark::DoNotOptimize(acc);
   }
-  state.counters["flops"] = benchmark::Counter(2.0 * 16 * 16 * steps, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["flops"] = benchmark::Counter(2.0 * lanes * chains * steps, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 int peers_checked = 0, peers_differing = 0;  // for --check
@@ -139,6 +156,10 @@ void register_batch() {
 // `ctnn_bench --check` only compares every peer's output with ctnn's (CI runs it): exit status 1 if
 // one differs. Anything else goes to Google Benchmark.
 int main(int argc, char** argv) {
+  if (argc == 2 && std::string(argv[1]) == "--isa") {  // for bench/run.py's table
+    std::printf("%s\n", isa);
+    return 0;
+  }
   const bool check_only = argc == 2 && std::string(argv[1]) == "--check";
   benchmark::RegisterBenchmark("peak/fma", peak_fma);
   register_workload<workloads::w1_lenet>("W1_lenet", workloads::describe_w1, 1);

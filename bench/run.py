@@ -4,8 +4,9 @@
     python3 bench/run.py            (needs libbenchmark-dev; libdnnl-dev, libxnnpack-dev and
                                      libpthreadpool-dev for the peers)
 
-Single thread (OMP_NUM_THREADS=1 for oneDNN), batch 1, fp32, NHWC, weights prepared before timing; the
-median of 3 repetitions. Per workload: ctnn's latency with each compiler, GFLOP/s and percent of the
+Single thread (OMP_NUM_THREADS=1 for oneDNN), batch 1, fp32, NHWC, weights prepared before timing, the
+output in the caller's buffer; repetitions of ctnn and its peers interleaved in a random order, the
+median of 5. Per workload: ctnn's latency with each compiler, GFLOP/s and percent of the
 measured FMA peak (clang build), the peers' latencies and the speedup over the best peer, and the seconds
 each compiler takes to build the workload.
 """
@@ -75,7 +76,9 @@ def compile_seconds(compiler, net):
 
 
 def main():
-    runs = {c: run(build(c)) for c in COMPILERS}
+    binaries = {c: build(c) for c in COMPILERS}
+    runs = {c: run(b) for c, b in binaries.items()}
+    isa = sh([binaries["clang++-16"], "--isa"]).strip()
     clang, gcc = runs["clang++-16"], runs["g++-12"]
     peak = clang["peak/fma"]["flops"] / 1e9
     cpu = "unknown"
@@ -86,11 +89,13 @@ def main():
         "# Benchmark results",
         "",
         f"Machine: {cpu}, {os.cpu_count()} cores (one used), {platform.system()} {platform.release()}; "
-        f"measured fp32 FMA peak {peak:.0f} GFLOP/s (16 independent 512-bit FMA chains). "
+        f"vector ISA {isa} (-march=native); measured fp32 FMA peak {peak:.0f} GFLOP/s (independent FMA chains "
+        f"at {isa}'s vector width). "
         "Compilers g++ 12.2 and clang 16.0.6, flags `" + " ".join(FLAGS[1:]) + "`; peers: Debian's oneDNN 2.6.3 "
         "(primitives created once, `format_tag::any`, fused ReLU) and XNNPACK (git 2022-02-16, operators created "
-        "once, no thread pool). Single thread, batch 1, fp32, NHWC, weights prepared before timing; median of 3 "
-        "repetitions. Produced by `python3 bench/run.py`.",
+        "once, no thread pool). Single thread, batch 1, fp32, NHWC, weights prepared before timing, outputs in "
+        "the caller's buffer; median of 5 repetitions, interleaved at random with the peers'. Produced by "
+        "`python3 bench/run.py`.",
         "",
         "| workload | ctnn clang (us) | GFLOP/s | % of peak | ctnn g++ (us) | g++ / clang | oneDNN (us) | XNNPACK (us) "
         "| best peer / ctnn | build s (g++ / clang) |",

@@ -56,9 +56,25 @@ def fail(node, reason):
 # ---- the ONNX graph -----------------------------------------------------------------------------------
 
 def infer_shapes(model):
+    """ONNX's shape inference, with what it leaves open filled in: a MaxUnpool's output has the shape its
+    constant output_shape input gives (onnx 1.12 does not read it), and inference runs again from there."""
     import onnx
+    from onnx import numpy_helper
     try:
-        return onnx.shape_inference.infer_shapes(model, strict_mode=True)
+        model = onnx.shape_inference.infer_shapes(model, strict_mode=True)
+        known = {v.name for v in list(model.graph.value_info) + list(model.graph.output)
+                 if v.type.tensor_type.HasField("shape")}
+        constants = {t.name: t for t in model.graph.initializer}
+        added = False
+        for n in model.graph.node:
+            if n.op_type == "MaxUnpool" and len(n.input) > 2 and n.input[2] in constants and n.output[0] not in known:
+                size = [int(v) for v in numpy_helper.to_array(constants[n.input[2]])]
+                kept = [v for v in model.graph.value_info if v.name != n.output[0]]
+                del model.graph.value_info[:]
+                model.graph.value_info.extend(kept)
+                model.graph.value_info.append(onnx.helper.make_tensor_value_info(n.output[0], onnx.TensorProto.FLOAT, size))
+                added = True
+        return onnx.shape_inference.infer_shapes(model, strict_mode=True) if added else model
     except Exception as e:  # noqa: BLE001 - onnx raises several kinds
         raise ImportError_(f"model: ONNX shape inference failed: {e}") from None
 
@@ -373,12 +389,12 @@ def conv_transpose_layer(g, n):
     return convolution(g, n, "conv_transpose", w.shape[1] * g.attr(n, "group", 1), k, s, d, pads[:rank], pads[rank:], a)
 
 
-def pool_layer(g, n, kind):
+def pool_layer(g, n, kind, with_indices=False):
     k = list(g.attr(n, "kernel_shape"))
     rank = len(k)
     s, d, begin, end = window(g, n, rank, k)
-    if len(n.output) > 1 and n.output[1]:
-        fail(n, "max pooling indices are used; ctnn has no max unpooling yet")
+    if len(n.output) > 1 and n.output[1] and not with_indices:
+        fail(n, "max pooling indices used other than by one MaxUnpool")
     if g.attr(n, "storage_order", 0) != 0:
         fail(n, "storage_order 1 (column major indices)")
     opts = [f"ctnn::kernel<{vals(k)}>", f"ctnn::stride<{vals(s)}>"]  # always written: the defaults differ
@@ -685,6 +701,24 @@ def channel_norm_of(g, first):
     return Layer("ctnn::channel_layer_norm<" + ", ".join(norm_eps_options(g, norm[0])) + ">", layer.tensors), back[0]
 
 
+def unpool_of(g, first):
+    """SegNet's MaxPool whose indices one MaxUnpool reads, restoring the pooling's input size: the max_unpool
+    block of the pooling and what lies between. Returns (the block, the MaxUnpool) or None."""
+    if first.op_type != "MaxPool" or len(first.output) < 2 or not first.output[1]:
+        return None
+    readers = g.consumers.get(g.resolve(first.output[1]), [])
+    if len(readers) != 1 or readers[0].op_type != "MaxUnpool" or g.resolve(readers[0].input[1]) != g.resolve(first.output[1]):
+        fail(first, "max pooling indices used other than by one MaxUnpool")
+    unpool = readers[0]
+    if g.shapes[g.resolve(unpool.output[0])] != g.shapes[g.resolve(first.input[0])]:
+        fail(unpool, "an unpooling to a size other than the pooling's input")
+    pool = pool_layer(g, first, "max", with_indices=True)
+    if isinstance(pool, list):
+        fail(first, "a max pooling with indices padded beyond half its kernel")
+    inner = chain(g, g.resolve(first.output[0]), g.resolve(unpool.input[0]))
+    return Block("max_unpool", [[pool] + inner]), unpool
+
+
 def shuffle_of(g, first):
     """ShuffleNet's channel shuffle as exporters write it: Reshape to [1, G, C/G, ...], Transpose of dims 1
     and 2, Reshape back. Returns (groups, the last Reshape) or None."""
@@ -793,6 +827,8 @@ def layer_of(g, n):
         return Layer(SIMPLE[n.op_type])
     if n.op_type in LAYERS:
         return LAYERS[n.op_type](g, n)
+    if n.op_type == "MaxUnpool":
+        fail(n, "indices from elsewhere than a MaxPool of the network (ctnn's max_unpool pairs the two)")
     if n.op_type in ("Add", "Concat", "Mul") and len(g.data_inputs(n)) > 1:
         fail(n, "a merge whose inputs do not branch from one tensor (ctnn's residual, multiply and concat blocks)")
     fail(n, "operator not supported by ctnn")
@@ -887,6 +923,11 @@ def chain(g, u, stop):
             u = g.resolve(gated[1].output[0])
             continue
         if len(nexts) == 1 and len(g.data_inputs(first)) == 1:
+            unpool = unpool_of(g, first)
+            if unpool is not None:  # MaxPool ... MaxUnpool: one block
+                items.append(unpool[0])
+                u = g.resolve(unpool[1].output[0])
+                continue
             shuffle = shuffle_of(g, first)
             if shuffle is not None:  # Reshape, Transpose, Reshape: one layer
                 items.append(Layer(f"ctnn::channel_shuffle<{shuffle[0]}>"))
@@ -989,6 +1030,9 @@ def cpp_of(items, indent):
                         else b[0].cpp for b in item.branches]
             if item.kind == "residual" and item.branches[1] == []:
                 branches = branches[:1]
+            if item.kind == "max_unpool":  # the pooling and the layers after it, as the block's arguments
+                parts.append(f"ctnn::max_unpool<\n{inner}" + cpp_of(item.branches[0], inner) + ">")
+                continue
             parts.append(f"ctnn::{item.kind}<\n{inner}" + f",\n{inner}".join(branches) + ">")
     return f",\n{indent}".join(parts)
 

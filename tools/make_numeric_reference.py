@@ -314,7 +314,8 @@ class PartialConv(nn.Module):
 def conv_layer(r, cout, k, stride=1, dilation=1, groups=1, padding=None, bias=True, mult=None,
                spell_mult=True, spell_defaults=False, partial=False, multi=False, short_kernel=False):
     """conv1d/2d/3d, depthwise_conv (mult set) or partial_conv. padding: None (not written), ("pad", p),
-    ("asym", begin, end), "same", "valid", "tf_same", "full", or ("pad_short", p) (one broadcast value)."""
+    ("asym", begin, end), "same", "valid", "tf_same", "tf_same_lower", "full", or ("pad_short", p) (one
+    broadcast value)."""
     k, s, d = per_dim(k, r), per_dim(stride, r), per_dim(dilation, r)
 
     def build(in_shape):
@@ -334,9 +335,11 @@ def conv_layer(r, cout, k, stride=1, dilation=1, groups=1, padding=None, bias=Tr
             torch_pad = "same"
         elif padding == "valid":
             opts.append("pad_valid")
-        elif padding == "tf_same":
-            opts.append("pad_tf_same")
+        elif padding in ("tf_same", "tf_same_lower"):
+            opts.append("pad_" + padding)
             b, e = tf_same_pads(spatial, k, s, d)
+            if padding == "tf_same_lower":
+                b, e = e, b
             pre = torch_pads(b, e)
         elif padding == "full":
             opts.append("pad_full")
@@ -442,6 +445,32 @@ def max_pool_layer(r, k, stride=None, pad=0, dilation=1, ceil=False):
     cpp = f"max_pool{r}d<kernel<{vals(k)}>" + "".join(", " + o for o in opts) + ">"
     cls = {1: nn.MaxPool1d, 2: nn.MaxPool2d, 3: nn.MaxPool3d}[r]
     return simple(cpp, lambda _: cls(k, stride=s, padding=p, dilation=d, ceil_mode=ceil))
+
+
+class MaxUnpool(nn.Module):
+    """SegNet's pair: max pooling with indices, the inner layers, max unpooling to x's size."""
+
+    def __init__(self, r, k, s, p, inner):
+        super().__init__()
+        self.r, self.k, self.s, self.p, self.inner = r, k, s, p, inner
+
+    def forward(self, x):
+        pool = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}[self.r]
+        unpool = {1: F.max_unpool1d, 2: F.max_unpool2d, 3: F.max_unpool3d}[self.r]
+        y, indices = pool(x, self.k, self.s, self.p, return_indices=True)
+        return unpool(self.inner(y), indices, self.k, self.s, self.p, output_size=x.shape[2:])
+
+
+def max_unpool(r, k, inner, stride=None, pad=0):
+    def build(in_shape):
+        pool = max_pool_layer(r, k, stride, pad)(in_shape)
+        built = build_seq(inner, pool.out)
+        s = per_dim(stride, r) if stride is not None else per_dim(k, r)
+        m = MaxUnpool(r, per_dim(k, r), s, per_dim(pad, r), nn.Sequential(*[b.module for b in built]))
+        cpp = "max_unpool<" + ", ".join([pool.cpp] + [b.cpp for b in built]) + ">"
+        return Built(cpp, m, tuple(in_shape))
+
+    return build
 
 
 def avg_pool_layer(r, k, stride=None, pad=0, ceil=False, exclude=False):
@@ -1156,6 +1185,8 @@ def gen_conv():
     case(fam, (2, 7), [conv_layer(1, None, 3, padding="same", mult=3)])
     case(fam, (2, 3, 3, 3), [conv_layer(3, None, 2, padding=("pad", 1), mult=1)])
     case(fam, (3, 6, 5), [conv_layer(2, None, 3, stride=2, dilation=(2, 1), padding="tf_same", mult=1, bias=False)])
+    case(fam, (3, 6, 5), [conv_layer(2, 4, (4, 3), stride=2, padding="tf_same_lower")])
+    case(fam, (2, 7), [conv_layer(1, 3, 4, stride=3, padding="tf_same_lower")])
     case(fam, (2, 5, 5), [conv_layer(2, 4, 3, groups=2)])  # depthwise written as groups
     case(fam, (3, 4, 4), [conv_layer(2, 3, 3, groups=3, padding=("pad", 1))], exact=True)
     # 1x1
@@ -1274,6 +1305,18 @@ def gen_pool():
     case(fam, (1, 6), [avg_pool_layer(1, 4, stride=3, pad=2, ceil=True)])
     case(fam, (1, 5, 5), [avg_pool_layer(2, 2, stride=2, pad=1, ceil=True)], exact=True)
     case(fam, (2, 4), [avg_pool_layer(1, 3, stride=2, ceil=True)])  # last window [2, 5): divisor 2, not 3
+    # SegNet's max unpooling: values back at their window's maximum; ties (integer inputs) at the first
+    case(fam, (2, 4, 4), [max_unpool(2, 2, [c2(2, 3, padding=("pad", 1))])], exact=True, stem="max_unpool_conv")
+    case(fam, (2, 4, 6), [max_unpool(2, 2, [])], select=True, xint=True, stem="max_unpool_ties")
+    case(fam, (2, 5, 5), [max_unpool(2, 3, [act("relu")], stride=2, pad=1)], select=True, xint=True,
+         stem="max_unpool_overlapping")
+    case(fam, (1, 5, 4), [max_unpool(2, 2, [])], select=True, stem="max_unpool_odd_extent")
+    case(fam, (2, 7), [max_unpool(1, 3, [], stride=2)], select=True, xint=True, stem="max_unpool_1d")
+    case(fam, (1, 4, 4, 2), [max_unpool(3, 2, [])], select=True, stem="max_unpool_3d")
+    case(fam, (2, 8, 8), [c2(4, 3, padding=("pad", 1)), act("relu"),
+                          max_unpool(2, 2, [c2(4, 3, padding=("pad", 1)), act("relu"),
+                                            max_unpool(2, 2, [c2(4, 3, padding=("pad", 1))])]), c2(2, 1)],
+         wscale="fan_in", stem="segnet")
     case(fam, (1, 4, 4), [avg_pool_layer(2, 3, stride=2, pad=1, ceil=True)])  # last window clipped at i + p
     case(fam, (1, 4, 4), [avg_pool_layer(2, 3, stride=2, pad=1, ceil=True, exclude=True)])
     case(fam, (2, 5, 5), [max_pool_layer(2, 3, stride=2, pad=1, ceil=True)], select=True)

@@ -41,7 +41,7 @@ OPERATORS = ["Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePo
              "BatchNormalization", "InstanceNormalization", "LayerNormalization", "Gemm", "MatMul", "Relu",
              "LeakyRelu", "PRelu", "Sigmoid", "Tanh", "HardSwish", "HardSigmoid", "Elu", "Selu", "Celu",
              "Softplus", "Clip", "Softmax", "LogSoftmax", "Flatten", "Reshape", "Transpose", "Pad", "Slice",
-             "Split", "Concat", "Add", "Mul", "Resize", "Upsample", "DepthToSpace", "SpaceToDepth", "ReduceMean",
+             "Split", "Concat", "Add", "Mul", "Resize", "Upsample", "DepthToSpace", "SpaceToDepth", "ReduceMean", "MaxUnpool",
              "Identity", "Dropout"]
 RTOL, ATOL = 1e-3, 1e-5
 

@@ -222,6 +222,39 @@ def prelu_along_width():
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
 
 
+class SegNetReference(nn.Module):
+    def __init__(self, enc, dec):
+        super().__init__()
+        self.enc, self.dec = enc, dec
+
+    def forward(self, x):
+        x = F.relu(self.enc(x))
+        y, indices = F.max_pool2d(x, 2, return_indices=True)
+        return self.dec(F.max_unpool2d(F.relu(y), indices, 2, output_size=x.shape[2:]))
+
+
+def onnx_segnet():
+    """SegNet's pair as ONNX writes it (PyTorch 1.13 cannot export max_unpool2d): MaxPool with its Indices
+    output, MaxUnpool with them and the pooling input's shape."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    enc, dec = nn.Conv2d(3, 4, 3, padding=1), nn.Conv2d(4, 2, 3, padding=1)
+    tensors = [numpy_helper.from_array(t.detach().numpy(), name) for name, t in
+               (("enc.weight", enc.weight), ("enc.bias", enc.bias), ("dec.weight", dec.weight), ("dec.bias", dec.bias))]
+    tensors.append(numpy_helper.from_array(np.array([1, 4, 6, 8], dtype=np.int64), "size"))
+    nodes = [helper.make_node("Conv", ["x", "enc.weight", "enc.bias"], ["e"], pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["e"], ["r"]),
+             helper.make_node("MaxPool", ["r"], ["p", "i"], kernel_shape=[2, 2], strides=[2, 2]),
+             helper.make_node("Relu", ["p"], ["q"]),
+             helper.make_node("MaxUnpool", ["q", "i", "size"], ["u"], kernel_shape=[2, 2], strides=[2, 2]),
+             helper.make_node("Conv", ["u", "dec.weight", "dec.bias"], ["y"], pads=[1, 1, 1, 1])]
+    graph = helper.make_graph(nodes, "segnet", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 6, 8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2, 6, 8])], tensors)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    return model, SegNetReference(enc, dec).eval(), (3, 6, 8)
+
+
 def onnx_opset9():
     """An opset-9 model: Upsample (scales as an input), Slice with attributes."""
     import onnx
@@ -241,7 +274,7 @@ def onnx_opset9():
     return model, Reference(), (2, 4, 5)
 
 
-ONNX_CASES = {"onnx_same_padding": onnx_same_padding, "onnx_opset9": onnx_opset9}
+ONNX_CASES = {"onnx_same_padding": onnx_same_padding, "onnx_opset9": onnx_opset9, "onnx_segnet": onnx_segnet}
 
 MODELS = {
     "ops_2d": (ops_2d, (3, 20, 20)),

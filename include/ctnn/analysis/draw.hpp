@@ -623,6 +623,7 @@ void draw_network(std::FILE* out) {
     impl::draw::put_text(out, n.kind == node_kind::add        ? "add"
                               : n.kind == node_kind::concat   ? "concat"
                               : n.kind == node_kind::multiply ? "multiply"
+                              : n.kind == node_kind::unpool   ? "max_unpool"
                                                               : n.name);
     std::fputs("</text>\n", out);
     std::fprintf(out, "<text class=\"small\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", cx, y[k] + 30,

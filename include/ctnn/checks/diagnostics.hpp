@@ -100,6 +100,10 @@ struct only_channels_may_differ {};
 template <class Dims> struct main_branch_shape {};
 template <class Dims> struct gate_shape {};
 struct gate_dims_must_equal_the_main_branch_s_or_be_1 {};
+template <class Dims> struct pooled_shape {};
+template <class Dims> struct inner_output_shape {};
+struct inner_layers_must_keep_the_pooled_shape {};
+struct max_unpool_needs_a_max_pool_first {};
 template <padding_mode M> struct padding_mode_not_supported {};
 struct concat_without_branches {};
 struct not_a_layer {};
@@ -207,6 +211,9 @@ CTNN_SENTENCE(concat_shapes, branch<E.a>, first_branch_shape<typename dims_type<
               branch_shape<typename dims_type<E.rhs>::type>, only_channels_may_differ);
 CTNN_SENTENCE(multiply_shapes, main_branch_shape<typename dims_type<E.lhs>::type>,
               gate_shape<typename dims_type<E.rhs>::type>, gate_dims_must_equal_the_main_branch_s_or_be_1);
+CTNN_SENTENCE(unpool_shapes, pooled_shape<typename dims_type<E.lhs>::type>, inner_output_shape<typename dims_type<E.rhs>::type>,
+              inner_layers_must_keep_the_pooled_shape);
+CTNN_SENTENCE(unpool_needs_max_pool, max_unpool_needs_a_max_pool_first);
 CTNN_SENTENCE(padding_mode_unsupported, padding_mode_not_supported<static_cast<padding_mode>(E.a)>);
 CTNN_SENTENCE(empty_network, concat_without_branches);
 CTNN_SENTENCE(not_a_layer, not_a_layer);

@@ -38,6 +38,8 @@ enum class error_code : int {
   add_shapes,               // lhs: first branch, rhs: branch `a`
   concat_shapes,            // lhs: first branch, rhs: branch `a`
   multiply_shapes,          // lhs: main branch, rhs: the gate (branch `a`)
+  unpool_shapes,            // lhs: the max pooling's output, rhs: the inner layers' output
+  unpool_needs_max_pool,    // a max_unpool block whose first layer is not a max pooling
   padding_mode_unsupported, // a: the padding_mode the layer cannot use
   empty_network,            // a concat without branches
   not_a_layer,              // a type in the layer list that is not a layer (an option outside its layer?)

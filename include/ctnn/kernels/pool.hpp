@@ -4,7 +4,7 @@
 // Max pooling pads with -infinity (the lowest value for integer types) and propagates NaN; average
 // pooling divides by the window clipped to the padded extent (count_include_pad) or by the real elements
 // (exclude_pad), as PyTorch. TensorFlow's SAME average pooling divides by the real elements only, so
-// tf_same padding implies exclude_pad.
+// tf_same (and tf_same_lower) padding implies exclude_pad.
 #pragma once
 
 #include <limits>
@@ -85,7 +85,8 @@ constexpr void avg_pool_forward(const T* x, T* y) {
             for (index_t iy = lo[1]; iy < hi[1]; ++iy)
               for (index_t ix = lo[2]; ix < hi[2]; ++ix)
                 for (index_t c = 0; c < channels_at_once; ++c) sum[c] += x[offset<L>(in, c0 + c, iz, iy, ix)];
-          constexpr bool include_pad = P.count_include_pad && P.padding.mode != padding_mode::tf_same;
+          constexpr bool include_pad = P.count_include_pad && P.padding.mode != padding_mode::tf_same &&
+                                       P.padding.mode != padding_mode::tf_same_lower;
           const auto divisor = static_cast<accumulator_t<T>>(include_pad ? padded_count : real_count);
           for (index_t c = 0; c < channels_at_once; ++c)
             y[offset<L>(out, c0 + c, oz, oy, ox)] = static_cast<T>(sum[c] / divisor);
@@ -162,6 +163,39 @@ constexpr void run_plain(const adaptive_pool_params&, const T* x, const T*, T* y
 template <class Node, layout L, class T>
 constexpr void run_plain(const global_pool_params&, const T* x, const T*, T* y) {
   global_pool_forward<Node::type::params, Node::input_shape, L>(x, y);
+}
+
+// Max unpooling: y = 0, then each window's value v[c, o] at the position of the window's maximum in x
+// (its first, as PyTorch's index; NaN counts as the maximum), windows in order, a later one winning
+// where windows overlap, as PyTorch writes them.
+template <max_pool_params P, shape In, layout L, class T>
+constexpr void max_unpool_forward(const T* v, const T* x, T* y) {
+  constexpr window w = resolve_window(window_of(P), In).w;
+  constexpr dims4 in = dims_of(In), out = dims_of(window_output(w, In[0]));
+  constexpr window3 k = to3(w);
+  for (count_t i = 0; i < in.size(); ++i) y[i] = T(0);
+  for (index_t c = 0; c < out.c; ++c)
+    for (index_t oz = 0; oz < out.d; ++oz)
+      for (index_t oy = 0; oy < out.h; ++oy)
+        for (index_t ox = 0; ox < out.w; ++ox) {
+          T best = lowest_value<T>();
+          count_t at = offset<L>(in, c, 0, 0, 0);  // where a window of padding only would point
+          bool found = false;
+          for_each_tap<k, in>(oz, oy, ox, [&](index_t, index_t, index_t, index_t iz, index_t iy, index_t ix) {
+            const count_t here = offset<L>(in, c, iz, iy, ix);
+            if (!found || x[here] > best || math::isnan(x[here])) {
+              best = x[here];
+              at = here;
+              found = true;
+            }
+          });
+          y[at] = v[offset<L>(out, c, oz, oy, ox)];
+        }
+}
+
+template <class Node, layout L, class T, class Pooled, class Input, class Pool>
+constexpr void merge_forward(const max_unpool_params<Pooled, Input, Pool>&, const T* pooled, const T* x, T* y) {
+  max_unpool_forward<Pool::params, Node::input_shape, L>(pooled, x, y);
 }
 
 }  // namespace ctnn

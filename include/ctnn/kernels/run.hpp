@@ -65,6 +65,8 @@ constexpr void run_merge(const run_state<T>& s, int k, std::index_sequence<B...>
   } else if constexpr (Block::kind == block_kind::multiply) {
     multiply_forward<Node::template branch<0>::output_shape, Node::template branch<1>::output_shape, L>(
         s.read(n.inputs[0]), s.read(n.inputs[1]), y);
+  } else if constexpr (Block::kind == block_kind::unpool) {  // the pool family's merge, found by its parameters
+    merge_forward<Node, L>(Block::params, s.read(n.inputs[0]), s.read(n.inputs[1]), y);
   } else if constexpr (Block::kind == block_kind::concat) {
     index_t first = 0;
     ((concat_part<Node::template branch<B>::output_shape, Node::output_shape, L>(s.read(n.inputs[B]), first, y),

@@ -100,7 +100,8 @@ struct identity_layer {
 };
 
 // What kind of block a layer with branches is; the merge that joins its branches.
-enum class block_kind : int { chain, add, concat, multiply };
+// (unpool: ctnn::max_unpool, declared with the pooling layers, ctnn/layers/pool.hpp)
+enum class block_kind : int { chain, add, concat, multiply, unpool };
 
 template <class... Layers>
 struct chain_params {};

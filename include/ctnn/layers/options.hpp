@@ -19,7 +19,8 @@ enum class padding_mode : int {
   explicit_pad,  // pad / pad_begin / pad_end
   valid,         // no padding
   same,          // PyTorch padding="same": stride 1, total d(k-1), the odd element at the end
-  tf_same,       // TensorFlow "SAME": out = ceil(in / stride), for any stride
+  tf_same,       // TensorFlow "SAME": out = ceil(in / stride), for any stride; the odd element after
+  tf_same_lower, // ONNX's SAME_LOWER: the same padding, the odd element before
   full,          // total d(k-1) on each side: every partial overlap, out = in + d(k-1) (stride 1)
 };
 
@@ -121,6 +122,7 @@ struct padding_mode_option {
 struct pad_valid : padding_mode_option<padding_mode::valid> {};
 struct pad_same : padding_mode_option<padding_mode::same> {};
 struct pad_tf_same : padding_mode_option<padding_mode::tf_same> {};
+struct pad_tf_same_lower : padding_mode_option<padding_mode::tf_same_lower> {};
 struct pad_full : padding_mode_option<padding_mode::full> {};
 
 // ---- channels ----------------------------------------------------------------------------------

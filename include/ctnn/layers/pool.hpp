@@ -6,10 +6,12 @@
 //   ctnn::avg_pool2d<3, ctnn::stride<1>, ctnn::pad<1>, ctnn::exclude_pad>
 //   ctnn::global_avg_pool                                     [C, ...] -> [C, 1, ...]
 //   ctnn::adaptive_avg_pool2d<7>, ctnn::adaptive_max_pool2d<4, 3>
+//   ctnn::max_unpool<ctnn::max_pool2d<2>, Inner...>           SegNet: max_unpool2d(Inner(pool(x)), indices)
 //
 // The stride defaults to the kernel, as in PyTorch. Shape rules and checks: ctnn/shapes/pool.hpp.
 #pragma once
 
+#include "ctnn/layers/graph.hpp"
 #include "ctnn/layers/options.hpp"
 
 namespace ctnn {
@@ -100,6 +102,21 @@ struct global_avg_pool {
 struct global_max_pool {
   static constexpr global_pool_params params{pool_kind::max};
   static constexpr const char* name = "global_max_pool";
+};
+
+template <class Pooled, class Input, class Pool>
+struct max_unpool_params {};
+
+// Inner between a max pooling and its unpooling (PyTorch's MaxUnpool with the pooling's indices and
+// output_size = x's size): the output has x's shape, zero but where a window's maximum was, which gets
+// Inner's value for that window. The indices are not stored: the merge finds each window's maximum in x
+// again (the first in window order, as PyTorch's index), so the block reads x and Inner's output.
+template <class Pool, class... Inner>
+struct max_unpool {
+  using branches = boost::mp11::mp_list<chain<Pool, Inner...>, chain<>>;
+  static constexpr block_kind kind = block_kind::unpool;
+  static constexpr max_unpool_params<chain<Pool, Inner...>, chain<>, Pool> params{};
+  static constexpr const char* name = "max_unpool";
 };
 
 }  // namespace ctnn

@@ -28,7 +28,7 @@
 
 namespace ctnn {
 
-enum class node_kind : int { layer, chain, add, concat, multiply };
+enum class node_kind : int { layer, chain, add, concat, multiply, unpool };
 
 inline constexpr int max_merge_inputs = 16;  // branches of one block
 
@@ -211,6 +211,7 @@ struct flat_block_impl<Block, In, boost::mp11::mp_list<B...>> {
     constexpr node_kind kind = Block::kind == block_kind::chain      ? node_kind::chain
                              : Block::kind == block_kind::add        ? node_kind::add
                              : Block::kind == block_kind::multiply   ? node_kind::multiply
+                             : Block::kind == block_kind::unpool     ? node_kind::unpool
                                                                      : node_kind::concat;
     return join_block<value, count>(parts, counts, branches, merge, kind);
   }();
@@ -258,6 +259,8 @@ template <class... B>
 inline constexpr bool is_spelled_block<concat<B...>> = true;
 template <class M, class G>
 inline constexpr bool is_spelled_block<multiply<M, G>> = true;
+template <class P, class... I>
+inline constexpr bool is_spelled_block<max_unpool<P, I...>> = true;
 
 template <class Layer>
 constexpr const char* display_name() {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "ctnn/layers/pool.hpp"
+#include "ctnn/shapes/graph.hpp"
 #include "ctnn/shapes/window.hpp"
 
 namespace ctnn {
@@ -100,6 +101,27 @@ constexpr arithmetic arithmetic_of(const avg_pool_params& p, const shape& in) {
   arithmetic a = window_arithmetic(resolve_window(window_of(p), in).w, in, "average pooling");
   a.ceil_mode = p.ceil_mode;
   return a;
+}
+
+// Max unpooling: the pooling then Inner, which must keep the pooled shape; the output is the block's input's.
+template <class Pooled, class Input, class Pool>
+constexpr layer_shapes infer(const max_unpool_params<Pooled, Input, Pool>&, const shape& in) {
+  if constexpr (!std::is_same_v<std::remove_cvref_t<decltype(Pool::params)>, max_pool_params>) {
+    return fail(error_code::unpool_needs_max_pool);
+  } else {
+    const layer_shapes inner = chain_result<Pooled>(in);
+    if (inner.error) return fail(at_step(inner.error, 0));
+    const shape pooled = layer_rule<Pool>(in).out;
+    if (inner.out != pooled) {
+      layer_error e = make_error(error_code::unpool_shapes);
+      e.lhs = pooled;
+      e.rhs = inner.out;
+      return fail(e);
+    }
+    layer_shapes r = inner;
+    r.out = in;
+    return r;
+  }
 }
 
 }  // namespace ctnn

@@ -192,6 +192,10 @@ constexpr window_result resolve_window(const window_spec& spec, const shape& in)
         p = same_padding(w.kernel[i], w.dilation[i]);
         break;
       case padding_mode::tf_same: p = tf_same_padding(in.spatial(i), w.kernel[i], w.stride[i], w.dilation[i]); break;
+      case padding_mode::tf_same_lower:
+        p = tf_same_padding(in.spatial(i), w.kernel[i], w.stride[i], w.dilation[i]);
+        p = {p.end, p.begin};
+        break;
       case padding_mode::full: p = full_padding(w.kernel[i], w.dilation[i]); break;
     }
     if ((r.error = check_extent(p.begin, i)) || (r.error = check_extent(p.end, i))) return r;
