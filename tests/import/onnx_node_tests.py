@@ -14,8 +14,9 @@ rtol 1e-3, atol 1e-5 of ONNX's (the backend tests' own rtol). A test the importe
 inexpressible, with the importer's reason; an expressible test that does not match fails the run.
 
 The table (docs/onnx_node_tests.md) lists per operator the tests, the expressible ones and the passing
-ones, then every inexpressible test and why. Without --write the run fails when the table it computes
-differs from the committed one, so the README's summary stays what CI measured.
+ones, then every inexpressible test and why; the README's summary (between its onnx-node-tests markers)
+is written from the same counts. Without --write the run fails when either differs from what it
+computes, so both stay what CI measured.
 """
 import argparse
 import collections
@@ -215,10 +216,11 @@ def table(results):
              f"sample within rtol {RTOL:g}, atol {ATOL:g} of ONNX's output, with the plain loops and with prepared",
              "weights.", "",
              "| operator | tests | expressible | pass |", "|---|---:|---:|---:|"]
-    totals = [0, 0, 0]
+    totals, rows = [0, 0, 0], []
     for op, cases in by_op.items():
         counts = [len(cases), sum(s != "inexpressible" for _, s, _ in cases), sum(s == "pass" for _, s, _ in cases)]
         totals = [a + b for a, b in zip(totals, counts)]
+        rows.append([op] + counts)
         lines.append(f"| {op} | {counts[0]} | {counts[1]} | {counts[2]} |")
     lines.append(f"| **all** | **{totals[0]}** | **{totals[1]}** | **{totals[2]}** |")
     lines += ["", "## Inexpressible tests", ""]
@@ -226,7 +228,33 @@ def table(results):
         for name, status, detail in cases:
             if status == "inexpressible":
                 lines.append(f"- `{name}` ({op}): {detail}")
-    return "\n".join(lines) + "\n", totals
+    return "\n".join(lines) + "\n", totals, rows
+
+
+def readme_section(by_op_rows, totals):
+    """The README's summary: the method, the totals, a compact table of three operators a row."""
+    cells = [row for row in by_op_rows]
+    third = (len(cells) + 2) // 3
+    lines = ["| operator | tests | expr. | pass | operator | tests | expr. | pass | operator | tests | expr. | pass |",
+             "|---|---:|---:|---:|---|---:|---:|---:|---|---:|---:|---:|"]
+    for i in range(third):
+        parts = []
+        for j in range(3):
+            k = i + j * third
+            parts += [str(v) for v in cells[k]] if k < len(cells) else ["", "", "", ""]
+        lines.append("| " + " | ".join(parts) + " |")
+    return (f"""**ONNX's backend node tests** (Debian's `libonnx-testdata` 1.12) run in CI through the importer
+(`tests/import/onnx_node_tests.py`): each test's first input becomes the network's input, its other
+inputs constants, dim 0 the batch; every sample must be within rtol {RTOL:g}, atol {ATOL:g} of ONNX's output,
+with the plain loops and with prepared weights. Of the {totals[0]} tests of the operators the importer maps,
+{totals[1]} are expressible and {totals[2]} pass, none fails. `docs/onnx_node_tests.md` gives the reason for each of
+the others: mostly semantics PyTorch does not have either (ONNX's default nearest rounding and its other
+resize coordinate modes, normalizing or slicing over the batch, int8/uint8/int32 tensors, sequences,
+training-mode outputs, two network inputs). What PyTorch has and ctnn does not yet: Add and Mul of a
+constant tensor broadcast over the input, ReduceMean over the channels, MatMul with a constant of rank 3
+or 4, MaxUnpool with indices given from outside.
+
+""" + "\n".join(lines) + "\n")
 
 
 def main():
@@ -252,15 +280,21 @@ def main():
             results[name] = (cases[name], status, detail)
             if status == "fail":
                 print(f"FAILED {name}: {detail}", flush=True)
-    text, totals = table(results)
+    text, totals, rows = table(results)
+    readme_path = os.path.join(REPO, "README.md")
+    readme = open(readme_path).read()
+    start, end = "<!-- onnx-node-tests: written by tests/import/onnx_node_tests.py --write -->\n", "<!-- /onnx-node-tests -->"
+    a, b = readme.index(start) + len(start), readme.index(end)
+    new_readme = readme[:a] + readme_section(rows, totals) + readme[b:]
     failed = [n for n, (_, s, _) in results.items() if s == "fail"]
     print(f"{totals[0]} tests, {totals[1]} expressible, {totals[2]} pass, {len(failed)} fail")
     if args.only:
         return 1 if failed else 0
     if args.write:
         write_atomically(TABLE, text)
-    elif not os.path.exists(TABLE) or open(TABLE).read() != text:
-        print(f"{TABLE} differs from this run: rerun with --write and commit it")
+        write_atomically(readme_path, new_readme)
+    elif not os.path.exists(TABLE) or open(TABLE).read() != text or readme != new_readme:
+        print(f"{TABLE} or the README's summary differs from this run: rerun with --write and commit them")
         return 1
     return 1 if failed else 0
 
