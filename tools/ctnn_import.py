@@ -667,15 +667,23 @@ def instance_norm_layer(g, n):
     return Layer(f"ctnn::instance_norm{rank}d<{', '.join(opts)}>", tensors)
 
 
-def mul_layer(g, n):
-    """A product with a constant of one factor per channel ([C, 1, 1], broadcast): ConvNeXt's layer scale."""
-    factor = next((g.constants[i] for i in n.input if i in g.constants), None)
+def constant_layer(g, n):
+    """Add or Mul of the input and a constant broadcast over it: a product with one factor per channel
+    ([C, 1, 1]) is ConvNeXt's layer_scale, any other add_tensor / multiply_tensor of the constant's dims
+    (without the batch's, which must be 1)."""
     name = next(i for i in n.input if i in g.constants)
+    value = g.constants[name]
     sample = g.sample_shape(n.output[0])
-    aligned = [1] * (len(sample) + 1 - factor.ndim) + list(factor.shape)
-    if len(aligned) != len(sample) + 1 or aligned[1] != sample[0] or any(d != 1 for i, d in enumerate(aligned) if i != 1):
-        fail(n, f"a product with a constant of shape {list(factor.shape)}; ctnn's layer_scale has one factor per channel")
-    return Layer("ctnn::layer_scale", [(name, factor.reshape([sample[0]] + [1] * (len(sample) - 1)))])
+    if value.ndim > len(sample) + 1 or (value.ndim == len(sample) + 1 and value.shape[0] != 1):
+        fail(n, f"a constant of shape {list(value.shape)} that varies over the batch")
+    value = value.reshape(value.shape[1:]) if value.ndim == len(sample) + 1 else value
+    if value.ndim == 0:
+        value = value.reshape(1)
+    aligned = [1] * (len(sample) - value.ndim) + list(value.shape)
+    if n.op_type == "Mul" and aligned[0] == sample[0] and all(d == 1 for d in aligned[1:]) and len(sample) > 1:
+        return Layer("ctnn::layer_scale", [(name, value.reshape(aligned))])
+    layer = "add_tensor" if n.op_type == "Add" else "multiply_tensor"
+    return Layer(f"ctnn::{layer}<{vals(value.shape)}>", [(name, np.ascontiguousarray(value, dtype=np.float32))])
 
 
 def depth_to_space_layer(g, n):
@@ -818,19 +826,19 @@ LAYERS = {
     "LogSoftmax": log_softmax_layer, "PRelu": prelu_layer, "ctnn_SliceChannels": slice_channels_layer,
     "Transpose": transpose_layer, "DepthToSpace": depth_to_space_layer,
     "SpaceToDepth": lambda g, n: Layer(f"ctnn::space_to_depth<{g.attr(n, 'blocksize')}>"), "ReduceMean": reduce_mean_layer,
-    "LayerNormalization": layer_norm_layer, "InstanceNormalization": instance_norm_layer, "Mul": mul_layer,
+    "LayerNormalization": layer_norm_layer, "InstanceNormalization": instance_norm_layer, "Mul": constant_layer, "Add": constant_layer,
 }
 
 
 def layer_of(g, n):
+    if n.op_type in ("Add", "Concat", "Mul") and len(g.data_inputs(n)) > 1:
+        fail(n, "a merge whose inputs do not branch from one tensor (ctnn's residual, multiply and concat blocks)")
     if n.op_type in SIMPLE:
         return Layer(SIMPLE[n.op_type])
     if n.op_type in LAYERS:
         return LAYERS[n.op_type](g, n)
     if n.op_type == "MaxUnpool":
         fail(n, "indices from elsewhere than a MaxPool of the network (ctnn's max_unpool pairs the two)")
-    if n.op_type in ("Add", "Concat", "Mul") and len(g.data_inputs(n)) > 1:
-        fail(n, "a merge whose inputs do not branch from one tensor (ctnn's residual, multiply and concat blocks)")
     fail(n, "operator not supported by ctnn")
 
 

@@ -704,6 +704,20 @@ def layer_scale_layer():
     return lambda in_shape: Built("layer_scale", LayerScale(in_shape[0], len(in_shape) - 1), tuple(in_shape))
 
 
+class TensorOp(nn.Module):
+    def __init__(self, dims, add):
+        super().__init__()
+        self.weight, self.add = nn.Parameter(randn(*dims, scale=0.5) + (0 if add else 1)), add
+
+    def forward(self, x):
+        return x + self.weight if self.add else x * self.weight
+
+
+def tensor_op_layer(dims, add):
+    name = "add_tensor" if add else "multiply_tensor"
+    return lambda in_shape: Built(f"{name}<{vals(dims)}>", TensorOp(dims, add), tuple(in_shape))
+
+
 def prelu_layer(per_channel):
     """PReLU with one slope, or one per channel of its input."""
     def build(in_shape):
@@ -1551,6 +1565,12 @@ def gen_normalization():
     case(fam, (3, 6), [instance_norm_layer(eps=1e-3)])
     case(fam, (2, 2, 3, 3), [instance_norm_layer(affine=True)])
     case(fam, (4, 3, 3), [layer_scale_layer()])
+    case(fam, (3, 4, 5), [tensor_op_layer((5,), True)])
+    case(fam, (3, 4, 5), [tensor_op_layer((3, 4, 5), False)])
+    case(fam, (3, 4, 5), [tensor_op_layer((4, 1), True)])
+    case(fam, (2, 3, 4, 2), [tensor_op_layer((2, 1, 1, 2), False)])
+    case(fam, (4, 3, 3), [c2(4, 1), tensor_op_layer((4, 1, 1), True), act("relu")], wscale="fan_in",
+         stem="conv_add_tensor")
     case(fam, (4, 5), [layer_scale_layer()])
     # ConvNeXt's block: depthwise 7x7, LayerNorm over the channels, two linear layers with GELU over the
     # channels, the layer scale, and the residual (torchvision's CNBlock; StochasticDepth is the identity)

@@ -250,9 +250,9 @@ with the plain loops and with prepared weights. Of the {totals[0]} tests of the 
 {totals[1]} are expressible and {totals[2]} pass, none fails. `docs/onnx_node_tests.md` gives the reason for each of
 the others: mostly semantics PyTorch does not have either (ONNX's default nearest rounding and its other
 resize coordinate modes, normalizing or slicing over the batch, int8/uint8/int32 tensors, sequences,
-training-mode outputs, two network inputs). What PyTorch has and ctnn does not yet: Add and Mul of a
-constant tensor broadcast over the input, ReduceMean over the channels, MatMul with a constant of rank 3
-or 4, MaxUnpool with indices given from outside.
+training-mode outputs, two network inputs or a constant that differs per sample). What PyTorch has and
+ctnn does not yet: ReduceMean over the channels, MatMul with a constant of rank 3 or 4, MaxUnpool with
+indices given from outside.
 
 """ + "\n".join(lines) + "\n")
 

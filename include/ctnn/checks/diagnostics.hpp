@@ -124,6 +124,9 @@ template <long long V> struct extent {};
 template <long long V> struct not_divisible_by {};
 template <long long V> struct dims_not_a_permutation_at {};
 template <long long V> struct expected_last_dim {};
+template <class Dims> struct input_dims {};
+template <class Dims> struct tensor_dims {};
+struct tensor_dims_must_equal_the_input_s_last_or_be_1 {};
 template <long long V> struct actual_last_dim {};
 template <long long V> struct must_be_1_or_the_input_channels {};
 struct path_deeper_than_max_nesting {};
@@ -224,6 +227,8 @@ CTNN_SENTENCE(must_not_be_zero, must_not_be_zero);
 CTNN_SENTENCE(bounds_out_of_order, minimum<E.a>, not_below_maximum<E.b>);
 CTNN_SENTENCE(channel_slice_out_of_range, first_channel<E.a>, channel_count<E.b>, slice_ends_past_input_channels<E.c>);
 CTNN_SENTENCE(not_divisible, extent<E.a>, not_divisible_by<E.b>);
+CTNN_SENTENCE(broadcast_shapes, input_dims<typename dims_type<E.lhs>::type>, tensor_dims<typename dims_type<E.rhs>::type>,
+              tensor_dims_must_equal_the_input_s_last_or_be_1);
 CTNN_SENTENCE(normalized_extent, expected_last_dim<E.a>, actual_last_dim<E.b>);
 CTNN_SENTENCE(not_a_permutation, dims_not_a_permutation_at<E.a>, out_of_range_for_rank<E.b>);
 CTNN_SENTENCE(prelu_parameters, slopes<E.a>, must_be_1_or_the_input_channels<E.b>);

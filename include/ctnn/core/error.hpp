@@ -55,6 +55,7 @@ enum class error_code : int {
   channel_slice_out_of_range,  // a: first channel, b: channels taken, c: input channels
   not_divisible,            // a: the extent (param, dim), b: what it must be a multiple of
   not_a_permutation,        // a: the dim repeated or out of range, b: rank
+  broadcast_shapes,         // lhs: the input, rhs: the layer's tensor, which does not broadcast over it
   normalized_extent,        // a: declared extent of the normalized (last) dim, b: actual
 };
 

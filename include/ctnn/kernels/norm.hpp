@@ -83,6 +83,24 @@ constexpr void run_plain(const norm_params&, const T* x, const T* w, T* y) {
   norm_forward<Node::type::params, Node::input_shape, L>(x, w, y);
 }
 
+// y = x + t or x * t, t broadcast: each element reads t at its index in t's (right-aligned) dims, 0
+// where t's extent is 1.
+template <class Node, layout L, class T>
+constexpr void run_plain(const tensor_op_params&, const T* x, const T* t, T* y) {
+  constexpr shape in = Node::input_shape, dims = Node::type::params.dims;
+  for (count_t n = 0; n < in.size(); ++n) {
+    index_t idx[max_rank] = {};
+    unravel(n, in, idx);
+    count_t at = 0;
+    for (int i = 0; i < dims.rank; ++i) {
+      const index_t extent = dims[i];
+      at = at * extent + (extent == 1 ? 0 : idx[in.rank - dims.rank + i]);
+    }
+    const count_t o = offset_of<L>(in, idx);
+    y[o] = Node::type::params.add ? x[o] + t[at] : x[o] * t[at];
+  }
+}
+
 // y = x * gamma[c].
 template <class Node, layout L, class T>
 constexpr void run_plain(const layer_scale_params&, const T* x, const T* gamma, T* y) {

@@ -110,6 +110,7 @@ struct chain_params {};
 //   using encoder = chain<conv2d<64, 3, pad<1>>, relu>;   sequential<input<3, 64, 64>, encoder, ...>
 template <class... Layers>
 struct chain {
+  using self = chain;
   using layers = boost::mp11::mp_list<Layers...>;
   using branches = boost::mp11::mp_list<chain>;  // as a layer, a chain is a block of one branch
   static constexpr block_kind kind = block_kind::chain;
@@ -140,6 +141,7 @@ struct concat_params {};
 
 template <class Main, class Shortcut = chain<>>
 struct residual {
+  using self = residual;
   using branches = boost::mp11::mp_list<as_chain_t<Main>, as_chain_t<Shortcut>>;
   static constexpr block_kind kind = block_kind::add;
   static constexpr residual_params<as_chain_t<Main>, as_chain_t<Shortcut>> params{};
@@ -153,6 +155,7 @@ struct multiply_params {};
 // branch's or 1 (broadcast), as PyTorch's `x * scale` with scale of shape [C, 1, 1].
 template <class Main, class Gate>
 struct multiply {
+  using self = multiply;
   using branches = boost::mp11::mp_list<as_chain_t<Main>, as_chain_t<Gate>>;
   static constexpr block_kind kind = block_kind::multiply;
   static constexpr multiply_params<as_chain_t<Main>, as_chain_t<Gate>> params{};
@@ -161,16 +164,19 @@ struct multiply {
 
 template <class... Branches>
 struct concat {
+  using self = concat;
   using branches = boost::mp11::mp_list<as_chain_t<Branches>...>;
   static constexpr block_kind kind = block_kind::concat;
   static constexpr concat_params<as_chain_t<Branches>...> params{};
   static constexpr const char* name = "concat";
 };
 
-// A layer made of branches: residual, concat, or a chain used as a layer (named or not).
+// A layer made of branches: residual, concat, multiply, max_unpool, or a chain used as a layer (named or
+// not). `self` is the block template's own instantiation (what a named block derives from).
 template <class Layer>
 concept block_layer = requires {
   typename Layer::branches;
+  typename Layer::self;
   Layer::kind;
 };
 

@@ -10,6 +10,9 @@
 //   ctnn::instance_norm2d<>                 InstanceNorm2d(C): over each channel's positions, no affine
 //   ctnn::instance_norm2d<ctnn::affine>     InstanceNorm2d(C, affine=True); also 1d and 3d
 //   ctnn::layer_scale                       x * gamma, gamma [C, 1, 1] learned (ConvNeXt's layer_scale)
+//   ctnn::multiply_tensor<4, 1>             x * t, t a tensor of shape [4, 1] broadcast over [..., 4, W]
+//   ctnn::add_tensor<5>                     x + t, t of shape [5] broadcast over the last dim (PyTorch's
+//                                           `x + buffer`; ONNX's Add of a constant)
 //
 // Options: ctnn::eps_ratio<1, 1000000> (eps = 1e-6; default 1e-5, PyTorch's), ctnn::no_affine
 // (elementwise_affine=False). Weights in state_dict order: weight, bias, each of the normalized shape
@@ -64,6 +67,26 @@ struct instance_norm : layer_options<norm_params, Options...> {
 template <class... Options> struct instance_norm1d : instance_norm<1, Options...> {};
 template <class... Options> struct instance_norm2d : instance_norm<2, Options...> {};
 template <class... Options> struct instance_norm3d : instance_norm<3, Options...> {};
+
+// A tensor of the layer's own combined with the input element by element, broadcast as PyTorch
+// broadcasts: its dims align with the input's last ones, each equal or 1.
+struct tensor_op_params {
+  shape dims;
+  bool add = false;  // x + t, else x * t
+  friend constexpr bool operator==(const tensor_op_params&, const tensor_op_params&) = default;
+};
+template <index_t... Dims>
+  requires(sizeof...(Dims) >= 1 && sizeof...(Dims) <= max_rank)
+struct multiply_tensor {
+  static constexpr tensor_op_params params{shape{Dims...}, false};
+  static constexpr const char* name = "multiply_tensor";
+};
+template <index_t... Dims>
+  requires(sizeof...(Dims) >= 1 && sizeof...(Dims) <= max_rank)
+struct add_tensor {
+  static constexpr tensor_op_params params{shape{Dims...}, true};
+  static constexpr const char* name = "add_tensor";
+};
 
 struct layer_scale_params {
   friend constexpr bool operator==(const layer_scale_params&, const layer_scale_params&) = default;

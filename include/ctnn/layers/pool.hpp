@@ -113,6 +113,7 @@ struct max_unpool_params {};
 // again (the first in window order, as PyTorch's index), so the block reads x and Inner's output.
 template <class Pool, class... Inner>
 struct max_unpool {
+  using self = max_unpool;
   using branches = boost::mp11::mp_list<chain<Pool, Inner...>, chain<>>;
   static constexpr block_kind kind = block_kind::unpool;
   static constexpr max_unpool_params<chain<Pool, Inner...>, chain<>, Pool> params{};

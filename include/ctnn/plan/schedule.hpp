@@ -249,18 +249,13 @@ struct type_name_text {
   }();
 };
 
+// A block as written (chain<...>, residual<...>, ...) is its own `self`; one named by deriving from it
+// inherits the base's `self`, and prints by its own name.
 template <class T>
-inline constexpr bool is_spelled_block = false;  // chain<...>, residual<...>, concat<...>, multiply<...> as written
-template <class... L>
-inline constexpr bool is_spelled_block<chain<L...>> = true;
-template <class M, class S>
-inline constexpr bool is_spelled_block<residual<M, S>> = true;
-template <class... B>
-inline constexpr bool is_spelled_block<concat<B...>> = true;
-template <class M, class G>
-inline constexpr bool is_spelled_block<multiply<M, G>> = true;
-template <class P, class... I>
-inline constexpr bool is_spelled_block<max_unpool<P, I...>> = true;
+inline constexpr bool is_spelled_block = true;
+template <class T>
+  requires requires { typename T::self; }
+inline constexpr bool is_spelled_block<T> = std::is_same_v<T, typename T::self>;
 
 template <class Layer>
 constexpr const char* display_name() {

@@ -2,7 +2,8 @@
 // of the layer scale. Each keeps the shape and may run in place.
 //
 // Tensors: weight and bias (unless no_affine) of the normalized shape (layer_norm: the last `dims`
-// extents) or [C]; layer_scale's weight [C, 1, ...] (PyTorch's gamma, broadcast over the positions).
+// extents) or [C]; layer_scale's weight [C, 1, ...] (PyTorch's gamma, broadcast over the positions);
+// add_tensor's and multiply_tensor's weight of their declared dims.
 #pragma once
 
 #include "ctnn/layers/norm.hpp"
@@ -41,6 +42,24 @@ constexpr receptive_field grow_field(const norm_params& p, const shape& in, cons
   const bool spatial = p.kind != norm_kind::channel_layer && !(p.kind == norm_kind::layer && p.dims == 1 && in.rank == 1);
   return spatial ? whole(f) : f;
 }
+
+constexpr layer_shapes infer(const tensor_op_params& p, const shape& in) {
+  bool ok = p.dims.rank <= in.rank;
+  for (int i = 1; ok && i <= p.dims.rank; ++i) {
+    const index_t t = p.dims[p.dims.rank - i], x = in[in.rank - i];
+    ok = t == x || t == 1;
+  }
+  if (!ok) {
+    layer_error e = make_error(error_code::broadcast_shapes);
+    e.lhs = in;
+    e.rhs = p.dims;
+    return fail(e);
+  }
+  layer_shapes r = same_shape(in);
+  r.weight = p.dims;
+  return r;
+}
+constexpr storage storage_of(const tensor_op_params&, layout) { return storage::in_place; }
 
 constexpr layer_shapes infer(const layer_scale_params&, const shape& in) {
   layer_shapes r = same_shape(in);
