@@ -620,11 +620,8 @@ void draw_network(std::FILE* out) {
     for (int i = 0; i < n.input_count; ++i) edge(n.inputs[i], cx, y[k], n.input_count > 1);
     w.rect(x[k], y[k], box_w, box_h, n.kind == node_kind::layer ? "box" : "merge");
     std::fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", cx, y[k] + 15);
-    impl::draw::put_text(out, n.kind == node_kind::add        ? "add"
-                              : n.kind == node_kind::concat   ? "concat"
-                              : n.kind == node_kind::multiply ? "multiply"
-                              : n.kind == node_kind::unpool   ? "max_unpool"
-                                                              : n.name);
+    // A merge by its operation; a multiply or max_unpool block (say a squeeze_excitation) by its name.
+    impl::draw::put_text(out, n.kind == node_kind::add ? "add" : n.kind == node_kind::concat ? "concat" : n.name);
     std::fputs("</text>\n", out);
     std::fprintf(out, "<text class=\"small\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", cx, y[k] + 30,
                  to_text(n.out).c_str());

@@ -69,8 +69,7 @@ constexpr auto make_summary() {
   field[0] = input_field(Net::input_shape);
   for (int k = 0; k < nodes; ++k) {
     const schedule_node& n = s.nodes[k];
-    if (n.kind == node_kind::add || n.kind == node_kind::concat || n.kind == node_kind::multiply ||
-        n.kind == node_kind::unpool) {
+    if (n.kind != node_kind::layer && n.kind != node_kind::chain) {  // a merge: every branch's field
       field[k + 1] = field[n.inputs[0]];
       for (int i = 1; i < n.input_count; ++i) field[k + 1] = merge_fields(field[k + 1], field[n.inputs[i]]);
     } else {
