@@ -438,6 +438,15 @@ def batch_norm_layer(g, n):
 def matmul_layer(g, n, bias_node=None):
     """x W (+ b): PyTorch's Linear on an input of rank > 2, or a hand-written matrix product."""
     w = g.const(n, 1, "the right-hand matrix")
+    if w.ndim > 2:  # torch.matmul with a parameter: matmul_tensor, leading dims broadcast over the sample's
+        rank = len(g.shapes[g.resolve(n.input[0])])
+        if w.ndim > rank or (w.ndim == rank and w.shape[0] != 1):
+            fail(n, f"a right-hand tensor of shape {list(w.shape)} that varies over the batch")
+        w = w[0] if w.ndim == rank else w
+        layer = Layer(f"ctnn::matmul_tensor<{', '.join(str(d) for d in w.shape)}>", [(n.input[1], np.ascontiguousarray(w))])
+        if bias_node is None:
+            return layer
+        return [layer, constant_layer(g, bias_node)]  # the Add after it: add_tensor
     if w.ndim != 2:
         fail(n, f"a right-hand matrix of rank {w.ndim}")
     tensors = [(n.input[1], np.ascontiguousarray(w.T))]
@@ -620,18 +629,31 @@ def transpose_layer(g, n):
     return Layer(f"ctnn::permute<{vals(p - 1 for p in perm[1:])}>")
 
 
-def reduce_mean_layer(g, n):
-    """The mean over every spatial dim (x.mean([2, 3])): global average pooling, flattened without keepdims."""
+REDUCTIONS = {"ReduceMean": "mean", "ReduceSum": "sum", "ReduceMax": "max", "ReduceMin": "min"}
+
+
+def reduce_layer(g, n):
+    """ReduceMean/Sum/Max/Min over dims of the sample: reduce_<kind>[_keepdim]<dims>; the mean or max over
+    every spatial dim is global pooling (which reads NHWC a pixel at a time), flattened without keepdims."""
     rank = len(g.shapes[g.resolve(n.input[0])])
     axes = g.attr(n, "axes")
     if axes is None:
         axes = g.const(n, 1, "the axes")
-    axes = sorted(int(a) + rank if a < 0 else int(a) for a in (axes if axes is not None else range(rank)))
-    if axes != list(range(2, rank)):
-        fail(n, f"a mean over dims {axes}; ctnn averages over all spatial dims (global_avg_pool)")
-    if g.attr(n, "keepdims", 1):
-        return Layer("ctnn::global_avg_pool")
-    return [Layer("ctnn::global_avg_pool"), Layer("ctnn::flatten")]
+    keep = g.attr(n, "keepdims", 1)
+    if axes is None or len(axes) == 0:
+        if g.attr(n, "noop_with_empty_axes", 0):
+            return Layer("ctnn::identity_layer")
+        axes = range(rank)
+    axes = sorted(int(a) + rank if a < 0 else int(a) for a in axes)
+    if 0 in axes:
+        fail(n, f"a reduction over dims {axes}, which takes in the batch")
+    if len(axes) == rank - 1 and not keep:
+        fail(n, f"a reduction over every dim of the sample without keepdims: a scalar per sample")
+    kind = REDUCTIONS[n.op_type]
+    if kind in ("mean", "max") and axes == list(range(2, rank)) and rank > 2:
+        pool = Layer(f"ctnn::global_{'avg' if kind == 'mean' else 'max'}_pool")
+        return pool if keep else [pool, Layer("ctnn::flatten")]
+    return Layer(f"ctnn::reduce_{kind}{'_keepdim' if keep else ''}<{', '.join(str(a - 1) for a in axes)}>")
 
 
 def layer_norm_layer(g, n):
@@ -825,7 +847,9 @@ LAYERS = {
     "Elu": elu_layer, "Selu": selu_layer, "Celu": celu_layer, "HardSigmoid": hardsigmoid_layer,
     "LogSoftmax": log_softmax_layer, "PRelu": prelu_layer, "ctnn_SliceChannels": slice_channels_layer,
     "Transpose": transpose_layer, "DepthToSpace": depth_to_space_layer,
-    "SpaceToDepth": lambda g, n: Layer(f"ctnn::space_to_depth<{g.attr(n, 'blocksize')}>"), "ReduceMean": reduce_mean_layer,
+    "SpaceToDepth": lambda g, n: Layer(f"ctnn::space_to_depth<{g.attr(n, 'blocksize')}>"),
+    "ReduceMean": reduce_layer, "ReduceSum": reduce_layer, "ReduceMax": reduce_layer,
+    "ReduceMin": reduce_layer,
     "LayerNormalization": layer_norm_layer, "InstanceNormalization": instance_norm_layer, "Mul": constant_layer, "Add": constant_layer,
 }
 
@@ -950,7 +974,8 @@ def chain(g, u, stop):
                 after = g.consumers.get(g.resolve(first.output[0]), [])
                 bias = after[0] if len(after) == 1 and after[0].op_type == "Add" and len(g.data_inputs(after[0])) == 1 \
                     and g.resolve(first.output[0]) != stop else None
-                items.append(matmul_layer(g, first, bias))
+                layer = matmul_layer(g, first, bias)
+                items.extend(layer if isinstance(layer, list) else [layer])
                 u = g.resolve((bias or first).output[0])
                 continue
             layer = layer_of(g, first)  # None (nothing to do), a layer or a list of layers

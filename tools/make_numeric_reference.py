@@ -508,6 +508,17 @@ def global_pool_layer(kind):
     return simple(f"global_{kind}_pool", make)
 
 
+def reduce_layer(kind, dims, keep):
+    torch_dims = tuple(d + 1 if d >= 0 else d for d in dims)
+
+    def reduce(x):
+        if kind in ("max", "min"):
+            return torch.amax(x, torch_dims, keep) if kind == "max" else torch.amin(x, torch_dims, keep)
+        return getattr(torch, kind)(x, torch_dims, keep)
+
+    return simple(f"reduce_{kind}{'_keepdim' if keep else ''}<{vals(dims)}>", lambda _: Lambda(reduce))
+
+
 UPSAMPLE_NAME = {("nearest", 1): "upsample_nearest1d", ("nearest", 2): "upsample_nearest2d",
                  ("nearest", 3): "upsample_nearest3d", ("linear", 1): "upsample_linear1d",
                  ("linear", 2): "upsample_bilinear2d", ("linear", 3): "upsample_trilinear3d",
@@ -718,6 +729,23 @@ def tensor_op_layer(dims, add):
     return lambda in_shape: Built(f"{name}<{vals(dims)}>", TensorOp(dims, add), tuple(in_shape))
 
 
+class MatMulTensor(nn.Module):
+    def __init__(self, dims):
+        super().__init__()
+        self.weight = nn.Parameter(randn(*dims, scale=0.5))
+
+    def forward(self, x):
+        return torch.matmul(x, self.weight)
+
+
+def matmul_tensor_layer(dims):
+    def build(in_shape):
+        m = MatMulTensor(dims)
+        return Built(f"matmul_tensor<{vals(dims)}>", m, dry_shape(m, in_shape))
+
+    return build
+
+
 def prelu_layer(per_channel):
     """PReLU with one slope, or one per channel of its input."""
     def build(in_shape):
@@ -902,7 +930,7 @@ def init_params(model, exact, wscale=1.0):
                 if m.weight is not None:
                     m.weight.copy_(randn(*m.weight.shape, scale=0.5) + 1)
                     m.bias.copy_(randn(*m.bias.shape, scale=0.5))
-            elif isinstance(m, nn.PReLU):
+            elif isinstance(m, (nn.PReLU, MatMulTensor)):
                 m.weight.copy_(halves(*m.weight.shape) if exact else randn(*m.weight.shape, scale=0.5))
             elif isinstance(m, (nn.modules.conv._ConvNd, nn.Linear)):
                 w = m.weight
@@ -1348,6 +1376,13 @@ def gen_pool():
         case(fam, shape, [global_pool_layer("max")], select=True)
     case(fam, (2, 4, 4), [global_pool_layer("avg")], exact=True)
     case(fam, (2, 4, 8), [adaptive_pool_layer(2, "avg", (2, 2))], exact=True)
+    # reductions over chosen dims of the sample (dims within it: torch's dim d + 1)
+    for kind, select in (("mean", False), ("sum", False), ("max", True), ("min", True)):
+        for shape, dims, keep in (((3, 4, 5), (0,), False), ((3, 4, 5), (0,), True), ((2, 3, 4), (-1, 1), False),
+                                  ((2, 3, 4), (1, 2), True), ((4, 6), (1,), False), ((2, 3, 2, 2), (0, 2), True)):
+            case(fam, shape, [reduce_layer(kind, dims, keep)], select=select)
+    case(fam, (2, 3, 4), [reduce_layer("max", (0,), False)], select=True, xint=True, stem="reduce_max_ties")
+    case(fam, (2, 4, 4), [reduce_layer("mean", (1, 2), True)], exact=True)
     return fam
 
 
@@ -1509,6 +1544,13 @@ def gen_linear():
     case(fam, (6,), [linear_layer(8, 6), act("relu"), linear_layer(3, 8)], stem="mlp_relu")
     case(fam, (6,), [linear_layer(8, 6), act("relu"), linear_layer(3, 8)], exact=True, stem="mlp_relu")
     case(fam, (2, 4), [flatten_layer(), linear_layer(3, 8)], stem="flatten_linear")
+    # torch.matmul with a parameter: one matrix per leading index, or broadcast over it
+    case(fam, (2, 3, 4), [matmul_tensor_layer((2, 4, 3))])
+    case(fam, (2, 3, 4), [matmul_tensor_layer((2, 4, 3))], exact=True)
+    case(fam, (2, 3, 4), [matmul_tensor_layer((1, 4, 5))])
+    case(fam, (3, 5), [matmul_tensor_layer((5, 2))])
+    case(fam, (2, 3, 2, 4), [matmul_tensor_layer((2, 1, 4, 2))])
+    case(fam, (2, 3, 2, 4), [matmul_tensor_layer((4, 6)), act("relu")], exact=True)
     return fam
 
 

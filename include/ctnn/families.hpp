@@ -20,5 +20,6 @@
 #include "ctnn/kernels/partial_conv.hpp"
 #include "ctnn/kernels/pool.hpp"
 #include "ctnn/kernels/rearrange.hpp"
+#include "ctnn/kernels/reduce.hpp"
 #include "ctnn/kernels/reshape.hpp"
 #include "ctnn/kernels/upsample.hpp"

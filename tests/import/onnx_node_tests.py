@@ -42,7 +42,8 @@ OPERATORS = ["Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePo
              "BatchNormalization", "InstanceNormalization", "LayerNormalization", "Gemm", "MatMul", "Relu",
              "LeakyRelu", "PRelu", "Sigmoid", "Tanh", "HardSwish", "HardSigmoid", "Elu", "Selu", "Celu",
              "Softplus", "Clip", "Softmax", "LogSoftmax", "Flatten", "Reshape", "Transpose", "Pad", "Slice",
-             "Split", "Concat", "Add", "Mul", "Resize", "Upsample", "DepthToSpace", "SpaceToDepth", "ReduceMean", "MaxUnpool",
+             "Split", "Concat", "Add", "Mul", "Resize", "Upsample", "DepthToSpace", "SpaceToDepth", "ReduceMean", "ReduceSum",
+             "ReduceMax", "ReduceMin", "MaxUnpool",
              "Identity", "Dropout"]
 RTOL, ATOL = 1e-3, 1e-5
 
@@ -250,9 +251,9 @@ with the plain loops and with prepared weights. Of the {totals[0]} tests of the 
 {totals[1]} are expressible and {totals[2]} pass, none fails. `docs/onnx_node_tests.md` gives the reason for each of
 the others: mostly semantics PyTorch does not have either (ONNX's default nearest rounding and its other
 resize coordinate modes, normalizing or slicing over the batch, int8/uint8/int32 tensors, sequences,
-training-mode outputs, two network inputs or a constant that differs per sample). What PyTorch has and
-ctnn does not yet: ReduceMean over the channels, MatMul with a constant of rank 3 or 4, MaxUnpool with
-indices given from outside.
+training-mode outputs, two network inputs or a constant that differs per sample). PyTorch has one case
+ctnn does not: MaxUnpool with indices given from outside (ctnn's `max_unpool` pairs the unpooling with its
+pooling, as a network does; indices as a second network input are not a ctnn network).
 
 """ + "\n".join(lines) + "\n")
 

@@ -176,6 +176,23 @@ class Rearrange(nn.Module):
         return self.conv3(x[:, 2:5]).mean([2, 3])
 
 
+class SpatialAttention(nn.Module):
+    """CBAM's spatial attention (Woo et al. 2018): the mean and the max over the channels (ONNX ReduceMean,
+    ReduceMax), concatenated, a 7x7 convolution and a sigmoid gate multiplying the features; then a
+    matrix per channel (MatMul of a rank-3 constant, Add), a sum over W (ReduceSum) and a min over H."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv, self.gate = nn.Conv2d(3, 6, 3, padding=1), nn.Conv2d(2, 1, 7, padding=3)
+        self.heads, self.offset = nn.Parameter(torch.randn(6, 8, 5) * 0.3), nn.Parameter(torch.randn(5))
+
+    def forward(self, x):
+        x = self.conv(x)
+        pooled = torch.cat([x.mean(1, keepdim=True), torch.amax(x, 1, keepdim=True)], 1)
+        x = torch.matmul(x * torch.sigmoid(self.gate(pooled)), self.heads) + self.offset
+        return torch.amin(x.sum(3), 2)
+
+
 class PerPosition(nn.Module):
     """A 1d convolution, a slice of L, and PyTorch's Linear on the last dim of [C, L] (ONNX: MatMul + Add)."""
 
@@ -281,6 +298,7 @@ MODELS = {
     "ops_per_position": (PerPosition, (4, 16)),
     "ops_activations": (ops_activations, (3, 6, 6)),
     "ops_rearrange": (Rearrange, (4, 5, 5)),
+    "ops_spatial_attention": (SpatialAttention, (3, 8, 8)),
     "resnet18": (torchvision_model("resnet18"), (3, 64, 64)),
     "mobilenet_v2": (torchvision_model("mobilenet_v2"), (3, 64, 64)),
     "mobilenet_v3_small": (torchvision_model("mobilenet_v3_small"), (3, 64, 64)),

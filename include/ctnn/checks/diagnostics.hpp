@@ -123,6 +123,11 @@ template <long long V> struct slice_ends_past_input_channels {};
 template <long long V> struct extent {};
 template <long long V> struct not_divisible_by {};
 template <long long V> struct dims_not_a_permutation_at {};
+template <long long V> struct dim_repeated {};
+template <class Dims> struct matrix_dims {};
+struct matrix_leading_dims_must_equal_the_input_s_or_be_1 {};
+template <long long V> struct reduction_over_all_dims_of_rank {};
+struct leaves_no_dim__use_the_keepdim_form {};
 template <long long V> struct expected_last_dim {};
 template <class Dims> struct input_dims {};
 template <class Dims> struct tensor_dims {};
@@ -231,6 +236,10 @@ CTNN_SENTENCE(broadcast_shapes, input_dims<typename dims_type<E.lhs>::type>, ten
               tensor_dims_must_equal_the_input_s_last_or_be_1);
 CTNN_SENTENCE(normalized_extent, expected_last_dim<E.a>, actual_last_dim<E.b>);
 CTNN_SENTENCE(not_a_permutation, dims_not_a_permutation_at<E.a>, out_of_range_for_rank<E.b>);
+CTNN_SENTENCE(repeated_dim, dim_repeated<E.a>);
+CTNN_SENTENCE(matmul_shapes, input_dims<typename dims_type<E.lhs>::type>, matrix_dims<typename dims_type<E.rhs>::type>,
+              matrix_leading_dims_must_equal_the_input_s_or_be_1);
+CTNN_SENTENCE(reduces_every_dim, reduction_over_all_dims_of_rank<E.a>, leaves_no_dim__use_the_keepdim_form);
 CTNN_SENTENCE(prelu_parameters, slopes<E.a>, must_be_1_or_the_input_channels<E.b>);
 CTNN_SENTENCE(avg_pool3d_input_smaller_than_kernel, input_extent<E.a>, smaller_than_kernel_in_pytorch_avg_pool3d<E.b>);
 CTNN_SENTENCE(option_not_accepted, option_not_accepted<boost::mp11::mp_at_c<typename Layer::options, E.a>>,

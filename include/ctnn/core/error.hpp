@@ -57,6 +57,9 @@ enum class error_code : int {
   not_a_permutation,        // a: the dim repeated or out of range, b: rank
   broadcast_shapes,         // lhs: the input, rhs: the layer's tensor, which does not broadcast over it
   normalized_extent,        // a: declared extent of the normalized (last) dim, b: actual
+  matmul_shapes,            // lhs: the input, rhs: the matrix tensor, whose leading dims do not match the input's
+  repeated_dim,             // a: the dim named twice, b: rank
+  reduces_every_dim,        // a: rank (a reduction without keep_dims over every dim leaves a scalar)
 };
 
 // The parameter an error refers to, for `not_positive`, `option_rank` and similar.

@@ -99,6 +99,13 @@ constexpr shape with_batch(index_t n, const shape& s) {
 
 // Text of a shape, "[6, 28, 28]", in a fixed buffer: no heap, usable at compile time and on a
 // microcontroller. max_rank 11-digit numbers fit.
+// A dim counted from the front, or from the back when negative (PyTorch's dim=-1), as 0 .. rank - 1;
+// -1 when out of range.
+constexpr int normalize_dim(int dim, int rank) {
+  const int d = dim < 0 ? dim + rank : dim;
+  return d >= 0 && d < rank ? d : -1;
+}
+
 struct shape_text {
   char text[max_rank * 13 + 3] = {};
   constexpr const char* c_str() const { return text; }

@@ -375,12 +375,15 @@ struct depthwise_nhwc_kernel {
         const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
         if (iy < 0 || iy >= K::in.h) continue;
         const T* row = x + offset<layout::nhwc>(K::in, c0, iz, iy, 0);
+        // Zeros, then the span's pixels inside the input: a load under a condition is what g++-12 -O3
+        // -mavx2 turned into wrong masked loads (vmaskmovps) for the scalar tail.
         lanes_t in[span][N];
-        for (index_t j = 0; j < span; ++j) {
-          const bool inside = first_ix + j >= 0 && first_ix + j < K::in.w;
-          for (index_t n = 0; n < N; ++n)
-            in[j][n] = inside ? vec::load(row + count_t{first_ix + j} * C + n * vec::lanes) : lanes_t{};
-        }
+        const index_t inside_begin = first_ix < 0 ? -first_ix : 0;
+        const index_t inside_end = K::in.w - first_ix < span ? K::in.w - first_ix : span;
+        for (index_t j = 0; j < span; ++j)
+          for (index_t n = 0; n < N; ++n) in[j][n] = lanes_t{};
+        for (index_t j = inside_begin; j < inside_end; ++j)
+          for (index_t n = 0; n < N; ++n) in[j][n] = vec::load(row + count_t{first_ix + j} * C + n * vec::lanes);
         const T* taps = &w.weight[((count_t{kz} * k.kernel[1] + ky) * kw) * C + c0];
         for (index_t kx = 0; kx < kw; ++kx) {
           lanes_t weight[N];

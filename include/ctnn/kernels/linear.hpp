@@ -50,6 +50,30 @@ constexpr void run_plain_channels(const linear_params&, const T* x, const T* w, 
   linear_forward_outputs<Node::type::params, Node::input_shape, L>(x, w, bias_after_weight<Node>(w), y, first, last);
 }
 
+// y[..., m, n] = sum_k x[..., m, k] t[..., k, n], t's leading index the input's where its extent is not 1.
+template <class Node, layout L, class T>
+constexpr void run_plain(const matmul_params&, const T* x, const T* t, T* y) {
+  constexpr shape in = Node::input_shape, out = Node::output_shape, dims = Node::type::params.dims;
+  constexpr index_t K = dims[dims.rank - 2], N = dims[dims.rank - 1];
+  for (count_t o = 0; o < out.size(); ++o) {
+    index_t idx[max_rank] = {};
+    unravel(o, out, idx);
+    count_t matrix = 0;  // which of t's matrices
+    for (int i = 0; i < dims.rank - 2; ++i) {
+      const index_t extent = dims[i];
+      matrix = matrix * extent + (extent == 1 ? 0 : idx[in.rank - dims.rank + i]);
+    }
+    const T* column = t + matrix * K * N + idx[in.rank - 1];
+    const count_t at = offset_of<L>(out, idx);
+    accumulator_t<T> acc{};
+    for (index_t k = 0; k < K; ++k) {
+      idx[in.rank - 1] = k;
+      acc += static_cast<accumulator_t<T>>(x[offset_of<L>(in, idx)]) * static_cast<accumulator_t<T>>(column[count_t{k} * N]);
+    }
+    y[at] = static_cast<T>(acc);
+  }
+}
+
 }  // namespace ctnn
 
 CTNN_BEGIN_CONFIG

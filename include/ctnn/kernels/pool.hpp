@@ -7,22 +7,11 @@
 // tf_same (and tf_same_lower) padding implies exclude_pad.
 #pragma once
 
-#include <limits>
-
 #include "ctnn/kernels/math.hpp"
 #include "ctnn/kernels/tensor.hpp"
 #include "ctnn/shapes/pool.hpp"
 
 namespace ctnn {
-
-template <class T>
-constexpr T lowest_value() {
-  if constexpr (std::numeric_limits<T>::has_infinity) {
-    return -std::numeric_limits<T>::infinity();
-  } else {
-    return std::numeric_limits<T>::lowest();
-  }
-}
 
 template <max_pool_params P, shape In, layout L, class T>
 constexpr void max_pool_forward(const T* x, T* y) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 
 #include "ctnn/core/shape.hpp"
@@ -25,6 +26,24 @@ struct accumulator<std::int8_t> {
 };
 template <class T>
 using accumulator_t = typename accumulator<T>::type;
+
+// Where a running maximum starts: -infinity, or the lowest value of a type without one; and the minimum's.
+template <class T>
+constexpr T lowest_value() {
+  if constexpr (std::numeric_limits<T>::has_infinity) {
+    return -std::numeric_limits<T>::infinity();
+  } else {
+    return std::numeric_limits<T>::lowest();
+  }
+}
+template <class T>
+constexpr T highest_value() {
+  if constexpr (std::numeric_limits<T>::has_infinity) {
+    return std::numeric_limits<T>::infinity();
+  } else {
+    return std::numeric_limits<T>::max();
+  }
+}
 
 struct dims4 {
   index_t c = 1, d = 1, h = 1, w = 1;

@@ -4,7 +4,6 @@
 #pragma once
 
 #include "ctnn/layers/activation.hpp"
-#include "ctnn/shapes/reshape.hpp"
 #include "ctnn/shapes/result.hpp"
 
 namespace ctnn {

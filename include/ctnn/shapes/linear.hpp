@@ -43,4 +43,32 @@ constexpr lowering lowering_of(const linear_params&, const shape& in, layout) {
   return r;
 }
 
+// [..., M, K] @ t[..., K, N] -> [..., M, N]; t's leading dims, right-aligned with the input's, equal
+// them or are 1 (the input is not broadcast up: the sample's shape stays the input's but for N).
+constexpr layer_shapes infer(const matmul_params& p, const shape& in) {
+  if (in.rank < 2) return fail(error_code::input_rank, 2, in.rank);
+  const shape& t = p.dims;
+  if (t[t.rank - 2] != in[in.rank - 1]) return fail(error_code::in_features, t[t.rank - 2], in[in.rank - 1]);
+  bool ok = t.rank <= in.rank;
+  for (int i = 3; ok && i <= t.rank; ++i) ok = t[t.rank - i] == in[in.rank - i] || t[t.rank - i] == 1;
+  for (int i = 0; i < t.rank; ++i) ok = ok && t[i] >= 1;
+  if (!ok) {
+    layer_error e = make_error(error_code::matmul_shapes);
+    e.lhs = in;
+    e.rhs = t;
+    return fail(e);
+  }
+  layer_shapes r;
+  r.out = in;
+  r.out[in.rank - 1] = t[t.rank - 1];
+  r.weight = t;
+  return r;
+}
+constexpr checked_count macs_of(const matmul_params& p, const shape&, const layer_shapes& r) {
+  return checked_size(r.out) * checked_count{p.dims[p.dims.rank - 2]};
+}
+constexpr receptive_field grow_field(const matmul_params&, const shape&, const layer_shapes&, const receptive_field& f) {
+  return whole(f);
+}
+
 }  // namespace ctnn

@@ -6,12 +6,6 @@
 
 namespace ctnn {
 
-// A dim index within a rank-`rank` shape, negative counting from the end; -1 past the range.
-constexpr int normalize_dim(int dim, int rank) {
-  const int d = dim < 0 ? dim + rank : dim;
-  return d >= 0 && d < rank ? d : -1;
-}
-
 constexpr layer_shapes infer(const flatten_params& p, const shape& in) {
   const int start = normalize_dim(p.start, in.rank), end = normalize_dim(p.end, in.rank);
   if (start < 0) return fail(error_code::dim_out_of_range, p.start, in.rank, 0, -1, param::dim);
