@@ -1551,6 +1551,11 @@ def gen_linear():
     case(fam, (3, 5), [matmul_tensor_layer((5, 2))])
     case(fam, (2, 3, 2, 4), [matmul_tensor_layer((2, 1, 4, 2))])
     case(fam, (2, 3, 2, 4), [matmul_tensor_layer((4, 6)), act("relu")], exact=True)
+    # on the last dim of a tall dim 0 (NHWC: the register-tiled channel-last kernel, whose tiles are two
+    # vectors, one vector and a rest along dim 0, four outputs and single ones)
+    case(fam, (33, 2, 5), [linear_layer(6, 5)])
+    case(fam, (40, 3), [linear_layer(5, 3)])
+    case(fam, (20, 2, 3), [linear_layer(4, 3, bias=False)], exact=True)
     return fam
 
 

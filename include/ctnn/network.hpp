@@ -199,9 +199,18 @@ struct sequential {
     return impl::arena_elements<sequential, impl::is_prepared<W>>();
   }
 
+  // forward with observe(node, nodes) called after each kernel call (ctnn/analysis/profile.hpp).
+  template <class W, class A, class Observer>
+  static void forward_observed(const W& w, std::span<const typename W::value_type, input_size> x,
+                               std::span<typename W::value_type, output_size> y, static_arena<A>& arena,
+                               Observer&& observe) {
+    static_assert(static_arena<A>::template fits<W>(), "ctnn: the arena is smaller than this network's plan needs");
+    run<W>(w, x.data(), y.data(), arena.data.data(), observe);
+  }
+
  private:
-  template <class W, class T>
-  static constexpr void run(const W& w, const T* x, T* y, T* arena) {
+  template <class W, class T, class Observer = no_observer>
+  static constexpr void run(const W& w, const T* x, T* y, T* arena, Observer&& observe = {}) {
     if constexpr (valid) {
       constexpr bool prepared = impl::is_prepared<W>;
       using schedule = schedule_of<sequential>;
@@ -217,7 +226,7 @@ struct sequential {
       if constexpr (schedule::value.node_count == 0) {  // a network without layers returns its input
         for (count_t i = 0; i < output_size; ++i) y[i] = x[i];
       }
-      run_schedule<schedule, prepared, memory_layout>(s);
+      run_schedule<schedule, prepared, memory_layout>(s, observe);
     }
   }
 };

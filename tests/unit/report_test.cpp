@@ -2,9 +2,14 @@
 // build), and the names of named blocks.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "ctnn/analysis/profile.hpp"
 #include "ctnn/ctnn.hpp"
 
 using namespace ctnn;
@@ -50,4 +55,64 @@ TEST(Report, NamedBlocksPrintByName) {
   const std::string shapes = printed([](std::FILE* f) { print_shapes<net>(f); });
   EXPECT_NE(shapes.find("stem"), std::string::npos);
   EXPECT_NE(shapes.find("stage<2>"), std::string::npos);
+}
+
+// The profile's observer sees every node once, in order, a fused group as one call, and the observed
+// forward computes what forward does. The expected calls are counted from the declaration by hand:
+// conv + batch norm + relu fuse (prepared, NHWC), the residual's add is a call of its own.
+namespace {
+using profiled = sequential<input<4, 6, 6>::with<nhwc>, conv2d<8, 3, pad<1>>, batch_norm2d<>, relu,
+                            residual<chain<conv2d<8, 1>, relu>>, global_avg_pool, flatten, linear<3>>;
+}
+
+TEST(Profile, ObserverSeesEveryNodeOnce) {
+  static profiled::weights w;
+  for (std::size_t i = 0; i < w.values.size(); ++i) w.values[i] = 0.1f * float(i % 7) + 0.05f;  // variances > 0
+  static profiled::prepared p;
+  prepare_into(w, p);
+  static static_arena<profiled> plain_arena;
+  static static_arena<profiled::prepared> fast_arena;
+  std::array<float, profiled::input_size> x{};
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = 0.05f * float(i % 13);
+  std::array<float, profiled::output_size> expected{}, got{};
+
+  std::vector<std::pair<int, int>> calls;
+  const auto record = [&](int node, int nodes) { calls.emplace_back(node, nodes); };
+  profiled::forward(w, x, expected, plain_arena);
+  profiled::forward_observed(w, x, got, plain_arena, record);
+  EXPECT_EQ(got, expected);
+  // Plain: conv, bn, relu, the branch's conv and relu (the residual's chain is its branch, not a node),
+  // the residual's add, pool, flatten, linear: one call each.
+  ASSERT_EQ(calls.size(), 9u);
+  for (int k = 0; k < 9; ++k) EXPECT_EQ(calls[static_cast<std::size_t>(k)], std::make_pair(k, 1));
+
+  calls.clear();
+  profiled::forward(p, x, expected, fast_arena);
+  profiled::forward_observed(p, x, got, fast_arena, record);
+  EXPECT_EQ(got, expected);
+  ASSERT_GE(calls.size(), 2u);
+  EXPECT_EQ(calls[0], std::make_pair(0, 3));  // conv + batch norm + relu in one kernel
+  int next = 0;
+  for (const auto& [node, nodes] : calls) {
+    EXPECT_EQ(node, next);
+    next = node + nodes;
+  }
+  EXPECT_EQ(next, 9);
+}
+
+TEST(Profile, PrintsOneRowPerCall) {
+  static profiled::weights w;
+  static static_arena<profiled> arena;
+  std::array<float, profiled::input_size> x{};
+  std::array<float, profiled::output_size> y{};
+  char buffer[1 << 14] = {};
+  std::FILE* f = fmemopen(buffer, sizeof buffer, "w");
+  print_profile<profiled>(w, x, y, arena, 3, f);
+  std::fclose(f);
+  const std::string text = buffer;
+  EXPECT_NE(text.find("conv2d "), std::string::npos) << text;
+  EXPECT_NE(text.find("[8, 6, 6]"), std::string::npos) << text;
+  EXPECT_NE(text.find("10,368"), std::string::npos) << text;  // the first conv's MACs: 8 * 36 * 4 * 9
+  EXPECT_NE(text.find("over 3 runs"), std::string::npos) << text;
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 11);  // header, 9 calls, total
 }

@@ -199,16 +199,9 @@ constexpr void run_plain(const activation_params&, const T* x, const T*, T* y) {
 // PReLU: x for x >= 0, slope x below, with the slope of x's channel (or the one slope).
 template <index_t Slopes, shape In, layout L, class T>
 constexpr void prelu_forward(const T* x, const T* slopes, T* y) {
-  constexpr dims4 t = dims_of(In);
-  for (index_t c = 0; c < t.c; ++c) {
-    const T slope = slopes[Slopes == 1 ? 0 : c];
-    for (index_t z = 0; z < t.d; ++z)
-      for (index_t yy = 0; yy < t.h; ++yy)
-        for (index_t xx = 0; xx < t.w; ++xx) {
-          const count_t at = offset<L>(t, c, z, yy, xx);
-          y[at] = x[at] > T(0) ? x[at] : slope * x[at];
-        }
-  }
+  for_each_element<L>(dims_of(In), [&](index_t c, index_t, index_t, index_t, count_t at) {
+    y[at] = x[at] > T(0) ? x[at] : slopes[Slopes == 1 ? 0 : c] * x[at];
+  });
 }
 
 template <class Node, layout L, class T>

@@ -34,9 +34,81 @@ constexpr void linear_forward_outputs(const T* x, const T* w, const T* b, T* y, 
   }
 }
 
+// NHWC on rank >= 2 (ConvNeXt's channel-last MLP on [H, W, C], stored W, C, H): the last dim's elements
+// lie dim 0's extent S apart, and dim 0 is contiguous, so for each index of the dims between, y's
+// [F_out, S] block is the weight [F_out, F_in] times x's [F_in, S] block. A tile of 4 outputs x up to two
+// vectors along S stays in accumulators over the whole reduction (each load of x serves 4 outputs), GNU
+// vectors at run time as the convolution's tiles; each output sums in the same order as the loop above.
+template <linear_params P, shape In, class T>
+struct linear_channel_last {
+  static constexpr index_t features = In[In.rank - 1], outputs = P.out_features, S = In[0];
+  static constexpr count_t blocks = In.size() / (count_t{features} * S);
+
+  template <bool Vector, index_t Rows, index_t Width>
+  [[gnu::always_inline]] static constexpr void tile(const T* xb, const T* w, const T* b, T* yb, index_t j0, index_t s0) {
+    using vec = std::conditional_t<Vector, simd<T>, scalar_lanes<T>>;
+    using lanes_t = typename vec::type;
+    constexpr index_t N = Width / vec::lanes;
+    lanes_t acc[Rows][N];
+    for (index_t r = 0; r < Rows; ++r)
+      for (index_t n = 0; n < N; ++n) acc[r][n] = vec::broadcast(b != nullptr ? b[j0 + r] : T{});
+    for (index_t k = 0; k < features; ++k) {
+      lanes_t xk[N];
+      for (index_t n = 0; n < N; ++n) xk[n] = vec::load(xb + count_t{k} * S + s0 + n * vec::lanes);
+      for (index_t r = 0; r < Rows; ++r) {
+        const lanes_t wk = vec::broadcast(w[count_t{j0 + r} * features + k]);
+        for (index_t n = 0; n < N; ++n) acc[r][n] += wk * xk[n];
+      }
+    }
+    for (index_t r = 0; r < Rows; ++r)
+      for (index_t n = 0; n < N; ++n) vec::store(yb + count_t{j0 + r} * S + s0 + n * vec::lanes, acc[r][n]);
+  }
+
+  // Outputs j0 .. j0 + Rows - 1 along all of S: two vectors at a time, then one, then the rest in one
+  // tile of scalars (which the compiler may still vectorize); without vectors, tiles of 16 scalars (a
+  // small stack on a microcontroller).
+  template <bool Vector, index_t Rows>
+  static constexpr void rows(const T* xb, const T* w, const T* b, T* yb, index_t j0) {
+    constexpr index_t lanes = Vector ? simd<T>::lanes : 16;
+    index_t s0 = 0;
+    for (; s0 + 2 * lanes <= S; s0 += 2 * lanes) tile<Vector, Rows, 2 * lanes>(xb, w, b, yb, j0, s0);
+    if constexpr (S % (2 * lanes) >= lanes) {
+      tile<Vector, Rows, lanes>(xb, w, b, yb, j0, s0);
+      s0 += lanes;
+    }
+    if constexpr (S % lanes != 0) tile<false, Rows, S % lanes>(xb, w, b, yb, j0, s0);
+  }
+
+  template <bool Vector>
+  static constexpr void run(const T* x, const T* w, const T* b, T* y) {
+    for (count_t block = 0; block < blocks; ++block) {
+      const T* xb = x + block * features * S;
+      T* yb = y + block * count_t{outputs} * S;
+      index_t j0 = 0;
+      for (; j0 + 4 <= outputs; j0 += 4) rows<Vector, 4>(xb, w, b, yb, j0);
+      for (; j0 < outputs; ++j0) rows<Vector, 1>(xb, w, b, yb, j0);
+    }
+  }
+};
+
+template <linear_params P, shape In, class T>
+constexpr void linear_forward_channel_last(const T* x, const T* w, const T* b, T* y) {
+  if constexpr (simd<T>::available) {
+    if (!std::is_constant_evaluated()) {
+      linear_channel_last<P, In, T>::template run<true>(x, w, b, y);
+      return;
+    }
+  }
+  linear_channel_last<P, In, T>::template run<false>(x, w, b, y);
+}
+
 template <linear_params P, shape In, layout L, class T>
 constexpr void linear_forward(const T* x, const T* w, const T* b, T* y) {
-  linear_forward_outputs<P, In, L>(x, w, b, y, 0, P.out_features);
+  if constexpr (L == layout::nhwc && In.rank >= 2) {
+    linear_forward_channel_last<P, In>(x, w, b, y);
+  } else {
+    linear_forward_outputs<P, In, L>(x, w, b, y, 0, P.out_features);
+  }
 }
 
 template <class Node, layout L, class T>

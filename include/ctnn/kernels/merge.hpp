@@ -19,14 +19,9 @@ constexpr void add_forward(const T* a, const T* b, T* y) {
 template <shape Main, shape Gate, layout L, class T>
 constexpr void multiply_forward(const T* a, const T* g, T* y) {
   constexpr dims4 t = dims_of(Main), gate = dims_of(Gate);
-  for (index_t c = 0; c < t.c; ++c)
-    for (index_t z = 0; z < t.d; ++z)
-      for (index_t yy = 0; yy < t.h; ++yy)
-        for (index_t xx = 0; xx < t.w; ++xx) {
-          const count_t at = offset<L>(t, c, z, yy, xx);
-          y[at] = a[at] * g[offset<L>(gate, gate.c == 1 ? 0 : c, gate.d == 1 ? 0 : z, gate.h == 1 ? 0 : yy,
-                                       gate.w == 1 ? 0 : xx)];
-        }
+  for_each_element<L>(t, [&](index_t c, index_t z, index_t yy, index_t xx, count_t at) {
+    y[at] = a[at] * g[offset<L>(gate, gate.c == 1 ? 0 : c, gate.d == 1 ? 0 : z, gate.h == 1 ? 0 : yy, gate.w == 1 ? 0 : xx)];
+  });
 }
 
 // y = x, when the plan gave y a buffer of its own (else x is y and nothing moves).
@@ -45,11 +40,13 @@ constexpr void run_plain(const identity_layer::params_t&, const T* x, const T*, 
 template <shape Part, shape Out, layout L, class T>
 constexpr void concat_part(const T* x, index_t first, T* y) {
   constexpr dims4 part = dims_of(Part), out = dims_of(Out);
-  for (index_t c = 0; c < part.c; ++c)
-    for (index_t z = 0; z < part.d; ++z)
-      for (index_t yy = 0; yy < part.h; ++yy)
-        for (index_t xx = 0; xx < part.w; ++xx)
-          y[offset<L>(out, first + c, z, yy, xx)] = x[offset<L>(part, c, z, yy, xx)];
+  if constexpr (L == layout::nchw) {  // one contiguous run: the part's channels are whole planes
+    T* to = y + count_t{first} * part.spatial_size();
+    for (count_t i = 0; i < part.size(); ++i) to[i] = x[i];
+  } else {  // each pixel's run of the part's channels
+    for (count_t p = 0; p < part.spatial_size(); ++p)
+      for (index_t c = 0; c < part.c; ++c) y[p * out.c + first + c] = x[p * part.c + c];
+  }
 }
 
 }  // namespace ctnn

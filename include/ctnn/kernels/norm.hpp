@@ -31,13 +31,16 @@ struct norm_groups {
   static constexpr count_t at(count_t c, count_t p) { return L == layout::nchw ? c * positions + p : p * channels + c; }
   static constexpr void locate(count_t q, count_t m, count_t& offset, count_t& weight) {
     if constexpr (P.kind == norm_kind::layer) {
-      const count_t n = q * inner + m;  // PyTorch's order
+      // NHWC stores dims 1.. row-major, each element's channels (dim 0) together: over trailing dims
+      // that leave dim 0 out, group q = (channel, leading index) has its members channels apart; over
+      // every dim, member m = (channel, position) is at position * channels + channel.
       if constexpr (L == layout::nchw) {
-        offset = n;
+        offset = q * inner + m;
+      } else if constexpr (P.dims < In.rank) {
+        constexpr count_t per_channel = count / channels;
+        offset = (q % per_channel * inner + m) * channels + q / per_channel;
       } else {
-        index_t idx[max_rank] = {};
-        unravel(n, In, idx);
-        offset = offset_of<L>(In, idx);
+        offset = m % positions * channels + m / positions;
       }
       weight = m;
     } else if constexpr (P.kind == norm_kind::channel_layer) {
@@ -104,14 +107,8 @@ constexpr void run_plain(const tensor_op_params&, const T* x, const T* t, T* y) 
 // y = x * gamma[c].
 template <class Node, layout L, class T>
 constexpr void run_plain(const layer_scale_params&, const T* x, const T* gamma, T* y) {
-  constexpr dims4 t = dims_of(Node::input_shape);
-  for (index_t c = 0; c < t.c; ++c)
-    for (index_t z = 0; z < t.d; ++z)
-      for (index_t yy = 0; yy < t.h; ++yy)
-        for (index_t xx = 0; xx < t.w; ++xx) {
-          const count_t at = offset<L>(t, c, z, yy, xx);
-          y[at] = x[at] * gamma[c];
-        }
+  for_each_element<L>(dims_of(Node::input_shape),
+                      [&](index_t c, index_t, index_t, index_t, count_t at) { y[at] = x[at] * gamma[c]; });
 }
 
 }  // namespace ctnn

@@ -145,9 +145,16 @@ template <class Node, layout L, class T>
 constexpr void run_plain(const avg_pool_params&, const T* x, const T*, T* y) {
   avg_pool_forward<Node::type::params, Node::input_shape, L>(x, y);
 }
+// To one element per channel (squeeze-and-excitation's pool) it is global pooling, whose NHWC loop reads
+// a pixel's channels together; the sums run in the same order.
 template <class Node, layout L, class T>
 constexpr void run_plain(const adaptive_pool_params&, const T* x, const T*, T* y) {
-  adaptive_pool_forward<Node::type::params, Node::input_shape, L>(x, y);
+  constexpr adaptive_pool_params p = Node::type::params;
+  if constexpr (Node::output_shape.size() == Node::output_shape.channels()) {
+    global_pool_forward<global_pool_params{p.kind}, Node::input_shape, L>(x, y);
+  } else {
+    adaptive_pool_forward<p, Node::input_shape, L>(x, y);
+  }
 }
 template <class Node, layout L, class T>
 constexpr void run_plain(const global_pool_params&, const T* x, const T*, T* y) {

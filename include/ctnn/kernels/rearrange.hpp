@@ -20,18 +20,35 @@ constexpr void gather_elements(const T* x, T* y, Source source) {
   }
 }
 
+// Output channel c is input channel source(c) at every position: whole planes in NCHW, each pixel's
+// channels gathered in NHWC, in memory order both ways (no index arithmetic per element).
+template <shape In, shape Out, layout L, class T, class Source>
+constexpr void gather_channels(const T* x, T* y, Source source) {
+  constexpr index_t in_channels = In[0], out_channels = Out[0];
+  constexpr count_t positions = Out.size() / out_channels;
+  if constexpr (L == layout::nchw) {
+    for (index_t c = 0; c < out_channels; ++c) {
+      const T* from = x + count_t{source(c)} * positions;
+      T* to = y + count_t{c} * positions;
+      for (count_t p = 0; p < positions; ++p) to[p] = from[p];
+    }
+  } else {
+    for (count_t p = 0; p < positions; ++p)
+      for (index_t c = 0; c < out_channels; ++c) y[p * out_channels + c] = x[p * in_channels + source(c)];
+  }
+}
+
 template <class Node, layout L, class T>
 constexpr void run_plain(const slice_channels_params&, const T* x, const T*, T* y) {
   constexpr index_t first = Node::type::params.first;
-  gather_elements<Node::input_shape, Node::output_shape, L>(x, y, [](const index_t*, index_t* from) { from[0] += first; });
+  gather_channels<Node::input_shape, Node::output_shape, L>(x, y, [](index_t c) { return c + first; });
 }
 
 // Output channel k G + g is input channel g (C / G) + k.
 template <class Node, layout L, class T>
 constexpr void run_plain(const channel_shuffle_params&, const T* x, const T*, T* y) {
   constexpr index_t groups = Node::type::params.groups, per_group = Node::input_shape[0] / groups;
-  gather_elements<Node::input_shape, Node::output_shape, L>(
-      x, y, [](const index_t* to, index_t* from) { from[0] = to[0] % groups * per_group + to[0] / groups; });
+  gather_channels<Node::input_shape, Node::output_shape, L>(x, y, [](index_t c) { return c % groups * per_group + c / groups; });
 }
 
 // PixelShuffle: out[c, h r + i, w r + j] = in[c r^2 + i r + j, h, w] (CRD); DepthToSpace: from

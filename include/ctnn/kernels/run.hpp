@@ -150,11 +150,22 @@ struct kernel_for {
 };
 }  // namespace impl
 
+// What run_schedule tells after each call: nothing (forward), or the node and how many it computed
+// (a profile, ctnn/analysis/profile.hpp).
+struct no_observer {
+  constexpr void operator()(int, int) const {}
+};
+
 // Runs every node of the schedule in order; with prepared weights a fused group is one call.
-template <class Schedule, bool Prepared, layout L, class T>
-constexpr void run_schedule(const run_state<T>& s) {
+template <class Schedule, bool Prepared, layout L, class T, class Observer = no_observer>
+constexpr void run_schedule(const run_state<T>& s, Observer&& observe = {}) {
   constexpr const auto& table = node_table<Schedule, impl::kernel_for<Prepared, L, T>>;
-  for (int k = 0; k < Schedule::value.node_count; k += 1 + (Prepared ? s.nodes[k].fused : 0)) table[k](s, k);
+  for (int k = 0; k < Schedule::value.node_count;) {
+    const int nodes = 1 + (Prepared ? s.nodes[k].fused : 0);
+    table[k](s, k);
+    observe(k, nodes);
+    k += nodes;
+  }
 }
 
 CTNN_END_CONFIG

@@ -61,6 +61,24 @@ constexpr dims4 dims_of(const shape& s) {
   return t;
 }
 
+// Calls f(c, z, y, x, at) for every element of t in layout L's memory order, `at` its offset: the
+// per-channel loops (a gate, a scale, a slope per channel) read and write memory in sequence either way.
+template <layout L, class F>
+[[gnu::always_inline]] constexpr void for_each_element(const dims4& t, F&& f) {
+  count_t at = 0;
+  if constexpr (L == layout::nchw) {
+    for (index_t c = 0; c < t.c; ++c)
+      for (index_t z = 0; z < t.d; ++z)
+        for (index_t y = 0; y < t.h; ++y)
+          for (index_t x = 0; x < t.w; ++x) f(c, z, y, x, at++);
+  } else {
+    for (index_t z = 0; z < t.d; ++z)
+      for (index_t y = 0; y < t.h; ++y)
+        for (index_t x = 0; x < t.w; ++x)
+          for (index_t c = 0; c < t.c; ++c) f(c, z, y, x, at++);
+  }
+}
+
 template <layout L>
 constexpr count_t offset(const dims4& t, index_t c, index_t z, index_t y, index_t x) {
   if constexpr (L == layout::nchw) {
