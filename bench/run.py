@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Builds and runs the benchmark with g++-12 and clang++-16 and writes bench/results.md.
 
-    python3 bench/run.py            (needs libbenchmark-dev; libdnnl-dev, libxnnpack-dev and
-                                     libpthreadpool-dev for the peers)
+    python3 bench/run.py              (needs libbenchmark-dev; libdnnl-dev, libxnnpack-dev and
+                                       libpthreadpool-dev for the peers) -> bench/results.md
+    python3 bench/run.py --isa avx2   ctnn built for AVX2 + FMA, oneDNN capped at AVX2
+                                       (DNNL_MAX_CPU_ISA); XNNPACK picks its ISA at run time and
+                                       cannot be capped -> bench/results-avx2.md
 
 Single thread (OMP_NUM_THREADS=1 for oneDNN), batch 1, fp32, NHWC, weights prepared before timing, the
 output in the caller's buffer; repetitions of ctnn and its peers interleaved in a random order, the
@@ -10,6 +13,7 @@ median of 5. Per workload: ctnn's latency with each compiler, GFLOP/s and percen
 measured FMA peak (clang build), the peers' latencies and the speedup over the best peer, and the seconds
 each compiler takes to build the workload.
 """
+import argparse
 import json
 import os
 import platform
@@ -26,7 +30,12 @@ COMPILERS = ["g++-12", "clang++-16"]
 WORKLOADS = [("W1_lenet", "w1_lenet"), ("W2_ds_cnn", "w2_ds_cnn"), ("W3_resnet_3x3", "w3_resnet"),
              ("W4_mobilenet_block", "w4_mobilenet"), ("W5_unet_upsampling", "w5_unet_up"),
              ("W6_alexnet_conv1", "w6_alexnet")]
-FLAGS = ["-std=c++20", "-O3", "-march=native", "-mprefer-vector-width=512"]
+ISA_FLAGS = {"native": ["-march=native", "-mprefer-vector-width=512"], "avx2": ["-mavx2", "-mfma"]}
+ISA = "native"
+
+
+def flags():
+    return ["-std=c++20", "-O3", *ISA_FLAGS[ISA]]
 
 
 def sh(cmd, env=None):
@@ -37,15 +46,18 @@ def sh(cmd, env=None):
 
 
 def build(compiler):
-    build_dir = os.path.join(ROOT, "build", f"bench-{compiler}")
+    build_dir = os.path.join(ROOT, "build", f"bench-{compiler}-{ISA}")
     sh(["cmake", "-S", ROOT, "-B", build_dir, "-G", "Ninja", f"-DCMAKE_CXX_COMPILER={compiler}",
-        "-DCMAKE_BUILD_TYPE=Release", "-DCTNN_BUILD_TESTS=OFF", "-DCTNN_BUILD_EXAMPLES=OFF", "-DCTNN_BUILD_BENCH=ON"])
+        "-DCMAKE_BUILD_TYPE=Release", "-DCTNN_BUILD_TESTS=OFF", "-DCTNN_BUILD_EXAMPLES=OFF", "-DCTNN_BUILD_BENCH=ON",
+        f"-DCTNN_BENCH_ISA={ISA}"])
     sh(["cmake", "--build", build_dir, "--target", "ctnn_bench"])
     return os.path.join(build_dir, "bench", "ctnn_bench")
 
 
 def run(binary):
     env = dict(os.environ, OMP_NUM_THREADS="1")
+    if ISA == "avx2":
+        env["DNNL_MAX_CPU_ISA"] = "AVX2"
     # Repetitions of ctnn and its peers interleaved at random, so that the machine's drift hits all alike.
     out = sh([binary, "--benchmark_format=json", "--benchmark_repetitions=5", "--benchmark_report_aggregates_only=true",
               "--benchmark_enable_random_interleaving=true", "--benchmark_min_time=0.3"], env)
@@ -71,11 +83,15 @@ def compile_seconds(compiler, net):
                     "               std::span<float, net::output_size>(y, net::output_size), a);\n"
                     "}\n")
         start = time.monotonic()
-        sh([compiler, *FLAGS, f"-I{ROOT}/include", f"-I{ROOT}/bench", "-c", path, "-o", os.devnull])
+        sh([compiler, *flags(), f"-I{ROOT}/include", f"-I{ROOT}/bench", "-c", path, "-o", os.devnull])
         return time.monotonic() - start
 
 
 def main():
+    global ISA
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--isa", choices=sorted(ISA_FLAGS), default="native")
+    ISA = ap.parse_args().isa
     binaries = {c: build(c) for c in COMPILERS}
     runs = {c: run(b) for c, b in binaries.items()}
     isa = sh([binaries["clang++-16"], "--isa"]).strip()
@@ -89,13 +105,17 @@ def main():
         "# Benchmark results",
         "",
         f"Machine: {cpu}, {os.cpu_count()} cores (one used), {platform.system()} {platform.release()}; "
-        f"vector ISA {isa} (-march=native); measured fp32 FMA peak {peak:.0f} GFLOP/s (independent FMA chains "
+        f"vector ISA {isa} ({' '.join(ISA_FLAGS[ISA])}); measured fp32 FMA peak {peak:.0f} GFLOP/s (independent FMA chains "
         f"at {isa}'s vector width). "
-        "Compilers g++ 12.2 and clang 16.0.6, flags `" + " ".join(FLAGS[1:]) + "`; peers: Debian's oneDNN 2.6.3 "
-        "(primitives created once, `format_tag::any`, fused ReLU) and XNNPACK (git 2022-02-16, operators created "
+        "Compilers g++ 12.2 and clang 16.0.6, flags `" + " ".join(flags()[1:]) + "`; peers: Debian's oneDNN 2.6.3 "
+        "(primitives created once, `format_tag::any`, fused ReLU" + (", capped at AVX2 by `DNNL_MAX_CPU_ISA=AVX2`"
+        if ISA == "avx2" else "") + ") and XNNPACK (git 2022-02-16, operators created "
         "once, no thread pool). Single thread, batch 1, fp32, NHWC, weights prepared before timing, outputs in "
         "the caller's buffer; median of 5 repetitions, interleaved at random with the peers'. Produced by "
-        "`python3 bench/run.py`.",
+        f"`python3 bench/run.py{' --isa avx2' if ISA == 'avx2' else ''}`." + (
+            " XNNPACK chooses its kernels by the CPU at run time and cannot be capped: on a CPU with AVX-512 it "
+            "runs AVX-512 kernels here, so the best-peer ratio is oneDNN's (same ISA), XNNPACK's shown beside it."
+            if ISA == "avx2" else ""),
         "",
         "| workload | ctnn clang (us) | GFLOP/s | % of peak | ctnn g++ (us) | g++ / clang | oneDNN (us) | XNNPACK (us) "
         "| best peer / ctnn | build s (g++ / clang) |",
@@ -105,7 +125,8 @@ def main():
         c, g = clang[f"{name}/ctnn"], gcc[f"{name}/ctnn"]
         peers = {p: min(r[f"{name}/{p}"]["us"] for r in runs.values() if f"{name}/{p}" in r)
                  for p in ("onednn", "xnnpack") if any(f"{name}/{p}" in r for r in runs.values())}
-        best = min(peers.values()) if peers else None
+        same_isa = {p: t for p, t in peers.items() if ISA != "avx2" or p == "onednn"}
+        best = min(same_isa.values()) if same_isa else None
         fastest = min(c["us"], g["us"])
         seconds = [compile_seconds(comp, net) for comp in COMPILERS]
         lines.append(
@@ -119,7 +140,7 @@ def main():
     lines.append(f"Batch 8 of W3 with `ctnn::forward_batch` (clang): {one:.0f} us on 1 thread, {two:.0f} us on 2 threads "
                  f"({one / two:.2f}x on this machine's 2 cores).")
     text = "\n".join(lines) + "\n"
-    write_atomically(os.path.join(ROOT, "bench", "results.md"), text)
+    write_atomically(os.path.join(ROOT, "bench", "results.md" if ISA == "native" else f"results-{ISA}.md"), text)
     print(text)
 
 

@@ -146,6 +146,15 @@ struct register_block<false, T, R, V> {
         for (index_t v = 0; v < V; ++v) acc[r][v] += x * static_cast<accumulator_t<T>>(weights[i * stride + v]);
       }
   }
+  // The same with pixel r's inputs at first + r * PixelStride.
+  template <count_t PixelStride>
+  constexpr void add_strided(const T* first, const T* weights, count_t stride, index_t count) {
+    for (index_t i = 0; i < count; ++i)
+      for (index_t r = 0; r < R; ++r) {
+        const accumulator_t<T> x = first[r * PixelStride + i];
+        for (index_t v = 0; v < V; ++v) acc[r][v] += x * static_cast<accumulator_t<T>>(weights[i * stride + v]);
+      }
+  }
   template <activation_params A>
   constexpr void store(index_t r, T* out, index_t channels) const {
     for (index_t v = 0; v < channels; ++v) out[v] = static_cast<T>(acc[r][v]);
@@ -168,6 +177,19 @@ struct register_block<true, T, R, V> {
       for (index_t n = 0; n < N; ++n) w[n] = vec::load(weights + i * stride + n * vec::lanes);
       for (index_t r = 0; r < R; ++r) {
         const typename vec::type x = vec::broadcast(rows[r][i]);
+        for (index_t n = 0; n < N; ++n) acc[r][n] += x * w[n];
+      }
+    }
+  }
+  // Pixel r's inputs at first + r * PixelStride, a constant: one address register for the whole tile
+  // instead of R row pointers (which clang kept on the stack with R = 14).
+  template <count_t PixelStride>
+  void add_strided(const T* first, const T* weights, count_t stride, index_t count) {
+    for (index_t i = 0; i < count; ++i) {
+      typename vec::type w[N];
+      for (index_t n = 0; n < N; ++n) w[n] = vec::load(weights + i * stride + n * vec::lanes);
+      for (index_t r = 0; r < R; ++r) {
+        const typename vec::type x = vec::broadcast(first[r * PixelStride + i]);
         for (index_t n = 0; n < N; ++n) acc[r][n] += x * w[n];
       }
     }
@@ -201,8 +223,11 @@ constexpr void conv_nhwc_tiled_with(const T* x, const Packed& w, T* y) {
   const T* const zeros = zero_row<T, C>;
   for (index_t oz = 0; oz < K::out.d; ++oz)
     for (index_t oy = 0; oy < K::out.h; ++oy)
-      for (index_t ox0 = 0; ox0 < K::out.w; ox0 += R)
+      for (index_t tile_x = 0; tile_x < K::out.w; tile_x += R)
         for (index_t co0 = 0; co0 < CP; co0 += V) {
+          // A last tile shorter than R moves left to end at the row's end, recomputing a few pixels of
+          // the tile before (the same values): a full tile takes the contiguous path below.
+          const index_t ox0 = tile_x + R > K::out.w && K::out.w >= R ? K::out.w - R : tile_x;
           register_block<Vector, T, R, V> acc;
           acc.start(&w.bias[co0]);
           for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
@@ -219,10 +244,8 @@ constexpr void conv_nhwc_tiled_with(const T* x, const Packed& w, T* y) {
                 const index_t left = ox0 * k.stride[2] - k.pad_begin[2];
                 const index_t right = (ox0 + R - 1) * k.stride[2] - k.pad_begin[2] + k.kernel[2] - 1;
                 if (ox0 + R <= K::out.w && left >= 0 && right < K::in.w) {
-                  const T* rows[R];
-                  for (index_t r = 0; r < R; ++r)
-                    rows[r] = x + offset<layout::nhwc>(K::in, 0, iz, iy, left + r * k.stride[2]);
-                  acc.add(rows, &w.weight[first_tap * C * CP + co0], CP, k.kernel[2] * C);
+                  acc.template add_strided<count_t{k.stride[2]} * C>(x + offset<layout::nhwc>(K::in, 0, iz, iy, left),
+                                                                    &w.weight[first_tap * C * CP + co0], CP, k.kernel[2] * C);
                   continue;
                 }
               }
@@ -239,9 +262,12 @@ constexpr void conv_nhwc_tiled_with(const T* x, const Packed& w, T* y) {
               }
             }
           }
-          for (index_t r = 0; r < R && ox0 + r < K::out.w; ++r) {
-            acc.template store<A>(r, y + offset<layout::nhwc>(K::out, co0, oz, oy, ox0 + r), CO - co0 < V ? CO - co0 : V);
-          }
+          // A constant trip count, so that every accumulator's index is a constant once unrolled: an
+          // index known only at run time keeps the whole tile in memory (clang then stored every
+          // accumulator after each FMA).
+          for (index_t r = 0; r < R; ++r)
+            if (ox0 + r < K::out.w)
+              acc.template store<A>(r, y + offset<layout::nhwc>(K::out, co0, oz, oy, ox0 + r), CO - co0 < V ? CO - co0 : V);
         }
 }
 
@@ -375,15 +401,23 @@ struct depthwise_nhwc_kernel {
         const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
         if (iy < 0 || iy >= K::in.h) continue;
         const T* row = x + offset<layout::nhwc>(K::in, c0, iz, iy, 0);
-        // Zeros, then the span's pixels inside the input: a load under a condition is what g++-12 -O3
-        // -mavx2 turned into wrong masked loads (vmaskmovps) for the scalar tail.
         lanes_t in[span][N];
-        const index_t inside_begin = first_ix < 0 ? -first_ix : 0;
-        const index_t inside_end = K::in.w - first_ix < span ? K::in.w - first_ix : span;
-        for (index_t j = 0; j < span; ++j)
-          for (index_t n = 0; n < N; ++n) in[j][n] = lanes_t{};
-        for (index_t j = inside_begin; j < inside_end; ++j)
-          for (index_t n = 0; n < N; ++n) in[j][n] = vec::load(row + count_t{first_ix + j} * C + n * vec::lanes);
+        if constexpr (Vector) {
+          for (index_t j = 0; j < span; ++j) {
+            const bool inside = first_ix + j >= 0 && first_ix + j < K::in.w;
+            for (index_t n = 0; n < N; ++n)
+              in[j][n] = inside ? vec::load(row + count_t{first_ix + j} * C + n * vec::lanes) : lanes_t{};
+          }
+        } else {
+          // Scalars: zeros, then the pixels inside. The load under a condition above is what g++-12 -O3
+          // -mavx2 vectorized into wrong masked loads (vmaskmovps) here (the tests' -mavx2 build).
+          const index_t inside_begin = first_ix < 0 ? -first_ix : 0;
+          const index_t inside_end = K::in.w - first_ix < span ? K::in.w - first_ix : span;
+          for (index_t j = 0; j < span; ++j)
+            for (index_t n = 0; n < N; ++n) in[j][n] = lanes_t{};
+          for (index_t j = inside_begin; j < inside_end; ++j)
+            for (index_t n = 0; n < N; ++n) in[j][n] = vec::load(row + count_t{first_ix + j} * C + n * vec::lanes);
+        }
         const T* taps = &w.weight[((count_t{kz} * k.kernel[1] + ky) * kw) * C + c0];
         for (index_t kx = 0; kx < kw; ++kx) {
           lanes_t weight[N];
