@@ -1,4 +1,5 @@
-// bench/bench_main.cpp: ctnn against oneDNN and XNNPACK on six workloads, in one process.
+// bench/bench_main.cpp: ctnn against oneDNN and XNNPACK on six workloads, and against libtorch on two
+// whole networks (ResNet-18, MobileNetV2 at 224x224), in one process.
 //
 // Single thread (run with OMP_NUM_THREADS=1: Debian's oneDNN uses OpenMP, and its threads read the
 // variable when the library loads), batch 1, fp32, NHWC, weights prepared before timing, every output
@@ -10,6 +11,10 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <random>
 #include <string>
@@ -19,6 +24,8 @@
 
 #include "peers.hpp"
 #include "workloads.hpp"
+#include "zoo/mobilenet_v2.hpp"
+#include "zoo/resnet18.hpp"
 
 namespace {
 
@@ -123,6 +130,91 @@ void register_workload(const char* id, bench::workload (*describe)(std::vector<s
   }
 }
 
+std::vector<float> read_floats(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  const std::vector<char> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::vector<float> values(bytes.size() / sizeof(float));
+  std::memcpy(values.data(), bytes.data(), values.size() * sizeof(float));
+  return values;
+}
+
+// A whole network from bench/export_torchscript.py's files in $CTNN_BENCH_MODELS: examples/zoo's
+// declaration in NHWC on the model's weights (batch norm folded by prepare_into), checked against
+// PyTorch's logits, then timed from the NCHW input (converted inside the timed call) to the logits;
+// libtorch runs the TorchScript module on the same input.
+template <class Zoo>
+void register_network(const char* id, const char* name) {
+  using Net = ctnn::relayout_t<Zoo, ctnn::layout::nhwc>;
+  const char* dir = std::getenv("CTNN_BENCH_MODELS");
+  if (dir == nullptr) {
+    std::fprintf(stderr, "%s: CTNN_BENCH_MODELS not set (bench/export_torchscript.py writes it), skipped\n", id);
+    return;
+  }
+  const std::string stem = std::string(dir) + "/" + name;
+  const std::vector<float> flat = read_floats(stem + ".weights.bin");
+  auto input = std::make_shared<std::vector<float>>(read_floats(stem + ".input.bin"));
+  const std::vector<float> reference = read_floats(stem + ".output.bin");
+  auto weights = std::make_unique<typename Net::weights>();
+  if (!ctnn::load_weights(*weights, std::span<const float>(flat)).ok || input->size() != Net::input_size ||
+      reference.size() != Net::output_size) {
+    std::fprintf(stderr, "%s: the files in %s do not fit the network\n", id, dir);
+    ++peers_checked;
+    ++peers_differing;
+    return;
+  }
+  auto prepared = std::make_shared<typename Net::prepared>();
+  ctnn::prepare_into(*weights, *prepared);
+  auto arena = std::make_shared<ctnn::static_arena<typename Net::prepared>>();
+  auto nhwc = std::make_shared<std::vector<float>>(Net::input_size);
+  auto output = std::make_shared<std::vector<float>>(Net::output_size);
+  const double flops = 2.0 * static_cast<double>(Net::macs);
+  const auto forward = [prepared, arena, input, nhwc, output] {
+    Net::input_from_nchw(std::span<const float, Net::input_size>(input->data(), Net::input_size),
+                         std::span<float, Net::input_size>(nhwc->data(), Net::input_size));
+    Net::forward(*prepared, std::span<const float, Net::input_size>(nhwc->data(), Net::input_size),
+                 std::span<float, Net::output_size>(output->data(), Net::output_size), *arena);
+  };
+  forward();
+  const float ctnn_error = max_relative_error(output->data(), reference.data(), reference.size());
+  ++peers_checked;
+  if (!(ctnn_error < 1e-3f)) {
+    ++peers_differing;
+    std::fprintf(stderr, "%s: ctnn differs from PyTorch (relative error %g)\n", id, double(ctnn_error));
+    return;
+  }
+  benchmark::RegisterBenchmark((std::string(id) + "/ctnn").c_str(), [forward, output, flops](benchmark::State& state) {
+    for (auto _ : state) {
+      forward();
+      benchmark::DoNotOptimize(output->data());
+      benchmark::ClobberMemory();
+    }
+    state.counters["flops"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
+  })->Unit(benchmark::kMicrosecond);
+
+  std::shared_ptr<bench::runner> torch = bench::make_torch(stem + ".pt");
+  if (!torch) {
+    std::fprintf(stderr, "%s: libtorch cannot run it (not built, or no %s.pt), skipped\n", id, stem.c_str());
+    return;
+  }
+  auto torch_output = std::make_shared<std::vector<float>>(Net::output_size);
+  torch->run(input->data(), torch_output->data());
+  const float torch_error = max_relative_error(torch_output->data(), reference.data(), reference.size());
+  ++peers_checked;
+  if (!(torch_error < 1e-3f)) {
+    ++peers_differing;
+    std::fprintf(stderr, "%s: libtorch differs from PyTorch (relative error %g), skipped\n", id, double(torch_error));
+    return;
+  }
+  benchmark::RegisterBenchmark((std::string(id) + "/libtorch").c_str(), [torch, input, torch_output, flops](benchmark::State& state) {
+    for (auto _ : state) {
+      torch->run(input->data(), torch_output->data());
+      benchmark::DoNotOptimize(torch_output->data());
+      benchmark::ClobberMemory();
+    }
+    state.counters["flops"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
+  })->Unit(benchmark::kMicrosecond);
+}
+
 // Batch 8 of W3 on 1 and 2 threads: the scaling of forward_batch on this machine's cores.
 void register_batch() {
   using Net = workloads::w3_resnet;
@@ -169,6 +261,8 @@ int main(int argc, char** argv) {
   register_workload<workloads::w5_unet_up>("W5_unet_upsampling", workloads::describe_w5, 5);
   register_workload<workloads::w6_alexnet>("W6_alexnet_conv1", workloads::describe_w6, 6);
   register_batch();
+  register_network<zoo::resnet18>("N1_resnet18", "resnet18");
+  register_network<zoo::mobilenet_v2>("N2_mobilenet_v2", "mobilenet_v2");
   if (check_only) {
     std::printf("%d peer outputs compared with ctnn's, %d differ\n", peers_checked, peers_differing);
     return peers_differing == 0 ? 0 : 1;

@@ -42,5 +42,8 @@ struct runner {
 // nullptr when the peer cannot run the workload (or was not built): the benchmark then skips it.
 std::unique_ptr<runner> make_dnnl(const workload& w);
 std::unique_ptr<runner> make_xnnpack(const workload& w);
+// A whole network from a TorchScript file (bench/export_torchscript.py): its runner takes a 3x224x224
+// input in NCHW, PyTorch's order, and writes the 1000 logits.
+std::unique_ptr<runner> make_torch(const std::string& path);
 
 }  // namespace bench

@@ -27,6 +27,8 @@ from write_atomically import write_atomically  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COMPILERS = ["g++-12", "clang++-16"]
+NETWORKS = [("N1_resnet18", "ResNet-18"), ("N2_mobilenet_v2", "MobileNetV2")]
+MODELS = os.path.join(ROOT, "build", "bench-models")
 WORKLOADS = [("W1_lenet", "w1_lenet"), ("W2_ds_cnn", "w2_ds_cnn"), ("W3_resnet_3x3", "w3_resnet"),
              ("W4_mobilenet_block", "w4_mobilenet"), ("W5_unet_upsampling", "w5_unet_up"),
              ("W6_alexnet_conv1", "w6_alexnet")]
@@ -55,7 +57,7 @@ def build(compiler):
 
 
 def run(binary):
-    env = dict(os.environ, OMP_NUM_THREADS="1")
+    env = dict(os.environ, OMP_NUM_THREADS="1", CTNN_BENCH_MODELS=MODELS)
     if ISA == "avx2":
         env["DNNL_MAX_CPU_ISA"] = "AVX2"
     # Repetitions of ctnn and its peers interleaved at random, so that the machine's drift hits all alike.
@@ -92,6 +94,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--isa", choices=sorted(ISA_FLAGS), default="native")
     ISA = ap.parse_args().isa
+    # The whole networks: torchvision's models with seeded weights, as TorchScript and as flat weights.
+    sh(["/usr/bin/python3", os.path.join(ROOT, "bench", "export_torchscript.py"), MODELS])  # Debian's torch
     binaries = {c: build(c) for c in COMPILERS}
     runs = {c: run(b) for c, b in binaries.items()}
     isa = sh([binaries["clang++-16"], "--isa"]).strip()
@@ -135,6 +139,20 @@ def main():
             f"| {best / fastest if best else float('nan'):.2f} | {seconds[0]:.1f} / {seconds[1]:.1f} |")
     lines.append("")
     lines.append("best peer / ctnn > 1 means ctnn (its faster compiler) is faster than the best peer.")
+    lines += ["", "Whole networks at 224x224 (torchvision's, seeded weights, batch norm folded by `prepare_into`; ctnn "
+              "checked against PyTorch's logits first; the NCHW input converted to NHWC inside ctnn's timed call), "
+              "against libtorch 1.13 (Debian's libtorch-dev, TorchScript from `bench/export_torchscript.py`, one "
+              "intra-op thread, inference mode):", "",
+              "| network | ctnn clang (ms) | GFLOP/s | ctnn g++ (ms) | libtorch (ms) | libtorch / ctnn |",
+              "|---|---:|---:|---:|---:|---:|"]
+    for name, title in NETWORKS:
+        if f"{name}/ctnn" not in clang:
+            lines.append(f"| {title} | not run | | | | |")
+            continue
+        c, g = clang[f"{name}/ctnn"], gcc[f"{name}/ctnn"]
+        torch_us = min((r[f"{name}/libtorch"]["us"] for r in runs.values() if f"{name}/libtorch" in r), default=float("nan"))
+        lines.append(f"| {title} | {c['us'] / 1e3:.2f} | {c['flops'] / 1e9:.0f} | {g['us'] / 1e3:.2f} | {torch_us / 1e3:.2f} "
+                     f"| {torch_us / min(c['us'], g['us']):.2f} |")
     one, two = clang["W3_resnet_3x3_batch8/threads:1"]["us"], clang["W3_resnet_3x3_batch8/threads:2"]["us"]
     lines.append("")
     lines.append(f"Batch 8 of W3 with `ctnn::forward_batch` (clang): {one:.0f} us on 1 thread, {two:.0f} us on 2 threads "

@@ -6,6 +6,7 @@
 #include "zoo/inception.hpp"
 #include "zoo/lenet5.hpp"
 #include "zoo/mobilenet_v1.hpp"
+#include "zoo/mobilenet_v2.hpp"
 #include "zoo/mobilenet_v3.hpp"
 #include "zoo/regnet.hpp"
 #include "zoo/resnet18.hpp"
@@ -32,6 +33,7 @@ int main() {
   show<zoo::inception_3a>("GoogLeNet inception 3a");
   show<zoo::resnet18>("ResNet-18");
   show<zoo::mobilenet_v1>("MobileNetV1");
+  show<zoo::mobilenet_v2>("MobileNetV2");
   show<zoo::ds_cnn>("DS-CNN keyword spotting");
   show<zoo::unet>("U-Net");
   show<zoo::mobilenet_v3_small>("MobileNetV3-small");

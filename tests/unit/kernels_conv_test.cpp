@@ -23,13 +23,13 @@ struct conv_case {
 };
 
 template <class Net>
-void expect_conv(const conv_case& c, unsigned seed) {
+void expect_conv(const conv_case& c, unsigned seed, harness::data kinds = harness::data::both) {
   harness::expect_matches<Net>(
       [&](const naive::tensor& x, const std::vector<float>& p) {
         const auto [w, b] = harness::split(p, c.bias ? static_cast<std::size_t>(c.out_channels) : 0);
         return naive::conv(x, w, b, c.out_channels, c.k, c.s, c.d, c.pb, c.pe, c.groups);
       },
-      seed);
+      seed, kinds);
 }
 
 }  // namespace
@@ -263,4 +263,20 @@ TEST(ConvKernel, WideRowsTakeTheContiguousPath) {
       {16, sp({11, 11}), sp({4, 4}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1, true}, 42);
   expect_conv<sequential<input<4, 60>, conv1d<5, 3, pad_begin<2>, pad_end<0>>>>(
       {5, sp({3}), sp({1}), sp({1}), sp({2}, 0), sp({0}, 0), 1, true}, 43);
+}
+
+// Small maps with many input channels take the small-map kernel: tiles of pixels across rows, the
+// reduction in blocks of input channels whose partial sums wait in the output. 400 input channels x 9
+// taps exceed a block on every target (at most 96 KiB of a channel tile's weights: 85 channels with
+// AVX-512's 32-channel tiles, 341 with SSE's 8), so every case sums over several blocks; 5x5 and 3x7 maps
+// end in a short tile; 20 outputs end in a partial channel tile. Integer data: 3,600 products summed in
+// another order than the reference's are exact only on integers (random floats move the 5th digit).
+TEST(ConvKernel, SmallMapsSumOverBlocksOfInputChannels) {
+  constexpr auto integers = harness::data::integers;
+  expect_conv<sequential<input<400, 5, 5>, conv2d<20, 3, pad<1>>>>(
+      {20, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 50, integers);
+  expect_conv<sequential<input<400, 7, 9>, conv2d<16, 3, stride<2>, no_bias>>>(
+      {16, sp({3, 3}), sp({2, 2}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1, false}, 51, integers);
+  expect_conv<sequential<input<64, 3, 7>, conv2d<40, 3, pad<1>>>>(
+      {40, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 52);
 }

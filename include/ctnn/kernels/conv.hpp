@@ -160,6 +160,10 @@ struct register_block<false, T, R, V> {
     for (index_t v = 0; v < channels; ++v) out[v] = static_cast<T>(acc[r][v]);
     activate_stored<A>(out, channels);
   }
+  // Pixel r's partial sums back from where store put them (the other lanes 0).
+  constexpr void resume(index_t r, const T* from, index_t channels) {
+    for (index_t v = 0; v < V; ++v) acc[r][v] = v < channels ? from[v] : accumulator_t<T>{};
+  }
 };
 
 template <class T, index_t R, index_t V>
@@ -208,6 +212,15 @@ struct register_block<true, T, R, V> {
       for (index_t v = 0; v < channels; ++v) out[v] = spill[v];
     }
     if constexpr (!activates_in_registers<A>) activate_stored<A>(out, channels);
+  }
+  void resume(index_t r, const T* from, index_t channels) {
+    if (channels == V) {
+      for (index_t n = 0; n < N; ++n) acc[r][n] = vec::load(from + n * vec::lanes);
+    } else {
+      T spill[V] = {};
+      for (index_t v = 0; v < channels; ++v) spill[v] = from[v];
+      for (index_t n = 0; n < N; ++n) acc[r][n] = vec::load(spill + n * vec::lanes);
+    }
   }
 };
 
@@ -337,10 +350,98 @@ void conv_nhwc_along_width(const T* x, const Packed& w, T* y) {
     }
 }
 
+// Small maps with many channels (ResNet's 7x7 stage: 512 x 512 x 3 x 3, 9.4 MB of weights): a row
+// narrower than a register tile would cap its pixels, and each row's pass would stream every weight
+// again. Here tiles of R pixels run across rows (the map's pixels in order, each tap's input found per
+// pixel), and the reduction is split into blocks of input channels whose packed weights (at most
+// small_map_block_bytes for a channel tile) stay in the L2 cache while every pixel tile uses them; the
+// partial sums wait in the output, the activation applied after the last block.
+inline constexpr count_t small_map_block_bytes = 96 * 1024;
+
+template <conv_params P, shape In, class T>
+struct small_map {
+  using K = conv_kernel<P, In, layout::nhwc, T>;
+  static constexpr count_t pixels = count_t{K::out.d} * K::out.h * K::out.w;
+  static constexpr register_tile tile = tile_for_width(K::out.c, sizeof(T), static_cast<index_t>(pixels < 1024 ? pixels : 1024));
+  static constexpr count_t taps = count_t{K::k.kernel[0]} * K::k.kernel[1] * K::k.kernel[2];
+  static constexpr index_t block = [] {
+    const count_t b = small_map_block_bytes / (taps * tile.channels * static_cast<count_t>(sizeof(T)));
+    return static_cast<index_t>(b < 1 ? 1 : b > K::in.c ? K::in.c : b);
+  }();
+  // Worth it where rows are narrow or a channel tile's weights outgrow the cache, and tiles fill.
+  static constexpr bool used = (K::out.w < 14 || taps * K::in.c * tile.channels * static_cast<count_t>(sizeof(T)) > 4 * small_map_block_bytes) &&
+                               pixels >= tile.pixels && pixels <= 4096;
+};
+
+template <bool Vector, conv_params P, shape In, activation_params A, class T, class Packed>
+void conv_nhwc_small_map(const T* x, const Packed& w, T* y) {
+  using S = small_map<P, In, T>;
+  using K = typename S::K;
+  constexpr index_t V = S::tile.channels, R = S::tile.pixels, C = K::in.c, CO = K::out.c, CP = Packed::padded;
+  constexpr window3 k = K::k;
+  constexpr count_t pixels = S::pixels;
+  const T* const zeros = zero_row<T, C>;
+  for (index_t co0 = 0; co0 < CP; co0 += V) {
+    const index_t channels = CO - co0 < V ? CO - co0 : V;
+    for (index_t cb = 0; cb < C; cb += S::block) {
+      const index_t count = C - cb < S::block ? C - cb : S::block;
+      const bool first = cb == 0, last = cb + count == C;
+      // Tiles do not overlap (a pixel's partial sums must be added to once per block): the last tile's
+      // pixels past the map read zeros and are not stored.
+      for (count_t p0 = 0; p0 < pixels; p0 += R) {
+        index_t oz[R], oy[R], ox[R];
+        bool valid[R];
+        for (index_t r = 0; r < R; ++r) {
+          const count_t p = p0 + r < pixels ? p0 + r : pixels - 1;
+          valid[r] = p0 + r < pixels;
+          ox[r] = static_cast<index_t>(p % K::out.w);
+          oy[r] = static_cast<index_t>(p / K::out.w % K::out.h);
+          oz[r] = static_cast<index_t>(p / (count_t{K::out.w} * K::out.h));
+        }
+        register_block<Vector, T, R, V> acc;
+        acc.start(&w.bias[co0]);
+        if (!first)
+          for (index_t r = 0; r < R; ++r)
+            if (valid[r]) acc.resume(r, y + (p0 + r) * CO + co0, channels);
+        for (index_t kz = 0; kz < k.kernel[0]; ++kz)
+          for (index_t ky = 0; ky < k.kernel[1]; ++ky)
+            for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
+              const T* rows[R];
+              for (index_t r = 0; r < R; ++r) {
+                const index_t iz = oz[r] * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
+                const index_t iy = oy[r] * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
+                const index_t ix = ox[r] * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
+                rows[r] = iz >= 0 && iz < K::in.d && iy >= 0 && iy < K::in.h && ix >= 0 && ix < K::in.w
+                              ? x + offset<layout::nhwc>(K::in, cb, iz, iy, ix)
+                              : zeros;
+              }
+              const count_t tap = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx;
+              acc.add(rows, &w.weight[(tap * C + cb) * CP + co0], CP, count);
+            }
+        for (index_t r = 0; r < R; ++r) {  // a constant trip count: constant indices into acc
+          if (!valid[r]) continue;
+          T* out = y + (p0 + r) * CO + co0;
+          if (last) {
+            acc.template store<A>(r, out, channels);
+          } else {
+            acc.template store<no_activation>(r, out, channels);
+          }
+        }
+      }
+    }
+  }
+}
+
 template <conv_params P, shape In, activation_params A = no_activation, class T, class Packed>
 constexpr void conv_nhwc_tiled(const T* x, const Packed& w, T* y) {
   using K = conv_kernel<P, In, layout::nhwc, T>;
   constexpr index_t V = tile_for_width(K::out.c, sizeof(T), K::out.w).channels;
+  if constexpr (small_map<P, In, T>::used && vector_block<T, small_map<P, In, T>::tile.channels>) {
+    if (!std::is_constant_evaluated()) {
+      conv_nhwc_small_map<true, P, In, A>(x, w, y);
+      return;
+    }
+  }
   if constexpr (along_width<P, In, T>) {
     if (!std::is_constant_evaluated()) {
       conv_nhwc_along_width<P, In, A>(x, w, y);
@@ -427,8 +528,9 @@ struct depthwise_nhwc_kernel {
         }
       }
     }
-    for (index_t r = 0; r < store; ++r)
-      for (index_t n = 0; n < N; ++n) vec::store(out + count_t{r} * C + n * vec::lanes, activate_tile<A, T>(acc[r][n]));
+    for (index_t r = 0; r < Pixels; ++r)  // constant trip count: constant indices into acc (see conv_nhwc_tiled_with)
+      if (r < store)
+        for (index_t n = 0; n < N; ++n) vec::store(out + count_t{r} * C + n * vec::lanes, activate_tile<A, T>(acc[r][n]));
     if constexpr (Vector && !activates_in_registers<A>)
       for (index_t r = 0; r < store; ++r) activate_stored<A>(out + count_t{r} * C, Width);
   }

@@ -117,10 +117,10 @@ constexpr void conv_transpose_nhwc_phased_with(const T* x, const Packed& w, T* y
                 }
               }
             }
-            for (index_t r = 0; r < R && phase + sx * (t0 + r) < K::out.w; ++r) {
-              acc.template store<A>(r, y + offset<layout::nhwc>(K::out, co0, oz, oy, phase + sx * (t0 + r)),
-                                    CO - co0 < V ? CO - co0 : V);
-            }
+            for (index_t r = 0; r < R; ++r)  // constant trip count: constant indices into acc
+              if (phase + sx * (t0 + r) < K::out.w)
+                acc.template store<A>(r, y + offset<layout::nhwc>(K::out, co0, oz, oy, phase + sx * (t0 + r)),
+                                      CO - co0 < V ? CO - co0 : V);
           }
 }
 

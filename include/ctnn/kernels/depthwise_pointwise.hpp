@@ -37,10 +37,10 @@ constexpr void depthwise_pointwise_nhwc_with(const T* x, const PackedDepthwise& 
           register_block<Vector, T, R, V> acc;
           acc.start(&pw.bias[co0]);
           acc.add(rows, &pw.weight[co0], CP, C);
-          for (index_t r = 0; r < R && ox0 + r < mid.w; ++r) {
-            acc.template store<A2>(r, y + offset<layout::nhwc>(dims4{CO, mid.d, mid.h, mid.w}, co0, oz, oy, ox0 + r),
-                                   CO - co0 < V ? CO - co0 : V);
-          }
+          for (index_t r = 0; r < R; ++r)  // constant trip count: constant indices into acc
+            if (ox0 + r < mid.w)
+              acc.template store<A2>(r, y + offset<layout::nhwc>(dims4{CO, mid.d, mid.h, mid.w}, co0, oz, oy, ox0 + r),
+                                     CO - co0 < V ? CO - co0 : V);
         }
       }
 }
