@@ -3,9 +3,9 @@
 
     python3 bench/run.py              (needs libbenchmark-dev; libdnnl-dev, libxnnpack-dev and
                                        libpthreadpool-dev for the peers) -> bench/results.md
-    python3 bench/run.py --isa avx2   ctnn built for AVX2 + FMA, oneDNN capped at AVX2
-                                       (DNNL_MAX_CPU_ISA); XNNPACK picks its ISA at run time and
-                                       cannot be capped -> bench/results-avx2.md
+    python3 bench/run.py --isa avx2   ctnn built for AVX2 + FMA, oneDNN and libtorch capped at AVX2
+                                       (DNNL_MAX_CPU_ISA, ATEN_CPU_CAPABILITY); XNNPACK picks its ISA
+                                       at run time and cannot be capped -> bench/results-avx2.md
 
 Single thread (OMP_NUM_THREADS=1 for oneDNN), batch 1, fp32, NHWC, weights prepared before timing, the
 output in the caller's buffer; repetitions of ctnn and its peers interleaved in a random order, the
@@ -58,8 +58,9 @@ def build(compiler):
 
 def run(binary):
     env = dict(os.environ, OMP_NUM_THREADS="1", CTNN_BENCH_MODELS=MODELS)
-    if ISA == "avx2":
+    if ISA == "avx2":  # oneDNN, and libtorch's ATen kernels (its convolutions are oneDNN's)
         env["DNNL_MAX_CPU_ISA"] = "AVX2"
+        env["ATEN_CPU_CAPABILITY"] = "avx2"
     # Repetitions of ctnn and its peers interleaved at random, so that the machine's drift hits all alike.
     out = sh([binary, "--benchmark_format=json", "--benchmark_repetitions=5", "--benchmark_report_aggregates_only=true",
               "--benchmark_enable_random_interleaving=true", "--benchmark_min_time=0.3"], env)
@@ -112,8 +113,8 @@ def main():
         f"vector ISA {isa} ({' '.join(ISA_FLAGS[ISA])}); measured fp32 FMA peak {peak:.0f} GFLOP/s (independent FMA chains "
         f"at {isa}'s vector width). "
         "Compilers g++ 12.2 and clang 16.0.6, flags `" + " ".join(flags()[1:]) + "`; peers: Debian's oneDNN 2.6.3 "
-        "(primitives created once, `format_tag::any`, fused ReLU" + (", capped at AVX2 by `DNNL_MAX_CPU_ISA=AVX2`"
-        if ISA == "avx2" else "") + ") and XNNPACK (git 2022-02-16, operators created "
+        "(primitives created once, `format_tag::any`, fused ReLU" + (", capped at AVX2 by `DNNL_MAX_CPU_ISA=AVX2`; "
+        "libtorch likewise, with `ATEN_CPU_CAPABILITY=avx2`" if ISA == "avx2" else "") + ") and XNNPACK (git 2022-02-16, operators created "
         "once, no thread pool). Single thread, batch 1, fp32, NHWC, weights prepared before timing, outputs in "
         "the caller's buffer; median of 5 repetitions, interleaved at random with the peers'. Produced by "
         f"`python3 bench/run.py{' --isa avx2' if ISA == 'avx2' else ''}`." + (
