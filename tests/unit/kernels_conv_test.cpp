@@ -267,9 +267,9 @@ TEST(ConvKernel, WideRowsTakeTheContiguousPath) {
 
 // Small maps with many input channels take the small-map kernel: tiles of pixels across rows, the
 // reduction in blocks of input channels whose partial sums wait in the output. 400 input channels x 9
-// taps exceed a block on every target (at most 96 KiB of a channel tile's weights: 85 channels with
-// AVX-512's 32-channel tiles, 341 with SSE's 8), so every case sums over several blocks; 5x5 and 3x7 maps
-// end in a short tile; 20 outputs end in a partial channel tile. Integer data: 3,600 products summed in
+// taps exceed a block on every target (at most 48 KiB of a channel tile's weights: 85 channels with the
+// 16-channel tiles of AVX-512 and AVX2 for 20 outputs, 341 with SSE's 4), so the first two cases sum over
+// several blocks; 5x5 and 3x7 maps end in a short tile; 20 outputs end in a partial channel tile. Integer data: 3,600 products summed in
 // another order than the reference's are exact only on integers (random floats move the 5th digit).
 TEST(ConvKernel, SmallMapsSumOverBlocksOfInputChannels) {
   constexpr auto integers = harness::data::integers;

@@ -350,13 +350,15 @@ void conv_nhwc_along_width(const T* x, const Packed& w, T* y) {
     }
 }
 
-// Small maps with many channels (ResNet's 7x7 stage: 512 x 512 x 3 x 3, 9.4 MB of weights): a row
-// narrower than a register tile would cap its pixels, and each row's pass would stream every weight
+// Small maps with many channels (ResNet's 7x7 and 14x14 stages; 512 x 512 x 3 x 3 is 9.4 MB of weights):
+// a row narrower than a register tile would cap its pixels, and each row's pass would stream every weight
 // again. Here tiles of R pixels run across rows (the map's pixels in order, each tap's input found per
 // pixel), and the reduction is split into blocks of input channels whose packed weights (at most
 // small_map_block_bytes for a channel tile) stay in the L2 cache while every pixel tile uses them; the
 // partial sums wait in the output, the activation applied after the last block.
-inline constexpr count_t small_map_block_bytes = 96 * 1024;
+// 48 KiB: ResNet-18's 7x7 and 14x14 stages ran fastest at 24-48 KiB with AVX2 and 48-96 KiB with AVX-512
+// (AMD EPYC Zen 5, examples/profile_network-style profiles).
+inline constexpr count_t small_map_block_bytes = 48 * 1024;
 
 template <conv_params P, shape In, class T>
 struct small_map {
@@ -370,9 +372,8 @@ struct small_map {
     const count_t b = small_map_block_bytes / (taps * tile.channels * static_cast<count_t>(sizeof(T)));
     return static_cast<index_t>(b < 1 ? 1 : b > K::in.c ? K::in.c : b);
   }();
-  // Worth it where rows are narrow or a channel tile's weights outgrow the cache, and tiles fill.
-  static constexpr bool used = (K::out.w < 14 || taps * K::in.c * tile.channels * static_cast<count_t>(sizeof(T)) > 4 * small_map_block_bytes) &&
-                               pixels >= tile.pixels && pixels <= 4096;
+  // Where rows are narrow (wider rows keep their pixels in one row: the contiguous path) and tiles fill.
+  static constexpr bool used = K::out.w <= 14 && pixels >= tile.pixels && pixels <= 4096;
 };
 
 template <bool Vector, conv_params P, shape In, activation_params A, class T, class Packed>
