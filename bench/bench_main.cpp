@@ -68,6 +68,19 @@ float max_relative_error(const float* a, const float* b, std::size_t n) {
   return worst / scale;
 }
 
+// Times run() (which writes *output) as benchmark `name`, reporting `flops` per call as a rate.
+template <class Run>
+void register_timed(const std::string& name, double flops, Run run, std::shared_ptr<std::vector<float>> output) {
+  benchmark::RegisterBenchmark(name.c_str(), [run, output, flops](benchmark::State& state) {
+    for (auto _ : state) {
+      run();
+      benchmark::DoNotOptimize(output->data());
+      benchmark::ClobberMemory();
+    }
+    state.counters["flops"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
+  })->Unit(benchmark::kMicrosecond);
+}
+
 template <class Net>
 void register_workload(const char* id, bench::workload (*describe)(std::vector<std::vector<float>>), unsigned seed) {
   auto weights = workloads::random_weights<Net>(seed);
@@ -88,16 +101,10 @@ void register_workload(const char* id, bench::workload (*describe)(std::vector<s
 
   // The lambdas own everything they use (shared_ptr copies): registration's locals are gone by the run.
   auto output = std::make_shared<std::vector<float>>(Net::output_size);
-  benchmark::RegisterBenchmark((std::string(id) + "/ctnn").c_str(), [prepared, arena, input, output, flops](benchmark::State& state) {
-    const std::span<const float, Net::input_size> in(input->data(), Net::input_size);
-    const std::span<float, Net::output_size> out(output->data(), Net::output_size);
-    for (auto _ : state) {
-      Net::forward(*prepared, in, out, *arena);
-      benchmark::DoNotOptimize(out.data());
-      benchmark::ClobberMemory();
-    }
-    state.counters["flops"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
-  })->Unit(benchmark::kMicrosecond);
+  register_timed(std::string(id) + "/ctnn", flops, [prepared, arena, input, output] {
+    Net::forward(*prepared, std::span<const float, Net::input_size>(input->data(), Net::input_size),
+                 std::span<float, Net::output_size>(output->data(), Net::output_size), *arena);
+  }, output);
 
   const bench::workload description = describe(workloads::arrays_of<Net>(*weights));
   struct peer {
@@ -119,14 +126,7 @@ void register_workload(const char* id, bench::workload (*describe)(std::vector<s
       std::fprintf(stderr, "%s: %s differs from ctnn (relative error %g), skipped\n", id, p.name, double(error));
       continue;
     }
-    benchmark::RegisterBenchmark((std::string(id) + "/" + p.name).c_str(), [runner, input, out, flops](benchmark::State& state) {
-      for (auto _ : state) {
-        runner->run(input->data(), out->data());
-        benchmark::DoNotOptimize(out->data());
-        benchmark::ClobberMemory();
-      }
-      state.counters["flops"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
-    })->Unit(benchmark::kMicrosecond);
+    register_timed(std::string(id) + "/" + p.name, flops, [runner, input, out] { runner->run(input->data(), out->data()); }, out);
   }
 }
 
@@ -182,14 +182,7 @@ void register_network(const char* id, const char* name) {
     std::fprintf(stderr, "%s: ctnn differs from PyTorch (relative error %g)\n", id, double(ctnn_error));
     return;
   }
-  benchmark::RegisterBenchmark((std::string(id) + "/ctnn").c_str(), [forward, output, flops](benchmark::State& state) {
-    for (auto _ : state) {
-      forward();
-      benchmark::DoNotOptimize(output->data());
-      benchmark::ClobberMemory();
-    }
-    state.counters["flops"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
-  })->Unit(benchmark::kMicrosecond);
+  register_timed(std::string(id) + "/ctnn", flops, forward, output);
 
   std::shared_ptr<bench::runner> torch = bench::make_torch(stem + ".pt");
   if (!torch) {
@@ -205,14 +198,8 @@ void register_network(const char* id, const char* name) {
     std::fprintf(stderr, "%s: libtorch differs from PyTorch (relative error %g), skipped\n", id, double(torch_error));
     return;
   }
-  benchmark::RegisterBenchmark((std::string(id) + "/libtorch").c_str(), [torch, input, torch_output, flops](benchmark::State& state) {
-    for (auto _ : state) {
-      torch->run(input->data(), torch_output->data());
-      benchmark::DoNotOptimize(torch_output->data());
-      benchmark::ClobberMemory();
-    }
-    state.counters["flops"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
-  })->Unit(benchmark::kMicrosecond);
+  register_timed(std::string(id) + "/libtorch", flops, [torch, input, torch_output] { torch->run(input->data(), torch_output->data()); },
+                 torch_output);
 }
 
 // Batch 8 of W3 on 1 and 2 threads: the scaling of forward_batch on this machine's cores.
