@@ -174,14 +174,17 @@ void register_network(const char* id, const char* name) {
     Net::forward(*prepared, std::span<const float, Net::input_size>(nhwc->data(), Net::input_size),
                  std::span<float, Net::output_size>(output->data(), Net::output_size), *arena);
   };
-  forward();
-  const float ctnn_error = max_relative_error(output->data(), reference.data(), reference.size());
-  ++peers_checked;
-  if (!(ctnn_error < 1e-3f)) {
+  // Counted with the peers for --check: false (and a message) when `who`'s logits are not PyTorch's.
+  const auto agrees = [&](const char* who, const std::vector<float>& logits) {
+    const float error = max_relative_error(logits.data(), reference.data(), reference.size());
+    ++peers_checked;
+    if (error < 1e-3f) return true;
     ++peers_differing;
-    std::fprintf(stderr, "%s: ctnn differs from PyTorch (relative error %g)\n", id, double(ctnn_error));
-    return;
-  }
+    std::fprintf(stderr, "%s: %s differs from PyTorch (relative error %g), skipped\n", id, who, double(error));
+    return false;
+  };
+  forward();
+  if (!agrees("ctnn", *output)) return;
   register_timed(std::string(id) + "/ctnn", flops, forward, output);
 
   std::shared_ptr<bench::runner> torch = bench::make_torch(stem + ".pt");
@@ -191,13 +194,7 @@ void register_network(const char* id, const char* name) {
   }
   auto torch_output = std::make_shared<std::vector<float>>(Net::output_size);
   torch->run(input->data(), torch_output->data());
-  const float torch_error = max_relative_error(torch_output->data(), reference.data(), reference.size());
-  ++peers_checked;
-  if (!(torch_error < 1e-3f)) {
-    ++peers_differing;
-    std::fprintf(stderr, "%s: libtorch differs from PyTorch (relative error %g), skipped\n", id, double(torch_error));
-    return;
-  }
+  if (!agrees("libtorch", *torch_output)) return;
   register_timed(std::string(id) + "/libtorch", flops, [torch, input, torch_output] { torch->run(input->data(), torch_output->data()); },
                  torch_output);
 }
