@@ -35,8 +35,9 @@ def main():
         run("cmake", "--build", "--preset", preset)
         out = run("ctest", "--preset", preset)
         for model in ("lenet", "ds_cnn"):
-            size = re.search(rf"{model}\.elf: flash (\d+) B \(budget \d+\), RAM (\d+) B", out)
-            runs = re.search(rf"{model}: ok, max error \d+e-9, instructions (\d+), stack (\d+) bytes, arena (\d+) bytes", out)
+            # \b: not imported_lenet's lines
+            size = re.search(rf"\b{model}\.elf: flash (\d+) B \(budget \d+\), RAM (\d+) B", out)
+            runs = re.search(rf"\b{model}: ok, max error \d+e-9, instructions (\d+), stack (\d+) bytes, arena (\d+) bytes", out)
             if not size or not runs:
                 sys.exit(f"{preset}: no figures for {model} in the test output")
             print(f"| {BOARDS.get(preset, preset)} | {model} | {int(size[1]):,} | {int(size[2]):,} | {int(runs[3]):,} "

@@ -35,7 +35,7 @@
 #endif
 
 // On Helium the fused depthwise + pointwise kernel costs more than its two kernels apart (GCC 12, DS-CNN's
-// 64-channel blocks on the Cortex-M55: 1.72M instructions fused, 0.91M apart), so it is off there.
+// 64-channel blocks on the Cortex-M55: 0.71M instructions fused, 0.55M apart), so it is off there.
 #ifndef CTNN_FUSION_MAX_CHANNELS
 #if defined(__ARM_FEATURE_MVE)
 #define CTNN_FUSION_MAX_CHANNELS 0
@@ -44,14 +44,12 @@
 #endif
 #endif
 
-// GNU vectors where the compiler maps them to vector registers. GCC 12 does not for Helium (it splits
-// them into scalar operations), but it does vectorize the plain loops there.
+// GNU vectors for the register tiles (0: plain loops, left to the compiler's vectorizer). On Helium too:
+// with the FMA by intrinsic and the tile loops unrolled by pragma (kernels/target.hpp, conv.hpp), GCC 12's
+// code for them needs 0.4-0.6x the instructions of its own vectorization of the plain loops (LeNet,
+// DS-CNN's layers on the Cortex-M55: embedded/layer_probe.cpp).
 #ifndef CTNN_GNU_VECTORS
-#if defined(__ARM_FEATURE_MVE)
-#define CTNN_GNU_VECTORS 0
-#else
 #define CTNN_GNU_VECTORS 1
-#endif
 #endif
 
 // The largest activation arena a network may ask for, in bytes: a static arena past it is a ctnn error

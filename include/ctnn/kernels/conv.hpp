@@ -170,6 +170,8 @@ template <class T, index_t R, index_t V>
 struct register_block<true, T, R, V> {
   using vec = simd<T>;
   static constexpr index_t N = V / vec::lanes;
+  // The loops over the tile's pixels are unrolled by pragma: GCC 12 for Helium left them rolled, and an
+  // accumulator indexed by a loop variable lives in memory (a load and a store around every FMA).
   typename vec::type acc[R][N];
   void start(const T* bias) {
     for (index_t r = 0; r < R; ++r)
@@ -179,9 +181,10 @@ struct register_block<true, T, R, V> {
     for (index_t i = 0; i < count; ++i) {
       typename vec::type w[N];
       for (index_t n = 0; n < N; ++n) w[n] = vec::load(weights + i * stride + n * vec::lanes);
+#pragma GCC unroll 16
       for (index_t r = 0; r < R; ++r) {
-        const typename vec::type x = vec::broadcast(rows[r][i]);
-        for (index_t n = 0; n < N; ++n) acc[r][n] += x * w[n];
+        const T x = rows[r][i];
+        for (index_t n = 0; n < N; ++n) acc[r][n] = vec::multiply_add_scalar(acc[r][n], w[n], x);
       }
     }
   }
@@ -192,9 +195,10 @@ struct register_block<true, T, R, V> {
     for (index_t i = 0; i < count; ++i) {
       typename vec::type w[N];
       for (index_t n = 0; n < N; ++n) w[n] = vec::load(weights + i * stride + n * vec::lanes);
+#pragma GCC unroll 16
       for (index_t r = 0; r < R; ++r) {
-        const typename vec::type x = vec::broadcast(first[r * PixelStride + i]);
-        for (index_t n = 0; n < N; ++n) acc[r][n] += x * w[n];
+        const T x = first[r * PixelStride + i];
+        for (index_t n = 0; n < N; ++n) acc[r][n] = vec::multiply_add_scalar(acc[r][n], w[n], x);
       }
     }
   }
@@ -275,9 +279,10 @@ constexpr void conv_nhwc_tiled_with(const T* x, const Packed& w, T* y) {
               }
             }
           }
-          // A constant trip count, so that every accumulator's index is a constant once unrolled: an
-          // index known only at run time keeps the whole tile in memory (clang then stored every
-          // accumulator after each FMA).
+          // A constant trip count, unrolled, so that every accumulator's index is a constant: an index
+          // known only at run time keeps the whole tile in memory (clang then stored every accumulator
+          // after each FMA; GCC 12 for Helium did not unroll this loop by itself).
+#pragma GCC unroll 16
           for (index_t r = 0; r < R; ++r)
             if (ox0 + r < K::out.w)
               acc.template store<A>(r, y + offset<layout::nhwc>(K::out, co0, oz, oy, ox0 + r), CO - co0 < V ? CO - co0 : V);
@@ -333,8 +338,8 @@ void conv_nhwc_along_width(const T* x, const Packed& w, T* y) {
             for (index_t p = 0; p < PV; ++p) in[p] = vec::load(&line[r][ox0 + kx * k.dilation[2] + p * L]);
             const T* taps = &w.weight[(count_t{r} * k.kernel[2] + kx) * CP];
             for (index_t co = 0; co < CO; ++co) {
-              const lanes_t weight = vec::broadcast(taps[co]);
-              for (index_t p = 0; p < PV; ++p) acc[p][co] += in[p] * weight;
+              const T weight = taps[co];
+              for (index_t p = 0; p < PV; ++p) acc[p][co] = vec::multiply_add_scalar(acc[p][co], in[p], weight);
             }
           }
         }
@@ -372,8 +377,12 @@ struct small_map {
     const count_t b = small_map_block_bytes / (taps * tile.channels * static_cast<count_t>(sizeof(T)));
     return static_cast<index_t>(b < 1 ? 1 : b > K::in.c ? K::in.c : b);
   }();
-  // Where rows are narrow (wider rows keep their pixels in one row: the contiguous path) and tiles fill.
-  static constexpr bool used = K::out.w <= 14 && pixels >= tile.pixels && pixels <= 4096;
+  // Where rows are narrow (wider rows keep their pixels in one row: the contiguous path), tiles fill, and
+  // each tap's R pointers serve at least 16 input channels. Not with fewer than 16 vector registers: on
+  // Helium (8, and 13 general registers for the pointers) DS-CNN's stem ran 2.9x the instructions of
+  // the contiguous path and its pointwise convolutions 1.4x.
+  static constexpr bool used = K::out.w <= 14 && pixels >= tile.pixels && pixels <= 4096 && K::in.c >= 16 &&
+                               CTNN_VECTOR_REGISTERS >= 16;
 };
 
 template <bool Vector, conv_params P, shape In, activation_params A, class T, class Packed>
@@ -421,7 +430,8 @@ void conv_nhwc_small_map(const T* x, const Packed& w, T* y) {
               const count_t tap = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx;
               acc.add(rows, &w.weight[(tap * C + cb) * CP + co0], CP, count);
             }
-        for (index_t r = 0; r < R; ++r) {  // a constant trip count: constant indices into acc
+#pragma GCC unroll 16
+        for (index_t r = 0; r < R; ++r) {  // a constant trip count, unrolled: constant indices into acc
           if (!valid[r]) continue;
           T* out = y + (p0 + r) * CO + co0;
           if (last) {
@@ -527,11 +537,12 @@ struct depthwise_nhwc_kernel {
           lanes_t weight[N];
           for (index_t n = 0; n < N; ++n) weight[n] = vec::load(taps + count_t{kx} * C + n * vec::lanes);
           for (index_t r = 0; r < Pixels; ++r)
-            for (index_t n = 0; n < N; ++n) acc[r][n] += in[r * sx + kx * dx][n] * weight[n];
+            for (index_t n = 0; n < N; ++n) acc[r][n] = vec::multiply_add(acc[r][n], in[r * sx + kx * dx][n], weight[n]);
         }
       }
     }
-    for (index_t r = 0; r < Pixels; ++r)  // constant trip count: constant indices into acc (see conv_nhwc_tiled_with)
+#pragma GCC unroll 16
+    for (index_t r = 0; r < Pixels; ++r)  // constant trip count, unrolled: constant indices into acc (see conv_nhwc_tiled_with)
       if (r < store)
         for (index_t n = 0; n < N; ++n) vec::store(out + count_t{r} * C + n * vec::lanes, activate_tile<A, T>(acc[r][n]));
     if constexpr (Vector && !activates_in_registers<A>)

@@ -56,8 +56,8 @@ struct linear_channel_last {
       lanes_t xk[N];
       for (index_t n = 0; n < N; ++n) xk[n] = vec::load(xb + count_t{k} * S + s0 + n * vec::lanes);
       for (index_t r = 0; r < Rows; ++r) {
-        const lanes_t wk = vec::broadcast(w[count_t{j0 + r} * features + k]);
-        for (index_t n = 0; n < N; ++n) acc[r][n] += wk * xk[n];
+        const T wk = w[count_t{j0 + r} * features + k];
+        for (index_t n = 0; n < N; ++n) acc[r][n] = vec::multiply_add_scalar(acc[r][n], xk[n], wk);
       }
     }
     for (index_t r = 0; r < Rows; ++r)
@@ -163,12 +163,17 @@ template <bool Vector, index_t In, index_t Out, activation_params A, class T, cl
 constexpr void linear_packed_with(const T* x, const Packed& w, T* y) {
   using vec = std::conditional_t<Vector, simd<T>, scalar_lanes<accumulator_t<T>>>;
   constexpr index_t P = Packed::padded, vectors = P / vec::lanes;
-  constexpr index_t N = [] {  // vectors per block: the largest divisor of `vectors` up to 16
-    index_t n = vectors < 16 ? vectors : 16;
+  // Vectors per block: the largest divisor of `vectors` up to 16, or up to the registers less two (the
+  // broadcast input and a weight) where there are fewer than 16: 8 Helium registers spill 15 accumulators
+  // on every input (LeNet's 400 -> 120 ran no faster than the scalar build).
+  constexpr index_t most = Vector && CTNN_VECTOR_REGISTERS < 16 ? CTNN_VECTOR_REGISTERS - 2 : 16;
+  constexpr index_t N = [] {
+    index_t n = vectors < most ? vectors : most;
     while (vectors % n != 0) --n;
     return n;
   }();
-  constexpr index_t S = N >= 8 ? 1 : (8 + N - 1) / N, B = N * vec::lanes;
+  constexpr index_t chains = (8 + N - 1) / N, fit = Vector && CTNN_VECTOR_REGISTERS < 16 ? (most / N > 1 ? most / N : 1) : chains;
+  constexpr index_t S = N >= 8 ? 1 : (chains < fit ? chains : fit), B = N * vec::lanes;
   for (index_t o0 = 0; o0 < P; o0 += B) {
     typename vec::type acc[S][N];
     for (index_t n = 0; n < N; ++n) {
@@ -178,12 +183,14 @@ constexpr void linear_packed_with(const T* x, const Packed& w, T* y) {
     index_t i = 0;
     for (; i + S <= In; i += S)
       for (index_t s = 0; s < S; ++s) {
-        const typename vec::type xs = vec::broadcast(x[i + s]);
-        for (index_t n = 0; n < N; ++n) acc[s][n] += xs * vec::load(&w.weight[count_t{i + s} * P + o0 + n * vec::lanes]);
+        const T xs = x[i + s];
+        for (index_t n = 0; n < N; ++n)
+          acc[s][n] = vec::multiply_add_scalar(acc[s][n], vec::load(&w.weight[count_t{i + s} * P + o0 + n * vec::lanes]), xs);
       }
     for (; i < In; ++i) {
-      const typename vec::type xs = vec::broadcast(x[i]);
-      for (index_t n = 0; n < N; ++n) acc[0][n] += xs * vec::load(&w.weight[count_t{i} * P + o0 + n * vec::lanes]);
+      const T xs = x[i];
+      for (index_t n = 0; n < N; ++n)
+        acc[0][n] = vec::multiply_add_scalar(acc[0][n], vec::load(&w.weight[count_t{i} * P + o0 + n * vec::lanes]), xs);
     }
     T out[B];
     for (index_t n = 0; n < N; ++n) {

@@ -7,8 +7,19 @@
 // CTNN_VECTOR_REGISTERS (ctnn/core/config.hpp).
 #pragma once
 
+#include <type_traits>
+
 #include "ctnn/core/config.hpp"
 #include "ctnn/core/shape.hpp"
+
+// Helium's float FMA through GCC's builtin: GCC 12 never contracts a multiply and an add on MVE vectors
+// (vmul + vadd, two instructions per FMA), and its arm_mve.h does not compile with the user's namespace
+// kept free (__ARM_MVE_PRESERVE_USER_NAMESPACE).
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2) && defined(__GNUC__) && !defined(__clang__)
+#define CTNN_MVE_FLOAT_FMA 1
+#else
+#define CTNN_MVE_FLOAT_FMA 0
+#endif
 
 CTNN_BEGIN_CONFIG
 
@@ -86,6 +97,21 @@ struct simd_of {
   // x - (+0.0) is exactly x (even for -0.0), so compilers fold it to a plain broadcast; x + 0.0 is not,
   // and g++ keeps the addition.
   static type broadcast(T x) { return x - type{}; }
+  // acc + a * b, fused where the compiler would not fuse it by itself.
+  static type multiply_add(type acc, type a, type b) {
+#if CTNN_MVE_FLOAT_FMA
+    if constexpr (std::is_same_v<T, float> && sizeof(type) == 16) return __builtin_mve_vfmaq_fv4sf(acc, a, b);
+#endif
+    return acc + a * b;
+  }
+  // acc + a * broadcast(b): on Helium one vfma with b in a general register, no vector for the broadcast
+  // (with 8 vector registers that one is what made GCC keep a 5-pixel tile's accumulators in memory).
+  static type multiply_add_scalar(type acc, type a, T b) {
+#if CTNN_MVE_FLOAT_FMA
+    if constexpr (std::is_same_v<T, float> && sizeof(type) == 16) return __builtin_mve_vfmaq_n_fv4sf(acc, a, b);
+#endif
+    return acc + a * broadcast(b);
+  }
 };
 
 // One element as a "vector" of one lane: the constant-evaluated twin of simd_of, so that a kernel can
@@ -103,6 +129,8 @@ struct scalar_lanes {
     *p = static_cast<T>(v);
   }
   static constexpr A broadcast(A x) { return x; }
+  static constexpr A multiply_add(A acc, A a, A b) { return acc + a * b; }
+  static constexpr A multiply_add_scalar(A acc, A a, A b) { return acc + a * b; }
 };
 
 #if CTNN_VECTOR_BYTES >= 8 && CTNN_GNU_VECTORS
