@@ -9,6 +9,7 @@
 // table.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include <ctnn/batch.hpp>
+#include <ctnn/parallel.hpp>
 
 #include "peers.hpp"
 #include "workloads.hpp"
@@ -68,17 +70,27 @@ float max_relative_error(const float* a, const float* b, std::size_t n) {
   return worst / scale;
 }
 
-// Times run() (which writes *output) as benchmark `name`, reporting `flops` per call as a rate.
+// Times run() (which writes *output) as benchmark `name`, reporting `flops` per call as a rate; by the
+// wall clock where run() uses more threads than the caller's (whose CPU time would miss theirs).
 template <class Run>
-void register_timed(const std::string& name, double flops, Run run, std::shared_ptr<std::vector<float>> output) {
-  benchmark::RegisterBenchmark(name.c_str(), [run, output, flops](benchmark::State& state) {
+void register_timed(const std::string& name, double flops, Run run, std::shared_ptr<std::vector<float>> output,
+                    bool wall_clock = false) {
+  auto* timed = benchmark::RegisterBenchmark(name.c_str(), [run, output, flops](benchmark::State& state) {
     for (auto _ : state) {
       run();
       benchmark::DoNotOptimize(output->data());
       benchmark::ClobberMemory();
     }
     state.counters["flops"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
-  })->Unit(benchmark::kMicrosecond);
+  });
+  timed->Unit(benchmark::kMicrosecond);
+  if (wall_clock) timed->UseRealTime();
+}
+
+// Two threads for one inference (forward_parallel), shared by every benchmark that splits one.
+ctnn::thread_team& team_of_two() {
+  static ctnn::thread_team team(2);
+  return team;
 }
 
 template <class Net>
@@ -105,6 +117,15 @@ void register_workload(const char* id, bench::workload (*describe)(std::vector<s
     Net::forward(*prepared, std::span<const float, Net::input_size>(input->data(), Net::input_size),
                  std::span<float, Net::output_size>(output->data(), Net::output_size), *arena);
   }, output);
+  // One inference on two threads, by the wall clock, beside the same on one.
+  register_timed(std::string(id) + "/ctnn_threads:1", flops, [prepared, arena, input, output] {
+    Net::forward(*prepared, std::span<const float, Net::input_size>(input->data(), Net::input_size),
+                 std::span<float, Net::output_size>(output->data(), Net::output_size), *arena);
+  }, output, true);
+  register_timed(std::string(id) + "/ctnn_threads:2", flops, [prepared, arena, input, output] {
+    ctnn::forward_parallel<Net>(team_of_two(), *prepared, std::span<const float, Net::input_size>(input->data(), Net::input_size),
+                                std::span<float, Net::output_size>(output->data(), Net::output_size), *arena);
+  }, output, true);
 
   const bench::workload description = describe(workloads::arrays_of<Net>(*weights));
   struct peer {
@@ -185,7 +206,18 @@ void register_network(const char* id, const char* name) {
   };
   forward();
   if (!agrees("ctnn", *output)) return;
-  register_timed(std::string(id) + "/ctnn", flops, forward, output);
+  register_timed(std::string(id) + "/ctnn", flops, forward, output, true);
+  // The same on two threads (forward_parallel), checked against PyTorch's logits as well.
+  const auto forward_on_two = [prepared, arena, input, nhwc, output] {
+    Net::input_from_nchw(std::span<const float, Net::input_size>(input->data(), Net::input_size),
+                         std::span<float, Net::input_size>(nhwc->data(), Net::input_size));
+    ctnn::forward_parallel<Net>(team_of_two(), *prepared, std::span<const float, Net::input_size>(nhwc->data(), Net::input_size),
+                                std::span<float, Net::output_size>(output->data(), Net::output_size), *arena);
+  };
+  std::fill(output->begin(), output->end(), 0.0f);
+  forward_on_two();
+  if (!agrees("ctnn on two threads", *output)) return;
+  register_timed(std::string(id) + "/ctnn_threads:2", flops, forward_on_two, output, true);
 
   std::shared_ptr<bench::runner> torch = bench::make_torch(stem + ".pt");
   if (!torch) {
@@ -196,7 +228,7 @@ void register_network(const char* id, const char* name) {
   torch->run(input->data(), torch_output->data());
   if (!agrees("libtorch", *torch_output)) return;
   register_timed(std::string(id) + "/libtorch", flops, [torch, input, torch_output] { torch->run(input->data(), torch_output->data()); },
-                 torch_output);
+                 torch_output, true);
 }
 
 // Batch 8 of W3 on 1 and 2 threads: the scaling of forward_batch on this machine's cores.

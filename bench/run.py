@@ -109,7 +109,7 @@ def main():
     lines = [
         "# Benchmark results",
         "",
-        f"Machine: {cpu}, {os.cpu_count()} cores (one used), {platform.system()} {platform.release()}; "
+        f"Machine: {cpu}, {os.cpu_count()} cores (one used; two in the threads table), {platform.system()} {platform.release()}; "
         f"vector ISA {isa} ({' '.join(ISA_FLAGS[ISA])}); measured fp32 FMA peak {peak:.0f} GFLOP/s (independent FMA chains "
         f"at {isa}'s vector width). "
         "Compilers g++ 12.2 and clang 16.0.6, flags `" + " ".join(flags()[1:]) + "`; peers: Debian's oneDNN 2.6.3 "
@@ -154,6 +154,14 @@ def main():
         torch_us = min((r[f"{name}/libtorch"]["us"] for r in runs.values() if f"{name}/libtorch" in r), default=float("nan"))
         lines.append(f"| {title} | {c['us'] / 1e3:.2f} | {c['flops'] / 1e9:.0f} | {g['us'] / 1e3:.2f} | {torch_us / 1e3:.2f} "
                      f"| {torch_us / min(c['us'], g['us']):.2f} |")
+    lines += ["", "One inference on this machine's 2 cores with `ctnn::forward_parallel` (clang, wall clock; the "
+              "convolution and linear kernels split their output, the other nodes run on one thread):", "",
+              "| workload | 1 thread (us) | 2 threads (us) | speedup |", "|---|---:|---:|---:|"]
+    for name, _ in WORKLOADS + NETWORKS:
+        solo = clang.get(f"{name}/ctnn_threads:1", clang.get(f"{name}/ctnn"))
+        pair = clang.get(f"{name}/ctnn_threads:2")
+        if solo and pair:
+            lines.append(f"| {name} | {solo['us']:.1f} | {pair['us']:.1f} | {solo['us'] / pair['us']:.2f} |")
     one, two = clang["W3_resnet_3x3_batch8/threads:1"]["us"], clang["W3_resnet_3x3_batch8/threads:2"]["us"]
     lines.append("")
     lines.append(f"Batch 8 of W3 with `ctnn::forward_batch` (clang): {one:.0f} us on 1 thread, {two:.0f} us on 2 threads "

@@ -232,61 +232,63 @@ template <class T, index_t V>
 inline constexpr bool vector_block = simd<T>::available && V % simd<T>::lanes == 0;
 
 template <bool Vector, conv_params P, shape In, activation_params A, class T, class Packed>
-constexpr void conv_nhwc_tiled_with(const T* x, const Packed& w, T* y) {
+constexpr void conv_nhwc_tiled_with(const T* x, const Packed& w, T* y, work_part part = {}) {
   using K = conv_kernel<P, In, layout::nhwc, T>;
   constexpr register_tile tile = tile_for_width(K::out.c, sizeof(T), K::out.w);
   constexpr index_t V = tile.channels, R = tile.pixels, C = K::in.c, CO = K::out.c, CP = Packed::padded;
   constexpr window3 k = K::k;
+  constexpr count_t out_rows = count_t{K::out.d} * K::out.h;
   const T* const zeros = zero_row<T, C>;
-  for (index_t oz = 0; oz < K::out.d; ++oz)
-    for (index_t oy = 0; oy < K::out.h; ++oy)
-      for (index_t tile_x = 0; tile_x < K::out.w; tile_x += R)
-        for (index_t co0 = 0; co0 < CP; co0 += V) {
-          // A last tile shorter than R moves left to end at the row's end, recomputing a few pixels of
-          // the tile before (the same values): a full tile takes the contiguous path below.
-          const index_t ox0 = tile_x + R > K::out.w && K::out.w >= R ? K::out.w - R : tile_x;
-          register_block<Vector, T, R, V> acc;
-          acc.start(&w.bias[co0]);
-          for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
-            const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
-            if (iz < 0 || iz >= K::in.d) continue;
-            for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
-              const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
-              if (iy < 0 || iy >= K::in.h) continue;
-              const count_t first_tap = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2];
-              if constexpr (k.dilation[2] == 1) {
-                // Every tap of the row inside the input for every pixel of the tile: in NHWC the row's
-                // kernel width x C inputs are contiguous, and so are their packed weights, so one loop of
-                // kw * C steps replaces kw loops of C.
-                const index_t left = ox0 * k.stride[2] - k.pad_begin[2];
-                const index_t right = (ox0 + R - 1) * k.stride[2] - k.pad_begin[2] + k.kernel[2] - 1;
-                if (ox0 + R <= K::out.w && left >= 0 && right < K::in.w) {
-                  acc.template add_strided<count_t{k.stride[2]} * C>(x + offset<layout::nhwc>(K::in, 0, iz, iy, left),
-                                                                    &w.weight[first_tap * C * CP + co0], CP, k.kernel[2] * C);
-                  continue;
-                }
-              }
-              for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
-                // Each pixel's input row, or a row of zeros outside the input: no test in the inner loop.
-                const T* rows[R];
-                for (index_t r = 0; r < R; ++r) {
-                  const index_t ix = (ox0 + r) * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
-                  rows[r] = (ox0 + r < K::out.w && ix >= 0 && ix < K::in.w)
-                                ? x + offset<layout::nhwc>(K::in, 0, iz, iy, ix)
-                                : zeros;
-                }
-                acc.add(rows, &w.weight[(first_tap + kx) * C * CP + co0], CP, C);
+  for (count_t out_row = part.begin(out_rows); out_row < part.end(out_rows); ++out_row) {
+    const index_t oz = static_cast<index_t>(out_row / K::out.h), oy = static_cast<index_t>(out_row % K::out.h);
+    for (index_t tile_x = 0; tile_x < K::out.w; tile_x += R)
+      for (index_t co0 = 0; co0 < CP; co0 += V) {
+        // A last tile shorter than R moves left to end at the row's end, recomputing a few pixels of
+        // the tile before (the same values): a full tile takes the contiguous path below.
+        const index_t ox0 = tile_x + R > K::out.w && K::out.w >= R ? K::out.w - R : tile_x;
+        register_block<Vector, T, R, V> acc;
+        acc.start(&w.bias[co0]);
+        for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
+          const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
+          if (iz < 0 || iz >= K::in.d) continue;
+          for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
+            const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
+            if (iy < 0 || iy >= K::in.h) continue;
+            const count_t first_tap = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2];
+            if constexpr (k.dilation[2] == 1) {
+              // Every tap of the row inside the input for every pixel of the tile: in NHWC the row's
+              // kernel width x C inputs are contiguous, and so are their packed weights, so one loop of
+              // kw * C steps replaces kw loops of C.
+              const index_t left = ox0 * k.stride[2] - k.pad_begin[2];
+              const index_t right = (ox0 + R - 1) * k.stride[2] - k.pad_begin[2] + k.kernel[2] - 1;
+              if (ox0 + R <= K::out.w && left >= 0 && right < K::in.w) {
+                acc.template add_strided<count_t{k.stride[2]} * C>(x + offset<layout::nhwc>(K::in, 0, iz, iy, left),
+                                                                  &w.weight[first_tap * C * CP + co0], CP, k.kernel[2] * C);
+                continue;
               }
             }
+            for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
+              // Each pixel's input row, or a row of zeros outside the input: no test in the inner loop.
+              const T* rows[R];
+              for (index_t r = 0; r < R; ++r) {
+                const index_t ix = (ox0 + r) * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
+                rows[r] = (ox0 + r < K::out.w && ix >= 0 && ix < K::in.w)
+                              ? x + offset<layout::nhwc>(K::in, 0, iz, iy, ix)
+                              : zeros;
+              }
+              acc.add(rows, &w.weight[(first_tap + kx) * C * CP + co0], CP, C);
+            }
           }
-          // A constant trip count, unrolled, so that every accumulator's index is a constant: an index
-          // known only at run time keeps the whole tile in memory (clang then stored every accumulator
-          // after each FMA; GCC 12 for Helium did not unroll this loop by itself).
-#pragma GCC unroll 16
-          for (index_t r = 0; r < R; ++r)
-            if (ox0 + r < K::out.w)
-              acc.template store<A>(r, y + offset<layout::nhwc>(K::out, co0, oz, oy, ox0 + r), CO - co0 < V ? CO - co0 : V);
         }
+        // A constant trip count, unrolled, so that every accumulator's index is a constant: an index
+        // known only at run time keeps the whole tile in memory (clang then stored every accumulator
+        // after each FMA; GCC 12 for Helium did not unroll this loop by itself).
+#pragma GCC unroll 16
+        for (index_t r = 0; r < R; ++r)
+          if (ox0 + r < K::out.w)
+            acc.template store<A>(r, y + offset<layout::nhwc>(K::out, co0, oz, oy, ox0 + r), CO - co0 < V ? CO - co0 : V);
+      }
+  }
 }
 
 // A: the element-wise activation fused after the convolution, if any.
@@ -301,7 +303,7 @@ inline constexpr bool along_width =
     conv_kernel<P, In, layout::nhwc, T>::out.c < simd<T>::lanes && conv_kernel<P, In, layout::nhwc, T>::k.stride[2] == 1;
 
 template <conv_params P, shape In, activation_params A, class T, class Packed>
-void conv_nhwc_along_width(const T* x, const Packed& w, T* y) {
+void conv_nhwc_along_width(const T* x, const Packed& w, T* y, work_part part = {}) {
   using K = conv_kernel<P, In, layout::nhwc, T>;
   using vec = simd<T>;
   using lanes_t = typename vec::type;
@@ -315,44 +317,45 @@ void conv_nhwc_along_width(const T* x, const Packed& w, T* y) {
   constexpr index_t padded = tiles * span + (k.kernel[2] - 1) * k.dilation[2];
   T line[rows][padded] = {};
   bool inside[rows];
-  for (index_t oz = 0; oz < K::out.d; ++oz)
-    for (index_t oy = 0; oy < K::out.h; ++oy) {
-      for (index_t kz = 0; kz < k.kernel[0]; ++kz)
-        for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
-          const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
-          const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
-          const index_t r = kz * k.kernel[1] + ky;
-          inside[r] = iz >= 0 && iz < K::in.d && iy >= 0 && iy < K::in.h;
-          if (!inside[r]) continue;
-          const T* row = x + offset<layout::nhwc>(K::in, 0, iz, iy, 0);
-          for (index_t ix = 0; ix < K::in.w && k.pad_begin[2] + ix < padded; ++ix) line[r][k.pad_begin[2] + ix] = row[ix];
-        }
-      for (index_t ox0 = 0; ox0 < K::out.w; ox0 += span) {
-        lanes_t acc[PV][CO];
-        for (index_t p = 0; p < PV; ++p)
-          for (index_t co = 0; co < CO; ++co) acc[p][co] = vec::broadcast(w.bias[co]);
-        for (index_t r = 0; r < rows; ++r) {
-          if (!inside[r]) continue;
-          for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
-            lanes_t in[PV];
-            for (index_t p = 0; p < PV; ++p) in[p] = vec::load(&line[r][ox0 + kx * k.dilation[2] + p * L]);
-            const T* taps = &w.weight[(count_t{r} * k.kernel[2] + kx) * CP];
-            for (index_t co = 0; co < CO; ++co) {
-              const T weight = taps[co];
-              for (index_t p = 0; p < PV; ++p) acc[p][co] = vec::multiply_add_scalar(acc[p][co], in[p], weight);
-            }
+  constexpr count_t out_rows = count_t{K::out.d} * K::out.h;
+  for (count_t out_row = part.begin(out_rows); out_row < part.end(out_rows); ++out_row) {
+    const index_t oz = static_cast<index_t>(out_row / K::out.h), oy = static_cast<index_t>(out_row % K::out.h);
+    for (index_t kz = 0; kz < k.kernel[0]; ++kz)
+      for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
+        const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
+        const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
+        const index_t r = kz * k.kernel[1] + ky;
+        inside[r] = iz >= 0 && iz < K::in.d && iy >= 0 && iy < K::in.h;
+        if (!inside[r]) continue;
+        const T* row = x + offset<layout::nhwc>(K::in, 0, iz, iy, 0);
+        for (index_t ix = 0; ix < K::in.w && k.pad_begin[2] + ix < padded; ++ix) line[r][k.pad_begin[2] + ix] = row[ix];
+      }
+    for (index_t ox0 = 0; ox0 < K::out.w; ox0 += span) {
+      lanes_t acc[PV][CO];
+      for (index_t p = 0; p < PV; ++p)
+        for (index_t co = 0; co < CO; ++co) acc[p][co] = vec::broadcast(w.bias[co]);
+      for (index_t r = 0; r < rows; ++r) {
+        if (!inside[r]) continue;
+        for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
+          lanes_t in[PV];
+          for (index_t p = 0; p < PV; ++p) in[p] = vec::load(&line[r][ox0 + kx * k.dilation[2] + p * L]);
+          const T* taps = &w.weight[(count_t{r} * k.kernel[2] + kx) * CP];
+          for (index_t co = 0; co < CO; ++co) {
+            const T weight = taps[co];
+            for (index_t p = 0; p < PV; ++p) acc[p][co] = vec::multiply_add_scalar(acc[p][co], in[p], weight);
           }
         }
-        T tile[CO][span];  // channel by channel, then transposed into NHWC
-        for (index_t p = 0; p < PV; ++p)
-          for (index_t co = 0; co < CO; ++co) vec::store(&tile[co][p * L], activate_tile<A, T>(acc[p][co]));
-        const index_t pixels = K::out.w - ox0 < span ? K::out.w - ox0 : span;
-        T* out = y + offset<layout::nhwc>(K::out, 0, oz, oy, ox0);
-        for (index_t i = 0; i < pixels; ++i)
-          for (index_t co = 0; co < CO; ++co) out[count_t{i} * CO + co] = tile[co][i];
-        if constexpr (!activates_in_registers<A>) activate_stored<A>(out, pixels * CO);
       }
+      T tile[CO][span];  // channel by channel, then transposed into NHWC
+      for (index_t p = 0; p < PV; ++p)
+        for (index_t co = 0; co < CO; ++co) vec::store(&tile[co][p * L], activate_tile<A, T>(acc[p][co]));
+      const index_t pixels = K::out.w - ox0 < span ? K::out.w - ox0 : span;
+      T* out = y + offset<layout::nhwc>(K::out, 0, oz, oy, ox0);
+      for (index_t i = 0; i < pixels; ++i)
+        for (index_t co = 0; co < CO; ++co) out[count_t{i} * CO + co] = tile[co][i];
+      if constexpr (!activates_in_registers<A>) activate_stored<A>(out, pixels * CO);
     }
+  }
 }
 
 // Small maps with many channels (ResNet's 7x7 and 14x14 stages; 512 x 512 x 3 x 3 is 9.4 MB of weights):
@@ -386,21 +389,28 @@ struct small_map {
 };
 
 template <bool Vector, conv_params P, shape In, activation_params A, class T, class Packed>
-void conv_nhwc_small_map(const T* x, const Packed& w, T* y) {
+void conv_nhwc_small_map(const T* x, const Packed& w, T* y, work_part part = {}) {
   using S = small_map<P, In, T>;
   using K = typename S::K;
   constexpr index_t V = S::tile.channels, R = S::tile.pixels, C = K::in.c, CO = K::out.c, CP = Packed::padded;
   constexpr window3 k = K::k;
-  constexpr count_t pixels = S::pixels;
+  constexpr count_t pixels = S::pixels, channel_tiles = CP / V, pixel_tiles = (pixels + R - 1) / R;
+  // A part takes whole channel tiles where they divide evenly (each part then streams only its own
+  // weights), else whole pixel tiles.
+  const bool by_channels = channel_tiles % part.count == 0;
+  const count_t co_begin = by_channels ? part.begin(channel_tiles) * V : 0;
+  const count_t co_end = by_channels ? part.end(channel_tiles) * V : CP;
+  const count_t p_begin = by_channels ? 0 : part.begin(pixel_tiles) * R;
+  const count_t p_end = by_channels ? pixels : part.end(pixel_tiles) * R;
   const T* const zeros = zero_row<T, C>;
-  for (index_t co0 = 0; co0 < CP; co0 += V) {
+  for (index_t co0 = static_cast<index_t>(co_begin); co0 < co_end; co0 += V) {
     const index_t channels = CO - co0 < V ? CO - co0 : V;
     for (index_t cb = 0; cb < C; cb += S::block) {
       const index_t count = C - cb < S::block ? C - cb : S::block;
       const bool first = cb == 0, last = cb + count == C;
       // Tiles do not overlap (a pixel's partial sums must be added to once per block): the last tile's
       // pixels past the map read zeros and are not stored.
-      for (count_t p0 = 0; p0 < pixels; p0 += R) {
+      for (count_t p0 = p_begin; p0 < p_end && p0 < pixels; p0 += R) {
         index_t oz[R], oy[R], ox[R];
         bool valid[R];
         for (index_t r = 0; r < R; ++r) {
@@ -446,28 +456,28 @@ void conv_nhwc_small_map(const T* x, const Packed& w, T* y) {
 }
 
 template <conv_params P, shape In, activation_params A = no_activation, class T, class Packed>
-constexpr void conv_nhwc_tiled(const T* x, const Packed& w, T* y) {
+constexpr void conv_nhwc_tiled(const T* x, const Packed& w, T* y, work_part part = {}) {
   using K = conv_kernel<P, In, layout::nhwc, T>;
   constexpr index_t V = tile_for_width(K::out.c, sizeof(T), K::out.w).channels;
   if constexpr (small_map<P, In, T>::used && vector_block<T, small_map<P, In, T>::tile.channels>) {
     if (!std::is_constant_evaluated()) {
-      conv_nhwc_small_map<true, P, In, A>(x, w, y);
+      conv_nhwc_small_map<true, P, In, A>(x, w, y, part);
       return;
     }
   }
   if constexpr (along_width<P, In, T>) {
     if (!std::is_constant_evaluated()) {
-      conv_nhwc_along_width<P, In, A>(x, w, y);
+      conv_nhwc_along_width<P, In, A>(x, w, y, part);
       return;
     }
   }
   if constexpr (vector_block<T, V>) {
     if (!std::is_constant_evaluated()) {
-      conv_nhwc_tiled_with<true, P, In, A>(x, w, y);
+      conv_nhwc_tiled_with<true, P, In, A>(x, w, y, part);
       return;
     }
   }
-  conv_nhwc_tiled_with<false, P, In, A>(x, w, y);
+  conv_nhwc_tiled_with<false, P, In, A>(x, w, y, part);
 }
 
 // Depthwise (channel multiplier 1), NHWC, weights prepared as [tap][C]: every channel independent, the
@@ -558,26 +568,28 @@ struct depthwise_nhwc_kernel {
   }
 
   template <bool Vector, activation_params A, class Packed>
-  static constexpr void run(const T* x, const Packed& w, T* y) {
-    for (index_t oz = 0; oz < K::out.d; ++oz)
-      for (index_t oy = 0; oy < K::out.h; ++oy)
-        for (index_t ox0 = 0; ox0 < K::out.w; ox0 += R)
-          pixels_at<Vector, A, R>(x, w, oz, oy, ox0, y + offset<layout::nhwc>(K::out, 0, oz, oy, ox0),
-                                  K::out.w - ox0 < R ? K::out.w - ox0 : R);
+  static constexpr void run(const T* x, const Packed& w, T* y, work_part part) {
+    constexpr count_t rows = count_t{K::out.d} * K::out.h;
+    for (count_t row = part.begin(rows); row < part.end(rows); ++row) {
+      const index_t oz = static_cast<index_t>(row / K::out.h), oy = static_cast<index_t>(row % K::out.h);
+      for (index_t ox0 = 0; ox0 < K::out.w; ox0 += R)
+        pixels_at<Vector, A, R>(x, w, oz, oy, ox0, y + offset<layout::nhwc>(K::out, 0, oz, oy, ox0),
+                                K::out.w - ox0 < R ? K::out.w - ox0 : R);
+    }
   }
 };
 
 // A: the element-wise activation fused after the convolution, if any.
 template <conv_params P, shape In, activation_params A = no_activation, class T, class Packed>
-constexpr void depthwise_nhwc(const T* x, const Packed& w, T* y) {
+constexpr void depthwise_nhwc(const T* x, const Packed& w, T* y, work_part part = {}) {
   using D = depthwise_nhwc_kernel<P, In, T>;
   if constexpr (D::vector) {
     if (!std::is_constant_evaluated()) {
-      D::template run<true, A>(x, w, y);
+      D::template run<true, A>(x, w, y, part);
       return;
     }
   }
-  D::template run<false, A>(x, w, y);
+  D::template run<false, A>(x, w, y, part);
 }
 
 // ---- the family's fast-kernel hooks (ctnn/kernels/run.hpp) ---------------------------------------
@@ -619,14 +631,15 @@ constexpr void pack(const conv_params&, const T* from, T* to) {
   }
 }
 
+// `part`: the share of the output this call computes (rows, or a small map's channel or pixel tiles).
 template <class Node, layout L, activation_params A, class T>
-constexpr void run_fast(const conv_params&, const T* x, const T* block, T* y) {
+constexpr void run_fast(const conv_params&, const T* x, const T* block, T* y, work_part part = {}) {
   using K = impl::conv_packing<Node, T>;
   const typename K::packed w(block);
   if constexpr (K::depthwise) {
-    depthwise_nhwc<Node::type::params, Node::input_shape, A>(x, w, y);
+    depthwise_nhwc<Node::type::params, Node::input_shape, A>(x, w, y, part);
   } else {
-    conv_nhwc_tiled<Node::type::params, Node::input_shape, A>(x, w, y);
+    conv_nhwc_tiled<Node::type::params, Node::input_shape, A>(x, w, y, part);
   }
 }
 

@@ -17,7 +17,8 @@ CTNN_BEGIN_CONFIG
 
 template <bool Vector, conv_params Depthwise, shape In, conv_params Pointwise, activation_params A1,
           activation_params A2, class T, class PackedDepthwise, class PackedPointwise>
-constexpr void depthwise_pointwise_nhwc_with(const T* x, const PackedDepthwise& dw, const PackedPointwise& pw, T* y) {
+constexpr void depthwise_pointwise_nhwc_with(const T* x, const PackedDepthwise& dw, const PackedPointwise& pw, T* y,
+                                             work_part part) {
   using D = depthwise_nhwc_kernel<Depthwise, In, T>;
   constexpr dims4 mid = D::K::out;
   constexpr index_t C = mid.c, CO = Pointwise.out_channels, CP = PackedPointwise::padded;
@@ -28,44 +29,48 @@ constexpr void depthwise_pointwise_nhwc_with(const T* x, const PackedDepthwise& 
   T buffer[pieces * piece * C] = {};
   const T* rows[R];
   for (index_t r = 0; r < R; ++r) rows[r] = buffer + count_t{r} * C;
-  for (index_t oz = 0; oz < mid.d; ++oz)
-    for (index_t oy = 0; oy < mid.h; ++oy)
-      for (index_t ox0 = 0; ox0 < mid.w; ox0 += R) {
-        for (index_t p = 0; p < pieces; ++p)
-          D::template pixels_at<Vector, A1, piece>(x, dw, oz, oy, ox0 + p * piece, buffer + count_t{p} * piece * C, piece);
-        for (index_t co0 = 0; co0 < CP; co0 += V) {
-          register_block<Vector, T, R, V> acc;
-          acc.start(&pw.bias[co0]);
-          acc.add(rows, &pw.weight[co0], CP, C);
-          for (index_t r = 0; r < R; ++r)  // constant trip count: constant indices into acc
-            if (ox0 + r < mid.w)
-              acc.template store<A2>(r, y + offset<layout::nhwc>(dims4{CO, mid.d, mid.h, mid.w}, co0, oz, oy, ox0 + r),
-                                     CO - co0 < V ? CO - co0 : V);
-        }
+  constexpr count_t out_rows = count_t{mid.d} * mid.h;
+  for (count_t out_row = part.begin(out_rows); out_row < part.end(out_rows); ++out_row) {
+    const index_t oz = static_cast<index_t>(out_row / mid.h), oy = static_cast<index_t>(out_row % mid.h);
+    for (index_t ox0 = 0; ox0 < mid.w; ox0 += R) {
+      for (index_t p = 0; p < pieces; ++p)
+        D::template pixels_at<Vector, A1, piece>(x, dw, oz, oy, ox0 + p * piece, buffer + count_t{p} * piece * C, piece);
+      for (index_t co0 = 0; co0 < CP; co0 += V) {
+        register_block<Vector, T, R, V> acc;
+        acc.start(&pw.bias[co0]);
+        acc.add(rows, &pw.weight[co0], CP, C);
+#pragma GCC unroll 16
+        for (index_t r = 0; r < R; ++r)  // constant trip count, unrolled: constant indices into acc
+          if (ox0 + r < mid.w)
+            acc.template store<A2>(r, y + offset<layout::nhwc>(dims4{CO, mid.d, mid.h, mid.w}, co0, oz, oy, ox0 + r),
+                                   CO - co0 < V ? CO - co0 : V);
       }
+    }
+  }
 }
 
 // A1, A2: the activations after the depthwise and after the pointwise convolution (identity if none).
 template <conv_params Depthwise, shape In, conv_params Pointwise, activation_params A1, activation_params A2,
           class T, class PackedDepthwise, class PackedPointwise>
-constexpr void depthwise_pointwise_nhwc(const T* x, const PackedDepthwise& dw, const PackedPointwise& pw, T* y) {
+constexpr void depthwise_pointwise_nhwc(const T* x, const PackedDepthwise& dw, const PackedPointwise& pw, T* y,
+                                        work_part part = {}) {
   constexpr index_t width = depthwise_nhwc_kernel<Depthwise, In, T>::K::out.w;
   if constexpr (vector_block<T, tile_for_width(Pointwise.out_channels, sizeof(T), width).channels>) {
     if (!std::is_constant_evaluated()) {
-      depthwise_pointwise_nhwc_with<true, Depthwise, In, Pointwise, A1, A2>(x, dw, pw, y);
+      depthwise_pointwise_nhwc_with<true, Depthwise, In, Pointwise, A1, A2>(x, dw, pw, y, part);
       return;
     }
   }
-  depthwise_pointwise_nhwc_with<false, Depthwise, In, Pointwise, A1, A2>(x, dw, pw, y);
+  depthwise_pointwise_nhwc_with<false, Depthwise, In, Pointwise, A1, A2>(x, dw, pw, y, part);
 }
 
 // The conv family's hook for a fused depthwise (Node) + pointwise pass (ctnn/kernels/run.hpp).
 template <class Node, class Pointwise, layout L, activation_params A1, activation_params A2, class T>
 constexpr void run_fast_pointwise(const conv_params&, const T* x, const T* depthwise_block, const T* pointwise_block,
-                                  T* y) {
+                                  T* y, work_part part = {}) {
   const typename impl::conv_packing<Node, T>::packed dw(depthwise_block);
   const typename impl::conv_packing<Pointwise, T>::packed pw(pointwise_block);
-  depthwise_pointwise_nhwc<Node::type::params, Node::input_shape, Pointwise::type::params, A1, A2>(x, dw, pw, y);
+  depthwise_pointwise_nhwc<Node::type::params, Node::input_shape, Pointwise::type::params, A1, A2>(x, dw, pw, y, part);
 }
 
 CTNN_END_CONFIG

@@ -160,7 +160,7 @@ using packed_linear = packed_taps<T, 1, In, Out>;
 // hold, so that small layers stream their weights in one pass; S partial sums over interleaved inputs
 // keep at least 8 FMA chains in flight (one chain would wait out the FMA latency on every input).
 template <bool Vector, index_t In, index_t Out, activation_params A, class T, class Packed>
-constexpr void linear_packed_with(const T* x, const Packed& w, T* y) {
+constexpr void linear_packed_with(const T* x, const Packed& w, T* y, work_part part) {
   using vec = std::conditional_t<Vector, simd<T>, scalar_lanes<accumulator_t<T>>>;
   constexpr index_t P = Packed::padded, vectors = P / vec::lanes;
   // Vectors per block: the largest divisor of `vectors` up to 16, or up to the registers less two (the
@@ -174,7 +174,8 @@ constexpr void linear_packed_with(const T* x, const Packed& w, T* y) {
   }();
   constexpr index_t chains = (8 + N - 1) / N, fit = Vector && CTNN_VECTOR_REGISTERS < 16 ? (most / N > 1 ? most / N : 1) : chains;
   constexpr index_t S = N >= 8 ? 1 : (chains < fit ? chains : fit), B = N * vec::lanes;
-  for (index_t o0 = 0; o0 < P; o0 += B) {
+  for (count_t block = part.begin(P / B); block < part.end(P / B); ++block) {
+    const index_t o0 = static_cast<index_t>(block) * B;
     typename vec::type acc[S][N];
     for (index_t n = 0; n < N; ++n) {
       acc[0][n] = vec::load(&w.bias[o0 + n * vec::lanes]);
@@ -205,14 +206,14 @@ constexpr void linear_packed_with(const T* x, const Packed& w, T* y) {
 
 // A: the element-wise activation fused after the layer, if any.
 template <index_t In, index_t Out, activation_params A = no_activation, class T, class Packed>
-constexpr void linear_packed(const T* x, const Packed& w, T* y) {
+constexpr void linear_packed(const T* x, const Packed& w, T* y, work_part part = {}) {
   if constexpr (simd<T>::available && tile_for(Out, sizeof(T)).channels % simd<T>::lanes == 0) {
     if (!std::is_constant_evaluated()) {
-      linear_packed_with<true, In, Out, A>(x, w, y);
+      linear_packed_with<true, In, Out, A>(x, w, y, part);
       return;
     }
   }
-  linear_packed_with<false, In, Out, A>(x, w, y);
+  linear_packed_with<false, In, Out, A>(x, w, y, part);
 }
 
 // ---- the family's fast-kernel hooks (ctnn/kernels/run.hpp) ---------------------------------------
@@ -234,9 +235,9 @@ constexpr void pack(const linear_params&, const T* from, T* to) {
 }
 
 template <class Node, layout L, activation_params A, class T>
-constexpr void run_fast(const linear_params&, const T* x, const T* block, T* y) {
+constexpr void run_fast(const linear_params&, const T* x, const T* block, T* y, work_part part = {}) {
   constexpr index_t in = Node::input_shape[0], out = Node::type::params.out_features;
-  linear_packed<in, out, A>(x, packed_linear<T, in, out>(block), y);
+  linear_packed<in, out, A>(x, packed_linear<T, in, out>(block), y, part);
 }
 
 CTNN_END_CONFIG

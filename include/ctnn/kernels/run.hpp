@@ -9,7 +9,9 @@
 //   pack<Node, L>(params, plain, packed)              PyTorch's order -> the kernel's   } only
 //   run_fast<Node, L, A>(params, x, packed, y)        the fast kernel, activation A applied as it stores
 // and a depthwise family run_fast_pointwise for the depthwise + pointwise pass. Node is the layer placed
-// at its input (placed_layer): Node::type::params, Node::input_shape, Node::result.
+// at its input (placed_layer): Node::type::params, Node::input_shape, Node::result. A fast kernel that
+// also takes a work_part after y computes that share of its output when threads split one inference
+// (ctnn/parallel.hpp); every other call runs whole in part 0.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +22,7 @@
 
 #include "ctnn/kernels/activation.hpp"
 #include "ctnn/kernels/merge.hpp"
+#include "ctnn/kernels/target.hpp"
 #include "ctnn/plan/memory.hpp"
 
 CTNN_BEGIN_CONFIG
@@ -34,6 +37,7 @@ struct run_state {
   const schedule_node* nodes;
   const T* weights;                // plain or prepared
   const count_t* weight_offsets;   // where each node's weights start
+  work_part part{};                // which share of the work this thread does (ctnn/parallel.hpp)
 
   constexpr const T* read(int tensor) const {
     const int b = buffers[tensor];
@@ -80,6 +84,7 @@ constexpr void run_merge(const run_state<T>& s, int k, std::index_sequence<B...>
 template <class Node, layout L, class T>
 constexpr void run_node(const run_state<T>& s, int k) {
   using Layer = typename Node::type;
+  if (s.part.index != 0) return;  // plain loops and merges: one thread
   if constexpr (block_layer<Layer>) {
     run_merge<Node, L>(s, k, std::make_index_sequence<boost::mp11::mp_size<typename Layer::branches>::value>{});
   } else {
@@ -115,12 +120,17 @@ constexpr void run_group(const run_state<T>& s, int k) {
     // The activation follows the layer or the batch norm folded into its weights.
     constexpr activation_params first = activation_of<boost::mp11::mp_at_c<after, 0>>();
     constexpr activation_params a = first.kind != activation_kind::identity ? first : activation_of<boost::mp11::mp_at_c<after, 1>>();
-    run_fast<Node, L, a>(Node::type::params, x, s.weights_of(k), y);
+    if constexpr (requires { run_fast<Node, L, a>(Node::type::params, x, s.weights_of(k), y, s.part); }) {
+      run_fast<Node, L, a>(Node::type::params, x, s.weights_of(k), y, s.part);
+    } else if (s.part.index == 0) {
+      run_fast<Node, L, a>(Node::type::params, x, s.weights_of(k), y);
+    }
   } else {
     using pointwise = boost::mp11::mp_at_c<after, Pointwise - 1>;
     constexpr activation_params a1 = Pointwise == 2 ? activation_of<boost::mp11::mp_at_c<after, 0>>() : no_activation;
     constexpr activation_params a2 = activation_of<boost::mp11::mp_at_c<after, Pointwise>>();
-    run_fast_pointwise<Node, pointwise, L, a1, a2>(Node::type::params, x, s.weights_of(k), s.weights_of(k + Pointwise), y);
+    run_fast_pointwise<Node, pointwise, L, a1, a2>(Node::type::params, x, s.weights_of(k), s.weights_of(k + Pointwise), y,
+                                                   s.part);
   }
 }
 

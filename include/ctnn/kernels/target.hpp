@@ -28,6 +28,15 @@ struct register_tile {
   index_t pixels;    // output pixels per tile
 };
 
+// One of `count` parts of a kernel's work (threads inside one inference, ctnn/parallel.hpp): part i of
+// [0, total) is [total * i / count, total * (i + 1) / count), so the parts are contiguous, in order, and
+// cover it. A kernel that splits its work takes one; the others run whole in part 0.
+struct work_part {
+  int index = 0, count = 1;
+  constexpr count_t begin(count_t total) const { return total * index / count; }
+  constexpr count_t end(count_t total) const { return total * (index + 1) / count; }
+};
+
 // The tile for `out_channels` outputs of an element of `element_bytes`: as many vectors of channels as
 // make sense, then as many pixels as leave a few registers for the weights and the broadcast input.
 constexpr register_tile tile_for(index_t out_channels, index_t element_bytes) {
