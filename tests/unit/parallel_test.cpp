@@ -3,6 +3,7 @@
 // size, parts with no rows, more threads than cores).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -104,4 +105,86 @@ TEST(ForwardParallel, PartsCoverTheWork) {
       EXPECT_EQ(next, total) << count << " parts of " << total;
     }
   }
+}
+
+namespace {
+// Runs part `index` of `count` of Net alone (no other thread, a barrier that does not wait) on an output
+// filled with -1, and returns that output: what this part wrote, -1 where the other parts write.
+template <class Net>
+std::vector<float> one_part_alone(const typename Net::prepared& prepared, const std::vector<float>& x, int index, int count) {
+  auto arena = std::make_unique<static_arena<typename Net::prepared>>();
+  std::vector<float> y(Net::output_size, -1.0f);
+  Net::forward_part(prepared, std::span<const float, Net::input_size>(x.data(), x.size()),
+                    std::span<float, Net::output_size>(y.data(), y.size()), *arena, work_part{index, count}, [] {});
+  return y;
+}
+
+// A part computes its share of a splitting kernel's output, and only that: rows [rows * i / n,
+// rows * (i + 1) / n) of a convolution's NHWC output, blocks of a linear layer's outputs.
+template <class Net>
+void expect_share(count_t share_begin, count_t share_end, int index, int count) {
+  auto weights = std::make_unique<typename Net::weights>();
+  const auto v = harness::random_values(Net::weights::size, 9);
+  for (std::size_t i = 0; i < v.size(); ++i) weights->values[i] = 0.25f * v[i];
+  auto prepared = std::make_unique<typename Net::prepared>();
+  prepare_into(*weights, *prepared);
+  const auto x = harness::random_values(Net::input_size, 10);
+  auto arena = std::make_unique<static_arena<typename Net::prepared>>();
+  std::vector<float> whole(Net::output_size);
+  Net::forward(*prepared, std::span<const float, Net::input_size>(x.data(), x.size()),
+               std::span<float, Net::output_size>(whole.data(), whole.size()), *arena);
+  const auto part = one_part_alone<Net>(*prepared, x, index, count);
+  for (count_t i = 0; i < static_cast<count_t>(part.size()); ++i) {
+    const bool mine = i >= share_begin && i < share_end;
+    ASSERT_EQ(part[i], mine ? whole[i] : -1.0f) << "element " << i << (mine ? " (this part's)" : " (another part's)");
+  }
+}
+}  // namespace
+
+TEST(ForwardParallel, EachPartComputesItsShareAlone) {
+  // 6 output rows of 16 x 24 values (rows wider than the small-map kernel's): part 1 of 3 has rows 2-3.
+  expect_share<sequential<input<16, 8, 18>::with<nhwc>, conv2d<24, 3>, relu>>(2 * 16 * 24, 4 * 16 * 24, 1, 3);
+  // Depthwise, 7 rows of 7 x 20: part 1 of 2 has rows 3-6.
+  expect_share<sequential<input<20, 9, 9>::with<nhwc>, depthwise_conv2d<3>>>(3 * 7 * 20, 7 * 7 * 20, 1, 2);
+  // One input channel, 3 outputs (vectors along W), 6 rows of 6 x 3: part 0 of 2 has rows 0-2.
+  expect_share<sequential<input<1, 8, 8>::with<nhwc>, conv2d<3, 3>>>(0, 3 * 6 * 3, 0, 2);
+}
+
+namespace {
+// Where the shares depend on the vector width (a small map's channel or pixel tiles, a linear layer's
+// blocks of outputs): every output written by exactly one of `count` parts, with forward's value, and no
+// part writing everything.
+template <class Net>
+void expect_disjoint_complete_parts(int count) {
+  auto weights = std::make_unique<typename Net::weights>();
+  const auto v = harness::random_values(Net::weights::size, 4);
+  for (std::size_t i = 0; i < v.size(); ++i) weights->values[i] = 0.1f * v[i];
+  auto prepared = std::make_unique<typename Net::prepared>();
+  prepare_into(*weights, *prepared);
+  const auto x = harness::random_values(Net::input_size, 5);
+  auto arena = std::make_unique<static_arena<typename Net::prepared>>();
+  std::vector<float> whole(Net::output_size);
+  Net::forward(*prepared, std::span<const float, Net::input_size>(x.data(), x.size()),
+               std::span<float, Net::output_size>(whole.data(), whole.size()), *arena);
+  std::vector<std::vector<float>> parts;
+  for (int i = 0; i < count; ++i) parts.push_back(one_part_alone<Net>(*prepared, x, i, count));
+  for (std::size_t e = 0; e < whole.size(); ++e) {
+    int writers = 0;
+    for (const auto& part : parts)
+      if (part[e] != -1.0f) {
+        ++writers;
+        EXPECT_EQ(part[e], whole[e]) << "output " << e;
+      }
+    ASSERT_EQ(writers, 1) << "output " << e;
+  }
+  for (const auto& part : parts) EXPECT_NE(std::count(part.begin(), part.end(), -1.0f), 0);
+}
+}  // namespace
+
+TEST(ForwardParallel, PartsOfSmallMapsAndLinearLayersAreDisjointAndComplete) {
+  expect_disjoint_complete_parts<sequential<input<16, 11, 11>::with<nhwc>, conv2d<24, 3>, relu>>(2);
+  expect_disjoint_complete_parts<sequential<input<16, 11, 11>::with<nhwc>, conv2d<24, 3>, relu>>(3);
+  expect_disjoint_complete_parts<sequential<input<32, 9, 9>::with<nhwc>, conv2d<40, 3, pad_same>>>(2);
+  expect_disjoint_complete_parts<sequential<input<300>, linear<1000>>>(2);
+  expect_disjoint_complete_parts<sequential<input<300>, linear<1000>>>(3);
 }

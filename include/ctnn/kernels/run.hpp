@@ -108,6 +108,12 @@ constexpr activation_params activation_of() {
   }
 }
 
+// Whether Node's fast kernel (activation A) computes a share of its output given a work_part.
+template <class Node, layout L, activation_params A, class T>
+concept splits_output = requires(const T* x, T* y, work_part part) {
+  run_fast<Node, L, A>(Node::type::params, x, x, y, part);
+};
+
 // A fused group with prepared weights: Node's fast kernel and the nodes it also computes. Group is the
 // node types after it, as many as the schedule fused (padded with void); Pointwise the position of a
 // pointwise convolution among them (0: none).
@@ -120,7 +126,7 @@ constexpr void run_group(const run_state<T>& s, int k) {
     // The activation follows the layer or the batch norm folded into its weights.
     constexpr activation_params first = activation_of<boost::mp11::mp_at_c<after, 0>>();
     constexpr activation_params a = first.kind != activation_kind::identity ? first : activation_of<boost::mp11::mp_at_c<after, 1>>();
-    if constexpr (requires { run_fast<Node, L, a>(Node::type::params, x, s.weights_of(k), y, s.part); }) {
+    if constexpr (splits_output<Node, L, a, T>) {
       run_fast<Node, L, a>(Node::type::params, x, s.weights_of(k), y, s.part);
     } else if (s.part.index == 0) {
       run_fast<Node, L, a>(Node::type::params, x, s.weights_of(k), y);
