@@ -201,14 +201,15 @@ struct sequential {
 
   // One of part.count threads running one forward together (ctnn::forward_parallel, ctnn/parallel.hpp):
   // each calls this with its own part.index and the same other arguments; the fast convolution and
-  // linear kernels split their output among the parts, everything else runs in part 0, and sync() is
-  // called after each kernel call: it must return only when every part has reached it (a barrier).
+  // linear kernels with enough work split their output among the parts, everything else runs in part 0,
+  // and sync() is called where a shared call begins or ends: it must return only when every part has
+  // reached it (a barrier).
   template <class W, class A, class Sync>
   static void forward_part(const W& w, std::span<const typename W::value_type, input_size> x,
                            std::span<typename W::value_type, output_size> y, static_arena<A>& arena, work_part part,
                            Sync&& sync) {
     static_assert(static_arena<A>::template fits<W>(), "ctnn: the arena is smaller than this network's plan needs");
-    run<W>(w, x.data(), y.data(), arena.data.data(), [&](int, int) { sync(); }, part);
+    run<W>(w, x.data(), y.data(), arena.data.data(), no_observer{}, part, sync);
   }
 
   // forward with observe(node, nodes) called after each kernel call (ctnn/analysis/profile.hpp).
@@ -221,8 +222,9 @@ struct sequential {
   }
 
  private:
-  template <class W, class T, class Observer = no_observer>
-  static constexpr void run(const W& w, const T* x, T* y, T* arena, Observer&& observe = {}, work_part part = {}) {
+  template <class W, class T, class Observer = no_observer, class Sync = no_sync>
+  static constexpr void run(const W& w, const T* x, T* y, T* arena, Observer&& observe = {}, work_part part = {},
+                            Sync&& sync = {}) {
     if constexpr (valid) {
       constexpr bool prepared = impl::is_prepared<W>;
       using schedule = schedule_of<sequential>;
@@ -239,7 +241,7 @@ struct sequential {
         if (part.index == 0)
           for (count_t i = 0; i < output_size; ++i) y[i] = x[i];
       }
-      run_schedule<schedule, prepared, memory_layout>(s, observe);
+      run_schedule<schedule, prepared, memory_layout>(s, observe, sync);
     }
   }
 };

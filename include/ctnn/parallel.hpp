@@ -3,12 +3,14 @@
 //   ctnn::thread_team team(2);  // the caller's thread and one more, kept between inferences
 //   ctnn::forward_parallel<net>(team, prepared_weights, x, y, arena);
 //
-// On prepared weights the convolution kernels (plain, depthwise, fused depthwise + pointwise) and the
-// linear kernel split their output among the team: rows of the output map, or for small maps whole
-// channel or pixel tiles, or blocks of outputs. Every other node runs on the caller's thread while the
-// others wait, and all meet after each kernel call. Each output element is computed by one thread, in
-// the same order as forward computes it, so the result is bit-identical to forward's. A team runs one
-// inference at a time. Not part of ctnn/ctnn.hpp: it needs std::thread, which bare-metal targets lack.
+// On prepared weights the convolution kernels (plain, transposed, depthwise, fused depthwise +
+// pointwise) and the linear kernel split their output among the team when a call has at least
+// parallel_min_macs multiply-accumulates (ctnn/kernels/run.hpp): rows of the output map, or for small
+// maps whole channel or pixel tiles, or blocks of outputs. Every other call runs on the caller's thread
+// while the others wait; all meet before and after a shared call. Each output element is computed by
+// one thread, in the same order as forward computes it, so the result is bit-identical to forward's. A
+// team runs one inference at a time. Not part of ctnn/ctnn.hpp: it needs std::thread, which bare-metal
+// targets lack.
 #pragma once
 
 #include <atomic>

@@ -1,6 +1,7 @@
 // forward_parallel (ctnn/parallel.hpp): one inference split over a thread team gives forward's result
 // bit for bit, and the plain loops' within rounding, whatever the number of threads (parts of unequal
-// size, parts with no rows, more threads than cores).
+// size, parts with no rows, more threads than cores). Calls split only past parallel_min_macs (400,000
+// multiply-accumulates), so the layers here are at least that big where they are meant to split.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,14 +16,15 @@
 using namespace ctnn;
 
 namespace {
-// Every kernel that splits, on odd sizes: a first layer with one input channel and 3 outputs (vectors
-// along W), a strided tiled convolution (9 output rows), a depthwise + pointwise pair (fused), a residual
-// block of small-map convolutions (9x9, 24 -> 24 channels: tiles of channels or pixels), pooling and a
-// linear layer (blocks of outputs), and nodes that run on one thread in between.
-using net = sequential<input<1, 20, 19>::with<nhwc>, conv2d<3, 3>, relu, conv2d<24, 3, stride<2>>, relu,
-                       depthwise_conv2d<3, pad_same>, relu, conv2d<24, 1>, relu,
-                       residual<chain<conv2d<24, 3, pad_same>, relu, conv2d<24, 3, pad_same>>>, relu,
-                       max_pool2d<2>, flatten, linear<37>, relu, linear<5>>;
+// Kernels that split and kernels too small to, on odd sizes: a first layer with one input channel and 3
+// outputs (too small), a strided tiled convolution (30 output rows), a depthwise + pointwise pair
+// (fused), small-map convolutions (14x14, 32 channels: tiles of channels or pixels) in a residual block,
+// pooling, and linear layers (blocks of outputs; the last too small), with nodes that run on one thread
+// in between.
+using net = sequential<input<1, 64, 63>::with<nhwc>, conv2d<3, 3>, relu, conv2d<24, 3, stride<2>>, relu,
+                       depthwise_conv2d<3, pad_same>, relu, conv2d<24, 1>, relu, conv2d<32, 3, stride<2>>, relu,
+                       residual<chain<conv2d<32, 3, pad_same>, relu, conv2d<32, 3, pad_same>>>, relu,
+                       max_pool2d<2>, flatten, linear<300>, relu, linear<5>>;
 
 struct fixture {
   std::unique_ptr<net::weights> weights = std::make_unique<net::weights>();
@@ -142,12 +144,19 @@ void expect_share(count_t share_begin, count_t share_end, int index, int count) 
 }  // namespace
 
 TEST(ForwardParallel, EachPartComputesItsShareAlone) {
-  // 6 output rows of 16 x 24 values (rows wider than the small-map kernel's): part 1 of 3 has rows 2-3.
-  expect_share<sequential<input<16, 8, 18>::with<nhwc>, conv2d<24, 3>, relu>>(2 * 16 * 24, 4 * 16 * 24, 1, 3);
-  // Depthwise, 7 rows of 7 x 20: part 1 of 2 has rows 3-6.
-  expect_share<sequential<input<20, 9, 9>::with<nhwc>, depthwise_conv2d<3>>>(3 * 7 * 20, 7 * 7 * 20, 1, 2);
-  // One input channel, 3 outputs (vectors along W), 6 rows of 6 x 3: part 0 of 2 has rows 0-2.
-  expect_share<sequential<input<1, 8, 8>::with<nhwc>, conv2d<3, 3>>>(0, 3 * 6 * 3, 0, 2);
+  // 6 output rows of 16 x 48 values (rows wider than the small-map kernel's): part 1 of 3 has rows 2-3.
+  expect_share<sequential<input<16, 8, 18>::with<nhwc>, conv2d<48, 3>, relu>>(2 * 16 * 48, 4 * 16 * 48, 1, 3);
+  // Depthwise, 28 rows of 28 x 64: part 1 of 2 has rows 14-27.
+  expect_share<sequential<input<64, 30, 30>::with<nhwc>, depthwise_conv2d<3>>>(14 * 28 * 64, 28 * 28 * 64, 1, 2);
+  // One input channel, 3 outputs (vectors along W), 130 rows of 130 x 3: part 0 of 2 has rows 0-64.
+  expect_share<sequential<input<1, 132, 132>::with<nhwc>, conv2d<3, 3>>>(0, 65 * 130 * 3, 0, 2);
+  // Transposed, 2x up: 20 output rows of 22 x 16: part 1 of 2 has rows 10-19.
+  expect_share<sequential<input<32, 10, 11>::with<nhwc>, conv_transpose2d<16, 4, stride<2>, pad<1>>>>(
+      10 * 22 * 16, 20 * 22 * 16, 1, 2);
+  // Too small to split (80,000 multiply-accumulates): part 0 computes everything, part 1 nothing.
+  using small = sequential<input<16, 8, 8>::with<nhwc>, conv2d<16, 3>>;
+  expect_share<small>(0, small::output_size, 0, 2);
+  expect_share<small>(0, 0, 1, 2);
 }
 
 namespace {
@@ -182,9 +191,9 @@ void expect_disjoint_complete_parts(int count) {
 }  // namespace
 
 TEST(ForwardParallel, PartsOfSmallMapsAndLinearLayersAreDisjointAndComplete) {
-  expect_disjoint_complete_parts<sequential<input<16, 11, 11>::with<nhwc>, conv2d<24, 3>, relu>>(2);
-  expect_disjoint_complete_parts<sequential<input<16, 11, 11>::with<nhwc>, conv2d<24, 3>, relu>>(3);
+  expect_disjoint_complete_parts<sequential<input<32, 11, 11>::with<nhwc>, conv2d<48, 3>, relu>>(2);
+  expect_disjoint_complete_parts<sequential<input<32, 11, 11>::with<nhwc>, conv2d<48, 3>, relu>>(3);
   expect_disjoint_complete_parts<sequential<input<32, 9, 9>::with<nhwc>, conv2d<40, 3, pad_same>>>(2);
-  expect_disjoint_complete_parts<sequential<input<300>, linear<1000>>>(2);
-  expect_disjoint_complete_parts<sequential<input<300>, linear<1000>>>(3);
+  expect_disjoint_complete_parts<sequential<input<500>, linear<1000>>>(2);
+  expect_disjoint_complete_parts<sequential<input<500>, linear<1000>>>(3);
 }

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <memory>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -115,4 +117,29 @@ TEST(Profile, PrintsOneRowPerCall) {
   EXPECT_NE(text.find("10,368"), std::string::npos) << text;  // the first conv's MACs: 8 * 36 * 4 * 9
   EXPECT_NE(text.find("over 3 runs"), std::string::npos) << text;
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 11);  // header, 9 calls, total
+}
+
+// On prepared weights the last column tells which calls forward_parallel's threads share: a convolution
+// past parallel_min_macs (64 x 32 x 9 x 28 x 28 = 14.4M) is shared, a small one (8 x 64 x 9 x 6 x 6 =
+// 166k) and the pooling between them run on one thread.
+TEST(Profile, MarksTheCallsThreadsShare) {
+  using net = sequential<input<32, 30, 30>::with<nhwc>, conv2d<64, 3>, relu, max_pool2d<4>, conv2d<8, 3, pad_same>>;
+  auto w = std::make_unique<net::weights>();
+  auto p = std::make_unique<net::prepared>();
+  prepare_into(*w, *p);
+  auto arena = std::make_unique<static_arena<net::prepared>>();
+  std::vector<float> x(net::input_size), y(net::output_size);
+  char buffer[1 << 14] = {};
+  std::FILE* f = fmemopen(buffer, sizeof buffer, "w");
+  print_profile<net>(*p, std::span<const float, net::input_size>(x.data(), x.size()),
+                     std::span<float, net::output_size>(y.data(), y.size()), *arena, 1, f);
+  std::fclose(f);
+  std::istringstream lines(buffer);
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(lines, line);) rows.push_back(line);
+  ASSERT_EQ(rows.size(), 5u) << buffer;  // header, conv + relu, pool, conv, total
+  EXPECT_NE(rows[0].find("threads"), std::string::npos);
+  EXPECT_TRUE(rows[1].ends_with("shared")) << rows[1];
+  EXPECT_TRUE(rows[2].ends_with(" one")) << rows[2];
+  EXPECT_TRUE(rows[3].ends_with(" one")) << rows[3];
 }

@@ -5,8 +5,8 @@
 //   ctnn::print_profile<net>(w, x, y, arena, 51);  plain weights, median of 51 runs
 //
 // Each row is one call of the runner (a layer, a block's merge, or a fast kernel with the layers it
-// fuses), its median time over the runs, its share of the sum of medians and, for layers with MACs,
-// GFLOP/s (2 per MAC).
+// fuses), its median time over the runs, its share of the sum of medians, for layers with MACs GFLOP/s
+// (2 per MAC), and whether forward_parallel's threads share the call or one thread runs it.
 #pragma once
 
 #include <algorithm>
@@ -49,8 +49,11 @@ void print_profile(const W& w, std::span<const typename W::value_type, Net::inpu
     median[static_cast<std::size_t>(k)] = samples[static_cast<std::size_t>(runs / 2)];
     total += median[static_cast<std::size_t>(k)];
   }
-  std::fprintf(out, "%-5s %-44s %-18s %14s %10s %8s %6s\n", "node", "layer (+ fused)", "output shape", "MACs",
-               "time (us)", "GFLOP/s", "share");
+  // Which calls forward_parallel's threads share (ctnn/parallel.hpp); the rest run on one thread.
+  constexpr const auto& kernels =
+      node_table<schedule_of<Net>, impl::kernel_for<impl::is_prepared<W>, Net::memory_layout, typename W::value_type>>;
+  std::fprintf(out, "%-5s %-44s %-18s %14s %10s %8s %6s %7s\n", "node", "layer (+ fused)", "output shape", "MACs",
+               "time (us)", "GFLOP/s", "share", "threads");
   for (int k = 0; k < node_count; ++k) {
     const int nodes = group[static_cast<std::size_t>(k)];
     if (nodes == 0) continue;
@@ -68,7 +71,7 @@ void print_profile(const W& w, std::span<const typename W::value_type, Net::inpu
     } else {
       std::fprintf(out, "%8s", "");
     }
-    std::fprintf(out, " %5.1f%%\n", total > 0 ? 100.0 * t / total : 0.0);
+    std::fprintf(out, " %5.1f%% %7s\n", total > 0 ? 100.0 * t / total : 0.0, kernels[k].splits ? "shared" : "one");
   }
   std::fprintf(out, "total %.1f us (sum of the calls' medians over %d runs)\n", total * 1e6, runs);
 }

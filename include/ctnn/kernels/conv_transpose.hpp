@@ -81,61 +81,64 @@ CTNN_BEGIN_CONFIG
 // convolution over t, tiled like the forward convolution: R outputs of the phase x V channels in
 // accumulators, no scattered writes.
 template <bool Vector, conv_transpose_params P, shape In, activation_params A, class T, class Packed>
-constexpr void conv_transpose_nhwc_phased_with(const T* x, const Packed& w, T* y) {
+constexpr void conv_transpose_nhwc_phased_with(const T* x, const Packed& w, T* y, work_part part) {
   using K = conv_transpose_kernel<P, In>;
   constexpr register_tile tile = tile_for_width(K::out.c, sizeof(T), (K::out.w + K::k.stride[2] - 1) / K::k.stride[2]);
   constexpr index_t V = tile.channels, R = tile.pixels, C = K::in.c, CO = K::out.c, CP = Packed::padded;
   constexpr window3 k = K::k;
   constexpr index_t sx = k.stride[2];
+  constexpr count_t out_rows = count_t{K::out.d} * K::out.h;
   const T* const zeros = zero_row<T, C>;
-  for (index_t oz = 0; oz < K::out.d; ++oz)
-    for (index_t oy = 0; oy < K::out.h; ++oy)
-      for (index_t phase = 0; phase < sx && phase < K::out.w; ++phase)
-        for (index_t t0 = 0; phase + sx * t0 < K::out.w; t0 += R)
-          for (index_t co0 = 0; co0 < CP; co0 += V) {
-            register_block<Vector, T, R, V> acc;
-            acc.start(&w.bias[co0]);
-            for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
-              const index_t iz = K::source(oz, kz, 0, K::in.d);
-              if (iz < 0) continue;
-              for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
-                const index_t iy = K::source(oy, ky, 1, K::in.h);
-                if (iy < 0) continue;
-                for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
-                  const index_t lead = phase + k.pad_begin[2] - kx * k.dilation[2];
-                  if (((lead % sx) + sx) % sx != 0) continue;  // this tap serves another phase
-                  const index_t first = lead / sx;             // exact: the input of output t = 0
-                  const T* rows[R];  // each output's input row, or zeros outside the input
-                  for (index_t r = 0; r < R; ++r) {
-                    const index_t ix = first + t0 + r;
-                    rows[r] = (phase + sx * (t0 + r) < K::out.w && ix >= 0 && ix < K::in.w)
-                                  ? x + offset<layout::nhwc>(K::in, 0, iz, iy, ix)
-                                  : zeros;
-                  }
-                  const count_t tap = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx;
-                  acc.add(rows, &w.weight[tap * C * CP + co0], CP, C);
+  for (count_t out_row = part.begin(out_rows); out_row < part.end(out_rows); ++out_row) {
+    const index_t oz = static_cast<index_t>(out_row / K::out.h), oy = static_cast<index_t>(out_row % K::out.h);
+    for (index_t phase = 0; phase < sx && phase < K::out.w; ++phase)
+      for (index_t t0 = 0; phase + sx * t0 < K::out.w; t0 += R)
+        for (index_t co0 = 0; co0 < CP; co0 += V) {
+          register_block<Vector, T, R, V> acc;
+          acc.start(&w.bias[co0]);
+          for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
+            const index_t iz = K::source(oz, kz, 0, K::in.d);
+            if (iz < 0) continue;
+            for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
+              const index_t iy = K::source(oy, ky, 1, K::in.h);
+              if (iy < 0) continue;
+              for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
+                const index_t lead = phase + k.pad_begin[2] - kx * k.dilation[2];
+                if (((lead % sx) + sx) % sx != 0) continue;  // this tap serves another phase
+                const index_t first = lead / sx;             // exact: the input of output t = 0
+                const T* rows[R];  // each output's input row, or zeros outside the input
+                for (index_t r = 0; r < R; ++r) {
+                  const index_t ix = first + t0 + r;
+                  rows[r] = (phase + sx * (t0 + r) < K::out.w && ix >= 0 && ix < K::in.w)
+                                ? x + offset<layout::nhwc>(K::in, 0, iz, iy, ix)
+                                : zeros;
                 }
+                const count_t tap = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx;
+                acc.add(rows, &w.weight[tap * C * CP + co0], CP, C);
               }
             }
-            for (index_t r = 0; r < R; ++r)  // constant trip count: constant indices into acc
-              if (phase + sx * (t0 + r) < K::out.w)
-                acc.template store<A>(r, y + offset<layout::nhwc>(K::out, co0, oz, oy, phase + sx * (t0 + r)),
-                                      CO - co0 < V ? CO - co0 : V);
           }
+#pragma GCC unroll 16
+          for (index_t r = 0; r < R; ++r)  // constant trip count, unrolled: constant indices into acc
+            if (phase + sx * (t0 + r) < K::out.w)
+              acc.template store<A>(r, y + offset<layout::nhwc>(K::out, co0, oz, oy, phase + sx * (t0 + r)),
+                                    CO - co0 < V ? CO - co0 : V);
+        }
+  }
 }
 
 // A: the element-wise activation fused after the layer, if any.
 template <conv_transpose_params P, shape In, activation_params A = no_activation, class T, class Packed>
-constexpr void conv_transpose_nhwc_phased(const T* x, const Packed& w, T* y) {
+constexpr void conv_transpose_nhwc_phased(const T* x, const Packed& w, T* y, work_part part = {}) {
   using K = conv_transpose_kernel<P, In>;
   constexpr index_t V = tile_for_width(K::out.c, sizeof(T), (K::out.w + K::k.stride[2] - 1) / K::k.stride[2]).channels;
   if constexpr (vector_block<T, V>) {
     if (!std::is_constant_evaluated()) {
-      conv_transpose_nhwc_phased_with<true, P, In, A>(x, w, y);
+      conv_transpose_nhwc_phased_with<true, P, In, A>(x, w, y, part);
       return;
     }
   }
-  conv_transpose_nhwc_phased_with<false, P, In, A>(x, w, y);
+  conv_transpose_nhwc_phased_with<false, P, In, A>(x, w, y, part);
 }
 
 // ---- the family's fast-kernel hooks (ctnn/kernels/run.hpp) ---------------------------------------
@@ -167,9 +170,9 @@ constexpr void pack(const conv_transpose_params&, const T* from, T* to) {
 }
 
 template <class Node, layout L, activation_params A, class T>
-constexpr void run_fast(const conv_transpose_params&, const T* x, const T* block, T* y) {
+constexpr void run_fast(const conv_transpose_params&, const T* x, const T* block, T* y, work_part part = {}) {
   const typename impl::conv_transpose_packing<Node, T>::packed w(block);
-  conv_transpose_nhwc_phased<Node::type::params, Node::input_shape, A>(x, w, y);
+  conv_transpose_nhwc_phased<Node::type::params, Node::input_shape, A>(x, w, y, part);
 }
 
 CTNN_END_CONFIG

@@ -112,7 +112,7 @@ struct constant_run {
     const run_state<T> state{X.data(), out.data(), arena.data(), offsets.data(), buffers.data(), s.nodes.data(),
                              W.values.data(), plain_weight_offsets<Net>.data()};
     if constexpr (parts_of(K) == 1) {
-      kernels[K](state, K);
+      kernels[K].run(state, K);
     } else {
       constexpr index_t first = Part * channels_per_part(K), channels = s.nodes[K].out[0];
       channel_kernels[K].run(state, K, first, first + channels_per_part(K) < channels ? first + channels_per_part(K) : channels);

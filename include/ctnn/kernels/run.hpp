@@ -37,7 +37,7 @@ struct run_state {
   const schedule_node* nodes;
   const T* weights;                // plain or prepared
   const count_t* weight_offsets;   // where each node's weights start
-  work_part part{};                // which share of the work this thread does (ctnn/parallel.hpp)
+  work_part part{};                // this thread's share of the shared calls (ctnn/parallel.hpp)
 
   constexpr const T* read(int tensor) const {
     const int b = buffers[tensor];
@@ -96,7 +96,7 @@ constexpr void run_node(const run_state<T>& s, int k) {
 }
 
 // The activation fused after a fast kernel: node F's, or none (also for a pointwise convolution, which
-// run_group names here in the branch of the ternary it does not take).
+// fused_group names here in the branch of the ternary it does not take).
 template <class F>
 constexpr activation_params activation_of() {
   if constexpr (std::is_void_v<F>) {
@@ -114,52 +114,83 @@ concept splits_output = requires(const T* x, T* y, work_part part) {
   run_fast<Node, L, A>(Node::type::params, x, x, y, part);
 };
 
+// A kernel call splits among threads (ctnn/parallel.hpp) only past this many multiply-accumulates: the
+// barrier before and after it costs about a microsecond on 2 cores, which a smaller call does not win
+// back (LeNet-5 ran 2x slower on 2 threads with every kernel split).
+inline constexpr count_t parallel_min_macs = 400000;
+
 // A fused group with prepared weights: Node's fast kernel and the nodes it also computes. Group is the
 // node types after it, as many as the schedule fused (padded with void); Pointwise the position of a
 // pointwise convolution among them (0: none).
 template <class Node, layout L, class T, int Pointwise, class... Group>
-constexpr void run_group(const run_state<T>& s, int k) {
+struct fused_group {
   using after = boost::mp11::mp_list<Group..., void, void, void>;
-  const T* x = s.read(s.nodes[k].inputs[0]);
-  T* y = s.write(k + 1 + static_cast<int>(sizeof...(Group)));  // the group's last node's output
-  if constexpr (Pointwise == 0) {
-    // The activation follows the layer or the batch norm folded into its weights.
-    constexpr activation_params first = activation_of<boost::mp11::mp_at_c<after, 0>>();
-    constexpr activation_params a = first.kind != activation_kind::identity ? first : activation_of<boost::mp11::mp_at_c<after, 1>>();
-    if constexpr (splits_output<Node, L, a, T>) {
-      run_fast<Node, L, a>(Node::type::params, x, s.weights_of(k), y, s.part);
-    } else if (s.part.index == 0) {
-      run_fast<Node, L, a>(Node::type::params, x, s.weights_of(k), y);
+  // The activation follows the layer or the batch norm folded into its weights.
+  static constexpr activation_params first = activation_of<boost::mp11::mp_at_c<after, 0>>();
+  static constexpr activation_params a =
+      first.kind != activation_kind::identity ? first : activation_of<boost::mp11::mp_at_c<after, 1>>();
+  static constexpr count_t macs = [] {
+    if constexpr (Pointwise == 0) {
+      return Node::result.macs;
+    } else {
+      return Node::result.macs + boost::mp11::mp_at_c<after, Pointwise - 1>::result.macs;
     }
-  } else {
-    using pointwise = boost::mp11::mp_at_c<after, Pointwise - 1>;
-    constexpr activation_params a1 = Pointwise == 2 ? activation_of<boost::mp11::mp_at_c<after, 0>>() : no_activation;
-    constexpr activation_params a2 = activation_of<boost::mp11::mp_at_c<after, Pointwise>>();
-    run_fast_pointwise<Node, pointwise, L, a1, a2>(Node::type::params, x, s.weights_of(k), s.weights_of(k + Pointwise), y,
-                                                   s.part);
-  }
-}
+  }();
+  // Whether its threads share the call: a kernel that takes a work_part, with enough work.
+  static constexpr bool splits = (Pointwise != 0 || splits_output<Node, L, a, T>) && macs >= parallel_min_macs;
 
-// The function of each node (a visitor of the schedule, ctnn/plan/schedule.hpp), keyed by its type and
+  static constexpr void run(const run_state<T>& s, int k) {
+    const work_part part = splits ? s.part : work_part{};
+    if (!splits && s.part.index != 0) return;
+    const T* x = s.read(s.nodes[k].inputs[0]);
+    T* y = s.write(k + 1 + static_cast<int>(sizeof...(Group)));  // the group's last node's output
+    if constexpr (Pointwise == 0) {
+      if constexpr (splits_output<Node, L, a, T>) {
+        run_fast<Node, L, a>(Node::type::params, x, s.weights_of(k), y, part);
+      } else {
+        run_fast<Node, L, a>(Node::type::params, x, s.weights_of(k), y);
+      }
+    } else {
+      using pointwise = boost::mp11::mp_at_c<after, Pointwise - 1>;
+      constexpr activation_params a1 = Pointwise == 2 ? first : no_activation;
+      constexpr activation_params a2 = activation_of<boost::mp11::mp_at_c<after, Pointwise>>();
+      run_fast_pointwise<Node, pointwise, L, a1, a2>(Node::type::params, x, s.weights_of(k), s.weights_of(k + Pointwise),
+                                                     y, part);
+    }
+  }
+};
+
+// What runs a node: its function, and whether the threads of one inference share it.
+template <class T>
+struct node_kernel {
+  node_function<T> run = nullptr;
+  bool splits = false;
+};
+
+// The kernel of each node (a visitor of the schedule, ctnn/plan/schedule.hpp), keyed by its type and
 // the types of the layers its fast kernel fuses.
 template <bool Prepared, layout L, class T>
 struct kernel_for {
-  using value_type = node_function<T>;
+  using value_type = node_kernel<T>;
   static constexpr bool uses_followers = Prepared;
+  template <class Group>
+  static constexpr node_kernel<T> group() {
+    return {&Group::run, Group::splits};
+  }
   template <class Node, class N1, class N2, class N3>
-  static constexpr node_function<T> of() {
+  static constexpr node_kernel<T> of() {
     if constexpr (!Prepared || block_layer<typename Node::type> || !lowering_at<Node, L>().fast) {
-      return &run_node<Node, L, T>;  // with prepared weights: the plain loops on a copy of its weights
+      return {&run_node<Node, L, T>, false};  // with prepared weights: the plain loops on a copy of its weights
     } else {
       constexpr fusion f = fusion_of<L, Node, N1, N2, N3>();
       if constexpr (f.fused == 0) {
-        return &run_group<Node, L, T, 0>;
+        return group<fused_group<Node, L, T, 0>>();
       } else if constexpr (f.fused == 1) {
-        return &run_group<Node, L, T, f.pointwise, N1>;
+        return group<fused_group<Node, L, T, f.pointwise, N1>>();
       } else if constexpr (f.fused == 2) {
-        return &run_group<Node, L, T, f.pointwise, N1, N2>;
+        return group<fused_group<Node, L, T, f.pointwise, N1, N2>>();
       } else {
-        return &run_group<Node, L, T, f.pointwise, N1, N2, N3>;
+        return group<fused_group<Node, L, T, f.pointwise, N1, N2, N3>>();
       }
     }
   }
@@ -172,14 +203,22 @@ struct no_observer {
   constexpr void operator()(int, int) const {}
 };
 
-// Runs every node of the schedule in order; with prepared weights a fused group is one call.
-template <class Schedule, bool Prepared, layout L, class T, class Observer = no_observer>
-constexpr void run_schedule(const run_state<T>& s, Observer&& observe = {}) {
+struct no_sync {
+  constexpr void operator()() const {}
+};
+
+// Runs every node of the schedule in order; with prepared weights a fused group is one call. With
+// threads sharing the run (s.part.count > 1), sync() is the barrier between a call they share and its
+// neighbours: after a call when it or the next is shared. Calls on one thread in a row need none.
+template <class Schedule, bool Prepared, layout L, class T, class Observer = no_observer, class Sync = no_sync>
+constexpr void run_schedule(const run_state<T>& s, Observer&& observe = {}, Sync&& sync = {}) {
   constexpr const auto& table = node_table<Schedule, impl::kernel_for<Prepared, L, T>>;
   for (int k = 0; k < Schedule::value.node_count;) {
     const int nodes = 1 + (Prepared ? s.nodes[k].fused : 0);
-    table[k](s, k);
+    table[k].run(s, k);
     observe(k, nodes);
+    if (s.part.count > 1 && (table[k].splits || (k + nodes < Schedule::value.node_count && table[k + nodes].splits)))
+      sync();
     k += nodes;
   }
 }
