@@ -212,6 +212,21 @@ struct sequential {
     run<W>(w, x.data(), y.data(), arena.data.data(), no_observer{}, part, sync);
   }
 
+  // How many kernel calls forward_part shares among threads on weights W (the others run in part 0).
+  template <class W>
+  static constexpr int shared_calls() {
+    if constexpr (!valid) {
+      return 0;
+    } else {
+      using schedule = schedule_of<sequential>;
+      constexpr const auto& kernels =
+          node_table<schedule, impl::kernel_for<impl::is_prepared<W>, memory_layout, typename W::value_type>>;
+      int shared = 0;
+      for (int k = 0; k < schedule::value.node_count; ++k) shared += kernels[k].splits ? 1 : 0;
+      return shared;
+    }
+  }
+
   // forward with observe(node, nodes) called after each kernel call (ctnn/analysis/profile.hpp).
   template <class W, class A, class Observer>
   static void forward_observed(const W& w, std::span<const typename W::value_type, input_size> x,

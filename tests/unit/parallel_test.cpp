@@ -197,3 +197,28 @@ TEST(ForwardParallel, PartsOfSmallMapsAndLinearLayersAreDisjointAndComplete) {
   expect_disjoint_complete_parts<sequential<input<500>, linear<1000>>>(2);
   expect_disjoint_complete_parts<sequential<input<500>, linear<1000>>>(3);
 }
+
+// What forward_part shares: the calls past parallel_min_macs on prepared weights, none on plain ones.
+static_assert(net::shared_calls<net::prepared>() >= 5);
+static_assert(net::shared_calls<net::weights>() == 0);
+static_assert(sequential<input<16, 8, 8>::with<nhwc>, conv2d<16, 3>>::shared_calls<
+                  sequential<input<16, 8, 8>::with<nhwc>, conv2d<16, 3>>::prepared>() == 0);
+
+// A network with no shared call runs on the caller's thread alone, with forward's result.
+TEST(ForwardParallel, NothingToShareRunsOnTheCallersThread) {
+  using small = sequential<input<3, 12, 12>::with<nhwc>, conv2d<8, 3>, relu, flatten, linear<10>>;
+  auto weights = std::make_unique<small::weights>();
+  const auto v = harness::random_values(small::weights::size, 6);
+  for (std::size_t i = 0; i < v.size(); ++i) weights->values[i] = 0.2f * v[i];
+  auto prepared = std::make_unique<small::prepared>();
+  prepare_into(*weights, *prepared);
+  const auto x = harness::random_values(small::input_size, 7);
+  auto arena = std::make_unique<static_arena<small::prepared>>();
+  std::vector<float> alone(small::output_size), shared(small::output_size);
+  small::forward(*prepared, std::span<const float, small::input_size>(x.data(), x.size()),
+                 std::span<float, small::output_size>(alone.data(), alone.size()), *arena);
+  thread_team team(2);
+  forward_parallel<small>(team, *prepared, std::span<const float, small::input_size>(x.data(), x.size()),
+                          std::span<float, small::output_size>(shared.data(), shared.size()), *arena);
+  EXPECT_TRUE(harness::exactly(shared, alone));
+}
