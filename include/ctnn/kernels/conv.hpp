@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "ctnn/kernels/activation.hpp"
+#include "ctnn/kernels/quantize.hpp"
 #include "ctnn/kernels/target.hpp"
 #include "ctnn/kernels/tensor.hpp"
 #include "ctnn/shapes/conv.hpp"
@@ -31,9 +32,10 @@ struct conv_kernel {
   }
 
   // The sum over one output position's window, written out with the layout's strides and no call per
-  // tap: a constant evaluation (ctnn/kernels/evaluate.hpp) pays for every call.
+  // tap: a constant evaluation (ctnn/kernels/evaluate.hpp) pays for every call. An int8 input counts
+  // from its zero point, which is also the value of the padding: the taps outside add nothing.
   static constexpr accumulator_t<T> window_sum(const T* x, const T* w, index_t oc, index_t oz, index_t oy,
-                                               index_t ox) {
+                                               index_t ox, accumulator_t<T> x_zero = {}) {
     using A = accumulator_t<T>;
     constexpr bool nchw = L == layout::nchw;
     constexpr count_t channel_step = nchw ? in.spatial_size() : 1;
@@ -60,8 +62,13 @@ struct conv_kernel {
           const T* xr = xc + iz * depth_step + iy * row_step;
           const T* wp = wc + (count_t{kz} * k.kernel[1] + ky) * k.kernel[2];
           count_t at = (x0 + kx_first * k.dilation[2]) * column_step;
-          for (index_t kx = kx_first; kx < kx_end; ++kx, at += k.dilation[2] * column_step)
-            acc += static_cast<A>(wp[kx]) * static_cast<A>(xr[at]);
+          for (index_t kx = kx_first; kx < kx_end; ++kx, at += k.dilation[2] * column_step) {
+            if constexpr (std::is_integral_v<T>) {
+              acc += static_cast<A>(wp[kx]) * (static_cast<A>(xr[at]) - x_zero);
+            } else {
+              acc += static_cast<A>(wp[kx]) * static_cast<A>(xr[at]);
+            }
+          }
         }
       }
     }
@@ -69,19 +76,39 @@ struct conv_kernel {
   }
 };
 
-// Output channels [first, last) of the convolution of one sample: x in layout L with shape In, w in
-// PyTorch order, b of C_out or null.
-template <conv_params P, shape In, layout L, class T>
-constexpr void conv_forward_channels(const T* x, const T* w, const T* b, T* y, index_t first, index_t last) {
+// Every output position of channels [first, last): y = finish(oc, window sum), x counted from x_zero.
+template <conv_params P, shape In, layout L, class T, class Finish>
+constexpr void conv_each_output(const T* x, const T* w, T* y, index_t first, index_t last,
+                                accumulator_t<T> x_zero, Finish&& finish) {
   using K = conv_kernel<P, In, L, T>;
   for (index_t oc = first; oc < last; ++oc)
     for (index_t oz = 0; oz < K::out.d; ++oz)
       for (index_t oy = 0; oy < K::out.h; ++oy)
-        for (index_t ox = 0; ox < K::out.w; ++ox) {
-          accumulator_t<T> acc = K::window_sum(x, w, oc, oz, oy, ox);
-          if (b != nullptr) acc += b[oc];
-          y[offset<L>(K::out, oc, oz, oy, ox)] = static_cast<T>(acc);
-        }
+        for (index_t ox = 0; ox < K::out.w; ++ox)
+          y[offset<L>(K::out, oc, oz, oy, ox)] = finish(oc, K::window_sum(x, w, oc, oz, oy, ox, x_zero));
+}
+
+// Output channels [first, last) of the convolution of one sample: x in layout L with shape In, w in
+// PyTorch order, b of C_out or null.
+template <conv_params P, shape In, layout L, class T>
+constexpr void conv_forward_channels(const T* x, const T* w, const T* b, T* y, index_t first, index_t last) {
+  conv_each_output<P, In, L>(x, w, y, first, last, {}, [b](index_t oc, accumulator_t<T> acc) {
+    if (b != nullptr) acc += b[oc];
+    return static_cast<T>(acc);
+  });
+}
+
+// The int8 convolution (the scheme of ctnn/kernels/quantize.hpp), the reference every faster int8 path
+// is tested against bit for bit: x int8 with zero point x_zero, w int8 in PyTorch order (symmetric per
+// output channel), bias int32 of C_out or null, one multiplier per output channel.
+template <conv_params P, shape In, layout L>
+constexpr void conv_forward_int8(const std::int8_t* x, std::int32_t x_zero, const std::int8_t* w,
+                                 const std::int32_t* bias, const fixed_multiplier* multipliers,
+                                 const output_stage& out, std::int8_t* y) {
+  constexpr index_t channels = conv_kernel<P, In, L, std::int8_t>::out.c;
+  conv_each_output<P, In, L>(x, w, y, 0, channels, x_zero, [&](index_t oc, std::int32_t acc) {
+    return requantize(bias != nullptr ? acc + bias[oc] : acc, multipliers[oc], out);
+  });
 }
 template <conv_params P, shape In, layout L, class T>
 constexpr void conv_forward(const T* x, const T* w, const T* b, T* y) {

@@ -6,14 +6,19 @@
 #include <type_traits>
 
 #include "ctnn/kernels/activation.hpp"
+#include "ctnn/kernels/quantize.hpp"
 #include "ctnn/kernels/target.hpp"
 #include "ctnn/kernels/tensor.hpp"
 #include "ctnn/shapes/linear.hpp"
 
 namespace ctnn {
 
-template <linear_params P, shape In, layout L, class T>
-constexpr void linear_forward_outputs(const T* x, const T* w, const T* b, T* y, index_t first, index_t end) {
+// Outputs [first, end) of every row: y = finish(j, start(j) + sum_k W[j, k] (x[k] - x_zero)), summed in
+// order from start(j).
+template <linear_params P, shape In, layout L, class T, class Start, class Finish>
+constexpr void linear_each_output(const T* x, const T* w, T* y, index_t first, index_t end, accumulator_t<T> x_zero,
+                                  Start&& start, Finish&& finish) {
+  using A = accumulator_t<T>;
   constexpr shape out_shape = infer(P, In).out;
   constexpr int last = In.rank - 1;
   constexpr index_t features = In[last];
@@ -22,16 +27,39 @@ constexpr void linear_forward_outputs(const T* x, const T* w, const T* b, T* y, 
     index_t idx[max_rank] = {};
     unravel(row * features, In, idx);
     for (index_t j = first; j < end; ++j) {
-      accumulator_t<T> acc = b != nullptr ? static_cast<accumulator_t<T>>(b[j]) : accumulator_t<T>{};
+      A acc = start(j);
       for (index_t k = 0; k < features; ++k) {
         idx[last] = k;
-        acc += static_cast<accumulator_t<T>>(w[count_t{j} * features + k]) *
-               static_cast<accumulator_t<T>>(x[offset_of<L>(In, idx)]);
+        if constexpr (std::is_integral_v<T>) {
+          acc += static_cast<A>(w[count_t{j} * features + k]) * (static_cast<A>(x[offset_of<L>(In, idx)]) - x_zero);
+        } else {
+          acc += static_cast<A>(w[count_t{j} * features + k]) * static_cast<A>(x[offset_of<L>(In, idx)]);
+        }
       }
       idx[last] = j;
-      y[offset_of<L>(out_shape, idx)] = static_cast<T>(acc);
+      y[offset_of<L>(out_shape, idx)] = finish(j, acc);
     }
   }
+}
+
+template <linear_params P, shape In, layout L, class T>
+constexpr void linear_forward_outputs(const T* x, const T* w, const T* b, T* y, index_t first, index_t end) {
+  using A = accumulator_t<T>;
+  linear_each_output<P, In, L>(
+      x, w, y, first, end, {}, [b](index_t j) { return b != nullptr ? static_cast<A>(b[j]) : A{}; },
+      [](index_t, A acc) { return static_cast<T>(acc); });
+}
+
+// The int8 linear layer (the scheme of ctnn/kernels/quantize.hpp), the reference for faster int8 paths:
+// x int8 with zero point x_zero, w int8 [out, in] symmetric per output, bias int32 or null, one
+// multiplier per output.
+template <linear_params P, shape In, layout L>
+constexpr void linear_forward_int8(const std::int8_t* x, std::int32_t x_zero, const std::int8_t* w,
+                                   const std::int32_t* bias, const fixed_multiplier* multipliers,
+                                   const output_stage& out, std::int8_t* y) {
+  linear_each_output<P, In, L>(
+      x, w, y, 0, P.out_features, x_zero, [bias](index_t j) { return bias != nullptr ? bias[j] : 0; },
+      [&](index_t j, std::int32_t acc) { return requantize(acc, multipliers[j], out); });
 }
 
 // NHWC on rank >= 2 (ConvNeXt's channel-last MLP on [H, W, C], stored W, C, H): the last dim's elements

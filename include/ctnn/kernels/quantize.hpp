@@ -1,0 +1,156 @@
+// ctnn/kernels/quantize.hpp: the int8 quantization scheme of TFLite, TFLM and CMSIS-NN, in integers.
+//
+//   real value  r = s (q - z)          activations: int8 q, one scale s and zero point z per tensor
+//                                      weights: int8, symmetric (z = 0), one scale s_w[c] per output channel
+//   bias        int32, scale s_in s_w[c], zero point 0: q_b = round(b / (s_in s_w[c]))
+//   output      q_y = clamp(z_y + M[c] * (q_b + sum q_w (q_x - z_x)), low, high),  M[c] = s_in s_w[c] / s_y
+//
+// M is a fixed-point multiplier: M = m 2^(shift - 31) with m an int32 in [2^30, 2^31), and the product
+// is gemmlowp's: a saturating rounding doubling high multiply by m, then a rounding right shift (ties away
+// from zero), so every result is an integer function of integers, the same on every target. low and high
+// carry a fused ReLU (low = z_y) or ReLU6 (high = z_y + round(6 / s_y)). PyTorch's quantized kernels
+// (qnnpack, onednn) hold activations as uint8 with zero point z + 128: the same real values.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+
+#include "ctnn/layers/activation.hpp"
+
+namespace ctnn {
+
+// Per-tensor quantization of an activation.
+struct quantization {
+  float scale = 1.0f;
+  std::int32_t zero_point = 0;
+  friend constexpr bool operator==(const quantization&, const quantization&) = default;
+};
+
+// real = multiplier 2^(shift - 31); multiplier 0 means real 0 (or below 2^-31: TFLite's convention).
+struct fixed_multiplier {
+  std::int32_t multiplier = 0;
+  int shift = 0;
+  friend constexpr bool operator==(const fixed_multiplier&, const fixed_multiplier&) = default;
+};
+
+// Round half to even (C's nearbyint in the default mode, which PyTorch's quantizer uses), in a constant
+// expression too.
+constexpr double round_half_even(double v) {
+  if (!(v == v) || v >= 4503599627370496.0 || v <= -4503599627370496.0) return v;  // NaN, or already whole
+  const double whole = static_cast<double>(static_cast<long long>(v));            // toward zero
+  const double fraction = v - whole;
+  const bool odd = static_cast<long long>(whole) % 2 != 0;
+  if (fraction > 0.5 || (fraction == 0.5 && odd)) return whole + 1.0;
+  if (fraction < -0.5 || (fraction == -0.5 && odd)) return whole - 1.0;
+  return whole;
+}
+
+// TFLite's QuantizeMultiplier: real = m 2^(shift - 31), m rounded half away from zero. real must be >= 0.
+constexpr fixed_multiplier quantize_multiplier(double real) {
+  if (!(real > 0.0)) return {};
+  int exponent = 0;  // real = fraction 2^exponent, fraction in [0.5, 1)
+  double fraction = real;
+  while (fraction >= 1.0) {
+    fraction /= 2.0;
+    ++exponent;
+  }
+  while (fraction < 0.5) {
+    fraction *= 2.0;
+    --exponent;
+  }
+  long long m = static_cast<long long>(fraction * 2147483648.0 + 0.5);
+  if (m == 2147483648LL) {
+    m /= 2;
+    ++exponent;
+  }
+  if (exponent < -31) return {};
+  if (exponent > 30) return {std::numeric_limits<std::int32_t>::max(), 30};
+  return {static_cast<std::int32_t>(m), exponent};
+}
+
+// gemmlowp's SaturatingRoundingDoublingHighMul: round(a b / 2^31), ties toward +infinity, the one overflow
+// (INT32_MIN squared) saturated.
+constexpr std::int32_t saturating_rounding_doubling_high_mul(std::int32_t a, std::int32_t b) {
+  constexpr std::int32_t min = std::numeric_limits<std::int32_t>::min();
+  if (a == min && b == min) return std::numeric_limits<std::int32_t>::max();
+  const std::int64_t product = std::int64_t{a} * std::int64_t{b};
+  const std::int64_t nudge = product >= 0 ? (std::int64_t{1} << 30) : 1 - (std::int64_t{1} << 30);
+  return static_cast<std::int32_t>((product + nudge) / (std::int64_t{1} << 31));
+}
+
+// gemmlowp's RoundingDivideByPOT: x / 2^exponent rounded to nearest, ties away from zero; exponent in [0, 31].
+constexpr std::int32_t rounding_divide_by_power_of_two(std::int32_t x, int exponent) {
+  const std::int32_t mask = static_cast<std::int32_t>((std::int64_t{1} << exponent) - 1);
+  const std::int32_t remainder = x & mask;
+  const std::int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+// x M, TFLite's MultiplyByQuantizedMultiplier; a left shift that would overflow saturates.
+constexpr std::int32_t multiply_by_fixed(std::int32_t x, fixed_multiplier m) {
+  const int left = m.shift > 0 ? m.shift : 0, right = m.shift > 0 ? 0 : -m.shift;
+  std::int64_t shifted = std::int64_t{x} * (std::int64_t{1} << left);
+  if (shifted > std::numeric_limits<std::int32_t>::max()) shifted = std::numeric_limits<std::int32_t>::max();
+  if (shifted < std::numeric_limits<std::int32_t>::min()) shifted = std::numeric_limits<std::int32_t>::min();
+  return rounding_divide_by_power_of_two(
+      saturating_rounding_doubling_high_mul(static_cast<std::int32_t>(shifted), m.multiplier), right);
+}
+
+// The end of every int8 kernel: the output's zero point and the clamp (the int8 range, or a fused activation's).
+struct output_stage {
+  std::int32_t zero_point = 0;
+  std::int32_t low = -128, high = 127;
+  friend constexpr bool operator==(const output_stage&, const output_stage&) = default;
+};
+
+constexpr std::int8_t requantize(std::int32_t accumulator, fixed_multiplier m, const output_stage& out) {
+  std::int64_t v = std::int64_t{out.zero_point} + multiply_by_fixed(accumulator, m);
+  v = v < out.low ? out.low : (v > out.high ? out.high : v);
+  return static_cast<std::int8_t>(v);
+}
+
+// A real value to int8: round(r / s) + z, clamped, as PyTorch's quantize_per_tensor (r times the float
+// reciprocal of s, rounded half to even).
+constexpr std::int8_t quantize_value(float r, const quantization& q) {
+  const float inverse = 1.0f / q.scale;
+  double v = round_half_even(static_cast<double>(r * inverse)) + q.zero_point;
+  if (!(v == v)) v = q.zero_point;
+  v = v < -128.0 ? -128.0 : (v > 127.0 ? 127.0 : v);
+  return static_cast<std::int8_t>(v);
+}
+constexpr float dequantize_value(std::int8_t v, const quantization& q) {
+  return q.scale * static_cast<float>(std::int32_t{v} - q.zero_point);
+}
+
+// A float bias to int32 at scale s_in s_w, as PyTorch's quantized convolution and linear do it.
+constexpr std::int32_t quantize_bias(float b, float input_scale, float weight_scale) {
+  const float inverse = 1.0f / (input_scale * weight_scale);
+  double v = round_half_even(static_cast<double>(b * inverse));
+  constexpr double low = std::numeric_limits<std::int32_t>::min(), high = std::numeric_limits<std::int32_t>::max();
+  v = v < low ? low : (v > high ? high : v);
+  return static_cast<std::int32_t>(v);
+}
+
+// The clamp of an output quantized by `out` with an activation fused: none (identity), ReLU or ReLU6,
+// hardtanh / clamp with bounds; other activations are not clamps and are not fused here.
+template <activation_params P>
+constexpr output_stage output_stage_for(const quantization& out) {
+  static_assert(P.kind == activation_kind::identity || P.kind == activation_kind::relu ||
+                    P.kind == activation_kind::relu6 || P.kind == activation_kind::hardtanh ||
+                    P.kind == activation_kind::clamp,
+                "ctnn: only a clamp (relu, relu6, hardtanh, clamp) fuses into an int8 kernel's output");
+  output_stage s{out.zero_point};
+  const auto bound = [&](double real) {
+    const double q = round_half_even(real / static_cast<double>(out.scale)) + out.zero_point;
+    return static_cast<std::int32_t>(q < -128.0 ? -128.0 : (q > 127.0 ? 127.0 : q));
+  };
+  if constexpr (P.kind == activation_kind::relu || P.kind == activation_kind::relu6) s.low = bound(0.0);
+  if constexpr (P.kind == activation_kind::relu6) s.high = bound(6.0);
+  if constexpr (P.kind == activation_kind::hardtanh || P.kind == activation_kind::clamp) {
+    s.low = bound(P.a());
+    s.high = bound(P.b());
+  }
+  return s;
+}
+
+}  // namespace ctnn
