@@ -9,11 +9,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "ctnn/ctnn.hpp"
+#include "reference_cases.hpp"
 
 using namespace ctnn;
 
@@ -116,18 +116,6 @@ std::vector<std::int8_t> naive_conv(const std::vector<std::int8_t>& x, int c, in
 
 // ---- the cases -----------------------------------------------------------------------------------------
 
-struct registered_case {
-  std::string id;
-  std::function<void()> run;
-};
-std::vector<registered_case>& cases() {
-  static std::vector<registered_case> all;
-  return all;
-}
-bool add_case(const char* id, std::function<void()> run) {
-  cases().push_back({id, std::move(run)});
-  return true;
-}
 
 std::int64_t elements_compared = 0, elements_one_off = 0;
 
@@ -183,11 +171,8 @@ void check_case(const geometry& g, int activation, float x_scale, std::int32_t x
 
 }  // namespace
 
-#define CTNN_UNPAREN(...) __VA_ARGS__
-#define CTNN_JOIN2(a, b) a##b
-#define CTNN_JOIN(a, b) CTNN_JOIN2(a, b)
 #define CTNN_INT8_CASE(id, layer, in, geo, activation, xs, xz, x, ws, w, b, ys, yz, y)                       \
-  static const bool CTNN_JOIN(case_, __LINE__) = add_case(id, [] {                                            \
+  static const bool CTNN_JOIN(case_, __LINE__) = reference_cases::add(id, [] {                                            \
     check_case<CTNN_UNPAREN layer, shape{CTNN_UNPAREN in}>(geometry{CTNN_UNPAREN geo}, activation, xs, xz,     \
                                                            {CTNN_UNPAREN x}, {CTNN_UNPAREN ws},                \
                                                            {CTNN_UNPAREN w}, {CTNN_UNPAREN b}, ys, yz,         \
@@ -197,8 +182,8 @@ void check_case(const geometry& g, int activation, float x_scale, std::int32_t x
 #include "../data/int8/reference.inc"
 
 TEST(Int8Reference, ConvolutionAndLinearMatchANaiveConvolutionAndPyTorch) {
-  ASSERT_GE(cases().size(), 12u);
-  for (const registered_case& c : cases()) {
+  ASSERT_GE(reference_cases::all().size(), 12u);
+  for (const reference_cases::registered_case& c : reference_cases::all()) {
     SCOPED_TRACE(c.id);
     c.run();
   }

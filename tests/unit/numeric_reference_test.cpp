@@ -14,23 +14,12 @@
 #include <vector>
 
 #include "kernel_harness.hpp"
+#include "reference_cases.hpp"
 
 using namespace ctnn;
 
 namespace {
 
-struct registered_case {
-  std::string id;
-  std::function<void()> run;
-};
-std::vector<registered_case>& cases() {
-  static std::vector<registered_case> all;
-  return all;
-}
-bool add_case(const char* id, std::function<void()> run) {
-  cases().push_back({id, std::move(run)});
-  return true;
-}
 
 constexpr double tolerance = 1e-5;
 
@@ -78,15 +67,12 @@ void check_partial_conv(bool exact, const std::vector<float>& x, const std::vect
 
 }  // namespace
 
-#define CTNN_UNPAREN(...) __VA_ARGS__
-#define CTNN_JOIN2(a, b) a##b
-#define CTNN_JOIN(a, b) CTNN_JOIN2(a, b)
 #define CTNN_NUMERIC_CASE(id, exact, net, x, p, y)                                                      \
-  static const bool CTNN_JOIN(case_, __LINE__) = add_case(id, [] {                                     \
+  static const bool CTNN_JOIN(case_, __LINE__) = reference_cases::add(id, [] {                                     \
     check_network<CTNN_UNPAREN net>(exact, {CTNN_UNPAREN x}, {CTNN_UNPAREN p}, {CTNN_UNPAREN y});       \
   })
 #define CTNN_PARTIAL_CONV_CASE(id, exact, layer, in, x, mask, p, y, new_mask)                            \
-  static const bool CTNN_JOIN(case_, __LINE__) = add_case(id, [] {                                     \
+  static const bool CTNN_JOIN(case_, __LINE__) = reference_cases::add(id, [] {                                     \
     check_partial_conv<CTNN_UNPAREN layer, shape{CTNN_UNPAREN in}>(exact, {CTNN_UNPAREN x}, {CTNN_UNPAREN mask}, \
                                                                    {CTNN_UNPAREN p}, {CTNN_UNPAREN y},          \
                                                                    {CTNN_UNPAREN new_mask});                    \
@@ -95,8 +81,8 @@ void check_partial_conv(bool exact, const std::vector<float>& x, const std::vect
 #include CTNN_NUMERIC_FAMILY
 
 TEST(NumericReference, EveryCaseMatchesPyTorch) {
-  ASSERT_GE(cases().size(), 10u) << "too few cases in " << CTNN_NUMERIC_FAMILY;
-  for (const registered_case& c : cases()) {
+  ASSERT_GE(reference_cases::all().size(), 10u) << "too few cases in " << CTNN_NUMERIC_FAMILY;
+  for (const reference_cases::registered_case& c : reference_cases::all()) {
     SCOPED_TRACE(c.id);
     c.run();
   }
