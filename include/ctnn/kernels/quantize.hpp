@@ -131,13 +131,17 @@ constexpr std::int32_t quantize_bias(float b, float input_scale, float weight_sc
   return static_cast<std::int32_t>(v);
 }
 
+// The activations that are clamps, and so fuse into an int8 kernel's output stage.
+template <activation_params P>
+inline constexpr bool clamps_int8_output =
+    P.kind == activation_kind::identity || P.kind == activation_kind::relu || P.kind == activation_kind::relu6 ||
+    P.kind == activation_kind::hardtanh || P.kind == activation_kind::clamp;
+
 // The clamp of an output quantized by `out` with an activation fused: none (identity), ReLU or ReLU6,
-// hardtanh / clamp with bounds; other activations are not clamps and are not fused here.
+// hardtanh / clamp with bounds.
 template <activation_params P>
 constexpr output_stage output_stage_for(const quantization& out) {
-  static_assert(P.kind == activation_kind::identity || P.kind == activation_kind::relu ||
-                    P.kind == activation_kind::relu6 || P.kind == activation_kind::hardtanh ||
-                    P.kind == activation_kind::clamp,
+  static_assert(clamps_int8_output<P>,
                 "ctnn: only a clamp (relu, relu6, hardtanh, clamp) fuses into an int8 kernel's output");
   output_stage s{out.zero_point};
   const auto bound = [&](double real) {
