@@ -7,6 +7,7 @@
 //   ctnn::static_arena<net::weights> a;                           activations, size known at compile time
 //   net::forward(w, x, y, a)                                      x -> y: no heap, no exceptions
 //   net::input_from_nchw(nchw, x), net::output_to_nchw(y, nchw)   PyTorch's order <-> the network's layout
+//   net::quantized q; net::forward(q, x8, y8, a8)                int8 (ctnn/plan/quantized.hpp, ctnn/calibrate.hpp)
 //
 // Instantiating the network checks it: the first layer that breaks its rule stops compilation with
 // ctnn::facts::invalid_network(...) naming the layer and the values (ctnn/checks/diagnostics.hpp). An
@@ -23,6 +24,7 @@
 #include "ctnn/checks/placed.hpp"
 #include "ctnn/kernels/prepared.hpp"
 #include "ctnn/kernels/run.hpp"
+#include "ctnn/kernels/run_int8.hpp"
 #include "ctnn/plan/memory.hpp"
 #include "ctnn/plan/schedule.hpp"
 #include "ctnn/plan/weights.hpp"
@@ -141,6 +143,9 @@ struct sequential {
       impl::count_of<valid>(impl::arena_elements<sequential, false>() * count_t{sizeof(float)});
   static constexpr impl::count_of<valid> prepared_arena_bytes =
       impl::count_of<valid>(impl::arena_elements<sequential, true>() * count_t{sizeof(float)});
+  // int8: the weights (one byte each, biases four) and the arena of the int8 forward (the plain plan, in bytes).
+  static constexpr impl::count_of<valid> quantized_arena_bytes =
+      impl::count_of<valid>(impl::arena_elements<sequential, false>());
 
   template <class T>
   using weights_of = ctnn::weights_of<sequential, T>;
@@ -148,6 +153,7 @@ struct sequential {
   using prepared_weights_of = ctnn::prepared_weights_of<sequential, T>;
   using weights = weights_of<float>;
   using prepared = prepared_weights_of<float>;
+  using quantized = quantized_weights_of<sequential>;
 
   // Runs one sample: x holds input_size elements in the network's layout, y receives output_size. With
   // weights (PyTorch's order) the plain loops; with prepared weights the fast kernels. x and y must not
@@ -178,6 +184,28 @@ struct sequential {
                   "ctnn: the arena is smaller than this network's plan needs (net::arena_bytes, net::prepared_arena_bytes)");
     if (reinterpret_cast<std::uintptr_t>(arena.data()) % alignof(T) != 0) __builtin_trap();  // a misaligned arena
     run<W>(w, x.data(), y.data(), reinterpret_cast<T*>(arena.data()));
+    return y;
+  }
+
+  // Runs one sample in int8 (ctnn/kernels/run_int8.hpp): x quantized as q.input_quantization(), y as
+  // q.output_quantization().
+  template <class Q, class A>
+    requires std::is_same_v<Q, quantized>
+  static constexpr std::span<std::int8_t, output_size> forward(const Q& q, std::span<const std::int8_t, input_size> x,
+                                                               std::span<std::int8_t, output_size> y, static_arena<A>& arena) {
+    static_assert(static_arena<A>::template fits<quantized>(),
+                  "ctnn: the arena is not an int8 arena of this network's plan (ctnn::static_arena<net::quantized>)");
+    if constexpr (valid) run_int8_schedule<sequential>(q, x.data(), y.data(), arena.data.data());
+    return y;
+  }
+  template <class Q, std::size_t Bytes>
+    requires std::is_same_v<Q, quantized>
+  static std::span<std::int8_t, output_size> forward(const Q& q, std::span<const std::int8_t, input_size> x,
+                                                     std::span<std::int8_t, output_size> y, std::span<std::byte, Bytes> arena) {
+    static_assert(Bytes != std::dynamic_extent, "ctnn: pass the arena as a span of static extent");
+    static_assert(count_t{Bytes} >= quantized_arena_bytes,
+                  "ctnn: the arena is smaller than this network's plan needs (net::quantized_arena_bytes)");
+    if constexpr (valid) run_int8_schedule<sequential>(q, x.data(), y.data(), reinterpret_cast<std::int8_t*>(arena.data()));
     return y;
   }
 

@@ -145,6 +145,8 @@ template <long long V> struct branch_index {};
 template <long long V> struct out_of_range_for_size {};
 template <long long V> struct arena_bytes {};
 template <long long V> struct exceed_max_arena_bytes {};
+struct int8_forward {};  // an int8 network (ctnn/kernels/run_int8.hpp) with this layer or block:
+struct has_no_int8_kernel_yet {};
 
 }  // namespace ctnn::facts
 

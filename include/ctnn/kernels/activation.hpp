@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "ctnn/kernels/math.hpp"
+#include "ctnn/kernels/quantize.hpp"
 #include "ctnn/kernels/tensor.hpp"
 #include "ctnn/shapes/activation.hpp"
 
@@ -195,6 +196,17 @@ constexpr Lanes activate_tile(Lanes x) {
 template <class Node, layout L, class T>
 constexpr void run_plain(const activation_params&, const T* x, const T*, T* y) {
   activation_forward<Node::type::params, Node::input_shape.size()>(x, y);
+}
+// In an int8 network a clamp on its own keeps its input's quantization (as PyTorch's quantized relu and
+// hardtanh) and clamps the integers; after a convolution or linear layer it is fused into their output.
+template <class Node, layout L, activation_params A>
+  requires(clamps_int8_output<Node::type::params>)
+constexpr void run_int8(const activation_params&, const int8_call& c) {
+  const output_stage s = output_stage_for<Node::type::params>(c.out);
+  for (count_t i = 0; i < Node::output_shape.size(); ++i) {
+    const std::int32_t v = c.x[i];
+    c.y[i] = static_cast<std::int8_t>(v < s.low ? s.low : (v > s.high ? s.high : v));
+  }
 }
 // PReLU: x for x >= 0, slope x below, with the slope of x's channel (or the one slope).
 template <index_t Slopes, shape In, layout L, class T>

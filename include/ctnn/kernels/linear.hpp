@@ -143,6 +143,12 @@ template <class Node, layout L, class T>
 constexpr void run_plain(const linear_params&, const T* x, const T* w, T* y) {
   linear_forward<Node::type::params, Node::input_shape, L>(x, w, bias_after_weight<Node>(w), y);
 }
+// An int8 network's linear layer (ctnn/kernels/run_int8.hpp): the reference kernel, the clamp A fused.
+template <class Node, layout L, activation_params A>
+constexpr void run_int8(const linear_params&, const int8_call& c) {
+  linear_forward_int8<Node::type::params, Node::input_shape, L>(c.x, c.in.zero_point, c.weights, c.biases, c.multipliers,
+                                                                output_stage_for<A>(c.out), c.y);
+}
 // Outputs [first, last) only, on a flat input (their channels): see conv.hpp's run_plain_channels.
 template <class Node, layout L, class T>
   requires(Node::input_shape.rank == 1)

@@ -3,6 +3,7 @@
 // ctnn/layers/graph.hpp).
 #pragma once
 
+#include "ctnn/kernels/quantize.hpp"
 #include "ctnn/kernels/tensor.hpp"
 #include "ctnn/shapes/graph.hpp"
 
@@ -36,16 +37,51 @@ constexpr void run_plain(const identity_layer::params_t&, const T* x, const T*, 
   copy_forward<Node::output_shape.size()>(x, y);
 }
 
-// Copies one branch's output (shape Part) into channels [first, first + C) of the concat output Out.
-template <shape Part, shape Out, layout L, class T>
-constexpr void concat_part(const T* x, index_t first, T* y) {
+template <class Node, layout L, activation_params A>
+constexpr void run_int8(const identity_layer::params_t& p, const int8_call& c) {
+  run_plain<Node, L>(p, c.x, c.x, c.y);
+}
+
+// Copies one branch's output (shape Part) into channels [first, first + C) of the concat output Out,
+// each element through convert.
+template <shape Part, shape Out, layout L, class T, class Convert>
+constexpr void concat_each(const T* x, index_t first, T* y, Convert&& convert) {
   constexpr dims4 part = dims_of(Part), out = dims_of(Out);
   if constexpr (L == layout::nchw) {  // one contiguous run: the part's channels are whole planes
     T* to = y + count_t{first} * part.spatial_size();
-    for (count_t i = 0; i < part.size(); ++i) to[i] = x[i];
+    for (count_t i = 0; i < part.size(); ++i) to[i] = convert(x[i]);
   } else {  // each pixel's run of the part's channels
     for (count_t p = 0; p < part.spatial_size(); ++p)
-      for (index_t c = 0; c < part.c; ++c) y[p * out.c + first + c] = x[p * part.c + c];
+      for (index_t c = 0; c < part.c; ++c) y[p * out.c + first + c] = convert(x[p * part.c + c]);
+  }
+}
+template <shape Part, shape Out, layout L, class T>
+constexpr void concat_part(const T* x, index_t first, T* y) {
+  concat_each<Part, Out, L>(x, first, y, [](T v) { return v; });
+}
+
+// int8 merges (ctnn/kernels/run_int8.hpp). Each input is rescaled into the output's quantization with
+// merge_left_shift bits of fraction kept until the one rounding at the end.
+// y = a + b as TFLite's add: both inputs to a common scale (m[0], m[1]), summed, then to the output's (m[2]).
+template <count_t Size>
+constexpr void add_int8(const std::int8_t* a, const quantization& qa, const std::int8_t* b, const quantization& qb,
+                        const fixed_multiplier* m, const quantization& out, std::int8_t* y) {
+  for (count_t i = 0; i < Size; ++i) {
+    const std::int32_t sa = multiply_by_fixed(shifted_difference(a[i], qa.zero_point), m[0]);
+    const std::int32_t sb = multiply_by_fixed(shifted_difference(b[i], qb.zero_point), m[1]);
+    y[i] = saturate_int8(out.zero_point + multiply_by_fixed(sa + sb, m[2]));
+  }
+}
+// One concat input into its channels, rescaled by m unless it is quantized as the output.
+template <shape Part, shape Out, layout L>
+constexpr void concat_part_int8(const std::int8_t* x, const quantization& in, fixed_multiplier m,
+                                const quantization& out, index_t first, std::int8_t* y) {
+  if (in == out) {
+    concat_part<Part, Out, L>(x, first, y);
+  } else {
+    concat_each<Part, Out, L>(x, first, y, [&](std::int8_t v) {
+      return saturate_int8(out.zero_point + multiply_by_fixed(shifted_difference(v, in.zero_point), m));
+    });
   }
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "ctnn/kernels/math.hpp"
+#include "ctnn/kernels/quantize.hpp"
 #include "ctnn/kernels/tensor.hpp"
 #include "ctnn/shapes/pool.hpp"
 
@@ -47,7 +48,7 @@ constexpr void max_pool_forward(const T* x, T* y) {
 }
 
 template <avg_pool_params P, shape In, layout L, class T>
-constexpr void avg_pool_forward(const T* x, T* y) {
+constexpr void avg_pool_forward(const T* x, T* y, accumulator_t<T> x_zero = {}) {
   constexpr window w = resolve_window(window_of(P), In).w;
   constexpr dims4 in = dims_of(In), out = dims_of(window_output(w, In[0]));
   constexpr window3 k = to3(w);
@@ -73,18 +74,17 @@ constexpr void avg_pool_forward(const T* x, T* y) {
           for (index_t iz = lo[0]; iz < hi[0]; ++iz)
             for (index_t iy = lo[1]; iy < hi[1]; ++iy)
               for (index_t ix = lo[2]; ix < hi[2]; ++ix)
-                for (index_t c = 0; c < channels_at_once; ++c) sum[c] += x[offset<L>(in, c0 + c, iz, iy, ix)];
+                for (index_t c = 0; c < channels_at_once; ++c) sum[c] += summand(x[offset<L>(in, c0 + c, iz, iy, ix)], x_zero);
           constexpr bool include_pad = P.count_include_pad && P.padding.mode != padding_mode::tf_same &&
                                        P.padding.mode != padding_mode::tf_same_lower;
-          const auto divisor = static_cast<accumulator_t<T>>(include_pad ? padded_count : real_count);
-          for (index_t c = 0; c < channels_at_once; ++c)
-            y[offset<L>(out, c0 + c, oz, oy, ox)] = static_cast<T>(sum[c] / divisor);
+          const count_t divisor = include_pad ? padded_count : real_count;
+          for (index_t c = 0; c < channels_at_once; ++c) y[offset<L>(out, c0 + c, oz, oy, ox)] = mean_of<T>(sum[c], divisor, x_zero);
         }
 }
 
 // Adaptive pooling: window j along a dim covers [floor(j i / o), ceil((j + 1) i / o)).
 template <adaptive_pool_params P, shape In, layout L, class T>
-constexpr void adaptive_pool_forward(const T* x, T* y) {
+constexpr void adaptive_pool_forward(const T* x, T* y, accumulator_t<T> x_zero = {}) {
   constexpr dims4 in = dims_of(In), out = dims_of(infer(P, In).out);
   for (index_t c = 0; c < out.c; ++c)
     for (index_t oz = 0; oz < out.d; ++oz)
@@ -99,18 +99,18 @@ constexpr void adaptive_pool_forward(const T* x, T* y) {
             for (index_t iy = y0; iy < y1; ++iy)
               for (index_t ix = x0; ix < x1; ++ix) {
                 const T v = x[offset<L>(in, c, iz, iy, ix)];
-                sum += v;
+                sum += summand(v, x_zero);
                 if (v > best || math::isnan(v)) best = v;
               }
           const count_t count = count_t{z1 - z0} * (y1 - y0) * (x1 - x0);
           y[offset<L>(out, c, oz, oy, ox)] =
-              P.kind == pool_kind::max ? best : static_cast<T>(sum / static_cast<accumulator_t<T>>(count));
+              P.kind == pool_kind::max ? best : mean_of<T>(sum, count, x_zero);
         }
 }
 
 // Global pooling: adaptive pooling to one element per channel.
 template <global_pool_params P, shape In, layout L, class T>
-constexpr void global_pool_forward(const T* x, T* y) {
+constexpr void global_pool_forward(const T* x, T* y, accumulator_t<T> x_zero = {}) {
   constexpr dims4 in = dims_of(In);
   constexpr count_t count = in.spatial_size();
   // NHWC: every channel of a pixel at once (contiguous), in the same order of summation per channel.
@@ -127,12 +127,12 @@ constexpr void global_pool_forward(const T* x, T* y) {
             if constexpr (P.kind == pool_kind::max) {
               best[c] = v > best[c] || math::isnan(v) ? v : best[c];
             } else {
-              sum[c] += v;
+              sum[c] += summand(v, x_zero);
             }
           }
     // The output [C, 1, ...] is C contiguous elements in both layouts.
     for (index_t c = 0; c < channels_at_once; ++c)
-      y[c0 + c] = P.kind == pool_kind::max ? best[c] : static_cast<T>(sum[c] / static_cast<accumulator_t<T>>(count));
+      y[c0 + c] = P.kind == pool_kind::max ? best[c] : mean_of<T>(sum[c], count, x_zero);
   }
 }
 
@@ -148,17 +148,36 @@ constexpr void run_plain(const avg_pool_params&, const T* x, const T*, T* y) {
 // To one element per channel (squeeze-and-excitation's pool) it is global pooling, whose NHWC loop reads
 // a pixel's channels together; the sums run in the same order.
 template <class Node, layout L, class T>
-constexpr void run_plain(const adaptive_pool_params&, const T* x, const T*, T* y) {
+constexpr void run_plain(const adaptive_pool_params&, const T* x, const T*, T* y, accumulator_t<T> x_zero = {}) {
   constexpr adaptive_pool_params p = Node::type::params;
   if constexpr (Node::output_shape.size() == Node::output_shape.channels()) {
-    global_pool_forward<global_pool_params{p.kind}, Node::input_shape, L>(x, y);
+    global_pool_forward<global_pool_params{p.kind}, Node::input_shape, L>(x, y, x_zero);
   } else {
-    adaptive_pool_forward<p, Node::input_shape, L>(x, y);
+    adaptive_pool_forward<p, Node::input_shape, L>(x, y, x_zero);
   }
 }
 template <class Node, layout L, class T>
 constexpr void run_plain(const global_pool_params&, const T* x, const T*, T* y) {
   global_pool_forward<Node::type::params, Node::input_shape, L>(x, y);
+}
+
+// In an int8 network pooling keeps its input's quantization (as PyTorch's quantized pooling): the loops
+// above on the integers, an average over the differences from the zero point (mean_of).
+template <class Node, layout L, activation_params A>
+constexpr void run_int8(const max_pool_params& p, const int8_call& c) {
+  run_plain<Node, L>(p, c.x, c.x, c.y);
+}
+template <class Node, layout L, activation_params A>
+constexpr void run_int8(const avg_pool_params&, const int8_call& c) {
+  avg_pool_forward<Node::type::params, Node::input_shape, L>(c.x, c.y, c.in.zero_point);
+}
+template <class Node, layout L, activation_params A>
+constexpr void run_int8(const adaptive_pool_params& p, const int8_call& c) {
+  run_plain<Node, L>(p, c.x, c.x, c.y, c.in.zero_point);
+}
+template <class Node, layout L, activation_params A>
+constexpr void run_int8(const global_pool_params&, const int8_call& c) {
+  global_pool_forward<Node::type::params, Node::input_shape, L>(c.x, c.y, c.in.zero_point);
 }
 
 // Max unpooling: y = 0, then each window's value v[c, o] at the position of the window's maximum in x

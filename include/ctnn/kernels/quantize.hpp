@@ -15,23 +15,10 @@
 #include <cstdint>
 #include <limits>
 
-#include "ctnn/layers/activation.hpp"
+#include "ctnn/core/quantization.hpp"
+#include "ctnn/shapes/activation.hpp"
 
 namespace ctnn {
-
-// Per-tensor quantization of an activation.
-struct quantization {
-  float scale = 1.0f;
-  std::int32_t zero_point = 0;
-  friend constexpr bool operator==(const quantization&, const quantization&) = default;
-};
-
-// real = multiplier 2^(shift - 31); multiplier 0 means real 0 (or below 2^-31: TFLite's convention).
-struct fixed_multiplier {
-  std::int32_t multiplier = 0;
-  int shift = 0;
-  friend constexpr bool operator==(const fixed_multiplier&, const fixed_multiplier&) = default;
-};
 
 // Round half to even (C's nearbyint in the default mode, which PyTorch's quantizer uses), in a constant
 // expression too.
@@ -131,11 +118,57 @@ constexpr std::int32_t quantize_bias(float b, float input_scale, float weight_sc
   return static_cast<std::int32_t>(v);
 }
 
+// What PyTorch's MinMaxObserver (quint8, per tensor, affine) makes of an observed range, in int8 terms:
+// the range widened to hold 0, scale = (max - min) / 255 (at least float's epsilon), zero point
+// -round(min / scale) - 128, in float arithmetic as PyTorch's, so a range observed by both gives the same pair.
+constexpr quantization observed_quantization(float min, float max) {
+  const float low = min < 0.0f ? min : 0.0f, high = max > 0.0f ? max : 0.0f;
+  float scale = (high - low) / 255.0f;
+  if (!(scale >= std::numeric_limits<float>::epsilon())) scale = std::numeric_limits<float>::epsilon();
+  double zero = -round_half_even(static_cast<double>(low / scale));
+  zero = zero < 0.0 ? 0.0 : (zero > 255.0 ? 255.0 : zero);
+  return {scale, static_cast<std::int32_t>(zero) - 128};
+}
+
+// PyTorch's per-channel symmetric qint8 weight scale for a channel whose largest magnitude is max_abs:
+// max_abs / ((127 - (-128)) / 2), at least float's epsilon.
+constexpr float symmetric_weight_scale(float max_abs) {
+  const float scale = max_abs / 127.5f;
+  return scale >= std::numeric_limits<float>::epsilon() ? scale : std::numeric_limits<float>::epsilon();
+}
+
+// A weight to int8 at a symmetric scale, as PyTorch's quantize_per_channel: round(w / s), clamped.
+constexpr std::int8_t quantize_weight(float w, float scale) { return quantize_value(w, quantization{scale, 0}); }
+
+// Rescaling one int8 tensor into another's quantization where branches meet (add, concat), as TFLite's
+// add: the difference from the zero point is shifted left by merge_left_shift bits first, so that the
+// fixed-point product keeps the fraction; the multiplier is s_in / (s_out 2^merge_left_shift).
+inline constexpr int merge_left_shift = 20;
+constexpr fixed_multiplier merge_multiplier(double real) {
+  return quantize_multiplier(real / static_cast<double>(std::int32_t{1} << merge_left_shift));
+}
+constexpr std::int32_t shifted_difference(std::int8_t q, std::int32_t zero_point) {
+  return (std::int32_t{q} - zero_point) * (std::int32_t{1} << merge_left_shift);
+}
+constexpr std::int8_t saturate_int8(std::int32_t v) {
+  return static_cast<std::int8_t>(v < -128 ? -128 : (v > 127 ? 127 : v));
+}
+
+// Everything an int8 kernel call reads besides its shapes: its input and output with their quantization,
+// and for a layer with weights its int8 weights in PyTorch's order and one int32 bias and one multiplier
+// per output channel (ctnn/plan/quantized.hpp).
+struct int8_call {
+  const std::int8_t* x = nullptr;
+  std::int8_t* y = nullptr;
+  quantization in, out;
+  const std::int8_t* weights = nullptr;
+  const std::int32_t* biases = nullptr;
+  const fixed_multiplier* multipliers = nullptr;
+};
+
 // The activations that are clamps, and so fuse into an int8 kernel's output stage.
 template <activation_params P>
-inline constexpr bool clamps_int8_output =
-    P.kind == activation_kind::identity || P.kind == activation_kind::relu || P.kind == activation_kind::relu6 ||
-    P.kind == activation_kind::hardtanh || P.kind == activation_kind::clamp;
+inline constexpr bool clamps_int8_output = P.kind == activation_kind::identity || is_clamp(P);
 
 // The clamp of an output quantized by `out` with an activation fused: none (identity), ReLU or ReLU6,
 // hardtanh / clamp with bounds.
@@ -153,7 +186,10 @@ constexpr output_stage output_stage_for(const quantization& out) {
   if constexpr (P.kind == activation_kind::hardtanh || P.kind == activation_kind::clamp) {
     s.low = bound(P.a());
     s.high = bound(P.b());
+    if (s.low > s.high) s.low = s.high;  // torch.clamp's order: a minimum above the maximum gives the maximum
   }
+  if constexpr (P.kind == activation_kind::clamp_min) s.low = bound(P.a());
+  if constexpr (P.kind == activation_kind::clamp_max) s.high = bound(P.b());
   return s;
 }
 

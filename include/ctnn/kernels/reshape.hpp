@@ -5,6 +5,7 @@
 // move.
 #pragma once
 
+#include "ctnn/kernels/quantize.hpp"
 #include "ctnn/kernels/tensor.hpp"
 #include "ctnn/shapes/reshape.hpp"
 
@@ -34,6 +35,15 @@ constexpr void run_plain(const flatten_params&, const T* x, const T*, T* y) {
 template <class Node, layout L, class T>
 constexpr void run_plain(const reshape_params&, const T* x, const T*, T* y) {
   copy_reshaped<Node::input_shape, Node::output_shape, L>(x, y);
+}
+// In an int8 network a reshape moves the integers and keeps the quantization.
+template <class Node, layout L, activation_params A>
+constexpr void run_int8(const flatten_params& p, const int8_call& c) {
+  run_plain<Node, L>(p, c.x, c.x, c.y);
+}
+template <class Node, layout L, activation_params A>
+constexpr void run_int8(const reshape_params& p, const int8_call& c) {
+  run_plain<Node, L>(p, c.x, c.x, c.y);
 }
 
 }  // namespace ctnn

@@ -14,8 +14,7 @@
 
 namespace ctnn {
 
-// The type sums and products are accumulated in: the element type for floating point, int32 for the
-// int8 kernels to come.
+// The type sums and products are accumulated in: the element type for floating point, int32 for int8.
 template <class T>
 struct accumulator {
   using type = T;
@@ -26,6 +25,35 @@ struct accumulator<std::int8_t> {
 };
 template <class T>
 using accumulator_t = typename accumulator<T>::type;
+
+// An average pool's value: the sum over the count. For an int8 tensor (whose output keeps its input's
+// scale and zero point) the sum is of the differences from the zero point, and the mean is rounded half to
+// even, as PyTorch's quantized average pooling (lrintf), then moved back by the zero point.
+template <class T>
+constexpr T mean_of(accumulator_t<T> sum, count_t count, accumulator_t<T> zero_point = {}) {
+  using A = accumulator_t<T>;
+  const A n = static_cast<A>(count);
+  if constexpr (std::is_integral_v<T>) {
+    A q = sum / n;
+    const A twice_remainder = 2 * (sum - q * n);  // in (-2n, 2n), the sign of sum
+    if (twice_remainder > n || (twice_remainder == n && q % 2 != 0)) ++q;
+    if (twice_remainder < -n || (twice_remainder == -n && q % 2 != 0)) --q;
+    const A v = q + zero_point;
+    return static_cast<T>(v < std::numeric_limits<T>::lowest() ? std::numeric_limits<T>::lowest()
+                                                               : (v > std::numeric_limits<T>::max() ? std::numeric_limits<T>::max() : v));
+  } else {
+    return static_cast<T>(sum / n);
+  }
+}
+// An element of an average's sum: for an int8 tensor its difference from the zero point (padding counts 0).
+template <class T>
+constexpr accumulator_t<T> summand(T v, accumulator_t<T> zero_point) {
+  if constexpr (std::is_integral_v<T>) {
+    return static_cast<accumulator_t<T>>(v) - zero_point;
+  } else {
+    return v;
+  }
+}
 
 // Where a running maximum starts: -infinity, or the lowest value of a type without one; and the minimum's.
 template <class T>

@@ -30,6 +30,13 @@ constexpr lowering lowering_of(const activation_params& p, const shape&, layout)
   return r;
 }
 
+// The activations that clamp to constant bounds: in an int8 network they are integer clamps, fused into
+// the output stage of a convolution or linear layer before them (ctnn/kernels/quantize.hpp).
+constexpr bool is_clamp(const activation_params& p) {
+  return p.kind == activation_kind::relu || p.kind == activation_kind::relu6 || p.kind == activation_kind::hardtanh ||
+         p.kind == activation_kind::clamp || p.kind == activation_kind::clamp_min || p.kind == activation_kind::clamp_max;
+}
+
 constexpr layer_shapes infer(const prelu_params& p, const shape& in) {
   if (p.num_parameters != 1 && p.num_parameters != in.channels())
     return fail(error_code::prelu_parameters, p.num_parameters, in.channels());

@@ -1,0 +1,104 @@
+// ctnn/calibrate.hpp: post-training quantization of a float network into its int8 twin, as PyTorch's
+// eager-mode static quantization with min/max observers does it.
+//
+//   ctnn::tensor_ranges<net> r;
+//   for (const auto& sample : calibration)                    the float forward on each sample widens
+//     ctnn::observe_ranges<net>(w, sample, y, arena, r);      every tensor's observed [min, max]
+//   static net::quantized q;
+//   ctnn::quantize_network<net>(w, r, q);                     weights per output channel, symmetric
+//                                                             (max |w| / 127.5); activations per tensor
+//                                                             (ctnn::observed_quantization); biases int32
+//   net::forward(q, x8, y8, arena8);                          ctnn::static_arena<net::quantized> arena8
+//
+// The result is the same as PyTorch's torch.ao.quantization with per-channel symmetric qint8 weights and
+// quint8 min/max activation observers, convolution or linear + ReLU fused, on the same calibration
+// samples (tests/unit/int8_network_test.cpp): an observer on each layer's output (the clamp's output when
+// one is fused) and on each add and concat; pooling, reshapes and lone clamps keep their input's.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <limits>
+#include <span>
+
+#include "ctnn/network.hpp"
+
+CTNN_BEGIN_CONFIG
+
+// Every tensor's observed range (tensor t: 0 the input, k + 1 node k's output), over `samples` runs.
+template <class Net>
+struct tensor_ranges {
+  static constexpr int tensors = schedule_of<Net>::value.node_count + 1;
+  std::array<float, tensors> min = filled(std::numeric_limits<float>::infinity());
+  std::array<float, tensors> max = filled(-std::numeric_limits<float>::infinity());
+  count_t samples = 0;
+
+ private:
+  static constexpr std::array<float, tensors> filled(float v) {
+    std::array<float, tensors> a{};
+    for (float& e : a) e = v;
+    return a;
+  }
+};
+
+// Runs the float forward of w on x (y receives the output, as forward's) and widens r by every tensor
+// it computes, each read right after the node that writes it. NaN values are not observed.
+template <class Net, class W, class A>
+void observe_ranges(const W& w, std::span<const float, Net::input_size> x, std::span<float, Net::output_size> y,
+                    static_arena<A>& arena, tensor_ranges<Net>& r) {
+  static_assert(std::is_same_v<W, typename Net::weights>, "ctnn::observe_ranges: the network's float weights (net::weights)");
+  constexpr const auto& plan = memory_plan_for<Net, false>;
+  const auto widen = [&](int t, const float* v) {
+    for (count_t i = 0; i < plan.size[t]; ++i) {
+      if (v[i] < r.min[t]) r.min[t] = v[i];
+      if (v[i] > r.max[t]) r.max[t] = v[i];
+    }
+  };
+  widen(0, x.data());
+  Net::forward_observed(w, x, y, arena, [&](int node, int nodes) {
+    for (int t = node + 1; t <= node + nodes; ++t) {
+      const int b = plan.buffer[t];
+      if (b == not_stored) continue;
+      widen(t, b == caller_input ? x.data() : b == caller_output ? y.data() : arena.data.data() + plan.offsets[t]);
+    }
+  });
+  ++r.samples;
+}
+
+// q from w and the observed ranges (see the top of this file); its multipliers by finish_quantization.
+template <class Net>
+constexpr void quantize_network(const typename Net::weights& w, const tensor_ranges<Net>& r,
+                                quantized_weights_of<Net>& q) {
+  using Q = quantized_weights_of<Net>;
+  const auto& s = schedule_of<Net>::value;
+  const auto& tensors = parameter_layout_of<Net>::value.tensors;
+  for (int t = 0; t < Q::tensors; ++t) q.activations[t] = observed_quantization(r.min[t], r.max[t]);
+  for (int k = 0; k < Q::layout_type::nodes; ++k) {
+    const int8_node& n = Q::layout.node[k];
+    if (n.channel_count == 0) continue;
+    const float* weight = w.values.data() + tensors[s.nodes[k].first_tensor].offset;
+    const count_t per_channel = n.weight_count / n.channel_count;
+    for (index_t c = 0; c < n.channel_count; ++c) {
+      float largest = 0.0f;
+      for (count_t i = 0; i < per_channel; ++i) {
+        const float v = weight[c * per_channel + i];
+        largest = v > largest ? v : (-v > largest ? -v : largest);
+      }
+      const float scale = symmetric_weight_scale(largest);
+      q.weight_scales[n.channels + c] = scale;
+      for (count_t i = 0; i < per_channel; ++i)
+        q.weights[n.weights + c * per_channel + i] = quantize_weight(weight[c * per_channel + i], scale);
+    }
+  }
+  q = finish_quantization(q);  // ties the tensors that keep their input's quantization, before the biases read them
+  for (int k = 0; k < Q::layout_type::nodes; ++k) {
+    const int8_node& n = Q::layout.node[k];
+    if (!n.has_bias) continue;
+    const float* bias = w.values.data() + tensors[s.nodes[k].first_tensor + 1].offset;
+    const float input_scale = q.activations[s.nodes[k].inputs[0]].scale;
+    for (index_t c = 0; c < n.channel_count; ++c)
+      q.biases[n.channels + c] = quantize_bias(bias[c], input_scale, q.weight_scales[n.channels + c]);
+  }
+}
+
+CTNN_END_CONFIG

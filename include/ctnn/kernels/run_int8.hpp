@@ -1,0 +1,186 @@
+// ctnn/kernels/run_int8.hpp: an int8 network runs: its schedule node after node on the plain memory plan
+// (in bytes), reading the data of ctnn/plan/quantized.hpp.
+//
+// A layer family gives its int8 kernel in ctnn/kernels/<family>.hpp, found by argument-dependent lookup:
+//   run_int8<Node, L, A>(params, const int8_call&)   A: the clamp fused into its output stage, or identity
+// A layer without one stops compilation naming it (facts::has_no_int8_kernel_yet). The merges are here: a
+// residual add and a concat rescale their inputs into the output's quantization (ctnn/kernels/merge.hpp).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+
+#include <boost/mp11/algorithm.hpp>
+
+#include "ctnn/checks/diagnostics.hpp"
+#include "ctnn/kernels/activation.hpp"
+#include "ctnn/kernels/merge.hpp"
+#include "ctnn/kernels/quantize.hpp"
+#include "ctnn/kernels/run.hpp"
+#include "ctnn/plan/quantized.hpp"
+
+CTNN_BEGIN_CONFIG
+
+// The multipliers of q from its scales, and the tensors that keep their input's quantization set to it
+// (for a layer with a clamp fused, the clamp's output tensor is the one that counts). Constant
+// evaluation: an imported header's weights get theirs from the compiler.
+template <class Net>
+constexpr quantized_weights_of<Net> finish_quantization(quantized_weights_of<Net> q) {
+  using Q = quantized_weights_of<Net>;
+  const auto& s = schedule_of<Net>::value;
+  for (int k = 0; k < Q::layout_type::nodes; ++k) {
+    const int8_node& n = Q::layout.node[k];
+    const quantization in = q.activations[s.nodes[k].inputs[0]];
+    if (n.keeps_quantization) {
+      q.activations[k + 1] = in;
+      continue;
+    }
+    if (n.fused) q.activations[k + 1] = q.activations[k + 2];
+    const double out = q.activations[k + 1].scale;
+    for (index_t c = 0; c < n.channel_count; ++c)
+      q.multipliers[n.channels + c] = quantize_multiplier(static_cast<double>(in.scale) *
+                                                          static_cast<double>(q.weight_scales[n.channels + c]) / out);
+    if (n.merge_count == 0) continue;
+    const int inputs = s.nodes[k].input_count;
+    if (s.nodes[k].kind == node_kind::add) {
+      double largest = 0.0;
+      for (int b = 0; b < inputs; ++b) {
+        const double scale = q.activations[s.nodes[k].inputs[b]].scale;
+        largest = scale > largest ? scale : largest;
+      }
+      for (int b = 0; b < inputs; ++b)
+        q.merge_multipliers[n.merges + b] = quantize_multiplier(q.activations[s.nodes[k].inputs[b]].scale / (2.0 * largest));
+      q.merge_multipliers[n.merges + inputs] = merge_multiplier(2.0 * largest / out);
+    } else {
+      for (int b = 0; b < inputs; ++b)
+        q.merge_multipliers[n.merges + b] = merge_multiplier(q.activations[s.nodes[k].inputs[b]].scale / out);
+    }
+  }
+  return q;
+}
+
+struct int8_state {
+  run_state<std::int8_t> tensors;  // where each tensor is
+  const std::int8_t* weights;
+  const std::int32_t* biases;
+  const fixed_multiplier* multipliers;
+  const fixed_multiplier* merge_multipliers;
+  const quantization* activations;
+  const int8_node* layout;
+};
+using int8_function = void (*)(const int8_state&, int);
+
+namespace impl {
+template <class Node, layout L, activation_params A>
+concept has_int8_kernel = requires(const int8_call& c) { run_int8<Node, L, A>(Node::type::params, c); };
+
+// A layer: its family's kernel, writing the fused clamp's output when there is one.
+template <class Node, layout L, activation_params A>
+constexpr void run_int8_layer(const int8_state& s, int k) {
+  const int8_node& n = s.layout[k];
+  const int in = s.tensors.nodes[k].inputs[0], out = k + 1 + n.fused;
+  const std::int8_t* x = s.tensors.read(in);
+  std::int8_t* y = s.tensors.write(out);
+  if (x == y && s.tensors.nodes[k].how == storage::alias) return;  // the output is the input: nothing moves
+  run_int8<Node, L, A>(Node::type::params,
+                       int8_call{x, y, s.activations[in], s.activations[out], s.weights + n.weights,
+                                 s.biases + n.channels, s.multipliers + n.channels});
+}
+
+template <class Node, layout L, std::size_t... B>
+constexpr void run_int8_merge(const int8_state& s, int k) {
+  using Block = typename Node::type;
+  const schedule_node& n = s.tensors.nodes[k];
+  std::int8_t* y = s.tensors.write(k + 1);
+  const quantization& out = s.activations[k + 1];
+  const fixed_multiplier* m = s.merge_multipliers + s.layout[k].merges;
+  if constexpr (Block::kind == block_kind::add) {
+    add_int8<Node::output_shape.size()>(s.tensors.read(n.inputs[0]), s.activations[n.inputs[0]],
+                                        s.tensors.read(n.inputs[1]), s.activations[n.inputs[1]], m, out, y);
+  } else if constexpr (Block::kind == block_kind::concat) {
+    index_t first = 0;
+    ((concat_part_int8<Node::template branch<B>::output_shape, Node::output_shape, L>(
+          s.tensors.read(n.inputs[B]), s.activations[n.inputs[B]], m[B], out, first, y),
+      first += Node::template branch<B>::output_shape[0]),
+     ...);
+  } else {
+    copy_forward<Node::output_shape.size()>(s.tensors.read(n.inputs[0]), y);
+  }
+}
+
+// Whether node Node, followed by N1 in its chain, is a layer with weights whose output stage clamps as N1
+// (the rule of ctnn/plan/quantized.hpp's layout, on types).
+template <class Node, class N1>
+constexpr activation_params fused_int8_clamp() {
+  if constexpr (describe_int8::of<Node, N1, void, void>().fusable) {
+    return N1::type::params;
+  } else {
+    return no_activation;
+  }
+}
+
+// The int8 kernel of each node (a visitor of the schedule).
+template <layout L>
+struct int8_kernel_for {
+  using value_type = int8_function;
+  static constexpr bool uses_followers = true;
+  template <class Node, class N1, class N2, class N3>
+  static constexpr int8_function of() {
+    using Layer = typename Node::type;
+    if constexpr (block_layer<Layer>) {
+      constexpr bool runs = Layer::kind == block_kind::add || Layer::kind == block_kind::concat ||
+                            Layer::kind == block_kind::chain;
+      static_assert(detail::require<runs, boost::mp11::mp_list<facts::int8_forward, Layer, facts::has_no_int8_kernel_yet>>());
+      return merge_function<Node>(std::make_index_sequence<boost::mp11::mp_size<typename Layer::branches>::value>{});
+    } else {
+      constexpr activation_params A = fused_int8_clamp<Node, N1>();
+      static_assert(detail::require<has_int8_kernel<Node, L, A>,
+                                    boost::mp11::mp_list<facts::int8_forward, Layer, facts::has_no_int8_kernel_yet>>());
+      if constexpr (has_int8_kernel<Node, L, A>) {
+        return &run_int8_layer<Node, L, A>;
+      } else {
+        return nullptr;
+      }
+    }
+  }
+  template <class Node, std::size_t... B>
+  static constexpr int8_function merge_function(std::index_sequence<B...>) {
+    return &run_int8_merge<Node, L, B...>;
+  }
+};
+}  // namespace impl
+
+// Runs every node of Net's schedule in int8: x and y in the network's layout, the arena the plain plan's
+// elements in bytes. A layer with a clamp fused runs both nodes; observe(node, nodes) after each call.
+template <class Net, class Observer = no_observer>
+constexpr void run_int8_schedule(const quantized_weights_of<Net>& q, const std::int8_t* x, std::int8_t* y,
+                                 std::int8_t* arena, Observer&& observe = {}) {
+  using schedule = schedule_of<Net>;
+  using Q = quantized_weights_of<Net>;
+  constexpr const auto& table = node_table<schedule, impl::int8_kernel_for<Net::memory_layout>>;
+  constexpr const auto& plan = memory_plan_for<Net, false>;
+  const int8_state s{{x, y, arena, plan.offsets.data(), plan.buffer.data(), schedule::value.nodes.data(), nullptr, nullptr},
+                     q.weights.data(), q.biases.data(), q.multipliers.data(), q.merge_multipliers.data(),
+                     q.activations.data(), Q::layout.node.data()};
+  if constexpr (schedule::value.node_count == 0) {  // a network without layers returns its input
+    for (count_t i = 0; i < Net::input_shape.size(); ++i) y[i] = x[i];
+  }
+  for (int k = 0; k < schedule::value.node_count; k += 1 + Q::layout.node[k].fused) {
+    table[k](s, k);
+    observe(k, 1 + Q::layout.node[k].fused);
+  }
+}
+
+// Floats to a tensor's int8 and back (a network's input and output: q.input_quantization(),
+// q.output_quantization()).
+template <class In, class Out>
+constexpr void quantize_tensor(const In& real, const quantization& q, Out& values) {
+  for (std::size_t i = 0; i < real.size(); ++i) values[i] = quantize_value(real[i], q);
+}
+template <class In, class Out>
+constexpr void dequantize_tensor(const In& values, const quantization& q, Out& real) {
+  for (std::size_t i = 0; i < values.size(); ++i) real[i] = dequantize_value(values[i], q);
+}
+
+CTNN_END_CONFIG

@@ -1,0 +1,151 @@
+// ctnn/plan/quantized.hpp: an int8 network's data, laid out by the schedule (the scheme:
+// ctnn/kernels/quantize.hpp).
+//
+//   net::quantized q;                   quantized_weights_of<net>: everything an int8 forward reads
+//   q.weights                           int8, every convolution's and linear layer's weight tensor one after
+//                                       another, in node order, each in PyTorch's order
+//   q.weight_scales, q.biases           per output channel of those layers: s_w[c], int32 bias at s_in s_w[c]
+//   q.activations[t]                    tensor t's scale and zero point: 0 the input, k + 1 node k's output
+//   q = ctnn::finish_quantization(q)    the rest, from those: the multipliers, and the tensors whose
+//                                       quantization is their input's (constexpr: an imported header's is
+//                                       computed by the compiler and sits in flash)
+//
+// What keeps its input's quantization (as PyTorch's quantized ops): pooling, reshapes, identity, a clamp
+// on its own (relu after an add). What sets its own: a convolution or linear layer, and the merges that
+// rescale their inputs (residual add, concat). A clamp right after a convolution or linear layer in
+// its chain is fused into its output stage: the layer writes the clamp's output tensor, quantized as
+// that tensor (PyTorch's fused ConvReLU2d / LinearReLU), and the clamp does not run.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "ctnn/core/quantization.hpp"
+#include "ctnn/core/text.hpp"
+#include "ctnn/plan/memory.hpp"
+#include "ctnn/plan/schedule.hpp"
+#include "ctnn/shapes/activation.hpp"
+
+CTNN_BEGIN_CONFIG
+
+// Where node k's int8 data is, and how its output is quantized.
+struct int8_node {
+  count_t weights = 0, weight_count = 0;    // its int8 weights in quantized_weights_of::weights
+  count_t channels = 0;                     // its first output channel in the per-channel arrays
+  index_t channel_count = 0;                // 0: a layer without weights
+  bool has_bias = false;
+  count_t merges = 0;                       // its first merge multiplier: add, one per input and one for the
+  int merge_count = 0;                      // sum; concat, one per input
+  int fused = 0;                            // 1: a clamp after it is fused into its output stage
+  bool keeps_quantization = true;           // its output is quantized as its input
+};
+
+namespace impl {
+// What a node's type says for int8: whether it has weights and a clamp after it in its chain (a visitor
+// of the schedule, with followers), and how many inputs its merge rescales.
+struct int8_traits {
+  bool fusable = false;  // a clamp (not identity) follows it in its chain
+  int merge_inputs = 0;  // add, concat: its branches
+  bool merges = false;
+};
+template <class Node>
+constexpr bool is_clamp_node() {
+  if constexpr (std::is_void_v<Node>) {
+    return false;
+  } else if constexpr (block_layer<typename Node::type>) {
+    return false;
+  } else if constexpr (std::is_same_v<std::remove_cvref_t<decltype(Node::type::params)>, activation_params>) {
+    return is_clamp(Node::type::params);
+  } else {
+    return false;
+  }
+}
+struct describe_int8 {
+  using value_type = int8_traits;
+  static constexpr bool uses_followers = true;
+  template <class Node, class N1, class N2, class N3>
+  static constexpr int8_traits of() {
+    int8_traits t;
+    if constexpr (block_layer<typename Node::type>) {
+      constexpr block_kind kind = Node::type::kind;
+      t.merges = kind == block_kind::add || kind == block_kind::concat;
+      t.merge_inputs = t.merges ? static_cast<int>(boost::mp11::mp_size<typename Node::type::branches>::value) : 0;
+    } else {
+      t.fusable = Node::result.tensor_count > 0 && same_text(Node::result.tensors[0].name, "weight") && is_clamp_node<N1>();
+    }
+    return t;
+  }
+};
+
+template <class Net>
+struct int8_layout {
+  using schedule = schedule_of<Net>;
+  static constexpr int nodes = schedule::value.node_count;
+  struct value_type {
+    std::array<int8_node, nodes + 1> node{};
+    count_t weight_elements = 0, channels = 0, merges = 0;
+  };
+  static constexpr value_type value = [] {
+    value_type r;
+    const auto& s = schedule::value;
+    const auto& tensors = parameter_layout_of<Net>::value.tensors;
+    const auto& traits = node_table<schedule, describe_int8>;
+    const auto& plan = memory_plan_for<Net, false>;
+    int8_node* node = r.node.data();  // not operator[]: two calls each in a constant expression
+    for (int k = 0; k < nodes; ++k) {
+      const schedule_node& n = s.nodes[k];
+      int8_node& q = node[k];
+      const bool weighted = n.kind == node_kind::layer && n.tensor_count > 0 && same_text(tensors[n.first_tensor].suffix, "weight");
+      if (weighted) {
+        const parameter_tensor& w = tensors[n.first_tensor];
+        q.weights = r.weight_elements;
+        q.weight_count = w.size;
+        q.channels = r.channels;
+        q.channel_count = w.dims[0];
+        q.has_bias = n.tensor_count > 1 && same_text(tensors[n.first_tensor + 1].suffix, "bias");
+        r.weight_elements += w.size;
+        r.channels += w.dims[0];
+        q.keeps_quantization = false;
+        q.fused = traits[k].fusable ? 1 : 0;
+        // The clamp writes over the layer's output (in place), so the layer may write the clamp's.
+        if (q.fused && plan.buffer[k + 1] != plan.buffer[k + 2]) __builtin_trap();
+      }
+      if (traits[k].merges) {
+        q.merges = r.merges;
+        q.merge_count = n.kind == node_kind::add ? traits[k].merge_inputs + 1 : traits[k].merge_inputs;
+        r.merges += q.merge_count;
+        q.keeps_quantization = false;
+      }
+    }
+    return r;
+  }();
+};
+}  // namespace impl
+
+// Everything an int8 forward of Net reads besides its input (see the top of this file). An aggregate:
+// an imported model's header writes it as a constant.
+template <class Net>
+struct quantized_weights_of {
+  using network = Net;
+  using value_type = std::int8_t;
+  using layout_type = impl::int8_layout<Net>;
+  static constexpr const auto& layout = layout_type::value;
+  static constexpr int tensors = layout_type::nodes + 1;
+
+  std::array<std::int8_t, layout.weight_elements> weights{};
+  std::array<float, layout.channels> weight_scales{};
+  std::array<std::int32_t, layout.channels> biases{};
+  std::array<quantization, tensors> activations{};
+  // Derived by finish_quantization (ctnn/kernels/run_int8.hpp): per output channel s_in s_w[c] / s_out;
+  // per concat input s_in / (s_out 2^20); per add input s_in / (2 max s_in), and 2 max s_in / (s_out 2^20)
+  // for the sum (TFLite's add).
+  std::array<fixed_multiplier, layout.channels> multipliers{};
+  std::array<fixed_multiplier, layout.merges> merge_multipliers{};
+
+  constexpr const quantization& input_quantization() const { return activations[0]; }
+  constexpr const quantization& output_quantization() const { return activations[tensors - 1]; }
+};
+
+CTNN_END_CONFIG

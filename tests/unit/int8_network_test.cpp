@@ -1,0 +1,228 @@
+// Whole int8 networks (ctnn/kernels/run_int8.hpp, ctnn/calibrate.hpp) against PyTorch's eager-mode static
+// quantization on tests/data/int8/networks.inc (tools/make_int8_network_reference.py): the quantized
+// model's parameters imported and run, in NCHW and NHWC; and the float model calibrated by ctnn on the
+// same samples, compared with PyTorch's observers and quantized weights. PyTorch requantizes in float,
+// ctnn in fixed point (gemmlowp): outputs may differ by one LSB, rarely.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstdlib>
+#include <span>
+
+#include "ctnn/calibrate.hpp"
+#include "ctnn/ctnn.hpp"
+
+#include "../data/int8/networks.inc"
+
+using namespace ctnn;
+
+namespace {
+
+#define CTNN_INT8_NETWORK_DATA(ns)                                                   \
+  struct ns##_data {                                                                 \
+    using net = ns::net;                                                             \
+    static constexpr const auto& weights = ns::weights;                             \
+    static constexpr const auto& calibration = ns::calibration;                     \
+    static constexpr const auto& inputs = ns::inputs;                               \
+    static constexpr int calibration_count = ns::calibration_count;                 \
+    static constexpr int input_count = ns::input_count;                             \
+    static constexpr quantization input_quantization = ns::input_quantization;      \
+    static constexpr const auto& layer_weights = ns::layer_weights;                 \
+    static constexpr const auto& layer_weight_scales = ns::layer_weight_scales;     \
+    static constexpr const auto& layer_biases = ns::layer_biases;                   \
+    static constexpr const auto& layer_outputs = ns::layer_outputs;                 \
+    static constexpr const auto& merge_outputs = ns::merge_outputs;                 \
+    static constexpr int merge_count = ns::merge_count;                             \
+    static constexpr const auto& expected = ns::expected;                           \
+    static constexpr const auto& traced_tensors = ns::traced_tensors;               \
+    static constexpr const auto& traced = ns::traced;                               \
+  };
+CTNN_INT8_NETWORK_DATA(int8_cnn)
+CTNN_INT8_NETWORK_DATA(int8_kws)
+
+// The layout by hand: every convolution's and linear layer's weights, one byte each, and their channels.
+// Cnn: 8x3x3x3, 8x8x3x3 twice, 4x8x1x1, 10x12; Kws: 8x1x5x3, 8x1x3x3, 12x8x1x1, 16x120, 4x16.
+static_assert(int8_cnn::net::quantized{}.weights.size() == 216 + 2 * 576 + 32 + 120);
+static_assert(int8_cnn::net::quantized{}.biases.size() == 8 + 8 + 8 + 4 + 10);
+static_assert(int8_cnn::net::quantized{}.merge_multipliers.size() == 3 + 2);  // add: 2 inputs and the sum; concat: 2
+static_assert(int8_kws::net::quantized{}.weights.size() == 120 + 72 + 96 + 1920 + 64);
+static_assert(int8_kws::net::quantized{}.weight_scales.size() == 8 + 8 + 12 + 16 + 4);
+// The int8 arena is the plain plan's, a byte per element: a quarter of the float one.
+static_assert(static_arena<int8_cnn::net::quantized>::bytes * 4 == int8_cnn::net::arena_bytes);
+static_assert(int8_kws::net::quantized_arena_bytes * 4 == int8_kws::net::arena_bytes);
+
+// PyTorch's quantized model in ctnn's data: its parameters in node order, each layer's output quantization
+// on the tensor it writes (its fused ReLU's), each merge's on its output; the rest by finish_quantization.
+template <class D, class Net = typename D::net>
+quantized_weights_of<Net> from_pytorch() {
+  using Q = quantized_weights_of<Net>;
+  Q q;
+  q.activations[0] = D::input_quantization;
+  std::copy(std::begin(D::layer_weights), std::end(D::layer_weights), q.weights.begin());
+  std::copy(std::begin(D::layer_weight_scales), std::end(D::layer_weight_scales), q.weight_scales.begin());
+  std::copy(std::begin(D::layer_biases), std::end(D::layer_biases), q.biases.begin());
+  int layer = 0, merge = 0;
+  for (int k = 0; k < Q::layout_type::nodes; ++k) {
+    const int8_node& n = Q::layout.node[k];
+    if (n.channel_count > 0) q.activations[k + 1 + n.fused] = D::layer_outputs[layer++];
+    if (n.merge_count > 0) q.activations[k + 1] = D::merge_outputs[merge++];
+  }
+  EXPECT_EQ(layer, static_cast<int>(std::size(D::layer_outputs)));
+  EXPECT_EQ(merge, D::merge_count);
+  return finish_quantization(q);
+}
+
+struct differences {
+  int count = 0, largest = 0, elements = 0;
+};
+
+// Runs every test input through q (x quantized as PyTorch's quant stub does) and compares with PyTorch's
+// int8 outputs; the output of a network in NHWC is brought back to PyTorch's order.
+template <class D, class Net = typename D::net>
+differences run_inputs(const quantized_weights_of<Net>& q) {
+  static static_arena<quantized_weights_of<Net>> arena;
+  differences d;
+  for (int i = 0; i < D::input_count; ++i) {
+    std::array<std::int8_t, Net::input_size> nchw{}, x{};
+    for (count_t e = 0; e < Net::input_size; ++e)
+      nchw[e] = quantize_value(D::inputs[i * Net::input_size + e], q.input_quantization());
+    Net::template input_from_nchw<std::int8_t>(nchw, x);
+    std::array<std::int8_t, Net::output_size> y{}, out{};
+    Net::forward(q, std::span<const std::int8_t, Net::input_size>(x), std::span<std::int8_t, Net::output_size>(y), arena);
+    Net::template output_to_nchw<std::int8_t>(y, out);
+    for (count_t e = 0; e < Net::output_size; ++e) {
+      const int diff = std::abs(int{out[e]} - int{D::expected[i * Net::output_size + e]});
+      d.count += diff != 0 ? 1 : 0;
+      d.largest = diff > d.largest ? diff : d.largest;
+      ++d.elements;
+    }
+  }
+  return d;
+}
+
+// Each kernel call against PyTorch's module on the same input: after every call the tensor it wrote is
+// compared with PyTorch's and then replaced by it, so that the next call reads what PyTorch's read.
+// Also checks that the calls are PyTorch's modules: a layer and its ReLU one call, one per traced tensor.
+template <class D>
+differences each_call(const typename D::net::quantized& q) {
+  using Net = typename D::net;
+  constexpr const auto& plan = memory_plan_for<Net, false>;
+  constexpr int traced_count = static_cast<int>(std::size(D::traced_tensors));
+  count_t per_input = 0;
+  for (int t : D::traced_tensors) per_input += plan.size[t];
+  static static_arena<typename Net::quantized> arena;
+  differences d;
+  for (int i = 0; i < D::input_count; ++i) {
+    std::array<std::int8_t, Net::input_size> x{};
+    std::array<std::int8_t, Net::output_size> y{};
+    for (count_t e = 0; e < Net::input_size; ++e)
+      x[e] = quantize_value(D::inputs[i * Net::input_size + e], q.input_quantization());
+    int calls = 0;
+    count_t at = i * per_input;
+    run_int8_schedule<Net>(q, x.data(), y.data(), arena.data.data(), [&](int node, int nodes) {
+      const int t = node + nodes;
+      EXPECT_LT(calls, traced_count);
+      if (calls >= traced_count) return;
+      EXPECT_EQ(t, D::traced_tensors[calls]) << "call " << calls;
+      ++calls;
+      const int b = plan.buffer[t];
+      std::int8_t* values = b == caller_output ? y.data() : arena.data.data() + plan.offsets[t];
+      for (count_t e = 0; e < plan.size[t]; ++e, ++at) {
+        const int diff = std::abs(int{values[e]} - int{D::traced[at]});
+        d.count += diff != 0 ? 1 : 0;
+        d.largest = diff > d.largest ? diff : d.largest;
+        ++d.elements;
+        values[e] = D::traced[at];
+      }
+    });
+    EXPECT_EQ(calls, traced_count);
+  }
+  return d;
+}
+
+template <class D>
+void imported_matches_pytorch() {
+  using net = typename D::net;
+  static const auto q = from_pytorch<D>();
+  const differences calls = each_call<D>(q);
+  EXPECT_LE(calls.largest, 1);
+  EXPECT_LE(calls.count * 100, calls.elements) << calls.count << " of " << calls.elements << " elements differ";
+  // The whole network: a one-LSB difference early moves later layers' outputs by more when their
+  // scales are finer (Kws's last layer: 0.0005 after 0.0023).
+  const differences d = run_inputs<D>(q);
+  EXPECT_LE(d.largest, 3);
+  EXPECT_LE(d.count * 4, d.elements) << d.count << " of " << d.elements << " elements differ";
+  // The same network in NHWC: the same integers, bit for bit (integer sums do not depend on the order).
+  using nhwc = relayout_t<net, layout::nhwc>;
+  static const auto q_nhwc = from_pytorch<D, nhwc>();
+  const differences e = run_inputs<D, nhwc>(q_nhwc);
+  EXPECT_EQ(e.count, d.count);
+  EXPECT_EQ(e.largest, d.largest);
+}
+
+TEST(Int8Network, CnnImportedFromPyTorch) { imported_matches_pytorch<int8_cnn_data>(); }
+TEST(Int8Network, KwsImportedFromPyTorch) { imported_matches_pytorch<int8_kws_data>(); }
+
+// Observed on the same samples, ctnn's quantization is PyTorch's: the same int8 weights and scales, the
+// same biases, the same activation scales (to float rounding of the ranges: the two float forwards
+// round differently) and zero points.
+template <class D>
+void calibration_matches_pytorch() {
+  using net = typename D::net;
+  using Q = typename net::quantized;
+  static typename net::weights w;
+  ASSERT_TRUE(load_weights(w, std::span<const float>(D::weights)).ok);
+  static static_arena<net> arena;
+  tensor_ranges<net> ranges;
+  for (int i = 0; i < D::calibration_count; ++i) {
+    std::array<float, net::input_size> x{};
+    std::array<float, net::output_size> y{};
+    net::input_from_nchw(std::span<const float, net::input_size>(D::calibration + i * net::input_size, net::input_size), x);
+    observe_ranges<net>(w, x, y, arena, ranges);
+  }
+  EXPECT_EQ(ranges.samples, D::calibration_count);
+  static Q q;
+  quantize_network<net>(w, ranges, q);
+  const Q& torch = from_pytorch<D>();
+
+  int weights_differ = 0, biases_differ = 0;
+  for (std::size_t i = 0; i < q.weights.size(); ++i) weights_differ += q.weights[i] != torch.weights[i] ? 1 : 0;
+  for (std::size_t i = 0; i < q.biases.size(); ++i) biases_differ += std::abs(q.biases[i] - torch.biases[i]) > 1 ? 1 : 0;
+  EXPECT_EQ(weights_differ, 0);
+  EXPECT_EQ(biases_differ, 0);
+  for (std::size_t c = 0; c < q.weight_scales.size(); ++c) EXPECT_EQ(q.weight_scales[c], torch.weight_scales[c]) << c;
+  for (int t = 0; t < Q::tensors; ++t) {
+    EXPECT_NEAR(q.activations[t].scale, torch.activations[t].scale, 1e-5 * torch.activations[t].scale) << "tensor " << t;
+    EXPECT_NEAR(q.activations[t].zero_point, torch.activations[t].zero_point, 1) << "tensor " << t;
+  }
+  // Run: as close to PyTorch's calls and outputs as the imported parameters are.
+  const differences calls = each_call<D>(q);
+  EXPECT_LE(calls.largest, 1);
+  EXPECT_LE(calls.count * 100, calls.elements) << calls.count << " of " << calls.elements << " elements differ";
+  const differences d = run_inputs<D>(q);
+  EXPECT_LE(d.largest, 3);
+  EXPECT_LE(d.count * 4, d.elements) << d.count << " of " << d.elements << " elements differ";
+
+  // And close to the float network: within 3% of the output's range (255 steps) of ctnn's float forward.
+  static static_arena<typename net::quantized> arena8;
+  const quantization out = q.output_quantization();
+  for (int i = 0; i < D::input_count; ++i) {
+    std::array<float, net::input_size> x{};
+    std::array<float, net::output_size> y{}, back{};
+    std::array<std::int8_t, net::input_size> x8{};
+    std::array<std::int8_t, net::output_size> y8{};
+    net::input_from_nchw(std::span<const float, net::input_size>(D::inputs + i * net::input_size, net::input_size), x);
+    net::forward(w, std::span<const float, net::input_size>(x), std::span<float, net::output_size>(y), arena);
+    quantize_tensor(x, q.input_quantization(), x8);
+    net::forward(q, std::span<const std::int8_t, net::input_size>(x8), std::span<std::int8_t, net::output_size>(y8), arena8);
+    dequantize_tensor(y8, out, back);
+    for (count_t e = 0; e < net::output_size; ++e) EXPECT_NEAR(back[e], y[e], 0.03f * 255.0f * out.scale) << "input " << i << " output " << e;
+  }
+}
+
+TEST(Int8Network, CnnCalibratedAsPyTorch) { calibration_matches_pytorch<int8_cnn_data>(); }
+TEST(Int8Network, KwsCalibratedAsPyTorch) { calibration_matches_pytorch<int8_kws_data>(); }
+
+}  // namespace

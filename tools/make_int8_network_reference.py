@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""Writes tests/data/int8/networks.inc: whole networks quantized by PyTorch's eager-mode static
+quantization (torch.ao.quantization, qnnpack engine), for tests/unit/int8_network_test.cpp.
+
+Run with Debian's python3-torch (PyTorch 1.13): `/usr/bin/python3 tools/make_int8_network_reference.py`.
+Deterministic (seeded, one thread): two runs write byte-identical files.
+
+Each network is a torch module written in the order of its ctnn twin's nodes (a ctnn type, given here),
+convolution or linear + ReLU fused (fuse_modules), weights observed per output channel (qint8,
+symmetric), activations per tensor (quint8 min/max observers), calibrated on `CALIBRATION` random
+samples, then converted. Written per network, in a namespace of its own:
+
+  net                     the ctnn type (NCHW)
+  weights                 the float parameters in ctnn's (and the state_dict's) order
+  calibration, inputs     float samples, C x H x W each: the calibration set and the test inputs
+  input_quantization      the quant stub's scale and zero point
+  layer_weights           every convolution's and linear layer's int8 weights, in node order, PyTorch's order
+  layer_weight_scales     their per-output-channel scales
+  layer_biases            their int32 biases, round(b / (s_in s_w[c])) by torch.quantize_per_channel (0: no bias)
+  layer_outputs           each such layer's output scale and zero point (its fused ReLU's)
+  merge_outputs           each add's and concat's (FloatFunctional) scale and zero point, in node order
+  expected                the quantized model's int8 output for each input, PyTorch's order
+  traced_tensors, traced  the numbers (in ctnn's schedule) of the tensors the model's kernel calls write,
+                          and their int8 values for each input (the model's `trace`)
+
+PyTorch holds activations as quint8; ctnn as int8 with the same real values: q - 128, zero point z - 128,
+which this script writes.
+"""
+import os
+import sys
+
+import torch
+import torch.ao.nn.quantized as nnq
+import torch.ao.quantization as tq
+from torch import nn
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", "int8", "networks.inc")
+CALIBRATION = 8
+INPUTS = 4
+
+
+class Cnn(nn.Module):
+    """conv + relu, max pool, a residual block, relu, a concat of two branches, global pool, linear."""
+    ctnn = ("ctnn::sequential<ctnn::input<3, 12, 12>, ctnn::conv2d<8, 3, ctnn::pad<1>>, ctnn::relu, "
+            "ctnn::max_pool2d<2>, ctnn::residual<ctnn::chain<ctnn::conv2d<8, 3, ctnn::pad<1>>, ctnn::relu, "
+            "ctnn::conv2d<8, 3, ctnn::pad<1>>>>, ctnn::relu, ctnn::concat<ctnn::chain<ctnn::conv2d<4, 1>, ctnn::relu>, "
+            "ctnn::avg_pool2d<3, ctnn::stride<1>, ctnn::pad<1>>>, ctnn::global_avg_pool, ctnn::flatten, ctnn::linear<10>>")
+    input_shape = (3, 12, 12)
+    fuse = [["conv1", "relu1"], ["block_conv1", "block_relu"], ["branch_conv", "branch_relu"]]
+
+    def __init__(self):
+        super().__init__()
+        self.quant = tq.QuantStub()
+        self.conv1, self.relu1 = nn.Conv2d(3, 8, 3, padding=1), nn.ReLU()
+        self.pool = nn.MaxPool2d(2)
+        self.block_conv1, self.block_relu = nn.Conv2d(8, 8, 3, padding=1), nn.ReLU()
+        self.block_conv2 = nn.Conv2d(8, 8, 3, padding=1)
+        self.add = nn.quantized.FloatFunctional()
+        self.branch_conv, self.branch_relu = nn.Conv2d(8, 4, 1), nn.ReLU()
+        self.branch_pool = nn.AvgPool2d(3, stride=1, padding=1)
+        self.cat = nn.quantized.FloatFunctional()
+        self.head_pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(12, 10)
+        self.weighted = ["conv1", "block_conv1", "block_conv2", "branch_conv", "fc"]
+        self.merges = ["add", "cat"]
+
+    def forward(self, x):
+        return self.trace(x)[15]
+
+    def trace(self, x):
+        """Every tensor a ctnn kernel call writes, by its number in ctnn's schedule (k + 1 for node k)."""
+        t = {}
+        t[2] = self.relu1(self.conv1(self.quant(x)))  # conv + relu fused: node 0 writes relu's tensor 2
+        t[3] = self.pool(t[2])
+        t[5] = self.block_relu(self.block_conv1(t[3]))
+        t[6] = self.block_conv2(t[5])
+        t[7] = self.add.add(t[6], t[3])
+        t[8] = torch.relu(t[7])
+        t[10] = self.branch_relu(self.branch_conv(t[8]))
+        t[11] = self.branch_pool(t[8])
+        t[12] = self.cat.cat([t[10], t[11]], 1)
+        t[13] = self.head_pool(t[12])
+        t[14] = torch.flatten(t[13], 1)
+        t[15] = self.fc(t[14])
+        return t
+
+
+class Kws(nn.Module):
+    """A keyword-spotting stem: strided conv, depthwise and pointwise, average pool, two linear layers."""
+    ctnn = ("ctnn::sequential<ctnn::input<1, 20, 10>, ctnn::conv2d<8, ctnn::kernel<5, 3>, ctnn::stride<2>, "
+            "ctnn::pad<2, 1>>, ctnn::relu, ctnn::depthwise_conv2d<3, ctnn::pad<1>>, ctnn::relu, ctnn::conv2d<12, 1>, "
+            "ctnn::relu, ctnn::avg_pool2d<2>, ctnn::flatten, ctnn::linear<16>, ctnn::relu, ctnn::linear<4>>")
+    input_shape = (1, 20, 10)
+    fuse = [["stem", "stem_relu"], ["dw", "dw_relu"], ["pw", "pw_relu"], ["fc1", "fc1_relu"]]
+
+    def __init__(self):
+        super().__init__()
+        self.quant = tq.QuantStub()
+        self.stem, self.stem_relu = nn.Conv2d(1, 8, (5, 3), stride=2, padding=(2, 1)), nn.ReLU()
+        self.dw, self.dw_relu = nn.Conv2d(8, 8, 3, padding=1, groups=8), nn.ReLU()
+        self.pw, self.pw_relu = nn.Conv2d(8, 12, 1), nn.ReLU()
+        self.pool = nn.AvgPool2d(2)
+        self.fc1, self.fc1_relu = nn.Linear(12 * 5 * 2, 16), nn.ReLU()
+        self.fc2 = nn.Linear(16, 4)
+        self.weighted = ["stem", "dw", "pw", "fc1", "fc2"]
+        self.merges = []
+
+    def forward(self, x):
+        return self.trace(x)[11]
+
+    def trace(self, x):
+        t = {}
+        t[2] = self.stem_relu(self.stem(self.quant(x)))
+        t[4] = self.dw_relu(self.dw(t[2]))
+        t[6] = self.pw_relu(self.pw(t[4]))
+        t[7] = self.pool(t[6])
+        t[8] = torch.flatten(t[7], 1)
+        t[10] = self.fc1_relu(self.fc1(t[8]))
+        t[11] = self.fc2(t[10])
+        return t
+
+
+def floats(values):
+    return ", ".join(repr(float(torch.tensor(v, dtype=torch.float32).item())) + "f" for v in values)
+
+
+def ints(values):
+    return ", ".join(str(int(v)) for v in values)
+
+
+def quant(scale, zero):
+    return f"{{{repr(float(scale))}f, {int(zero) - 128}}}"
+
+
+def array(kind, name, body):
+    return f"inline constexpr {kind} {name}[] = {{{body}}};\n"
+
+
+def build(cls, seed):
+    torch.manual_seed(seed)
+    model = cls().eval()
+    # Weights with a spread of scales per channel, biases not negligible.
+    with torch.no_grad():
+        for name in model.weighted:
+            m = getattr(model, name)
+            m.weight.mul_(torch.linspace(0.5, 2.0, m.weight.shape[0]).view(-1, *([1] * (m.weight.dim() - 1))))
+            m.bias.add_(0.1 * torch.randn_like(m.bias))
+    flat = torch.cat([torch.cat([getattr(model, n).weight.detach().flatten(), getattr(model, n).bias.detach().flatten()])
+                      for n in model.weighted])
+    calibration = torch.randn(CALIBRATION, *cls.input_shape)
+    inputs = torch.randn(INPUTS, *cls.input_shape)
+
+    fused = tq.fuse_modules(model, cls.fuse)
+    fused.qconfig = tq.QConfig(
+        activation=tq.MinMaxObserver.with_args(dtype=torch.quint8, qscheme=torch.per_tensor_affine),
+        weight=tq.PerChannelMinMaxObserver.with_args(dtype=torch.qint8, qscheme=torch.per_channel_symmetric))
+    prepared = tq.prepare(fused)
+    with torch.no_grad():
+        for sample in calibration:
+            prepared(sample.unsqueeze(0))
+    converted = tq.convert(prepared)
+
+    # Each weighted layer's input scale, from a hook on the converted module.
+    input_scales = {}
+    hooks = [getattr(converted, n).register_forward_pre_hook(
+        lambda m, args, n=n: input_scales.__setitem__(n, args[0].q_scale())) for n in model.weighted]
+    expected, traced = [], []
+    with torch.no_grad():
+        for sample in inputs:
+            tensors = converted.trace(sample.unsqueeze(0))
+            last = max(tensors)
+            expected.append(tensors[last].int_repr().to(torch.int32).flatten() - 128)
+            traced.append(tensors)
+    for h in hooks:
+        h.remove()
+
+    stub = converted.quant
+    weights, scales, biases, outputs = [], [], [], []
+    for n in model.weighted:
+        m = getattr(converted, n)
+        w = m.weight()
+        assert w.qscheme() == torch.per_channel_symmetric or w.qscheme() == torch.per_channel_affine
+        s = w.q_per_channel_scales()
+        weights.append(w.int_repr().flatten())
+        scales.append(s.to(torch.float32))
+        b = m.bias()
+        qb = torch.quantize_per_channel(b, (input_scales[n] * s).to(torch.float64), torch.zeros_like(s, dtype=torch.long),
+                                        0, torch.qint32)
+        biases.append(qb.int_repr().flatten())
+        outputs.append(quant(m.scale, m.zero_point))
+    merges = [quant(getattr(converted, n).scale, getattr(converted, n).zero_point) for n in model.merges]
+
+    text = f"namespace int8_{cls.__name__.lower()} {{\nusing net = {cls.ctnn};\n"
+    text += array("float", "weights", floats(flat.tolist()))
+    text += f"inline constexpr int calibration_count = {CALIBRATION}, input_count = {INPUTS};\n"
+    text += array("float", "calibration", floats(calibration.flatten().tolist()))
+    text += array("float", "inputs", floats(inputs.flatten().tolist()))
+    text += f"inline constexpr ctnn::quantization input_quantization{quant(stub.scale, stub.zero_point)};\n"
+    text += array("std::int8_t", "layer_weights", ints(torch.cat(weights).tolist()))
+    text += array("float", "layer_weight_scales", floats(torch.cat(scales).tolist()))
+    text += array("std::int32_t", "layer_biases", ints(torch.cat(biases).tolist()))
+    text += array("ctnn::quantization", "layer_outputs", ", ".join(outputs))
+    text += array("ctnn::quantization", "merge_outputs", ", ".join(merges) or "{}")
+    text += f"inline constexpr int merge_count = {len(merges)};\n"
+    text += array("std::int8_t", "expected", ints(torch.cat(expected).tolist()))
+    # Every traced tensor of every input, input after input, each tensor in PyTorch's order.
+    numbers = sorted(traced[0])
+    text += array("int", "traced_tensors", ints(numbers))
+    text += array("std::int8_t", "traced", ints(torch.cat([t[n].int_repr().to(torch.int32).flatten() - 128
+                                                           for t in traced for n in numbers]).tolist()))
+    text += f"}}  // namespace int8_{cls.__name__.lower()}\n"
+    return text
+
+
+def main():
+    torch.backends.quantized.engine = "qnnpack"
+    torch.set_num_threads(1)
+    parts = [build(Cnn, 2026), build(Kws, 2027)]
+    text = (f"// Generated by tools/make_int8_network_reference.py (PyTorch {torch.__version__}, qnnpack); do not edit.\n"
+            "// See the script's docstring.\n" + "".join(parts))
+    os.makedirs(os.path.dirname(OUT), exist_ok=True)
+    with open(OUT, "w") as f:
+        f.write(text)
+    print(f"{OUT}: {len(parts)} networks")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
