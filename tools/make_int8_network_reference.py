@@ -6,12 +6,12 @@ Run with Debian's python3-torch (PyTorch 1.13): `/usr/bin/python3 tools/make_int
 Deterministic (seeded, one thread): two runs write byte-identical files.
 
 Each network is a torch module written in the order of its ctnn twin's nodes (a ctnn type, given here),
-convolution or linear + ReLU fused (fuse_modules), weights observed per output channel (qint8,
+convolution or linear [+ batch norm] [+ ReLU] fused (fuse_modules, which folds the batch norm), weights observed per output channel (qint8,
 symmetric), activations per tensor (quint8 min/max observers), calibrated on `CALIBRATION` random
 samples, then converted. Written per network, in a namespace of its own:
 
   net                     the ctnn type (NCHW)
-  weights                 the float parameters in ctnn's (and the state_dict's) order
+  weights                 the float parameters in ctnn's (and the state_dict's) order, batch norms unfolded
   calibration, inputs     float samples, C x H x W each: the calibration set and the test inputs
   input_quantization      the quant stub's scale and zero point
   layer_weights           every convolution's and linear layer's int8 weights, in node order, PyTorch's order
@@ -120,6 +120,51 @@ class Kws(nn.Module):
         return t
 
 
+class Bn(nn.Module):
+    """Batch norms folded: conv (no bias) + BN + ReLU, an inverted-residual block (depthwise + BN + ReLU,
+    pointwise + BN, added to its input), global pool, linear."""
+    ctnn = ("ctnn::sequential<ctnn::input<4, 10, 10>, ctnn::conv2d<8, 3, ctnn::pad<1>, ctnn::no_bias>, "
+            "ctnn::batch_norm2d<>, ctnn::relu, ctnn::residual<ctnn::chain<ctnn::depthwise_conv2d<3, ctnn::pad<1>, "
+            "ctnn::no_bias>, ctnn::batch_norm2d<>, ctnn::relu, ctnn::conv2d<8, 1, ctnn::no_bias>, ctnn::batch_norm2d<>>>, "
+            "ctnn::global_avg_pool, ctnn::flatten, ctnn::linear<6>>")
+    input_shape = (4, 10, 10)
+    fuse = [["conv", "bn", "relu"], ["dw", "dw_bn", "dw_relu"], ["pw", "pw_bn"]]
+
+    def __init__(self):
+        super().__init__()
+        self.quant = tq.QuantStub()
+        self.conv, self.bn, self.relu = nn.Conv2d(4, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU()
+        self.dw, self.dw_bn, self.dw_relu = nn.Conv2d(8, 8, 3, padding=1, groups=8, bias=False), nn.BatchNorm2d(8), nn.ReLU()
+        self.pw, self.pw_bn = nn.Conv2d(8, 8, 1, bias=False), nn.BatchNorm2d(8)
+        self.add = nn.quantized.FloatFunctional()
+        self.head_pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(8, 6)
+        self.weighted = ["conv", "dw", "pw", "fc"]
+        self.merges = ["add"]
+        with torch.no_grad():
+            for bn in (self.bn, self.dw_bn, self.pw_bn):
+                bn.weight.uniform_(0.5, 1.5)
+                bn.bias.normal_(0.0, 0.2)
+                bn.running_mean.normal_(0.0, 0.2)
+                bn.running_var.uniform_(0.5, 2.0)
+
+    def forward(self, x):
+        return self.trace(x)[max(self.trace_numbers)]
+
+    trace_numbers = [3, 6, 8, 9, 10, 11, 12]
+
+    def trace(self, x):
+        t = {}
+        t[3] = self.relu(self.bn(self.conv(self.quant(x))))  # conv + BN + ReLU: node 0 writes tensor 3
+        t[6] = self.dw_relu(self.dw_bn(self.dw(t[3])))
+        t[8] = self.pw_bn(self.pw(t[6]))
+        t[9] = self.add.add(t[8], t[3])
+        t[10] = self.head_pool(t[9])
+        t[11] = torch.flatten(t[10], 1)
+        t[12] = self.fc(t[11])
+        return t
+
+
 def floats(values):
     return ", ".join(repr(float(torch.tensor(v, dtype=torch.float32).item())) + "f" for v in values)
 
@@ -144,9 +189,10 @@ def build(cls, seed):
         for name in model.weighted:
             m = getattr(model, name)
             m.weight.mul_(torch.linspace(0.5, 2.0, m.weight.shape[0]).view(-1, *([1] * (m.weight.dim() - 1))))
-            m.bias.add_(0.1 * torch.randn_like(m.bias))
-    flat = torch.cat([torch.cat([getattr(model, n).weight.detach().flatten(), getattr(model, n).bias.detach().flatten()])
-                      for n in model.weighted])
+            if m.bias is not None:
+                m.bias.add_(0.1 * torch.randn_like(m.bias))
+    flat = torch.cat([t.detach().flatten().to(torch.float32) for k, t in model.state_dict().items()
+                      if not k.endswith("num_batches_tracked")])
     calibration = torch.randn(CALIBRATION, *cls.input_shape)
     inputs = torch.randn(INPUTS, *cls.input_shape)
 
@@ -184,9 +230,12 @@ def build(cls, seed):
         weights.append(w.int_repr().flatten())
         scales.append(s.to(torch.float32))
         b = m.bias()
-        qb = torch.quantize_per_channel(b, (input_scales[n] * s).to(torch.float64), torch.zeros_like(s, dtype=torch.long),
-                                        0, torch.qint32)
-        biases.append(qb.int_repr().flatten())
+        if b is None:
+            biases.append(torch.zeros(s.shape[0], dtype=torch.int32))
+        else:
+            qb = torch.quantize_per_channel(b, (input_scales[n] * s).to(torch.float64),
+                                            torch.zeros_like(s, dtype=torch.long), 0, torch.qint32)
+            biases.append(qb.int_repr().flatten())
         outputs.append(quant(m.scale, m.zero_point))
     merges = [quant(getattr(converted, n).scale, getattr(converted, n).zero_point) for n in model.merges]
 
@@ -215,7 +264,7 @@ def build(cls, seed):
 def main():
     torch.backends.quantized.engine = "qnnpack"
     torch.set_num_threads(1)
-    parts = [build(Cnn, 2026), build(Kws, 2027)]
+    parts = [build(Cnn, 2026), build(Kws, 2027), build(Bn, 2028)]
     text = (f"// Generated by tools/make_int8_network_reference.py (PyTorch {torch.__version__}, qnnpack); do not edit.\n"
             "// See the script's docstring.\n" + "".join(parts))
     os.makedirs(os.path.dirname(OUT), exist_ok=True)

@@ -65,13 +65,39 @@ void observe_ranges(const W& w, std::span<const float, Net::input_size> x, std::
   ++r.samples;
 }
 
-// q from w and the observed ranges (see the top of this file); its multipliers by finish_quantization.
+namespace impl {
+// A batch norm's per-channel scale a and shift b (y = x a + b), for folding (a visitor of the schedule).
+template <layout L>
+struct scale_shift_for {
+  using value_type = void (*)(const float*, index_t, float&, float&);
+  static constexpr bool uses_followers = false;
+  template <class Node, class N1, class N2, class N3>
+  static constexpr value_type of() {
+    if constexpr (lowering_at<Node, L>().channel_affine) {
+      return &scale_shift_of<Node, L, float>;
+    } else {
+      return nullptr;
+    }
+  }
+};
+}  // namespace impl
+
+// q from w and the observed ranges (see the top of this file): a batch norm after a convolution or linear
+// layer folded into its weights and bias first (w a[c], bias a[c] + b[c], as PyTorch's fuse_modules); the
+// multipliers by finish_quantization. q.weights is written channel by channel, without a float copy.
 template <class Net>
 constexpr void quantize_network(const typename Net::weights& w, const tensor_ranges<Net>& r,
                                 quantized_weights_of<Net>& q) {
   using Q = quantized_weights_of<Net>;
   const auto& s = schedule_of<Net>::value;
   const auto& tensors = parameter_layout_of<Net>::value.tensors;
+  const auto& scale_shift = node_table<schedule_of<Net>, impl::scale_shift_for<Net::memory_layout>>;
+  // Channel c's batch norm after node k: y = x a + b (a = 1, b = 0 without one).
+  const auto folded = [&](int k, index_t c, float& a, float& b) {
+    a = 1.0f;
+    b = 0.0f;
+    if (Q::layout.node[k].batch_norm) scale_shift[k + 1](w.values.data() + tensors[s.nodes[k + 1].first_tensor].offset, c, a, b);
+  };
   for (int t = 0; t < Q::tensors; ++t) q.activations[t] = observed_quantization(r.min[t], r.max[t]);
   for (int k = 0; k < Q::layout_type::nodes; ++k) {
     const int8_node& n = Q::layout.node[k];
@@ -79,25 +105,32 @@ constexpr void quantize_network(const typename Net::weights& w, const tensor_ran
     const float* weight = w.values.data() + tensors[s.nodes[k].first_tensor].offset;
     const count_t per_channel = n.weight_count / n.channel_count;
     for (index_t c = 0; c < n.channel_count; ++c) {
+      float a = 1.0f, b = 0.0f;
+      folded(k, c, a, b);
       float largest = 0.0f;
       for (count_t i = 0; i < per_channel; ++i) {
-        const float v = weight[c * per_channel + i];
+        const float v = weight[c * per_channel + i] * a;
         largest = v > largest ? v : (-v > largest ? -v : largest);
       }
       const float scale = symmetric_weight_scale(largest);
       q.weight_scales[n.channels + c] = scale;
       for (count_t i = 0; i < per_channel; ++i)
-        q.weights[n.weights + c * per_channel + i] = quantize_weight(weight[c * per_channel + i], scale);
+        q.weights[n.weights + c * per_channel + i] = quantize_weight(weight[c * per_channel + i] * a, scale);
     }
   }
   q = finish_quantization(q);  // ties the tensors that keep their input's quantization, before the biases read them
   for (int k = 0; k < Q::layout_type::nodes; ++k) {
     const int8_node& n = Q::layout.node[k];
     if (!n.has_bias) continue;
-    const float* bias = w.values.data() + tensors[s.nodes[k].first_tensor + 1].offset;
+    const bool own_bias = s.nodes[k].tensor_count > 1 && same_text(tensors[s.nodes[k].first_tensor + 1].suffix, "bias");
+    const float* bias = own_bias ? w.values.data() + tensors[s.nodes[k].first_tensor + 1].offset : nullptr;
     const float input_scale = q.activations[s.nodes[k].inputs[0]].scale;
-    for (index_t c = 0; c < n.channel_count; ++c)
-      q.biases[n.channels + c] = quantize_bias(bias[c], input_scale, q.weight_scales[n.channels + c]);
+    for (index_t c = 0; c < n.channel_count; ++c) {
+      float a = 1.0f, b = 0.0f;
+      folded(k, c, a, b);
+      const float real = (bias != nullptr ? bias[c] * a : 0.0f) + b;
+      q.biases[n.channels + c] = quantize_bias(real, input_scale, q.weight_scales[n.channels + c]);
+    }
   }
 }
 

@@ -41,6 +41,7 @@ namespace {
   };
 CTNN_INT8_NETWORK_DATA(int8_cnn)
 CTNN_INT8_NETWORK_DATA(int8_kws)
+CTNN_INT8_NETWORK_DATA(int8_bn)
 
 // The layout by hand: every convolution's and linear layer's weights, one byte each, and their channels.
 // Cnn: 8x3x3x3, 8x8x3x3 twice, 4x8x1x1, 10x12; Kws: 8x1x5x3, 8x1x3x3, 12x8x1x1, 16x120, 4x16.
@@ -164,10 +165,12 @@ void imported_matches_pytorch() {
 
 TEST(Int8Network, CnnImportedFromPyTorch) { imported_matches_pytorch<int8_cnn_data>(); }
 TEST(Int8Network, KwsImportedFromPyTorch) { imported_matches_pytorch<int8_kws_data>(); }
+TEST(Int8Network, BatchNormsFoldedImportedFromPyTorch) { imported_matches_pytorch<int8_bn_data>(); }
 
 // Observed on the same samples, ctnn's quantization is PyTorch's: the same int8 weights and scales, the
-// same biases, the same activation scales (to float rounding of the ranges: the two float forwards
-// round differently) and zero points.
+// same biases, the same activation scales and zero points, to float rounding: the two float forwards
+// round differently, and so do the two foldings of a batch norm (w a[c] here; PyTorch's
+// w (gamma rsqrt(var + eps))), which can move a weight that lies on a rounding tie by one.
 template <class D>
 void calibration_matches_pytorch() {
   using net = typename D::net;
@@ -187,12 +190,17 @@ void calibration_matches_pytorch() {
   quantize_network<net>(w, ranges, q);
   const Q& torch = from_pytorch<D>();
 
-  int weights_differ = 0, biases_differ = 0;
-  for (std::size_t i = 0; i < q.weights.size(); ++i) weights_differ += q.weights[i] != torch.weights[i] ? 1 : 0;
-  for (std::size_t i = 0; i < q.biases.size(); ++i) biases_differ += std::abs(q.biases[i] - torch.biases[i]) > 1 ? 1 : 0;
-  EXPECT_EQ(weights_differ, 0);
-  EXPECT_EQ(biases_differ, 0);
-  for (std::size_t c = 0; c < q.weight_scales.size(); ++c) EXPECT_EQ(q.weight_scales[c], torch.weight_scales[c]) << c;
+  int weights_differ = 0, weights_far = 0, biases_far = 0;
+  for (std::size_t i = 0; i < q.weights.size(); ++i) {
+    weights_differ += q.weights[i] != torch.weights[i] ? 1 : 0;
+    weights_far += std::abs(q.weights[i] - torch.weights[i]) > 1 ? 1 : 0;
+  }
+  for (std::size_t i = 0; i < q.biases.size(); ++i) biases_far += std::abs(q.biases[i] - torch.biases[i]) > 1 ? 1 : 0;
+  EXPECT_LE(weights_differ * 100, static_cast<int>(q.weights.size())) << weights_differ << " weights differ by one";
+  EXPECT_EQ(weights_far, 0);
+  EXPECT_EQ(biases_far, 0);
+  for (std::size_t c = 0; c < q.weight_scales.size(); ++c)
+    EXPECT_NEAR(q.weight_scales[c], torch.weight_scales[c], 1e-6 * torch.weight_scales[c]) << c;
   for (int t = 0; t < Q::tensors; ++t) {
     EXPECT_NEAR(q.activations[t].scale, torch.activations[t].scale, 1e-5 * torch.activations[t].scale) << "tensor " << t;
     EXPECT_NEAR(q.activations[t].zero_point, torch.activations[t].zero_point, 1) << "tensor " << t;
@@ -224,5 +232,6 @@ void calibration_matches_pytorch() {
 
 TEST(Int8Network, CnnCalibratedAsPyTorch) { calibration_matches_pytorch<int8_cnn_data>(); }
 TEST(Int8Network, KwsCalibratedAsPyTorch) { calibration_matches_pytorch<int8_kws_data>(); }
+TEST(Int8Network, BatchNormsFoldedCalibratedAsPyTorch) { calibration_matches_pytorch<int8_bn_data>(); }
 
 }  // namespace

@@ -36,7 +36,7 @@ constexpr quantized_weights_of<Net> finish_quantization(quantized_weights_of<Net
       q.activations[k + 1] = in;
       continue;
     }
-    if (n.fused) q.activations[k + 1] = q.activations[k + 2];
+    for (int j = 1; j <= n.fused; ++j) q.activations[k + j] = q.activations[k + 1 + n.fused];
     const double out = q.activations[k + 1].scale;
     for (index_t c = 0; c < n.channel_count; ++c)
       q.multipliers[n.channels + c] = quantize_multiplier(static_cast<double>(in.scale) *
@@ -109,11 +109,14 @@ constexpr void run_int8_merge(const int8_state& s, int k) {
   }
 }
 
-// Whether node Node, followed by N1 in its chain, is a layer with weights whose output stage clamps as N1
-// (the rule of ctnn/plan/quantized.hpp's layout, on types).
-template <class Node, class N1>
+// The clamp a layer with weights fuses into its output stage: the one after it, or after the batch norm
+// after it (the rule of ctnn/plan/quantized.hpp's layout, on types); identity when none.
+template <class Node, class N1, class N2, layout L>
 constexpr activation_params fused_int8_clamp() {
-  if constexpr (describe_int8::of<Node, N1, void, void>().fusable) {
+  constexpr int8_traits t = describe_int8<L>::template of<Node, N1, N2, void>();
+  if constexpr (t.fused == 2) {
+    return N2::type::params;
+  } else if constexpr (t.fused == 1 && !t.batch_norm) {
     return N1::type::params;
   } else {
     return no_activation;
@@ -134,8 +137,10 @@ struct int8_kernel_for {
       static_assert(detail::require<runs, boost::mp11::mp_list<facts::int8_forward, Layer, facts::has_no_int8_kernel_yet>>());
       return merge_function<Node>(std::make_index_sequence<boost::mp11::mp_size<typename Layer::branches>::value>{});
     } else {
-      constexpr activation_params A = fused_int8_clamp<Node, N1>();
-      static_assert(detail::require<has_int8_kernel<Node, L, A>,
+      constexpr activation_params A = fused_int8_clamp<Node, N1, N2, L>();
+      // A batch norm runs folded into the layer before it, else it is the schedule's lone_batch_norm.
+      constexpr bool folded_only = lowering_at<Node, L>().channel_affine;
+      static_assert(detail::require<has_int8_kernel<Node, L, A> || folded_only,
                                     boost::mp11::mp_list<facts::int8_forward, Layer, facts::has_no_int8_kernel_yet>>());
       if constexpr (has_int8_kernel<Node, L, A>) {
         return &run_int8_layer<Node, L, A>;
@@ -160,6 +165,9 @@ constexpr void run_int8_schedule(const quantized_weights_of<Net>& q, const std::
   using Q = quantized_weights_of<Net>;
   constexpr const auto& table = node_table<schedule, impl::int8_kernel_for<Net::memory_layout>>;
   constexpr const auto& plan = memory_plan_for<Net, false>;
+  constexpr int lone = Q::layout.lone_batch_norm;
+  static_assert(detail::require<(lone < 0), boost::mp11::mp_list<facts::int8_forward, facts::layer<lone < 0 ? 0 : schedule::value.nodes[lone < 0 ? 0 : lone].index>,
+                                                                  facts::batch_norm_not_after_a_convolution_or_linear_layer>>());
   const int8_state s{{x, y, arena, plan.offsets.data(), plan.buffer.data(), schedule::value.nodes.data(), nullptr, nullptr},
                      q.weights.data(), q.biases.data(), q.multipliers.data(), q.merge_multipliers.data(),
                      q.activations.data(), Q::layout.node.data()};

@@ -12,9 +12,10 @@
 //
 // What keeps its input's quantization (as PyTorch's quantized ops): pooling, reshapes, identity, a clamp
 // on its own (relu after an add). What sets its own: a convolution or linear layer, and the merges that
-// rescale their inputs (residual add, concat). A clamp right after a convolution or linear layer in
-// its chain is fused into its output stage: the layer writes the clamp's output tensor, quantized as
-// that tensor (PyTorch's fused ConvReLU2d / LinearReLU), and the clamp does not run.
+// rescale their inputs (residual add, concat). A batch norm right after a convolution or linear layer in
+// its chain is folded into its weights and bias, and a clamp after either is fused into its output
+// stage: the layer writes the group's last tensor, quantized as that tensor (PyTorch's fused ConvBnReLU2d
+// / ConvReLU2d / LinearReLU), and the others do not run. A batch norm anywhere else has no int8 kernel.
 #pragma once
 
 #include <array>
@@ -38,7 +39,8 @@ struct int8_node {
   bool has_bias = false;
   count_t merges = 0;                       // its first merge multiplier: add, one per input and one for the
   int merge_count = 0;                      // sum; concat, one per input
-  int fused = 0;                            // 1: a clamp after it is fused into its output stage
+  int fused = 0;                            // nodes after it that it computes: a batch norm, a clamp
+  bool batch_norm = false;                  // the first of them is a batch norm, folded into its weights
   bool keeps_quantization = true;           // its output is quantized as its input
 };
 
@@ -46,7 +48,8 @@ namespace impl {
 // What a node's type says for int8: whether it has weights and a clamp after it in its chain (a visitor
 // of the schedule, with followers), and how many inputs its merge rescales.
 struct int8_traits {
-  bool fusable = false;  // a clamp (not identity) follows it in its chain
+  int fused = 0;            // a batch norm and / or a clamp (not identity) it computes, after it in its chain
+  bool batch_norm = false;  // the first of them is a batch norm
   int merge_inputs = 0;  // add, concat: its branches
   bool merges = false;
 };
@@ -62,6 +65,19 @@ constexpr bool is_clamp_node() {
     return false;
   }
 }
+// A convolution or linear layer: weights first, and not a batch norm (whose first tensor is its weight too).
+template <class Node, layout L>
+constexpr bool has_int8_weights() {
+  if constexpr (std::is_void_v<Node>) {
+    return false;
+  } else if constexpr (block_layer<typename Node::type>) {
+    return false;
+  } else {
+    return Node::result.tensor_count > 0 && same_text(Node::result.tensors[0].name, "weight") &&
+           !lowering_at<Node, L>().channel_affine;
+  }
+}
+template <layout L>
 struct describe_int8 {
   using value_type = int8_traits;
   static constexpr bool uses_followers = true;
@@ -72,8 +88,9 @@ struct describe_int8 {
       constexpr block_kind kind = Node::type::kind;
       t.merges = kind == block_kind::add || kind == block_kind::concat;
       t.merge_inputs = t.merges ? static_cast<int>(boost::mp11::mp_size<typename Node::type::branches>::value) : 0;
-    } else {
-      t.fusable = Node::result.tensor_count > 0 && same_text(Node::result.tensors[0].name, "weight") && is_clamp_node<N1>();
+    } else if constexpr (has_int8_weights<Node, L>()) {
+      t.batch_norm = lowering_at<N1, L>().channel_affine;
+      t.fused = t.batch_norm ? 1 + (is_clamp_node<N2>() ? 1 : 0) : (is_clamp_node<N1>() ? 1 : 0);
     }
     return t;
   }
@@ -86,31 +103,35 @@ struct int8_layout {
   struct value_type {
     std::array<int8_node, nodes + 1> node{};
     count_t weight_elements = 0, channels = 0, merges = 0;
+    int lone_batch_norm = -1;  // the first batch norm not folded into a layer before it: no int8 kernel
   };
   static constexpr value_type value = [] {
     value_type r;
     const auto& s = schedule::value;
     const auto& tensors = parameter_layout_of<Net>::value.tensors;
-    const auto& traits = node_table<schedule, describe_int8>;
+    const auto& traits = node_table<schedule, describe_int8<Net::memory_layout>>;
     const auto& plan = memory_plan_for<Net, false>;
     int8_node* node = r.node.data();  // not operator[]: two calls each in a constant expression
     for (int k = 0; k < nodes; ++k) {
       const schedule_node& n = s.nodes[k];
       int8_node& q = node[k];
-      const bool weighted = n.kind == node_kind::layer && n.tensor_count > 0 && same_text(tensors[n.first_tensor].suffix, "weight");
+      const bool weighted = n.kind == node_kind::layer && n.tensor_count > 0 &&
+                            same_text(tensors[n.first_tensor].suffix, "weight") && !n.lower.channel_affine;
       if (weighted) {
         const parameter_tensor& w = tensors[n.first_tensor];
         q.weights = r.weight_elements;
         q.weight_count = w.size;
         q.channels = r.channels;
         q.channel_count = w.dims[0];
-        q.has_bias = n.tensor_count > 1 && same_text(tensors[n.first_tensor + 1].suffix, "bias");
+        q.batch_norm = traits[k].batch_norm;
+        q.has_bias = q.batch_norm || (n.tensor_count > 1 && same_text(tensors[n.first_tensor + 1].suffix, "bias"));
         r.weight_elements += w.size;
         r.channels += w.dims[0];
         q.keeps_quantization = false;
-        q.fused = traits[k].fusable ? 1 : 0;
-        // The clamp writes over the layer's output (in place), so the layer may write the clamp's.
-        if (q.fused && plan.buffer[k + 1] != plan.buffer[k + 2]) __builtin_trap();
+        q.fused = traits[k].fused;
+        // The batch norm and the clamp write over the layer's output (in place), so the layer may write theirs.
+        for (int j = 1; j <= q.fused; ++j)
+          if (plan.buffer[k + 1 + j] != plan.buffer[k + 1]) __builtin_trap();
       }
       if (traits[k].merges) {
         q.merges = r.merges;
@@ -118,6 +139,10 @@ struct int8_layout {
         r.merges += q.merge_count;
         q.keeps_quantization = false;
       }
+    }
+    for (int k = 0, covered = 0; k < nodes; ++k) {
+      if (s.nodes[k].lower.channel_affine && covered == 0 && r.lone_batch_norm < 0) r.lone_batch_norm = k;
+      covered = covered > 0 ? covered - 1 : node[k].fused;
     }
     return r;
   }();
