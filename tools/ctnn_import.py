@@ -5,6 +5,7 @@
   /usr/bin/python3 tools/ctnn_import.py torchvision.models:resnet18 --input-shape 3,224,224 \\
       --header resnet18.hpp --weights resnet18.safetensors
   /usr/bin/python3 tools/ctnn_import.py lenet.onnx --header lenet.hpp --flash --target cortex-m4
+  /usr/bin/python3 tools/ctnn_import.py lenet.onnx --header lenet.hpp --int8 calibration.npy
 
 MODEL is an ONNX file, or `module:callable` returning a torch.nn.Module, which the tool exports to ONNX
 itself (eval mode, batch norm kept, state_dict names kept). The header holds the network type (input,
@@ -13,7 +14,11 @@ in ctnn's order, so that ctnn::parameters_of, set_parameter and load_safetensors
 Weights: --weights FILE writes a safetensors file for ctnn::load_safetensors at run time; --flash puts
 the prepared weights (the fast kernels' packed order, batch norm folded) into the header as a constant,
 for read-only memory, packed by ctnn itself for --target (a host build with that target's vector
-configuration; needs g++-12). ONNX defaults that differ from PyTorch's (pool strides, count_include_pad)
+configuration; needs g++-12). --int8 FILE.npy quantizes the network post-training for an int8 forward, on
+the calibration samples in FILE (float32, [N, C, H, W] as the model takes them, N >= 1): ctnn itself
+observes every tensor's range and quantizes (ctnn/calibrate.hpp: PyTorch's min/max observers, weights
+per output channel, batch norms folded), and the header holds the result as a constant,
+`quantized_weights`, for read-only memory. ONNX defaults that differ from PyTorch's (pool strides, count_include_pad)
 are translated. An operator, attribute or shape ctnn cannot express stops the import with the node, its
 operator and the reason; nothing is written then, and existing files are left as they were.
 """
@@ -1204,6 +1209,63 @@ int main(int, char** argv) {{
         return ran.stdout, (v, r, f)
 
 
+def input_shape_of(model):
+    """One sample's input shape (C, H, W ...) of an ONNX model."""
+    g = Graph(model)
+    return g.sample_shape(g.input)
+
+
+def read_calibration(path, input_shape):
+    """The calibration samples of an .npy file as float32 [N, *input_shape], or the reason it is not one."""
+    try:
+        a = np.load(path, allow_pickle=False)
+    except Exception as e:  # noqa: BLE001 - numpy raises several kinds
+        raise ImportError_(f"{path}: not a readable .npy file ({type(e).__name__}: {e})") from None
+    want = tuple(int(v) for v in input_shape)
+    if a.ndim != len(want) + 1 or tuple(a.shape[1:]) != want or a.shape[0] < 1:
+        raise ImportError_(f"{path}: calibration samples must be [N, {', '.join(map(str, want))}] with N >= 1 "
+                           f"(the model's input), not {list(a.shape)}")
+    if a.dtype.kind != "f":
+        raise ImportError_(f"{path}: calibration samples must be floating point, not {a.dtype}")
+    a = np.ascontiguousarray(a, dtype="<f4")
+    if not np.isfinite(a).all():
+        raise ImportError_(f"{path}: calibration samples hold NaN or infinity")
+    return a
+
+
+def quantize_for_header(header_text, name, tensors, samples, source):
+    """The int8 network's constant: a host program (tools/quantize_model.cpp) loads the weights and the
+    samples, calibrates with ctnn/calibrate.hpp and prints net::quantized's fields."""
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(os.path.join(tmp, "model.hpp"), "w") as out:
+            out.write(header_text)
+        with open(os.path.join(tmp, "weights.safetensors"), "wb") as out:
+            out.write(safetensors_bytes(tensors))
+        with open(os.path.join(tmp, "samples.f32"), "wb") as out:
+            out.write(samples.tobytes())
+        exe = os.path.join(tmp, "quantize")
+        cmd = ["g++-12", "-std=c++20", "-O1", f"-I{REPO}/include", f"-I{tmp}", f"-DCTNN_MODEL={name}",
+               os.path.join(REPO, "tools", "quantize_model.cpp"), "-o", exe]
+        built = subprocess.run(cmd, capture_output=True, text=True)
+        if built.returncode != 0:
+            raise ImportError_("quantizing the network: it did not compile with ctnn in int8:\n" + built.stderr[-4000:])
+        ran = subprocess.run([exe, os.path.join(tmp, "weights.safetensors"), os.path.join(tmp, "samples.f32")],
+                             capture_output=True, text=True)
+        if ran.returncode != 0:
+            raise ImportError_("quantizing the network: " + ran.stderr)
+    return f"""
+// The int8 network (ctnn/plan/quantized.hpp), calibrated by ctnn on the {samples.shape[0]} samples of {source}
+// (min/max observers per tensor, weights per output channel, batch norms folded; ctnn/calibrate.hpp): a
+// constant in read-only memory, the multipliers derived by the compiler. Use it as
+// {name}::network::forward({name}::quantized_weights, x8, y8, arena8) with
+// ctnn::static_arena<{name}::network::quantized> arena8 and x8 quantized as quantized_weights.input_quantization().
+namespace {name} {{
+inline constexpr network::quantized quantized_weights = ctnn::finish_quantization<network>(network::quantized{{
+{ran.stdout}}});
+}}  // namespace {name}
+"""
+
+
 def flash_text(name, values, config):
     v, r, f = config
     return f"""
@@ -1229,6 +1291,8 @@ def main(argv=None):
     ap.add_argument("--flash", action="store_true", help="put the prepared weights in the header as a constant")
     ap.add_argument("--target", default="sse2", choices=sorted(TARGETS), help="the vector configuration --flash packs for")
     ap.add_argument("--layout", default="nhwc", choices=("nhwc", "nchw"), help="activations' memory layout")
+    ap.add_argument("--int8", metavar="SAMPLES.npy",
+                    help="quantize for an int8 forward on these calibration samples; the result goes in the header")
     args = ap.parse_args(argv)
     try:
         if ":" in args.model and not os.path.exists(args.model):
@@ -1249,6 +1313,9 @@ def main(argv=None):
         if args.flash:
             values, config = pack_for_target(header, name, tensors, args.target)
             header += flash_text(name, values, config)
+        if args.int8:
+            samples = read_calibration(args.int8, input_shape_of(model))
+            header += quantize_for_header(header, name, tensors, samples, os.path.basename(args.int8))
     except ImportError_ as e:
         print(f"ctnn_import: {e}", file=sys.stderr)
         return 1

@@ -460,6 +460,125 @@ def flash_round_trip(work, cxx):
     return ran.returncode == 0, ran.stdout.strip() + "\nAVX2 build refused: ok"
 
 
+# ---- int8: calibrated by the importer, run from the header ----------------------------------------------
+
+INT8_RUNNER = r"""#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+#include "model.hpp"
+
+using net = model::network;
+
+static std::vector<float> read(const char* path) {
+  std::ifstream in(path, std::ios::binary);
+  const std::vector<char> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::vector<float> v(bytes.size() / sizeof(float));
+  std::memcpy(v.data(), bytes.data(), v.size() * sizeof(float));
+  return v;
+}
+
+// Each input through the int8 network in the header; the dequantized output against PyTorch's float one,
+// as a fraction of the output's int8 range (255 steps).
+int main(int, char** argv) {
+  const std::vector<float> x = read(argv[1]), y = read(argv[2]);
+  constexpr const net::quantized& q = model::quantized_weights;
+  static ctnn::static_arena<net::quantized> arena;
+  const std::size_t count = x.size() / net::input_size;
+  float worst = 0.0f;
+  for (std::size_t i = 0; i < count; ++i) {
+    std::array<float, net::input_size> nchw{}, in{};
+    std::array<std::int8_t, net::input_size> x8{};
+    std::array<std::int8_t, net::output_size> y8{};
+    std::copy(x.begin() + i * net::input_size, x.begin() + (i + 1) * net::input_size, nchw.begin());
+    net::input_from_nchw(nchw, in);
+    ctnn::quantize_tensor(in, q.input_quantization(), x8);
+    net::forward(q, std::span<const std::int8_t, net::input_size>(x8), std::span<std::int8_t, net::output_size>(y8), arena);
+    for (std::size_t e = 0; e < net::output_size; ++e) {
+      const float got = ctnn::dequantize_value(y8[e], q.output_quantization());
+      worst = std::fmax(worst, std::fabs(got - y[i * net::output_size + e]));
+    }
+  }
+  const float range = 255.0f * q.output_quantization().scale;
+  std::printf("int8: %zu inputs, max |int8 - torch float| %.3g = %.2f%% of the output's range %s\n", count, worst,
+              100.0 * worst / range, worst <= 0.03f * range ? "ok" : "FAILED");
+  return worst <= 0.03f * range ? 0 : 1;
+}
+"""
+
+
+class Int8Net(nn.Module):
+    """What an int8 import meets: conv + BN + ReLU, max pooling, a residual block, global pooling, linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
+                                  nn.MaxPool2d(2))
+        self.body = nn.Sequential(nn.Conv2d(16, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
+                                  nn.Conv2d(16, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16))
+        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10))
+
+    def forward(self, x):
+        x = self.stem(x)
+        return self.head(torch.relu(self.body(x) + x))
+
+
+def int8_round_trip(work, cxx):
+    """Int8Net imported with --int8 on 32 calibration samples; the header's int8 network run on 16 other
+    inputs, within 3% of the output's int8 range of PyTorch's float output. Then calibration files the
+    importer must refuse, each with its message, the header left as it was."""
+    d = os.path.join(work, "int8")
+    os.makedirs(d, exist_ok=True)
+    model = randomize(Int8Net(), 11)
+    g = torch.Generator().manual_seed(12)
+    calibration, x = torch.randn(32, 3, 16, 16, generator=g), torch.randn(16, 3, 16, 16, generator=g)
+    with torch.no_grad():
+        y = model(x)
+    np.save(os.path.join(d, "calibration.npy"), calibration.numpy())
+    x.numpy().astype("<f4").tofile(os.path.join(d, "x.bin"))
+    y.numpy().astype("<f4").tofile(os.path.join(d, "y.bin"))
+    onnx_model = ctnn_import.export_module(model, (3, 16, 16))
+    header, tensors = ctnn_import.import_model(onnx_model, "model", "int8net")
+    samples = ctnn_import.read_calibration(os.path.join(d, "calibration.npy"), ctnn_import.input_shape_of(onnx_model))
+    header += ctnn_import.quantize_for_header(header, "model", tensors, samples, "calibration.npy")
+    with open(os.path.join(d, "model.hpp"), "w") as f:
+        f.write(header)
+    with open(os.path.join(d, "run.cpp"), "w") as f:
+        f.write(INT8_RUNNER)
+    exe = os.path.join(d, "run")
+    built = run([cxx, "-std=c++20", "-O1", "-Wall", "-Wextra", "-Werror", "-include", "cstring", f"-I{REPO}/include",
+                 f"-I{d}", os.path.join(d, "run.cpp"), "-o", exe])
+    if built.returncode != 0:
+        return False, "compile failed:\n" + built.stderr[-3000:]
+    ran = run([exe, os.path.join(d, "x.bin"), os.path.join(d, "y.bin")])
+    ok, text = ran.returncode == 0, ran.stdout.strip()
+    import onnx
+    onnx.save(onnx_model, os.path.join(d, "int8net.onnx"))
+    np.save(os.path.join(d, "wrong_shape.npy"), np.zeros((4, 3, 8, 8), dtype=np.float32))
+    np.save(os.path.join(d, "integers.npy"), np.zeros((4, 3, 16, 16), dtype=np.int32))
+    nan = np.zeros((2, 3, 16, 16), dtype=np.float32)
+    nan[1, 2, 3, 4] = np.nan
+    np.save(os.path.join(d, "nan.npy"), nan)
+    with open(os.path.join(d, "corrupt.npy"), "wb") as f:
+        f.write(b"\x93NUMPY garbage")
+    refusals = [("wrong_shape.npy", "calibration samples must be [N, 3, 16, 16] with N >= 1 (the model's input), not [4, 3, 8, 8]"),
+                ("integers.npy", "calibration samples must be floating point, not int32"),
+                ("nan.npy", "calibration samples hold NaN or infinity"),
+                ("corrupt.npy", "corrupt.npy: not a readable .npy file")]
+    header_path = os.path.join(d, "refused.hpp")
+    for path, message in refusals:
+        with open(header_path, "w") as out:
+            out.write("kept\n")
+        r = run([sys.executable, os.path.join(REPO, "tools", "ctnn_import.py"), os.path.join(d, "int8net.onnx"),
+                 "--header", header_path, "--int8", os.path.join(d, path)])
+        good = r.returncode == 1 and message in r.stderr and open(header_path).read() == "kept\n"
+        text += f"\nbad calibration {path}: {'ok' if good else 'FAILED'}: {r.stderr.strip().splitlines()[-1] if r.stderr else ''}"
+        ok = ok and good
+    return ok, text
+
+
 # ---- bad models: the message, and nothing written -----------------------------------------------------
 
 class Unsupported(nn.Module):
@@ -533,6 +652,10 @@ def main():
     print(f"== flash_lenet5: {'ok' if ok else 'FAILED'}\n{text}", flush=True)
     if not ok:
         failures.append("flash_lenet5")
+    ok, text = int8_round_trip(args.work, args.cxx)
+    print(f"== int8 (importer's calibration): {'ok' if ok else 'FAILED'}\n{text}", flush=True)
+    if not ok:
+        failures.append("int8")
     for name in ZOO_FORWARD if args.only is None else [n for n in args.only if n.startswith("zoo_forward:")]:
         name = name.removeprefix("zoo_forward:")
         start = time.time()
