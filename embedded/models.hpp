@@ -8,6 +8,7 @@
 
 #include "../examples/zoo/ds_cnn.hpp"
 #include "../examples/zoo/lenet5.hpp"
+#include "expected_int8.hpp"
 
 namespace models {
 
@@ -48,5 +49,45 @@ using ds_cnn = ctnn::relayout_t<zoo::ds_cnn, ctnn::layout::nhwc>;
 template <class Net, std::uint32_t Seed>
 inline constexpr auto prepared_weights = ctnn::prepare<Net>(make_weights<Net>(Seed));
 inline constexpr std::uint32_t lenet_seed = 1, ds_cnn_seed = 2;
+
+// The same networks in int8, quantized by PyTorch (torch.ao, calibrated on other inputs; written by
+// tools/make_embedded_int8_reference.py) as a user's imported model would be: constant data in flash.
+template <class Net, class Data>
+constexpr typename Net::quantized quantized_from(Data) {
+  return ctnn::quantized_from_layers<Net>(Data::input_quantization, Data::layer_weights, Data::layer_weight_scales,
+                                          Data::layer_biases, Data::layer_outputs, {});
+}
+struct lenet_int8 {
+  using net = lenet;
+  static constexpr const auto& input_quantization = expected_int8::lenet::input_quantization;
+  static constexpr const auto& layer_weights = expected_int8::lenet::layer_weights;
+  static constexpr const auto& layer_weight_scales = expected_int8::lenet::layer_weight_scales;
+  static constexpr const auto& layer_biases = expected_int8::lenet::layer_biases;
+  static constexpr const auto& layer_outputs = expected_int8::lenet::layer_outputs;
+  static constexpr const auto& output = expected_int8::lenet::output;
+  static constexpr std::uint32_t seed = lenet_seed;
+};
+struct ds_cnn_int8 {
+  using net = ds_cnn;
+  static constexpr const auto& input_quantization = expected_int8::ds_cnn::input_quantization;
+  static constexpr const auto& layer_weights = expected_int8::ds_cnn::layer_weights;
+  static constexpr const auto& layer_weight_scales = expected_int8::ds_cnn::layer_weight_scales;
+  static constexpr const auto& layer_biases = expected_int8::ds_cnn::layer_biases;
+  static constexpr const auto& layer_outputs = expected_int8::ds_cnn::layer_outputs;
+  static constexpr const auto& output = expected_int8::ds_cnn::output;
+  static constexpr std::uint32_t seed = ds_cnn_seed;
+};
+template <class Data>
+inline constexpr typename Data::net::quantized quantized_weights = quantized_from<typename Data::net>(Data{});
+
+// The example's input (make_input), quantized as the network's input.
+template <class Data>
+constexpr std::array<std::int8_t, Data::net::input_size> make_int8_input() {
+  using Net = typename Data::net;
+  const auto x = make_input<Net>(Data::seed);
+  std::array<std::int8_t, Net::input_size> q{};
+  for (std::size_t i = 0; i < q.size(); ++i) q[i] = ctnn::quantize_value(x[i], Data::input_quantization);
+  return q;
+}
 
 }  // namespace models

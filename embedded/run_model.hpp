@@ -70,6 +70,32 @@ int run_on(const char* name, const typename Net::prepared& weights, std::span<co
   return ok ? 0 : 1;
 }
 
+// An int8 network (models.hpp: quantized by PyTorch) on its example's input, quantized: its int8 output
+// against PyTorch's, within one LSB (PyTorch requantizes in float, ctnn in fixed point).
+template <class Data, std::size_t Bytes>
+int run_int8(const char* name, const typename Data::net::quantized& weights, std::span<std::byte, Bytes> arena) {
+  using Net = typename Data::net;
+  static constexpr auto input = models::make_int8_input<Data>();
+  static std::array<std::int8_t, Net::output_size> y;
+  const instruction_counter counter;
+  const std::uint32_t start = counter.now();
+  Net::forward(weights, std::span<const std::int8_t, Net::input_size>(input), std::span<std::int8_t, Net::output_size>(y),
+               arena);
+  const std::uint32_t end = counter.now();
+  int worst = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const int diff = y[i] > Data::output[i] ? y[i] - Data::output[i] : Data::output[i] - y[i];
+    worst = diff > worst ? diff : worst;
+  }
+  const bool ok = worst <= 1;
+  (semihosting::line() << name << ": " << (ok ? "ok" : "WRONG OUTPUT") << ", max difference " << worst
+                       << " LSB, instructions " << counter.instructions(start, end) << ", stack "
+                       << static_cast<long long>(stack_bytes_used()) << " bytes, arena " << static_cast<long long>(Bytes)
+                       << " bytes")
+      .print();
+  return ok ? 0 : 1;
+}
+
 // The same on the input made from Seed (models.hpp).
 template <class Net, std::uint32_t Seed, std::size_t N, std::size_t Bytes>
 int run(const char* name, const typename Net::prepared& weights, std::span<std::byte, Bytes> arena,

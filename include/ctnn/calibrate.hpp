@@ -132,6 +132,7 @@ constexpr void quantize_network(const typename Net::weights& w, const tensor_ran
       q.biases[n.channels + c] = quantize_bias(real, input_scale, q.weight_scales[n.channels + c]);
     }
   }
+  q = finish_quantization(q);  // again: the kernel biases read the biases
 }
 
 CTNN_END_CONFIG

@@ -12,6 +12,7 @@
 #include "ctnn/kernels/activation.hpp"
 #include "ctnn/kernels/batch_norm.hpp"
 #include "ctnn/kernels/conv.hpp"
+#include "ctnn/kernels/conv_int8.hpp"
 #include "ctnn/kernels/conv_transpose.hpp"
 #include "ctnn/kernels/depthwise_pointwise.hpp"
 #include "ctnn/kernels/linear.hpp"

@@ -1,7 +1,8 @@
 // The embedded examples' networks on the host against PyTorch: embedded/expected.hpp holds PyTorch's
 // outputs for embedded/models.hpp's networks, weights and inputs (float64, rounded to float32), written
 // by tools/make_embedded_reference.py, which rebuilds the networks, the generator and the NHWC input
-// in torch without ctnn. The boards compare with the same numbers.
+// in torch without ctnn. The boards compare with the same numbers. The int8 networks (embedded/expected_int8.hpp,
+// tools/make_embedded_int8_reference.py) are PyTorch's quantized models, with PyTorch's int8 outputs.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -43,7 +44,24 @@ void check_plain(const float (&want)[N]) {
   Net::forward(weights, input, y, *arena);
   expect_pytorch(y, want);
 }
+// int8, quantized by PyTorch: ctnn's int8 forward against PyTorch's quantized model on the same input.
+// PyTorch requantizes in float, ctnn in fixed point: a one-LSB difference in a layer moves the next ones.
+template <class Data>
+int int8_difference() {
+  using Net = typename Data::net;
+  static constexpr auto x = models::make_int8_input<Data>();
+  auto arena = std::make_unique<ctnn::static_arena<typename Net::quantized>>();
+  std::array<std::int8_t, Net::output_size> y{};
+  Net::forward(models::quantized_weights<Data>, std::span<const std::int8_t, Net::input_size>(x),
+               std::span<std::int8_t, Net::output_size>(y), *arena);
+  int worst = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) worst = std::max(worst, std::abs(int{y[i]} - int{Data::output[i]}));
+  return worst;
+}
 }  // namespace
+
+TEST(EmbeddedPytorch, LenetInt8) { EXPECT_LE(int8_difference<models::lenet_int8>(), 1); }
+TEST(EmbeddedPytorch, DsCnnInt8) { EXPECT_LE(int8_difference<models::ds_cnn_int8>(), 1); }
 
 TEST(EmbeddedPytorch, LenetPreparedWeights) { check_prepared<models::lenet, models::lenet_seed>(expected::lenet); }
 TEST(EmbeddedPytorch, LenetPlainWeights) { check_plain<models::lenet, models::lenet_seed>(expected::lenet); }

@@ -54,25 +54,11 @@ static_assert(int8_kws::net::quantized{}.weight_scales.size() == 8 + 8 + 12 + 16
 static_assert(static_arena<int8_cnn::net::quantized>::bytes * 4 == int8_cnn::net::arena_bytes);
 static_assert(int8_kws::net::quantized_arena_bytes * 4 == int8_kws::net::arena_bytes);
 
-// PyTorch's quantized model in ctnn's data: its parameters in node order, each layer's output quantization
-// on the tensor it writes (its fused ReLU's), each merge's on its output; the rest by finish_quantization.
+// PyTorch's quantized model in ctnn's data (ctnn::quantized_from_layers).
 template <class D, class Net = typename D::net>
 quantized_weights_of<Net> from_pytorch() {
-  using Q = quantized_weights_of<Net>;
-  Q q;
-  q.activations[0] = D::input_quantization;
-  std::copy(std::begin(D::layer_weights), std::end(D::layer_weights), q.weights.begin());
-  std::copy(std::begin(D::layer_weight_scales), std::end(D::layer_weight_scales), q.weight_scales.begin());
-  std::copy(std::begin(D::layer_biases), std::end(D::layer_biases), q.biases.begin());
-  int layer = 0, merge = 0;
-  for (int k = 0; k < Q::layout_type::nodes; ++k) {
-    const int8_node& n = Q::layout.node[k];
-    if (n.channel_count > 0) q.activations[k + 1 + n.fused] = D::layer_outputs[layer++];
-    if (n.merge_count > 0) q.activations[k + 1] = D::merge_outputs[merge++];
-  }
-  EXPECT_EQ(layer, static_cast<int>(std::size(D::layer_outputs)));
-  EXPECT_EQ(merge, D::merge_count);
-  return finish_quantization(q);
+  return quantized_from_layers<Net>(D::input_quantization, D::layer_weights, D::layer_weight_scales, D::layer_biases,
+                                    D::layer_outputs, std::span<const quantization>(D::merge_outputs, D::merge_count));
 }
 
 struct differences {

@@ -120,12 +120,6 @@ template <class Node, layout L, class T>
 constexpr void run_plain(const conv_params&, const T* x, const T* w, T* y) {
   conv_forward<Node::type::params, Node::input_shape, L>(x, w, bias_after_weight<Node>(w), y);
 }
-// An int8 network's convolution (ctnn/kernels/run_int8.hpp): the reference kernel, the clamp A fused.
-template <class Node, layout L, activation_params A>
-constexpr void run_int8(const conv_params&, const int8_call& c) {
-  conv_forward_int8<Node::type::params, Node::input_shape, L>(c.x, c.in.zero_point, c.weights, c.biases, c.multipliers,
-                                                              output_stage_for<A>(c.out), c.y);
-}
 // Some output channels only: a compile-time evaluation splits a large layer (ctnn/kernels/evaluate.hpp).
 template <class Node, layout L, class T>
 constexpr void run_plain_channels(const conv_params&, const T* x, const T* w, T* y, index_t first, index_t last) {

@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "ctnn/kernels/activation.hpp"
+#include "ctnn/kernels/int8_dot.hpp"
 #include "ctnn/kernels/quantize.hpp"
 #include "ctnn/kernels/target.hpp"
 #include "ctnn/kernels/tensor.hpp"
@@ -143,11 +144,34 @@ template <class Node, layout L, class T>
 constexpr void run_plain(const linear_params&, const T* x, const T* w, T* y) {
   linear_forward<Node::type::params, Node::input_shape, L>(x, w, bias_after_weight<Node>(w), y);
 }
-// An int8 network's linear layer (ctnn/kernels/run_int8.hpp): the reference kernel, the clamp A fused.
+// An int8 network's linear layer (ctnn/kernels/run_int8.hpp), the clamp A fused: on a vector, four outputs
+// at a time with dot_rows (the input's zero point folded into the kernel biases) and requantize_fast, the
+// reference's integers; on a tensor, the reference kernel.
+template <linear_params P, index_t Features, int Rows>
+inline void linear_block_int8(index_t first, const int8_call& c, const output_stage& stage) {
+  alignas(16) std::int32_t acc[Rows];
+  const std::int8_t* w[Rows];
+  for (int j = 0; j < Rows; ++j) {
+    acc[j] = c.kernel_biases[first + j];
+    w[j] = c.weights + count_t{first + j} * Features;
+  }
+  dot_rows<Features, Rows>(c.x, w, acc);
+  requantize_row<Rows>(c.multipliers + first, stage)(acc, c.y + first);
+}
 template <class Node, layout L, activation_params A>
 constexpr void run_int8(const linear_params&, const int8_call& c) {
-  linear_forward_int8<Node::type::params, Node::input_shape, L>(c.x, c.in.zero_point, c.weights, c.biases, c.multipliers,
-                                                                output_stage_for<A>(c.out), c.y);
+  constexpr linear_params P = Node::type::params;
+  const output_stage stage = output_stage_for<A>(c.out);
+  if constexpr (Node::input_shape.rank == 1) {
+    if (!std::is_constant_evaluated()) {
+      constexpr index_t features = Node::input_shape[0];
+      index_t first = 0;
+      for (; first + 4 <= P.out_features; first += 4) linear_block_int8<P, features, 4>(first, c, stage);
+      if constexpr (P.out_features % 4 != 0) linear_block_int8<P, features, P.out_features % 4>(first, c, stage);
+      return;
+    }
+  }
+  linear_forward_int8<P, Node::input_shape, L>(c.x, c.in.zero_point, c.weights, c.biases, c.multipliers, stage, c.y);
 }
 // Outputs [first, last) only, on a flat input (their channels): see conv.hpp's run_plain_channels.
 template <class Node, layout L, class T>

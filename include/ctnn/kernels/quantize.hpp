@@ -164,6 +164,7 @@ struct int8_call {
   const std::int8_t* weights = nullptr;
   const std::int32_t* biases = nullptr;
   const fixed_multiplier* multipliers = nullptr;
+  const std::int32_t* kernel_biases = nullptr;  // biases - z_x sum w per output channel (the input's zero point folded)
 };
 
 // The activations that are clamps, and so fuse into an int8 kernel's output stage.

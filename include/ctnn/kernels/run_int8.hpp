@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <utility>
 
 #include <boost/mp11/algorithm.hpp>
@@ -38,9 +39,14 @@ constexpr quantized_weights_of<Net> finish_quantization(quantized_weights_of<Net
     }
     for (int j = 1; j <= n.fused; ++j) q.activations[k + j] = q.activations[k + 1 + n.fused];
     const double out = q.activations[k + 1].scale;
-    for (index_t c = 0; c < n.channel_count; ++c)
+    const count_t per_channel = n.channel_count > 0 ? n.weight_count / n.channel_count : 0;
+    for (index_t c = 0; c < n.channel_count; ++c) {
       q.multipliers[n.channels + c] = quantize_multiplier(static_cast<double>(in.scale) *
                                                           static_cast<double>(q.weight_scales[n.channels + c]) / out);
+      std::int32_t sum = 0;
+      for (count_t i = 0; i < per_channel; ++i) sum += q.weights[n.weights + c * per_channel + i];
+      q.kernel_biases[n.channels + c] = q.biases[n.channels + c] - in.zero_point * sum;
+    }
     if (n.merge_count == 0) continue;
     const int inputs = s.nodes[k].input_count;
     if (s.nodes[k].kind == node_kind::add) {
@@ -60,10 +66,48 @@ constexpr quantized_weights_of<Net> finish_quantization(quantized_weights_of<Net
   return q;
 }
 
+// An int8 network from its layers' data, as a quantization tool lists it (PyTorch's torch.ao modules, in
+// ctnn's node order): the input's quantization; every convolution's and linear layer's int8 weights,
+// weight scales and int32 biases one after another; each such layer's output quantization (its fused
+// clamp's, or its folded batch norm's) and each add's and concat's, in node order. The rest by
+// finish_quantization. Constexpr: a header of such arrays becomes a constant in flash. Too few or too
+// many values for the network trap (a compile error in a constant).
+template <class Net>
+constexpr quantized_weights_of<Net> quantized_from_layers(const quantization& input, std::span<const std::int8_t> weights,
+                                                         std::span<const float> weight_scales,
+                                                         std::span<const std::int32_t> biases,
+                                                         std::span<const quantization> layer_outputs,
+                                                         std::span<const quantization> merge_outputs) {
+  using Q = quantized_weights_of<Net>;
+  Q q{};
+  if (weights.size() != q.weights.size() || weight_scales.size() != q.weight_scales.size() ||
+      biases.size() != q.biases.size())
+    __builtin_trap();
+  for (std::size_t i = 0; i < weights.size(); ++i) q.weights[i] = weights[i];
+  for (std::size_t i = 0; i < weight_scales.size(); ++i) q.weight_scales[i] = weight_scales[i];
+  for (std::size_t i = 0; i < biases.size(); ++i) q.biases[i] = biases[i];
+  q.activations[0] = input;
+  std::size_t layer = 0, merge = 0;
+  for (int k = 0; k < Q::layout_type::nodes; ++k) {
+    const int8_node& n = Q::layout.node[k];
+    if (n.channel_count > 0) {
+      if (layer >= layer_outputs.size()) __builtin_trap();
+      q.activations[k + 1 + n.fused] = layer_outputs[layer++];
+    }
+    if (n.merge_count > 0) {
+      if (merge >= merge_outputs.size()) __builtin_trap();
+      q.activations[k + 1] = merge_outputs[merge++];
+    }
+  }
+  if (layer != layer_outputs.size() || merge != merge_outputs.size()) __builtin_trap();
+  return finish_quantization(q);
+}
+
 struct int8_state {
   run_state<std::int8_t> tensors;  // where each tensor is
   const std::int8_t* weights;
   const std::int32_t* biases;
+  const std::int32_t* kernel_biases;
   const fixed_multiplier* multipliers;
   const fixed_multiplier* merge_multipliers;
   const quantization* activations;
@@ -85,7 +129,7 @@ constexpr void run_int8_layer(const int8_state& s, int k) {
   if (x == y && s.tensors.nodes[k].how == storage::alias) return;  // the output is the input: nothing moves
   run_int8<Node, L, A>(Node::type::params,
                        int8_call{x, y, s.activations[in], s.activations[out], s.weights + n.weights,
-                                 s.biases + n.channels, s.multipliers + n.channels});
+                                 s.biases + n.channels, s.multipliers + n.channels, s.kernel_biases + n.channels});
 }
 
 template <class Node, layout L, std::size_t... B>
@@ -169,7 +213,7 @@ constexpr void run_int8_schedule(const quantized_weights_of<Net>& q, const std::
   static_assert(detail::require<(lone < 0), boost::mp11::mp_list<facts::int8_forward, facts::layer<lone < 0 ? 0 : schedule::value.nodes[lone < 0 ? 0 : lone].index>,
                                                                   facts::batch_norm_not_after_a_convolution_or_linear_layer>>());
   const int8_state s{{x, y, arena, plan.offsets.data(), plan.buffer.data(), schedule::value.nodes.data(), nullptr, nullptr},
-                     q.weights.data(), q.biases.data(), q.multipliers.data(), q.merge_multipliers.data(),
+                     q.weights.data(), q.biases.data(), q.kernel_biases.data(), q.multipliers.data(), q.merge_multipliers.data(),
                      q.activations.data(), Q::layout.node.data()};
   if constexpr (schedule::value.node_count == 0) {  // a network without layers returns its input
     for (count_t i = 0; i < Net::input_shape.size(); ++i) y[i] = x[i];

@@ -168,6 +168,7 @@ struct quantized_weights_of {
   // for the sum (TFLite's add).
   std::array<fixed_multiplier, layout.channels> multipliers{};
   std::array<fixed_multiplier, layout.merges> merge_multipliers{};
+  std::array<std::int32_t, layout.channels> kernel_biases{};  // b[c] - z_in sum_k w[c][k], for the fast kernels
 
   constexpr const quantization& input_quantization() const { return activations[0]; }
   constexpr const quantization& output_quantization() const { return activations[tensors - 1]; }

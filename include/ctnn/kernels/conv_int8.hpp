@@ -1,0 +1,166 @@
+// ctnn/kernels/conv_int8.hpp: the convolution family's kernels in an int8 network (ctnn/kernels/run_int8.hpp).
+//
+// NHWC with groups 1: each output position's window as a row of int8 in PyTorch's weight order (the input
+// pixel's own channels for a 1x1 window without padding; else gathered, the padding being the input's
+// zero point), multiplied with four output channels' weights at a time (dot_rows: SMLAD, Helium's
+// VMLADAVA, or a loop x86 compilers vectorize), the zero point folded into the layer's kernel biases
+// (b - z_x sum w, ctnn/plan/quantized.hpp). NHWC depthwise: each tap of a position for all channels at
+// once, on the weights transposed to [tap][channel] on the stack. Then requantize_fast. The integers are
+// the reference's (conv_forward_int8) bit for bit, which every other case runs, and so does a layer whose
+// gathered row or transposed weights would take more than int8_stack_bytes of stack.
+#pragma once
+
+#include <cstdint>
+#include <type_traits>
+
+#include "ctnn/kernels/conv.hpp"
+#include "ctnn/kernels/int8_dot.hpp"
+
+namespace ctnn {
+
+// The stack a fast int8 kernel may take for its row or its transposed weights (a microcontroller's stack
+// is a few KiB); a larger layer runs the reference kernel.
+inline constexpr count_t int8_stack_bytes = 4096;
+
+template <conv_params P, shape In>
+struct int8_nhwc_conv {
+  using K = conv_kernel<P, In, layout::nhwc, std::int8_t>;
+  static constexpr window3 k = K::k;
+  static constexpr dims4 in = K::in, out = K::out;
+  static constexpr count_t taps = count_t{k.kernel[0]} * k.kernel[1] * k.kernel[2];
+  static constexpr count_t row = count_t{in.c} * taps;
+  static constexpr bool no_padding =
+      k.pad_begin[0] == 0 && k.pad_begin[1] == 0 && k.pad_begin[2] == 0 && k.pad_end[0] == 0 && k.pad_end[1] == 0 && k.pad_end[2] == 0;
+  // The window is the input pixel's channels, read in place.
+  static constexpr bool direct = taps == 1 && no_padding;
+  // The stack they take: the row or the transposed weights, the accumulators of a position, the
+  // multipliers split for Helium.
+  static constexpr bool gemm = K::g.groups == 1 && (direct ? 0 : row) + 20 * count_t{out.c} <= int8_stack_bytes;
+  static constexpr bool depthwise =
+      K::g.groups == in.c && K::out_per_group == 1 && count_t{in.c} * (taps + 20) <= int8_stack_bytes;
+
+  // The accumulators of output channels [first, first + Rows) of one position, from its row.
+  // (Without Helium they are requantized here, one by one: a row of them in memory costs more on the M4.)
+  template <int Rows>
+  static void block(const std::int8_t* row_values, index_t first, const int8_call& c, std::int32_t* acc,
+                    const output_stage& stage, std::int8_t* y) {
+    const std::int8_t* w[Rows];
+    std::int32_t sums[Rows];
+    for (int j = 0; j < Rows; ++j) {
+      sums[j] = c.kernel_biases[first + j];
+      w[j] = c.weights + (first + j) * row;
+    }
+    dot_rows<row, Rows>(row_values, w, sums);
+    for (int j = 0; j < Rows; ++j) {
+      if constexpr (CTNN_INT8_HELIUM) {
+        acc[first + j] = sums[j];
+      } else {
+        y[first + j] = requantize_fast(sums[j], c.multipliers[first + j], stage);
+      }
+    }
+  }
+
+  static void run_gemm(const int8_call& c, const output_stage& stage) {
+    alignas(4) std::int8_t gathered[direct ? 1 : row];
+    alignas(16) std::int32_t acc[out.c];
+    const requantize_row<out.c> requantize(c.multipliers, stage);
+    const std::int8_t zero = static_cast<std::int8_t>(c.in.zero_point);
+    for (index_t oz = 0; oz < out.d; ++oz)
+      for (index_t oy = 0; oy < out.h; ++oy)
+        for (index_t ox = 0; ox < out.w; ++ox) {
+          const index_t z0 = oz * k.stride[0] - k.pad_begin[0], y0 = oy * k.stride[1] - k.pad_begin[1],
+                        x0 = ox * k.stride[2] - k.pad_begin[2];
+          const std::int8_t* values = gathered;
+          if constexpr (direct) {
+            values = c.x + offset<layout::nhwc>(in, 0, z0, y0, x0);
+          } else {
+            count_t i = 0;
+            for (index_t ic = 0; ic < in.c; ++ic)
+              for (index_t kz = 0; kz < k.kernel[0]; ++kz)
+                for (index_t ky = 0; ky < k.kernel[1]; ++ky)
+                  for (index_t kx = 0; kx < k.kernel[2]; ++kx, ++i) {
+                    const index_t iz = z0 + kz * k.dilation[0], iy = y0 + ky * k.dilation[1], ix = x0 + kx * k.dilation[2];
+                    const bool inside = iz >= 0 && iz < in.d && iy >= 0 && iy < in.h && ix >= 0 && ix < in.w;
+                    gathered[i] = inside ? c.x[offset<layout::nhwc>(in, ic, iz, iy, ix)] : zero;
+                  }
+          }
+          std::int8_t* y = c.y + offset<layout::nhwc>(out, 0, oz, oy, ox);
+          index_t first = 0;
+          for (; first + 4 <= out.c; first += 4) block<4>(values, first, c, acc, stage, y);
+          if constexpr (out.c % 4 != 0) block<out.c % 4>(values, first, c, acc, stage, y);
+          if constexpr (CTNN_INT8_HELIUM) requantize(acc, y);
+        }
+  }
+
+  static void run_depthwise(const int8_call& c, const output_stage& stage) {
+    std::int8_t transposed[taps * in.c];  // [tap][channel]
+    for (index_t ch = 0; ch < in.c; ++ch)
+      for (count_t t = 0; t < taps; ++t) transposed[t * in.c + ch] = c.weights[ch * taps + t];
+    alignas(16) std::int32_t acc[in.c];
+    const requantize_row<in.c> requantize(c.multipliers, stage);
+    for (index_t oz = 0; oz < out.d; ++oz)
+      for (index_t oy = 0; oy < out.h; ++oy)
+        for (index_t ox = 0; ox < out.w; ++ox) {
+#if CTNN_INT8_HELIUM
+          if constexpr (in.c % 4 == 0) {  // four channels in a register over every tap, then requantized
+            count_t offsets[taps], rows[taps];
+            int valid = 0;
+            count_t t = 0;
+            for (index_t kz = 0; kz < k.kernel[0]; ++kz)
+              for (index_t ky = 0; ky < k.kernel[1]; ++ky)
+                for (index_t kx = 0; kx < k.kernel[2]; ++kx, ++t) {
+                  const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
+                  const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
+                  const index_t ix = ox * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
+                  if (iz < 0 || iz >= in.d || iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
+                  offsets[valid] = offset<layout::nhwc>(in, 0, iz, iy, ix);
+                  rows[valid++] = t * in.c;
+                }
+            typedef int int32_lanes __attribute__((vector_size(16)));
+            const int32_lanes zeros = {c.in.zero_point, c.in.zero_point, c.in.zero_point, c.in.zero_point};
+            std::int8_t* y = c.y + offset<layout::nhwc>(out, 0, oz, oy, ox);
+            for (index_t ch = 0; ch < in.c; ch += 4) {
+              int32_lanes a;
+              std::memcpy(&a, c.biases + ch, sizeof a);
+              for (int i = 0; i < valid; ++i) {
+                const int32_lanes xv = __builtin_mve_vldrbq_sv4si(const_cast<signed char*>(c.x + offsets[i] + ch));
+                const int32_lanes wv = __builtin_mve_vldrbq_sv4si(const_cast<signed char*>(transposed + rows[i] + ch));
+                a += (xv - zeros) * wv;
+              }
+              requantize.lanes_to(a, ch / 4, y + ch);
+            }
+            continue;
+          }
+#endif
+          for (index_t ch = 0; ch < in.c; ++ch) acc[ch] = c.biases[ch];
+          count_t t = 0;
+          for (index_t kz = 0; kz < k.kernel[0]; ++kz)
+            for (index_t ky = 0; ky < k.kernel[1]; ++ky)
+              for (index_t kx = 0; kx < k.kernel[2]; ++kx, ++t) {
+                const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
+                const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
+                const index_t ix = ox * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
+                if (iz < 0 || iz >= in.d || iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
+                multiply_accumulate_channels<in.c>(c.x + offset<layout::nhwc>(in, 0, iz, iy, ix), c.in.zero_point,
+                                                   transposed + t * in.c, acc);
+              }
+          requantize(acc, c.y + offset<layout::nhwc>(out, 0, oz, oy, ox));
+        }
+  }
+};
+
+// An int8 network's convolution: the fast kernel where one applies, else the reference; the clamp A fused.
+template <class Node, layout L, activation_params A>
+constexpr void run_int8(const conv_params&, const int8_call& c) {
+  constexpr conv_params P = Node::type::params;
+  using fast = int8_nhwc_conv<P, Node::input_shape>;
+  const output_stage stage = output_stage_for<A>(c.out);
+  if constexpr (L == layout::nhwc && fast::gemm) {
+    if (!std::is_constant_evaluated()) return fast::run_gemm(c, stage);
+  } else if constexpr (L == layout::nhwc && fast::depthwise) {
+    if (!std::is_constant_evaluated()) return fast::run_depthwise(c, stage);
+  }
+  conv_forward_int8<P, Node::input_shape, L>(c.x, c.in.zero_point, c.weights, c.biases, c.multipliers, stage, c.y);
+}
+
+}  // namespace ctnn

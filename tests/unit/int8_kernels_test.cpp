@@ -1,0 +1,140 @@
+// The fast int8 kernels (ctnn/kernels/int8_dot.hpp, conv_int8.hpp, linear.hpp) against the reference ones
+// (conv_forward_int8, linear_forward_int8, requantize), bit for bit: requantize_fast on edge cases and
+// random accumulators and multipliers; convolutions of every shape the fast kernels take (1x1, gathered
+// windows with padding, stride and dilation, odd channel counts, depthwise, 1d) and the linear layer, each
+// run as a one-layer int8 network in NHWC (the fast path) on random data, against the reference kernel
+// called on the same data. On Cortex-M the same kernels run SMLAD or Helium code: the boards' int8
+// examples compare with PyTorch (embedded/).
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <random>
+#include <span>
+
+#include "ctnn/ctnn.hpp"
+
+using namespace ctnn;
+
+namespace {
+
+// ---- requantize_fast -----------------------------------------------------------------------------------
+
+constexpr output_stage full{3, -128, 127};
+static_assert(requantize_fast(1000, quantize_multiplier(0.3), {5}) == requantize(1000, quantize_multiplier(0.3), {5}));
+static_assert(requantize_fast(-7, quantize_multiplier(0.25), full) == requantize(-7, quantize_multiplier(0.25), full));
+static_assert(requantize_fast(INT32_MIN, quantize_multiplier(0.9), full) == requantize(INT32_MIN, quantize_multiplier(0.9), full));
+static_assert(requantize_fast(INT32_MAX, quantize_multiplier(3.5), full) == requantize(INT32_MAX, quantize_multiplier(3.5), full));
+
+TEST(Int8Kernels, RequantizeFastIsRequantize) {
+  std::mt19937 gen(2026);
+  const std::int32_t edges[] = {0, 1, -1, 2, -2, 3, -3, 127, -128, 1 << 20, -(1 << 20), INT32_MAX, INT32_MIN, INT32_MAX - 1,
+                                INT32_MIN + 1, (1 << 30) + 1, -(1 << 30) - 1};
+  int checked = 0;
+  for (int shift = -31; shift <= 30; ++shift) {
+    for (std::int32_t m : {1 << 30, (1 << 30) + 1, INT32_MAX, 1518500250, 1200000000}) {
+      const fixed_multiplier fm{m, shift};
+      for (std::int32_t acc : edges) {
+        ASSERT_EQ(requantize_fast(acc, fm, full), requantize(acc, fm, full)) << acc << " " << m << " " << shift;
+        ++checked;
+      }
+      // Ties of the rounding shift: acc * m / 2^31 near odd multiples of 2^(e-1).
+      for (int i = 0; i < 2000; ++i) {
+        const std::int32_t acc = static_cast<std::int32_t>(gen()) >> (gen() % 31);
+        ASSERT_EQ(requantize_fast(acc, fm, full), requantize(acc, fm, full)) << acc << " " << m << " " << shift;
+        ++checked;
+      }
+    }
+  }
+  for (int i = 0; i < 1000000; ++i) {
+    const fixed_multiplier fm{static_cast<std::int32_t>((1u << 30) + gen() % (1u << 30)), static_cast<int>(gen() % 39) - 31};
+    const std::int32_t acc = static_cast<std::int32_t>(gen()) >> (gen() % 32);
+    const output_stage stage{static_cast<std::int32_t>(gen() % 256) - 128, -128 + static_cast<std::int32_t>(gen() % 10), 127};
+    ASSERT_EQ(requantize_fast(acc, fm, stage), requantize(acc, fm, stage)) << acc << " " << fm.multiplier << " " << fm.shift;
+    ++checked;
+  }
+  EXPECT_GT(checked, 1000000);
+}
+
+// ---- convolutions and linear layers ---------------------------------------------------------------------
+
+// Random int8 data for a one-layer network, its multipliers from random scales (some above 1).
+template <class Net>
+std::unique_ptr<typename Net::quantized> random_quantized(std::mt19937& gen) {
+  auto q = std::make_unique<typename Net::quantized>();
+  for (auto& v : q->weights) v = static_cast<std::int8_t>(gen() % 256 - 128);
+  for (auto& v : q->weight_scales) v = 0.001f + 0.02f * static_cast<float>(gen() % 1000) / 1000.0f;
+  for (auto& v : q->biases) v = static_cast<std::int32_t>(gen() % 20001) - 10000;
+  for (auto& a : q->activations) a = {0.01f + 0.2f * static_cast<float>(gen() % 1000) / 1000.0f, static_cast<std::int32_t>(gen() % 256) - 128};
+  *q = finish_quantization(*q);
+  return q;
+}
+
+template <class Layer, class Input, activation_params A = no_activation, class Net = sequential<Input, Layer>>
+void check_layer(unsigned seed) {
+  static_assert(Net::memory_layout == layout::nhwc);
+  std::mt19937 gen(seed);
+  const auto q = random_quantized<Net>(gen);
+  std::array<std::int8_t, Net::input_size> x{};
+  for (auto& v : x) v = static_cast<std::int8_t>(gen() % 256 - 128);
+  std::array<std::int8_t, Net::output_size> fast{}, reference{};
+  static static_arena<typename Net::quantized> arena;
+  Net::forward(*q, std::span<const std::int8_t, Net::input_size>(x), std::span<std::int8_t, Net::output_size>(fast), arena);
+  const output_stage stage = output_stage_for<A>(q->activations[1]);
+  if constexpr (std::is_same_v<std::remove_cvref_t<decltype(Layer::params)>, conv_params>) {
+    conv_forward_int8<Layer::params, Net::input_shape, layout::nhwc>(x.data(), q->activations[0].zero_point, q->weights.data(),
+                                                                     q->biases.data(), q->multipliers.data(), stage,
+                                                                     reference.data());
+  } else {
+    linear_forward_int8<Layer::params, Net::input_shape, layout::nhwc>(x.data(), q->activations[0].zero_point,
+                                                                       q->weights.data(), q->biases.data(),
+                                                                       q->multipliers.data(), stage, reference.data());
+  }
+  int differ = 0;
+  for (std::size_t i = 0; i < fast.size(); ++i) differ += fast[i] != reference[i] ? 1 : 0;
+  EXPECT_EQ(differ, 0) << "of " << fast.size();
+}
+
+template <index_t C, index_t H, index_t W>
+using nhwc_input = input<C, H, W>::template with<nhwc>;
+
+TEST(Int8Kernels, PointwiseConvolutions) {
+  check_layer<conv2d<64, 1>, nhwc_input<64, 5, 5>>(1);
+  check_layer<conv2d<7, 1>, nhwc_input<13, 4, 3>>(2);   // neither count a multiple of 4 or 16
+  check_layer<conv2d<18, 1>, nhwc_input<35, 3, 3>>(3);
+  check_layer<conv2d<8, 1, stride<2>>, nhwc_input<16, 7, 7>>(4);
+  check_layer<conv2d<5, 1, no_bias>, nhwc_input<3, 2, 2>>(5);
+}
+
+TEST(Int8Kernels, GatheredConvolutions) {
+  check_layer<conv2d<6, 5>, nhwc_input<1, 12, 12>>(11);
+  check_layer<conv2d<16, 3, pad<1>>, nhwc_input<6, 7, 7>>(12);
+  check_layer<conv2d<9, 3, stride<2>, pad<1>>, nhwc_input<5, 9, 8>>(13);
+  check_layer<conv2d<4, 3, dilation<2>, pad<2>>, nhwc_input<3, 8, 8>>(14);
+  check_layer<conv2d<16, kernel<10, 4>, stride<2>, pad_tf_same>, nhwc_input<1, 15, 10>>(15);
+  check_layer<conv2d<3, kernel<1, 3>, pad<0, 1>>, nhwc_input<17, 3, 6>>(16);
+  check_layer<conv2d<1, 1, pad<1>>, nhwc_input<2, 3, 3>>(17);  // 1x1 with padding: gathered
+}
+
+TEST(Int8Kernels, DepthwiseConvolutions) {
+  check_layer<depthwise_conv2d<3, pad<1>>, nhwc_input<64, 6, 5>>(21);
+  check_layer<depthwise_conv2d<3, stride<2>, pad<1>>, nhwc_input<10, 9, 9>>(22);
+  check_layer<depthwise_conv2d<5, pad_same>, nhwc_input<7, 6, 6>>(23);
+  check_layer<depthwise_conv2d<kernel<3, 1>>, nhwc_input<5, 6, 4>>(24);
+}
+
+TEST(Int8Kernels, OneDimensionalAndGrouped) {
+  check_layer<conv1d<8, 3, pad<1>>, input<6, 20>::with<nhwc>>(31);
+  check_layer<conv2d<8, 3, groups<2>, pad<1>>, nhwc_input<4, 5, 5>>(32);  // grouped: the reference kernel
+}
+
+TEST(Int8Kernels, LinearLayers) {
+  check_layer<linear<10>, input<64>::with<nhwc>>(41);
+  check_layer<linear<7>, input<33>::with<nhwc>>(42);
+  check_layer<linear<1>, input<5>::with<nhwc>>(43);
+  check_layer<linear<17, no_bias>, input<120>::with<nhwc>>(44);
+}
+
+}  // namespace
