@@ -60,7 +60,102 @@ struct int8_nhwc_conv {
     }
   }
 
+  // Output position p's row of int8: the input pixel's channels in place, or gathered into `gathered`.
+  static const std::int8_t* row_of(const int8_call& c, count_t p, std::int8_t* gathered) {
+    const index_t ox = static_cast<index_t>(p % out.w), oy = static_cast<index_t>(p / out.w % out.h),
+                  oz = static_cast<index_t>(p / (count_t{out.w} * out.h));
+    const index_t z0 = oz * k.stride[0] - k.pad_begin[0], y0 = oy * k.stride[1] - k.pad_begin[1],
+                  x0 = ox * k.stride[2] - k.pad_begin[2];
+    if constexpr (direct) {
+      return c.x + offset<layout::nhwc>(in, 0, z0, y0, x0);
+    } else {
+      const std::int8_t zero = static_cast<std::int8_t>(c.in.zero_point);
+      // The taps along W inside the input, [first, end): the rest of each run is padding.
+      index_t first = 0, end = k.kernel[2];
+      while (first < end && x0 + first * k.dilation[2] < 0) ++first;
+      while (end > first && x0 + (end - 1) * k.dilation[2] >= in.w) --end;
+      std::int8_t* to = gathered;
+      for (index_t ic = 0; ic < in.c; ++ic)
+        for (index_t kz = 0; kz < k.kernel[0]; ++kz)
+          for (index_t ky = 0; ky < k.kernel[1]; ++ky, to += k.kernel[2]) {
+            const index_t iz = z0 + kz * k.dilation[0], iy = y0 + ky * k.dilation[1];
+            if (iz < 0 || iz >= in.d || iy < 0 || iy >= in.h || first == end) {
+              for (index_t kx = 0; kx < k.kernel[2]; ++kx) to[kx] = zero;
+              continue;
+            }
+            const std::int8_t* from = c.x + offset<layout::nhwc>(in, ic, iz, iy, x0 + first * k.dilation[2]);
+            for (index_t kx = 0; kx < first; ++kx) to[kx] = zero;
+            for (index_t kx = first; kx < end; ++kx) to[kx] = from[count_t{kx - first} * k.dilation[2] * in.c];
+            for (index_t kx = end; kx < k.kernel[2]; ++kx) to[kx] = zero;
+          }
+      return gathered;
+    }
+  }
+
+#if CTNN_INT8_DSP
+  // Cortex-M4/M7: two output positions by two output channels, their rows widened to int16 once (in
+  // SXTB16's order: [x0, x2], [x1, x3] for every 4), so that each weight word, widened, serves both
+  // positions: 20 instructions for 16 multiply-accumulates, with every operand in a register.
+  static constexpr count_t row4 = row - row % 4;
+  static void widen(const std::int8_t* values, std::int16_t* to) {
+    for (count_t i = 0; i < row4; i += 4) {
+      const std::uint32_t v = detail::load_word(values + i), even = detail::even_bytes(v), odd = detail::odd_bytes(v);
+      std::memcpy(to + i, &even, 4);
+      std::memcpy(to + i + 2, &odd, 4);
+    }
+    for (count_t i = row4; i < row; ++i) to[i] = values[i];
+  }
+  static std::uint32_t pair(const std::int16_t* p) {
+    std::uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+  }
+  template <int Channels>
+  static void two_by(const std::int16_t* r0, const std::int16_t* r1, index_t oc, const int8_call& c,
+                     const output_stage& stage, std::int8_t* y0, std::int8_t* y1) {
+    std::int32_t a[2][2];
+    for (int j = 0; j < 2; ++j) a[0][j] = a[1][j] = c.kernel_biases[oc + (j < Channels ? j : 0)];
+    const std::int8_t* w = c.weights + count_t{oc} * row;
+#pragma GCC unroll 4
+    for (count_t i = 0; i < row4; i += 4) {
+      const std::uint32_t x0e = pair(r0 + i), x0o = pair(r0 + i + 2), x1e = pair(r1 + i), x1o = pair(r1 + i + 2);
+      for (int j = 0; j < Channels; ++j) {
+        const std::uint32_t wv = detail::load_word(w + j * row + i), we = detail::even_bytes(wv), wo = detail::odd_bytes(wv);
+        a[0][j] = detail::dual_mac(x0o, wo, detail::dual_mac(x0e, we, a[0][j]));
+        a[1][j] = detail::dual_mac(x1o, wo, detail::dual_mac(x1e, we, a[1][j]));
+      }
+    }
+    for (count_t i = row4; i < row; ++i)
+      for (int j = 0; j < Channels; ++j) {
+        a[0][j] += std::int32_t{r0[i]} * w[j * row + i];
+        a[1][j] += std::int32_t{r1[i]} * w[j * row + i];
+      }
+    for (int j = 0; j < Channels; ++j) {
+      y0[oc + j] = requantize_fast(a[0][j], c.multipliers[oc + j], stage);
+      if (y1 != nullptr) y1[oc + j] = requantize_fast(a[1][j], c.multipliers[oc + j], stage);
+    }
+  }
+  static void run_gemm_dsp(const int8_call& c, const output_stage& stage) {
+    constexpr count_t positions = count_t{out.d} * out.h * out.w;
+    alignas(4) std::int8_t gathered[direct ? 1 : row];
+    alignas(4) std::int16_t rows[2][row];
+    for (count_t p = 0; p < positions; p += 2) {
+      const bool two = p + 1 < positions;
+      widen(row_of(c, p, gathered), rows[0]);
+      widen(row_of(c, two ? p + 1 : p, gathered), rows[1]);
+      std::int8_t* y0 = c.y + p * out.c;  // NHWC: position p's channels
+      std::int8_t* y1 = two ? y0 + out.c : nullptr;
+      index_t oc = 0;
+      for (; oc + 2 <= out.c; oc += 2) two_by<2>(rows[0], rows[1], oc, c, stage, y0, y1);
+      if constexpr (out.c % 2 != 0) two_by<1>(rows[0], rows[1], oc, c, stage, y0, y1);
+    }
+  }
+#endif
+
   static void run_gemm(const int8_call& c, const output_stage& stage) {
+#if CTNN_INT8_DSP
+    if constexpr (2 * row * 2 + row <= int8_stack_bytes) return run_gemm_dsp(c, stage);
+#endif
     alignas(4) std::int8_t gathered[direct ? 1 : row];
     alignas(16) std::int32_t acc[out.c];
     const requantize_row<out.c> requantize(c.multipliers, stage);
@@ -128,6 +223,43 @@ struct int8_nhwc_conv {
                 a += (xv - zeros) * wv;
               }
               requantize.lanes_to(a, ch / 4, y + ch);
+            }
+            continue;
+          }
+#endif
+#if CTNN_INT8_DSP
+          if constexpr (in.c % 4 == 0) {  // four channels in registers over every tap: SXTB16, SSUB16, SMLABB / SMLATT
+            count_t offsets[taps], rows[taps];
+            int valid = 0;
+            count_t t = 0;
+            for (index_t kz = 0; kz < k.kernel[0]; ++kz)
+              for (index_t ky = 0; ky < k.kernel[1]; ++ky)
+                for (index_t kx = 0; kx < k.kernel[2]; ++kx, ++t) {
+                  const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
+                  const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
+                  const index_t ix = ox * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
+                  if (iz < 0 || iz >= in.d || iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
+                  offsets[valid] = offset<layout::nhwc>(in, 0, iz, iy, ix);
+                  rows[valid++] = t * in.c;
+                }
+            const std::uint32_t zeros = (static_cast<std::uint32_t>(c.in.zero_point) & 0xFFFFu) * 0x10001u;
+            std::int8_t* y = c.y + offset<layout::nhwc>(out, 0, oz, oy, ox);
+            for (index_t ch = 0; ch < in.c; ch += 4) {
+              std::int32_t a0 = c.biases[ch], a1 = c.biases[ch + 1], a2 = c.biases[ch + 2], a3 = c.biases[ch + 3];
+              for (int i = 0; i < valid; ++i) {
+                const std::uint32_t xv = detail::load_word(c.x + offsets[i] + ch), wv = detail::load_word(transposed + rows[i] + ch);
+                const std::uint32_t xe = detail::subtract_pairs(detail::even_bytes(xv), zeros);  // channels 0, 2
+                const std::uint32_t xo = detail::subtract_pairs(detail::odd_bytes(xv), zeros);   // channels 1, 3
+                const std::uint32_t we = detail::even_bytes(wv), wo = detail::odd_bytes(wv);
+                a0 = detail::mac_bottom(xe, we, a0);
+                a2 = detail::mac_top(xe, we, a2);
+                a1 = detail::mac_bottom(xo, wo, a1);
+                a3 = detail::mac_top(xo, wo, a3);
+              }
+              y[ch] = requantize_fast(a0, c.multipliers[ch], stage);
+              y[ch + 1] = requantize_fast(a1, c.multipliers[ch + 1], stage);
+              y[ch + 2] = requantize_fast(a2, c.multipliers[ch + 2], stage);
+              y[ch + 3] = requantize_fast(a3, c.multipliers[ch + 3], stage);
             }
             continue;
           }

@@ -31,18 +31,18 @@ namespace ctnn {
 // requantize's integer: gemmlowp's saturating rounding doubling high multiply is floor((x m + 2^30) / 2^31)
 // for every x and m >= 0 (its nudge 1 - 2^30 for a negative product, with a division that truncates, is
 // the same floor), and its rounding right shift by e >= 1 of h, ties away from zero, is
-// (y >> e) + bit e - 1 of y with y = h - 1 for a negative h, which cannot overflow.
+// ((y >> (e - 1)) + 1) >> 1 with y = h - 1 for a negative h (floor((y + 2^(e-1)) / 2^e)), which cannot overflow.
 constexpr std::int8_t requantize_fast(std::int32_t acc, fixed_multiplier m, const output_stage& out) {
-  std::int64_t x = acc;
-  if (m.shift > 0) {
-    x *= std::int64_t{1} << m.shift;
-    x = x > INT32_MAX ? INT32_MAX : (x < INT32_MIN ? INT32_MIN : x);
+  std::int32_t x = acc;  // 32 bits, so that the product is one 32 x 32 -> 64 multiply-accumulate (SMLAL)
+  if (m.shift > 0) [[unlikely]] {
+    const std::int64_t shifted = std::int64_t{acc} * (std::int64_t{1} << m.shift);
+    x = static_cast<std::int32_t>(shifted > INT32_MAX ? INT32_MAX : (shifted < INT32_MIN ? INT32_MIN : shifted));
   }
-  std::int32_t h = static_cast<std::int32_t>((x * m.multiplier + (std::int64_t{1} << 30)) >> 31);
+  std::int32_t h = static_cast<std::int32_t>((std::int64_t{x} * m.multiplier + (std::int64_t{1} << 30)) >> 31);
   if (m.shift < 0) {
     const int e = -m.shift;
     const std::int32_t y = h + (h >> 31);
-    h = (y >> e) + ((y >> (e - 1)) & 1);
+    h = ((y >> (e - 1)) + 1) >> 1;  // = (y >> e) + bit e - 1 of y; y + 1 cannot overflow (h <= 2^31 - 2)
   }
   std::int32_t v = 0;  // zero point + h, saturated: h reaches 2^31 - 2
   if (__builtin_add_overflow(out.zero_point, h, &v)) v = h > 0 ? INT32_MAX : INT32_MIN;
@@ -78,6 +78,22 @@ inline std::uint32_t odd_bytes(std::uint32_t v) {
 inline std::int32_t dual_mac(std::uint32_t a, std::uint32_t b, std::int32_t acc) {
   std::int32_t r;
   asm("smlad %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+  return r;
+}
+// acc + bottom halves' product; acc + top halves' product; the two halves' differences.
+inline std::int32_t mac_bottom(std::uint32_t a, std::uint32_t b, std::int32_t acc) {
+  std::int32_t r;
+  asm("smlabb %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+  return r;
+}
+inline std::int32_t mac_top(std::uint32_t a, std::uint32_t b, std::int32_t acc) {
+  std::int32_t r;
+  asm("smlatt %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+  return r;
+}
+inline std::uint32_t subtract_pairs(std::uint32_t a, std::uint32_t b) {
+  std::uint32_t r;
+  asm("ssub16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
   return r;
 }
 #endif
