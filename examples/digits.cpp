@@ -1,0 +1,50 @@
+// A CNN trained in PyTorch on scikit-learn's 8x8 digits, imported with its int8 twin
+// (digits/digits_model.hpp: tools/make_digits_example.py), run on the 360 test images in float and int8.
+#include <array>
+#include <cstdio>
+#include <span>
+
+#include "digits/digits_model.hpp"
+
+using net = digits::network;
+
+static net::weights weights;
+static ctnn::static_arena<net> arena;
+static ctnn::static_arena<net::quantized> arena8;  // a quarter of the float one
+
+template <class Scores>
+std::size_t top_class(const Scores& s) {
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < s.size(); ++i) best = s[i] > s[best] ? i : best;
+  return best;
+}
+
+int main() {
+  if (!ctnn::load_weights(weights, std::span<const float>(digits::float_weights)).ok) return 1;
+  constexpr const net::quantized& q = digits::quantized_weights;  // constant data: flash on a board
+  int float_correct = 0, int8_correct = 0, same_as_pytorch = 0;
+  for (int i = 0; i < digits::test_count; ++i) {
+    std::array<float, net::input_size> x{};
+    for (std::size_t p = 0; p < x.size(); ++p) x[p] = digits::test_levels[i * 64 + p] / 16.0f;
+    std::array<float, net::output_size> logits{};
+    net::forward(weights, x, logits, arena);
+    const std::size_t label = digits::test_labels[i], guess = top_class(logits);
+    float_correct += guess == label;
+    same_as_pytorch += guess == digits::pytorch_predictions[i];
+
+    std::array<std::int8_t, net::input_size> x8{};
+    std::array<std::int8_t, net::output_size> logits8{};
+    ctnn::quantize_tensor(x, q.input_quantization(), x8);
+    net::forward(q, std::span<const std::int8_t, net::input_size>(x8), std::span<std::int8_t, net::output_size>(logits8),
+                 arena8);
+    int8_correct += top_class(logits8) == label;
+  }
+  const double n = digits::test_count;
+  std::printf("digits: %d test images; accuracy float %.2f%% (PyTorch %.2f%%, same prediction on %d), int8 %.2f%%\n",
+              digits::test_count, 100.0 * float_correct / n, 100.0 * digits::pytorch_correct / n, same_as_pytorch,
+              100.0 * int8_correct / n);
+  std::printf("weights: float %zu B, int8 %zu B; arena: float %zu B, int8 %zu B\n", sizeof(digits::float_weights),
+              sizeof(q.weights) + sizeof(q.biases) + sizeof(q.multipliers), sizeof(arena), sizeof(arena8));
+  // The example fails if ctnn's float network is not PyTorch's, or int8 loses more than a point.
+  return same_as_pytorch == digits::test_count && int8_correct >= digits::pytorch_correct - n / 100 ? 0 : 1;
+}
