@@ -19,6 +19,7 @@ samples, then converted. Written per network, in a namespace of its own:
   layer_biases            their int32 biases, round(b / (s_in s_w[c])) by torch.quantize_per_channel (0: no bias)
   layer_outputs           each such layer's output scale and zero point (its fused ReLU's)
   merge_outputs           each add's and concat's (FloatFunctional) scale and zero point, in node order
+  activation_outputs      each other activation's (sigmoid, tanh, hardswish, ..., softmax) scale and zero point
   expected                the quantized model's int8 output for each input, PyTorch's order
   traced_tensors, traced  the numbers (in ctnn's schedule) of the tensors the model's kernel calls write,
                           and their int8 values for each input (the model's `trace`)
@@ -165,6 +166,52 @@ class Bn(nn.Module):
         return t
 
 
+class Act(nn.Module):
+    """Activations by table: hardswish and leaky ReLU and ELU (observed outputs), sigmoid and tanh (PyTorch's
+    fixed output quantization); and softmax."""
+    ctnn = ("ctnn::sequential<ctnn::input<3, 8, 8>, ctnn::conv2d<8, 3, ctnn::pad<1>>, ctnn::hardswish, "
+            "ctnn::conv2d<8, 1>, ctnn::sigmoid, ctnn::conv2d<8, 3, ctnn::pad<1>>, ctnn::tanh_activation, "
+            "ctnn::conv2d<6, 1>, ctnn::leaky_relu<1, 10>, ctnn::global_avg_pool, ctnn::flatten, ctnn::linear<4>, ctnn::elu<>, "
+            "ctnn::linear<5>, ctnn::softmax>")
+    input_shape = (3, 8, 8)
+    fuse = []
+
+    def __init__(self):
+        super().__init__()
+        self.quant = tq.QuantStub()
+        self.conv1, self.hardswish = nn.Conv2d(3, 8, 3, padding=1), nn.Hardswish()
+        self.conv2 = nn.Conv2d(8, 8, 1)
+        self.conv3 = nn.Conv2d(8, 8, 3, padding=1)
+        self.conv4, self.leaky = nn.Conv2d(8, 6, 1), nn.LeakyReLU(0.1)
+        self.head_pool = nn.AdaptiveAvgPool2d(1)
+        self.fc, self.elu = nn.Linear(6, 4), nn.ELU()
+        self.fc2, self.softmax = nn.Linear(4, 5), nn.Softmax(dim=1)
+        self.weighted = ["conv1", "conv2", "conv3", "conv4", "fc", "fc2"]
+        self.merges = []
+        self.lookup_tensors = [2, 4, 6, 8, 12, 14]  # the other activations' outputs, in node order
+
+    def forward(self, x):
+        return self.trace(x)[14]
+
+    def trace(self, x):
+        t = {}
+        t[1] = self.conv1(self.quant(x))
+        t[2] = self.hardswish(t[1])
+        t[3] = self.conv2(t[2])
+        t[4] = torch.sigmoid(t[3])
+        t[5] = self.conv3(t[4])
+        t[6] = torch.tanh(t[5])
+        t[7] = self.conv4(t[6])
+        t[8] = self.leaky(t[7])
+        t[9] = self.head_pool(t[8])
+        t[10] = torch.flatten(t[9], 1)
+        t[11] = self.fc(t[10])
+        t[12] = self.elu(t[11])
+        t[13] = self.fc2(t[12])
+        t[14] = self.softmax(t[13])
+        return t
+
+
 def floats(values):
     return ", ".join(repr(float(torch.tensor(v, dtype=torch.float32).item())) + "f" for v in values)
 
@@ -196,15 +243,19 @@ def build(cls, seed):
     calibration = torch.randn(CALIBRATION, *cls.input_shape)
     inputs = torch.randn(INPUTS, *cls.input_shape)
 
-    fused = tq.fuse_modules(model, cls.fuse)
+    fused = tq.fuse_modules(model, cls.fuse) if cls.fuse else model
     fused.qconfig = tq.QConfig(
         activation=tq.MinMaxObserver.with_args(dtype=torch.quint8, qscheme=torch.per_tensor_affine),
         weight=tq.PerChannelMinMaxObserver.with_args(dtype=torch.qint8, qscheme=torch.per_channel_symmetric))
-    prepared = tq.prepare(fused)
+    # nn.Softmax is quantizable (nnq.Softmax: the float softmax of the dequantized input, requantized) but
+    # not in PyTorch 1.13's default lists.
+    from torch.ao.quantization.quantization_mappings import (get_default_qconfig_propagation_list,
+                                                             get_default_static_quant_module_mappings)
+    prepared = tq.prepare(fused, allow_list=set(get_default_qconfig_propagation_list()) | {nn.Softmax})
     with torch.no_grad():
         for sample in calibration:
             prepared(sample.unsqueeze(0))
-    converted = tq.convert(prepared)
+    converted = tq.convert(prepared, mapping={**get_default_static_quant_module_mappings(), nn.Softmax: nnq.Softmax})
 
     # Each weighted layer's input scale, from a hook on the converted module.
     input_scales = {}
@@ -238,6 +289,10 @@ def build(cls, seed):
             biases.append(qb.int_repr().flatten())
         outputs.append(quant(m.scale, m.zero_point))
     merges = [quant(getattr(converted, n).scale, getattr(converted, n).zero_point) for n in model.merges]
+    # Each table activation's output quantization, from the traced tensors (sigmoid's and tanh's are
+    # PyTorch's fixed ones).
+    lookup_tensors = getattr(model, "lookup_tensors", [])
+    lookups = [quant(traced[0][t].q_scale(), traced[0][t].q_zero_point()) for t in lookup_tensors]
 
     text = f"namespace int8_{cls.__name__.lower()} {{\nusing net = {cls.ctnn};\n"
     text += array("float", "weights", floats(flat.tolist()))
@@ -251,6 +306,8 @@ def build(cls, seed):
     text += array("ctnn::quantization", "layer_outputs", ", ".join(outputs))
     text += array("ctnn::quantization", "merge_outputs", ", ".join(merges) or "{}")
     text += f"inline constexpr int merge_count = {len(merges)};\n"
+    text += array("ctnn::quantization", "activation_outputs", ", ".join(lookups) or "{}")
+    text += f"inline constexpr int activation_count = {len(lookups)};\n"
     text += array("std::int8_t", "expected", ints(torch.cat(expected).tolist()))
     # Every traced tensor of every input, input after input, each tensor in PyTorch's order.
     numbers = sorted(traced[0])
@@ -264,7 +321,7 @@ def build(cls, seed):
 def main():
     torch.backends.quantized.engine = "qnnpack"
     torch.set_num_threads(1)
-    parts = [build(Cnn, 2026), build(Kws, 2027), build(Bn, 2028)]
+    parts = [build(Cnn, 2026), build(Kws, 2027), build(Bn, 2028), build(Act, 2029)]
     text = (f"// Generated by tools/make_int8_network_reference.py (PyTorch {torch.__version__}, qnnpack); do not edit.\n"
             "// See the script's docstring.\n" + "".join(parts))
     os.makedirs(os.path.dirname(OUT), exist_ok=True)

@@ -80,6 +80,24 @@ struct scale_shift_for {
     }
   }
 };
+
+// PyTorch's fixed output quantization of sigmoid (quint8 scale 1/256, zero point 0), tanh (2/256, 128) and
+// hardsigmoid (1/256, 0), in int8 terms; scale 0 for every other node (a visitor of the schedule).
+struct fixed_output_for {
+  using value_type = quantization;
+  static constexpr bool uses_followers = false;
+  template <class Node, class N1, class N2, class N3>
+  static constexpr quantization of() {
+    if constexpr (block_layer<typename Node::type>) {
+      return {0.0f, 0};
+    } else if constexpr (std::is_same_v<std::remove_cvref_t<decltype(Node::type::params)>, activation_params>) {
+      constexpr activation_kind kind = Node::type::params.kind;
+      if (kind == activation_kind::sigmoid || kind == activation_kind::hardsigmoid) return {1.0f / 256.0f, -128};
+      if (kind == activation_kind::tanh) return {2.0f / 256.0f, 0};
+    }
+    return {0.0f, 0};
+  }
+};
 }  // namespace impl
 
 // q from w and the observed ranges (see the top of this file): a batch norm after a convolution or linear
@@ -99,6 +117,9 @@ constexpr void quantize_network(const typename Net::weights& w, const tensor_ran
     if (Q::layout.node[k].batch_norm) scale_shift[k + 1](w.values.data() + tensors[s.nodes[k + 1].first_tensor].offset, c, a, b);
   };
   for (int t = 0; t < Q::tensors; ++t) q.activations[t] = observed_quantization(r.min[t], r.max[t]);
+  const auto& fixed = node_table<schedule_of<Net>, impl::fixed_output_for>;
+  for (int k = 0; k < Q::layout_type::nodes; ++k)
+    if (fixed[k].scale > 0.0f) q.activations[k + 1] = fixed[k];
   for (int k = 0; k < Q::layout_type::nodes; ++k) {
     const int8_node& n = Q::layout.node[k];
     if (n.channel_count == 0) continue;

@@ -35,6 +35,8 @@ namespace {
     static constexpr const auto& layer_outputs = ns::layer_outputs;                 \
     static constexpr const auto& merge_outputs = ns::merge_outputs;                 \
     static constexpr int merge_count = ns::merge_count;                             \
+    static constexpr const auto& activation_outputs = ns::activation_outputs;               \
+    static constexpr int activation_count = ns::activation_count;                           \
     static constexpr const auto& expected = ns::expected;                           \
     static constexpr const auto& traced_tensors = ns::traced_tensors;               \
     static constexpr const auto& traced = ns::traced;                               \
@@ -42,6 +44,7 @@ namespace {
 CTNN_INT8_NETWORK_DATA(int8_cnn)
 CTNN_INT8_NETWORK_DATA(int8_kws)
 CTNN_INT8_NETWORK_DATA(int8_bn)
+CTNN_INT8_NETWORK_DATA(int8_act)
 
 // The layout by hand: every convolution's and linear layer's weights, one byte each, and their channels.
 // Cnn: 8x3x3x3, 8x8x3x3 twice, 4x8x1x1, 10x12; Kws: 8x1x5x3, 8x1x3x3, 12x8x1x1, 16x120, 4x16.
@@ -58,7 +61,8 @@ static_assert(int8_kws::net::quantized_arena_bytes * 4 == int8_kws::net::arena_b
 template <class D, class Net = typename D::net>
 quantized_weights_of<Net> from_pytorch() {
   return quantized_from_layers<Net>(D::input_quantization, D::layer_weights, D::layer_weight_scales, D::layer_biases,
-                                    D::layer_outputs, std::span<const quantization>(D::merge_outputs, D::merge_count));
+                                    D::layer_outputs, std::span<const quantization>(D::merge_outputs, D::merge_count),
+                                    std::span<const quantization>(D::activation_outputs, D::activation_count));
 }
 
 struct differences {
@@ -152,6 +156,7 @@ void imported_matches_pytorch() {
 TEST(Int8Network, CnnImportedFromPyTorch) { imported_matches_pytorch<int8_cnn_data>(); }
 TEST(Int8Network, KwsImportedFromPyTorch) { imported_matches_pytorch<int8_kws_data>(); }
 TEST(Int8Network, BatchNormsFoldedImportedFromPyTorch) { imported_matches_pytorch<int8_bn_data>(); }
+TEST(Int8Network, TableActivationsImportedFromPyTorch) { imported_matches_pytorch<int8_act_data>(); }
 
 // Observed on the same samples, ctnn's quantization is PyTorch's: the same int8 weights and scales, the
 // same biases, the same activation scales and zero points, to float rounding: the two float forwards
@@ -219,5 +224,6 @@ void calibration_matches_pytorch() {
 TEST(Int8Network, CnnCalibratedAsPyTorch) { calibration_matches_pytorch<int8_cnn_data>(); }
 TEST(Int8Network, KwsCalibratedAsPyTorch) { calibration_matches_pytorch<int8_kws_data>(); }
 TEST(Int8Network, BatchNormsFoldedCalibratedAsPyTorch) { calibration_matches_pytorch<int8_bn_data>(); }
+TEST(Int8Network, TableActivationsCalibratedAsPyTorch) { calibration_matches_pytorch<int8_act_data>(); }
 
 }  // namespace

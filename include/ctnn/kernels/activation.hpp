@@ -179,6 +179,45 @@ constexpr void softmax_forward(const T* x, T* y) {
   }
 }
 
+// Softmax and log_softmax in an int8 network, as PyTorch's quantized softmax: the float function of the
+// dequantized inputs, quantized at the output's quantization. x - max = s (q - q_max), so exp(x - max)
+// comes from a table of the 256 possible differences, made once per call.
+template <class Node, layout L, activation_params A>
+constexpr void run_int8(const softmax_params&, const int8_call& c) {
+  constexpr softmax_params P = Node::type::params;
+  constexpr shape In = Node::input_shape;
+  constexpr int dim = normalize_dim(P.dim, In.rank);
+  constexpr index_t n = In[dim];
+  constexpr count_t rows = In.size() / n;
+  float exp_of_difference[256] = {};  // exp(-s d), d = q_max - q
+  for (int d = 0; d < 256; ++d) exp_of_difference[d] = math::exp(-c.in.scale * static_cast<float>(d));
+  shape rest = In;
+  rest[dim] = 1;
+  for (count_t row = 0; row < rows; ++row) {
+    index_t idx[max_rank] = {};
+    unravel(row, rest, idx);
+    std::int32_t largest = -128;
+    for (index_t i = 0; i < n; ++i) {
+      idx[dim] = i;
+      const std::int32_t v = c.x[offset_of<L>(In, idx)];
+      largest = v > largest ? v : largest;
+    }
+    float sum = 0.0f;
+    for (index_t i = 0; i < n; ++i) {
+      idx[dim] = i;
+      sum += exp_of_difference[largest - c.x[offset_of<L>(In, idx)]];
+    }
+    const float log_sum = P.log ? math::log(sum) : 0.0f;
+    for (index_t i = 0; i < n; ++i) {
+      idx[dim] = i;
+      const count_t at = offset_of<L>(In, idx);
+      const int d = largest - c.x[at];
+      const float r = P.log ? -c.in.scale * static_cast<float>(d) - log_sum : exp_of_difference[d] / sum;
+      c.y[at] = quantize_value(r, c.out);
+    }
+  }
+}
+
 // What a register tile applies before its store: on a scalar, any activation; on a vector, the
 // piecewise-linear ones (the rest follow with activate_stored).
 template <activation_params P, class T, class Lanes>
@@ -207,6 +246,18 @@ constexpr void run_int8(const activation_params&, const int8_call& c) {
     const std::int32_t v = c.x[i];
     c.y[i] = static_cast<std::int8_t>(v < s.low ? s.low : (v > s.high ? s.high : v));
   }
+}
+// Every other element-wise activation in an int8 network: a table of its outputs for the 256 inputs, built
+// from the two quantizations (fill_int8_table, by finish_quantization: the float activation of each
+// dequantized input, quantized), as PyTorch's quantized sigmoid, tanh, hardswish and ELU compute it.
+template <activation_params P>
+constexpr void fill_int8_table(const quantization& in, const quantization& out, std::int8_t* table) {
+  for (int q = -128; q < 128; ++q) table[q + 128] = quantize_value(activate<P>(dequantize_value(static_cast<std::int8_t>(q), in)), out);
+}
+template <class Node, layout L, activation_params A>
+  requires(!clamps_int8_output<Node::type::params>)
+constexpr void run_int8(const activation_params&, const int8_call& c) {
+  for (count_t i = 0; i < Node::output_shape.size(); ++i) c.y[i] = c.table[c.x[i] + 128];
 }
 // PReLU: x for x >= 0, slope x below, with the slope of x's channel (or the one slope).
 template <index_t Slopes, shape In, layout L, class T>

@@ -165,6 +165,7 @@ struct int8_call {
   const std::int32_t* biases = nullptr;
   const fixed_multiplier* multipliers = nullptr;
   const std::int32_t* kernel_biases = nullptr;  // biases - z_x sum w per output channel (the input's zero point folded)
+  const std::int8_t* table = nullptr;           // an element-wise activation's 256 outputs, input -128 first
 };
 
 // The activations that are clamps, and so fuse into an int8 kernel's output stage.

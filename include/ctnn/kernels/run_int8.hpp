@@ -26,10 +26,28 @@ CTNN_BEGIN_CONFIG
 // The multipliers of q from its scales, and the tensors that keep their input's quantization set to it
 // (for a layer with a clamp fused, the clamp's output tensor is the one that counts). Constant
 // evaluation: an imported header's weights get theirs from the compiler.
+namespace impl {
+using table_filler = void (*)(const quantization&, const quantization&, std::int8_t*);
+// The table filler of each node that runs by a table (a visitor of the schedule).
+struct table_filler_for {
+  using value_type = table_filler;
+  static constexpr bool uses_followers = false;
+  template <class Node, class N1, class N2, class N3>
+  static constexpr table_filler of() {
+    if constexpr (describe_int8<layout::nchw>::template of<Node, void, void, void>().lookup) {
+      return &fill_int8_table<Node::type::params>;
+    } else {
+      return nullptr;
+    }
+  }
+};
+}  // namespace impl
+
 template <class Net>
 constexpr quantized_weights_of<Net> finish_quantization(quantized_weights_of<Net> q) {
   using Q = quantized_weights_of<Net>;
   const auto& s = schedule_of<Net>::value;
+  const auto& fillers = node_table<schedule_of<Net>, impl::table_filler_for>;
   for (int k = 0; k < Q::layout_type::nodes; ++k) {
     const int8_node& n = Q::layout.node[k];
     const quantization in = q.activations[s.nodes[k].inputs[0]];
@@ -37,6 +55,11 @@ constexpr quantized_weights_of<Net> finish_quantization(quantized_weights_of<Net
       q.activations[k + 1] = in;
       continue;
     }
+    if (n.lookup) {
+      fillers[k](in, q.activations[k + 1], q.tables.data() + n.table * 256);
+      continue;
+    }
+    if (n.softmax) continue;
     for (int j = 1; j <= n.fused; ++j) q.activations[k + j] = q.activations[k + 1 + n.fused];
     const double out = q.activations[k + 1].scale;
     const count_t per_channel = n.channel_count > 0 ? n.weight_count / n.channel_count : 0;
@@ -69,7 +92,8 @@ constexpr quantized_weights_of<Net> finish_quantization(quantized_weights_of<Net
 // An int8 network from its layers' data, as a quantization tool lists it (PyTorch's torch.ao modules, in
 // ctnn's node order): the input's quantization; every convolution's and linear layer's int8 weights,
 // weight scales and int32 biases one after another; each such layer's output quantization (its fused
-// clamp's, or its folded batch norm's) and each add's and concat's, in node order. The rest by
+// clamp's, or its folded batch norm's), each add's and concat's, and each other activation's (sigmoid,
+// tanh, hardswish, ..., softmax), in node order. The rest by
 // finish_quantization. Constexpr: a header of such arrays becomes a constant in flash. Too few or too
 // many values for the network trap (a compile error in a constant).
 template <class Net>
@@ -77,7 +101,8 @@ constexpr quantized_weights_of<Net> quantized_from_layers(const quantization& in
                                                          std::span<const float> weight_scales,
                                                          std::span<const std::int32_t> biases,
                                                          std::span<const quantization> layer_outputs,
-                                                         std::span<const quantization> merge_outputs) {
+                                                         std::span<const quantization> merge_outputs,
+                                                         std::span<const quantization> activation_outputs = {}) {
   using Q = quantized_weights_of<Net>;
   Q q{};
   if (weights.size() != q.weights.size() || weight_scales.size() != q.weight_scales.size() ||
@@ -87,7 +112,7 @@ constexpr quantized_weights_of<Net> quantized_from_layers(const quantization& in
   for (std::size_t i = 0; i < weight_scales.size(); ++i) q.weight_scales[i] = weight_scales[i];
   for (std::size_t i = 0; i < biases.size(); ++i) q.biases[i] = biases[i];
   q.activations[0] = input;
-  std::size_t layer = 0, merge = 0;
+  std::size_t layer = 0, merge = 0, lookup = 0;
   for (int k = 0; k < Q::layout_type::nodes; ++k) {
     const int8_node& n = Q::layout.node[k];
     if (n.channel_count > 0) {
@@ -98,8 +123,13 @@ constexpr quantized_weights_of<Net> quantized_from_layers(const quantization& in
       if (merge >= merge_outputs.size()) __builtin_trap();
       q.activations[k + 1] = merge_outputs[merge++];
     }
+    if (n.lookup || n.softmax) {
+      if (lookup >= activation_outputs.size()) __builtin_trap();
+      q.activations[k + 1] = activation_outputs[lookup++];
+    }
   }
-  if (layer != layer_outputs.size() || merge != merge_outputs.size()) __builtin_trap();
+  if (layer != layer_outputs.size() || merge != merge_outputs.size() || lookup != activation_outputs.size())
+    __builtin_trap();
   return finish_quantization(q);
 }
 
@@ -110,6 +140,7 @@ struct int8_state {
   const std::int32_t* kernel_biases;
   const fixed_multiplier* multipliers;
   const fixed_multiplier* merge_multipliers;
+  const std::int8_t* tables;
   const quantization* activations;
   const int8_node* layout;
 };
@@ -129,7 +160,8 @@ constexpr void run_int8_layer(const int8_state& s, int k) {
   if (x == y && s.tensors.nodes[k].how == storage::alias) return;  // the output is the input: nothing moves
   run_int8<Node, L, A>(Node::type::params,
                        int8_call{x, y, s.activations[in], s.activations[out], s.weights + n.weights,
-                                 s.biases + n.channels, s.multipliers + n.channels, s.kernel_biases + n.channels});
+                                 s.biases + n.channels, s.multipliers + n.channels, s.kernel_biases + n.channels,
+                                 s.tables + n.table * 256});
 }
 
 template <class Node, layout L, std::size_t... B>
@@ -214,6 +246,7 @@ constexpr void run_int8_schedule(const quantized_weights_of<Net>& q, const std::
                                                                   facts::batch_norm_not_after_a_convolution_or_linear_layer>>());
   const int8_state s{{x, y, arena, plan.offsets.data(), plan.buffer.data(), schedule::value.nodes.data(), nullptr, nullptr},
                      q.weights.data(), q.biases.data(), q.kernel_biases.data(), q.multipliers.data(), q.merge_multipliers.data(),
+                     q.tables.data(),
                      q.activations.data(), Q::layout.node.data()};
   if constexpr (schedule::value.node_count == 0) {  // a network without layers returns its input
     for (count_t i = 0; i < Net::input_shape.size(); ++i) y[i] = x[i];

@@ -11,8 +11,9 @@
 //                                       computed by the compiler and sits in flash)
 //
 // What keeps its input's quantization (as PyTorch's quantized ops): pooling, reshapes, identity, a clamp
-// on its own (relu after an add). What sets its own: a convolution or linear layer, and the merges that
-// rescale their inputs (residual add, concat). A batch norm right after a convolution or linear layer in
+// on its own (relu after an add). What sets its own: a convolution or linear layer, the merges that
+// rescale their inputs (residual add, concat), every other element-wise activation (sigmoid, tanh,
+// hardswish, ...), which runs as a table of its 256 outputs, built from the two quantizations, and softmax. A batch norm right after a convolution or linear layer in
 // its chain is folded into its weights and bias, and a clamp after either is fused into its output
 // stage: the layer writes the group's last tensor, quantized as that tensor (PyTorch's fused ConvBnReLU2d
 // / ConvReLU2d / LinearReLU), and the others do not run. A batch norm anywhere else has no int8 kernel.
@@ -41,6 +42,9 @@ struct int8_node {
   int merge_count = 0;                      // sum; concat, one per input
   int fused = 0;                            // nodes after it that it computes: a batch norm, a clamp
   bool batch_norm = false;                  // the first of them is a batch norm, folded into its weights
+  bool lookup = false;                      // an element-wise activation by a table of its 256 outputs
+  bool softmax = false;                     // softmax or log_softmax, quantized as its own output
+  count_t table = 0;                        // which table, in quantized_weights_of::tables
   bool keeps_quantization = true;           // its output is quantized as its input
 };
 
@@ -50,6 +54,8 @@ namespace impl {
 struct int8_traits {
   int fused = 0;            // a batch norm and / or a clamp (not identity) it computes, after it in its chain
   bool batch_norm = false;  // the first of them is a batch norm
+  bool lookup = false;      // an element-wise activation that is not a clamp: a table
+  bool softmax = false;
   int merge_inputs = 0;  // add, concat: its branches
   bool merges = false;
 };
@@ -88,6 +94,10 @@ struct describe_int8 {
       constexpr block_kind kind = Node::type::kind;
       t.merges = kind == block_kind::add || kind == block_kind::concat;
       t.merge_inputs = t.merges ? static_cast<int>(boost::mp11::mp_size<typename Node::type::branches>::value) : 0;
+    } else if constexpr (std::is_same_v<std::remove_cvref_t<decltype(Node::type::params)>, activation_params>) {
+      t.lookup = !is_clamp(Node::type::params) && Node::type::params.kind != activation_kind::identity;
+    } else if constexpr (std::is_same_v<std::remove_cvref_t<decltype(Node::type::params)>, softmax_params>) {
+      t.softmax = true;
     } else if constexpr (has_int8_weights<Node, L>()) {
       t.batch_norm = lowering_at<N1, L>().channel_affine;
       t.fused = t.batch_norm ? 1 + (is_clamp_node<N2>() ? 1 : 0) : (is_clamp_node<N1>() ? 1 : 0);
@@ -102,7 +112,7 @@ struct int8_layout {
   static constexpr int nodes = schedule::value.node_count;
   struct value_type {
     std::array<int8_node, nodes + 1> node{};
-    count_t weight_elements = 0, channels = 0, merges = 0;
+    count_t weight_elements = 0, channels = 0, merges = 0, tables = 0;
     int lone_batch_norm = -1;  // the first batch norm not folded into a layer before it: no int8 kernel
   };
   static constexpr value_type value = [] {
@@ -132,6 +142,15 @@ struct int8_layout {
         // The batch norm and the clamp write over the layer's output (in place), so the layer may write theirs.
         for (int j = 1; j <= q.fused; ++j)
           if (plan.buffer[k + 1 + j] != plan.buffer[k + 1]) __builtin_trap();
+      }
+      if (traits[k].lookup) {
+        q.lookup = true;
+        q.table = r.tables++;
+        q.keeps_quantization = false;
+      }
+      if (traits[k].softmax) {
+        q.softmax = true;
+        q.keeps_quantization = false;
       }
       if (traits[k].merges) {
         q.merges = r.merges;
@@ -169,6 +188,7 @@ struct quantized_weights_of {
   std::array<fixed_multiplier, layout.channels> multipliers{};
   std::array<fixed_multiplier, layout.merges> merge_multipliers{};
   std::array<std::int32_t, layout.channels> kernel_biases{};  // b[c] - z_in sum_k w[c][k], for the fast kernels
+  std::array<std::int8_t, 256 * layout.tables> tables{};      // an element-wise activation's output for each input
 
   constexpr const quantization& input_quantization() const { return activations[0]; }
   constexpr const quantization& output_quantization() const { return activations[tensors - 1]; }
