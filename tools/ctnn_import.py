@@ -17,8 +17,9 @@ for read-only memory, packed by ctnn itself for --target (a host build with that
 configuration; needs g++-12). --int8 FILE.npy quantizes the network post-training for an int8 forward, on
 the calibration samples in FILE (float32, [N, C, H, W] as the model takes them, N >= 1): ctnn itself
 observes every tensor's range and quantizes (ctnn/calibrate.hpp: PyTorch's min/max observers, weights
-per output channel, batch norms folded), and the header holds the result as a constant,
-`quantized_weights`, for read-only memory. ONNX defaults that differ from PyTorch's (pool strides, count_include_pad)
+per output channel, batch norms folded; with --int8-percentile P each tensor's range holds P% of its
+values, from a histogram), and the header holds the result as a constant, `quantized_weights`, for
+read-only memory. ONNX defaults that differ from PyTorch's (pool strides, count_include_pad)
 are translated. An operator, attribute or shape ctnn cannot express stops the import with the node, its
 operator and the reason; nothing is written then, and existing files are left as they were.
 """
@@ -1233,7 +1234,7 @@ def read_calibration(path, input_shape):
     return a
 
 
-def quantize_for_header(header_text, name, tensors, samples, source):
+def quantize_for_header(header_text, name, tensors, samples, source, percentile=None):
     """The int8 network's constant: a host program (tools/quantize_model.cpp) loads the weights and the
     samples, calibrates with ctnn/calibrate.hpp and prints net::quantized's fields."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -1249,13 +1250,13 @@ def quantize_for_header(header_text, name, tensors, samples, source):
         built = subprocess.run(cmd, capture_output=True, text=True)
         if built.returncode != 0:
             raise ImportError_("quantizing the network: it did not compile with ctnn in int8:\n" + built.stderr[-4000:])
-        ran = subprocess.run([exe, os.path.join(tmp, "weights.safetensors"), os.path.join(tmp, "samples.f32")],
-                             capture_output=True, text=True)
+        ran = subprocess.run([exe, os.path.join(tmp, "weights.safetensors"), os.path.join(tmp, "samples.f32")] +
+                             ([repr(float(percentile))] if percentile is not None else []), capture_output=True, text=True)
         if ran.returncode != 0:
             raise ImportError_("quantizing the network: " + ran.stderr)
     return f"""
 // The int8 network (ctnn/plan/quantized.hpp), calibrated by ctnn on the {samples.shape[0]} samples of {source}
-// (min/max observers per tensor, weights per output channel, batch norms folded; ctnn/calibrate.hpp): a
+// ({"min/max observers" if percentile is None else f"the {percentile} percentile of a histogram"} per tensor, weights per output channel, batch norms folded; ctnn/calibrate.hpp): a
 // constant in read-only memory, the multipliers derived by the compiler. Use it as
 // {name}::network::forward({name}::quantized_weights, x8, y8, arena8) with
 // ctnn::static_arena<{name}::network::quantized> arena8 and x8 quantized as quantized_weights.input_quantization().
@@ -1293,6 +1294,8 @@ def main(argv=None):
     ap.add_argument("--layout", default="nhwc", choices=("nhwc", "nchw"), help="activations' memory layout")
     ap.add_argument("--int8", metavar="SAMPLES.npy",
                     help="quantize for an int8 forward on these calibration samples; the result goes in the header")
+    ap.add_argument("--int8-percentile", type=float, metavar="P",
+                    help="with --int8: each tensor's range holds P%% of its calibration values (e.g. 99.99), not all")
     args = ap.parse_args(argv)
     try:
         if ":" in args.model and not os.path.exists(args.model):
@@ -1315,7 +1318,10 @@ def main(argv=None):
             header += flash_text(name, values, config)
         if args.int8:
             samples = read_calibration(args.int8, input_shape_of(model))
-            header += quantize_for_header(header, name, tensors, samples, os.path.basename(args.int8))
+            if args.int8_percentile is not None and not 50.0 < args.int8_percentile <= 100.0:
+                raise ImportError_(f"--int8-percentile {args.int8_percentile}: a percentage above 50 and at most 100")
+            header += quantize_for_header(header, name, tensors, samples, os.path.basename(args.int8),
+                                          args.int8_percentile)
     except ImportError_ as e:
         print(f"ctnn_import: {e}", file=sys.stderr)
         return 1

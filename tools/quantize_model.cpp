@@ -1,9 +1,13 @@
 // The host program tools/ctnn_import.py --int8 builds: loads an imported network's weights (safetensors)
 // and calibration samples (float32, PyTorch's order, one after another), quantizes the network with
-// ctnn/calibrate.hpp and prints the fields of net::quantized that are data (weights, weight scales, biases,
-// activations' quantization) as C++ initializers, for the header. CTNN_MODEL names the header's namespace.
+// ctnn/calibrate.hpp (min/max observers, or with a percentile the histogram observer's range holding that
+// percentage of each tensor's values) and prints the fields of net::quantized that are data (weights,
+// weight scales, biases, activations' quantization) as C++ initializers, for the header. CTNN_MODEL names
+// the header's namespace.
 //   g++-12 -std=c++20 -Iinclude -I<dir of model.hpp> -DCTNN_MODEL=lenet tools/quantize_model.cpp
+//   quantize_model weights.safetensors samples.f32 [percentile]
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -32,7 +36,7 @@ static void print_list(const Values& values, Print print) {
 }
 
 int main(int argc, char** argv) {
-  if (argc != 3) return 2;
+  if (argc != 3 && argc != 4) return 2;
   const std::vector<char> bytes = read(argv[1]), samples = read(argv[2]);
   auto w = std::make_unique<net::weights>();
   const auto loaded = ctnn::load_safetensors(*w, std::as_bytes(std::span(bytes.data(), bytes.size())));
@@ -50,12 +54,20 @@ int main(int argc, char** argv) {
   static ctnn::static_arena<net> arena;
   auto ranges = std::make_unique<ctnn::tensor_ranges<net>>();
   std::vector<float> nchw(net::input_size), x(net::input_size), y(net::output_size);
-  for (std::size_t at = 0; at < samples.size(); at += sample_bytes) {
-    std::memcpy(nchw.data(), samples.data() + at, sample_bytes);
-    net::input_from_nchw(std::span<const float, net::input_size>(nchw.data(), net::input_size),
-                         std::span<float, net::input_size>(x.data(), net::input_size));
-    ctnn::observe_ranges<net>(*w, std::span<const float, net::input_size>(x.data(), net::input_size),
-                              std::span<float, net::output_size>(y.data(), net::output_size), arena, *ranges);
+  const auto each_sample = [&](auto&& observe) {
+    for (std::size_t at = 0; at < samples.size(); at += sample_bytes) {
+      std::memcpy(nchw.data(), samples.data() + at, sample_bytes);
+      net::input_from_nchw(std::span<const float, net::input_size>(nchw.data(), net::input_size),
+                           std::span<float, net::input_size>(x.data(), net::input_size));
+      observe(std::span<const float, net::input_size>(x.data(), net::input_size),
+              std::span<float, net::output_size>(y.data(), net::output_size));
+    }
+  };
+  each_sample([&](auto in, auto out) { ctnn::observe_ranges<net>(*w, in, out, arena, *ranges); });
+  if (argc == 4) {  // the percentile observer: a second pass into each tensor's histogram
+    auto histograms = std::make_unique<ctnn::tensor_histograms<net>>(*ranges);
+    each_sample([&](auto in, auto out) { ctnn::observe_histograms<net>(*w, in, out, arena, *histograms); });
+    *ranges = histograms->percentile(std::strtod(argv[3], nullptr));
   }
   auto q = std::make_unique<net::quantized>();
   ctnn::quantize_network<net>(*w, *ranges, *q);

@@ -18,6 +18,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <span>
 
@@ -41,28 +42,82 @@ struct tensor_ranges {
   }
 };
 
-// Runs the float forward of w on x (y receives the output, as forward's) and widens r by every tensor
-// it computes, each read right after the node that writes it. NaN values are not observed.
-template <class Net, class W, class A>
-void observe_ranges(const W& w, std::span<const float, Net::input_size> x, std::span<float, Net::output_size> y,
-                    static_arena<A>& arena, tensor_ranges<Net>& r) {
-  static_assert(std::is_same_v<W, typename Net::weights>, "ctnn::observe_ranges: the network's float weights (net::weights)");
+// Runs the float forward of w on x (y receives the output, as forward's) and calls see(t, values, count)
+// for every tensor it computes, each right after the node that writes it, and for the input first.
+template <class Net, class W, class A, class See>
+void for_each_tensor(const W& w, std::span<const float, Net::input_size> x, std::span<float, Net::output_size> y,
+                     static_arena<A>& arena, See&& see) {
+  static_assert(std::is_same_v<W, typename Net::weights>, "ctnn: calibration runs the network's float weights (net::weights)");
   constexpr const auto& plan = memory_plan_for<Net, false>;
-  const auto widen = [&](int t, const float* v) {
-    for (count_t i = 0; i < plan.size[t]; ++i) {
-      if (v[i] < r.min[t]) r.min[t] = v[i];
-      if (v[i] > r.max[t]) r.max[t] = v[i];
-    }
-  };
-  widen(0, x.data());
+  see(0, x.data(), plan.size[0]);
   Net::forward_observed(w, x, y, arena, [&](int node, int nodes) {
     for (int t = node + 1; t <= node + nodes; ++t) {
       const int b = plan.buffer[t];
       if (b == not_stored) continue;
-      widen(t, b == caller_input ? x.data() : b == caller_output ? y.data() : arena.data.data() + plan.offsets[t]);
+      see(t, b == caller_input ? x.data() : b == caller_output ? y.data() : arena.data.data() + plan.offsets[t], plan.size[t]);
+    }
+  });
+}
+
+// Widens r by every tensor of the float forward of w on x. NaN values are not observed.
+template <class Net, class W, class A>
+void observe_ranges(const W& w, std::span<const float, Net::input_size> x, std::span<float, Net::output_size> y,
+                    static_arena<A>& arena, tensor_ranges<Net>& r) {
+  for_each_tensor<Net>(w, x, y, arena, [&](int t, const float* v, count_t n) {
+    for (count_t i = 0; i < n; ++i) {
+      if (v[i] < r.min[t]) r.min[t] = v[i];
+      if (v[i] > r.max[t]) r.max[t] = v[i];
     }
   });
   ++r.samples;
+}
+
+// The percentile observer: every tensor's histogram over the range the min/max pass observed (a second
+// pass over the same samples), from which percentile(p) gives the range that holds p% of the values,
+// the rest split evenly between the two tails, to within a bin: rare outliers no longer stretch the scale.
+//   ctnn::tensor_histograms<net> h(ranges);          (large: Bins counts per tensor; static or on the heap)
+//   for (...) ctnn::observe_histograms<net>(w, x, y, arena, h);
+//   ctnn::quantize_network<net>(w, h.percentile(99.99), q);
+template <class Net, int Bins = 2048>
+struct tensor_histograms {
+  static constexpr int tensors = tensor_ranges<Net>::tensors;
+  tensor_ranges<Net> ranges;
+  std::array<std::array<std::uint32_t, Bins>, tensors> counts{};
+
+  explicit tensor_histograms(const tensor_ranges<Net>& observed) : ranges(observed) {}
+
+  constexpr int bin_of(int t, float v) const {
+    const float width = ranges.max[t] - ranges.min[t];
+    if (!(width > 0.0f)) return 0;
+    const float at = (v - ranges.min[t]) / width * static_cast<float>(Bins);
+    return at < 0.0f ? 0 : (at >= static_cast<float>(Bins) ? Bins - 1 : static_cast<int>(at));
+  }
+
+  tensor_ranges<Net> percentile(double p) const {
+    tensor_ranges<Net> r = ranges;
+    for (int t = 0; t < tensors; ++t) {
+      const float width = (ranges.max[t] - ranges.min[t]) / static_cast<float>(Bins);
+      if (!(width > 0.0f)) continue;
+      unsigned long long total = 0;
+      for (std::uint32_t c : counts[t]) total += c;
+      const double tail = static_cast<double>(total) * (100.0 - p) / 200.0;
+      int low = 0, high = Bins - 1;
+      for (double below = 0; low < Bins - 1 && below + counts[t][low] <= tail; ++low) below += counts[t][low];
+      for (double above = 0; high > low && above + counts[t][high] <= tail; --high) above += counts[t][high];
+      r.min[t] = ranges.min[t] + static_cast<float>(low) * width;
+      r.max[t] = ranges.min[t] + static_cast<float>(high + 1) * width;
+    }
+    return r;
+  }
+};
+
+template <class Net, int Bins, class W, class A>
+void observe_histograms(const W& w, std::span<const float, Net::input_size> x, std::span<float, Net::output_size> y,
+                        static_arena<A>& arena, tensor_histograms<Net, Bins>& h) {
+  for_each_tensor<Net>(w, x, y, arena, [&](int t, const float* v, count_t n) {
+    for (count_t i = 0; i < n; ++i)
+      if (v[i] == v[i]) ++h.counts[t][h.bin_of(t, v[i])];
+  });
 }
 
 namespace impl {

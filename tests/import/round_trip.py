@@ -526,8 +526,8 @@ class Int8Net(nn.Module):
 
 
 def int8_round_trip(work, cxx):
-    """Int8Net imported with --int8 on 32 calibration samples; the header's int8 network run on 16 other
-    inputs, within 3% of the output's int8 range of PyTorch's float output. Then calibration files the
+    """Int8Net imported with --int8 on 32 calibration samples (min/max, and the 99.99th percentile); the
+    header's int8 network run on 16 other inputs, within 3% of the output's int8 range of PyTorch's float output. Then calibration files the
     importer must refuse, each with its message, the header left as it was."""
     d = os.path.join(work, "int8")
     os.makedirs(d, exist_ok=True)
@@ -542,18 +542,22 @@ def int8_round_trip(work, cxx):
     onnx_model = ctnn_import.export_module(model, (3, 16, 16))
     header, tensors = ctnn_import.import_model(onnx_model, "model", "int8net")
     samples = ctnn_import.read_calibration(os.path.join(d, "calibration.npy"), ctnn_import.input_shape_of(onnx_model))
-    header += ctnn_import.quantize_for_header(header, "model", tensors, samples, "calibration.npy")
-    with open(os.path.join(d, "model.hpp"), "w") as f:
-        f.write(header)
-    with open(os.path.join(d, "run.cpp"), "w") as f:
-        f.write(INT8_RUNNER)
-    exe = os.path.join(d, "run")
-    built = run([cxx, "-std=c++20", "-O1", "-Wall", "-Wextra", "-Werror", "-include", "cstring", f"-I{REPO}/include",
-                 f"-I{d}", os.path.join(d, "run.cpp"), "-o", exe])
-    if built.returncode != 0:
-        return False, "compile failed:\n" + built.stderr[-3000:]
-    ran = run([exe, os.path.join(d, "x.bin"), os.path.join(d, "y.bin")])
-    ok, text = ran.returncode == 0, ran.stdout.strip()
+    ok, text = True, ""
+    for percentile in (None, 99.99):  # min/max observers, then the histogram's 99.99th percentile
+        sub = os.path.join(d, "minmax" if percentile is None else "percentile")
+        os.makedirs(sub, exist_ok=True)
+        with open(os.path.join(sub, "model.hpp"), "w") as f:
+            f.write(header + ctnn_import.quantize_for_header(header, "model", tensors, samples, "calibration.npy", percentile))
+        with open(os.path.join(sub, "run.cpp"), "w") as f:  # beside its model.hpp, which it includes
+            f.write(INT8_RUNNER)
+        exe = os.path.join(sub, "run")
+        built = run([cxx, "-std=c++20", "-O1", "-Wall", "-Wextra", "-Werror", "-include", "cstring", f"-I{REPO}/include",
+                     os.path.join(sub, "run.cpp"), "-o", exe])
+        if built.returncode != 0:
+            return False, "compile failed:\n" + built.stderr[-3000:]
+        ran = run([exe, os.path.join(d, "x.bin"), os.path.join(d, "y.bin")])
+        ok = ok and ran.returncode == 0
+        text += ("" if percentile is None else "\n") + f"{'min/max' if percentile is None else 'percentile 99.99'}: " + ran.stdout.strip()
     import onnx
     onnx.save(onnx_model, os.path.join(d, "int8net.onnx"))
     np.save(os.path.join(d, "wrong_shape.npy"), np.zeros((4, 3, 8, 8), dtype=np.float32))
@@ -563,7 +567,8 @@ def int8_round_trip(work, cxx):
     np.save(os.path.join(d, "nan.npy"), nan)
     with open(os.path.join(d, "corrupt.npy"), "wb") as f:
         f.write(b"\x93NUMPY garbage")
-    refusals = [("wrong_shape.npy", "calibration samples must be [N, 3, 16, 16] with N >= 1 (the model's input), not [4, 3, 8, 8]"),
+    refusals = [("calibration.npy --int8-percentile 20", "--int8-percentile 20.0: a percentage above 50 and at most 100"),
+                ("wrong_shape.npy", "calibration samples must be [N, 3, 16, 16] with N >= 1 (the model's input), not [4, 3, 8, 8]"),
                 ("integers.npy", "calibration samples must be floating point, not int32"),
                 ("nan.npy", "calibration samples hold NaN or infinity"),
                 ("corrupt.npy", "corrupt.npy: not a readable .npy file")]
@@ -571,8 +576,9 @@ def int8_round_trip(work, cxx):
     for path, message in refusals:
         with open(header_path, "w") as out:
             out.write("kept\n")
+        file, *more = path.split()
         r = run([sys.executable, os.path.join(REPO, "tools", "ctnn_import.py"), os.path.join(d, "int8net.onnx"),
-                 "--header", header_path, "--int8", os.path.join(d, path)])
+                 "--header", header_path, "--int8", os.path.join(d, file)] + more)
         good = r.returncode == 1 and message in r.stderr and open(header_path).read() == "kept\n"
         text += f"\nbad calibration {path}: {'ok' if good else 'FAILED'}: {r.stderr.strip().splitlines()[-1] if r.stderr else ''}"
         ok = ok and good

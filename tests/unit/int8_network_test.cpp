@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
 #include <span>
 
 #include "ctnn/calibrate.hpp"
@@ -226,4 +227,32 @@ TEST(Int8Network, KwsCalibratedAsPyTorch) { calibration_matches_pytorch<int8_kws
 TEST(Int8Network, BatchNormsFoldedCalibratedAsPyTorch) { calibration_matches_pytorch<int8_bn_data>(); }
 TEST(Int8Network, TableActivationsCalibratedAsPyTorch) { calibration_matches_pytorch<int8_act_data>(); }
 
+}  // namespace
+
+namespace {
+// The percentile observer, on values by hand: 99 evenly in [0, 1] and one outlier at 100. Min/max takes
+// [0, 100]; the 98th percentile (one value in each tail) ends within a bin (100 / 2048) above 1.
+TEST(Int8Network, PercentileObserverClipsTheOutlier) {
+  using net = sequential<input<1, 1, 100>, relu>;
+  static net::weights w;
+  static static_arena<net> arena;
+  std::array<float, 100> x{}, y{};
+  for (int i = 0; i < 99; ++i) x[static_cast<std::size_t>(i)] = static_cast<float>(i) / 98.0f;
+  x[99] = 100.0f;
+  tensor_ranges<net> ranges;
+  observe_ranges<net>(w, x, y, arena, ranges);
+  EXPECT_EQ(ranges.max[0], 100.0f);
+  auto histograms = std::make_unique<tensor_histograms<net>>(ranges);
+  observe_histograms<net>(w, x, y, arena, *histograms);
+  const tensor_ranges<net> clipped = histograms->percentile(98.0);
+  const float bin = 100.0f / 2048.0f;
+  EXPECT_EQ(clipped.min[0], 0.0f);
+  EXPECT_GE(clipped.max[0], 1.0f);
+  EXPECT_LE(clipped.max[0], 1.0f + bin);
+  EXPECT_EQ(clipped.max[1], clipped.max[0]);  // relu's output: the same values
+  static net::quantized q;
+  quantize_network<net>(w, clipped, q);
+  EXPECT_NEAR(q.activations[0].scale, clipped.max[0] / 255.0f, 1e-7f);
+  EXPECT_EQ(q.activations[0].zero_point, -128);
+}
 }  // namespace
