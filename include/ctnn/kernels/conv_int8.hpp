@@ -214,14 +214,25 @@ struct int8_nhwc_conv {
             typedef int int32_lanes __attribute__((vector_size(16)));
             const int32_lanes zeros = {c.in.zero_point, c.in.zero_point, c.in.zero_point, c.in.zero_point};
             std::int8_t* y = c.y + offset<layout::nhwc>(out, 0, oz, oy, ox);
-            for (index_t ch = 0; ch < in.c; ch += 4) {
+            const auto lanes = [](const std::int8_t* p) { return __builtin_mve_vldrbq_sv4si(const_cast<signed char*>(p)); };
+            index_t ch = 0;
+            for (; ch + 8 <= in.c; ch += 8) {  // eight channels: the tap's two addresses serve two vectors
+              int32_lanes a, b;
+              std::memcpy(&a, c.biases + ch, sizeof a);
+              std::memcpy(&b, c.biases + ch + 4, sizeof b);
+              for (int i = 0; i < valid; ++i) {
+                const std::int8_t* xp = c.x + offsets[i] + ch;
+                const std::int8_t* wp = transposed + rows[i] + ch;
+                a += (lanes(xp) - zeros) * lanes(wp);
+                b += (lanes(xp + 4) - zeros) * lanes(wp + 4);
+              }
+              requantize.lanes_to(a, ch / 4, y + ch);
+              requantize.lanes_to(b, ch / 4 + 1, y + ch + 4);
+            }
+            for (; ch < in.c; ch += 4) {
               int32_lanes a;
               std::memcpy(&a, c.biases + ch, sizeof a);
-              for (int i = 0; i < valid; ++i) {
-                const int32_lanes xv = __builtin_mve_vldrbq_sv4si(const_cast<signed char*>(c.x + offsets[i] + ch));
-                const int32_lanes wv = __builtin_mve_vldrbq_sv4si(const_cast<signed char*>(transposed + rows[i] + ch));
-                a += (xv - zeros) * wv;
-              }
+              for (int i = 0; i < valid; ++i) a += (lanes(c.x + offsets[i] + ch) - zeros) * lanes(transposed + rows[i] + ch);
               requantize.lanes_to(a, ch / 4, y + ch);
             }
             continue;

@@ -110,6 +110,8 @@ inline void dot_rows(const std::int8_t* x, const std::int8_t* const* w, std::int
   constexpr count_t vector_end = 0;
 #endif
 #if CTNN_INT8_HELIUM
+  // Rolled: unrolled, GCC keeps the whole row in the 8 vector registers and spills the weights.
+#pragma GCC unroll 1
   for (count_t k = 0; k + 16 <= K; k += 16) {
     const detail::int8_lanes xv = detail::load_lanes(x + k);
     for (int j = 0; j < Rows; ++j) acc[j] = __builtin_mve_vmladavaq_sv16qi(acc[j], xv, detail::load_lanes(w[j] + k));
