@@ -2,10 +2,11 @@
 //
 // NHWC with groups 1: each output position's window as a row of int8 in PyTorch's weight order (the input
 // pixel's own channels for a 1x1 window without padding; else gathered, the padding being the input's
-// zero point), multiplied with four output channels' weights at a time (dot_rows: SMLAD, Helium's
-// VMLADAVA, or a loop x86 compilers vectorize), the zero point folded into the layer's kernel biases
-// (b - z_x sum w, ctnn/plan/quantized.hpp). NHWC depthwise: each tap of a position for all channels at
-// once, on the weights transposed to [tap][channel] on the stack. Then requantize_fast. The integers are
+// zero point), multiplied with four output channels' weights at a time (dot_rows: Helium's VMLADAVA, or a
+// loop x86 compilers vectorize; on the Cortex-M4/M7 two positions by two channels with SMLAD), the zero
+// point folded into the layer's kernel biases (b - z_x sum w, ctnn/plan/quantized.hpp). NHWC depthwise:
+// each tap of a position for a block of channels held in registers, on the weights transposed to
+// [tap][channel] on the stack. Then requantize_fast (four lanes at a time on Helium). The integers are
 // the reference's (conv_forward_int8) bit for bit, which every other case runs, and so does a layer whose
 // gathered row or transposed weights would take more than int8_stack_bytes of stack.
 #pragma once
