@@ -189,6 +189,10 @@ struct int8_nhwc_conv {
   }
 
   static void run_depthwise(const int8_call& c, const output_stage& stage) {
+#if CTNN_INT8_DSP
+    alignas(4) std::int8_t zero_row[in.c];
+    for (index_t ch = 0; ch < in.c; ++ch) zero_row[ch] = static_cast<std::int8_t>(c.in.zero_point);
+#endif
     std::int8_t transposed[taps * in.c];  // [tap][channel]
     for (index_t ch = 0; ch < in.c; ++ch)
       for (count_t t = 0; t < taps; ++t) transposed[t * in.c + ch] = c.weights[ch * taps + t];
@@ -240,9 +244,10 @@ struct int8_nhwc_conv {
           }
 #endif
 #if CTNN_INT8_DSP
-          if constexpr (in.c % 4 == 0) {  // four channels in registers over every tap: SXTB16, SSUB16, SMLABB / SMLATT
-            count_t offsets[taps], rows[taps];
-            int valid = 0;
+          if constexpr (in.c % 4 == 0) {  // four channels in registers over every tap: SXTB16, SMLABB / SMLATT
+            // Every tap reads a row of channels: the input's, or outside it a row of zero points, so that
+            // the zero point is folded into the kernel biases (b - z sum w) and no tap is skipped.
+            const std::int8_t* tap_rows[taps];
             count_t t = 0;
             for (index_t kz = 0; kz < k.kernel[0]; ++kz)
               for (index_t ky = 0; ky < k.kernel[1]; ++ky)
@@ -250,18 +255,18 @@ struct int8_nhwc_conv {
                   const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
                   const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
                   const index_t ix = ox * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
-                  if (iz < 0 || iz >= in.d || iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
-                  offsets[valid] = offset<layout::nhwc>(in, 0, iz, iy, ix);
-                  rows[valid++] = t * in.c;
+                  const bool inside = iz >= 0 && iz < in.d && iy >= 0 && iy < in.h && ix >= 0 && ix < in.w;
+                  tap_rows[t] = inside ? c.x + offset<layout::nhwc>(in, 0, iz, iy, ix) : zero_row;
                 }
-            const std::uint32_t zeros = (static_cast<std::uint32_t>(c.in.zero_point) & 0xFFFFu) * 0x10001u;
             std::int8_t* y = c.y + offset<layout::nhwc>(out, 0, oz, oy, ox);
             for (index_t ch = 0; ch < in.c; ch += 4) {
-              std::int32_t a0 = c.biases[ch], a1 = c.biases[ch + 1], a2 = c.biases[ch + 2], a3 = c.biases[ch + 3];
-              for (int i = 0; i < valid; ++i) {
-                const std::uint32_t xv = detail::load_word(c.x + offsets[i] + ch), wv = detail::load_word(transposed + rows[i] + ch);
-                const std::uint32_t xe = detail::subtract_pairs(detail::even_bytes(xv), zeros);  // channels 0, 2
-                const std::uint32_t xo = detail::subtract_pairs(detail::odd_bytes(xv), zeros);   // channels 1, 3
+              std::int32_t a0 = c.kernel_biases[ch], a1 = c.kernel_biases[ch + 1], a2 = c.kernel_biases[ch + 2],
+                           a3 = c.kernel_biases[ch + 3];
+              const std::int8_t* w = transposed + ch;
+#pragma GCC unroll 1
+              for (count_t i = 0; i < taps; ++i, w += in.c) {
+                const std::uint32_t xv = detail::load_word(tap_rows[i] + ch), wv = detail::load_word(w);
+                const std::uint32_t xe = detail::even_bytes(xv), xo = detail::odd_bytes(xv);  // channels 0, 2 and 1, 3
                 const std::uint32_t we = detail::even_bytes(wv), wo = detail::odd_bytes(wv);
                 a0 = detail::mac_bottom(xe, we, a0);
                 a2 = detail::mac_top(xe, we, a2);

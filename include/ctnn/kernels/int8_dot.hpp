@@ -80,7 +80,7 @@ inline std::int32_t dual_mac(std::uint32_t a, std::uint32_t b, std::int32_t acc)
   asm("smlad %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
   return r;
 }
-// acc + bottom halves' product; acc + top halves' product; the two halves' differences.
+// acc + bottom halves' product; acc + top halves' product.
 inline std::int32_t mac_bottom(std::uint32_t a, std::uint32_t b, std::int32_t acc) {
   std::int32_t r;
   asm("smlabb %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
@@ -91,11 +91,7 @@ inline std::int32_t mac_top(std::uint32_t a, std::uint32_t b, std::int32_t acc) 
   asm("smlatt %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
   return r;
 }
-inline std::uint32_t subtract_pairs(std::uint32_t a, std::uint32_t b) {
-  std::uint32_t r;
-  asm("ssub16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
-  return r;
-}
+
 #endif
 }  // namespace detail
 
