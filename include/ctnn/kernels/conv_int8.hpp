@@ -160,31 +160,32 @@ struct int8_nhwc_conv {
     alignas(4) std::int8_t gathered[direct ? 1 : row];
     alignas(16) std::int32_t acc[out.c];
     const requantize_row<out.c> requantize(c.multipliers, stage);
-    const std::int8_t zero = static_cast<std::int8_t>(c.in.zero_point);
-    for (index_t oz = 0; oz < out.d; ++oz)
-      for (index_t oy = 0; oy < out.h; ++oy)
-        for (index_t ox = 0; ox < out.w; ++ox) {
-          const index_t z0 = oz * k.stride[0] - k.pad_begin[0], y0 = oy * k.stride[1] - k.pad_begin[1],
-                        x0 = ox * k.stride[2] - k.pad_begin[2];
-          const std::int8_t* values = gathered;
-          if constexpr (direct) {
-            values = c.x + offset<layout::nhwc>(in, 0, z0, y0, x0);
+    for (count_t p = 0; p < count_t{out.d} * out.h * out.w; ++p) {
+      const std::int8_t* values = row_of(c, p, gathered);
+      std::int8_t* y = c.y + p * out.c;  // NHWC: position p's channels
+      index_t first = 0;
+      for (; first + 4 <= out.c; first += 4) block<4>(values, first, c, acc, stage, y);
+      if constexpr (out.c % 4 != 0) block<out.c % 4>(values, first, c, acc, stage, y);
+      if constexpr (CTNN_INT8_HELIUM) requantize(acc, y);
+    }
+  }
+
+  // Every tap t of output position (oz, oy, ox) in weight order: see(t, input pixel offset) where the
+  // tap is inside the input, outside(t) where it is padding.
+  template <class See, class Outside>
+  static void each_tap(index_t oz, index_t oy, index_t ox, See&& see, Outside&& outside) {
+    count_t t = 0;
+    for (index_t kz = 0; kz < k.kernel[0]; ++kz)
+      for (index_t ky = 0; ky < k.kernel[1]; ++ky)
+        for (index_t kx = 0; kx < k.kernel[2]; ++kx, ++t) {
+          const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
+          const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
+          const index_t ix = ox * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
+          if (iz >= 0 && iz < in.d && iy >= 0 && iy < in.h && ix >= 0 && ix < in.w) {
+            see(t, offset<layout::nhwc>(in, 0, iz, iy, ix));
           } else {
-            count_t i = 0;
-            for (index_t ic = 0; ic < in.c; ++ic)
-              for (index_t kz = 0; kz < k.kernel[0]; ++kz)
-                for (index_t ky = 0; ky < k.kernel[1]; ++ky)
-                  for (index_t kx = 0; kx < k.kernel[2]; ++kx, ++i) {
-                    const index_t iz = z0 + kz * k.dilation[0], iy = y0 + ky * k.dilation[1], ix = x0 + kx * k.dilation[2];
-                    const bool inside = iz >= 0 && iz < in.d && iy >= 0 && iy < in.h && ix >= 0 && ix < in.w;
-                    gathered[i] = inside ? c.x[offset<layout::nhwc>(in, ic, iz, iy, ix)] : zero;
-                  }
+            outside(t);
           }
-          std::int8_t* y = c.y + offset<layout::nhwc>(out, 0, oz, oy, ox);
-          index_t first = 0;
-          for (; first + 4 <= out.c; first += 4) block<4>(values, first, c, acc, stage, y);
-          if constexpr (out.c % 4 != 0) block<out.c % 4>(values, first, c, acc, stage, y);
-          if constexpr (CTNN_INT8_HELIUM) requantize(acc, y);
         }
   }
 
@@ -205,17 +206,10 @@ struct int8_nhwc_conv {
           if constexpr (in.c % 4 == 0) {  // four channels in a register over every tap, then requantized
             count_t offsets[taps], rows[taps];
             int valid = 0;
-            count_t t = 0;
-            for (index_t kz = 0; kz < k.kernel[0]; ++kz)
-              for (index_t ky = 0; ky < k.kernel[1]; ++ky)
-                for (index_t kx = 0; kx < k.kernel[2]; ++kx, ++t) {
-                  const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
-                  const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
-                  const index_t ix = ox * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
-                  if (iz < 0 || iz >= in.d || iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
-                  offsets[valid] = offset<layout::nhwc>(in, 0, iz, iy, ix);
-                  rows[valid++] = t * in.c;
-                }
+            each_tap(oz, oy, ox, [&](count_t t, count_t at) {
+              offsets[valid] = at;
+              rows[valid++] = t * in.c;
+            }, [](count_t) {});
             typedef int int32_lanes __attribute__((vector_size(16)));
             const int32_lanes zeros = {c.in.zero_point, c.in.zero_point, c.in.zero_point, c.in.zero_point};
             std::int8_t* y = c.y + offset<layout::nhwc>(out, 0, oz, oy, ox);
@@ -248,16 +242,8 @@ struct int8_nhwc_conv {
             // Every tap reads a row of channels: the input's, or outside it a row of zero points, so that
             // the zero point is folded into the kernel biases (b - z sum w) and no tap is skipped.
             const std::int8_t* tap_rows[taps];
-            count_t t = 0;
-            for (index_t kz = 0; kz < k.kernel[0]; ++kz)
-              for (index_t ky = 0; ky < k.kernel[1]; ++ky)
-                for (index_t kx = 0; kx < k.kernel[2]; ++kx, ++t) {
-                  const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
-                  const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
-                  const index_t ix = ox * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
-                  const bool inside = iz >= 0 && iz < in.d && iy >= 0 && iy < in.h && ix >= 0 && ix < in.w;
-                  tap_rows[t] = inside ? c.x + offset<layout::nhwc>(in, 0, iz, iy, ix) : zero_row;
-                }
+            each_tap(oz, oy, ox, [&](count_t t, count_t at) { tap_rows[t] = c.x + at; },
+                     [&](count_t t) { tap_rows[t] = zero_row; });
             std::int8_t* y = c.y + offset<layout::nhwc>(out, 0, oz, oy, ox);
             for (index_t ch = 0; ch < in.c; ch += 4) {
               std::int32_t a0 = c.kernel_biases[ch], a1 = c.kernel_biases[ch + 1], a2 = c.kernel_biases[ch + 2],
@@ -282,17 +268,9 @@ struct int8_nhwc_conv {
           }
 #endif
           for (index_t ch = 0; ch < in.c; ++ch) acc[ch] = c.biases[ch];
-          count_t t = 0;
-          for (index_t kz = 0; kz < k.kernel[0]; ++kz)
-            for (index_t ky = 0; ky < k.kernel[1]; ++ky)
-              for (index_t kx = 0; kx < k.kernel[2]; ++kx, ++t) {
-                const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
-                const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
-                const index_t ix = ox * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
-                if (iz < 0 || iz >= in.d || iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
-                multiply_accumulate_channels<in.c>(c.x + offset<layout::nhwc>(in, 0, iz, iy, ix), c.in.zero_point,
-                                                   transposed + t * in.c, acc);
-              }
+          each_tap(oz, oy, ox, [&](count_t t, count_t at) {
+            multiply_accumulate_channels<in.c>(c.x + at, c.in.zero_point, transposed + t * in.c, acc);
+          }, [](count_t) {});
           requantize(acc, c.y + offset<layout::nhwc>(out, 0, oz, oy, ox));
         }
   }
