@@ -23,9 +23,6 @@
 
 CTNN_BEGIN_CONFIG
 
-// The multipliers of q from its scales, and the tensors that keep their input's quantization set to it
-// (for a layer with a clamp fused, the clamp's output tensor is the one that counts). Constant
-// evaluation: an imported header's weights get theirs from the compiler.
 namespace impl {
 using table_filler = void (*)(const quantization&, const quantization&, std::int8_t*);
 // The table filler of each node that runs by a table (a visitor of the schedule).
@@ -43,6 +40,10 @@ struct table_filler_for {
 };
 }  // namespace impl
 
+// What q derives from its data: the tensors that keep their input's quantization set to it (for a layer
+// with a batch norm or clamp fused, the group's last tensor is the one that counts), the multipliers, the
+// kernel biases (b - z_in sum w) and the activation tables. A constant evaluation: an imported header's
+// weights get theirs from the compiler.
 template <class Net>
 constexpr quantized_weights_of<Net> finish_quantization(quantized_weights_of<Net> q) {
   using Q = quantized_weights_of<Net>;
