@@ -57,24 +57,12 @@ constexpr typename Net::quantized quantized_from(Data) {
   return ctnn::quantized_from_layers<Net>(Data::input_quantization, Data::layer_weights, Data::layer_weight_scales,
                                           Data::layer_biases, Data::layer_outputs, {});
 }
-struct lenet_int8 {
-  using net = lenet;
-  static constexpr const auto& input_quantization = expected_int8::lenet::input_quantization;
-  static constexpr const auto& layer_weights = expected_int8::lenet::layer_weights;
-  static constexpr const auto& layer_weight_scales = expected_int8::lenet::layer_weight_scales;
-  static constexpr const auto& layer_biases = expected_int8::lenet::layer_biases;
-  static constexpr const auto& layer_outputs = expected_int8::lenet::layer_outputs;
-  static constexpr const auto& output = expected_int8::lenet::output;
+struct lenet_int8 : expected_int8::lenet {
+  using net = models::lenet;  // (not the base class's name)
   static constexpr std::uint32_t seed = lenet_seed;
 };
-struct ds_cnn_int8 {
-  using net = ds_cnn;
-  static constexpr const auto& input_quantization = expected_int8::ds_cnn::input_quantization;
-  static constexpr const auto& layer_weights = expected_int8::ds_cnn::layer_weights;
-  static constexpr const auto& layer_weight_scales = expected_int8::ds_cnn::layer_weight_scales;
-  static constexpr const auto& layer_biases = expected_int8::ds_cnn::layer_biases;
-  static constexpr const auto& layer_outputs = expected_int8::ds_cnn::layer_outputs;
-  static constexpr const auto& output = expected_int8::ds_cnn::output;
+struct ds_cnn_int8 : expected_int8::ds_cnn {
+  using net = models::ds_cnn;
   static constexpr std::uint32_t seed = ds_cnn_seed;
 };
 template <class Data>

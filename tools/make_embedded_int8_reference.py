@@ -137,22 +137,30 @@ def main():
         "",
         "#include <ctnn/core/quantization.hpp>",
         "",
+        "// Each network's data, as members: the examples (models.hpp) derive from these.",
+        "namespace expected_int8 {",
+        "",
     ]
     for name, make, seed in [("lenet", ref.lenet5, ref.LENET_SEED), ("ds_cnn", ref.ds_cnn, ref.DS_CNN_SEED)]:
         r = quantize(make, seed)
         lines += [
-            f"namespace expected_int8::{name} {{",
-            f"inline constexpr ctnn::quantization input_quantization{quant(*r['input'])};",
-            "inline constexpr std::int8_t layer_weights[] = {\n    " + rows([str(v) for v in r["weights"]]) + "};",
-            "inline constexpr float layer_weight_scales[] = {\n    " + rows([f32(v) for v in r["scales"]], 6) + "};",
-            "inline constexpr std::int32_t layer_biases[] = {\n    " + rows([str(v) for v in r["biases"]], 12) + "};",
-            "inline constexpr ctnn::quantization layer_outputs[] = {" + ", ".join(quant(*o) for o in r["outputs"]) + "};",
-            f"inline constexpr std::int8_t output[{len(r['y'])}] = {{{', '.join(map(str, r['y']))}}};",
-            f"}}  // namespace expected_int8::{name}",
+            f"struct {name} {{",
+            f"  static constexpr ctnn::quantization input_quantization{quant(*r['input'])};",
+            f"  static constexpr std::int8_t layer_weights[{len(r['weights'])}] = {{\n      " +
+            rows([str(v) for v in r["weights"]]).replace("\n    ", "\n      ") + "};",
+            f"  static constexpr float layer_weight_scales[{len(r['scales'])}] = {{\n      " +
+            rows([f32(v) for v in r["scales"]], 6).replace("\n    ", "\n      ") + "};",
+            f"  static constexpr std::int32_t layer_biases[{len(r['biases'])}] = {{\n      " +
+            rows([str(v) for v in r["biases"]], 12).replace("\n    ", "\n      ") + "};",
+            f"  static constexpr ctnn::quantization layer_outputs[{len(r['outputs'])}] = {{" +
+            ", ".join(quant(*o) for o in r["outputs"]) + "};",
+            f"  static constexpr std::int8_t output[{len(r['y'])}] = {{{', '.join(map(str, r['y']))}}};",
+            f"}};",
             "",
         ]
         print(f"{name}: {len(r['weights'])} int8 weights, output {r['y']}", file=sys.stderr)
-    write_atomically(OUT, "\n".join(lines))
+    lines.append("}  // namespace expected_int8")
+    write_atomically(OUT, "\n".join(lines) + "\n")
     print(f"wrote {os.path.relpath(OUT, ROOT)}", file=sys.stderr)
 
 

@@ -68,7 +68,8 @@ constexpr quantized_weights_of<Net> finish_quantization(quantized_weights_of<Net
       q.multipliers[n.channels + c] = quantize_multiplier(static_cast<double>(in.scale) *
                                                           static_cast<double>(q.weight_scales[n.channels + c]) / out);
       std::int32_t sum = 0;
-      for (count_t i = 0; i < per_channel; ++i) sum += q.weights[n.weights + c * per_channel + i];
+      const std::int8_t* w = q.weights.data() + n.weights + c * per_channel;  // not operator[]: see quantized_from_layers
+      for (count_t i = 0; i < per_channel; ++i) sum += w[i];
       q.kernel_biases[n.channels + c] = q.biases[n.channels + c] - in.zero_point * sum;
     }
     if (n.merge_count == 0) continue;
@@ -109,9 +110,15 @@ constexpr quantized_weights_of<Net> quantized_from_layers(const quantization& in
   if (weights.size() != q.weights.size() || weight_scales.size() != q.weight_scales.size() ||
       biases.size() != q.biases.size())
     __builtin_trap();
-  for (std::size_t i = 0; i < weights.size(); ++i) q.weights[i] = weights[i];
-  for (std::size_t i = 0; i < weight_scales.size(); ++i) q.weight_scales[i] = weight_scales[i];
-  for (std::size_t i = 0; i < biases.size(); ++i) q.biases[i] = biases[i];
+  // Through pointers: in a constant expression std::array::operator[] is two calls per element, and an
+  // imported LeNet-5 has 61,470 weights (clang's default budget is 2^20 steps).
+  std::int8_t* to_weights = q.weights.data();
+  float* to_scales = q.weight_scales.data();
+  std::int32_t* to_biases = q.biases.data();
+  const std::int8_t* from_weights = weights.data();
+  for (std::size_t i = 0; i < weights.size(); ++i) to_weights[i] = from_weights[i];
+  for (std::size_t i = 0; i < weight_scales.size(); ++i) to_scales[i] = weight_scales.data()[i];
+  for (std::size_t i = 0; i < biases.size(); ++i) to_biases[i] = biases.data()[i];
   q.activations[0] = input;
   std::size_t layer = 0, merge = 0, lookup = 0;
   for (int k = 0; k < Q::layout_type::nodes; ++k) {
