@@ -22,6 +22,7 @@
 #include <vector>
 
 #include <ctnn/batch.hpp>
+#include <ctnn/calibrate.hpp>
 #include <ctnn/parallel.hpp>
 
 #include "peers.hpp"
@@ -72,8 +73,8 @@ float max_relative_error(const float* a, const float* b, std::size_t n) {
 
 // Times run() (which writes *output) as benchmark `name`, reporting `flops` per call as a rate; by the
 // wall clock where run() uses more threads than the caller's (whose CPU time would miss theirs).
-template <class Run>
-void register_timed(const std::string& name, double flops, Run run, std::shared_ptr<std::vector<float>> output,
+template <class Run, class Output>
+void register_timed(const std::string& name, double flops, Run run, std::shared_ptr<Output> output,
                     bool wall_clock = false) {
   auto* timed = benchmark::RegisterBenchmark(name.c_str(), [run, output, flops](benchmark::State& state) {
     for (auto _ : state) {
@@ -148,6 +149,123 @@ void register_workload(const char* id, bench::workload (*describe)(std::vector<s
       continue;
     }
     register_timed(std::string(id) + "/" + p.name, flops, [runner, input, out] { runner->run(input->data(), out->data()); }, out);
+  }
+}
+
+
+// ---- int8 -------------------------------------------------------------------------------------------------
+
+// The workload's float weights quantized by ctnn's calibration (min/max over 8 random inputs), every tensor
+// that can be negative made symmetric (zero point 0) and every ReLU output unsigned (ctnn's -128): the two
+// kinds oneDNN's int8 primitives take without zero points.
+template <class Net>
+std::shared_ptr<typename Net::quantized> quantized_workload(const typename Net::weights& w, unsigned seed) {
+  auto ranges = std::make_unique<ctnn::tensor_ranges<Net>>();
+  auto arena = std::make_unique<ctnn::static_arena<Net>>();
+  std::vector<float> x(Net::input_size), y(Net::output_size);
+  std::mt19937 gen(seed + 2);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  for (int sample = 0; sample < 8; ++sample) {
+    for (float& v : x) v = dist(gen);
+    ctnn::observe_ranges<Net>(w, std::span<const float, Net::input_size>(x.data(), Net::input_size),
+                              std::span<float, Net::output_size>(y.data(), Net::output_size), *arena, *ranges);
+  }
+  for (std::size_t t = 0; t < ranges->min.size(); ++t)
+    if (ranges->min[t] < 0) {  // [-m, m 127/128]: scale m / 128, zero point 0 without a rounding tie
+      const float m = std::max(-ranges->min[t], ranges->max[t]);
+      ranges->min[t] = -m;
+      ranges->max[t] = m * 127.0f / 128.0f;
+    }
+  auto q = std::make_shared<typename Net::quantized>();
+  ctnn::quantize_network<Net>(w, *ranges, *q);
+  return q;
+}
+
+// The float description's layers with ctnn's int8 data: layer i is the i-th node of the schedule with
+// weights or a pooling one (the description has no flatten, no clamp and no block).
+template <class Net>
+bench::workload int8_description(bench::workload w, const typename Net::quantized& q) {
+  using Q = typename Net::quantized;
+  const auto& s = ctnn::schedule_of<Net>::value;
+  int k = 0;
+  for (bench::layer& L : w.layers) {
+    while (k < s.node_count && Q::layout.node[k].channel_count == 0 && std::string(s.nodes[k].name).find("pool") == std::string::npos) ++k;
+    const ctnn::int8_node& n = Q::layout.node[k];
+    L.in = {q.activations[s.nodes[k].inputs[0]].scale, q.activations[s.nodes[k].inputs[0]].zero_point};
+    const int last = k + n.fused;  // the output is its fused clamp's
+    L.out = {q.activations[last + 1].scale, q.activations[last + 1].zero_point};
+    if (n.channel_count > 0) {
+      L.weight8.assign(q.weights.begin() + n.weights, q.weights.begin() + n.weights + n.weight_count);
+      L.weight_scales.assign(q.weight_scales.begin() + n.channels, q.weight_scales.begin() + n.channels + n.channel_count);
+      if (n.has_bias) L.bias32.assign(q.biases.begin() + n.channels, q.biases.begin() + n.channels + n.channel_count);
+    }
+    k = last + 1;
+  }
+  return w;
+}
+
+int int8_within_one = 0, int8_elements = 0;  // over every int8 peer check, for --check
+
+template <class Net>
+void register_int8_workload(const char* id, bench::workload (*describe)(std::vector<std::vector<float>>), unsigned seed) {
+  using Q = typename Net::quantized;
+  auto weights = workloads::random_weights<Net>(seed);
+  std::shared_ptr<Q> q = quantized_workload<Net>(*weights, seed);
+  auto arena = std::make_shared<ctnn::static_arena<Q>>();
+  auto input = std::make_shared<std::vector<std::int8_t>>(Net::input_size + 64);  // XNNPACK's read-past slack
+  std::mt19937 gen(seed + 1);
+  for (auto& v : *input) v = static_cast<std::int8_t>(gen() % 256 - 128);
+  const double flops = 2.0 * static_cast<double>(Net::macs);
+  const auto x = std::span<const std::int8_t, Net::input_size>(input->data(), Net::input_size);
+  auto expected = std::make_shared<std::vector<std::int8_t>>(Net::output_size);
+  Net::forward(*q, x, std::span<std::int8_t, Net::output_size>(expected->data(), Net::output_size), *arena);
+  auto output = std::make_shared<std::vector<std::int8_t>>(Net::output_size);
+  const std::string name = std::string(id) + "/int8";
+  auto* timed = benchmark::RegisterBenchmark((name + "/ctnn").c_str(), [q, arena, input, output, flops](benchmark::State& state) {
+    for (auto _ : state) {
+      Net::forward(*q, std::span<const std::int8_t, Net::input_size>(input->data(), Net::input_size),
+                   std::span<std::int8_t, Net::output_size>(output->data(), Net::output_size), *arena);
+      benchmark::DoNotOptimize(output->data());
+      benchmark::ClobberMemory();
+    }
+    state.counters["flops"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
+  });
+  timed->Unit(benchmark::kMicrosecond);
+
+  const bench::workload description = int8_description<Net>(describe(workloads::arrays_of<Net>(*weights)), *q);
+  struct peer {
+    const char* name;
+    std::unique_ptr<bench::runner_int8> (*make)(const bench::workload&);
+  };
+  for (const peer& p : {peer{"onednn", bench::make_dnnl_int8}, peer{"xnnpack", bench::make_xnnpack_int8}}) {
+    std::shared_ptr<bench::runner_int8> runner = p.make(description);
+    if (!runner) {
+      std::fprintf(stderr, "%s: %s cannot run it, skipped\n", name.c_str(), p.name);
+      continue;
+    }
+    auto out = std::make_shared<std::vector<std::int8_t>>(Net::output_size);
+    runner->run(input->data(), out->data());
+    // The same integers up to rounding: the peers requantize in float, ctnn with gemmlowp's fixed point,
+    // and a difference of one in one layer can move the next layer's output by one more.
+    int within_one = 0, largest = 0;
+    for (std::size_t i = 0; i < out->size(); ++i) {
+      const int peer_value = runner->unsigned_output() ? static_cast<std::uint8_t>((*out)[i]) - 128 : (*out)[i];
+      const int difference = std::abs(peer_value - (*expected)[i]);
+      within_one += difference <= 1 ? 1 : 0;
+      largest = std::max(largest, difference);
+    }
+    ++peers_checked;
+    int8_within_one += within_one;
+    int8_elements += static_cast<int>(out->size());
+    const auto [low, high] = std::minmax_element(expected->begin(), expected->end());
+    std::fprintf(stderr, "%s: %s within 1 of ctnn on %d of %zu elements (ctnn's in [%d, %d]), at most %d apart\n", name.c_str(),
+                 p.name, within_one, out->size(), *low, *high, largest);
+    if (within_one * 100 < 99 * static_cast<int>(out->size()) || largest > 2) {
+      ++peers_differing;
+      std::fprintf(stderr, "%s: %s differs from ctnn, skipped\n", name.c_str(), p.name);
+      continue;
+    }
+    register_timed(name + "/" + p.name, flops, [runner, input, out] { runner->run(input->data(), out->data()); }, out);
   }
 }
 
@@ -276,6 +394,11 @@ int main(int argc, char** argv) {
   register_workload<workloads::w4_mobilenet>("W4_mobilenet_block", workloads::describe_w4, 4);
   register_workload<workloads::w5_unet_up>("W5_unet_upsampling", workloads::describe_w5, 5);
   register_workload<workloads::w6_alexnet>("W6_alexnet_conv1", workloads::describe_w6, 6);
+  register_int8_workload<workloads::w1_lenet>("W1_lenet", workloads::describe_w1, 1);
+  register_int8_workload<workloads::w2_ds_cnn>("W2_ds_cnn", workloads::describe_w2, 2);
+  register_int8_workload<workloads::w3_resnet>("W3_resnet_3x3", workloads::describe_w3, 3);
+  register_int8_workload<workloads::w4_mobilenet>("W4_mobilenet_block", workloads::describe_w4, 4);
+  register_int8_workload<workloads::w6_alexnet>("W6_alexnet_conv1", workloads::describe_w6, 6);
   register_batch();
   register_network<zoo::resnet18>("N1_resnet18", "resnet18");
   register_network<zoo::mobilenet_v2>("N2_mobilenet_v2", "mobilenet_v2");

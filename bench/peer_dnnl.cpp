@@ -19,6 +19,7 @@
 #include <dnnl.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -289,7 +290,184 @@ class dnnl_runner final : public runner {
   }
 };
 
+
+// ---- int8: s8 / u8 activations, s8 weights, s32 biases, per-channel output scales ---------------------
+// oneDNN 2.x's int8 primitives compute dst = saturate(round(scale[oc] (acc + bias))) with no zero points
+// in this set-up: a tensor quantized with zero point 0 is s8, one with ctnn's -128 (unsigned 0, the output
+// of a ReLU) is u8 with the same bytes + 128. Other zero points are refused.
+class dnnl_int8_runner final : public runner_int8 {
+ public:
+  explicit dnnl_int8_runner(const workload& w) : eng_(dnnl::engine::kind::cpu, 0), strm_(eng_) { build(w); }
+
+  void run(const std::int8_t* input_nhwc, std::int8_t* output_nhwc) override {
+    if (input_nhwc != bound_in_) {
+      in_mem_.set_data_handle(const_cast<std::int8_t*>(input_nhwc));
+      bound_in_ = input_nhwc;
+    }
+    if (output_nhwc != bound_out_) {
+      out_mem_.set_data_handle(output_nhwc);
+      bound_out_ = output_nhwc;
+    }
+    for (const step& s : steps_)
+      if (dnnl_primitive_execute(s.prim.get(), strm_.get(), static_cast<int>(s.args.size()), s.args.data()) != dnnl_success)
+        std::terminate();
+    dnnl_stream_wait(strm_.get());
+  }
+  bool unsigned_output() const override { return unsigned_output_; }
+
+ private:
+  dnnl::engine eng_;
+  dnnl::stream strm_;
+  std::vector<memory> keep_;
+  std::vector<step> steps_;
+  memory in_mem_, out_mem_;
+  const std::int8_t* bound_in_ = nullptr;
+  std::int8_t* bound_out_ = nullptr;
+  bool unsigned_output_ = false;
+
+  static memory::dims dims(std::initializer_list<int> v) { return memory::dims(v.begin(), v.end()); }
+  static dt type_of(const quantization& q) {
+    if (q.zero_point == 0) return dt::s8;
+    if (q.zero_point == -128) return dt::u8;
+    throw std::runtime_error("zero point " + std::to_string(q.zero_point) + " (only 0 and -128 map to s8 / u8)");
+  }
+  memory keep(memory m) {
+    keep_.push_back(m);
+    return m;
+  }
+  void add_step(dnnl::primitive p, std::vector<std::pair<int, memory>> args, const memory::desc& scratchpad) {
+    step s;
+    s.prim = std::move(p);
+    for (auto& [k, m] : args) s.args.push_back(dnnl_exec_arg_t{k, m.get()});
+    if (scratchpad.get_size() > 0) s.args.push_back(dnnl_exec_arg_t{DNNL_ARG_SCRATCHPAD, keep(memory(scratchpad, eng_)).get()});
+    steps_.push_back(std::move(s));
+  }
+  memory ensure(memory& cur, memory::desc& cur_md, const memory::desc& want) {
+    if (cur_md == want) return cur;
+    memory dst = keep(memory(want, eng_));
+    dnnl::primitive_attr a;
+    a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    dnnl::reorder::primitive_desc pd(eng_, cur_md, eng_, want, a);
+    add_step(dnnl::reorder(pd), {{DNNL_ARG_FROM, cur}, {DNNL_ARG_TO, dst}}, pd.scratchpad_desc());
+    cur = dst;
+    cur_md = want;
+    return dst;
+  }
+  memory reordered(const memory::desc& user_md, const void* src, const memory::desc& want) {
+    memory user(user_md, eng_, const_cast<void*>(src));
+    memory dst = keep(memory(want, eng_));
+    dnnl::reorder(user, dst).execute(strm_, user, dst);
+    strm_.wait();
+    return dst;
+  }
+  // dst = scale[oc] (acc + bias): s_in s_w[oc] / s_out.
+  static dnnl::primitive_attr scaled(const layer& L) {
+    std::vector<float> scales(L.weight_scales.size());
+    for (std::size_t i = 0; i < scales.size(); ++i) scales[i] = L.in.scale * L.weight_scales[i] / L.out.scale;
+    dnnl::primitive_attr a;
+    a.set_output_scales(1 << 1, scales);
+    a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    return a;
+  }
+
+  void build(const workload& w) {
+    const auto fwd = dnnl::prop_kind::forward_inference;
+    if (w.layers.empty()) throw std::runtime_error("empty workload");
+    memory::desc cur_md(dims({1, w.c, w.h, w.w}), type_of(w.layers.front().in), tag::nhwc);
+    in_mem_ = memory(cur_md, eng_, DNNL_MEMORY_NONE);
+    memory cur = in_mem_;
+    int c = w.c, h = w.h, wd = w.w;
+    bool spatial = true;
+    for (const layer& L : w.layers) {
+      const dt out_type = type_of(L.out);
+      const bool has_bias = !L.bias32.empty();
+      switch (L.kind) {
+        case op::conv: {
+          const int g = L.groups, oc = L.out_channels;
+          const int oh = (h + L.pt + L.pb - L.kh) / L.sh + 1, ow = (wd + L.pl + L.pr - L.kw) / L.sw + 1;
+          const memory::dims wdims = g > 1 ? dims({g, oc / g, c / g, L.kh, L.kw}) : dims({oc, c, L.kh, L.kw});
+          const memory::desc bias_md = has_bias ? memory::desc(dims({oc}), dt::s32, tag::x) : memory::desc();
+          dnnl::convolution_forward::desc d(fwd, dnnl::algorithm::convolution_direct,
+                                            memory::desc(dims({1, c, h, wd}), cur_md.data_type(), tag::any),
+                                            memory::desc(wdims, dt::s8, tag::any), bias_md,
+                                            memory::desc(dims({1, oc, oh, ow}), out_type, tag::any), dims({L.sh, L.sw}),
+                                            dims({L.pt, L.pl}), dims({L.pb, L.pr}));
+          dnnl::convolution_forward::primitive_desc pd(d, scaled(L), eng_);
+          memory src = ensure(cur, cur_md, pd.src_desc());
+          memory wei = reordered(memory::desc(wdims, dt::s8, g > 1 ? tag::goihw : tag::oihw), L.weight8.data(), pd.weights_desc());
+          memory dst = keep(memory(pd.dst_desc(), eng_));
+          std::vector<std::pair<int, memory>> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
+          if (has_bias) args.emplace_back(DNNL_ARG_BIAS, reordered(bias_md, L.bias32.data(), pd.bias_desc()));
+          add_step(dnnl::convolution_forward(pd), std::move(args), pd.scratchpad_desc());
+          cur = dst, cur_md = pd.dst_desc(), c = oc, h = oh, wd = ow;
+          break;
+        }
+        case op::max_pool:
+        case op::global_avg_pool: {
+          const bool gap = L.kind == op::global_avg_pool;
+          const int kh = gap ? h : L.kh, kw = gap ? wd : L.kw, sh = gap ? 1 : L.sh, sw = gap ? 1 : L.sw;
+          const int oh = (h - kh) / sh + 1, ow = (wd - kw) / sw + 1;
+          dnnl::pooling_forward::desc d(fwd, gap ? dnnl::algorithm::pooling_avg_exclude_padding : dnnl::algorithm::pooling_max,
+                                        cur_md, memory::desc(dims({1, c, oh, ow}), cur_md.data_type(), tag::any), dims({sh, sw}),
+                                        dims({kh, kw}), dims({0, 0}), dims({0, 0}));
+          dnnl::primitive_attr a;
+          a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+          dnnl::pooling_forward::primitive_desc pd(d, a, eng_);
+          memory dst = keep(memory(pd.dst_desc(), eng_));
+          add_step(dnnl::pooling_forward(pd), {{DNNL_ARG_SRC, cur}, {DNNL_ARG_DST, dst}}, pd.scratchpad_desc());
+          cur = dst, cur_md = pd.dst_desc(), h = oh, wd = ow;
+          break;
+        }
+        case op::linear: {
+          const int oc = L.out_channels;
+          const memory::dims sdims = spatial ? dims({1, c, h, wd}) : dims({1, c});
+          const memory::dims wdims = spatial ? dims({oc, c, h, wd}) : dims({oc, c});
+          const memory::desc bias_md = has_bias ? memory::desc(dims({oc}), dt::s32, tag::x) : memory::desc();
+          dnnl::inner_product_forward::desc d(fwd, memory::desc(sdims, cur_md.data_type(), tag::any),
+                                              memory::desc(wdims, dt::s8, tag::any), bias_md,
+                                              memory::desc(dims({1, oc}), out_type, tag::any));
+          dnnl::inner_product_forward::primitive_desc pd(d, scaled(L), eng_);
+          memory src = ensure(cur, cur_md, pd.src_desc());
+          memory wei = reordered(memory::desc(wdims, dt::s8, spatial ? tag::oihw : tag::oi), L.weight8.data(), pd.weights_desc());
+          memory dst = keep(memory(pd.dst_desc(), eng_));
+          std::vector<std::pair<int, memory>> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
+          if (has_bias) args.emplace_back(DNNL_ARG_BIAS, reordered(bias_md, L.bias32.data(), pd.bias_desc()));
+          add_step(dnnl::inner_product_forward(pd), std::move(args), pd.scratchpad_desc());
+          cur = dst, cur_md = pd.dst_desc(), c = oc, h = wd = 1, spatial = false;
+          break;
+        }
+        case op::conv_transpose:
+          throw std::runtime_error("no int8 transposed convolution in this set-up");
+      }
+    }
+    const memory::desc out_md = spatial ? memory::desc(dims({1, c, h, wd}), cur_md.data_type(), tag::nhwc)
+                                        : memory::desc(dims({1, c}), cur_md.data_type(), tag::nc);
+    unsigned_output_ = cur_md.data_type() == dt::u8;
+    out_mem_ = memory(out_md, eng_, DNNL_MEMORY_NONE);
+    if (cur_md == out_md) {  // the last primitive writes NHWC: into the caller's buffer
+      for (dnnl_exec_arg_t& a : steps_.back().args)
+        if (a.arg == DNNL_ARG_DST) a.memory = out_mem_.get();
+    } else {
+      dnnl::primitive_attr a;
+      a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+      dnnl::reorder::primitive_desc pd(eng_, cur_md, eng_, out_md, a);
+      add_step(dnnl::reorder(pd), {{DNNL_ARG_FROM, cur}, {DNNL_ARG_TO, out_mem_}}, pd.scratchpad_desc());
+    }
+  }
+};
+
 }  // namespace
+
+std::unique_ptr<runner_int8> make_dnnl_int8(const workload& w) {
+  try {
+    return std::make_unique<dnnl_int8_runner>(w);
+  } catch (const dnnl::error& e) {
+    std::fprintf(stderr, "dnnl: cannot run int8 workload %s: %s (status %d)\n", w.name.c_str(), e.what(), static_cast<int>(e.status));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "dnnl: cannot run int8 workload %s: %s\n", w.name.c_str(), e.what());
+  }
+  return nullptr;
+}
 
 std::unique_ptr<runner> make_dnnl(const workload& w) {
   try {

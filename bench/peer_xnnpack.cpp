@@ -16,6 +16,7 @@
 
 #include <xnnpack.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -223,7 +224,164 @@ bool xnnpack_runner::build(const workload& w) {
   return true;
 }
 
+
+// ---- int8: XNNPACK's qc8 convolution (per-channel weight scales) and s8 / qs8 pooling -----------------
+// A linear layer runs as a 1x1 convolution of a 1x1 image with all its inputs as channels (XNNPACK's
+// fully connected operator takes one weight scale, not one per output channel).
+class xnnpack_int8_runner final : public runner_int8 {
+ public:
+  ~xnnpack_int8_runner() override {
+    for (qnode& n : nodes_)
+      if (n.handle) xnn_delete_operator(n.handle);
+  }
+
+  void run(const std::int8_t* input_nhwc, std::int8_t* output_nhwc) override {
+    if (input_nhwc != nodes_.front().in || output_nhwc != nodes_.back().out) {
+      nodes_.front().in = input_nhwc;
+      nodes_.back().out = output_nhwc;
+      check(setup(nodes_.front()));
+      if (nodes_.size() > 1) check(setup(nodes_.back()));
+    }
+    for (qnode& n : nodes_)
+      if (xnn_run_operator(n.handle, nullptr) != xnn_status_success) std::abort();
+  }
+
+  bool build(const workload& w);
+
+ private:
+  struct qnode {
+    op kind;
+    xnn_operator_t handle = nullptr;
+    std::size_t h = 0, w = 0;
+    const std::int8_t* in = nullptr;
+    std::int8_t* out = nullptr;
+  };
+  std::vector<qnode> nodes_;
+  std::vector<std::vector<std::int8_t>> buffers_;
+
+  static void check(xnn_status st) {
+    if (st != xnn_status_success) {
+      std::fprintf(stderr, "xnnpack: int8 setup failed in run(): status %d\n", static_cast<int>(st));
+      std::abort();
+    }
+  }
+  static xnn_status setup(const qnode& n) {
+    switch (n.kind) {
+      case op::conv:
+      case op::linear:
+        return xnn_setup_convolution2d_nhwc_qc8(n.handle, 1, n.h, n.w, n.in, n.out, nullptr);
+      case op::max_pool:
+        return xnn_setup_max_pooling2d_nhwc_s8(n.handle, 1, n.h, n.w, n.in, n.out, nullptr);
+      case op::global_avg_pool:
+        return xnn_setup_global_average_pooling_nwc_qs8(n.handle, 1, n.h * n.w, n.in, n.out, nullptr);
+      case op::conv_transpose:
+        break;
+    }
+    return xnn_status_invalid_parameter;
+  }
+  std::int8_t* new_buffer(std::size_t n) {
+    buffers_.emplace_back(n + XNN_EXTRA_BYTES, std::int8_t{0});
+    return buffers_.back().data();
+  }
+};
+
+bool xnnpack_int8_runner::build(const workload& w) {
+  static const xnn_status init = xnn_initialize(nullptr);
+  const auto refused = [&](const char* what, xnn_status st) {
+    std::fprintf(stderr, "xnnpack: %s failed for int8 workload %s: status %d\n", what, w.name.c_str(), static_cast<int>(st));
+    return false;
+  };
+  if (init != xnn_status_success) return refused("xnn_initialize", init);
+  int c = w.c, h = w.h, wd = w.w;
+  const std::int8_t* in = new_buffer(static_cast<std::size_t>(c) * h * wd);
+  for (const layer& L : w.layers) {
+    qnode n;
+    n.kind = L.kind;
+    n.in = in;
+    n.h = static_cast<std::size_t>(h), n.w = static_cast<std::size_t>(wd);
+    const auto q8 = [](int v) { return static_cast<std::int8_t>(v); };
+    const std::int8_t low = q8(L.relu ? std::max(-128, std::min(127, L.out.zero_point)) : -128);
+    int oc = c, oh = h, ow = wd;
+    xnn_status st = xnn_status_success;
+    switch (L.kind) {
+      case op::conv: {
+        oc = L.out_channels;
+        const int g = L.groups;
+        oh = (h + L.pt + L.pb - L.kh) / L.sh + 1;
+        ow = (wd + L.pl + L.pr - L.kw) / L.sw + 1;
+        const std::size_t icg = static_cast<std::size_t>(c / g), ocg = static_cast<std::size_t>(oc / g);
+        const std::size_t khw = static_cast<std::size_t>(L.kh) * L.kw;
+        std::vector<std::int8_t> k(L.weight8.size());
+        for (std::size_t gi = 0; gi < static_cast<std::size_t>(g); ++gi)
+          for (std::size_t o = 0; o < ocg; ++o)
+            for (std::size_t i = 0; i < icg; ++i)
+              for (std::size_t t = 0; t < khw; ++t) k[((gi * ocg + o) * khw + t) * icg + i] = L.weight8[((gi * ocg + o) * icg + i) * khw + t];
+        st = xnn_create_convolution2d_nhwc_qc8(
+            static_cast<uint32_t>(L.pt), static_cast<uint32_t>(L.pr), static_cast<uint32_t>(L.pb), static_cast<uint32_t>(L.pl),
+            static_cast<uint32_t>(L.kh), static_cast<uint32_t>(L.kw), static_cast<uint32_t>(L.sh), static_cast<uint32_t>(L.sw), 1, 1,
+            static_cast<uint32_t>(g), icg, ocg, static_cast<std::size_t>(c), static_cast<std::size_t>(oc), q8(L.in.zero_point),
+            L.in.scale, L.weight_scales.data(), k.data(), L.bias32.empty() ? nullptr : L.bias32.data(), q8(L.out.zero_point),
+            L.out.scale, low, 127, 0, &n.handle);
+        if (st != xnn_status_success) return refused("xnn_create_convolution2d_nhwc_qc8", st);
+        break;
+      }
+      case op::linear: {
+        oc = L.out_channels;
+        oh = ow = 1;
+        const std::size_t hw = static_cast<std::size_t>(h) * wd, cc = static_cast<std::size_t>(c), nin = cc * hw;
+        std::vector<std::int8_t> k(L.weight8.size());  // PyTorch's channel-first columns to NHWC's order
+        for (std::size_t o = 0; o < static_cast<std::size_t>(oc); ++o)
+          for (std::size_t ci = 0; ci < cc; ++ci)
+            for (std::size_t p = 0; p < hw; ++p) k[o * nin + p * cc + ci] = L.weight8[o * nin + ci * hw + p];
+        st = xnn_create_convolution2d_nhwc_qc8(0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, nin, static_cast<std::size_t>(oc), nin,
+                                               static_cast<std::size_t>(oc), q8(L.in.zero_point), L.in.scale,
+                                               L.weight_scales.data(), k.data(), L.bias32.empty() ? nullptr : L.bias32.data(),
+                                               q8(L.out.zero_point), L.out.scale, low, 127, 0, &n.handle);
+        if (st != xnn_status_success) return refused("xnn_create_convolution2d_nhwc_qc8 (linear)", st);
+        n.h = n.w = 1;
+        break;
+      }
+      case op::max_pool: {
+        oh = (h + L.pt + L.pb - L.kh) / L.sh + 1;
+        ow = (wd + L.pl + L.pr - L.kw) / L.sw + 1;
+        st = xnn_create_max_pooling2d_nhwc_s8(static_cast<uint32_t>(L.pt), static_cast<uint32_t>(L.pr), static_cast<uint32_t>(L.pb),
+                                              static_cast<uint32_t>(L.pl), static_cast<uint32_t>(L.kh), static_cast<uint32_t>(L.kw),
+                                              static_cast<uint32_t>(L.sh), static_cast<uint32_t>(L.sw), 1, 1, static_cast<std::size_t>(c),
+                                              static_cast<std::size_t>(c), static_cast<std::size_t>(c), -128, 127, 0, &n.handle);
+        if (st != xnn_status_success) return refused("xnn_create_max_pooling2d_nhwc_s8", st);
+        break;
+      }
+      case op::global_avg_pool: {
+        oh = ow = 1;
+        st = xnn_create_global_average_pooling_nwc_qs8(static_cast<std::size_t>(c), static_cast<std::size_t>(c),
+                                                       static_cast<std::size_t>(c), q8(L.in.zero_point), L.in.scale,
+                                                       q8(L.out.zero_point), L.out.scale, -128, 127, 0, &n.handle);
+        if (st != xnn_status_success) return refused("xnn_create_global_average_pooling_nwc_qs8", st);
+        break;
+      }
+      case op::conv_transpose:
+        std::fprintf(stderr, "xnnpack: no per-channel int8 transposed convolution (workload %s)\n", w.name.c_str());
+        return false;
+    }
+    nodes_.push_back(n);
+    c = oc, h = oh, wd = ow;
+    nodes_.back().out = new_buffer(static_cast<std::size_t>(c) * h * wd);
+    in = nodes_.back().out;
+  }
+  for (const qnode& n : nodes_) {
+    const xnn_status st = setup(n);
+    if (st != xnn_status_success) return refused("setup", st);
+  }
+  return true;
+}
+
 }  // namespace
+
+std::unique_ptr<runner_int8> make_xnnpack_int8(const workload& w) {
+  auto r = std::make_unique<xnnpack_int8_runner>();
+  if (!r->build(w)) return nullptr;
+  return r;
+}
 
 std::unique_ptr<runner> make_xnnpack(const workload& w) {
   auto r = std::make_unique<xnnpack_runner>();

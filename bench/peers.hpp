@@ -6,6 +6,7 @@
 // converts them to its own format when it is created, before timing.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,6 +14,12 @@
 namespace bench {
 
 enum class op { conv, conv_transpose, max_pool, global_avg_pool, linear };
+
+// An int8 tensor's quantization (real = scale (q - zero_point)), int8 values as ctnn stores them.
+struct quantization {
+  float scale = 0;
+  int zero_point = 0;
+};
 
 struct layer {
   op kind;
@@ -23,6 +30,12 @@ struct layer {
   int groups = 1;
   bool relu = false;              // ReLU fused after the layer
   std::vector<float> weight, bias;  // PyTorch order; bias may be empty
+  // The int8 workloads: the layer's input and output quantization (its clamp fused), int8 weights in
+  // PyTorch order with one scale per output channel (symmetric), int32 biases at scale in * weight.
+  quantization in, out;
+  std::vector<std::int8_t> weight8;
+  std::vector<float> weight_scales;
+  std::vector<std::int32_t> bias32;
 };
 
 struct workload {
@@ -39,9 +52,19 @@ struct runner {
   virtual void run(const float* input_nhwc, float* output_nhwc) = 0;
 };
 
+// The same for an int8 workload: the input and output as ctnn's int8 values, the output written in the
+// peer's own type (unsigned_output: uint8, q + 128, which the comparison converts, not the timed call).
+struct runner_int8 {
+  virtual ~runner_int8() = default;
+  virtual void run(const std::int8_t* input_nhwc, std::int8_t* output_nhwc) = 0;
+  virtual bool unsigned_output() const { return false; }
+};
+
 // nullptr when the peer cannot run the workload (or was not built): the benchmark then skips it.
 std::unique_ptr<runner> make_dnnl(const workload& w);
 std::unique_ptr<runner> make_xnnpack(const workload& w);
+std::unique_ptr<runner_int8> make_dnnl_int8(const workload& w);
+std::unique_ptr<runner_int8> make_xnnpack_int8(const workload& w);
 // A whole network from a TorchScript file (bench/export_torchscript.py): its runner takes a 3x224x224
 // input in NCHW, PyTorch's order, and writes the 1000 logits.
 std::unique_ptr<runner> make_torch(const std::string& path);

@@ -7,7 +7,9 @@
 // examples compare with PyTorch (embedded/).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <iterator>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -57,6 +59,35 @@ TEST(Int8Kernels, RequantizeFastIsRequantize) {
   }
   EXPECT_GT(checked, 1000000);
 }
+
+#if CTNN_INT8_X86
+// The x86 requantizer (ctnn/kernels/int8_x86.hpp), a vector of channels at a time, each lane with its own
+// multiplier and shift (left shifts saturating, right shifts rounding ties away from zero), a partial store.
+TEST(Int8Kernels, X86RequantizerIsRequantize) {
+  using x86_int8::lanes;
+  std::mt19937 gen(2027);
+  const std::int32_t edges[] = {0, 1, -1, 3, -3, 127, -128, 1 << 20, -(1 << 20), INT32_MAX, INT32_MIN, (1 << 30) + 1, -(1 << 30) - 1};
+  int checked = 0;
+  for (int round = 0; round < 200000; ++round) {
+    fixed_multiplier m[lanes];
+    alignas(64) std::int32_t acc[lanes];
+    for (int i = 0; i < lanes; ++i) {
+      m[i] = {static_cast<std::int32_t>((1u << 30) + gen() % (1u << 30)), static_cast<int>(gen() % 40) - 31};
+      acc[i] = gen() % 8 == 0 ? edges[gen() % std::size(edges)] : static_cast<std::int32_t>(gen()) >> (gen() % 32);
+    }
+    const output_stage stage{static_cast<std::int32_t>(gen() % 256) - 128, -128 + static_cast<std::int32_t>(gen() % 10),
+                             127 - static_cast<std::int32_t>(gen() % 10)};
+    const int n = round % 4 == 0 ? 1 + static_cast<int>(gen() % lanes) : lanes;
+    std::int8_t y[lanes + 1];
+    std::fill(std::begin(y), std::end(y), std::int8_t{77});
+    x86_int8::requantizer(m, n, stage).store(x86_int8::load(acc), y, n);
+    for (int i = 0; i < n; ++i, ++checked)
+      ASSERT_EQ(y[i], requantize(acc[i], m[i], stage)) << acc[i] << " " << m[i].multiplier << " " << m[i].shift;
+    for (int i = n; i <= lanes; ++i) ASSERT_EQ(y[i], 77) << "written past n = " << n;
+  }
+  EXPECT_GT(checked, 1000000);
+}
+#endif
 
 // ---- convolutions and linear layers ---------------------------------------------------------------------
 

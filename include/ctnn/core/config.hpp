@@ -5,7 +5,7 @@
 // prepared weights; CTNN_FUSION_MAX_CHANNELS bounds the depthwise + pointwise fusion (and so the memory
 // plan of prepared weights); CTNN_GNU_VECTORS chooses GNU vector types for the tiles. Each is chosen
 // from the target's predefined macros unless given. Everything from the plan stage on lives in an inline
-// namespace named by these values (ctnn::target_v64_r32_f256_g1), so two translation units built with
+// namespace named by these values (ctnn::target_v64_r32_f256_g1_i4), so two translation units built with
 // different flags use different names instead of violating the one-definition rule.
 #pragma once
 
@@ -58,10 +58,23 @@
 #define CTNN_MAX_ARENA_BYTES 1073741824
 #endif
 
-#define CTNN_CONFIG_NAME_IMPL(v, r, f, g) target_v##v##_r##r##_f##f##_g##g
-#define CTNN_CONFIG_NAME_EXPAND(v, r, f, g) CTNN_CONFIG_NAME_IMPL(v, r, f, g)
+// The x86 int8 dot product the int8 kernels use (ctnn/kernels/int8_x86.hpp): 4 for VPDPBUSD (AVX-512 VNNI,
+// AVX-VNNI), 2 for VPMADDWD (AVX2, AVX-512BW), 0 for none (the portable loops). Not settable: it follows
+// the compiler's target flags, and it is part of the namespace's name as the vector width is.
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__AVX2__)
+#if (defined(__AVX512VNNI__) && defined(__AVX512VL__)) || defined(__AVXVNNI__)
+#define CTNN_INT8_DOT 4
+#else
+#define CTNN_INT8_DOT 2
+#endif
+#else
+#define CTNN_INT8_DOT 0
+#endif
+
+#define CTNN_CONFIG_NAME_IMPL(v, r, f, g, i) target_v##v##_r##r##_f##f##_g##g##_i##i
+#define CTNN_CONFIG_NAME_EXPAND(v, r, f, g, i) CTNN_CONFIG_NAME_IMPL(v, r, f, g, i)
 #define CTNN_CONFIG_NAMESPACE \
-  CTNN_CONFIG_NAME_EXPAND(CTNN_VECTOR_BYTES, CTNN_VECTOR_REGISTERS, CTNN_FUSION_MAX_CHANNELS, CTNN_GNU_VECTORS)
+  CTNN_CONFIG_NAME_EXPAND(CTNN_VECTOR_BYTES, CTNN_VECTOR_REGISTERS, CTNN_FUSION_MAX_CHANNELS, CTNN_GNU_VECTORS, CTNN_INT8_DOT)
 
 // Opens and closes ctnn's configuration namespace.
 #define CTNN_BEGIN_CONFIG namespace ctnn { inline namespace CTNN_CONFIG_NAMESPACE {

@@ -16,8 +16,9 @@
 
 #include "ctnn/kernels/conv.hpp"
 #include "ctnn/kernels/int8_dot.hpp"
+#include "ctnn/kernels/int8_x86.hpp"
 
-namespace ctnn {
+CTNN_BEGIN_CONFIG
 
 // The stack a fast int8 kernel may take for its row or its transposed weights (a microcontroller's stack
 // is a few KiB); a larger layer runs the reference kernel.
@@ -36,7 +37,8 @@ struct int8_nhwc_conv {
   static constexpr bool direct = taps == 1 && no_padding;
   // The stack they take: the row or the transposed weights, the accumulators of a position, the
   // multipliers split for Helium.
-  static constexpr bool gemm = K::g.groups == 1 && (direct ? 0 : row) + 20 * count_t{out.c} <= int8_stack_bytes;
+  static constexpr bool ungrouped = K::g.groups == 1;
+  static constexpr bool gemm = ungrouped && (direct ? 0 : row) + 20 * count_t{out.c} <= int8_stack_bytes;
   static constexpr bool depthwise =
       K::g.groups == in.c && K::out_per_group == 1 && count_t{in.c} * (taps + 20) <= int8_stack_bytes;
 
@@ -282,6 +284,12 @@ constexpr void run_int8(const conv_params&, const int8_call& c) {
   constexpr conv_params P = Node::type::params;
   using fast = int8_nhwc_conv<P, Node::input_shape>;
   const output_stage stage = output_stage_for<A>(c.out);
+#if CTNN_INT8_X86
+  if constexpr (L == layout::nhwc && fast::ungrouped && x86_int8::gemm<fast>::fits)
+    if (!std::is_constant_evaluated()) return x86_int8::gemm<fast>::run(c, stage);
+  if constexpr (L == layout::nhwc && fast::depthwise && x86_int8::depthwise<fast>::fits)
+    if (!std::is_constant_evaluated()) return x86_int8::depthwise<fast>::run(c, stage);
+#endif
   if constexpr (L == layout::nhwc && fast::gemm) {
     if (!std::is_constant_evaluated()) return fast::run_gemm(c, stage);
   } else if constexpr (L == layout::nhwc && fast::depthwise) {
@@ -290,4 +298,4 @@ constexpr void run_int8(const conv_params&, const int8_call& c) {
   conv_forward_int8<P, Node::input_shape, L>(c.x, c.in.zero_point, c.weights, c.biases, c.multipliers, stage, c.y);
 }
 
-}  // namespace ctnn
+CTNN_END_CONFIG

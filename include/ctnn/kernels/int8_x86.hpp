@@ -1,0 +1,451 @@
+// ctnn/kernels/int8_x86.hpp: the int8 convolution as a matrix product on x86 (AVX2, AVX-512, VNNI), for
+// ctnn/kernels/conv_int8.hpp.
+//
+// Every output position's window is a row of K values (the gathered row of conv_int8.hpp); a register
+// tile of R positions by NV vectors of output channels accumulates over K in steps of the instruction's
+// depth, on weights packed once per call as [K / depth][channel][depth]:
+//   AVX-512 VNNI / AVX-VNNI  VPDPBUSD: 4 products per int32 lane, unsigned x signed bytes. The row is
+//                            stored as x + 128 (unsigned), and the 128 sum w it adds is taken out of the
+//                            accumulators' start (kernel bias - 128 sum w).
+//   AVX-512BW / AVX2         VPMADDWD: 2 products of int16 per lane (row and weights widened).
+// Then requantize_lanes: requantize_fast's integer, a vector of channels at a time.
+// The packed weights and the rows sit on the stack (x86_int8_stack_bytes; a larger layer runs the
+// portable kernel).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "ctnn/kernels/conv.hpp"
+#include "ctnn/kernels/int8_dot.hpp"
+
+#if CTNN_INT8_DOT > 0
+#include <immintrin.h>
+#define CTNN_INT8_X86 1
+#else
+#define CTNN_INT8_X86 0
+#endif
+
+#if CTNN_INT8_X86
+CTNN_BEGIN_CONFIG
+
+// The stack an x86 int8 convolution may take for its packed weights and rows.
+inline constexpr count_t x86_int8_stack_bytes = 192 * 1024;
+
+namespace x86_int8 {
+
+// 512-bit lanes where the vector width is (CTNN_VECTOR_BYTES) and AVX-512BW/VL are there.
+#if CTNN_VECTOR_BYTES == 64 && defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+#define CTNN_INT8_WIDE 1
+#else
+#define CTNN_INT8_WIDE 0
+#endif
+
+#if CTNN_INT8_WIDE
+using vec = __m512i;
+inline constexpr int lanes = 16;
+inline vec zeros() { return _mm512_setzero_si512(); }
+inline vec load(const void* p) { return _mm512_loadu_si512(p); }
+inline vec broadcast(const void* p) {
+  std::int32_t v;
+  std::memcpy(&v, p, 4);
+  return _mm512_set1_epi32(v);
+}
+#if CTNN_INT8_DOT == 4
+inline constexpr int depth = 4;
+using row_t = std::uint8_t;
+using weight_t = std::int8_t;
+inline vec mac(vec acc, vec x, vec w) { return _mm512_dpbusd_epi32(acc, x, w); }
+#else
+inline constexpr int depth = 2;
+using row_t = std::int16_t;
+using weight_t = std::int16_t;
+inline vec mac(vec acc, vec x, vec w) { return _mm512_add_epi32(acc, _mm512_madd_epi16(x, w)); }
+#endif
+#else
+using vec = __m256i;
+inline constexpr int lanes = 8;
+inline vec zeros() { return _mm256_setzero_si256(); }
+inline vec load(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
+inline vec broadcast(const void* p) {
+  std::int32_t v;
+  std::memcpy(&v, p, 4);
+  return _mm256_set1_epi32(v);
+}
+#if CTNN_INT8_DOT == 4
+inline constexpr int depth = 4;
+using row_t = std::uint8_t;
+using weight_t = std::int8_t;
+#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
+inline vec mac(vec acc, vec x, vec w) { return _mm256_dpbusd_epi32(acc, x, w); }
+#else
+inline vec mac(vec acc, vec x, vec w) { return _mm256_dpbusd_avx_epi32(acc, x, w); }
+#endif
+#else
+inline constexpr int depth = 2;
+using row_t = std::int16_t;
+using weight_t = std::int16_t;
+inline vec mac(vec acc, vec x, vec w) { return _mm256_add_epi32(acc, _mm256_madd_epi16(x, w)); }
+#endif
+#endif
+
+// What a row's value adds on top of x (VPDPBUSD reads x + 128), taken out of the accumulators' start.
+inline constexpr std::int32_t row_offset = depth == 4 ? 128 : 0;
+inline constexpr row_t to_row(std::int8_t x) {
+  return static_cast<row_t>(depth == 4 ? static_cast<std::uint8_t>(x) ^ 0x80u : x);
+}
+
+// requantize_fast(acc, m, stage) for a vector of channels: the saturating left shift where a multiplier
+// has one, the 64-bit products of even and odd lanes apart (VPMULDQ), the rounding right shift, the
+// clamp into [low - zero, high - zero] (which is the saturated zero + h clamped into [low, high]), + zero.
+struct requantizer {
+  vec multiplier, multiplier_odd, left, right_minus_one, shifted, low, high, zero;
+  bool shifts_left = false;  // some multiplier's shift > 0: the accumulator is shifted left, saturated, first
+
+  requantizer() = default;
+  requantizer(const fixed_multiplier* m, int n, const output_stage& stage) {
+    alignas(64) std::int32_t mult[lanes], to_left[lanes], right[lanes], any[lanes];
+    for (int i = 0; i < lanes; ++i) {
+      const fixed_multiplier f = i < n ? m[i] : fixed_multiplier{};
+      mult[i] = f.multiplier;
+      to_left[i] = f.shift > 0 ? f.shift : 0;
+      shifts_left = shifts_left || f.shift > 0;
+      right[i] = f.shift < 0 ? -f.shift - 1 : 0;
+      any[i] = f.shift < 0 ? -1 : 0;
+    }
+    multiplier = load(mult);
+    left = load(to_left);
+    right_minus_one = load(right);
+    shifted = load(any);
+#if CTNN_INT8_WIDE
+    multiplier_odd = _mm512_maskz_srli_epi64(0xFF, multiplier, 32);
+    low = _mm512_set1_epi32(stage.low - stage.zero_point);
+    high = _mm512_set1_epi32(stage.high - stage.zero_point);
+    zero = _mm512_set1_epi32(stage.zero_point);
+#else
+    multiplier_odd = _mm256_srli_epi64(multiplier, 32);
+    low = _mm256_set1_epi32(stage.low - stage.zero_point);
+    high = _mm256_set1_epi32(stage.high - stage.zero_point);
+    zero = _mm256_set1_epi32(stage.zero_point);
+#endif
+  }
+
+  // The first n channels of acc, requantized, stored at y.
+  void store(vec acc, std::int8_t* y, int n) const {
+#if CTNN_INT8_WIDE
+    // (The zero-masked forms: GCC 12 warns of the unmasked ones' undefined pass-through, PR 105593.)
+    constexpr __mmask8 q = 0xFF;
+    constexpr __mmask16 d = 0xFFFF;
+    if (shifts_left) {  // acc << left, or INT32_MAX / INT32_MIN (by acc's sign) where that overflows
+      const vec moved = _mm512_maskz_sllv_epi32(d, acc, left);
+      const vec saturated = _mm512_xor_si512(_mm512_maskz_srai_epi32(d, acc, 31), _mm512_set1_epi32(INT32_MAX));
+      acc = _mm512_mask_blend_epi32(_mm512_cmpneq_epi32_mask(_mm512_maskz_srav_epi32(d, moved, left), acc), moved, saturated);
+    }
+    const vec round = _mm512_set1_epi64(std::int64_t{1} << 30);
+    const vec even = _mm512_maskz_srli_epi64(q, _mm512_add_epi64(_mm512_maskz_mul_epi32(q, acc, multiplier), round), 31);
+    const vec odd = _mm512_maskz_slli_epi64(
+        q, _mm512_add_epi64(_mm512_maskz_mul_epi32(q, _mm512_maskz_srli_epi64(q, acc, 32), multiplier_odd), round), 1);
+    const vec h = _mm512_mask_blend_epi32(0xAAAA, even, odd);
+    const vec y_minus = _mm512_add_epi32(h, _mm512_maskz_srai_epi32(d, h, 31));
+    const vec rounded = _mm512_maskz_srai_epi32(
+        d, _mm512_add_epi32(_mm512_maskz_srav_epi32(d, y_minus, right_minus_one), _mm512_set1_epi32(1)), 1);
+    const vec r = _mm512_mask_blend_epi32(_mm512_test_epi32_mask(shifted, shifted), h, rounded);
+    const vec v = _mm512_add_epi32(_mm512_maskz_min_epi32(d, _mm512_maskz_max_epi32(d, r, low), high), zero);
+    const __m128i bytes = _mm512_maskz_cvtepi32_epi8(d, v);
+#else
+    if (shifts_left) {
+      const vec moved = _mm256_sllv_epi32(acc, left);
+      const vec saturated = _mm256_xor_si256(_mm256_srai_epi32(acc, 31), _mm256_set1_epi32(INT32_MAX));
+      acc = _mm256_blendv_epi8(saturated, moved, _mm256_cmpeq_epi32(_mm256_srav_epi32(moved, left), acc));
+    }
+    const vec round = _mm256_set1_epi64x(std::int64_t{1} << 30);
+    const vec even = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(acc, multiplier), round), 31);
+    const vec odd = _mm256_slli_epi64(
+        _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(acc, 32), multiplier_odd), round), 1);
+    const vec h = _mm256_blend_epi32(even, odd, 0xAA);
+    const vec y_minus = _mm256_add_epi32(h, _mm256_srai_epi32(h, 31));
+    const vec rounded = _mm256_srai_epi32(
+        _mm256_add_epi32(_mm256_srav_epi32(y_minus, right_minus_one), _mm256_set1_epi32(1)), 1);
+    const vec r = _mm256_blendv_epi8(h, rounded, shifted);
+    const vec v = _mm256_add_epi32(_mm256_min_epi32(_mm256_max_epi32(r, low), high), zero);
+    const __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    const __m128i bytes = _mm_packs_epi16(words, words);
+#endif
+    if (n == lanes) {
+      std::memcpy(y, &bytes, lanes);
+    } else {
+      alignas(16) std::int8_t all[16];
+      std::memcpy(all, &bytes, 16);
+      std::memcpy(y, all, static_cast<std::size_t>(n));
+    }
+  }
+};
+
+// The convolution of conv_int8.hpp's Conv (its row_of, shapes and row length) as a matrix product.
+template <class Conv>
+struct gemm {
+  static constexpr count_t k = Conv::row;
+  static constexpr count_t steps = (k + depth - 1) / depth, padded_k = steps * depth;
+  static constexpr index_t channels = Conv::out.c;
+  // The channel tile: up to 4 vectors (AVX-512) or 2 (AVX2) beside R = 6 positions, in the registers.
+  static constexpr index_t vectors = (channels + lanes - 1) / lanes;
+  static constexpr index_t tile_vectors = vectors < (lanes == 16 ? 4 : 2) ? vectors : (lanes == 16 ? 4 : 2);
+  static constexpr int positions_per_tile = 6;
+  static constexpr count_t packed_elements = padded_k * vectors * lanes;
+  static constexpr bool fits =
+      packed_elements * sizeof(weight_t) + positions_per_tile * padded_k * sizeof(row_t) <= x86_int8_stack_bytes;
+
+  // The weights in NHWC's window order (k = tap * C_in + input channel, PyTorch's is input channel * taps
+  // + tap), block by block of tile_vectors * lanes channels as [step][channel][depth], zero past the
+  // layer's channels and past K.
+  static void pack(const int8_call& c, weight_t* packed, std::int32_t* start) {
+    weight_t* to = packed;
+    for (index_t first = 0; first < channels; first += tile_vectors * lanes) {
+      const index_t width = (vectors - first / lanes < tile_vectors ? vectors - first / lanes : tile_vectors) * lanes;
+      for (count_t s = 0; s < steps; ++s)
+        for (index_t j = 0; j < width; ++j)
+          for (int d = 0; d < depth; ++d) {
+            const count_t kk = s * depth + static_cast<count_t>(d);
+            const index_t oc = first + j;
+            const count_t from = kk % Conv::in.c * Conv::taps + kk / Conv::in.c;
+            *to++ = oc < channels && kk < k ? static_cast<weight_t>(c.weights[oc * k + from]) : weight_t{0};
+          }
+    }
+    for (index_t oc = 0; oc < channels; ++oc) {
+      std::int32_t sum = 0;
+      for (count_t kk = 0; kk < k; ++kk) sum += c.weights[oc * k + kk];
+      start[oc] = c.kernel_biases[oc] - row_offset * sum;
+    }
+  }
+
+  // Output position p's window in NHWC's order, as the instruction reads it: runs of kw * C_in bytes
+  // copied where a row of the window lies inside the input, the input's zero point where it is padding.
+  static void gather(const int8_call& c, count_t p, row_t* to) {
+    constexpr window3 w = Conv::k;
+    constexpr dims4 in = Conv::in, out = Conv::out;
+    const index_t ox = static_cast<index_t>(p % out.w), oy = static_cast<index_t>(p / out.w % out.h),
+                  oz = static_cast<index_t>(p / (count_t{out.w} * out.h));
+    const index_t z0 = oz * w.stride[0] - w.pad_begin[0], y0 = oy * w.stride[1] - w.pad_begin[1],
+                  x0 = ox * w.stride[2] - w.pad_begin[2];
+    const row_t zero = to_row(static_cast<std::int8_t>(c.in.zero_point));
+    constexpr count_t run = count_t{w.kernel[2]} * in.c;
+    const bool whole_run = w.dilation[2] == 1 && x0 >= 0 && x0 + w.kernel[2] <= in.w;
+    for (index_t kz = 0; kz < w.kernel[0]; ++kz)
+      for (index_t ky = 0; ky < w.kernel[1]; ++ky, to += run) {
+        const index_t iz = z0 + kz * w.dilation[0], iy = y0 + ky * w.dilation[1];
+        if (iz < 0 || iz >= in.d || iy < 0 || iy >= in.h) {
+          for (count_t i = 0; i < run; ++i) to[i] = zero;
+        } else if (whole_run) {
+          convert(c.x + offset<layout::nhwc>(in, 0, iz, iy, x0), to, run);
+        } else {
+          for (index_t kx = 0; kx < w.kernel[2]; ++kx) {
+            const index_t ix = x0 + kx * w.dilation[2];
+            row_t* tap = to + count_t{kx} * in.c;
+            if (ix >= 0 && ix < in.w) {
+              convert(c.x + offset<layout::nhwc>(in, 0, iz, iy, ix), tap, in.c);
+            } else {
+              for (index_t i = 0; i < in.c; ++i) tap[i] = zero;
+            }
+          }
+        }
+      }
+  }
+  // to[i] = to_row(from[i]), i < n, in vector chunks (the last one overlapping the one before it, so that
+  // nothing past from + n is read); compilers leave the byte loop scalar.
+  static void convert(const std::int8_t* from, row_t* to, count_t n) {
+    if (n < 8) {
+      for (count_t i = 0; i < n; ++i) to[i] = to_row(from[i]);
+      return;
+    }
+    const count_t chunk = n >= 16 ? 16 : 8;
+    count_t i = 0;
+    for (; i + chunk <= n; i += chunk) convert_chunk(from + i, to + i, chunk);
+    if (i < n) convert_chunk(from + n - chunk, to + n - chunk, chunk);
+  }
+  static void convert_chunk(const std::int8_t* from, row_t* to, count_t chunk) {
+    if (chunk == 16) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(from));
+      if constexpr (depth == 4) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(to), _mm_xor_si128(x, _mm_set1_epi8(static_cast<char>(0x80))));
+      } else {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(to), _mm256_cvtepi8_epi16(x));
+      }
+    } else {
+      const __m128i x = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(from));
+      if constexpr (depth == 4) {
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(to), _mm_xor_si128(x, _mm_set1_epi8(static_cast<char>(0x80))));
+      } else {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(to), _mm_cvtepi8_epi16(x));
+      }
+    }
+  }
+
+  // R rows by V vectors of channels from `first`: accumulate over every step, requantize, store.
+  template <int V>
+  static void tile(const row_t* rows, const weight_t* w, const std::int32_t* start, index_t first,
+                   const requantizer* rq, std::int8_t* y, int valid_rows) {
+    constexpr int R = positions_per_tile;
+    vec acc[R][V];
+    for (int v = 0; v < V; ++v) {
+      const vec s = load(start + first + v * lanes);
+      for (int r = 0; r < R; ++r) acc[r][v] = s;
+    }
+    for (count_t s = 0; s < steps; ++s, w += V * lanes * depth) {
+      vec wv[V];
+      for (int v = 0; v < V; ++v) wv[v] = load(w + v * lanes * depth);
+      for (int r = 0; r < R; ++r) {
+        const vec x = broadcast(rows + r * padded_k + s * depth);
+        for (int v = 0; v < V; ++v) acc[r][v] = mac(acc[r][v], x, wv[v]);
+      }
+    }
+    for (int r = 0; r < valid_rows; ++r)
+      for (int v = 0; v < V; ++v) {
+        const index_t oc = first + v * lanes;
+        const int n = channels - oc < lanes ? static_cast<int>(channels - oc) : lanes;
+        rq[oc / lanes].store(acc[r][v], y + r * channels + oc, n);
+      }
+  }
+
+  static void run(const int8_call& c, const output_stage& stage) {
+    alignas(64) weight_t packed[packed_elements];
+    alignas(64) std::int32_t start[vectors * lanes] = {};
+    alignas(64) row_t rows[positions_per_tile * padded_k];
+    pack(c, packed, start);
+    requantizer rqs[vectors];
+    for (index_t v = 0; v < vectors; ++v) {
+      const index_t oc = v * lanes;
+      rqs[v] = requantizer(c.multipliers + oc, channels - oc < lanes ? static_cast<int>(channels - oc) : lanes, stage);
+    }
+    for (count_t s = Conv::row; s < padded_k; ++s)
+      for (int r = 0; r < positions_per_tile; ++r) rows[r * padded_k + s] = row_t{0};
+    constexpr count_t positions = count_t{Conv::out.d} * Conv::out.h * Conv::out.w;
+    for (count_t p = 0; p < positions; p += positions_per_tile) {
+      const int valid = positions - p < positions_per_tile ? static_cast<int>(positions - p) : positions_per_tile;
+      for (int r = 0; r < positions_per_tile; ++r) gather(c, p + static_cast<count_t>(r < valid ? r : valid - 1), rows + r * padded_k);
+      std::int8_t* y = c.y + p * channels;
+      const weight_t* w = packed;
+      for (index_t first = 0; first < channels; first += tile_vectors * lanes) {
+        const index_t left = vectors - first / lanes;
+        if (left >= tile_vectors) {
+          tile<tile_vectors>(rows, w, start, first, rqs, y, valid);
+          w += steps * tile_vectors * lanes * depth;
+        } else {
+          run_tail<tile_vectors - 1>(left, rows, w, start, first, rqs, y, valid);
+        }
+      }
+    }
+  }
+
+  // The last block's V (< tile_vectors), dispatched to its instantiation.
+  template <int V>
+  static void run_tail(index_t left, const row_t* rows, const weight_t* w, const std::int32_t* start, index_t first,
+                       const requantizer* rq, std::int8_t* y, int valid) {
+    if constexpr (V >= 1) {
+      if (left == V) return tile<V>(rows, w, start, first, rq, y, valid);
+      run_tail<V - 1>(left, rows, w, start, first, rq, y, valid);
+    }
+  }
+};
+
+
+// The depthwise convolution (one input channel per output channel): for each output position and each
+// vector of channels, every tap's input widened to int32 lanes and multiplied with VPMADDWD (the weight in
+// the low half of its lane, zero above, so the lane's product is x w: one fast instruction where VPMULLD
+// is two slow ones on Intel), then requantize_lanes. A window inside the input starts from the kernel
+// biases (b - z sum w) and reads each tap at a fixed distance; one at the border starts from the biases
+// and adds (x - z) w over the taps inside.
+template <class Conv>
+struct depthwise {
+  static constexpr index_t channels = Conv::in.c;
+  static constexpr index_t vectors = (channels + lanes - 1) / lanes;
+  static constexpr count_t taps = Conv::taps;
+  static constexpr bool fits = taps * vectors * lanes * sizeof(std::int32_t) <= x86_int8_stack_bytes;
+
+#if CTNN_INT8_WIDE
+  // n int8 values from p as int32 lanes (the rest zero); never reads past p + n.
+  static vec widen(const std::int8_t* p, int n) {
+    const __m128i b = n == lanes ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(p))
+                                 : _mm_maskz_loadu_epi8(static_cast<__mmask16>((1u << n) - 1), p);
+    return _mm512_maskz_cvtepi8_epi32(0xFFFF, b);  // (zero-masked: GCC 12 PR 105593)
+  }
+  static vec multiply_add(vec acc, vec x, vec w) { return _mm512_add_epi32(acc, _mm512_madd_epi16(x, w)); }
+  static vec minus(vec a, vec b) { return _mm512_sub_epi32(a, b); }
+  static vec splat(std::int32_t v) { return _mm512_set1_epi32(v); }
+#else
+  static vec widen(const std::int8_t* p, int n) {
+    if (n == lanes) return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+    alignas(16) std::int8_t bytes[16] = {};
+    std::memcpy(bytes, p, static_cast<std::size_t>(n));
+    return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(bytes)));
+  }
+  static vec multiply_add(vec acc, vec x, vec w) { return _mm256_add_epi32(acc, _mm256_madd_epi16(x, w)); }
+  static vec minus(vec a, vec b) { return _mm256_sub_epi32(a, b); }
+  static vec splat(std::int32_t v) { return _mm256_set1_epi32(v); }
+#endif
+  // Whether a window starting at `first` along dim lies inside [0, extent).
+  static constexpr bool inside(index_t first, int dim, index_t extent) {
+    return first >= 0 && first + (Conv::k.kernel[dim] - 1) * Conv::k.dilation[dim] < extent;
+  }
+  static constexpr int count_of(index_t v) { return channels - v * lanes < lanes ? static_cast<int>(channels - v * lanes) : lanes; }
+
+  static void run(const int8_call& c, const output_stage& stage) {
+    constexpr dims4 in = Conv::in, out = Conv::out;
+    constexpr window3 k = Conv::k;
+    alignas(64) std::int32_t weights[taps * vectors * lanes] = {};  // [tap][channel], the low 16 bits
+    for (index_t ch = 0; ch < channels; ++ch)
+      for (count_t t = 0; t < taps; ++t)
+        weights[t * vectors * lanes + ch] = static_cast<std::uint16_t>(c.weights[ch * taps + t]);
+    alignas(64) std::int32_t bias_lanes[2][vectors * lanes] = {};
+    for (index_t ch = 0; ch < channels; ++ch) {
+      bias_lanes[0][ch] = c.biases[ch];
+      bias_lanes[1][ch] = c.kernel_biases[ch];
+    }
+    requantizer rq[vectors];
+    for (index_t v = 0; v < vectors; ++v) rq[v] = requantizer(c.multipliers + v * lanes, count_of(v), stage);
+    count_t distance[taps];  // of each tap from the window's first, inside the input
+    {
+      count_t t = 0;
+      for (index_t kz = 0; kz < k.kernel[0]; ++kz)
+        for (index_t ky = 0; ky < k.kernel[1]; ++ky)
+          for (index_t kx = 0; kx < k.kernel[2]; ++kx, ++t)
+            distance[t] = ((count_t{kz} * k.dilation[0] * in.h + count_t{ky} * k.dilation[1]) * in.w + count_t{kx} * k.dilation[2]) * in.c;
+    }
+    const vec zero = splat(c.in.zero_point);
+    for (index_t oz = 0; oz < out.d; ++oz)
+      for (index_t oy = 0; oy < out.h; ++oy)
+        for (index_t ox = 0; ox < out.w; ++ox) {
+          const index_t z0 = oz * k.stride[0] - k.pad_begin[0], y0 = oy * k.stride[1] - k.pad_begin[1],
+                        x0 = ox * k.stride[2] - k.pad_begin[2];
+          std::int8_t* y = c.y + offset<layout::nhwc>(out, 0, oz, oy, ox);
+          if (inside(z0, 0, in.d) && inside(y0, 1, in.h) && inside(x0, 2, in.w)) {
+            const std::int8_t* x = c.x + offset<layout::nhwc>(in, 0, z0, y0, x0);
+            for (index_t v = 0; v < vectors; ++v) {
+              const int n = count_of(v);
+              vec acc = load(bias_lanes[1] + v * lanes);
+              for (count_t t = 0; t < taps; ++t)
+                acc = multiply_add(acc, widen(x + distance[t] + v * lanes, n), load(weights + (t * vectors + v) * lanes));
+              rq[v].store(acc, y + v * lanes, n);
+            }
+            continue;
+          }
+          count_t inputs[taps], tap_of[taps];
+          int valid = 0;
+          Conv::each_tap(oz, oy, ox, [&](count_t t, count_t at) {
+            inputs[valid] = at;
+            tap_of[valid++] = t;
+          }, [](count_t) {});
+          for (index_t v = 0; v < vectors; ++v) {
+            const int n = count_of(v);
+            vec acc = load(bias_lanes[0] + v * lanes);
+            for (int i = 0; i < valid; ++i)
+              acc = multiply_add(acc, minus(widen(c.x + inputs[i] + v * lanes, n), zero),
+                                 load(weights + (tap_of[i] * vectors + v) * lanes));
+            rq[v].store(acc, y + v * lanes, n);
+          }
+        }
+  }
+};
+
+}  // namespace x86_int8
+CTNN_END_CONFIG
+#endif
