@@ -51,6 +51,8 @@ inline vec broadcast(const void* p) {
   std::memcpy(&v, p, 4);
   return _mm512_set1_epi32(v);
 }
+inline vec broadcast_value(std::int32_t v) { return _mm512_set1_epi32(v); }
+inline vec flip_bytes(vec x, vec flip) { return _mm512_xor_si512(x, flip); }
 #if CTNN_INT8_DOT == 4
 inline constexpr int depth = 4;
 using row_t = std::uint8_t;
@@ -72,6 +74,8 @@ inline vec broadcast(const void* p) {
   std::memcpy(&v, p, 4);
   return _mm256_set1_epi32(v);
 }
+inline vec broadcast_value(std::int32_t v) { return _mm256_set1_epi32(v); }
+inline vec flip_bytes(vec x, vec flip) { return _mm256_xor_si256(x, flip); }
 #if CTNN_INT8_DOT == 4
 inline constexpr int depth = 4;
 using row_t = std::uint8_t;
@@ -95,12 +99,15 @@ inline constexpr row_t to_row(std::int8_t x) {
   return static_cast<row_t>(depth == 4 ? static_cast<std::uint8_t>(x) ^ 0x80u : x);
 }
 
+inline void store_narrowed(vec v, std::int8_t* y, int n);
+
 // requantize_fast(acc, m, stage) for a vector of channels: the saturating left shift where a multiplier
 // has one, the 64-bit products of even and odd lanes apart (VPMULDQ), the rounding right shift, the
 // clamp into [low - zero, high - zero] (which is the saturated zero + h clamped into [low, high]), + zero.
 struct requantizer {
   vec multiplier, multiplier_odd, left, right_minus_one, shifted, low, high, zero;
   bool shifts_left = false;  // some multiplier's shift > 0: the accumulator is shifted left, saturated, first
+  bool all_right = true;     // every multiplier shifts right (the usual case): no lane keeps h as it is
 
   requantizer() = default;
   requantizer(const fixed_multiplier* m, int n, const output_stage& stage) {
@@ -111,7 +118,8 @@ struct requantizer {
       to_left[i] = f.shift > 0 ? f.shift : 0;
       shifts_left = shifts_left || f.shift > 0;
       right[i] = f.shift < 0 ? -f.shift - 1 : 0;
-      any[i] = f.shift < 0 ? -1 : 0;
+      any[i] = f.shift < 0 || i >= n ? -1 : 0;  // (the lanes past n are never stored)
+      all_right = all_right && any[i] != 0;
     }
     multiplier = load(mult);
     left = load(to_left);
@@ -131,7 +139,10 @@ struct requantizer {
   }
 
   // The first n channels of acc, requantized, stored at y.
-  void store(vec acc, std::int8_t* y, int n) const {
+  void store(vec acc, std::int8_t* y, int n) const { store_narrowed(value(acc), y, n); }
+
+  // acc requantized, as int32 lanes (each within int8).
+  vec value(vec acc) const {
 #if CTNN_INT8_WIDE
     // (The zero-masked forms: GCC 12 warns of the unmasked ones' undefined pass-through, PR 105593.)
     constexpr __mmask8 q = 0xFF;
@@ -149,9 +160,8 @@ struct requantizer {
     const vec y_minus = _mm512_add_epi32(h, _mm512_maskz_srai_epi32(d, h, 31));
     const vec rounded = _mm512_maskz_srai_epi32(
         d, _mm512_add_epi32(_mm512_maskz_srav_epi32(d, y_minus, right_minus_one), _mm512_set1_epi32(1)), 1);
-    const vec r = _mm512_mask_blend_epi32(_mm512_test_epi32_mask(shifted, shifted), h, rounded);
-    const vec v = _mm512_add_epi32(_mm512_maskz_min_epi32(d, _mm512_maskz_max_epi32(d, r, low), high), zero);
-    const __m128i bytes = _mm512_maskz_cvtepi32_epi8(d, v);
+    const vec r = all_right ? rounded : _mm512_mask_blend_epi32(_mm512_test_epi32_mask(shifted, shifted), h, rounded);
+    return _mm512_add_epi32(_mm512_maskz_min_epi32(d, _mm512_maskz_max_epi32(d, r, low), high), zero);
 #else
     if (shifts_left) {
       const vec moved = _mm256_sllv_epi32(acc, left);
@@ -166,20 +176,64 @@ struct requantizer {
     const vec y_minus = _mm256_add_epi32(h, _mm256_srai_epi32(h, 31));
     const vec rounded = _mm256_srai_epi32(
         _mm256_add_epi32(_mm256_srav_epi32(y_minus, right_minus_one), _mm256_set1_epi32(1)), 1);
-    const vec r = _mm256_blendv_epi8(h, rounded, shifted);
-    const vec v = _mm256_add_epi32(_mm256_min_epi32(_mm256_max_epi32(r, low), high), zero);
-    const __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    const __m128i bytes = _mm_packs_epi16(words, words);
+    const vec r = all_right ? rounded : _mm256_blendv_epi8(h, rounded, shifted);
+    return _mm256_add_epi32(_mm256_min_epi32(_mm256_max_epi32(r, low), high), zero);
 #endif
-    if (n == lanes) {
-      std::memcpy(y, &bytes, lanes);
-    } else {
-      alignas(16) std::int8_t all[16];
-      std::memcpy(all, &bytes, 16);
-      std::memcpy(y, all, static_cast<std::size_t>(n));
-    }
   }
 };
+
+// The first n lanes of v (int32 within int8) stored as int8 at y.
+inline void store_narrowed(vec v, std::int8_t* y, int n) {
+#if CTNN_INT8_WIDE
+  const __m128i bytes = _mm512_maskz_cvtepi32_epi8(0xFFFF, v);
+#else
+  const __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  const __m128i bytes = _mm_packs_epi16(words, words);
+#endif
+  if (n == lanes) {
+    std::memcpy(y, &bytes, lanes);
+  } else if (n > 0) {
+    alignas(16) std::int8_t all[16];
+    std::memcpy(all, &bytes, 16);
+    std::memcpy(y, all, static_cast<std::size_t>(n));
+  }
+}
+
+// Four vectors (int32 within int8) stored as 4 * lanes consecutive int8 at y: two saturating packs and one
+// permutation, one store (VPMOVDB to memory, one per vector, is slow on AMD's cores).
+inline void store_four(const vec* v, std::int8_t* y) {
+#if CTNN_INT8_WIDE
+  // Each 128-bit lane l of the packed bytes holds v[q][4 l, 4 l + 4) at dword q: gathered back in order.
+  const vec bytes = _mm512_packs_epi16(_mm512_packs_epi32(v[0], v[1]), _mm512_packs_epi32(v[2], v[3]));
+  const vec order = _mm512_set_epi32(15, 11, 7, 3, 14, 10, 6, 2, 13, 9, 5, 1, 12, 8, 4, 0);
+  _mm512_storeu_si512(y, _mm512_maskz_permutexvar_epi32(0xFFFF, order, bytes));
+#else
+  const vec bytes = _mm256_packs_epi16(_mm256_packs_epi32(v[0], v[1]), _mm256_packs_epi32(v[2], v[3]));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(y), _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
+#endif
+}
+inline void store_two(const vec* v, std::int8_t* y) {
+#if CTNN_INT8_WIDE
+  const vec bytes = _mm512_packs_epi16(_mm512_packs_epi32(v[0], v[1]), _mm512_setzero_si512());
+  const vec order = _mm512_set_epi32(0, 0, 0, 0, 0, 0, 0, 0, 13, 9, 5, 1, 12, 8, 4, 0);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(y), _mm512_castsi512_si256(_mm512_maskz_permutexvar_epi32(0xFFFF, order, bytes)));
+#else
+  const vec bytes = _mm256_packs_epi16(_mm256_packs_epi32(v[0], v[1]), _mm256_setzero_si256());
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(y),
+                   _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 0, 0, 0, 0))));
+#endif
+}
+// count vectors of consecutive channels, the last with last_n of its lanes, stored at y.
+inline void store_vectors(const vec* v, int count, int last_n, std::int8_t* y) {
+  const int whole = last_n == lanes ? count : count - 1;
+  int i = 0;
+  for (; i + 4 <= whole; i += 4) store_four(v + i, y + i * lanes);
+  if (i + 2 <= whole) {
+    store_two(v + i, y + i * lanes);
+    i += 2;
+  }
+  for (; i < count; ++i) store_narrowed(v[i], y + i * lanes, i + 1 == count ? last_n : lanes);
+}
 
 // The convolution of conv_int8.hpp's Conv (its row_of, shapes and row length) as a matrix product.
 template <class Conv>
@@ -192,6 +246,9 @@ struct gemm {
   static constexpr index_t tile_vectors = vectors < (lanes == 16 ? 4 : 2) ? vectors : (lanes == 16 ? 4 : 2);
   static constexpr int positions_per_tile = 6;
   static constexpr count_t packed_elements = padded_k * vectors * lanes;
+  // A 1x1 window without padding over whole instruction steps, for VPDPBUSD: the input pixel is the row,
+  // read where it is (its bytes flipped to unsigned in the register) instead of gathered.
+  static constexpr bool in_place = Conv::direct && depth == 4 && Conv::in.c % depth == 0;
   static constexpr bool fits =
       packed_elements * sizeof(weight_t) + positions_per_tile * padded_k * sizeof(row_t) <= x86_int8_stack_bytes;
 
@@ -280,11 +337,13 @@ struct gemm {
     }
   }
 
-  // R rows by V vectors of channels from `first`: accumulate over every step, requantize, store.
-  template <int V>
-  static void tile(const row_t* rows, const weight_t* w, const std::int32_t* start, index_t first,
+  // R rows by V vectors of channels from `first`: accumulate over every step, requantize, store. The rows
+  // are the gathered ones, or (Flip) the input's own int8 pixels, made unsigned as they are broadcast.
+  template <int V, bool Flip>
+  static void tile(const row_t* const* rows, const weight_t* w, const std::int32_t* start, index_t first,
                    const requantizer* rq, std::int8_t* y, int valid_rows) {
     constexpr int R = positions_per_tile;
+    const vec flip = broadcast_value(static_cast<std::int32_t>(0x80808080u));
     vec acc[R][V];
     for (int v = 0; v < V; ++v) {
       const vec s = load(start + first + v * lanes);
@@ -294,43 +353,54 @@ struct gemm {
       vec wv[V];
       for (int v = 0; v < V; ++v) wv[v] = load(w + v * lanes * depth);
       for (int r = 0; r < R; ++r) {
-        const vec x = broadcast(rows + r * padded_k + s * depth);
+        vec x = broadcast(rows[r] + s * depth);
+        if constexpr (Flip) x = flip_bytes(x, flip);
         for (int v = 0; v < V; ++v) acc[r][v] = mac(acc[r][v], x, wv[v]);
       }
     }
-    for (int r = 0; r < valid_rows; ++r)
-      for (int v = 0; v < V; ++v) {
-        const index_t oc = first + v * lanes;
-        const int n = channels - oc < lanes ? static_cast<int>(channels - oc) : lanes;
-        rq[oc / lanes].store(acc[r][v], y + r * channels + oc, n);
-      }
+    const int last_n = channels - first - (V - 1) * lanes < lanes ? static_cast<int>(channels - first - (V - 1) * lanes) : lanes;
+    for (int r = 0; r < valid_rows; ++r) {
+      vec values[V];
+      for (int v = 0; v < V; ++v) values[v] = rq[first / lanes + v].value(acc[r][v]);
+      store_vectors(values, V, last_n, y + r * channels + first);
+    }
   }
 
   static void run(const int8_call& c, const output_stage& stage) {
     alignas(64) weight_t packed[packed_elements];
     alignas(64) std::int32_t start[vectors * lanes] = {};
-    alignas(64) row_t rows[positions_per_tile * padded_k];
+    alignas(64) row_t rows[in_place ? 1 : positions_per_tile * padded_k];
     pack(c, packed, start);
     requantizer rqs[vectors];
     for (index_t v = 0; v < vectors; ++v) {
       const index_t oc = v * lanes;
       rqs[v] = requantizer(c.multipliers + oc, channels - oc < lanes ? static_cast<int>(channels - oc) : lanes, stage);
     }
-    for (count_t s = Conv::row; s < padded_k; ++s)
-      for (int r = 0; r < positions_per_tile; ++r) rows[r * padded_k + s] = row_t{0};
+    if constexpr (!in_place)
+      for (count_t s = Conv::row; s < padded_k; ++s)
+        for (int r = 0; r < positions_per_tile; ++r) rows[r * padded_k + s] = row_t{0};
     constexpr count_t positions = count_t{Conv::out.d} * Conv::out.h * Conv::out.w;
+    const row_t* row[positions_per_tile];
     for (count_t p = 0; p < positions; p += positions_per_tile) {
       const int valid = positions - p < positions_per_tile ? static_cast<int>(positions - p) : positions_per_tile;
-      for (int r = 0; r < positions_per_tile; ++r) gather(c, p + static_cast<count_t>(r < valid ? r : valid - 1), rows + r * padded_k);
+      for (int r = 0; r < positions_per_tile; ++r) {
+        const count_t at = p + static_cast<count_t>(r < valid ? r : valid - 1);
+        if constexpr (in_place) {
+          row[r] = reinterpret_cast<const row_t*>(Conv::row_of(c, at, nullptr));
+        } else {
+          row[r] = rows + r * padded_k;
+          gather(c, at, rows + r * padded_k);
+        }
+      }
       std::int8_t* y = c.y + p * channels;
       const weight_t* w = packed;
       for (index_t first = 0; first < channels; first += tile_vectors * lanes) {
         const index_t left = vectors - first / lanes;
         if (left >= tile_vectors) {
-          tile<tile_vectors>(rows, w, start, first, rqs, y, valid);
+          tile<tile_vectors, in_place>(row, w, start, first, rqs, y, valid);
           w += steps * tile_vectors * lanes * depth;
         } else {
-          run_tail<tile_vectors - 1>(left, rows, w, start, first, rqs, y, valid);
+          run_tail<tile_vectors - 1>(left, row, w, start, first, rqs, y, valid);
         }
       }
     }
@@ -338,10 +408,10 @@ struct gemm {
 
   // The last block's V (< tile_vectors), dispatched to its instantiation.
   template <int V>
-  static void run_tail(index_t left, const row_t* rows, const weight_t* w, const std::int32_t* start, index_t first,
+  static void run_tail(index_t left, const row_t* const* rows, const weight_t* w, const std::int32_t* start, index_t first,
                        const requantizer* rq, std::int8_t* y, int valid) {
     if constexpr (V >= 1) {
-      if (left == V) return tile<V>(rows, w, start, first, rq, y, valid);
+      if (left == V) return tile<V, in_place>(rows, w, start, first, rq, y, valid);
       run_tail<V - 1>(left, rows, w, start, first, rq, y, valid);
     }
   }
@@ -386,6 +456,13 @@ struct depthwise {
   static constexpr bool inside(index_t first, int dim, index_t extent) {
     return first >= 0 && first + (Conv::k.kernel[dim] - 1) * Conv::k.dilation[dim] < extent;
   }
+  // The taps [lo, hi) of a window starting at `first` along dim that fall inside [0, extent).
+  static void taps_inside(index_t first, int dim, index_t extent, index_t& lo, index_t& hi) {
+    lo = 0;
+    hi = Conv::k.kernel[dim];
+    while (lo < hi && first + lo * Conv::k.dilation[dim] < 0) ++lo;
+    while (hi > lo && first + (hi - 1) * Conv::k.dilation[dim] >= extent) --hi;
+  }
   static constexpr int count_of(index_t v) { return channels - v * lanes < lanes ? static_cast<int>(channels - v * lanes) : lanes; }
 
   static void run(const int8_call& c, const output_stage& stage) {
@@ -419,29 +496,38 @@ struct depthwise {
           std::int8_t* y = c.y + offset<layout::nhwc>(out, 0, oz, oy, ox);
           if (inside(z0, 0, in.d) && inside(y0, 1, in.h) && inside(x0, 2, in.w)) {
             const std::int8_t* x = c.x + offset<layout::nhwc>(in, 0, z0, y0, x0);
+            vec values[vectors];
             for (index_t v = 0; v < vectors; ++v) {
               const int n = count_of(v);
               vec acc = load(bias_lanes[1] + v * lanes);
               for (count_t t = 0; t < taps; ++t)
                 acc = multiply_add(acc, widen(x + distance[t] + v * lanes, n), load(weights + (t * vectors + v) * lanes));
-              rq[v].store(acc, y + v * lanes, n);
+              values[v] = rq[v].value(acc);
             }
+            store_vectors(values, vectors, count_of(vectors - 1), y);
             continue;
           }
-          count_t inputs[taps], tap_of[taps];
-          int valid = 0;
-          Conv::each_tap(oz, oy, ox, [&](count_t t, count_t at) {
-            inputs[valid] = at;
-            tap_of[valid++] = t;
-          }, [](count_t) {});
+          // At the border: the taps inside, a range along each dim, each from the window's first element
+          // (counted, not pointed at: it may lie outside the input).
+          index_t lo[3], hi[3];
+          taps_inside(z0, 0, in.d, lo[0], hi[0]);
+          taps_inside(y0, 1, in.h, lo[1], hi[1]);
+          taps_inside(x0, 2, in.w, lo[2], hi[2]);
+          const count_t first = ((count_t{z0} * in.h + y0) * in.w + x0) * in.c;
+          vec values[vectors];
           for (index_t v = 0; v < vectors; ++v) {
             const int n = count_of(v);
             vec acc = load(bias_lanes[0] + v * lanes);
-            for (int i = 0; i < valid; ++i)
-              acc = multiply_add(acc, minus(widen(c.x + inputs[i] + v * lanes, n), zero),
-                                 load(weights + (tap_of[i] * vectors + v) * lanes));
-            rq[v].store(acc, y + v * lanes, n);
+            for (index_t kz = lo[0]; kz < hi[0]; ++kz)
+              for (index_t ky = lo[1]; ky < hi[1]; ++ky)
+                for (index_t kx = lo[2]; kx < hi[2]; ++kx) {
+                  const count_t t = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx;
+                  acc = multiply_add(acc, minus(widen(c.x + (first + distance[t] + v * lanes), n), zero),
+                                     load(weights + (t * vectors + v) * lanes));
+                }
+            values[v] = rq[v].value(acc);
           }
+          store_vectors(values, vectors, count_of(vectors - 1), y);
         }
   }
 };
