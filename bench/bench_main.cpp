@@ -62,6 +62,26 @@ void peak_fma(benchmark::State& state) {
   state.counters["flops"] = benchmark::Counter(2.0 * lanes * chains * steps, benchmark::Counter::kIsIterationInvariantRate);
 }
 
+#if CTNN_INT8_X86
+// The int8 multiply-accumulate rate of the instruction ctnn's int8 kernels use (VPDPBUSD or VPMADDWD +
+// VPADDD, ctnn/kernels/int8_x86.hpp), in independent chains: 2 ops per multiply-accumulate.
+void peak_int8(benchmark::State& state) {
+  namespace x = ctnn::x86_int8;
+  constexpr int accumulators = x::lanes == 16 ? 24 : 12;
+  x::vec acc[accumulators];
+  for (int i = 0; i < accumulators; ++i) acc[i] = x::broadcast_value(i);
+  const x::vec a = x::broadcast_value(0x01010101), b = x::broadcast_value(0x02020202);
+  constexpr int steps = 1024;
+  for (auto _ : state) {
+    for (int s = 0; s < steps; ++s)
+      for (int i = 0; i < accumulators; ++i) acc[i] = x::mac(acc[i], a, b);
+    benchmark::DoNotOptimize(acc);
+  }
+  state.counters["flops"] = benchmark::Counter(2.0 * x::lanes * x::depth * accumulators * steps,
+                                               benchmark::Counter::kIsIterationInvariantRate);
+}
+#endif
+
 int peers_checked = 0, peers_differing = 0;  // for --check
 
 float max_relative_error(const float* a, const float* b, std::size_t n) {
@@ -386,8 +406,15 @@ int main(int argc, char** argv) {
     std::printf("%s\n", isa);
     return 0;
   }
+  if (argc == 2 && std::string(argv[1]) == "--int8-instruction") {  // likewise
+    std::printf("%s\n", CTNN_INT8_DOT == 4 ? "VPDPBUSD" : CTNN_INT8_DOT == 2 ? "VPMADDWD" : "none");
+    return 0;
+  }
   const bool check_only = argc == 2 && std::string(argv[1]) == "--check";
   benchmark::RegisterBenchmark("peak/fma", peak_fma);
+#if CTNN_INT8_X86
+  benchmark::RegisterBenchmark("peak/int8", peak_int8);
+#endif
   register_workload<workloads::w1_lenet>("W1_lenet", workloads::describe_w1, 1);
   register_workload<workloads::w2_ds_cnn>("W2_ds_cnn", workloads::describe_w2, 2);
   register_workload<workloads::w3_resnet>("W3_resnet_3x3", workloads::describe_w3, 3);

@@ -90,6 +90,44 @@ def compile_seconds(compiler, net):
         return time.monotonic() - start
 
 
+INT8_WORKLOADS = [name for name, _ in WORKLOADS if name != "W5_unet_upsampling"]
+
+
+def int8_table(runs, clang, gcc, instruction):
+    """The int8 workloads (ctnn/calibrate.hpp's quantization of the same networks) against oneDNN's and
+    XNNPACK's int8 operators, and against ctnn's own fp32."""
+    peak = clang.get("peak/int8", {}).get("flops", 0.0) / 1e9
+    lines = ["", f"int8 (`net::forward(q, x8, y8, arena8)`; ctnn's x86 int8 kernels use {instruction}, measured int8 peak "
+             f"{peak:.0f} GOP/s: independent chains of it): the workloads' weights quantized per output channel by "
+             "`ctnn/calibrate.hpp` on 8 random inputs, tensors that can be negative symmetric, ReLU outputs unsigned "
+             "(oneDNN's int8 primitives take those without zero points); every peer's output checked against ctnn's "
+             "first (within 1 on at least 99% of elements, 2 at most: the peers requantize in float, ctnn as gemmlowp). "
+             "W5 is not here: ctnn has no int8 transposed convolution yet.", "",
+             "| workload | ctnn int8 clang (us) | GOP/s | % of int8 peak | ctnn int8 g++ (us) | oneDNN int8 (us) | XNNPACK int8 (us) "
+             "| best peer / ctnn | ctnn fp32 / int8 |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name in INT8_WORKLOADS:
+        key = f"{name}/int8"
+        if f"{key}/ctnn" not in clang:
+            continue
+        c, g = clang[f"{key}/ctnn"], gcc[f"{key}/ctnn"]
+        peers = {p: min(r[f"{key}/{p}"]["us"] for r in runs.values() if f"{key}/{p}" in r)
+                 for p in ("onednn", "xnnpack") if any(f"{key}/{p}" in r for r in runs.values())}
+        same_isa = {p: t for p, t in peers.items() if ISA != "avx2" or p == "onednn"}
+        best = min(same_isa.values()) if same_isa else None
+        fastest = min(c["us"], g["us"])
+        fp32 = min(clang[f"{name}/ctnn"]["us"], gcc[f"{name}/ctnn"]["us"])
+        share = f"{100 * c['flops'] / 1e9 / peak:.0f}%" if peak else "n/a"
+        ratio = f"{best / fastest:.2f}" if best else "n/a"
+        lines.append(f"| {name} | {c['us']:.1f} | {c['flops'] / 1e9:.0f} | {share} | {g['us']:.1f} "
+                     f"| {peers.get('onednn', float('nan')):.1f} | {peers.get('xnnpack', float('nan')):.1f} | {ratio} "
+                     f"| {fp32 / fastest:.2f} |")
+    lines.append("")
+    lines.append("A missing peer time (nan) is a peer that could not run the workload or whose output differed "
+                 "(`ctnn_bench --check` prints which and by how much).")
+    return lines
+
+
 def main():
     global ISA
     ap = argparse.ArgumentParser()
@@ -100,6 +138,7 @@ def main():
     binaries = {c: build(c) for c in COMPILERS}
     runs = {c: run(b) for c, b in binaries.items()}
     isa = sh([binaries["clang++-16"], "--isa"]).strip()
+    int8_instruction = sh([binaries["clang++-16"], "--int8-instruction"]).strip()
     clang, gcc = runs["clang++-16"], runs["g++-12"]
     peak = clang["peak/fma"]["flops"] / 1e9
     cpu = "unknown"
@@ -154,6 +193,7 @@ def main():
         torch_us = min((r[f"{name}/libtorch"]["us"] for r in runs.values() if f"{name}/libtorch" in r), default=float("nan"))
         lines.append(f"| {title} | {c['us'] / 1e3:.2f} | {c['flops'] / 1e9:.0f} | {g['us'] / 1e3:.2f} | {torch_us / 1e3:.2f} "
                      f"| {torch_us / min(c['us'], g['us']):.2f} |")
+    lines += int8_table(runs, clang, gcc, int8_instruction)
     lines += ["", "One inference on this machine's 2 cores with `ctnn::forward_parallel` (clang, wall clock; the "
               "convolution and linear kernels split their output, the other nodes run on one thread):", "",
               "| workload | 1 thread (us) | 2 threads (us) | speedup |", "|---|---:|---:|---:|"]
