@@ -202,9 +202,13 @@ inline void store_narrowed(vec v, std::int8_t* y, int n) {
   if (n == lanes) {
     std::memcpy(y, &bytes, lanes);
   } else if (n > 0) {
+#if CTNN_INT8_WIDE
+    _mm_mask_storeu_epi8(y, static_cast<__mmask16>((1u << n) - 1), bytes);
+#else
     alignas(16) std::int8_t all[16];
     std::memcpy(all, &bytes, 16);
-    std::memcpy(y, all, static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) y[i] = all[i];  // (a memcpy of n bytes is a library call)
+#endif
   }
 }
 
@@ -259,6 +263,7 @@ struct gemm {
   static constexpr int positions_per_tile = 6;
 #endif
   static constexpr count_t packed_elements = padded_k * vectors * lanes;
+  static constexpr count_t row_slack = 8;  // what a short run's conversion may write past the last row
   // A 1x1 window without padding over whole instruction steps, for VPDPBUSD: the input pixel is the row,
   // read where it is (its bytes flipped to unsigned in the register) instead of gathered.
   static constexpr bool in_place = Conv::direct && depth == 4 && Conv::in.c % depth == 0;
@@ -298,6 +303,7 @@ struct gemm {
     const index_t z0 = oz * w.stride[0] - w.pad_begin[0], y0 = oy * w.stride[1] - w.pad_begin[1],
                   x0 = ox * w.stride[2] - w.pad_begin[2];
     const row_t zero = to_row(static_cast<std::int8_t>(c.in.zero_point));
+    const std::int8_t* end = c.x + count_t{in.c} * in.w * in.h * in.d;
     constexpr count_t run = count_t{w.kernel[2]} * in.c;
     const bool whole_run = w.dilation[2] == 1 && x0 >= 0 && x0 + w.kernel[2] <= in.w;
     for (index_t kz = 0; kz < w.kernel[0]; ++kz)
@@ -306,13 +312,13 @@ struct gemm {
         if (iz < 0 || iz >= in.d || iy < 0 || iy >= in.h) {
           for (count_t i = 0; i < run; ++i) to[i] = zero;
         } else if (whole_run) {
-          convert(c.x + offset<layout::nhwc>(in, 0, iz, iy, x0), to, run);
+          convert(c.x + offset<layout::nhwc>(in, 0, iz, iy, x0), to, run, end);
         } else {
           for (index_t kx = 0; kx < w.kernel[2]; ++kx) {
             const index_t ix = x0 + kx * w.dilation[2];
             row_t* tap = to + count_t{kx} * in.c;
             if (ix >= 0 && ix < in.w) {
-              convert(c.x + offset<layout::nhwc>(in, 0, iz, iy, ix), tap, in.c);
+              convert(c.x + offset<layout::nhwc>(in, 0, iz, iy, ix), tap, in.c, end);
             } else {
               for (index_t i = 0; i < in.c; ++i) tap[i] = zero;
             }
@@ -321,9 +327,12 @@ struct gemm {
       }
   }
   // to[i] = to_row(from[i]), i < n, in vector chunks (the last one overlapping the one before it, so that
-  // nothing past from + n is read); compilers leave the byte loop scalar.
-  static void convert(const std::int8_t* from, row_t* to, count_t n) {
+  // nothing past from + n is read); compilers leave the byte loop scalar. A run shorter than 8 converts 8
+  // where they lie inside the input (before end): what it writes past n is the next run's, written after
+  // it, or past the row's K, where the weights are zero (rows have row_slack elements past the last).
+  static void convert(const std::int8_t* from, row_t* to, count_t n, const std::int8_t* end) {
     if (n < 8) {
+      if (end - from >= 8) return convert_chunk(from, to, 8);
       for (count_t i = 0; i < n; ++i) to[i] = to_row(from[i]);
       return;
     }
@@ -391,7 +400,7 @@ struct gemm {
   static void run(const int8_call& c, const output_stage& stage) {
     alignas(64) weight_t packed[packed_elements];
     alignas(64) std::int32_t start[vectors * lanes] = {};
-    alignas(64) row_t rows[in_place ? 1 : positions_per_tile * padded_k];
+    alignas(64) row_t rows[in_place ? 1 : positions_per_tile * padded_k + row_slack];
     pack(c, packed, start);
     requantizer rqs[vectors];
     for (index_t v = 0; v < vectors; ++v) {
