@@ -8,7 +8,8 @@
 // each tap of a position for a block of channels held in registers, on the weights transposed to
 // [tap][channel] on the stack. Then requantize_fast (four lanes at a time on Helium). The integers are
 // the reference's (conv_forward_int8) bit for bit, which every other case runs, and so does a layer whose
-// gathered row or transposed weights would take more than int8_stack_bytes of stack.
+// gathered row or transposed weights would take more than int8_stack_bytes of stack. On x86 with AVX2 the
+// NHWC convolutions and depthwise ones run ctnn/kernels/int8_x86.hpp's kernels instead.
 #pragma once
 
 #include <cstdint>

@@ -1,16 +1,18 @@
 // ctnn/kernels/int8_x86.hpp: the int8 convolution as a matrix product on x86 (AVX2, AVX-512, VNNI), for
 // ctnn/kernels/conv_int8.hpp.
 //
-// Every output position's window is a row of K values (the gathered row of conv_int8.hpp); a register
-// tile of R positions by NV vectors of output channels accumulates over K in steps of the instruction's
-// depth, on weights packed once per call as [K / depth][channel][depth]:
+// Every output position's window is a row of K = kh kw C_in values in NHWC's order (read in place for a
+// 1x1 window, else gathered); a register tile of R positions by up to 4 vectors of output channels
+// accumulates over K in steps of the instruction's depth, on weights packed once per call as
+// [K / depth][channel][depth]:
 //   AVX-512 VNNI / AVX-VNNI  VPDPBUSD: 4 products per int32 lane, unsigned x signed bytes. The row is
 //                            stored as x + 128 (unsigned), and the 128 sum w it adds is taken out of the
 //                            accumulators' start (kernel bias - 128 sum w).
 //   AVX-512BW / AVX2         VPMADDWD: 2 products of int16 per lane (row and weights widened).
-// Then requantize_lanes: requantize_fast's integer, a vector of channels at a time.
-// The packed weights and the rows sit on the stack (x86_int8_stack_bytes; a larger layer runs the
-// portable kernel).
+// Then the requantizer: requantize_fast's integer, a vector of channels at a time. Depthwise convolutions
+// multiply each tap's channels as int32 lanes (depthwise below). The packed weights and the rows sit on
+// the stack (x86_int8_stack_bytes; a larger layer runs the portable kernel). Tested bit for bit against
+// the reference kernels in tests/unit/int8_kernels_test.cpp, for each instruction the CPU has.
 #pragma once
 
 #include <cstdint>
@@ -248,7 +250,7 @@ inline void store_vectors(const vec* v, int count, int last_n, std::int8_t* y) {
   for (; i < count; ++i) store_narrowed(v[i], y + i * lanes, i + 1 == count ? last_n : lanes);
 }
 
-// The convolution of conv_int8.hpp's Conv (its row_of, shapes and row length) as a matrix product.
+// The convolution of conv_int8.hpp's Conv (its shapes, window and row length) as a matrix product.
 template <class Conv>
 struct gemm {
   static constexpr count_t k = Conv::row;
@@ -268,7 +270,7 @@ struct gemm {
   // read where it is (its bytes flipped to unsigned in the register) instead of gathered.
   static constexpr bool in_place = Conv::direct && depth == 4 && Conv::in.c % depth == 0;
   static constexpr bool fits =
-      packed_elements * sizeof(weight_t) + positions_per_tile * padded_k * sizeof(row_t) <= x86_int8_stack_bytes;
+      packed_elements * sizeof(weight_t) + (positions_per_tile * padded_k + row_slack) * sizeof(row_t) <= x86_int8_stack_bytes;
 
   // The weights in NHWC's window order (k = tap * C_in + input channel, PyTorch's is input channel * taps
   // + tap), block by block of tile_vectors * lanes channels as [step][channel][depth], zero past the
@@ -452,7 +454,7 @@ struct gemm {
 // The depthwise convolution (one input channel per output channel): for each output position and each
 // vector of channels, every tap's input widened to int32 lanes and multiplied with VPMADDWD (the weight in
 // the low half of its lane, zero above, so the lane's product is x w: one fast instruction where VPMULLD
-// is two slow ones on Intel), then requantize_lanes. A window inside the input starts from the kernel
+// is two slow ones on Intel), then the requantizer. A window inside the input starts from the kernel
 // biases (b - z sum w) and reads each tap at a fixed distance; one at the border starts from the biases
 // and adds (x - z) w over the taps inside.
 template <class Conv>
