@@ -43,20 +43,52 @@ struct step {
   memory::desc scratchpad;  // zero desc when the primitive needs none
 };
 
-class dnnl_runner final : public runner {
- public:
-  // Builds everything; throws std::runtime_error / dnnl::error when the workload cannot be run.
-  explicit dnnl_runner(const workload& w) : eng_(dnnl::engine::kind::cpu, 0), strm_(eng_) { build(w); }
+// Primitives run one after the other on one engine and stream, every memory their arguments name kept
+// alive, and one user scratchpad shared by all of them (they never run at the same time).
+class chain {
+ protected:
+  chain() : eng_(dnnl::engine::kind::cpu, 0), strm_(eng_) {}
 
-  void run(const float* input_nhwc, float* output_nhwc) override {
-    if (input_nhwc != bound_in_) {
-      in_mem_.set_data_handle(const_cast<float*>(input_nhwc));  // read only: it is only ever a source
-      bound_in_ = input_nhwc;
-    }
-    if (output_nhwc != bound_out_) {
-      out_mem_.set_data_handle(output_nhwc);
-      bound_out_ = output_nhwc;
-    }
+  memory keep(memory m) {
+    keep_.push_back(m);
+    return m;
+  }
+
+  void add_step(dnnl::primitive p, std::vector<std::pair<int, memory>> args, const memory::desc& scratchpad) {
+    step s;
+    s.prim = std::move(p);
+    for (auto& [k, m] : args) s.args.push_back(dnnl_exec_arg_t{k, m.get()});
+    s.scratchpad = scratchpad;
+    steps_.push_back(std::move(s));
+  }
+
+  // The activation `cur` (layout cur_md) in layout `want`: itself, or a new memory filled by a reorder step.
+  memory reordered_to(memory& cur, memory::desc& cur_md, const memory::desc& want) {
+    if (cur_md == want) return cur;
+    memory dst = keep(memory(want, eng_));
+    dnnl::primitive_attr a;
+    a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    dnnl::reorder::primitive_desc pd(eng_, cur_md, eng_, want, a);
+    add_step(dnnl::reorder(pd), {{DNNL_ARG_FROM, cur}, {DNNL_ARG_TO, dst}}, pd.scratchpad_desc());
+    cur = dst;
+    cur_md = want;
+    return dst;
+  }
+
+  // After the last step: one scratchpad buffer, large enough for every primitive.
+  void share_scratchpad() {
+    std::size_t sp = 0;
+    for (const step& s : steps_) sp = std::max(sp, s.scratchpad.get_size());
+    if (sp == 0) return;
+    scratch_ = memory(memory::desc(memory::dims{static_cast<memory::dim>(sp)}, dt::u8, tag::x), eng_);
+    for (step& s : steps_)
+      if (s.scratchpad.get_size() > 0) {
+        memory m = keep(memory(s.scratchpad, eng_, scratch_.get_data_handle()));
+        s.args.push_back(dnnl_exec_arg_t{DNNL_ARG_SCRATCHPAD, m.get()});
+      }
+  }
+
+  void execute_steps() {
     for (const step& s : steps_) {
       const dnnl_status_t st =
           dnnl_primitive_execute(s.prim.get(), strm_.get(), static_cast<int>(s.args.size()), s.args.data());
@@ -68,6 +100,30 @@ class dnnl_runner final : public runner {
     dnnl_stream_wait(strm_.get());
   }
 
+  dnnl::engine eng_;
+  dnnl::stream strm_;
+  std::vector<memory> keep_;  // weights, biases, intermediate activations: kept alive for the arguments
+  std::vector<step> steps_;
+  memory scratch_;
+};
+
+class dnnl_runner final : public runner, private chain {
+ public:
+  // Builds everything; throws std::runtime_error / dnnl::error when the workload cannot be run.
+  explicit dnnl_runner(const workload& w) { build(w); }
+
+  void run(const float* input_nhwc, float* output_nhwc) override {
+    if (input_nhwc != bound_in_) {
+      in_mem_.set_data_handle(const_cast<float*>(input_nhwc));  // read only: it is only ever a source
+      bound_in_ = input_nhwc;
+    }
+    if (output_nhwc != bound_out_) {
+      out_mem_.set_data_handle(output_nhwc);
+      bound_out_ = output_nhwc;
+    }
+    execute_steps();
+  }
+
  private:
   // The activation flowing between layers.
   struct tensor {
@@ -77,12 +133,7 @@ class dnnl_runner final : public runner {
     bool spatial = true;  // 4D {1, c, h, w}; false: 2D {1, c} (after a linear layer)
   };
 
-  dnnl::engine eng_;
-  dnnl::stream strm_;
-  std::vector<memory> keep_;  // weights, biases, intermediate activations: kept alive for the arguments
-  std::vector<step> steps_;
   memory in_mem_, out_mem_;   // bound to the caller's buffers in run()
-  memory scratch_;            // shared user scratchpad of all primitives (they run one after the other)
   const float* bound_in_ = nullptr;
   float* bound_out_ = nullptr;
 
@@ -103,30 +154,8 @@ class dnnl_runner final : public runner {
     return a;
   }
 
-  memory keep(memory m) {
-    keep_.push_back(m);
-    return m;
-  }
-
-  void add_step(dnnl::primitive p, std::vector<std::pair<int, memory>> args, const memory::desc& scratchpad) {
-    step s;
-    s.prim = std::move(p);
-    for (auto& [k, m] : args) s.args.push_back(dnnl_exec_arg_t{k, m.get()});
-    s.scratchpad = scratchpad;
-    steps_.push_back(std::move(s));
-  }
-
   // The current activation in layout `want`: itself, or a new memory filled by a reorder step.
-  memory ensure(tensor& cur, const memory::desc& want) {
-    if (cur.md == want) return cur.mem;
-    memory dst = keep(memory(want, eng_));
-    const dnnl::primitive_attr a = attr(false);
-    dnnl::reorder::primitive_desc pd(eng_, cur.md, eng_, want, a);
-    add_step(dnnl::reorder(pd), {{DNNL_ARG_FROM, cur.mem}, {DNNL_ARG_TO, dst}}, pd.scratchpad_desc());
-    cur.mem = dst;
-    cur.md = want;
-    return dst;
-  }
+  memory ensure(tensor& cur, const memory::desc& want) { return reordered_to(cur.mem, cur.md, want); }
 
   // Weights (user layout `user_md`, data `src`) reordered once into a new memory of layout `want`.
   memory weights(const memory::desc& user_md, const float* src, const memory::desc& want) {
@@ -276,17 +305,7 @@ class dnnl_runner final : public runner {
       add_step(dnnl::reorder(pd), {{DNNL_ARG_FROM, cur.mem}, {DNNL_ARG_TO, out_mem_}}, pd.scratchpad_desc());
     }
 
-    // One scratchpad buffer, large enough for every primitive, shared (they run one after the other).
-    std::size_t sp = 0;
-    for (const step& s : steps_) sp = std::max(sp, s.scratchpad.get_size());
-    if (sp > 0) {
-      scratch_ = memory(memory::desc(dims({static_cast<int>(sp)}), dt::u8, tag::x), eng_);
-      for (step& s : steps_)
-        if (s.scratchpad.get_size() > 0) {
-          memory m = keep(memory(s.scratchpad, eng_, scratch_.get_data_handle()));
-          s.args.push_back(dnnl_exec_arg_t{DNNL_ARG_SCRATCHPAD, m.get()});
-        }
-    }
+    share_scratchpad();
   }
 };
 
@@ -295,9 +314,9 @@ class dnnl_runner final : public runner {
 // oneDNN 2.x's int8 primitives compute dst = saturate(round(scale[oc] (acc + bias))) with no zero points
 // in this set-up: a tensor quantized with zero point 0 is s8, one with ctnn's -128 (unsigned 0, the output
 // of a ReLU) is u8 with the same bytes + 128. Other zero points are refused.
-class dnnl_int8_runner final : public runner_int8 {
+class dnnl_int8_runner final : public runner_int8, private chain {
  public:
-  explicit dnnl_int8_runner(const workload& w) : eng_(dnnl::engine::kind::cpu, 0), strm_(eng_) { build(w); }
+  explicit dnnl_int8_runner(const workload& w) { build(w); }
 
   void run(const std::int8_t* input_nhwc, std::int8_t* output_nhwc) override {
     if (input_nhwc != bound_in_) {
@@ -308,18 +327,11 @@ class dnnl_int8_runner final : public runner_int8 {
       out_mem_.set_data_handle(output_nhwc);
       bound_out_ = output_nhwc;
     }
-    for (const step& s : steps_)
-      if (dnnl_primitive_execute(s.prim.get(), strm_.get(), static_cast<int>(s.args.size()), s.args.data()) != dnnl_success)
-        std::terminate();
-    dnnl_stream_wait(strm_.get());
+    execute_steps();
   }
   bool unsigned_output() const override { return unsigned_output_; }
 
  private:
-  dnnl::engine eng_;
-  dnnl::stream strm_;
-  std::vector<memory> keep_;
-  std::vector<step> steps_;
   memory in_mem_, out_mem_;
   const std::int8_t* bound_in_ = nullptr;
   std::int8_t* bound_out_ = nullptr;
@@ -330,28 +342,6 @@ class dnnl_int8_runner final : public runner_int8 {
     if (q.zero_point == 0) return dt::s8;
     if (q.zero_point == -128) return dt::u8;
     throw std::runtime_error("zero point " + std::to_string(q.zero_point) + " (only 0 and -128 map to s8 / u8)");
-  }
-  memory keep(memory m) {
-    keep_.push_back(m);
-    return m;
-  }
-  void add_step(dnnl::primitive p, std::vector<std::pair<int, memory>> args, const memory::desc& scratchpad) {
-    step s;
-    s.prim = std::move(p);
-    for (auto& [k, m] : args) s.args.push_back(dnnl_exec_arg_t{k, m.get()});
-    if (scratchpad.get_size() > 0) s.args.push_back(dnnl_exec_arg_t{DNNL_ARG_SCRATCHPAD, keep(memory(scratchpad, eng_)).get()});
-    steps_.push_back(std::move(s));
-  }
-  memory ensure(memory& cur, memory::desc& cur_md, const memory::desc& want) {
-    if (cur_md == want) return cur;
-    memory dst = keep(memory(want, eng_));
-    dnnl::primitive_attr a;
-    a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-    dnnl::reorder::primitive_desc pd(eng_, cur_md, eng_, want, a);
-    add_step(dnnl::reorder(pd), {{DNNL_ARG_FROM, cur}, {DNNL_ARG_TO, dst}}, pd.scratchpad_desc());
-    cur = dst;
-    cur_md = want;
-    return dst;
   }
   memory reordered(const memory::desc& user_md, const void* src, const memory::desc& want) {
     memory user(user_md, eng_, const_cast<void*>(src));
@@ -393,7 +383,7 @@ class dnnl_int8_runner final : public runner_int8 {
                                             memory::desc(dims({1, oc, oh, ow}), out_type, tag::any), dims({L.sh, L.sw}),
                                             dims({L.pt, L.pl}), dims({L.pb, L.pr}));
           dnnl::convolution_forward::primitive_desc pd(d, scaled(L), eng_);
-          memory src = ensure(cur, cur_md, pd.src_desc());
+          memory src = reordered_to(cur, cur_md, pd.src_desc());
           memory wei = reordered(memory::desc(wdims, dt::s8, g > 1 ? tag::goihw : tag::oihw), L.weight8.data(), pd.weights_desc());
           memory dst = keep(memory(pd.dst_desc(), eng_));
           std::vector<std::pair<int, memory>> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
@@ -427,7 +417,7 @@ class dnnl_int8_runner final : public runner_int8 {
                                               memory::desc(wdims, dt::s8, tag::any), bias_md,
                                               memory::desc(dims({1, oc}), out_type, tag::any));
           dnnl::inner_product_forward::primitive_desc pd(d, scaled(L), eng_);
-          memory src = ensure(cur, cur_md, pd.src_desc());
+          memory src = reordered_to(cur, cur_md, pd.src_desc());
           memory wei = reordered(memory::desc(wdims, dt::s8, spatial ? tag::oihw : tag::oi), L.weight8.data(), pd.weights_desc());
           memory dst = keep(memory(pd.dst_desc(), eng_));
           std::vector<std::pair<int, memory>> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
@@ -453,6 +443,7 @@ class dnnl_int8_runner final : public runner_int8 {
       dnnl::reorder::primitive_desc pd(eng_, cur_md, eng_, out_md, a);
       add_step(dnnl::reorder(pd), {{DNNL_ARG_FROM, cur}, {DNNL_ARG_TO, out_mem_}}, pd.scratchpad_desc());
     }
+    share_scratchpad();
   }
 };
 
