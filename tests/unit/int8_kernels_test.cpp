@@ -156,6 +156,18 @@ TEST(Int8Kernels, DepthwiseConvolutions) {
   check_layer<depthwise_conv2d<kernel<3, 1>>, nhwc_input<5, 6, 4>>(24);
 }
 
+// Channel counts that take each way of storing a tile's outputs (four vectors at once, two, one, a part of
+// one) and a last channel block narrower than the tile, at every vector width: 16, 32, 48, 80, 96 channels.
+TEST(Int8Kernels, ChannelBlocksOfEveryWidth) {
+  check_layer<conv2d<32, 1>, nhwc_input<16, 3, 3>>(41);
+  check_layer<conv2d<48, 3, pad<1>>, nhwc_input<8, 4, 4>>(42);
+  check_layer<conv2d<80, 3, stride<2>>, nhwc_input<3, 9, 9>>(43);
+  check_layer<conv2d<96, 1>, nhwc_input<12, 2, 3>>(44);
+  check_layer<depthwise_conv2d<3, pad<1>>, nhwc_input<32, 5, 5>>(45);
+  check_layer<depthwise_conv2d<3, pad<1>>, nhwc_input<48, 4, 4>>(46);
+  check_layer<depthwise_conv2d<3, pad<1>>, nhwc_input<16, 3, 3>>(47);
+}
+
 TEST(Int8Kernels, OneDimensionalAndGrouped) {
   check_layer<conv1d<8, 3, pad<1>>, input<6, 20>::with<nhwc>>(31);
   check_layer<conv2d<8, 3, groups<2>, pad<1>>, nhwc_input<4, 5, 5>>(32);  // grouped: the reference kernel

@@ -231,7 +231,7 @@ inline void store_two(const vec* v, std::int8_t* y) {
 #if CTNN_INT8_WIDE
   const vec bytes = _mm512_packs_epi16(_mm512_packs_epi32(v[0], v[1]), _mm512_setzero_si512());
   const vec order = _mm512_set_epi32(0, 0, 0, 0, 0, 0, 0, 0, 13, 9, 5, 1, 12, 8, 4, 0);
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(y), _mm512_castsi512_si256(_mm512_maskz_permutexvar_epi32(0xFFFF, order, bytes)));
+  _mm512_mask_storeu_epi8(y, 0xFFFFFFFFull, _mm512_maskz_permutexvar_epi32(0xFFFF, order, bytes));  // the first 32 bytes
 #else
   const vec bytes = _mm256_packs_epi16(_mm256_packs_epi32(v[0], v[1]), _mm256_setzero_si256());
   _mm_storeu_si128(reinterpret_cast<__m128i*>(y),
