@@ -90,6 +90,15 @@ def compile_seconds(compiler, net):
         return time.monotonic() - start
 
 
+def peer_times(runs, name):
+    """Each peer's best time for benchmark `name` over both builds, and the best of those a ratio may use
+    (with --isa avx2, oneDNN's only: XNNPACK cannot be capped)."""
+    peers = {p: min(r[f"{name}/{p}"]["us"] for r in runs.values() if f"{name}/{p}" in r)
+             for p in ("onednn", "xnnpack") if any(f"{name}/{p}" in r for r in runs.values())}
+    same_isa = [t for p, t in peers.items() if ISA != "avx2" or p == "onednn"]
+    return peers, (min(same_isa) if same_isa else None)
+
+
 INT8_WORKLOADS = [name for name, _ in WORKLOADS if name != "W5_unet_upsampling"]
 
 
@@ -111,10 +120,7 @@ def int8_table(runs, clang, gcc, instruction):
         if f"{key}/ctnn" not in clang:
             continue
         c, g = clang[f"{key}/ctnn"], gcc[f"{key}/ctnn"]
-        peers = {p: min(r[f"{key}/{p}"]["us"] for r in runs.values() if f"{key}/{p}" in r)
-                 for p in ("onednn", "xnnpack") if any(f"{key}/{p}" in r for r in runs.values())}
-        same_isa = {p: t for p, t in peers.items() if ISA != "avx2" or p == "onednn"}
-        best = min(same_isa.values()) if same_isa else None
+        peers, best = peer_times(runs, key)
         fastest = min(c["us"], g["us"])
         fp32 = min(clang[f"{name}/ctnn"]["us"], gcc[f"{name}/ctnn"]["us"])
         share = f"{100 * c['flops'] / 1e9 / peak:.0f}%" if peak else "n/a"
@@ -167,10 +173,7 @@ def main():
     ]
     for name, net in WORKLOADS:
         c, g = clang[f"{name}/ctnn"], gcc[f"{name}/ctnn"]
-        peers = {p: min(r[f"{name}/{p}"]["us"] for r in runs.values() if f"{name}/{p}" in r)
-                 for p in ("onednn", "xnnpack") if any(f"{name}/{p}" in r for r in runs.values())}
-        same_isa = {p: t for p, t in peers.items() if ISA != "avx2" or p == "onednn"}
-        best = min(same_isa.values()) if same_isa else None
+        peers, best = peer_times(runs, name)
         fastest = min(c["us"], g["us"])
         seconds = [compile_seconds(comp, net) for comp in COMPILERS]
         lines.append(
