@@ -40,8 +40,8 @@ struct int8_nhwc_conv {
   // multipliers split for Helium.
   static constexpr bool ungrouped = K::g.groups == 1;
   static constexpr bool gemm = ungrouped && (direct ? 0 : row) + 20 * count_t{out.c} <= int8_stack_bytes;
-  static constexpr bool depthwise =
-      K::g.groups == in.c && K::out_per_group == 1 && count_t{in.c} * (taps + 20) <= int8_stack_bytes;
+  static constexpr bool one_channel_per_group = K::g.groups == in.c && K::out_per_group == 1;
+  static constexpr bool depthwise = one_channel_per_group && count_t{in.c} * (taps + 20) <= int8_stack_bytes;
 
   // The accumulators of output channels [first, first + Rows) of one position, from its row.
   // (Without Helium they are requantized here, one by one: a row of them in memory costs more on the M4.)
@@ -288,7 +288,7 @@ constexpr void run_int8(const conv_params&, const int8_call& c) {
 #if CTNN_INT8_X86
   if constexpr (L == layout::nhwc && fast::ungrouped && x86_int8::gemm<fast>::fits)
     if (!std::is_constant_evaluated()) return x86_int8::gemm<fast>::run(c, stage);
-  if constexpr (L == layout::nhwc && fast::depthwise && x86_int8::depthwise<fast>::fits)
+  if constexpr (L == layout::nhwc && fast::one_channel_per_group && x86_int8::depthwise<fast>::fits)
     if (!std::is_constant_evaluated()) return x86_int8::depthwise<fast>::run(c, stage);
 #endif
   if constexpr (L == layout::nhwc && fast::gemm) {
