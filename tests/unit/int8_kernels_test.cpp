@@ -80,7 +80,7 @@ TEST(Int8Kernels, X86RequantizerIsRequantize) {
     const int n = round % 4 == 0 ? 1 + static_cast<int>(gen() % lanes) : lanes;
     std::int8_t y[lanes + 1];
     std::fill(std::begin(y), std::end(y), std::int8_t{77});
-    x86_int8::requantizer(m, n, stage).store(x86_int8::load(acc), y, n);
+    x86_int8::store_narrowed(x86_int8::requantizer(m, n, stage).value(x86_int8::load(acc)), y, n);
     for (int i = 0; i < n; ++i, ++checked)
       ASSERT_EQ(y[i], requantize(acc[i], m[i], stage)) << acc[i] << " " << m[i].multiplier << " " << m[i].shift;
     for (int i = n; i <= lanes; ++i) ASSERT_EQ(y[i], 77) << "written past n = " << n;

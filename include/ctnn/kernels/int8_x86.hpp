@@ -110,8 +110,6 @@ inline constexpr row_t to_row(std::int8_t x) {
   return static_cast<row_t>(depth == 4 ? static_cast<std::uint8_t>(x) ^ 0x80u : x);
 }
 
-inline void store_narrowed(vec v, std::int8_t* y, int n);
-
 // requantize_fast(acc, m, stage) for a vector of channels: the saturating left shift where a multiplier
 // has one, the 64-bit products of even and odd lanes apart (VPMULDQ), the rounding right shift, the
 // clamp into [low - zero, high - zero] (which is the saturated zero + h clamped into [low, high]), + zero.
@@ -148,9 +146,6 @@ struct requantizer {
     zero = _mm256_set1_epi32(stage.zero_point);
 #endif
   }
-
-  // The first n channels of acc, requantized, stored at y.
-  void store(vec acc, std::int8_t* y, int n) const { store_narrowed(value(acc), y, n); }
 
   // acc requantized, as int32 lanes (each within int8).
   vec value(vec acc) const {
