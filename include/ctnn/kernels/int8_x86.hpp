@@ -202,9 +202,10 @@ inline void store_narrowed(vec v, std::int8_t* y, int n) {
 #if CTNN_INT8_WIDE
     _mm_mask_storeu_epi8(y, static_cast<__mmask16>((1u << n) - 1), bytes);
 #else
-    alignas(16) std::int8_t all[16];
-    std::memcpy(all, &bytes, 16);
-    for (int i = 0; i < n; ++i) y[i] = all[i];  // (a memcpy of n bytes is a library call)
+    // The low 8 bytes byte by byte (a memcpy of n bytes is a library call; an array indexed by n made g++-12
+    // -O3 warn of offsets past it, -Warray-bounds).
+    auto low = static_cast<std::uint64_t>(_mm_cvtsi128_si64(bytes));
+    for (int i = 0; i < n && i < lanes; ++i, low >>= 8) y[i] = static_cast<std::int8_t>(low & 0xFF);
 #endif
   }
 }
