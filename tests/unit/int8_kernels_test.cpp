@@ -60,6 +60,32 @@ TEST(Int8Kernels, RequantizeFastIsRequantize) {
   EXPECT_GT(checked, 1000000);
 }
 
+// requantize_short (the Cortex-M4/M7's requantization, here in portable C++; embedded/int8_kernels.cpp runs
+// the QADD / SMMULR / SSAT one on the boards) wherever requantizes_short allows it, with each choice of
+// the bounds it compares: accumulators whose doubling saturates included.
+TEST(Int8Kernels, RequantizeShortIsRequantize) {
+  std::mt19937 gen(2028);
+  const std::int32_t edges[] = {0, 1, -1, 127, -128, (1 << 30) - 1, 1 << 30, -(1 << 30), -(1 << 30) - 1, INT32_MAX, INT32_MIN};
+  int checked = 0;
+  for (int i = 0; i < 2000000; ++i) {
+    const fixed_multiplier m{i % 97 == 0 ? 0 : static_cast<std::int32_t>((1u << 30) + gen() % (1u << 30)),
+                             -1 - static_cast<int>(gen() % 20)};
+    ASSERT_TRUE(requantizes_short(m));
+    const std::int32_t acc = i % 8 == 0 ? edges[gen() % std::size(edges)] : static_cast<std::int32_t>(gen()) >> (gen() % 32);
+    const std::int32_t zero = static_cast<std::int32_t>(gen() % 256) - 128;
+    const output_stage both{zero, -128 + static_cast<std::int32_t>(gen() % 200), 127 - static_cast<std::int32_t>(gen() % 50)};
+    const output_stage low{zero, both.low, 127}, none{zero, -128, 127};
+    ASSERT_EQ((requantize_short<true, true>(acc, m, both)), requantize(acc, m, both)) << acc << " " << m.multiplier << " " << m.shift;
+    ASSERT_EQ((requantize_short<true, false>(acc, m, low)), requantize(acc, m, low)) << acc << " " << m.multiplier << " " << m.shift;
+    ASSERT_EQ((requantize_short<false, false>(acc, m, none)), requantize(acc, m, none)) << acc << " " << m.multiplier << " " << m.shift;
+    checked += 3;
+  }
+  EXPECT_GT(checked, 5000000);
+  EXPECT_FALSE(requantizes_short(fixed_multiplier{1 << 30, 0}));    // no right shift
+  EXPECT_FALSE(requantizes_short(fixed_multiplier{1 << 30, -21}));  // a shift past 20
+  EXPECT_FALSE(requantizes_short(fixed_multiplier{1 << 29, -3}));   // not normalized
+}
+
 #if CTNN_INT8_X86
 // The x86 requantizer (ctnn/kernels/int8_x86.hpp), a vector of channels at a time, each lane with its own
 // multiplier and shift (left shifts saturating, right shifts rounding ties away from zero), a partial store.

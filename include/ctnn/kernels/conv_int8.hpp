@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <type_traits>
+#include <utility>
 
 #include "ctnn/kernels/conv.hpp"
 #include "ctnn/kernels/int8_dot.hpp"
@@ -38,8 +39,11 @@ struct int8_nhwc_conv {
   static constexpr bool direct = taps == 1 && no_padding;
   // The stack they take: the row or the transposed weights, the accumulators of a position, the
   // multipliers split for Helium.
+  // (Positions and offsets in int: a microcontroller divides 64-bit integers in a library call.)
+  static constexpr bool int_offsets =
+      count_t{in.d} * in.h * in.w * in.c < (count_t{1} << 31) && count_t{out.d} * out.h * out.w * out.c < (count_t{1} << 31);
   static constexpr bool ungrouped = K::g.groups == 1;
-  static constexpr bool gemm = ungrouped && (direct ? 0 : row) + 20 * count_t{out.c} <= int8_stack_bytes;
+  static constexpr bool gemm = ungrouped && (direct ? 0 : row) + 20 * count_t{out.c} <= int8_stack_bytes && int_offsets;
   static constexpr bool one_channel_per_group = K::g.groups == in.c && K::out_per_group == 1;
   static constexpr bool depthwise = one_channel_per_group && count_t{in.c} * (taps + 20) <= int8_stack_bytes;
 
@@ -64,15 +68,45 @@ struct int8_nhwc_conv {
     }
   }
 
-  // Output position p's row of int8: the input pixel's channels in place, or gathered into `gathered`.
-  static const std::int8_t* row_of(const int8_call& c, count_t p, std::int8_t* gathered) {
-    const index_t ox = static_cast<index_t>(p % out.w), oy = static_cast<index_t>(p / out.w % out.h),
-                  oz = static_cast<index_t>(p / (count_t{out.w} * out.h));
+  // Output position p's window: its first tap's input coordinates (maybe in the padding), whether every
+  // tap is inside the input, and the offset of that first tap (meaningful when inside).
+  struct window {
+    index_t z0, y0, x0;
+    bool inside;
+    index_t first_pixel;
+  };
+  static window window_of(index_t p) {
+    static_assert(int_offsets);
+    const index_t ox = p % out.w, oy = p / out.w % out.h, oz = p / (out.w * out.h);
     const index_t z0 = oz * k.stride[0] - k.pad_begin[0], y0 = oy * k.stride[1] - k.pad_begin[1],
                   x0 = ox * k.stride[2] - k.pad_begin[2];
+    const bool inside = z0 >= 0 && z0 + (k.kernel[0] - 1) * k.dilation[0] < in.d && y0 >= 0 &&
+                        y0 + (k.kernel[1] - 1) * k.dilation[1] < in.h && x0 >= 0 && x0 + (k.kernel[2] - 1) * k.dilation[2] < in.w;
+    return {z0, y0, x0, inside, ((z0 * in.h + y0) * in.w + x0) * in.c};
+  }
+
+  // Output position p's row of int8: the input pixel's channels in place, or gathered into `gathered`.
+  static const std::int8_t* row_of(const int8_call& c, index_t p, std::int8_t* gathered) {
+    const auto [z0, y0, x0, inside, origin] = window_of(p);
     if constexpr (direct) {
-      return c.x + offset<layout::nhwc>(in, 0, z0, y0, x0);
+      return c.x + origin;
     } else {
+      if (inside) {  // every run of kw taps at constant strides, no bound to test
+        const std::int8_t* first_pixel = c.x + origin;
+        std::int8_t* to = gathered;
+        for (index_t ic = 0; ic < in.c; ++ic)
+          for (index_t kz = 0; kz < k.kernel[0]; ++kz)
+            for (index_t ky = 0; ky < k.kernel[1]; ++ky, to += k.kernel[2]) {
+              const std::int8_t* from = first_pixel + ((kz * k.dilation[0] * in.h + ky * k.dilation[1]) * in.w) * in.c + ic;
+              if constexpr (in.c == 1 && k.dilation[2] == 1) {
+                std::memcpy(to, from, k.kernel[2]);
+              } else {
+#pragma GCC unroll 16
+                for (index_t kx = 0; kx < k.kernel[2]; ++kx) to[kx] = from[kx * k.dilation[2] * in.c];
+              }
+            }
+        return gathered;
+      }
       const std::int8_t zero = static_cast<std::int8_t>(c.in.zero_point);
       // The taps along W inside the input, [first, end): the rest of each run is padding.
       index_t first = 0, end = k.kernel[2];
@@ -99,8 +133,11 @@ struct int8_nhwc_conv {
 #if CTNN_INT8_DSP
   // Cortex-M4/M7: two output positions by two output channels, their rows widened to int16 once (in
   // SXTB16's order: [x0, x2], [x1, x3] for every 4), so that each weight word, widened, serves both
-  // positions: 20 instructions for 16 multiply-accumulates, with every operand in a register.
+  // positions: 16 instructions for 16 multiply-accumulates (detail::mac_two_by_two), with every operand in
+  // a register; then requantize_short, about 13 instructions an output.
   static constexpr count_t row4 = row - row % 4;
+  static constexpr count_t pitch = row + row % 2;  // a widened row's int16, so that the second is word-aligned
+  static constexpr bool paired_asm = 2 * pitch <= 1020;  // LDRD's reach from the first row to the second
   static void widen(const std::int8_t* values, std::int16_t* to) {
     for (count_t i = 0; i < row4; i += 4) {
       const std::uint32_t v = detail::load_word(values + i), even = detail::even_bytes(v), odd = detail::odd_bytes(v);
@@ -109,24 +146,49 @@ struct int8_nhwc_conv {
     }
     for (count_t i = row4; i < row; ++i) to[i] = values[i];
   }
+  // Position p's row widened: for a window inside the input of at most 256 values, each value read from
+  // its constant offset and stored at its place in SXTB16's order (LDRSB, STRH: no gathered copy to
+  // widen, and no bound to test); else gathered (row_of), then widened.
+  static constexpr bool gather_widened = !direct && row <= 256;
+  static constexpr index_t source_of(count_t i) {  // row value i's offset from the window's first pixel
+    const index_t kx = static_cast<index_t>(i % k.kernel[2]), ky = static_cast<index_t>(i / k.kernel[2] % k.kernel[1]),
+                  kz = static_cast<index_t>(i / (k.kernel[2] * k.kernel[1]) % k.kernel[0]),
+                  ic = static_cast<index_t>(i / taps);
+    return ((kz * k.dilation[0] * in.h + ky * k.dilation[1]) * in.w + kx * k.dilation[2]) * in.c + ic;
+  }
+  static constexpr count_t place_of(count_t i) { return i < row4 ? i - i % 4 + (i % 4 == 1 ? 2 : (i % 4 == 2 ? 1 : i % 4)) : i; }
+  template <std::size_t... I>
+  static void read_widened(const std::int8_t* first_pixel, std::int16_t* to, std::index_sequence<I...>) {
+    ((to[place_of(I)] = first_pixel[source_of(I)]), ...);
+  }
+  static void widened_row(const int8_call& c, index_t p, std::int8_t* gathered, std::int16_t* to) {
+    if constexpr (gather_widened) {
+      if (const window at = window_of(p); at.inside) return read_widened(c.x + at.first_pixel, to, std::make_index_sequence<row>());
+    }
+    widen(row_of(c, p, gathered), to);
+  }
   static std::uint32_t pair(const std::int16_t* p) {
     std::uint32_t v;
     std::memcpy(&v, p, 4);
     return v;
   }
-  template <int Channels>
+  template <int Channels, activation_params A>
   static void two_by(const std::int16_t* r0, const std::int16_t* r1, index_t oc, const int8_call& c,
-                     const output_stage& stage, std::int8_t* y0, std::int8_t* y1) {
+                     const output_stage& stage, bool short_ok, std::int8_t* y0, std::int8_t* y1) {
     std::int32_t a[2][2];
     for (int j = 0; j < 2; ++j) a[0][j] = a[1][j] = c.kernel_biases[oc + (j < Channels ? j : 0)];
     const std::int8_t* w = c.weights + count_t{oc} * row;
+    if constexpr (Channels == 2 && paired_asm) {
+      if constexpr (row4 > 0) detail::mac_two_by_two<2 * pitch, row, row4 / 4>(r0, w, a);
+    } else {
 #pragma GCC unroll 4
-    for (count_t i = 0; i < row4; i += 4) {
-      const std::uint32_t x0e = pair(r0 + i), x0o = pair(r0 + i + 2), x1e = pair(r1 + i), x1o = pair(r1 + i + 2);
-      for (int j = 0; j < Channels; ++j) {
-        const std::uint32_t wv = detail::load_word(w + j * row + i), we = detail::even_bytes(wv), wo = detail::odd_bytes(wv);
-        a[0][j] = detail::dual_mac(x0o, wo, detail::dual_mac(x0e, we, a[0][j]));
-        a[1][j] = detail::dual_mac(x1o, wo, detail::dual_mac(x1e, we, a[1][j]));
+      for (count_t i = 0; i < row4; i += 4) {
+        const std::uint32_t x0e = pair(r0 + i), x0o = pair(r0 + i + 2), x1e = pair(r1 + i), x1o = pair(r1 + i + 2);
+        for (int j = 0; j < Channels; ++j) {
+          const std::uint32_t wv = detail::load_word(w + j * row + i), we = detail::even_bytes(wv), wo = detail::odd_bytes(wv);
+          a[0][j] = detail::dual_mac(x0o, wo, detail::dual_mac(x0e, we, a[0][j]));
+          a[1][j] = detail::dual_mac(x1o, wo, detail::dual_mac(x1e, we, a[1][j]));
+        }
       }
     }
     for (count_t i = row4; i < row; ++i)
@@ -135,35 +197,43 @@ struct int8_nhwc_conv {
         a[1][j] += std::int32_t{r1[i]} * w[j * row + i];
       }
     for (int j = 0; j < Channels; ++j) {
-      y0[oc + j] = requantize_fast(a[0][j], c.multipliers[oc + j], stage);
-      if (y1 != nullptr) y1[oc + j] = requantize_fast(a[1][j], c.multipliers[oc + j], stage);
+      const fixed_multiplier m = c.multipliers[oc + j];
+      y0[oc + j] = requantize_either<clamps_low<A>, clamps_high<A>>(short_ok, a[0][j], m, stage);
+      if (y1 != nullptr) y1[oc + j] = requantize_either<clamps_low<A>, clamps_high<A>>(short_ok, a[1][j], m, stage);
     }
   }
-  static void run_gemm_dsp(const int8_call& c, const output_stage& stage) {
-    constexpr count_t positions = count_t{out.d} * out.h * out.w;
+  template <activation_params A>
+  static void run_gemm_dsp(const int8_call& call, const output_stage& output) {
+    // Copies of the arguments: the int8 stores below may alias anything the caller's could point at, which
+    // would reload every field after each store.
+    const int8_call c = call;
+    const output_stage stage = output;
+    const bool short_ok = requantizes_short(c.multipliers, out.c);
+    constexpr index_t positions = out.d * out.h * out.w;
     alignas(4) std::int8_t gathered[direct ? 1 : row];
-    alignas(4) std::int16_t rows[2][row];
-    for (count_t p = 0; p < positions; p += 2) {
+    alignas(4) std::int16_t rows[2][pitch];
+    for (index_t p = 0; p < positions; p += 2) {
       const bool two = p + 1 < positions;
-      widen(row_of(c, p, gathered), rows[0]);
-      widen(row_of(c, two ? p + 1 : p, gathered), rows[1]);
+      widened_row(c, p, gathered, rows[0]);
+      widened_row(c, two ? p + 1 : p, gathered, rows[1]);
       std::int8_t* y0 = c.y + p * out.c;  // NHWC: position p's channels
       std::int8_t* y1 = two ? y0 + out.c : nullptr;
       index_t oc = 0;
-      for (; oc + 2 <= out.c; oc += 2) two_by<2>(rows[0], rows[1], oc, c, stage, y0, y1);
-      if constexpr (out.c % 2 != 0) two_by<1>(rows[0], rows[1], oc, c, stage, y0, y1);
+      for (; oc + 2 <= out.c; oc += 2) two_by<2, A>(rows[0], rows[1], oc, c, stage, short_ok, y0, y1);
+      if constexpr (out.c % 2 != 0) two_by<1, A>(rows[0], rows[1], oc, c, stage, short_ok, y0, y1);
     }
   }
 #endif
 
+  template <activation_params A>
   static void run_gemm(const int8_call& c, const output_stage& stage) {
 #if CTNN_INT8_DSP
-    if constexpr (2 * row * 2 + row <= int8_stack_bytes) return run_gemm_dsp(c, stage);
+    if constexpr (2 * row * 2 + row <= int8_stack_bytes) return run_gemm_dsp<A>(c, stage);
 #endif
     alignas(4) std::int8_t gathered[direct ? 1 : row];
     alignas(16) std::int32_t acc[out.c];
     const requantize_row<out.c> requantize(c.multipliers, stage);
-    for (count_t p = 0; p < count_t{out.d} * out.h * out.w; ++p) {
+    for (index_t p = 0; p < out.d * out.h * out.w; ++p) {
       const std::int8_t* values = row_of(c, p, gathered);
       std::int8_t* y = c.y + p * out.c;  // NHWC: position p's channels
       index_t first = 0;
@@ -192,10 +262,77 @@ struct int8_nhwc_conv {
         }
   }
 
-  static void run_depthwise(const int8_call& c, const output_stage& stage) {
 #if CTNN_INT8_DSP
+  // Cortex-M4/M7: four channels of a position in registers over every tap, SXTB16 then SMLABB / SMLATT on
+  // the weights widened to int16 once per call ([tap][channel], in SXTB16's order for each four channels).
+  // Every tap reads a row: the input's, or outside it a row of zero points, so that the zero point is
+  // folded into the kernel biases (b - z sum w) and no tap is skipped. A window inside the input reads its
+  // taps at constant offsets from its first pixel; one at the border, through a row pointer per tap.
+  static constexpr bool depthwise_dsp =  // (LDRD steps at most 1020 bytes to the next tap's weights)
+      in.c % 4 == 0 && 2 * in.c <= 1020 && 2 * taps * count_t{in.c} + in.c + 4 * taps <= int8_stack_bytes;
+  static constexpr std::array<index_t, taps> tap_offsets = [] {
+    std::array<index_t, taps> at{};
+    int t = 0;
+    for (index_t kz = 0; kz < k.kernel[0]; ++kz)
+      for (index_t ky = 0; ky < k.kernel[1]; ++ky)
+        for (index_t kx = 0; kx < k.kernel[2]; ++kx)
+          at[t++] = static_cast<index_t>(offset<layout::nhwc>(in, 0, kz * k.dilation[0], ky * k.dilation[1], kx * k.dilation[2]));
+    return at;
+  }();
+  template <activation_params A, class TapRow>
+  static void depthwise_position_dsp(TapRow&& tap_row, const std::uint32_t* widened, const std::int32_t* kernel_biases,
+                                     const fixed_multiplier* multipliers, output_stage stage, bool short_ok, std::int8_t* y) {
+    constexpr bool low = clamps_low<A>, high = clamps_high<A>;
+    for (index_t ch = 0; ch < in.c; ch += 4) {
+      std::int32_t a[4] = {kernel_biases[ch], kernel_biases[ch + 1], kernel_biases[ch + 2], kernel_biases[ch + 3]};
+      const std::uint32_t* w = widened + ch / 2;
+#pragma GCC unroll 32
+      for (int t = 0; t < static_cast<int>(taps); ++t) detail::mac_four_channels<2 * in.c>(tap_row(t) + ch, w, a);
+      for (int j = 0; j < 4; ++j) y[ch + j] = requantize_either<low, high>(short_ok, a[j], multipliers[ch + j], stage);
+    }
+  }
+  template <activation_params A>
+  static void run_depthwise_dsp(const int8_call& c, const output_stage& stage) {
+    const bool short_ok = requantizes_short(c.multipliers, in.c);
     alignas(4) std::int8_t zero_row[in.c];
     for (index_t ch = 0; ch < in.c; ++ch) zero_row[ch] = static_cast<std::int8_t>(c.in.zero_point);
+    std::uint32_t widened[taps * in.c / 2];
+    for (count_t t = 0; t < taps; ++t)
+      for (index_t ch = 0; ch < in.c; ch += 4)
+        for (int j = 0; j < 2; ++j) {
+          const auto weight = [&](index_t channel) { return static_cast<std::uint16_t>(std::int16_t{c.weights[channel * taps + t]}); };
+          widened[(t * in.c + ch) / 2 + j] = weight(ch + j) | static_cast<std::uint32_t>(weight(ch + j + 2)) << 16;
+        }
+    for (index_t oz = 0; oz < out.d; ++oz)
+      for (index_t oy = 0; oy < out.h; ++oy)
+        for (index_t ox = 0; ox < out.w; ++ox) {
+          const index_t z0 = oz * k.stride[0] - k.pad_begin[0], y0 = oy * k.stride[1] - k.pad_begin[1],
+                        x0 = ox * k.stride[2] - k.pad_begin[2];
+          std::int8_t* y = c.y + offset<layout::nhwc>(out, 0, oz, oy, ox);
+          const bool inside = z0 >= 0 && z0 + (k.kernel[0] - 1) * k.dilation[0] < in.d && y0 >= 0 &&
+                              y0 + (k.kernel[1] - 1) * k.dilation[1] < in.h && x0 >= 0 &&
+                              x0 + (k.kernel[2] - 1) * k.dilation[2] < in.w;
+          if (inside) {
+            const std::int8_t* first = c.x + offset<layout::nhwc>(in, 0, z0, y0, x0);
+            depthwise_position_dsp<A>([&](int t) { return first + tap_offsets[t]; }, widened, c.kernel_biases,
+                                      c.multipliers, stage, short_ok, y);
+          } else {
+            const std::int8_t* tap_rows[taps];
+            each_tap(oz, oy, ox, [&](count_t t, count_t at) { tap_rows[t] = c.x + at; },
+                     [&](count_t t) { tap_rows[t] = zero_row; });
+            depthwise_position_dsp<A>([&](int t) { return tap_rows[t]; }, widened, c.kernel_biases, c.multipliers, stage,
+                                      short_ok, y);
+          }
+        }
+  }
+#endif
+
+  template <activation_params A>
+  static void run_depthwise(const int8_call& call, const output_stage& output) {
+    const int8_call c = call;  // (copies: as run_gemm_dsp's)
+    const output_stage stage = output;
+#if CTNN_INT8_DSP
+    if constexpr (depthwise_dsp) return run_depthwise_dsp<A>(c, stage);
 #endif
     std::int8_t transposed[taps * in.c];  // [tap][channel]
     for (index_t ch = 0; ch < in.c; ++ch)
@@ -240,36 +377,6 @@ struct int8_nhwc_conv {
             continue;
           }
 #endif
-#if CTNN_INT8_DSP
-          if constexpr (in.c % 4 == 0) {  // four channels in registers over every tap: SXTB16, SMLABB / SMLATT
-            // Every tap reads a row of channels: the input's, or outside it a row of zero points, so that
-            // the zero point is folded into the kernel biases (b - z sum w) and no tap is skipped.
-            const std::int8_t* tap_rows[taps];
-            each_tap(oz, oy, ox, [&](count_t t, count_t at) { tap_rows[t] = c.x + at; },
-                     [&](count_t t) { tap_rows[t] = zero_row; });
-            std::int8_t* y = c.y + offset<layout::nhwc>(out, 0, oz, oy, ox);
-            for (index_t ch = 0; ch < in.c; ch += 4) {
-              std::int32_t a0 = c.kernel_biases[ch], a1 = c.kernel_biases[ch + 1], a2 = c.kernel_biases[ch + 2],
-                           a3 = c.kernel_biases[ch + 3];
-              const std::int8_t* w = transposed + ch;
-#pragma GCC unroll 1
-              for (count_t i = 0; i < taps; ++i, w += in.c) {
-                const std::uint32_t xv = detail::load_word(tap_rows[i] + ch), wv = detail::load_word(w);
-                const std::uint32_t xe = detail::even_bytes(xv), xo = detail::odd_bytes(xv);  // channels 0, 2 and 1, 3
-                const std::uint32_t we = detail::even_bytes(wv), wo = detail::odd_bytes(wv);
-                a0 = detail::mac_bottom(xe, we, a0);
-                a2 = detail::mac_top(xe, we, a2);
-                a1 = detail::mac_bottom(xo, wo, a1);
-                a3 = detail::mac_top(xo, wo, a3);
-              }
-              y[ch] = requantize_fast(a0, c.multipliers[ch], stage);
-              y[ch + 1] = requantize_fast(a1, c.multipliers[ch + 1], stage);
-              y[ch + 2] = requantize_fast(a2, c.multipliers[ch + 2], stage);
-              y[ch + 3] = requantize_fast(a3, c.multipliers[ch + 3], stage);
-            }
-            continue;
-          }
-#endif
           for (index_t ch = 0; ch < in.c; ++ch) acc[ch] = c.biases[ch];
           each_tap(oz, oy, ox, [&](count_t t, count_t at) {
             multiply_accumulate_channels<in.c>(c.x + at, c.in.zero_point, transposed + t * in.c, acc);
@@ -292,9 +399,9 @@ constexpr void run_int8(const conv_params&, const int8_call& c) {
     if (!std::is_constant_evaluated()) return x86_int8::depthwise<fast>::run(c, stage);
 #endif
   if constexpr (L == layout::nhwc && fast::gemm) {
-    if (!std::is_constant_evaluated()) return fast::run_gemm(c, stage);
+    if (!std::is_constant_evaluated()) return fast::template run_gemm<A>(c, stage);
   } else if constexpr (L == layout::nhwc && fast::depthwise) {
-    if (!std::is_constant_evaluated()) return fast::run_depthwise(c, stage);
+    if (!std::is_constant_evaluated()) return fast::template run_depthwise<A>(c, stage);
   }
   conv_forward_int8<P, Node::input_shape, L>(c.x, c.in.zero_point, c.weights, c.biases, c.multipliers, stage, c.y);
 }

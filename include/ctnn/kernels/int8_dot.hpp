@@ -49,6 +49,137 @@ constexpr std::int8_t requantize_fast(std::int32_t acc, fixed_multiplier m, cons
   return static_cast<std::int8_t>(v < out.low ? out.low : (v > out.high ? out.high : v));
 }
 
+// requantize_fast's integer in fewer steps, where the multiplier is normalized (0 or at least 2^30) and
+// its shift a right shift by e of 1 to 20 (what a network's scales give; requantizes_short checks a
+// layer's): h = (2 acc m + 2^31) >> 32 with 2 acc saturated (the Cortex-M4's QADD and SMMULR), which is
+// gemmlowp's (acc m + 2^30) >> 31 wherever 2 acc fits. Where it saturates (|acc| >= 2^30), both h are
+// at least 2^29 in magnitude with acc's sign, at least 2^9 after the shift: the clamp gives the same bound.
+// Then the same rounding shift, the zero point (no overflow: |h| <= 2^30) and the clamp, narrowed with
+// saturation to int8 (SSAT) and compared only with the bounds an activation moves (Low, High).
+constexpr bool requantizes_short(fixed_multiplier m) {
+  return (m.multiplier == 0 || m.multiplier >= (1 << 30)) && m.shift <= -1 && m.shift >= -20;
+}
+constexpr bool requantizes_short(const fixed_multiplier* m, count_t n) {
+  for (count_t i = 0; i < n; ++i)
+    if (!requantizes_short(m[i])) return false;
+  return true;
+}
+
+namespace detail {
+#if CTNN_INT8_DSP
+inline std::int32_t saturating_double(std::int32_t x) {
+  std::int32_t r;
+  asm("qadd %0, %1, %1" : "=r"(r) : "r"(x));
+  return r;
+}
+inline std::int32_t rounding_high_multiply(std::int32_t a, std::int32_t b) {
+  std::int32_t r;
+  asm("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+}
+inline std::int32_t saturate_int8(std::int32_t x) {
+  std::int32_t r;
+  asm("ssat %0, #8, %1" : "=r"(r) : "r"(x));
+  return r;
+}
+typedef std::uint32_t aliasing_word __attribute__((may_alias));
+typedef std::uint64_t aliasing_pair __attribute__((may_alias));
+// a[p][j] += Steps x 4 values of K of row p . weights j: two positions' rows widened to int16 pairs in
+// SXTB16's order ([x0, x2], [x1, x3]; row 1 Pitch bytes after row 0, both word-aligned), two channels'
+// int8 weights (channel 1 Stride bytes after channel 0). 16 instructions for 16 multiply-accumulates with
+// every operand in a register, the loop inside the asm statement (GCC, given the steps one by one,
+// schedules their loads ahead and spills).
+template <int Pitch, int Stride, int Steps>
+inline void mac_two_by_two(const std::int16_t* x, const std::int8_t* w, std::int32_t (&a)[2][2]) {
+  static_assert(Steps >= 1);
+  std::uint32_t x0e, x0o, x1e, x1o, wv, we;
+  int count = 0;
+#define CTNN_DSP_STEP                                  \
+  "ldrd %[x1e], %[x1o], [%[x], %[pitch]]\n\t"          \
+  "ldrd %[x0e], %[x0o], [%[x]], #8\n\t"                \
+  "ldr %[wv], [%[w], %[stride]]\n\t"                   \
+  "sxtb16 %[we], %[wv]\n\t"                            \
+  "sxtb16 %[wv], %[wv], ror #8\n\t"                    \
+  "smlad %[a01], %[x0e], %[we], %[a01]\n\t"            \
+  "smlad %[a01], %[x0o], %[wv], %[a01]\n\t"            \
+  "smlad %[a11], %[x1e], %[we], %[a11]\n\t"            \
+  "smlad %[a11], %[x1o], %[wv], %[a11]\n\t"            \
+  "ldr %[wv], [%[w]], #4\n\t"                          \
+  "sxtb16 %[we], %[wv]\n\t"                            \
+  "sxtb16 %[wv], %[wv], ror #8\n\t"                    \
+  "smlad %[a00], %[x0e], %[we], %[a00]\n\t"            \
+  "smlad %[a00], %[x0o], %[wv], %[a00]\n\t"            \
+  "smlad %[a10], %[x1e], %[we], %[a10]\n\t"            \
+  "smlad %[a10], %[x1o], %[wv], %[a10]\n\t"
+#define CTNN_DSP_OPERANDS                                                                                            \
+  : [x] "+r"(x), [w] "+r"(w), [count] "+r"(count), [a00] "+r"(a[0][0]), [a01] "+r"(a[0][1]), [a10] "+r"(a[1][0]),    \
+    [a11] "+r"(a[1][1]), [x0e] "=&r"(x0e), [x0o] "=&r"(x0o), [x1e] "=&r"(x1e), [x1o] "=&r"(x1o), [wv] "=&r"(wv),       \
+    [we] "=&r"(we)                                                                                                     \
+  : [pitch] "i"(Pitch), [stride] "i"(Stride)                                                                           \
+  : "cc", "memory"
+  if constexpr (Steps >= 2) {  // two steps per turn of the loop
+    count = Steps / 2;
+    asm("1:\n\t" CTNN_DSP_STEP CTNN_DSP_STEP "subs %[count], %[count], #1\n\t"
+        "bne 1b" CTNN_DSP_OPERANDS);
+  }
+  if constexpr (Steps % 2 != 0) asm(CTNN_DSP_STEP CTNN_DSP_OPERANDS);
+#undef CTNN_DSP_OPERANDS
+#undef CTNN_DSP_STEP
+}
+// a[c] += x[c] w[c] for four channels of one depthwise tap: the input's word at x; the weights widened
+// to int16 in SXTB16's order ([w0, w2], [w1, w3]) at w, which then steps Stride bytes to the next tap.
+// 8 instructions, in one asm statement so that GCC, unrolling the taps, cannot hoist every load ahead
+// and spill.
+template <int Stride>
+inline void mac_four_channels(const std::int8_t* x, const std::uint32_t*& w, std::int32_t (&a)[4]) {
+  std::uint32_t xv, xe, w0, w1;
+  asm("ldr %[xv], %[x]\n\t"
+      "ldrd %[w0], %[w1], [%[w]], %[stride]\n\t"
+      "sxtb16 %[xe], %[xv]\n\t"
+      "sxtb16 %[xv], %[xv], ror #8\n\t"
+      "smlabb %[a0], %[xe], %[w0], %[a0]\n\t"
+      "smlatt %[a2], %[xe], %[w0], %[a2]\n\t"
+      "smlabb %[a1], %[xv], %[w1], %[a1]\n\t"
+      "smlatt %[a3], %[xv], %[w1], %[a3]"
+      : [w] "+r"(w), [a0] "+r"(a[0]), [a1] "+r"(a[1]), [a2] "+r"(a[2]), [a3] "+r"(a[3]), [xv] "=&r"(xv),
+        [xe] "=&r"(xe), [w0] "=&r"(w0), [w1] "=&r"(w1)
+      : [x] "m"(*reinterpret_cast<const aliasing_word*>(x)), [stride] "i"(Stride),
+        "m"(*reinterpret_cast<const aliasing_pair*>(w)));  // (what it reads from w, for GCC's ordering)
+}
+#else
+constexpr std::int32_t saturating_double(std::int32_t x) {
+  return x >= (1 << 30) ? INT32_MAX : (x < -(1 << 30) ? INT32_MIN : 2 * x);
+}
+constexpr std::int32_t rounding_high_multiply(std::int32_t a, std::int32_t b) {
+  return static_cast<std::int32_t>((std::int64_t{a} * b + (std::int64_t{1} << 31)) >> 32);
+}
+constexpr std::int32_t saturate_int8(std::int32_t x) { return x < -128 ? -128 : (x > 127 ? 127 : x); }
+#endif
+}  // namespace detail
+
+template <bool Low, bool High>
+constexpr std::int8_t requantize_short(std::int32_t acc, fixed_multiplier m, output_stage out) {
+  const std::int32_t h = detail::rounding_high_multiply(detail::saturating_double(acc), m.multiplier);
+  const std::int32_t y = h + (h >> 31);
+  std::int32_t v = detail::saturate_int8((((y >> ~m.shift) + 1) >> 1) + out.zero_point);  // ~shift = e - 1
+  if constexpr (Low) v = v < out.low ? out.low : v;
+  if constexpr (High) v = v > out.high ? out.high : v;
+  return static_cast<std::int8_t>(v);
+}
+
+// requantize_short where `short_ok` (requantizes_short of the layer's multipliers), else requantize_fast
+// out of line: one copy of the long way per program, a predictable branch per output.
+// (requantize_long takes the stage's fields, not its address: an address passed out of line would keep
+// the caller's stage in memory.)
+[[gnu::noinline]] inline std::int8_t requantize_long(std::int32_t acc, fixed_multiplier m, std::int32_t zero_point,
+                                                     std::int32_t low, std::int32_t high) {
+  return requantize_fast(acc, m, output_stage{zero_point, low, high});
+}
+template <bool Low, bool High>
+inline std::int8_t requantize_either(bool short_ok, std::int32_t acc, fixed_multiplier m, output_stage out) {
+  return short_ok ? requantize_short<Low, High>(acc, m, out) : requantize_long(acc, m, out.zero_point, out.low, out.high);
+}
+
 namespace detail {
 #if CTNN_INT8_HELIUM
 typedef signed char int8_lanes __attribute__((vector_size(16)));
@@ -91,7 +222,6 @@ inline std::int32_t mac_top(std::uint32_t a, std::uint32_t b, std::int32_t acc) 
   asm("smlatt %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
   return r;
 }
-
 #endif
 }  // namespace detail
 

@@ -264,7 +264,7 @@ struct gemm {
   static constexpr count_t row_slack = 8;  // what a short run's conversion may write past the last row
   // A 1x1 window without padding over whole instruction steps, for VPDPBUSD: the input pixel is the row,
   // read where it is (its bytes flipped to unsigned in the register) instead of gathered.
-  static constexpr bool in_place = Conv::direct && depth == 4 && Conv::in.c % depth == 0;
+  static constexpr bool in_place = Conv::direct && depth == 4 && Conv::in.c % depth == 0 && Conv::int_offsets;
   static constexpr bool fits =
       packed_elements * sizeof(weight_t) + (positions_per_tile * padded_k + row_slack) * sizeof(row_t) <= x86_int8_stack_bytes;
 
@@ -415,7 +415,7 @@ struct gemm {
       for (int r = 0; r < positions_per_tile; ++r) {
         const count_t at = p + static_cast<count_t>(r < valid ? r : valid - 1);
         if constexpr (in_place) {
-          row[r] = reinterpret_cast<const row_t*>(Conv::row_of(c, at, nullptr));
+          row[r] = reinterpret_cast<const row_t*>(Conv::row_of(c, static_cast<index_t>(at), nullptr));
         } else {
           row[r] = rows + r * padded_k;
           gather(c, at, rows + r * padded_k);

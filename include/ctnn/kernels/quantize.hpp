@@ -172,6 +172,16 @@ struct int8_call {
 template <activation_params P>
 inline constexpr bool clamps_int8_output = P.kind == activation_kind::identity || is_clamp(P);
 
+// Whether output_stage_for<P>'s lower or upper bound can lie inside int8's range (else it is -128 or 127,
+// which narrowing to int8 with saturation gives anyway): a kernel that knows skips the comparison.
+template <activation_params P>
+inline constexpr bool clamps_low = P.kind == activation_kind::relu || P.kind == activation_kind::relu6 ||
+                                   P.kind == activation_kind::hardtanh || P.kind == activation_kind::clamp ||
+                                   P.kind == activation_kind::clamp_min;
+template <activation_params P>
+inline constexpr bool clamps_high = P.kind == activation_kind::relu6 || P.kind == activation_kind::hardtanh ||
+                                    P.kind == activation_kind::clamp || P.kind == activation_kind::clamp_max;
+
 // The clamp of an output quantized by `out` with an activation fused: none (identity), ReLU or ReLU6,
 // hardtanh / clamp with bounds.
 template <activation_params P>
