@@ -19,8 +19,10 @@ the calibration samples in FILE (float32, [N, C, H, W] as the model takes them, 
 observes every tensor's range and quantizes (ctnn/calibrate.hpp: PyTorch's min/max observers, weights
 per output channel, batch norms folded; with --int8-percentile P each tensor's range holds P% of its
 values, from a histogram), and the header holds the result as a constant, `quantized_weights`, for
-read-only memory. ONNX defaults that differ from PyTorch's (pool strides, count_include_pad)
-are translated. An operator, attribute or shape ctnn cannot express stops the import with the node, its
+read-only memory. A model quantized by torch.ao.quantization and exported to ONNX (QuantizeLinear /
+DequantizeLinear around float operators) is imported with its own quantization: `quantized_weights` from
+its int8 weights, scales, int32 biases and every tensor's scale and zero point. ONNX defaults that
+differ from PyTorch's (pool strides, count_include_pad) are translated. An operator, attribute or shape ctnn cannot express stops the import with the node, its
 operator and the reason; nothing is written then, and existing files are left as they were.
 """
 import argparse
@@ -121,9 +123,20 @@ FOLD = {
 }
 
 
-def fold_constants(model):
+def dequantize(n, x, scale, zero=None):
+    """ONNX's DequantizeLinear: (x - zero) * scale, per tensor or along `axis`, in float32."""
+    axis = _attr(n, "axis", 1)
+    shape = [1] * x.ndim
+    if np.ndim(scale) == 1 and x.ndim > 0:
+        shape[axis] = -1
+    z = np.zeros((), np.int64) if zero is None else np.asarray(zero, np.int64).reshape(shape if np.ndim(zero) == 1 else ())
+    return ((x.astype(np.int64) - z).astype(np.float32) * np.asarray(scale, np.float32).reshape(shape if np.ndim(scale) == 1 else ()))
+
+
+def fold_constants(model, dequantized=None):
     """The model with every node whose inputs are all constant (or the Shape of a static tensor)
-    replaced by its value, as an initializer."""
+    replaced by its value, as an initializer. A DequantizeLinear of constants (a quantized model's weights
+    and biases) folds too; `dequantized` then keeps its integers and scales by the folded tensor's name."""
     import onnx
     from onnx import numpy_helper
     model = infer_shapes(model)
@@ -145,6 +158,13 @@ def fold_constants(model):
             constants[n.output[0]] = np.array(shapes[n.input[0]], dtype=np.int64)
             continue
         inputs = [i for i in n.input]
+        if n.op_type == "DequantizeLinear" and all(i in constants for i in inputs if i):
+            x, scale = constants[inputs[0]], constants[inputs[1]]
+            zero = constants[inputs[2]] if len(inputs) > 2 and inputs[2] else None
+            constants[n.output[0]] = dequantize(n, x, scale, zero)
+            if dequantized is not None:
+                dequantized[n.output[0]] = (x, np.asarray(scale, np.float32), zero)
+            continue
         if n.op_type in FOLD and all(i in constants for i in inputs if i):
             try:
                 constants[n.output[0]] = np.asarray(FOLD[n.op_type](n, *[constants[i] if i else None for i in inputs]))
@@ -162,7 +182,8 @@ def fold_constants(model):
 class Graph:
     def __init__(self, model):
         from onnx import numpy_helper
-        model = fold_constants(model)
+        self.dequantized = {}  # a quantized model's weights and biases: folded name -> (integers, scales, zero)
+        model = fold_constants(model, self.dequantized)
         self.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 1)
         g = model.graph
         self.constants = {t.name: numpy_helper.to_array(t) for t in g.initializer}
@@ -183,8 +204,27 @@ class Graph:
         if dims[0] != 1:
             fail(None, f"input '{self.input}' has batch {dims[0]}; export one sample (batch 1)")
         self.alias = {}  # tensor -> the tensor it is a copy of
+        self.quant = {}  # a quantized model's (torch.ao's QDQ export): tensor -> (scale, int8 zero point)
+        quantizers = {}  # a QuantizeLinear's output, or its Cast's -> that QuantizeLinear
         self.nodes = []
         for n in g.node:
+            if n.op_type == "QuantizeLinear":
+                quantizers[n.output[0]] = n
+                continue
+            if n.op_type == "Cast" and n.input[0] in quantizers:  # torch's quint8 -> uint8
+                quantizers[n.output[0]] = quantizers[n.input[0]]
+                continue
+            if n.op_type == "DequantizeLinear":  # (of a constant: folded already) quantize, dequantize: one tensor
+                q = quantizers.get(n.input[0])
+                if q is None:
+                    fail(n, "dequantizes a tensor no QuantizeLinear quantized")
+                scale, zero = self.quantization(q)
+                if self.quantization(n) != (scale, zero):
+                    fail(n, "dequantizes with other parameters than its QuantizeLinear's")
+                x = self.resolve(q.input[0])
+                self.alias[n.output[0]] = x
+                self.quant[x] = (scale, zero)
+                continue
             if n.op_type in ("Identity", "Dropout"):
                 if n.op_type == "Dropout" and len(n.output) > 1 and n.output[1]:
                     fail(n, "the dropout mask is used")
@@ -203,11 +243,42 @@ class Graph:
                 continue
             self.nodes.append(n)
         self.index()
+        self.name_dequantized()
         for n in self.nodes:
             for o in n.output[:1]:
                 s = self.shapes.get(o)
                 if s is None or any(d is None for d in s):
                     fail(n, f"output '{o}' has a dynamic or unknown shape {s}")
+
+    def quantization(self, n):
+        """A QuantizeLinear's or DequantizeLinear's (scale, zero point) in ctnn's int8 terms (uint8's
+        zero point minus 128), per tensor."""
+        scale = self.constants.get(n.input[1]) if len(n.input) > 1 else None
+        zero = self.constants.get(n.input[2]) if len(n.input) > 2 and n.input[2] else np.zeros((), np.uint8)
+        if scale is None or zero is None:
+            fail(n, "a scale or zero point computed at run time")
+        if np.size(scale) != 1 or np.size(zero) != 1:
+            fail(n, "an activation quantized per channel; ctnn's activations are quantized per tensor")
+        if zero.dtype not in (np.uint8, np.int8):
+            fail(n, f"{zero.dtype} activations; ctnn's int8 network takes int8 or uint8 (as int8, zero point - 128)")
+        if not float(scale) > 0:
+            fail(n, f"scale {float(scale)}")
+        return float(np.float32(scale)), int(zero) - (128 if zero.dtype == np.uint8 else 0)
+
+    def name_dequantized(self):
+        """A quantized model's weights and biases as the module's state_dict names (torch names a node
+        '/stem/stem.0/Conv'; its folded weight would be '/stem/stem.0/DequantizeLinear_1_output_0')."""
+        for n in self.nodes:
+            parts = (n.name or "").strip("/").split("/")
+            if n.op_type not in ("Conv", "ConvTranspose", "Gemm", "MatMul") or len(parts) < 2:
+                continue
+            for index, suffix in ((1, "weight"), (2, "bias")):
+                old = n.input[index] if index < len(n.input) else ""
+                new = f"{parts[-2]}.{suffix}"
+                if old in self.dequantized and new not in self.constants:
+                    self.constants[new] = self.constants.pop(old)
+                    self.dequantized[new] = self.dequantized.pop(old)
+                    n.input[index] = new
 
     def channel_slices(self, n, g):
         """A Split along the channels as one slice per output, each reading the input (ShuffleNet's
@@ -293,11 +364,13 @@ class Layer:
     def __init__(self, cpp, tensors=()):
         self.cpp = cpp
         self.tensors = list(tensors)  # (state_dict name, array), in ctnn's order for the layer
+        self.output = None  # the ONNX tensor after it, on the last layer of a node (chain)
 
 
 class Block:
     def __init__(self, kind, branches):
         self.kind, self.branches = kind, branches  # kind: "residual" or "concat"; branches: lists of items
+        self.output = None
 
 
 def same_pads(node, in_spatial, k, s, d, mode):
@@ -946,83 +1019,80 @@ def gate_of(g, u, nexts):
 
 
 def chain(g, u, stop):
-    """The items that compute `stop` from `u`."""
+    """The items that compute `stop` from `u`; each step's last item knows the tensor it ends at (.output:
+    a quantized model's quantization is looked up there)."""
     items = []
     region = ancestors(g, stop)
     order = {id(n): i for i, n in enumerate(g.nodes)}
     while u != stop:
-        nexts = [c for c in g.consumers.get(u, []) if id(c) in region]
-        if not nexts:
-            fail(g.producer.get(stop), f"'{stop}' does not follow from '{u}'")
-        first = nexts[0]
-        gated = gate_of(g, u, nexts)
-        if gated is not None:  # x * sigmoid(x), x * hardsigmoid(x): one layer
-            items.append(Layer(gated[0]))
-            u = g.resolve(gated[1].output[0])
-            continue
-        if len(nexts) == 1 and len(g.data_inputs(first)) == 1:
-            unpool = unpool_of(g, first)
-            if unpool is not None:  # MaxPool ... MaxUnpool: one block
-                items.append(unpool[0])
-                u = g.resolve(unpool[1].output[0])
-                continue
-            shuffle = shuffle_of(g, first)
-            if shuffle is not None:  # Reshape, Transpose, Reshape: one layer
-                items.append(Layer(f"ctnn::channel_shuffle<{shuffle[0]}>"))
-                u = g.resolve(shuffle[1].output[0])
-                continue
-            channel_norm = channel_norm_of(g, first)
-            if channel_norm is not None:  # Transpose, LayerNormalization, Transpose: one layer
-                items.append(channel_norm[0])
-                u = g.resolve(channel_norm[1].output[0])
-                continue
-            if first.op_type == "MatMul":  # and the Add of a constant after it: the bias
-                after = g.consumers.get(g.resolve(first.output[0]), [])
-                bias = after[0] if len(after) == 1 and after[0].op_type == "Add" and len(g.data_inputs(after[0])) == 1 \
-                    and g.resolve(first.output[0]) != stop else None
-                layer = matmul_layer(g, first, bias)
-                items.extend(layer if isinstance(layer, list) else [layer])
-                u = g.resolve((bias or first).output[0])
-                continue
-            layer = layer_of(g, first)  # None (nothing to do), a layer or a list of layers
-            items.extend([] if layer is None else layer if isinstance(layer, list) else [layer])
-            u = g.resolve(first.output[0])
-            continue
-        # A fork: the first merge every path from u to stop goes through.
-        merges = sorted({id(c): c for t in region if isinstance(t, str) for c in g.consumers.get(t, [])
-                         if id(c) in region and len(g.data_inputs(c)) > 1}.values(), key=lambda c: order[id(c)])
-        merge = next((m for m in merges if order[id(m)] >= order[id(first)] and not reaches(g, u, stop, m)), None)
-        if merge is None:
-            fail(first, f"the branches from '{u}' do not join in one Add, Mul or Concat")
-        branches = [chain(g, u, t) for t in g.data_inputs(merge)]
-        if merge.op_type == "Add":
-            if len(branches) != 2:
-                fail(merge, f"{len(branches)} inputs")
-            if not branches[0]:  # ctnn: residual<Main, Shortcut>, the empty chain as the identity shortcut
-                branches.reverse()
-            items.append(Block("residual", branches))
-        elif merge.op_type == "Mul":  # squeeze-and-excitation: the gate broadcast over the main branch
-            if len(branches) != 2:
-                fail(merge, f"{len(branches)} inputs")
-            out = g.shapes[g.resolve(merge.output[0])]
-            shapes = [g.shapes[g.resolve(t)] for t in g.data_inputs(merge)]
-            if shapes[0] != out:
-                branches.reverse()
-                shapes.reverse()
-            if shapes[0] != out or len(shapes[1]) != len(out):
-                fail(merge, f"a product of shapes {shapes[0]} and {shapes[1]}: ctnn's multiply broadcasts the "
-                            "second factor over the first, of the same rank")
-            items.append(Block("multiply", branches))
-        elif merge.op_type == "Concat":
-            rank = len(g.shapes[g.resolve(merge.output[0])])
-            axis = g.attr(merge, "axis")
-            if (axis + rank if axis < 0 else axis) != 1:
-                fail(merge, "concatenation along a dim other than the channels")
-            items.append(Block("concat", branches))
-        else:
-            fail(merge, "a merge of branches other than Add, Mul or Concat")
-        u = g.resolve(merge.output[0])
+        new, u = chain_step(g, u, stop, region, order)
+        if new:
+            new[-1].output = u
+        items.extend(new)
     return items
+
+
+def chain_step(g, u, stop, region, order):
+    """The items of the next node(s) after `u` (or of the block that forks there), and the tensor after them."""
+    nexts = [c for c in g.consumers.get(u, []) if id(c) in region]
+    if not nexts:
+        fail(g.producer.get(stop), f"'{stop}' does not follow from '{u}'")
+    first = nexts[0]
+    gated = gate_of(g, u, nexts)
+    if gated is not None:  # x * sigmoid(x), x * hardsigmoid(x): one layer
+        return [Layer(gated[0])], g.resolve(gated[1].output[0])
+    if len(nexts) == 1 and len(g.data_inputs(first)) == 1:
+        unpool = unpool_of(g, first)
+        if unpool is not None:  # MaxPool ... MaxUnpool: one block
+            return [unpool[0]], g.resolve(unpool[1].output[0])
+        shuffle = shuffle_of(g, first)
+        if shuffle is not None:  # Reshape, Transpose, Reshape: one layer
+            return [Layer(f"ctnn::channel_shuffle<{shuffle[0]}>")], g.resolve(shuffle[1].output[0])
+        channel_norm = channel_norm_of(g, first)
+        if channel_norm is not None:  # Transpose, LayerNormalization, Transpose: one layer
+            return [channel_norm[0]], g.resolve(channel_norm[1].output[0])
+        if first.op_type == "MatMul":  # and the Add of a constant after it: the bias
+            after = g.consumers.get(g.resolve(first.output[0]), [])
+            bias = after[0] if len(after) == 1 and after[0].op_type == "Add" and len(g.data_inputs(after[0])) == 1 \
+                and g.resolve(first.output[0]) != stop else None
+            layer = matmul_layer(g, first, bias)
+            return (layer if isinstance(layer, list) else [layer]), g.resolve((bias or first).output[0])
+        layer = layer_of(g, first)  # None (nothing to do), a layer or a list of layers
+        return ([] if layer is None else layer if isinstance(layer, list) else [layer]), g.resolve(first.output[0])
+    # A fork: the first merge every path from u to stop goes through.
+    merges = sorted({id(c): c for t in region if isinstance(t, str) for c in g.consumers.get(t, [])
+                     if id(c) in region and len(g.data_inputs(c)) > 1}.values(), key=lambda c: order[id(c)])
+    merge = next((m for m in merges if order[id(m)] >= order[id(first)] and not reaches(g, u, stop, m)), None)
+    if merge is None:
+        fail(first, f"the branches from '{u}' do not join in one Add, Mul or Concat")
+    branches = [chain(g, u, t) for t in g.data_inputs(merge)]
+    if merge.op_type == "Add":
+        if len(branches) != 2:
+            fail(merge, f"{len(branches)} inputs")
+        if not branches[0]:  # ctnn: residual<Main, Shortcut>, the empty chain as the identity shortcut
+            branches.reverse()
+        block = Block("residual", branches)
+    elif merge.op_type == "Mul":  # squeeze-and-excitation: the gate broadcast over the main branch
+        if len(branches) != 2:
+            fail(merge, f"{len(branches)} inputs")
+        out = g.shapes[g.resolve(merge.output[0])]
+        shapes = [g.shapes[g.resolve(t)] for t in g.data_inputs(merge)]
+        if shapes[0] != out:
+            branches.reverse()
+            shapes.reverse()
+        if shapes[0] != out or len(shapes[1]) != len(out):
+            fail(merge, f"a product of shapes {shapes[0]} and {shapes[1]}: ctnn's multiply broadcasts the "
+                        "second factor over the first, of the same rank")
+        block = Block("multiply", branches)
+    elif merge.op_type == "Concat":
+        rank = len(g.shapes[g.resolve(merge.output[0])])
+        axis = g.attr(merge, "axis")
+        if (axis + rank if axis < 0 else axis) != 1:
+            fail(merge, "concatenation along a dim other than the channels")
+        block = Block("concat", branches)
+    else:
+        fail(merge, "a merge of branches other than Add, Mul or Concat")
+    return [block], g.resolve(merge.output[0])
 
 
 def merge_concat_prefixes(g):
@@ -1160,7 +1230,116 @@ inline constexpr std::array<const char*, {len(names)}> parameter_names = {{
 template <>
 inline constexpr std::span<const char* const> ctnn::state_dict_names<{name}::network> = {name}::parameter_names;
 """
+    if g.quant:  # quantized by torch.ao: the int8 network too
+        text += torch_ao_text(name, *torch_ao_quantization(g, items))
     return text, tensors
+
+
+# ---- a model quantized by torch.ao (QuantizeLinear / DequantizeLinear): its int8 network as it is ------
+
+# ctnn's layers whose int8 output has its own quantization: activations by a table, and softmax
+# (ctnn/plan/quantized.hpp); clamps (relu, relu6, hardtanh) keep their input's.
+INT8_TABLES = {"ctnn::sigmoid", "ctnn::tanh_activation", "ctnn::hardswish", "ctnn::hardsigmoid", "ctnn::silu",
+               "ctnn::gelu", "ctnn::elu", "ctnn::selu", "ctnn::celu", "ctnn::leaky_relu", "ctnn::softplus",
+               "ctnn::mish", "ctnn::softmax", "ctnn::log_softmax"}
+CLAMPS = ("Relu", "Clip")
+
+
+def quantization_after(g, tensor, item):
+    """The quantization of `tensor`, or of the first quantized tensor a chain of clamps after it reaches
+    (torch.ao quantizes a convolution's output after its fused ReLU; ctnn's int8 kernels fuse the clamp)."""
+    t = tensor
+    while t not in g.quant:
+        nexts = g.consumers.get(t, [])
+        if len(nexts) != 1 or nexts[0].op_type not in CLAMPS:
+            fail(g.producer.get(tensor), f"no QuantizeLinear after '{tensor}' ({item}): a quantized model "
+                                         "quantizes every layer's output")
+        t = g.resolve(nexts[0].output[0])
+    return g.quant[t]
+
+
+def torch_ao_quantization(g, items):
+    """The int8 network's data in ctnn's node order (ctnn::quantized_from_layers): the int8 weights, their
+    scales and int32 biases of each convolution and linear layer as the model holds them, and the output
+    quantization of each such layer, each add or concat, and each activation with its own."""
+    data = {"weights": [], "scales": [], "biases": [], "layers": [], "merges": [], "tables": []}
+
+    def walk(items):
+        for it in items:
+            if isinstance(it, Block):
+                for b in it.branches:
+                    walk(b)
+                if it.kind in ("residual", "concat"):
+                    data["merges"].append(quantization_after(g, it.output, f"ctnn::{it.kind}"))
+                elif it.kind != "chain":
+                    fail(g.producer.get(it.output), f"a {it.kind} block has no int8 kernel in ctnn")
+                continue
+            base = it.cpp.split("<")[0]
+            if base in ("ctnn::conv1d", "ctnn::conv2d", "ctnn::conv3d", "ctnn::linear"):
+                (w_name, w), *rest = it.tensors
+                if w_name not in g.dequantized:
+                    fail(g.producer.get(it.output), f"the weight '{w_name}' is not quantized (no DequantizeLinear)")
+                scales = np.broadcast_to(np.asarray(g.dequantized[w_name][1], np.float32).reshape(-1), (w.shape[0],))
+                q = np.rint(w.reshape(w.shape[0], -1) / scales[:, None])
+                if np.abs(q).max(initial=0) > 128 or not np.allclose(q * scales[:, None], w.reshape(w.shape[0], -1), rtol=1e-5, atol=0):
+                    fail(g.producer.get(it.output), f"the weight '{w_name}' is not int8 times a scale per output channel")
+                data["weights"] += np.clip(q, -128, 127).astype(np.int64).flatten().tolist()
+                data["scales"] += scales.tolist()
+                if rest:
+                    b_name, b = rest[0]
+                    if b_name not in g.dequantized or g.dequantized[b_name][0].dtype != np.int32:
+                        fail(g.producer.get(it.output), f"the bias '{b_name}' is not quantized to int32")
+                    data["biases"] += g.dequantized[b_name][0].astype(np.int64).flatten().tolist()
+                else:
+                    data["biases"] += [0] * w.shape[0]
+                data["layers"].append(quantization_after(g, it.output, base))
+            elif base in ("ctnn::conv_transpose1d", "ctnn::conv_transpose2d", "ctnn::conv_transpose3d", "ctnn::batch_norm"):
+                fail(g.producer.get(it.output), f"{base} has no int8 kernel in ctnn")
+            elif base in INT8_TABLES:
+                if it.output not in g.quant:
+                    fail(g.producer.get(it.output), f"no QuantizeLinear after '{it.output}' ({base})")
+                data["tables"].append(g.quant[it.output])
+
+    walk(items)
+    if g.input not in g.quant:
+        fail(None, f"the input '{g.input}' is not quantized (no QuantizeLinear after it)")
+    return g.quant[g.input], data
+
+
+def torch_ao_text(name, input_quantization, data, variable="quantized_weights"):
+    def f32(v):
+        return repr(float(np.float32(v))) + "f"
+
+    def quant(q):
+        return f"{{{f32(q[0])}, {q[1]}}}"
+
+    def array(kind, cpp_name, values, per_row):
+        if not values:
+            return f"inline constexpr std::span<const {kind}> {cpp_name}{{}};"
+        rows = ",\n    ".join(", ".join(values[i:i + per_row]) for i in range(0, len(values), per_row))
+        return f"inline constexpr {kind} {cpp_name}[{len(values)}] = {{\n    {rows}}};"
+
+    return f"""
+// The int8 network as PyTorch quantized it (torch.ao.quantization, exported with QuantizeLinear and
+// DequantizeLinear): its int8 weights, scales and int32 biases, and every tensor's scale and zero point
+// (uint8's zero point - 128), in ctnn's node order; the multipliers derived by the compiler
+// (ctnn::quantized_from_layers). Use it as {name}::network::forward({name}::{variable}, x8, y8, arena8)
+// with ctnn::static_arena<{name}::network::quantized> arena8 and x8 quantized as {variable}.input_quantization().
+namespace {name} {{
+namespace {variable}_data {{
+{array("std::int8_t", "weights", [str(v) for v in data["weights"]], 32)}
+{array("float", "weight_scales", [f32(v) for v in data["scales"]], 8)}
+{array("std::int32_t", "biases", [str(v) for v in data["biases"]], 12)}
+{array("ctnn::quantization", "layer_outputs", [quant(q) for q in data["layers"]], 4)}
+{array("ctnn::quantization", "merge_outputs", [quant(q) for q in data["merges"]], 4)}
+{array("ctnn::quantization", "activation_outputs", [quant(q) for q in data["tables"]], 4)}
+}}  // namespace {variable}_data
+inline constexpr network::quantized {variable} = ctnn::quantized_from_layers<network>(
+    ctnn::quantization{quant(input_quantization)}, {variable}_data::weights, {variable}_data::weight_scales,
+    {variable}_data::biases, {variable}_data::layer_outputs, {variable}_data::merge_outputs,
+    {variable}_data::activation_outputs);
+}}  // namespace {name}
+"""
 
 
 def safetensors_bytes(tensors, source=""):
@@ -1316,6 +1495,9 @@ def main(argv=None):
         if args.flash:
             values, config = pack_for_target(header, name, tensors, args.target)
             header += flash_text(name, values, config)
+        if args.int8 and "namespace quantized_weights_data" in header:
+            raise ImportError_("model: quantized already (torch.ao's QuantizeLinear / DequantizeLinear), and its "
+                               "quantization is in the header; --int8 would calibrate it again")
         if args.int8:
             samples = read_calibration(args.int8, input_shape_of(model))
             if args.int8_percentile is not None and not 50.0 < args.int8_percentile <= 100.0:

@@ -585,6 +585,170 @@ def int8_round_trip(work, cxx):
     return ok, text
 
 
+# ---- int8: a model quantized by torch.ao, its quantization imported as it is ------------------------------
+
+TORCH_AO_RUNNER = r"""#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+#include "model.hpp"
+
+using net = model::network;
+
+static std::vector<std::int8_t> read(const char* path) {
+  std::ifstream in(path, std::ios::binary);
+  const std::vector<char> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  return {bytes.begin(), bytes.end()};
+}
+
+// PyTorch's int8 inputs (NCHW) through the int8 network in the header, against PyTorch's int8 outputs.
+int main(int, char** argv) {
+  const std::vector<std::int8_t> x = read(argv[1]), y = read(argv[2]);
+  static ctnn::static_arena<net::quantized> arena;
+  const std::size_t count = x.size() / net::input_size;
+  int worst = 0, differ = 0, total = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    std::array<std::int8_t, net::input_size> nchw{}, x8{};
+    std::array<std::int8_t, net::output_size> y8{};
+    std::copy(x.begin() + i * net::input_size, x.begin() + (i + 1) * net::input_size, nchw.begin());
+    net::input_from_nchw<std::int8_t>(nchw, x8);
+    net::forward(model::quantized_weights, std::span<const std::int8_t, net::input_size>(x8),
+                 std::span<std::int8_t, net::output_size>(y8), arena);
+    for (std::size_t e = 0; e < net::output_size; ++e, ++total) {
+      const int d = std::abs(int{y8[e]} - int{y[i * net::output_size + e]});
+      worst = d > worst ? d : worst;
+      differ += d > 0 ? 1 : 0;
+    }
+  }
+  const bool ok = count > 0 && worst <= 1;
+  std::printf("%zu inputs: %d of %d outputs differ from PyTorch's int8, by at most %d LSB %s\n", count, differ,
+              total, worst, ok ? "ok" : "FAILED");
+  return ok ? 0 : 1;
+}
+"""
+
+
+class AoResidual(nn.Module):
+    """Conv + BN + ReLU fused, max pooling, a residual add_relu, global pooling, linear: torch.ao's modules."""
+
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.stem = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
+                                  nn.MaxPool2d(2))
+        self.body = nn.Sequential(nn.Conv2d(16, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
+                                  nn.Conv2d(16, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16))
+        self.add = nn.quantized.FloatFunctional()
+        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10))
+        self.dequant = torch.ao.quantization.DeQuantStub()
+        self.fuse = [["stem.0", "stem.1", "stem.2"], ["body.0", "body.1", "body.2"], ["body.3", "body.4"]]
+
+    def quantized(self, x):
+        x = self.stem(x)
+        return self.head(self.add.add_relu(self.body(x), x))
+
+    def forward(self, x):
+        return self.dequant(self.quantized(self.quant(x)))
+
+
+class AoBranches(nn.Module):
+    """A depthwise and a pointwise convolution, hardswish, a concat with the block's input, sigmoid (the
+    activations by a table)."""
+
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.conv = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU())
+        self.dw = nn.Sequential(nn.Conv2d(8, 8, 3, padding=1, groups=8, bias=False), nn.BatchNorm2d(8), nn.ReLU())
+        self.pw, self.hardswish = nn.Conv2d(8, 8, 1), nn.Hardswish()
+        self.cat = nn.quantized.FloatFunctional()
+        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 5), nn.Sigmoid())
+        self.dequant = torch.ao.quantization.DeQuantStub()
+        self.fuse = [["conv.0", "conv.1"], ["dw.0", "dw.1", "dw.2"]]
+
+    def quantized(self, x):
+        x = self.conv(x)
+        return self.head(self.cat.cat([self.hardswish(self.pw(self.dw(x))), x], 1))
+
+    def forward(self, x):
+        return self.dequant(self.quantized(self.quant(x)))
+
+
+def torch_ao_round_trip(work, cxx):
+    """Models quantized by torch.ao.quantization (eager mode, fused modules, per-channel symmetric weights,
+    min/max observers on 8 batches), exported to ONNX (QuantizeLinear / DequantizeLinear) and imported
+    with their quantization as it is; the header's int8 network against PyTorch's int8 outputs on 16
+    inputs, each within one LSB (PyTorch requantizes in float). Both engines this torch has. Then the
+    same model with --int8: refused, the header left as it was."""
+    import torch.ao.quantization as tq
+    d = os.path.join(work, "torch_ao")
+    os.makedirs(d, exist_ok=True)
+    ok, text = True, ""
+    for cls, engine, shape in ((AoResidual, "qnnpack", (3, 16, 16)), (AoBranches, "onednn", (3, 12, 12))):
+        torch.backends.quantized.engine = engine
+        model = randomize(cls(), 21).eval()
+        tq.fuse_modules(model, model.fuse, inplace=True)
+        model.qconfig = tq.QConfig(
+            activation=tq.MinMaxObserver.with_args(dtype=torch.quint8, qscheme=torch.per_tensor_affine),
+            weight=tq.PerChannelMinMaxObserver.with_args(dtype=torch.qint8, qscheme=torch.per_channel_symmetric))
+        tq.prepare(model, inplace=True)
+        g = torch.Generator().manual_seed(22)
+        with torch.no_grad():
+            for _ in range(8):
+                model(torch.randn(4, *shape, generator=g))
+        tq.convert(model, inplace=True)
+        x = torch.randn(16, *shape, generator=g)
+        with torch.no_grad():  # one sample at a time, as the header's network runs
+            x8 = torch.cat([model.quant(x[i:i + 1]).int_repr().to(torch.int32) - 128 for i in range(16)])
+            y8 = torch.cat([model.quantized(model.quant(x[i:i + 1])).int_repr().to(torch.int32) - 128 for i in range(16)])
+        sub = os.path.join(d, f"{cls.__name__}_{engine}")
+        os.makedirs(sub, exist_ok=True)
+        x8.numpy().astype(np.int8).tofile(os.path.join(sub, "x8.bin"))
+        y8.numpy().astype(np.int8).tofile(os.path.join(sub, "y8.bin"))
+        onnx_path = os.path.join(sub, "model.onnx")
+        with warnings_ignored():
+            torch.onnx.export(model, torch.zeros(1, *shape), onnx_path, opset_version=13)
+        r = run([sys.executable, os.path.join(REPO, "tools", "ctnn_import.py"), onnx_path, "--header",
+                 os.path.join(sub, "model.hpp"), "--name", "model"])
+        if r.returncode != 0:
+            return False, f"{cls.__name__} ({engine}): import failed: {r.stderr}"
+        with open(os.path.join(sub, "run.cpp"), "w") as f:
+            f.write(TORCH_AO_RUNNER)
+        exe = os.path.join(sub, "run")
+        built = run([cxx, "-std=c++20", "-O1", "-Wall", "-Wextra", "-Werror", f"-I{REPO}/include",
+                     os.path.join(sub, "run.cpp"), "-o", exe])
+        if built.returncode != 0:
+            return False, f"{cls.__name__} ({engine}): compile failed:\n" + built.stderr[-3000:]
+        ran = run([exe, os.path.join(sub, "x8.bin"), os.path.join(sub, "y8.bin")])
+        ok = ok and ran.returncode == 0
+        text += f"{cls.__name__} ({engine}): {ran.stdout.strip()}\n"
+    header_path = os.path.join(d, "refused.hpp")
+    with open(header_path, "w") as out:
+        out.write("kept\n")
+    np.save(os.path.join(d, "calibration.npy"), np.zeros((2, 3, 12, 12), np.float32))
+    r = run([sys.executable, os.path.join(REPO, "tools", "ctnn_import.py"), onnx_path, "--header", header_path,
+             "--int8", os.path.join(d, "calibration.npy")])
+    message = "quantized already (torch.ao's QuantizeLinear / DequantizeLinear)"
+    good = r.returncode == 1 and message in r.stderr and open(header_path).read() == "kept\n"
+    text += f"--int8 on a quantized model: {'ok' if good else 'FAILED'}: {r.stderr.strip().splitlines()[-1] if r.stderr else ''}"
+    return ok and good, text
+
+
+class warnings_ignored:
+    """torch.onnx's warnings about quantized tuples' shape inference: not about this export's result."""
+
+    def __enter__(self):
+        import warnings
+        self.context = warnings.catch_warnings()
+        self.context.__enter__()
+        warnings.simplefilter("ignore")
+
+    def __exit__(self, *exc):
+        return self.context.__exit__(*exc)
+
+
 # ---- bad models: the message, and nothing written -----------------------------------------------------
 
 class Unsupported(nn.Module):
@@ -662,6 +826,10 @@ def main():
     print(f"== int8 (importer's calibration): {'ok' if ok else 'FAILED'}\n{text}", flush=True)
     if not ok:
         failures.append("int8")
+    ok, text = torch_ao_round_trip(args.work, args.cxx)
+    print(f"== int8 (quantized by torch.ao): {'ok' if ok else 'FAILED'}\n{text}", flush=True)
+    if not ok:
+        failures.append("torch.ao")
     for name in ZOO_FORWARD if args.only is None else [n for n in args.only if n.startswith("zoo_forward:")]:
         name = name.removeprefix("zoo_forward:")
         start = time.time()
