@@ -7,6 +7,9 @@
 //     elsewhere:               a plain loop, which x86 compilers vectorize
 //   requantize_fast(acc, m, out)   the same integer as requantize (ctnn/kernels/quantize.hpp), computed
 //                                  with one 64-bit multiply and shifts (tests/unit/int8_kernels_test.cpp)
+//   requantize_short<Low, High>    the same again where requantizes_short(m): QADD, SMMULR, SSAT on the
+//                                  Cortex-M4/M7 (embedded/int8_kernels.cpp checks it there)
+//   mac_two_by_two, mac_four_channels   the M4/M7's pointwise and depthwise inner loops, in asm
 #pragma once
 
 #include <cstdint>
@@ -209,17 +212,6 @@ inline std::uint32_t odd_bytes(std::uint32_t v) {
 inline std::int32_t dual_mac(std::uint32_t a, std::uint32_t b, std::int32_t acc) {
   std::int32_t r;
   asm("smlad %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
-  return r;
-}
-// acc + bottom halves' product; acc + top halves' product.
-inline std::int32_t mac_bottom(std::uint32_t a, std::uint32_t b, std::int32_t acc) {
-  std::int32_t r;
-  asm("smlabb %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
-  return r;
-}
-inline std::int32_t mac_top(std::uint32_t a, std::uint32_t b, std::int32_t acc) {
-  std::int32_t r;
-  asm("smlatt %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
   return r;
 }
 #endif
