@@ -688,6 +688,7 @@ def torch_ao_round_trip(work, cxx):
     ok, text = True, ""
     for cls, engine, shape in ((AoResidual, "qnnpack", (3, 16, 16)), (AoBranches, "onednn", (3, 12, 12))):
         torch.backends.quantized.engine = engine
+        torch.manual_seed(21)  # the modules' own initialization: the same models whatever ran before
         model = randomize(cls(), 21).eval()
         tq.fuse_modules(model, model.fuse, inplace=True)
         model.qconfig = tq.QConfig(
