@@ -242,6 +242,9 @@ class Graph:
                 self.nodes.extend(self.channel_slices(n, g))
                 continue
             self.nodes.append(n)
+        if self.output in quantizers:
+            fail(quantizers[self.output], "the model's output is quantized (uint8): end the model with a "
+                                          "DeQuantStub, so that its output is the float tensor ctnn's network gives")
         self.index()
         self.name_dequantized()
         for n in self.nodes:

@@ -724,17 +724,33 @@ def torch_ao_round_trip(work, cxx):
             return False, f"{cls.__name__} ({engine}): compile failed:\n" + built.stderr[-3000:]
         ran = run([exe, os.path.join(sub, "x8.bin"), os.path.join(sub, "y8.bin")])
         ok = ok and ran.returncode == 0
-        text += f"{cls.__name__} ({engine}): {ran.stdout.strip()}\n"
-    header_path = os.path.join(d, "refused.hpp")
-    with open(header_path, "w") as out:
-        out.write("kept\n")
+        text += ("\n" if text else "") + f"{cls.__name__} ({engine}): {ran.stdout.strip()}"
+    # Refused, the header left as it was: --int8 on a quantized model; a model whose output stays quantized
+    # (its last DequantizeLinear and Cast removed).
+    import onnx
+    quantized_output = onnx.load(onnx_path)
+    g = quantized_output.graph
+    last = next(n for n in g.node if n.output[0] == g.output[0].name)
+    cast = next(n for n in g.node if n.output[0] == last.input[0])
+    g.node.remove(last)
+    g.node.remove(cast)
+    g.output[0].name = cast.input[0]
+    g.output[0].type.tensor_type.elem_type = onnx.TensorProto.UINT8
+    onnx.save(quantized_output, os.path.join(d, "quantized_output.onnx"))
     np.save(os.path.join(d, "calibration.npy"), np.zeros((2, 3, 12, 12), np.float32))
-    r = run([sys.executable, os.path.join(REPO, "tools", "ctnn_import.py"), onnx_path, "--header", header_path,
-             "--int8", os.path.join(d, "calibration.npy")])
-    message = "quantized already (torch.ao's QuantizeLinear / DequantizeLinear)"
-    good = r.returncode == 1 and message in r.stderr and open(header_path).read() == "kept\n"
-    text += f"--int8 on a quantized model: {'ok' if good else 'FAILED'}: {r.stderr.strip().splitlines()[-1] if r.stderr else ''}"
-    return ok and good, text
+    header_path = os.path.join(d, "refused.hpp")
+    for model_path, more, what, message in (
+            (onnx_path, ["--int8", os.path.join(d, "calibration.npy")], "--int8 on a quantized model",
+             "quantized already (torch.ao's QuantizeLinear / DequantizeLinear)"),
+            (os.path.join(d, "quantized_output.onnx"), [], "a quantized output",
+             "the model's output is quantized (uint8): end the model with a DeQuantStub")):
+        with open(header_path, "w") as out:
+            out.write("kept\n")
+        r = run([sys.executable, os.path.join(REPO, "tools", "ctnn_import.py"), model_path, "--header", header_path] + more)
+        good = r.returncode == 1 and message in r.stderr and open(header_path).read() == "kept\n"
+        text += f"\n{what}: {'ok' if good else 'FAILED'}: {r.stderr.strip().splitlines()[-1] if r.stderr else ''}"
+        ok = ok and good
+    return ok, text
 
 
 class warnings_ignored:
