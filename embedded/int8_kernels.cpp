@@ -82,10 +82,14 @@ void check_requantize_short(std::uint32_t seed) {
     const std::int32_t zero = static_cast<std::int32_t>(bits() % 256) - 128;
     const output_stage both{zero, -128 + static_cast<std::int32_t>(bits() % 120), 127 - static_cast<std::int32_t>(bits() % 120)};
     const output_stage low{zero, both.low, 127}, none{zero, -128, 127};
+    // ReLU's and ReLU6's stages: the lower bound at the zero point.
+    const output_stage relu{zero, zero, 127}, relu6{zero, zero, zero + static_cast<std::int32_t>(bits() % (128 - zero))};
     differ += requantize_short<true, true>(acc, m, both) != requantize(acc, m, both) ? 1 : 0;
     differ += requantize_short<true, false>(acc, m, low) != requantize(acc, m, low) ? 1 : 0;
     differ += requantize_short<false, false>(acc, m, none) != requantize(acc, m, none) ? 1 : 0;
-    checked += 3;
+    differ += requantize_short<true, false, true>(acc, m, relu) != requantize(acc, m, relu) ? 1 : 0;
+    differ += requantize_short<true, true, true>(acc, m, relu6) != requantize(acc, m, relu6) ? 1 : 0;
+    checked += 5;
   }
   (semihosting::line() << "requantize_short: " << (differ == 0 ? "ok" : "DIFFERS") << ", " << differ << " of "
                        << checked << " differ")

@@ -75,12 +75,16 @@ TEST(Int8Kernels, RequantizeShortIsRequantize) {
     const std::int32_t zero = static_cast<std::int32_t>(gen() % 256) - 128;
     const output_stage both{zero, -128 + static_cast<std::int32_t>(gen() % 200), 127 - static_cast<std::int32_t>(gen() % 50)};
     const output_stage low{zero, both.low, 127}, none{zero, -128, 127};
+    // ReLU's and ReLU6's stages: the lower bound at the zero point.
+    const output_stage relu{zero, zero, 127}, relu6{zero, zero, zero + static_cast<std::int32_t>(gen() % (128 - zero))};
     ASSERT_EQ((requantize_short<true, true>(acc, m, both)), requantize(acc, m, both)) << acc << " " << m.multiplier << " " << m.shift;
     ASSERT_EQ((requantize_short<true, false>(acc, m, low)), requantize(acc, m, low)) << acc << " " << m.multiplier << " " << m.shift;
     ASSERT_EQ((requantize_short<false, false>(acc, m, none)), requantize(acc, m, none)) << acc << " " << m.multiplier << " " << m.shift;
-    checked += 3;
+    ASSERT_EQ((requantize_short<true, false, true>(acc, m, relu)), requantize(acc, m, relu)) << acc << " " << m.multiplier << " " << m.shift;
+    ASSERT_EQ((requantize_short<true, true, true>(acc, m, relu6)), requantize(acc, m, relu6)) << acc << " " << m.multiplier << " " << m.shift;
+    checked += 5;
   }
-  EXPECT_GT(checked, 5000000);
+  EXPECT_GT(checked, 9000000);
   EXPECT_FALSE(requantizes_short(fixed_multiplier{1 << 30, 0}));    // no right shift
   EXPECT_FALSE(requantizes_short(fixed_multiplier{1 << 30, -21}));  // a shift past 20
   EXPECT_FALSE(requantizes_short(fixed_multiplier{1 << 29, -3}));   // not normalized

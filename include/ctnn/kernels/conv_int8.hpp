@@ -198,8 +198,8 @@ struct int8_nhwc_conv {
       }
     for (int j = 0; j < Channels; ++j) {
       const fixed_multiplier m = c.multipliers[oc + j];
-      y0[oc + j] = requantize_either<clamps_low<A>, clamps_high<A>>(short_ok, a[0][j], m, stage);
-      if (y1 != nullptr) y1[oc + j] = requantize_either<clamps_low<A>, clamps_high<A>>(short_ok, a[1][j], m, stage);
+      y0[oc + j] = requantize_either<A>(short_ok, a[0][j], m, stage);
+      y1[oc + j] = requantize_either<A>(short_ok, a[1][j], m, stage);
     }
   }
   template <activation_params A>
@@ -212,12 +212,13 @@ struct int8_nhwc_conv {
     constexpr index_t positions = out.d * out.h * out.w;
     alignas(4) std::int8_t gathered[direct ? 1 : row];
     alignas(4) std::int16_t rows[2][pitch];
+    std::int8_t spare[out.c];  // an odd last position's second row of outputs, not kept
     for (index_t p = 0; p < positions; p += 2) {
       const bool two = p + 1 < positions;
       widened_row(c, p, gathered, rows[0]);
       widened_row(c, two ? p + 1 : p, gathered, rows[1]);
       std::int8_t* y0 = c.y + p * out.c;  // NHWC: position p's channels
-      std::int8_t* y1 = two ? y0 + out.c : nullptr;
+      std::int8_t* y1 = two ? y0 + out.c : spare;
       index_t oc = 0;
       for (; oc + 2 <= out.c; oc += 2) two_by<2, A>(rows[0], rows[1], oc, c, stage, short_ok, y0, y1);
       if constexpr (out.c % 2 != 0) two_by<1, A>(rows[0], rows[1], oc, c, stage, short_ok, y0, y1);
@@ -282,13 +283,12 @@ struct int8_nhwc_conv {
   template <activation_params A, class TapRow>
   static void depthwise_position_dsp(TapRow&& tap_row, const std::uint32_t* widened, const std::int32_t* kernel_biases,
                                      const fixed_multiplier* multipliers, output_stage stage, bool short_ok, std::int8_t* y) {
-    constexpr bool low = clamps_low<A>, high = clamps_high<A>;
     for (index_t ch = 0; ch < in.c; ch += 4) {
       std::int32_t a[4] = {kernel_biases[ch], kernel_biases[ch + 1], kernel_biases[ch + 2], kernel_biases[ch + 3]};
       const std::uint32_t* w = widened + ch / 2;
 #pragma GCC unroll 32
       for (int t = 0; t < static_cast<int>(taps); ++t) detail::mac_four_channels<2 * in.c>(tap_row(t) + ch, w, a);
-      for (int j = 0; j < 4; ++j) y[ch + j] = requantize_either<low, high>(short_ok, a[j], multipliers[ch + j], stage);
+      for (int j = 0; j < 4; ++j) y[ch + j] = requantize_either<A>(short_ok, a[j], multipliers[ch + j], stage);
     }
   }
   template <activation_params A>

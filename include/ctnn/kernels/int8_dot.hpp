@@ -85,6 +85,11 @@ inline std::int32_t saturate_int8(std::int32_t x) {
   asm("ssat %0, #8, %1" : "=r"(r) : "r"(x));
   return r;
 }
+inline std::int32_t saturate_uint8(std::int32_t x) {
+  std::int32_t r;
+  asm("usat %0, #8, %1" : "=r"(r) : "r"(x));
+  return r;
+}
 typedef std::uint32_t aliasing_word __attribute__((may_alias));
 typedef std::uint64_t aliasing_pair __attribute__((may_alias));
 // a[p][j] += Steps x 4 values of K of row p . weights j: two positions' rows widened to int16 pairs in
@@ -157,15 +162,24 @@ constexpr std::int32_t rounding_high_multiply(std::int32_t a, std::int32_t b) {
   return static_cast<std::int32_t>((std::int64_t{a} * b + (std::int64_t{1} << 31)) >> 32);
 }
 constexpr std::int32_t saturate_int8(std::int32_t x) { return x < -128 ? -128 : (x > 127 ? 127 : x); }
+constexpr std::int32_t saturate_uint8(std::int32_t x) { return x < 0 ? 0 : (x > 255 ? 255 : x); }
 #endif
 }  // namespace detail
 
-template <bool Low, bool High>
+// LowAtZero: the lower bound is the zero point (ReLU's, ReLU6's): the shifted value saturated into
+// [0, 255] (USAT) before the zero point is added, which clamps at it with no comparison.
+template <bool Low, bool High, bool LowAtZero = false>
 constexpr std::int8_t requantize_short(std::int32_t acc, fixed_multiplier m, output_stage out) {
   const std::int32_t h = detail::rounding_high_multiply(detail::saturating_double(acc), m.multiplier);
   const std::int32_t y = h + (h >> 31);
-  std::int32_t v = detail::saturate_int8((((y >> ~m.shift) + 1) >> 1) + out.zero_point);  // ~shift = e - 1
-  if constexpr (Low) v = v < out.low ? out.low : v;
+  const std::int32_t shifted = ((y >> ~m.shift) + 1) >> 1;  // ~shift = e - 1
+  std::int32_t v = 0;
+  if constexpr (LowAtZero) {
+    v = detail::saturate_int8(detail::saturate_uint8(shifted) + out.zero_point);
+  } else {
+    v = detail::saturate_int8(shifted + out.zero_point);
+    if constexpr (Low) v = v < out.low ? out.low : v;
+  }
   if constexpr (High) v = v > out.high ? out.high : v;
   return static_cast<std::int8_t>(v);
 }
@@ -178,9 +192,11 @@ constexpr std::int8_t requantize_short(std::int32_t acc, fixed_multiplier m, out
                                                      std::int32_t low, std::int32_t high) {
   return requantize_fast(acc, m, output_stage{zero_point, low, high});
 }
-template <bool Low, bool High>
+// The bounds an activation A moves, as requantize_short takes them.
+template <activation_params A>
 inline std::int8_t requantize_either(bool short_ok, std::int32_t acc, fixed_multiplier m, output_stage out) {
-  return short_ok ? requantize_short<Low, High>(acc, m, out) : requantize_long(acc, m, out.zero_point, out.low, out.high);
+  return short_ok ? requantize_short<clamps_low<A>, clamps_high<A>, clamps_at_zero_point<A>>(acc, m, out)
+                  : requantize_long(acc, m, out.zero_point, out.low, out.high);
 }
 
 namespace detail {

@@ -182,6 +182,10 @@ template <activation_params P>
 inline constexpr bool clamps_high = P.kind == activation_kind::relu6 || P.kind == activation_kind::hardtanh ||
                                     P.kind == activation_kind::clamp || P.kind == activation_kind::clamp_max;
 
+// ReLU's and ReLU6's lower bound is the zero point itself (0 quantized), which a kernel may use.
+template <activation_params P>
+inline constexpr bool clamps_at_zero_point = P.kind == activation_kind::relu || P.kind == activation_kind::relu6;
+
 // The clamp of an output quantized by `out` with an activation fused: none (identity), ReLU or ReLU6,
 // hardtanh / clamp with bounds.
 template <activation_params P>
