@@ -12,6 +12,7 @@
 // NHWC convolutions and depthwise ones run ctnn/kernels/int8_x86.hpp's kernels instead.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <type_traits>
 #include <utility>
@@ -68,22 +69,32 @@ struct int8_nhwc_conv {
     }
   }
 
-  // Output position p's window: its first tap's input coordinates (maybe in the padding), whether every
-  // tap is inside the input, and the offset of that first tap (meaningful when inside).
+  // Output pixel (oz, oy, ox)'s window: its first tap's input coordinates (maybe in the padding), whether
+  // every tap is inside the input, and the offset of that first tap (meaningful when inside); each tap's
+  // offset from the first, in weight order. window_of(p): the same for output position p of NHWC's order.
   struct window {
     index_t z0, y0, x0;
     bool inside;
     index_t first_pixel;
   };
-  static window window_of(index_t p) {
+  static constexpr window window_at(index_t oz, index_t oy, index_t ox) {
     static_assert(int_offsets);
-    const index_t ox = p % out.w, oy = p / out.w % out.h, oz = p / (out.w * out.h);
     const index_t z0 = oz * k.stride[0] - k.pad_begin[0], y0 = oy * k.stride[1] - k.pad_begin[1],
                   x0 = ox * k.stride[2] - k.pad_begin[2];
     const bool inside = z0 >= 0 && z0 + (k.kernel[0] - 1) * k.dilation[0] < in.d && y0 >= 0 &&
                         y0 + (k.kernel[1] - 1) * k.dilation[1] < in.h && x0 >= 0 && x0 + (k.kernel[2] - 1) * k.dilation[2] < in.w;
     return {z0, y0, x0, inside, ((z0 * in.h + y0) * in.w + x0) * in.c};
   }
+  static constexpr window window_of(index_t p) { return window_at(p / (out.w * out.h), p / out.w % out.h, p % out.w); }
+  static constexpr std::array<index_t, taps> tap_offsets = [] {
+    std::array<index_t, taps> at{};
+    int t = 0;
+    for (index_t kz = 0; kz < k.kernel[0]; ++kz)
+      for (index_t ky = 0; ky < k.kernel[1]; ++ky)
+        for (index_t kx = 0; kx < k.kernel[2]; ++kx)
+          at[t++] = ((kz * k.dilation[0] * in.h + ky * k.dilation[1]) * in.w + kx * k.dilation[2]) * in.c;
+    return at;
+  }();
 
   // Output position p's row of int8: the input pixel's channels in place, or gathered into `gathered`.
   static const std::int8_t* row_of(const int8_call& c, index_t p, std::int8_t* gathered) {
@@ -271,15 +282,6 @@ struct int8_nhwc_conv {
   // taps at constant offsets from its first pixel; one at the border, through a row pointer per tap.
   static constexpr bool depthwise_dsp =  // (LDRD steps at most 1020 bytes to the next tap's weights)
       in.c % 4 == 0 && 2 * in.c <= 1020 && 2 * taps * count_t{in.c} + in.c + 4 * taps <= int8_stack_bytes;
-  static constexpr std::array<index_t, taps> tap_offsets = [] {
-    std::array<index_t, taps> at{};
-    int t = 0;
-    for (index_t kz = 0; kz < k.kernel[0]; ++kz)
-      for (index_t ky = 0; ky < k.kernel[1]; ++ky)
-        for (index_t kx = 0; kx < k.kernel[2]; ++kx)
-          at[t++] = static_cast<index_t>(offset<layout::nhwc>(in, 0, kz * k.dilation[0], ky * k.dilation[1], kx * k.dilation[2]));
-    return at;
-  }();
   template <activation_params A, class TapRow>
   static void depthwise_position_dsp(TapRow&& tap_row, const std::uint32_t* widened, const std::int32_t* kernel_biases,
                                      const fixed_multiplier* multipliers, output_stage stage, bool short_ok, std::int8_t* y) {
@@ -306,14 +308,9 @@ struct int8_nhwc_conv {
     for (index_t oz = 0; oz < out.d; ++oz)
       for (index_t oy = 0; oy < out.h; ++oy)
         for (index_t ox = 0; ox < out.w; ++ox) {
-          const index_t z0 = oz * k.stride[0] - k.pad_begin[0], y0 = oy * k.stride[1] - k.pad_begin[1],
-                        x0 = ox * k.stride[2] - k.pad_begin[2];
           std::int8_t* y = c.y + offset<layout::nhwc>(out, 0, oz, oy, ox);
-          const bool inside = z0 >= 0 && z0 + (k.kernel[0] - 1) * k.dilation[0] < in.d && y0 >= 0 &&
-                              y0 + (k.kernel[1] - 1) * k.dilation[1] < in.h && x0 >= 0 &&
-                              x0 + (k.kernel[2] - 1) * k.dilation[2] < in.w;
-          if (inside) {
-            const std::int8_t* first = c.x + offset<layout::nhwc>(in, 0, z0, y0, x0);
+          if (const window at = window_at(oz, oy, ox); at.inside) {
+            const std::int8_t* first = c.x + at.first_pixel;
             depthwise_position_dsp<A>([&](int t) { return first + tap_offsets[t]; }, widened, c.kernel_biases,
                                       c.multipliers, stage, short_ok, y);
           } else {

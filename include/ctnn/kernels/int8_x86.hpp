@@ -458,7 +458,7 @@ struct depthwise {
   static constexpr index_t channels = Conv::in.c;
   static constexpr index_t vectors = (channels + lanes - 1) / lanes;
   static constexpr count_t taps = Conv::taps;
-  static constexpr bool fits = taps * vectors * lanes * sizeof(std::int32_t) <= x86_int8_stack_bytes;
+  static constexpr bool fits = taps * vectors * lanes * sizeof(std::int32_t) <= x86_int8_stack_bytes && Conv::int_offsets;
 
 #if CTNN_INT8_WIDE
   // n int8 values from p as int32 lanes (the rest zero); never reads past p + n.
@@ -482,9 +482,6 @@ struct depthwise {
   static vec splat(std::int32_t v) { return _mm256_set1_epi32(v); }
 #endif
   // Whether a window starting at `first` along dim lies inside [0, extent).
-  static constexpr bool inside(index_t first, int dim, index_t extent) {
-    return first >= 0 && first + (Conv::k.kernel[dim] - 1) * Conv::k.dilation[dim] < extent;
-  }
   // The taps [lo, hi) of a window starting at `first` along dim that fall inside [0, extent).
   static void taps_inside(index_t first, int dim, index_t extent, index_t& lo, index_t& hi) {
     lo = 0;
@@ -508,23 +505,15 @@ struct depthwise {
     }
     requantizer rq[vectors];
     for (index_t v = 0; v < vectors; ++v) rq[v] = requantizer(c.multipliers + v * lanes, count_of(v), stage);
-    count_t distance[taps];  // of each tap from the window's first, inside the input
-    {
-      count_t t = 0;
-      for (index_t kz = 0; kz < k.kernel[0]; ++kz)
-        for (index_t ky = 0; ky < k.kernel[1]; ++ky)
-          for (index_t kx = 0; kx < k.kernel[2]; ++kx, ++t)
-            distance[t] = ((count_t{kz} * k.dilation[0] * in.h + count_t{ky} * k.dilation[1]) * in.w + count_t{kx} * k.dilation[2]) * in.c;
-    }
+    constexpr const auto& distance = Conv::tap_offsets;  // of each tap from the window's first
     const vec zero = splat(c.in.zero_point);
     for (index_t oz = 0; oz < out.d; ++oz)
       for (index_t oy = 0; oy < out.h; ++oy)
         for (index_t ox = 0; ox < out.w; ++ox) {
-          const index_t z0 = oz * k.stride[0] - k.pad_begin[0], y0 = oy * k.stride[1] - k.pad_begin[1],
-                        x0 = ox * k.stride[2] - k.pad_begin[2];
+          const auto [z0, y0, x0, all_inside, origin] = Conv::window_at(oz, oy, ox);
           std::int8_t* y = c.y + offset<layout::nhwc>(out, 0, oz, oy, ox);
-          if (inside(z0, 0, in.d) && inside(y0, 1, in.h) && inside(x0, 2, in.w)) {
-            const std::int8_t* x = c.x + offset<layout::nhwc>(in, 0, z0, y0, x0);
+          if (all_inside) {
+            const std::int8_t* x = c.x + origin;
             vec values[vectors];
             for (index_t v = 0; v < vectors; ++v) {
               const int n = count_of(v);
@@ -542,7 +531,7 @@ struct depthwise {
           taps_inside(z0, 0, in.d, lo[0], hi[0]);
           taps_inside(y0, 1, in.h, lo[1], hi[1]);
           taps_inside(x0, 2, in.w, lo[2], hi[2]);
-          const count_t first = ((count_t{z0} * in.h + y0) * in.w + x0) * in.c;
+          const count_t first = origin;
           vec values[vectors];
           for (index_t v = 0; v < vectors; ++v) {
             const int n = count_of(v);
