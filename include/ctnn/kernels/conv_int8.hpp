@@ -162,10 +162,7 @@ struct int8_nhwc_conv {
   // widen, and no bound to test); else gathered (row_of), then widened.
   static constexpr bool gather_widened = !direct && row <= 256;
   static constexpr index_t source_of(count_t i) {  // row value i's offset from the window's first pixel
-    const index_t kx = static_cast<index_t>(i % k.kernel[2]), ky = static_cast<index_t>(i / k.kernel[2] % k.kernel[1]),
-                  kz = static_cast<index_t>(i / (k.kernel[2] * k.kernel[1]) % k.kernel[0]),
-                  ic = static_cast<index_t>(i / taps);
-    return ((kz * k.dilation[0] * in.h + ky * k.dilation[1]) * in.w + kx * k.dilation[2]) * in.c + ic;
+    return tap_offsets[static_cast<std::size_t>(i % taps)] + static_cast<index_t>(i / taps);  // tap, input channel
   }
   static constexpr count_t place_of(count_t i) { return i < row4 ? i - i % 4 + (i % 4 == 1 ? 2 : (i % 4 == 2 ? 1 : i % 4)) : i; }
   template <std::size_t... I>
