@@ -147,6 +147,8 @@ template <long long V> struct arena_bytes {};
 template <long long V> struct exceed_max_arena_bytes {};
 struct int8_forward {};  // an int8 network (ctnn/kernels/run_int8.hpp) with this layer or block:
 struct has_no_int8_kernel_yet {};
+struct backward_pass {};  // a training step (ctnn/kernels/train.hpp) through this layer or block:
+struct has_no_backward_pass_yet {};
 struct batch_norm_not_after_a_convolution_or_linear_layer {};  // (int8 folds it into their weights)
 
 }  // namespace ctnn::facts

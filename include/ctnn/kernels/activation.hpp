@@ -236,6 +236,81 @@ template <class Node, layout L, class T>
 constexpr void run_plain(const activation_params&, const T* x, const T*, T* y) {
   activation_forward<Node::type::params, Node::input_shape.size()>(x, y);
 }
+
+// The gradient with respect to x of an activation whose output's gradient is dy: PyTorch's backward
+// formulas, including where a piecewise function's pieces meet (relu, hardtanh and relu6 pass nothing at
+// their bounds; clamp passes dy at them; hardswish's middle piece is [-3, 3)).
+template <activation_params P, class T>
+constexpr T activation_gradient(T x, T dy) {
+  if constexpr (P.kind == activation_kind::relu) {
+    return x > T(0) ? dy : T(0);
+  } else if constexpr (P.kind == activation_kind::relu6) {
+    return x <= T(0) || x >= T(6) ? T(0) : dy;
+  } else if constexpr (P.kind == activation_kind::leaky_relu) {
+    return x > T(0) ? dy : dy * static_cast<T>(P.a());
+  } else if constexpr (P.kind == activation_kind::sigmoid) {
+    const T s = activate<P>(x);
+    return dy * (T(1) - s) * s;
+  } else if constexpr (P.kind == activation_kind::tanh) {
+    const T t = math::tanh(x);
+    return dy * (T(1) - t * t);
+  } else if constexpr (P.kind == activation_kind::hardswish) {  // x = 3: dy, as PyTorch's vector path
+    return x < T(-3) ? T(0) : (x < T(3) ? dy * (x / T(3) + T(0.5)) : dy);
+  } else if constexpr (P.kind == activation_kind::silu) {
+    const T s = T(1) / (T(1) + math::exp(-x));
+    return dy * s * (T(1) + x * (T(1) - s));
+  } else if constexpr (P.kind == activation_kind::gelu) {
+    const T cdf = T(0.5) * (T(1) + math::erf(x * T(0.70710678118654752440)));
+    const T pdf = math::exp(T(-0.5) * x * x) * T(0.39894228040143267794);
+    return dy * (cdf + x * pdf);
+  } else if constexpr (P.kind == activation_kind::gelu_tanh) {
+    const T beta = T(0.79788456080286535588), kappa = T(0.044715);
+    const T t = math::tanh(beta * (x + kappa * x * x * x));
+    const T inner_derivative = beta * (T(1) + T(3) * kappa * x * x);
+    return dy * (T(0.5) * (T(1) + t) + T(0.5) * x * (T(1) - t * t) * inner_derivative);
+  } else if constexpr (P.kind == activation_kind::elu || P.kind == activation_kind::selu ||
+                       P.kind == activation_kind::celu) {
+    T alpha = T(1), scale = T(1), input_scale = T(1);
+    if constexpr (P.kind == activation_kind::elu) {
+      alpha = static_cast<T>(P.a());
+      scale = static_cast<T>(P.b());
+    } else if constexpr (P.kind == activation_kind::selu) {
+      alpha = T(1.6732632423543772848170429916717);
+      scale = T(1.0507009873554804934193349852946);
+    } else {
+      alpha = static_cast<T>(P.a());
+      input_scale = static_cast<T>(1.0 / P.a());
+    }
+    return x > T(0) ? dy * scale : dy * (alpha * scale) * input_scale * math::exp(x * input_scale);
+  } else if constexpr (P.kind == activation_kind::hardtanh) {
+    return x <= static_cast<T>(P.a()) || x >= static_cast<T>(P.b()) ? T(0) : dy;
+  } else if constexpr (P.kind == activation_kind::clamp) {
+    return x >= static_cast<T>(P.a()) && x <= static_cast<T>(P.b()) ? dy : T(0);
+  } else if constexpr (P.kind == activation_kind::clamp_min) {
+    return x >= static_cast<T>(P.a()) ? dy : T(0);
+  } else if constexpr (P.kind == activation_kind::clamp_max) {
+    return x <= static_cast<T>(P.b()) ? dy : T(0);
+  } else if constexpr (P.kind == activation_kind::hardsigmoid && pytorch_hardsigmoid<P>) {
+    return x > T(-3) && x < T(3) ? dy / T(6) : T(0);
+  } else if constexpr (P.kind == activation_kind::hardsigmoid) {
+    const T v = static_cast<T>(P.a()) * x + static_cast<T>(P.b());
+    return v >= T(0) && v <= T(1) ? dy * static_cast<T>(P.a()) : T(0);  // torch.clamp's: bounds included
+  } else if constexpr (P.kind == activation_kind::softplus) {
+    const T beta = static_cast<T>(P.a()), z = math::exp(x * beta);
+    return x * beta > static_cast<T>(P.b()) ? dy : dy * z / (z + T(1));
+  } else if constexpr (P.kind == activation_kind::mish) {
+    const T s = T(1) / (T(1) + math::exp(-x)), t = math::tanh(math::log1p(math::exp(x)));
+    return dy * (t + x * s * (T(1) - t * t));
+  } else {
+    return dy;
+  }
+}
+template <class Node, layout L, class T>
+constexpr void run_backward(const activation_params&, const backward_call<T>& c) {
+  constexpr activation_params P = Node::type::params;
+  if (c.dx == nullptr) return;
+  for (count_t i = 0; i < Node::input_shape.size(); ++i) c.dx[i] += activation_gradient<P>(c.x[i], c.dy[i]);
+}
 // In an int8 network a clamp on its own keeps its input's quantization (as PyTorch's quantized relu and
 // hardtanh) and clamps the integers; after a convolution or linear layer it is fused into their output.
 template <class Node, layout L, activation_params A>
@@ -274,6 +349,45 @@ constexpr void run_plain(const prelu_params&, const T* x, const T* w, T* y) {
 template <class Node, layout L, class T>
 constexpr void run_plain(const softmax_params&, const T* x, const T*, T* y) {
   softmax_forward<Node::type::params, Node::input_shape, L>(x, y);
+}
+
+// PReLU's backward: dy below zero scaled by the slope into dx, x dy into the slope's gradient.
+template <class Node, layout L, class T>
+constexpr void run_backward(const prelu_params&, const backward_call<T>& c) {
+  constexpr index_t slopes = Node::type::params.num_parameters;
+  for_each_element<L>(dims_of(Node::input_shape), [&](index_t ch, index_t, index_t, index_t, count_t at) {
+    const index_t s = slopes == 1 ? 0 : ch;
+    const bool positive = c.x[at] > T(0);
+    if (c.dx != nullptr) c.dx[at] += positive ? c.dy[at] : c.w[s] * c.dy[at];
+    if (c.dw != nullptr && !positive) c.dw[s] += c.x[at] * c.dy[at];
+  });
+}
+
+// Softmax's backward from its output, row by row: y (dy - sum(dy y)); log_softmax's: dy - exp(y) sum(dy).
+template <class Node, layout L, class T>
+constexpr void run_backward(const softmax_params&, const backward_call<T>& c) {
+  constexpr softmax_params P = Node::type::params;
+  constexpr shape In = Node::input_shape;
+  constexpr int dim = normalize_dim(P.dim, In.rank);
+  constexpr index_t n = In[dim];
+  if (c.dx == nullptr) return;
+  shape rest = In;
+  rest[dim] = 1;
+  for (count_t row = 0; row < In.size() / n; ++row) {
+    index_t idx[max_rank] = {};
+    unravel(row, rest, idx);
+    accumulator_t<T> sum{};
+    for (index_t i = 0; i < n; ++i) {
+      idx[dim] = i;
+      const count_t at = offset_of<L>(In, idx);
+      sum += P.log ? c.dy[at] : c.dy[at] * c.y[at];
+    }
+    for (index_t i = 0; i < n; ++i) {
+      idx[dim] = i;
+      const count_t at = offset_of<L>(In, idx);
+      c.dx[at] += P.log ? c.dy[at] - math::exp(c.y[at]) * static_cast<T>(sum) : c.y[at] * (c.dy[at] - static_cast<T>(sum));
+    }
+  }
 }
 
 }  // namespace ctnn

@@ -39,6 +39,34 @@ constexpr void run_plain(const batch_norm_params&, const T* x, const T* w, T* y)
   batch_norm_forward<Node::type::params, Node::input_shape, L>(x, w, y);
 }
 
+// The backward pass with the running statistics frozen (fine-tuning, model.eval()): dx = dy a; the
+// weight's gradient sums dy (x - mean) / sqrt(var + eps), the bias's dy.
+template <class Node, layout L, class T>
+constexpr void run_backward(const batch_norm_params&, const backward_call<T>& c) {
+  constexpr batch_norm_params P = Node::type::params;
+  constexpr dims4 t = dims_of(Node::input_shape);
+  const T* stats = P.affine ? c.w + 2 * t.c : c.w;
+  for (index_t ch = 0; ch < t.c; ++ch) {
+    T a{}, shift{};
+    batch_norm_scale_shift<P, t.c>(c.w, ch, a, shift);
+    const T inverse_deviation = T(1) / math::sqrt(stats[t.c + ch] + static_cast<T>(P.eps()));
+    accumulator_t<T> weight_sum{}, bias_sum{};
+    for (index_t z = 0; z < t.d; ++z)
+      for (index_t yy = 0; yy < t.h; ++yy)
+        for (index_t xx = 0; xx < t.w; ++xx) {
+          const count_t at = offset<L>(t, ch, z, yy, xx);
+          if (c.dx != nullptr) c.dx[at] += c.dy[at] * a;
+          if (c.dw != nullptr) {
+            weight_sum += c.dy[at] * (c.x[at] - stats[ch]) * inverse_deviation;
+            bias_sum += c.dy[at];
+          }
+        }
+    if (c.dw != nullptr && P.affine) {
+      c.dw[ch] += static_cast<T>(weight_sum);
+      c.dw[t.c + ch] += static_cast<T>(bias_sum);
+    }
+  }
+}
 // Its per-channel scale and shift, for folding into the fast kernel before it (ctnn/kernels/prepared.hpp).
 template <class Node, layout L, class T>
 constexpr void channel_scale_shift(const batch_norm_params&, const T* tensors, index_t c, T& scale, T& shift) {

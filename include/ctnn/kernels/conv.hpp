@@ -120,6 +120,34 @@ template <class Node, layout L, class T>
 constexpr void run_plain(const conv_params&, const T* x, const T* w, T* y) {
   conv_forward<Node::type::params, Node::input_shape, L>(x, w, bias_after_weight<Node>(w), y);
 }
+// The backward pass, as the forward's window walked the other way: each output's gradient g adds w g to
+// every input its window reads (the transposed convolution: the input's gradient), x g to that tap's
+// weight, and g to its channel's bias. dx, dw (weight then bias) may be null.
+template <conv_params P, shape In, layout L, class T>
+constexpr void conv_backward(const T* x, const T* w, const T* dy, T* dx, T* dw, T* db) {
+  using K = conv_kernel<P, In, L, T>;
+  for (index_t oc = 0; oc < K::out.c; ++oc) {
+    const index_t first_in = oc / K::out_per_group * K::in_per_group;
+    for (index_t oz = 0; oz < K::out.d; ++oz)
+      for (index_t oy = 0; oy < K::out.h; ++oy)
+        for (index_t ox = 0; ox < K::out.w; ++ox) {
+          const T g = dy[offset<L>(K::out, oc, oz, oy, ox)];
+          if (db != nullptr) db[oc] += g;
+          for (index_t ic = 0; ic < K::in_per_group; ++ic)
+            for_each_tap<K::k, K::in>(oz, oy, ox, [&](index_t kz, index_t ky, index_t kx, index_t iz, index_t iy, index_t ix) {
+              const count_t at = offset<L>(K::in, first_in + ic, iz, iy, ix), tap = K::weight_index(oc, ic, kz, ky, kx);
+              if (dx != nullptr) dx[at] += w[tap] * g;
+              if (dw != nullptr) dw[tap] += x[at] * g;
+            });
+        }
+  }
+}
+template <class Node, layout L, class T>
+constexpr void run_backward(const conv_params&, const backward_call<T>& c) {
+  T* db = c.dw != nullptr && Node::result.bias.rank > 0 ? c.dw + Node::result.weight.size() : nullptr;
+  conv_backward<Node::type::params, Node::input_shape, L>(c.x, c.w, c.dy, c.dx, c.dw, db);
+}
+
 // Some output channels only: a compile-time evaluation splits a large layer (ctnn/kernels/evaluate.hpp).
 template <class Node, layout L, class T>
 constexpr void run_plain_channels(const conv_params&, const T* x, const T* w, T* y, index_t first, index_t last) {

@@ -180,6 +180,44 @@ constexpr void run_plain_channels(const linear_params&, const T* x, const T* w, 
   linear_forward_outputs<Node::type::params, Node::input_shape, L>(x, w, bias_after_weight<Node>(w), y, first, last);
 }
 
+// The backward pass at every position of the leading dims: dx[i] += sum_o w[o, i] dy[o],
+// dw[o, i] += x[i] dy[o], db[o] += dy[o]. dx, dw, db may be null.
+template <linear_params P, shape In, shape Out, layout L, class T>
+constexpr void linear_backward(const T* x, const T* w, const T* dy, T* dx, T* dw, T* db) {
+  constexpr index_t F = In[In.rank - 1], O = P.out_features;
+  constexpr count_t rows = In.size() / F;
+  for (count_t row = 0; row < rows; ++row) {
+    index_t in_idx[max_rank] = {}, out_idx[max_rank] = {};
+    unravel(row * F, In, in_idx);
+    unravel(row * O, Out, out_idx);
+    const auto at_in = [&](index_t i) {
+      if constexpr (In.rank == 1) {
+        return count_t{i};
+      } else {
+        in_idx[In.rank - 1] = i;
+        return offset_of<L>(In, in_idx);
+      }
+    };
+    for (index_t o = 0; o < O; ++o) {
+      out_idx[Out.rank - 1] = o;
+      const T g = dy[Out.rank == 1 ? count_t{o} : offset_of<L>(Out, out_idx)];
+      if (db != nullptr) db[o] += g;
+      const T* wo = w + count_t{o} * F;
+      T* dwo = dw != nullptr ? dw + count_t{o} * F : nullptr;
+      for (index_t i = 0; i < F; ++i) {
+        const count_t at = at_in(i);
+        if (dx != nullptr) dx[at] += wo[i] * g;
+        if (dwo != nullptr) dwo[i] += x[at] * g;
+      }
+    }
+  }
+}
+template <class Node, layout L, class T>
+constexpr void run_backward(const linear_params&, const backward_call<T>& c) {
+  T* db = c.dw != nullptr && Node::result.bias.rank > 0 ? c.dw + Node::result.weight.size() : nullptr;
+  linear_backward<Node::type::params, Node::input_shape, Node::output_shape, L>(c.x, c.w, c.dy, c.dx, c.dw, db);
+}
+
 // y[..., m, n] = sum_k x[..., m, k] t[..., k, n], t's leading index the input's where its extent is not 1.
 template <class Node, layout L, class T>
 constexpr void run_plain(const matmul_params&, const T* x, const T* t, T* y) {

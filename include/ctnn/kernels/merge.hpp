@@ -37,6 +37,41 @@ constexpr void run_plain(const identity_layer::params_t&, const T* x, const T*, 
   copy_forward<Node::output_shape.size()>(x, y);
 }
 
+template <class Node, layout L, class T>
+constexpr void run_backward(const identity_layer::params_t&, const backward_call<T>& c) {
+  if (c.dx != nullptr)
+    for (count_t i = 0; i < Node::output_shape.size(); ++i) c.dx[i] += c.dy[i];
+}
+// The merges' backward passes (ctnn/kernels/train.hpp): a sum's and a chain's gradient passes to each
+// input; a product's is dy times the other factor (summed over the gate's broadcast dims); a concat's
+// input takes its channels' part.
+template <count_t Size, class T>
+constexpr void pass_gradient(const T* dy, T* dx) {
+  if (dx != nullptr)
+    for (count_t i = 0; i < Size; ++i) dx[i] += dy[i];
+}
+template <shape Main, shape Gate, layout L, class T>
+constexpr void multiply_backward(const T* a, const T* g, const T* dy, T* da, T* dg) {
+  constexpr dims4 t = dims_of(Main), gate = dims_of(Gate);
+  for_each_element<L>(t, [&](index_t c, index_t z, index_t yy, index_t xx, count_t at) {
+    const count_t gate_at =
+        offset<L>(gate, gate.c == 1 ? 0 : c, gate.d == 1 ? 0 : z, gate.h == 1 ? 0 : yy, gate.w == 1 ? 0 : xx);
+    if (da != nullptr) da[at] += dy[at] * g[gate_at];
+    if (dg != nullptr) dg[gate_at] += dy[at] * a[at];
+  });
+}
+template <shape Part, shape Out, layout L, class T>
+constexpr void concat_part_backward(const T* dy, index_t first, T* dx) {
+  constexpr dims4 part = dims_of(Part), out = dims_of(Out);
+  if (dx == nullptr) return;
+  if constexpr (L == layout::nchw) {
+    const T* from = dy + count_t{first} * part.spatial_size();
+    for (count_t i = 0; i < part.size(); ++i) dx[i] += from[i];
+  } else {
+    for (count_t p = 0; p < part.spatial_size(); ++p)
+      for (index_t c = 0; c < part.c; ++c) dx[p * part.c + c] += dy[p * out.c + first + c];
+  }
+}
 template <class Node, layout L, activation_params A>
 constexpr void run_int8(const identity_layer::params_t& p, const int8_call& c) {
   run_plain<Node, L>(p, c.x, c.x, c.y);

@@ -161,6 +161,112 @@ constexpr void run_plain(const global_pool_params&, const T* x, const T*, T* y) 
   global_pool_forward<Node::type::params, Node::input_shape, L>(x, y);
 }
 
+// ---- backward passes --------------------------------------------------------------------------------
+// Max pooling: each output's gradient to the element the forward chose (the first maximum in the
+// window's order, as PyTorch's CPU kernel), found again in the input.
+template <class Node, layout L, class T>
+constexpr void run_backward(const max_pool_params&, const backward_call<T>& c) {
+  constexpr shape In = Node::input_shape;
+  constexpr window w = resolve_window(window_of(Node::type::params), In).w;
+  constexpr dims4 in = dims_of(In), out = dims_of(window_output(w, In[0]));
+  constexpr window3 k = to3(w);
+  if (c.dx == nullptr) return;
+  for (index_t ch = 0; ch < out.c; ++ch)
+    for (index_t oz = 0; oz < out.d; ++oz)
+      for (index_t oy = 0; oy < out.h; ++oy)
+        for (index_t ox = 0; ox < out.w; ++ox) {
+          T best = lowest_value<T>();
+          count_t chosen = -1;
+          for_each_tap<k, in>(oz, oy, ox, [&](index_t, index_t, index_t, index_t iz, index_t iy, index_t ix) {
+            const count_t at = offset<L>(in, ch, iz, iy, ix);
+            if (chosen < 0) chosen = at;  // PyTorch's index when every value is -inf
+            if (c.x[at] > best || math::isnan(c.x[at])) {
+              best = c.x[at];
+              chosen = at;
+            }
+          });
+          if (chosen >= 0) c.dx[chosen] += c.dy[offset<L>(out, ch, oz, oy, ox)];
+        }
+}
+
+// Average pooling: each output's gradient over its divisor to every real element of its window.
+template <class Node, layout L, class T>
+constexpr void run_backward(const avg_pool_params&, const backward_call<T>& c) {
+  constexpr avg_pool_params P = Node::type::params;
+  constexpr shape In = Node::input_shape;
+  constexpr window w = resolve_window(window_of(P), In).w;
+  constexpr dims4 in = dims_of(In), out = dims_of(window_output(w, In[0]));
+  constexpr window3 k = to3(w);
+  constexpr index_t extent[3] = {in.d, in.h, in.w};
+  constexpr bool include_pad = P.count_include_pad && P.padding.mode != padding_mode::tf_same &&
+                               P.padding.mode != padding_mode::tf_same_lower;
+  if (c.dx == nullptr) return;
+  for (index_t ch = 0; ch < out.c; ++ch)
+    for (index_t oz = 0; oz < out.d; ++oz)
+      for (index_t oy = 0; oy < out.h; ++oy)
+        for (index_t ox = 0; ox < out.w; ++ox) {
+          const index_t o[3] = {oz, oy, ox};
+          index_t lo[3], hi[3];
+          count_t padded_count = 1, real_count = 1;
+          for (int i = 0; i < 3; ++i) {
+            const index_t start = o[i] * k.stride[i] - k.pad_begin[i];
+            const index_t end = start + k.kernel[i] < extent[i] + k.pad_end[i] ? start + k.kernel[i] : extent[i] + k.pad_end[i];
+            padded_count *= end - start;
+            lo[i] = start > 0 ? start : 0;
+            hi[i] = end < extent[i] ? end : extent[i];
+            real_count *= hi[i] - lo[i];
+          }
+          const T share = c.dy[offset<L>(out, ch, oz, oy, ox)] / static_cast<T>(include_pad ? padded_count : real_count);
+          for (index_t iz = lo[0]; iz < hi[0]; ++iz)
+            for (index_t iy = lo[1]; iy < hi[1]; ++iy)
+              for (index_t ix = lo[2]; ix < hi[2]; ++ix) c.dx[offset<L>(in, ch, iz, iy, ix)] += share;
+        }
+}
+
+// Adaptive and global pooling: the same, over windows [floor(j i / o), ceil((j + 1) i / o)).
+template <class Node, layout L, class T>
+constexpr void adaptive_pool_backward(pool_kind kind, const backward_call<T>& c) {
+  constexpr dims4 in = dims_of(Node::input_shape), out = dims_of(Node::output_shape);
+  if (c.dx == nullptr) return;
+  for (index_t ch = 0; ch < out.c; ++ch)
+    for (index_t oz = 0; oz < out.d; ++oz)
+      for (index_t oy = 0; oy < out.h; ++oy)
+        for (index_t ox = 0; ox < out.w; ++ox) {
+          const index_t z0 = adaptive_begin(oz, in.d, out.d), z1 = adaptive_end(oz, in.d, out.d);
+          const index_t y0 = adaptive_begin(oy, in.h, out.h), y1 = adaptive_end(oy, in.h, out.h);
+          const index_t x0 = adaptive_begin(ox, in.w, out.w), x1 = adaptive_end(ox, in.w, out.w);
+          const T g = c.dy[offset<L>(out, ch, oz, oy, ox)];
+          if (kind == pool_kind::average) {
+            const T share = g / static_cast<T>(count_t{z1 - z0} * (y1 - y0) * (x1 - x0));
+            for (index_t iz = z0; iz < z1; ++iz)
+              for (index_t iy = y0; iy < y1; ++iy)
+                for (index_t ix = x0; ix < x1; ++ix) c.dx[offset<L>(in, ch, iz, iy, ix)] += share;
+          } else {
+            T best = lowest_value<T>();
+            count_t chosen = -1;
+            for (index_t iz = z0; iz < z1; ++iz)
+              for (index_t iy = y0; iy < y1; ++iy)
+                for (index_t ix = x0; ix < x1; ++ix) {
+                  const count_t at = offset<L>(in, ch, iz, iy, ix);
+                  if (chosen < 0) chosen = at;
+                  if (c.x[at] > best || math::isnan(c.x[at])) {
+                    best = c.x[at];
+                    chosen = at;
+                  }
+                }
+            c.dx[chosen] += g;
+          }
+        }
+}
+template <class Node, layout L, class T>
+constexpr void run_backward(const adaptive_pool_params& p, const backward_call<T>& c) {
+  adaptive_pool_backward<Node, L>(p.kind, c);
+}
+template <class Node, layout L, class T>
+constexpr void run_backward(const global_pool_params& p, const backward_call<T>& c) {
+  adaptive_pool_backward<Node, L>(p.kind, c);
+}
+
 // In an int8 network pooling keeps its input's quantization (as PyTorch's quantized pooling): the loops
 // above on the integers, an average over the differences from the zero point (mean_of).
 template <class Node, layout L, activation_params A>

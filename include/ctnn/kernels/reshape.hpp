@@ -36,6 +36,29 @@ template <class Node, layout L, class T>
 constexpr void run_plain(const reshape_params&, const T* x, const T*, T* y) {
   copy_reshaped<Node::input_shape, Node::output_shape, L>(x, y);
 }
+// The backward pass moves each gradient back to its element's place.
+template <shape In, shape Out, layout L, class T>
+constexpr void reshape_backward(const T* dy, T* dx) {
+  if (dx == nullptr) return;
+  for (count_t n = 0; n < In.size(); ++n) {
+    if constexpr (L == layout::nchw || In == Out) {
+      dx[n] += dy[n];
+    } else {
+      index_t from[max_rank] = {}, to[max_rank] = {};
+      unravel(n, In, from);
+      unravel(n, Out, to);
+      dx[offset_of<L>(In, from)] += dy[offset_of<L>(Out, to)];
+    }
+  }
+}
+template <class Node, layout L, class T>
+constexpr void run_backward(const flatten_params&, const backward_call<T>& c) {
+  reshape_backward<Node::input_shape, Node::output_shape, L>(c.dy, c.dx);
+}
+template <class Node, layout L, class T>
+constexpr void run_backward(const reshape_params&, const backward_call<T>& c) {
+  reshape_backward<Node::input_shape, Node::output_shape, L>(c.dy, c.dx);
+}
 // In an int8 network a reshape moves the integers and keeps the quantization.
 template <class Node, layout L, activation_params A>
 constexpr void run_int8(const flatten_params& p, const int8_call& c) {

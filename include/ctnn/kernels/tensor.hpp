@@ -189,6 +189,20 @@ template <window3 k, dims4 in, class Tap>
   }
 }
 
+// One layer's backward pass (ctnn/kernels/train.hpp): it adds the loss's gradient with respect to its input
+// into dx and to its weights into dw (their layout: the weights', PyTorch's order), from dy, its
+// output's. What it may read is what its backward_reads_of says; dx and dw are null when not wanted (a
+// frozen layer, the network's input), x when the plan did not keep it.
+template <class T>
+struct backward_call {
+  const T* x = nullptr;   // its input
+  const T* y = nullptr;   // its output
+  const T* dy = nullptr;  // the gradient with respect to y
+  T* dx = nullptr;
+  const T* w = nullptr;   // its weights, PyTorch's order
+  T* dw = nullptr;
+};
+
 // A plain layer's bias: its weights in PyTorch's order are the weight tensor, then the bias if it has one.
 template <class Node, class T>
 constexpr const T* bias_after_weight(const T* w) {

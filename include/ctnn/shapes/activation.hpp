@@ -54,6 +54,8 @@ constexpr layer_shapes infer(const softmax_params& p, const shape& in) {
 
 
 constexpr storage storage_of(const softmax_params&, layout) { return storage::in_place; }
+// Its gradient is y (dy - sum(dy y)) (softmax) or dy - exp(y) sum(dy) (log_softmax): from the output.
+constexpr backward_reads backward_reads_of(const softmax_params&) { return {false, false, true}; }
 // Over channels an output still sees one position's field; over a spatial dim, more of the input.
 constexpr receptive_field grow_field(const softmax_params& p, const shape& in, const layer_shapes&,
                                      const receptive_field& f) {

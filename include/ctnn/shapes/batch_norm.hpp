@@ -30,6 +30,10 @@ constexpr layer_shapes infer(const batch_norm_params& p, const shape& in) {
 }
 
 constexpr storage storage_of(const batch_norm_params&, layout) { return storage::in_place; }
+// With frozen statistics the input's gradient is dy a; the weight's needs the normalized input.
+constexpr backward_reads backward_reads_of(const batch_norm_params& p) {
+  return p.affine ? reads_input_for_weights : reads_nothing;
+}
 
 // With prepared weights, the convolution or linear layer before it absorbs it (ctnn/kernels/prepared.hpp).
 constexpr lowering lowering_of(const batch_norm_params&, const shape&, layout) {

@@ -96,6 +96,9 @@ constexpr arithmetic arithmetic_of(const conv_params& p, const shape& in) {
   return window_arithmetic(resolve_conv(p, in).w, in, "convolution");
 }
 
+// Its input's gradient needs only the weights (the transposed convolution of the output's gradient).
+constexpr backward_reads backward_reads_of(const conv_params&) { return reads_input_for_weights; }
+
 constexpr lowering lowering_of(const conv_params& p, const shape& in, layout l) {
   const conv_geometry g = resolve_conv(p, in);
   lowering r;

@@ -170,6 +170,7 @@ constexpr layer_shapes chain_result(const shape& in) {
 // ---- blocks ------------------------------------------------------------------------------------
 constexpr layer_shapes infer(const identity_layer::params_t&, const shape& in) { return same_shape(in); }
 constexpr storage storage_of(const identity_layer::params_t&, layout) { return storage::alias; }
+constexpr backward_reads backward_reads_of(const identity_layer::params_t&) { return reads_nothing; }
 
 template <class... Layers>
 constexpr layer_shapes infer(const chain_params<Layers...>&, const shape& in) {
@@ -272,6 +273,19 @@ constexpr storage storage_of(const residual_params<Main, Shortcut>&, layout) {
 template <class Main, class Gate>
 constexpr storage storage_of(const multiply_params<Main, Gate>&, layout) {
   return storage::in_place;
+}
+// The gradient of a sum, a concat or a chain passes through without reading activations.
+template <class Main, class Shortcut>
+constexpr backward_reads backward_reads_of(const residual_params<Main, Shortcut>&) {
+  return reads_nothing;
+}
+template <class... Branches>
+constexpr backward_reads backward_reads_of(const concat_params<Branches...>&) {
+  return reads_nothing;
+}
+template <class... Layers>
+constexpr backward_reads backward_reads_of(const chain_params<Layers...>&) {
+  return reads_nothing;
 }
 // A chain used as a layer moves nothing: its output is its last layer's.
 template <class... Layers>

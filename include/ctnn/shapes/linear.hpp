@@ -36,6 +36,7 @@ constexpr receptive_field grow_field(const linear_params&, const shape&, const l
                                      const receptive_field& f) {
   return whole(f);
 }
+constexpr backward_reads backward_reads_of(const linear_params&) { return reads_input_for_weights; }
 // On a flat input, in either layout: the packed kernel (ctnn/kernels/linear.hpp).
 constexpr lowering lowering_of(const linear_params&, const shape& in, layout) {
   lowering r;

@@ -124,4 +124,14 @@ constexpr layer_shapes infer(const max_unpool_params<Pooled, Input, Pool>&, cons
   }
 }
 
+// Max pooling's gradient goes to each window's argmax, found again in the input; an average's spreads
+// evenly and reads nothing.
+constexpr backward_reads backward_reads_of(const avg_pool_params&) { return reads_nothing; }
+constexpr backward_reads backward_reads_of(const adaptive_pool_params& p) {
+  return p.kind == pool_kind::max ? backward_reads{} : reads_nothing;
+}
+constexpr backward_reads backward_reads_of(const global_pool_params& p) {
+  return p.kind == pool_kind::max ? backward_reads{} : reads_nothing;
+}
+
 }  // namespace ctnn

@@ -51,6 +51,8 @@ constexpr layer_shapes infer(const reshape_params& p, const shape& in) {
 // In PyTorch's channel-first order the elements do not move: in NCHW the output is the input's memory.
 constexpr storage storage_of(const flatten_params&, layout l) { return l == layout::nchw ? storage::alias : storage::fresh; }
 constexpr storage storage_of(const reshape_params&, layout l) { return l == layout::nchw ? storage::alias : storage::fresh; }
+constexpr backward_reads backward_reads_of(const flatten_params&) { return reads_nothing; }
+constexpr backward_reads backward_reads_of(const reshape_params&) { return reads_nothing; }
 constexpr receptive_field grow_field(const flatten_params&, const shape&, const layer_shapes&, const receptive_field& f) {
   return whole(f);
 }

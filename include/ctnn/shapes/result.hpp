@@ -95,6 +95,18 @@ struct lowering {
   bool channel_affine = false;  // y = x a[c] + b[c] (batch norm): folded into a fast kernel's weights before it
 };
 
+// What a layer's backward pass reads besides its output's gradient (the training plan, ctnn/plan/training.hpp,
+// keeps these activations alive until it runs): its input for the input's gradient (an activation's
+// derivative, max pooling's argmax), its input for its weights' gradient only (convolution, linear: a
+// frozen layer keeps nothing), its output (softmax).
+struct backward_reads {
+  bool input = true;
+  bool input_for_weights = false;
+  bool output = false;
+};
+inline constexpr backward_reads reads_nothing{false, false, false};
+inline constexpr backward_reads reads_input_for_weights{false, true, false};
+
 // ---- a layer's convolution arithmetic, for drawing it (ctnn/analysis/draw.hpp) --------------------
 enum class arithmetic_kind : int {
   none,        // no spatial arithmetic (element-wise, linear, reshape...)
@@ -133,6 +145,10 @@ constexpr arithmetic arithmetic_of(const P&, const shape&) {
 }
 template <class P>
 constexpr lowering lowering_of(const P&, const shape&, layout) {
+  return {};
+}
+template <class P>
+constexpr backward_reads backward_reads_of(const P&) {
   return {};
 }
 

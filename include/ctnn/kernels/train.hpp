@@ -1,0 +1,128 @@
+// ctnn/kernels/train.hpp: one training step's passes on the training plan (ctnn/plan/training.hpp).
+//
+// The forward pass is the plain runner (ctnn/kernels/run.hpp) on the training plan's offsets, so every
+// activation keeps its own place; the backward pass runs the nodes whose output has a gradient, last
+// to first. A layer family gives its backward in ctnn/kernels/<family>.hpp, found by argument-dependent
+// lookup:
+//   run_backward<Node, L>(params, const backward_call<T>&)     adds into dx and dw (ctnn/kernels/tensor.hpp)
+// A layer without one stops compilation naming it (facts::has_no_backward_pass_yet). The merges are here.
+#pragma once
+
+#include <cstddef>
+#include <utility>
+
+#include <boost/mp11/algorithm.hpp>
+
+#include "ctnn/checks/diagnostics.hpp"
+#include "ctnn/kernels/run.hpp"
+#include "ctnn/plan/training.hpp"
+
+CTNN_BEGIN_CONFIG
+
+template <class T>
+struct training_run {
+  const T* input;  // the caller's input sample
+  T* arena;
+  const count_t* value_offset;
+  const count_t* gradient_offset;
+  const bool* kept;
+  const schedule_node* nodes;
+  const T* weights;
+  const count_t* weight_offsets;
+  T* weight_gradients;
+  const count_t* weight_gradient;  // per node: its block in weight_gradients, or no_gradient
+
+  constexpr const T* value(int t) const { return t == 0 ? input : arena + value_offset[t]; }
+  constexpr const T* kept_value(int t) const { return kept[t] ? value(t) : nullptr; }
+  constexpr T* gradient(int t) const { return gradient_offset[t] == no_gradient ? nullptr : arena + gradient_offset[t]; }
+  constexpr T* weight_gradients_of(int k) const {
+    return weight_gradient[k] == no_gradient ? nullptr : weight_gradients + weight_gradient[k];
+  }
+};
+
+template <class T>
+using backward_function = void (*)(const training_run<T>&, int);
+
+namespace impl {
+template <class Node, layout L, class T>
+concept has_backward = requires(const backward_call<T>& c) { run_backward<Node, L>(Node::type::params, c); };
+
+template <class Node, layout L, class T, std::size_t... B>
+constexpr void merge_backward(const training_run<T>& s, int k, std::index_sequence<B...>) {
+  using Block = typename Node::type;
+  const schedule_node& n = s.nodes[k];
+  const T* dy = s.gradient(k + 1);
+  if constexpr (Block::kind == block_kind::multiply) {
+    multiply_backward<Node::template branch<0>::output_shape, Node::template branch<1>::output_shape, L>(
+        s.value(n.inputs[0]), s.value(n.inputs[1]), dy, s.gradient(n.inputs[0]), s.gradient(n.inputs[1]));
+  } else if constexpr (Block::kind == block_kind::concat) {
+    index_t first = 0;
+    ((concat_part_backward<Node::template branch<B>::output_shape, Node::output_shape, L>(dy, first,
+                                                                                       s.gradient(n.inputs[B])),
+      first += Node::template branch<B>::output_shape[0]),
+     ...);
+  } else {  // add, chain: the same gradient to every input
+    (pass_gradient<Node::output_shape.size()>(dy, s.gradient(n.inputs[B])), ...);
+  }
+}
+
+template <class Node, layout L, class T>
+constexpr void backward_node(const training_run<T>& s, int k) {
+  using Layer = typename Node::type;
+  if constexpr (block_layer<Layer>) {
+    merge_backward<Node, L>(s, k, std::make_index_sequence<boost::mp11::mp_size<typename Layer::branches>::value>{});
+  } else {
+    const int in = s.nodes[k].inputs[0];
+    const backward_call<T> c{s.kept_value(in), s.kept_value(k + 1), s.gradient(k + 1), s.gradient(in),
+                             s.weights + s.weight_offsets[k], s.weight_gradients_of(k)};
+    run_backward<Node, L>(Layer::params, c);
+  }
+}
+
+// The backward of each node (a visitor of the schedule).
+template <layout L, class T>
+struct backward_for {
+  using value_type = backward_function<T>;
+  static constexpr bool uses_followers = false;
+  template <class Node, class N1, class N2, class N3>
+  static constexpr backward_function<T> of() {
+    using Layer = typename Node::type;
+    constexpr bool runs = [] {
+      if constexpr (block_layer<Layer>) {
+        return Layer::kind != block_kind::unpool;
+      } else {
+        return has_backward<Node, L, T>;
+      }
+    }();
+    static_assert(detail::require<runs, boost::mp11::mp_list<facts::backward_pass, Layer, facts::has_no_backward_pass_yet>>());
+    if constexpr (runs) {
+      return &backward_node<Node, L, T>;
+    } else {
+      return nullptr;
+    }
+  }
+};
+}  // namespace impl
+
+// The backward pass of every node that has a gradient to pass, last to first. A tensor's gradient is
+// zeroed by the first node (in this order) that adds into it; the network's result's gradient (the
+// loss's) must be in place.
+template <class Net, class Scope, class T>
+constexpr void run_backward_schedule(const training_run<T>& s) {
+  using schedule = schedule_of<Net>;
+  constexpr const auto& plan = training_plan_of<Net, Scope>;
+  constexpr const auto& table = node_table<schedule, impl::backward_for<Net::memory_layout, T>>;
+  for (int k = schedule::value.node_count - 1; k >= 0; --k) {
+    if (!plan.runs_backward[k]) continue;
+    const schedule_node& n = s.nodes[k];
+    for (int i = 0; i < n.input_count; ++i) {
+      const int t = n.inputs[i];
+      if (plan.zeroes_gradient[t] != k) continue;
+      T* g = s.gradient(t);
+      for (count_t e = 0; e < plan.size[t]; ++e) g[e] = T(0);
+    }
+    table[k](s, k);
+  }
+}
+
+CTNN_END_CONFIG
