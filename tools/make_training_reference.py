@@ -11,7 +11,8 @@ same inputs and parameters) whose every layer has a backward pass in ctnn; each 
 
 X, PARAMS as there; DY a random output gradient (float32 values); DX and DPARAMS the gradients of
 sum(y * DY) with respect to the input and to every state_dict tensor (buffers: 0), computed by
-torch.autograd in float64 on the model in eval mode (batch norm's statistics frozen) and rounded once.
+torch.autograd in float64 on the model in eval mode (batch norm's statistics frozen) and rounded once
+(upsampling in float32: see gradients()).
 
 steps.inc holds whole training steps: a small CNN, a batch, cross-entropy (or MSE), and the weights after
 k steps of torch.optim.SGD (momentum, weight decay) or Adam, with the losses of each step:
@@ -33,7 +34,8 @@ import make_numeric_reference as ref  # noqa: E402
 from write_atomically import write_atomically  # noqa: E402
 
 OUT_DIR = os.path.join(HERE, "..", "tests", "data", "training")
-FAMILIES = ["conv", "pool", "linear", "activation", "normalization", "graph", "fusion"]
+FAMILIES = ["conv", "conv_transpose", "pool", "upsample", "pad", "linear", "activation", "normalization", "graph",
+            "fusion"]
 
 # Every identifier of a network's C++ spelling must be one of these: layers with a backward pass, and options.
 LAYERS = {
@@ -44,16 +46,28 @@ LAYERS = {
     "softmax_dim", "log_softmax_dim", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
     "avg_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d",
     "adaptive_max_pool2d", "adaptive_max_pool3d", "global_avg_pool", "global_max_pool", "flatten", "reshape",
-    "batch_norm1d", "batch_norm2d", "batch_norm3d", "residual", "concat", "multiply", "chain", "ctnn",
+    "batch_norm1d", "batch_norm2d", "batch_norm3d", "residual", "concat", "multiply", "chain", "ctnn", "matmul_tensor", "max_unpool",
+    "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "slice_channels", "channel_shuffle", "pixel_shuffle",
+    "pixel_unshuffle", "depth_to_space", "space_to_depth", "permute", "reduce_max", "reduce_max_keepdim",
+    "reduce_mean", "reduce_mean_keepdim", "reduce_min", "reduce_min_keepdim", "reduce_sum", "reduce_sum_keepdim",
+    "layer_norm", "layer_norm_over", "channel_layer_norm", "group_norm", "instance_norm1d", "instance_norm2d",
+    "instance_norm3d", "layer_scale", "add_tensor", "multiply_tensor", "upsample_nearest1d", "upsample_nearest2d",
+    "upsample_nearest3d", "upsample_nearest_exact1d", "upsample_nearest_exact2d", "upsample_nearest_exact3d",
+    "upsample_linear1d", "upsample_bilinear2d", "upsample_trilinear3d", "upsample_bicubic2d", "constant_pad1d",
+    "constant_pad2d", "constant_pad3d", "zero_pad1d", "zero_pad2d", "zero_pad3d", "reflection_pad1d",
+    "reflection_pad2d", "reflection_pad3d", "replication_pad1d", "replication_pad2d", "replication_pad3d", "crop",
+    "crop1d", "crop2d", "crop3d",
 }
 OPTIONS = {
     "kernel", "stride", "dilation", "pad", "pad_asym", "groups", "no_bias", "same", "valid", "tf_same",
-    "tf_same_lower", "ceil_mode", "exclude_pad", "count_include_pad", "multiplier", "in_channels", "eps_ratio",
+    "tf_same_lower", "ceil_mode", "align_corners", "crop_begin", "crop_end", "fill_value", "output_padding",
+    "scale_den", "scale_ratio", "scale_factor", "exclude_pad", "count_include_pad", "multiplier", "in_channels", "eps_ratio",
     "no_affine", "affine", "in_features", "per_position", "output_size", "dims", "dim", "nhwc", "nchw", "batch",
     "channels", "pytorch", "per_channel", "start_dim", "end_dim", "channel_multiplier", "pad_begin", "pad_end",
     "pad_full", "pad_same", "pad_tf_same", "pad_tf_same_lower", "pad_valid", "flatten_dims", "squeeze_excitation",
 }
 UNKNOWN = set()
+NO_DERIVATIVE = set()  # operators torch.autograd cannot differentiate
 
 
 def expressible(net):
@@ -63,18 +77,55 @@ def expressible(net):
     return not unknown
 
 
-def gradients(model, x, dy):
+class NearestByIndex(nn.Module):
+    """Nearest upsampling as index_select along each spatial dim, at the source positions the module's own
+    forward picks: PyTorch 1.13's backward of nearest upsampling with a scale factor that is not an
+    integer takes the positions from in/out sizes instead of the scale (nn.Upsample(scale_factor=2.1) on 4
+    elements reads 0, 0, 0, 1, ... forward and sends gradients back as if 0, 0, 1, 1, ...): not the adjoint
+    of its forward. ctnn's gradient is the adjoint; index_select's autograd is the reference for it."""
+
+    def __init__(self, upsample):
+        super().__init__()
+        self.upsample = upsample
+
+    def forward(self, x):
+        rank = x.dim() - 2
+        y = x
+        for d in range(rank):
+            n = x.shape[2 + d]
+            positions = torch.arange(n, dtype=x.dtype).reshape([1, 1] + [n if i == d else 1 for i in range(rank)])
+            # two channels: with one, an NCHW tensor is also channels-last, and PyTorch takes another kernel
+            positions = positions.expand(1, 2, *x.shape[2:]).contiguous()
+            picked = self.upsample(positions)
+            index = picked[(0, 0) + tuple(slice(None) if i == d else 0 for i in range(rank))].long()
+            y = y.index_select(2 + d, index)
+        return y
+
+
+def with_adjoint_nearest(module):
+    for name, child in module.named_children():
+        if isinstance(child, nn.Upsample) and child.mode in ("nearest", "nearest-exact") and child.scale_factor:
+            setattr(module, name, NearestByIndex(child))
+        else:
+            with_adjoint_nearest(child)
+    return module
+
+
+def gradients(model, x, dy, dtype=torch.float64):
     """(dx, dparams) of sum(model(x) * dy) in float64, model in eval mode.
 
     PyTorch 1.13's element-wise backward kernels run a vector path and a scalar path for the elements past
     the last whole vector, and the two disagree where a piece-wise function's pieces meet (hardswish's at
     x = 3: the vector path gives dy, the scalar 1.5 dy). ctnn follows the vector path; so the sample runs
-    as the first of a batch of 16 (the others with a zero output gradient), which leaves no scalar tail."""
-    m = copy.deepcopy(model).double().eval()
-    xs = x.double().repeat(16, *([1] * (x.dim() - 1))).clone().requires_grad_(True)
+    as the first of a batch of 16 (the others with a zero output gradient), which leaves no scalar tail.
+
+    Upsampling runs in float32: PyTorch computes its source positions and weights in the tensor's type, and
+    ctnn as it does for float tensors (in float64 a ratio like 10/21 picks other source pixels)."""
+    m = with_adjoint_nearest(copy.deepcopy(model)).to(dtype).eval()
+    xs = x.to(dtype).repeat(16, *([1] * (x.dim() - 1))).clone().requires_grad_(True)
     y = m(xs)
     weight = torch.zeros_like(y)
-    weight[0] = dy.double()[0]
+    weight[0] = dy.to(dtype)[0]
     (y * weight).sum().backward()
     named = dict(m.named_parameters())
     grads = []
@@ -116,7 +167,12 @@ def emit_gradient(fam, stem, exact, in_shape, built, model, x, select=False, num
         return ref.flat(y64.float())
     # From its own generator: the numeric generator's random stream (the next cases' inputs) stays as it was.
     dy = torch.randn(*y64.shape, generator=torch.Generator().manual_seed(zlib.crc32(cid.encode()))).float()
-    dx, dparams = gradients(model, x, dy)
+    try:
+        dx, dparams = gradients(model, x, dy, torch.float32 if "upsample" in net else torch.float64)
+    except RuntimeError as e:  # torch 1.13 has no derivative for a few (channel_shuffle)
+        NO_DERIVATIVE.add(str(e).split("derivative for ")[-1].split(" is not")[0])
+        out.skipped += 1
+        return ref.flat(y64.float())
     text = (f"CTNN_GRADIENT_CASE(\"{cid}\", ({net}),\n"
             f"    ({ref.values_text(ref.flat(x))}),\n"
             f"    ({ref.values_text(ref.param_values(model))}),\n"
@@ -206,6 +262,8 @@ def main():
     torch.manual_seed(2026)
     steps = gen_steps()
     print(f"{'total':15s} {total:4d} gradient cases, {steps} step cases", file=sys.stderr)
+    if NO_DERIVATIVE:
+        print("left out, no derivative in PyTorch: " + ", ".join(sorted(NO_DERIVATIVE)), file=sys.stderr)
     if UNKNOWN:
         print("left out for: " + ", ".join(sorted(UNKNOWN)), file=sys.stderr)
 

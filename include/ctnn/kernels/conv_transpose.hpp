@@ -71,6 +71,42 @@ constexpr void run_plain(const conv_transpose_params&, const T* x, const T* w, T
   conv_transpose_forward<Node::type::params, Node::input_shape, L>(x, w, bias_after_weight<Node>(w), y);
 }
 
+// The backward pass over the forward's taps: each output's gradient g adds w g to the input the tap
+// read (a convolution of dy: the input's gradient), x g to the tap's weight, g to the channel's bias.
+template <class Node, layout L, class T>
+constexpr void run_backward(const conv_transpose_params&, const backward_call<T>& c) {
+  using K = conv_transpose_kernel<Node::type::params, Node::input_shape>;
+  T* dw = c.dw;
+  T* db = dw != nullptr && Node::result.bias.rank > 0 ? dw + Node::result.weight.size() : nullptr;
+  for (index_t oc = 0; oc < K::out.c; ++oc) {
+    const index_t first_in = oc / K::out_per_group * K::in_per_group, ocg = oc % K::out_per_group;
+    for (index_t oz = 0; oz < K::out.d; ++oz)
+      for (index_t oy = 0; oy < K::out.h; ++oy)
+        for (index_t ox = 0; ox < K::out.w; ++ox) {
+          const T g = c.dy[offset<L>(K::out, oc, oz, oy, ox)];
+          if (db != nullptr) db[oc] += g;
+          for (index_t kz = 0; kz < K::k.kernel[0]; ++kz) {
+            const index_t iz = K::source(oz, kz, 0, K::in.d);
+            if (iz < 0) continue;
+            for (index_t ky = 0; ky < K::k.kernel[1]; ++ky) {
+              const index_t iy = K::source(oy, ky, 1, K::in.h);
+              if (iy < 0) continue;
+              for (index_t kx = 0; kx < K::k.kernel[2]; ++kx) {
+                const index_t ix = K::source(ox, kx, 2, K::in.w);
+                if (ix < 0) continue;
+                for (index_t ic = 0; ic < K::in_per_group; ++ic) {
+                  const count_t tap = K::weight_index(first_in + ic, ocg, kz, ky, kx);
+                  const count_t at = offset<L>(K::in, first_in + ic, iz, iy, ix);
+                  if (c.dx != nullptr) c.dx[at] += c.w[tap] * g;
+                  if (dw != nullptr) dw[tap] += c.x[at] * g;
+                }
+              }
+            }
+          }
+        }
+  }
+}
+
 }  // namespace ctnn
 
 // ---- the fast path: NHWC, groups 1, weights prepared as [tap][C_in][C_out padded] -----------------

@@ -241,6 +241,29 @@ constexpr void run_plain(const matmul_params&, const T* x, const T* t, T* y) {
     y[at] = static_cast<T>(acc);
   }
 }
+// Its backward over the same products: dx[..., m, k] += dy[..., m, n] t[k, n], dt[k, n] += x[..., m, k] dy[..., m, n].
+template <class Node, layout L, class T>
+constexpr void run_backward(const matmul_params&, const backward_call<T>& c) {
+  constexpr shape in = Node::input_shape, out = Node::output_shape, dims = Node::type::params.dims;
+  constexpr index_t K = dims[dims.rank - 2], N = dims[dims.rank - 1];
+  for (count_t o = 0; o < out.size(); ++o) {
+    index_t idx[max_rank] = {};
+    unravel(o, out, idx);
+    count_t matrix = 0;
+    for (int i = 0; i < dims.rank - 2; ++i) {
+      const index_t extent = dims[i];
+      matrix = matrix * extent + (extent == 1 ? 0 : idx[in.rank - dims.rank + i]);
+    }
+    const count_t column = matrix * K * N + idx[in.rank - 1];
+    const T g = c.dy[offset_of<L>(out, idx)];
+    for (index_t k = 0; k < K; ++k) {
+      idx[in.rank - 1] = k;
+      const count_t at = offset_of<L>(in, idx);
+      if (c.dx != nullptr) c.dx[at] += g * c.w[column + count_t{k} * N];
+      if (c.dw != nullptr) c.dw[column + count_t{k} * N] += c.x[at] * g;
+    }
+  }
+}
 
 }  // namespace ctnn
 

@@ -86,10 +86,54 @@ constexpr void run_plain(const norm_params&, const T* x, const T* w, T* y) {
   norm_forward<Node::type::params, Node::input_shape, L>(x, w, y);
 }
 
-// y = x + t or x * t, t broadcast: each element reads t at its index in t's (right-aligned) dims, 0
-// where t's extent is 1.
+// The backward pass, group by group: with x^ the normalized input and g = dy weight,
+// dx = (g - mean(g) - x^ mean(g x^)) / sqrt(var + eps); the weight's gradient sums dy x^, the bias's dy.
 template <class Node, layout L, class T>
-constexpr void run_plain(const tensor_op_params&, const T* x, const T* t, T* y) {
+constexpr void run_backward(const norm_params&, const backward_call<T>& c) {
+  constexpr norm_params P = Node::type::params;
+  using g = norm_groups<P, Node::input_shape, L>;
+  constexpr count_t weights = P.kind == norm_kind::layer ? g::inner : g::channels;
+  for (count_t q = 0; q < g::count; ++q) {
+    count_t at = 0, w = 0;
+    accumulator_t<T> sum{};
+    for (count_t m = 0; m < g::members; ++m) {
+      g::locate(q, m, at, w);
+      sum += c.x[at];
+    }
+    const T mean = static_cast<T>(sum / static_cast<T>(g::members));
+    accumulator_t<T> squares{};
+    for (count_t m = 0; m < g::members; ++m) {
+      g::locate(q, m, at, w);
+      const T d = c.x[at] - mean;
+      squares += d * d;
+    }
+    const T inverse = T(1) / math::sqrt(static_cast<T>(squares / static_cast<T>(g::members)) + static_cast<T>(P.eps()));
+    accumulator_t<T> gradient_sum{}, projection{};
+    for (count_t m = 0; m < g::members; ++m) {
+      g::locate(q, m, at, w);
+      const T normalized = (c.x[at] - mean) * inverse, scaled = P.affine ? c.dy[at] * c.w[w] : c.dy[at];
+      gradient_sum += scaled;
+      projection += scaled * normalized;
+      if (P.affine && c.dw != nullptr) {
+        c.dw[w] += c.dy[at] * normalized;
+        c.dw[weights + w] += c.dy[at];
+      }
+    }
+    if (c.dx == nullptr) continue;
+    const T mean_gradient = static_cast<T>(gradient_sum / static_cast<T>(g::members));
+    const T mean_projection = static_cast<T>(projection / static_cast<T>(g::members));
+    for (count_t m = 0; m < g::members; ++m) {
+      g::locate(q, m, at, w);
+      const T normalized = (c.x[at] - mean) * inverse, scaled = P.affine ? c.dy[at] * c.w[w] : c.dy[at];
+      c.dx[at] += (scaled - mean_gradient - normalized * mean_projection) * inverse;
+    }
+  }
+}
+
+// y = x + t or x * t, t broadcast: each element reads t at its index in t's (right-aligned) dims, 0
+// where t's extent is 1. f(offset in x, index in t) for every element.
+template <class Node, layout L, class F>
+constexpr void for_each_broadcast(F&& f) {
   constexpr shape in = Node::input_shape, dims = Node::type::params.dims;
   for (count_t n = 0; n < in.size(); ++n) {
     index_t idx[max_rank] = {};
@@ -99,9 +143,19 @@ constexpr void run_plain(const tensor_op_params&, const T* x, const T* t, T* y) 
       const index_t extent = dims[i];
       at = at * extent + (extent == 1 ? 0 : idx[in.rank - dims.rank + i]);
     }
-    const count_t o = offset_of<L>(in, idx);
-    y[o] = Node::type::params.add ? x[o] + t[at] : x[o] * t[at];
+    f(offset_of<L>(in, idx), at);
   }
+}
+template <class Node, layout L, class T>
+constexpr void run_plain(const tensor_op_params&, const T* x, const T* t, T* y) {
+  for_each_broadcast<Node, L>([&](count_t o, count_t at) { y[o] = Node::type::params.add ? x[o] + t[at] : x[o] * t[at]; });
+}
+template <class Node, layout L, class T>
+constexpr void run_backward(const tensor_op_params&, const backward_call<T>& c) {
+  for_each_broadcast<Node, L>([&](count_t o, count_t at) {
+    if (c.dx != nullptr) c.dx[o] += Node::type::params.add ? c.dy[o] : c.dy[o] * c.w[at];
+    if (c.dw != nullptr) c.dw[at] += Node::type::params.add ? c.dy[o] : c.dy[o] * c.x[o];
+  });
 }
 
 // y = x * gamma[c].
@@ -109,6 +163,13 @@ template <class Node, layout L, class T>
 constexpr void run_plain(const layer_scale_params&, const T* x, const T* gamma, T* y) {
   for_each_element<L>(dims_of(Node::input_shape),
                       [&](index_t c, index_t, index_t, index_t, count_t at) { y[at] = x[at] * gamma[c]; });
+}
+template <class Node, layout L, class T>
+constexpr void run_backward(const layer_scale_params&, const backward_call<T>& c) {
+  for_each_element<L>(dims_of(Node::input_shape), [&](index_t ch, index_t, index_t, index_t, count_t at) {
+    if (c.dx != nullptr) c.dx[at] += c.dy[at] * c.w[ch];
+    if (c.dw != nullptr) c.dw[ch] += c.dy[at] * c.x[at];
+  });
 }
 
 }  // namespace ctnn

@@ -22,14 +22,14 @@ constexpr index_t padded_source(pad_mode mode, index_t i, index_t n) {
 }
 }  // namespace detail
 
-template <pad_params P, shape In, layout L, class T>
-constexpr void pad_forward(const T* x, T* y) {
+// f(output offset, input offset or -1 for the fill value) for every output element.
+template <pad_params P, shape In, layout L, class F>
+constexpr void for_each_padded(F&& f) {
   constexpr dims4 in = dims_of(In), out = dims_of(infer(P, In).out);
   constexpr int shift = 3 - P.rank;
   constexpr index_t in_extent[3] = {in.d, in.h, in.w};
   index_t before[3] = {};
   for (int i = 0; i < P.rank; ++i) before[shift + i] = P.padding.begin.at(i);
-  const T fill = static_cast<T>(static_cast<double>(P.fill_num) / static_cast<double>(P.fill_den));
   for (index_t c = 0; c < out.c; ++c)
     for (index_t oz = 0; oz < out.d; ++oz)
       for (index_t oy = 0; oy < out.h; ++oy)
@@ -41,12 +41,18 @@ constexpr void pad_forward(const T* x, T* y) {
             s[i] = detail::padded_source(P.mode, o[i] - before[i], in_extent[i]);
             inside = inside && s[i] >= 0;
           }
-          y[offset<L>(out, c, oz, oy, ox)] = inside ? x[offset<L>(in, c, s[0], s[1], s[2])] : fill;
+          f(offset<L>(out, c, oz, oy, ox), inside ? offset<L>(in, c, s[0], s[1], s[2]) : count_t{-1});
         }
 }
+template <pad_params P, shape In, layout L, class T>
+constexpr void pad_forward(const T* x, T* y) {
+  const T fill = static_cast<T>(static_cast<double>(P.fill_num) / static_cast<double>(P.fill_den));
+  for_each_padded<P, In, L>([&](count_t o, count_t i) { y[o] = i >= 0 ? x[i] : fill; });
+}
 
-template <crop_params P, shape In, layout L, class T>
-constexpr void crop_forward(const T* x, T* y) {
+// f(output offset, input offset) for every output element.
+template <crop_params P, shape In, layout L, class F>
+constexpr void for_each_cropped(F&& f) {
   constexpr dims4 in = dims_of(In), out = dims_of(infer(P, In).out);
   constexpr int shift = 3 - P.rank;
   index_t begin[3] = {};
@@ -55,7 +61,11 @@ constexpr void crop_forward(const T* x, T* y) {
     for (index_t oz = 0; oz < out.d; ++oz)
       for (index_t oy = 0; oy < out.h; ++oy)
         for (index_t ox = 0; ox < out.w; ++ox)
-          y[offset<L>(out, c, oz, oy, ox)] = x[offset<L>(in, c, oz + begin[0], oy + begin[1], ox + begin[2])];
+          f(offset<L>(out, c, oz, oy, ox), offset<L>(in, c, oz + begin[0], oy + begin[1], ox + begin[2]));
+}
+template <crop_params P, shape In, layout L, class T>
+constexpr void crop_forward(const T* x, T* y) {
+  for_each_cropped<P, In, L>([&](count_t o, count_t i) { y[o] = x[i]; });
 }
 
 
@@ -66,6 +76,20 @@ constexpr void run_plain(const pad_params&, const T* x, const T*, T* y) {
 template <class Node, layout L, class T>
 constexpr void run_plain(const crop_params&, const T* x, const T*, T* y) {
   crop_forward<Node::type::params, Node::input_shape, L>(x, y);
+}
+// The backward passes: each output's gradient back to the element it copied (a mirrored or repeated edge
+// collects several); the fill value takes none.
+template <class Node, layout L, class T>
+constexpr void run_backward(const pad_params&, const backward_call<T>& c) {
+  if (c.dx == nullptr) return;
+  for_each_padded<Node::type::params, Node::input_shape, L>([&](count_t o, count_t i) {
+    if (i >= 0) c.dx[i] += c.dy[o];
+  });
+}
+template <class Node, layout L, class T>
+constexpr void run_backward(const crop_params&, const backward_call<T>& c) {
+  if (c.dx == nullptr) return;
+  for_each_cropped<Node::type::params, Node::input_shape, L>([&](count_t o, count_t i) { c.dx[i] += c.dy[o]; });
 }
 
 }  // namespace ctnn

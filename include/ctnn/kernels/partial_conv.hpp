@@ -99,4 +99,8 @@ constexpr void run_plain(const partial_conv_params&, const T* x, const T* w, T* 
   partial_conv_padding_forward<Node::type::params, Node::input_shape, L>(x, w, bias_after_weight<Node>(w), y);
 }
 
+// No backward pass yet; deleted, so that the convolution's (its parameters' base) is not taken for it.
+template <class Node, layout L, class T>
+constexpr void run_backward(const partial_conv_params&, const backward_call<T>&) = delete;
+
 }  // namespace ctnn

@@ -289,12 +289,12 @@ constexpr void run_int8(const global_pool_params&, const int8_call& c) {
 // Max unpooling: y = 0, then each window's value v[c, o] at the position of the window's maximum in x
 // (its first, as PyTorch's index; NaN counts as the maximum), windows in order, a later one winning
 // where windows overlap, as PyTorch writes them.
-template <max_pool_params P, shape In, layout L, class T>
-constexpr void max_unpool_forward(const T* v, const T* x, T* y) {
+// f(window's offset in v, its maximum's offset in x) for every window, in order.
+template <max_pool_params P, shape In, layout L, class T, class F>
+constexpr void each_unpooled(const T* x, F&& f) {
   constexpr window w = resolve_window(window_of(P), In).w;
   constexpr dims4 in = dims_of(In), out = dims_of(window_output(w, In[0]));
   constexpr window3 k = to3(w);
-  for (count_t i = 0; i < in.size(); ++i) y[i] = T(0);
   for (index_t c = 0; c < out.c; ++c)
     for (index_t oz = 0; oz < out.d; ++oz)
       for (index_t oy = 0; oy < out.h; ++oy)
@@ -310,13 +310,25 @@ constexpr void max_unpool_forward(const T* v, const T* x, T* y) {
               found = true;
             }
           });
-          y[at] = v[offset<L>(out, c, oz, oy, ox)];
+          f(offset<L>(out, c, oz, oy, ox), at);
         }
+}
+template <max_pool_params P, shape In, layout L, class T>
+constexpr void max_unpool_forward(const T* v, const T* x, T* y) {
+  for (count_t i = 0; i < In.size(); ++i) y[i] = T(0);
+  each_unpooled<P, In, L>(x, [&](count_t window, count_t at) { y[at] = v[window]; });
 }
 
 template <class Node, layout L, class T, class Pooled, class Input, class Pool>
 constexpr void merge_forward(const max_unpool_params<Pooled, Input, Pool>&, const T* pooled, const T* x, T* y) {
   max_unpool_forward<Pool::params, Node::input_shape, L>(pooled, x, y);
+}
+// Its backward gathers each window's gradient from where its value went (PyTorch's: whichever window won
+// an overlap); the positions, taken from x, pass no gradient to it.
+template <class Node, layout L, class T, class Pooled, class Input, class Pool>
+constexpr void merge_backward(const max_unpool_params<Pooled, Input, Pool>&, const T* x, const T* dy, T* dpooled) {
+  if (dpooled != nullptr)
+    each_unpooled<Pool::params, Node::input_shape, L>(x, [&](count_t window, count_t at) { dpooled[window] += dy[at]; });
 }
 
 }  // namespace ctnn

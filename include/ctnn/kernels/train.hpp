@@ -55,6 +55,8 @@ constexpr void merge_backward(const training_run<T>& s, int k, std::index_sequen
   if constexpr (Block::kind == block_kind::multiply) {
     multiply_backward<Node::template branch<0>::output_shape, Node::template branch<1>::output_shape, L>(
         s.value(n.inputs[0]), s.value(n.inputs[1]), dy, s.gradient(n.inputs[0]), s.gradient(n.inputs[1]));
+  } else if constexpr (Block::kind == block_kind::unpool) {  // the pool family's, found by its parameters
+    merge_backward<Node, L>(Block::params, s.value(n.inputs[1]), dy, s.gradient(n.inputs[0]));
   } else if constexpr (Block::kind == block_kind::concat) {
     index_t first = 0;
     ((concat_part_backward<Node::template branch<B>::output_shape, Node::output_shape, L>(dy, first,
@@ -89,7 +91,7 @@ struct backward_for {
     using Layer = typename Node::type;
     constexpr bool runs = [] {
       if constexpr (block_layer<Layer>) {
-        return Layer::kind != block_kind::unpool;
+        return true;
       } else {
         return has_backward<Node, L, T>;
       }

@@ -164,4 +164,39 @@ constexpr void run_plain(const upsample_params&, const T* x, const T*, T* y) {
   upsample_forward<Node::type::params, Node::input_shape, L>(x, y);
 }
 
+// The backward pass: each output's gradient to the inputs it read, with the weights it read them by.
+template <class Node, layout L, class T>
+constexpr void run_backward(const upsample_params&, const backward_call<T>& c) {
+  constexpr upsample_params P = Node::type::params;
+  using table = upsample_table<P, Node::input_shape>;
+  constexpr dims4 in = table::in, out = table::out;
+  const auto* source = table::sources.data();
+  if (c.dx == nullptr) return;
+  for (index_t ch = 0; ch < out.c; ++ch)
+    for (index_t oz = 0; oz < out.d; ++oz)
+      for (index_t oy = 0; oy < out.h; ++oy)
+        for (index_t ox = 0; ox < out.w; ++ox) {
+          const auto& sz = source[oz];
+          const auto& sy = source[table::first[1] + oy];
+          const auto& sx = source[table::first[2] + ox];
+          const T g = c.dy[offset<L>(out, ch, oz, oy, ox)];
+          if constexpr (table::nearest) {
+            c.dx[offset<L>(in, ch, sz, sy, sx)] += g;
+          } else if constexpr (P.mode == upsample_mode::cubic) {
+            for (int b = 0; b < 4; ++b)
+              for (int d = 0; d < 4; ++d)
+                c.dx[offset<L>(in, ch, 0, sy.i[b], sx.i[d])] += static_cast<T>(sy.w[b]) * static_cast<T>(sx.w[d]) * g;
+          } else {
+            const detail::linear_taps t[3] = {sz, sy, sx};
+            for (int a = 0; a < 2; ++a)
+              for (int b = 0; b < 2; ++b)
+                for (int d = 0; d < 2; ++d) {
+                  const float weight = (a ? t[0].l1 : t[0].l0) * (b ? t[1].l1 : t[1].l0) * (d ? t[2].l1 : t[2].l0);
+                  c.dx[offset<L>(in, ch, a ? t[0].i1 : t[0].i0, b ? t[1].i1 : t[1].i0, d ? t[2].i1 : t[2].i0)] +=
+                      static_cast<T>(weight) * g;
+                }
+          }
+        }
+}
+
 }  // namespace ctnn

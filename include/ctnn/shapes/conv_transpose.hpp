@@ -143,4 +143,6 @@ constexpr lowering lowering_of(const conv_transpose_params& p, const shape& in, 
   return r;
 }
 
+constexpr backward_reads backward_reads_of(const conv_transpose_params&) { return reads_input_for_weights; }
+
 }  // namespace ctnn

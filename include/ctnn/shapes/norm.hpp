@@ -60,6 +60,7 @@ constexpr layer_shapes infer(const tensor_op_params& p, const shape& in) {
   return r;
 }
 constexpr storage storage_of(const tensor_op_params&, layout) { return storage::in_place; }
+constexpr backward_reads backward_reads_of(const tensor_op_params& p) { return p.add ? reads_nothing : backward_reads{}; }
 
 constexpr layer_shapes infer(const layer_scale_params&, const shape& in) {
   layer_shapes r = same_shape(in);
@@ -68,5 +69,6 @@ constexpr layer_shapes infer(const layer_scale_params&, const shape& in) {
   return r;
 }
 constexpr storage storage_of(const layer_scale_params&, layout) { return storage::in_place; }
+constexpr backward_reads backward_reads_of(const layer_scale_params&) { return reads_input_for_weights; }
 
 }  // namespace ctnn

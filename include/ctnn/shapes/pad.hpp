@@ -69,4 +69,8 @@ constexpr arithmetic arithmetic_of(const pad_params& p, const shape& in) {
   return a;
 }
 
+// Padding's and cropping's gradients move back without reading activations.
+constexpr backward_reads backward_reads_of(const pad_params&) { return reads_nothing; }
+constexpr backward_reads backward_reads_of(const crop_params&) { return reads_nothing; }
+
 }  // namespace ctnn

@@ -64,4 +64,10 @@ constexpr receptive_field grow_field(const permute_params&, const shape&, const 
   return whole(f);
 }
 
+// Moves of elements: their gradients move back without reading activations.
+constexpr backward_reads backward_reads_of(const slice_channels_params&) { return reads_nothing; }
+constexpr backward_reads backward_reads_of(const channel_shuffle_params&) { return reads_nothing; }
+constexpr backward_reads backward_reads_of(const pixel_shuffle_params&) { return reads_nothing; }
+constexpr backward_reads backward_reads_of(const permute_params&) { return reads_nothing; }
+
 }  // namespace ctnn

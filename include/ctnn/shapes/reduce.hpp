@@ -52,4 +52,9 @@ constexpr receptive_field grow_field(const reduce_params& p, const shape& in, co
   return spatial || !p.keep_dims ? whole(f) : f;
 }
 
+// A sum's and a mean's gradients read nothing; a maximum's finds its members equal to the output.
+constexpr backward_reads backward_reads_of(const reduce_params& p) {
+  return p.kind == reduce_kind::sum || p.kind == reduce_kind::mean ? reads_nothing : backward_reads{true, false, true};
+}
+
 }  // namespace ctnn

@@ -71,4 +71,7 @@ constexpr arithmetic arithmetic_of(const upsample_params& p, const shape& in) {
   return a;
 }
 
+// Its gradient goes back through the same source positions and weights, which depend on no activation.
+constexpr backward_reads backward_reads_of(const upsample_params&) { return reads_nothing; }
+
 }  // namespace ctnn
