@@ -227,6 +227,8 @@ def gen_steps():
     entries = []
     step_case(entries, "sgd_plain", SMALL_CNN, small_cnn(), (2, 6, 6), 4, 3,
               lambda p: torch.optim.SGD(p, lr=0.1), "ctnn::sgd{0.1f, 0.0f, 0.0f}")
+    step_case(entries, "plain_sgd_decay", SMALL_CNN, small_cnn(), (2, 6, 6), 4, 3,
+              lambda p: torch.optim.SGD(p, lr=0.1, weight_decay=0.02), "ctnn::plain_sgd{0.1f, 0.02f}", seed=5)
     step_case(entries, "sgd_momentum_decay", SMALL_CNN, small_cnn(), (2, 6, 6), 4, 3,
               lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, weight_decay=0.01),
               "ctnn::sgd{0.05f, 0.9f, 0.01f}", seed=1)

@@ -2,7 +2,7 @@
 // backward pass reads, a loss, the backward pass, an optimizer step. No heap; every byte is a
 // compile-time constant.
 //
-//   using train = ctnn::training<net, ctnn::adam>;            // or ctnn::sgd; ctnn::train_last<2> as a third
+//   using train = ctnn::training<net, ctnn::adam>;            // or sgd, plain_sgd; train_last<2> as a third
 //   static_assert(train::arena_bytes <= 64 * 1024);            // activations, gradients, optimizer state
 //   static train::state<float> s;                              // exactly that memory
 //   float loss = train::step(w, s, ctnn::adam{.learning_rate = 1e-3f}, xs, labels);   // one batch
@@ -12,7 +12,7 @@
 //   train::zero_gradients(s); train::accumulate(w, x, label, s, scale); train::update(w, s, optimizer);
 // Losses: cross-entropy on the logits (softmax fused: the network ends at its last linear layer), given
 // a class; mean squared error, given a target. The optimizers are PyTorch's SGD (momentum, weight decay,
-// no dampening) and Adam, with their update formulas. The running statistics of batch norm stay frozen
+// no dampening; plain_sgd: no momentum and no memory for it) and Adam, with their update formulas. The running statistics of batch norm stay frozen
 // (PyTorch's model.eval() while fine-tuning).
 #pragma once
 
@@ -29,9 +29,15 @@ CTNN_BEGIN_CONFIG
 
 // PyTorch's torch.optim.SGD(lr, momentum, weight_decay): v = momentum v + (g + weight_decay w); w -= lr v.
 struct sgd {
-  static constexpr int moments = 1;  // the velocity (unused without momentum)
+  static constexpr int moments = 1;  // the velocity
   float learning_rate = 0.01f;
   float momentum = 0.0f;
+  float weight_decay = 0.0f;
+};
+// The same without momentum, and without its memory: w -= lr (g + weight_decay w).
+struct plain_sgd {
+  static constexpr int moments = 0;
+  float learning_rate = 0.01f;
   float weight_decay = 0.0f;
 };
 
@@ -110,8 +116,8 @@ constexpr void initialize_parameters(W& w, std::uint64_t seed) {
 template <class Net, class Optimizer = sgd, class Scope = train_all>
 struct training {
   static_assert(Net::valid, "ctnn::training: the network is invalid (its error is above)");
-  static_assert(std::is_same_v<Optimizer, sgd> || std::is_same_v<Optimizer, adam>,
-                "ctnn::training<Net, Optimizer>: the optimizer is ctnn::sgd or ctnn::adam");
+  static_assert(std::is_same_v<Optimizer, sgd> || std::is_same_v<Optimizer, plain_sgd> || std::is_same_v<Optimizer, adam>,
+                "ctnn::training<Net, Optimizer>: the optimizer is ctnn::sgd, ctnn::plain_sgd or ctnn::adam");
   static constexpr const auto& plan = training_plan_of<Net, Scope>;
   static_assert(plan.trained_parameters > 0 || Scope::input_gradient,
                 "ctnn::training: nothing to train (no layer with parameters is trained)");
@@ -198,10 +204,12 @@ struct training {
       const count_t at = plan.weight_gradient[t.node] + (t.offset - plain_weight_offsets<Net>[t.node]);
       T* p = w.values.data() + t.offset;
       const T* g = s.gradients.data() + at;
-      T* m = s.moments.data() + at;
+      T* m = Optimizer::moments > 0 ? s.moments.data() + at : nullptr;  // plain_sgd has none
       for (count_t i = 0; i < t.size; ++i) {
         const T gradient = g[i] + static_cast<T>(o.weight_decay) * p[i];
-        if constexpr (std::is_same_v<Optimizer, sgd>) {
+        if constexpr (std::is_same_v<Optimizer, plain_sgd>) {
+          p[i] -= static_cast<T>(o.learning_rate) * gradient;
+        } else if constexpr (std::is_same_v<Optimizer, sgd>) {
           m[i] = static_cast<T>(o.momentum) * m[i] + gradient;
           p[i] -= static_cast<T>(o.learning_rate) * (o.momentum != 0.0f ? m[i] : gradient);
         } else {
