@@ -24,11 +24,13 @@
 #include <ctnn/batch.hpp>
 #include <ctnn/calibrate.hpp>
 #include <ctnn/parallel.hpp>
+#include <ctnn/training.hpp>
 
 #include "peers.hpp"
 #include "workloads.hpp"
 #include "zoo/mobilenet_v2.hpp"
 #include "zoo/resnet18.hpp"
+#include "digits/digits_train.hpp"
 
 namespace {
 
@@ -397,6 +399,69 @@ void register_batch() {
   }
 }
 
+// T1: one training step of examples/train_digits.cpp's CNN on 32 of the digits (plain SGD), against libtorch's
+// C++ API doing the same step. First both train 20 steps from the same weights on the same batches: their
+// losses must agree within 1e-4 relative; then each is timed on its own copy, a batch per call.
+using digits_net = ctnn::sequential<ctnn::input<1, 8, 8>::with<ctnn::batch<32>>, ctnn::conv2d<8, 3, ctnn::pad<1>>,
+                                    ctnn::relu, ctnn::max_pool2d<2>, ctnn::conv2d<16, 3, ctnn::pad<1>>, ctnn::relu,
+                                    ctnn::max_pool2d<2>, ctnn::flatten, ctnn::linear<10>>;
+void register_training() {
+  using train = ctnn::training<digits_net, ctnn::plain_sgd>;
+  constexpr int batch = digits_net::batch, batches = digits::train_count / batch;
+  static constexpr ctnn::plain_sgd optimizer{0.05f, 0.0f};
+  auto xs = std::make_shared<std::vector<float>>(static_cast<std::size_t>(batches * batch * 64));
+  auto labels = std::make_shared<std::vector<std::int64_t>>(static_cast<std::size_t>(batches * batch));
+  auto classes = std::make_shared<std::vector<ctnn::count_t>>(labels->size());
+  for (std::size_t i = 0; i < xs->size(); ++i) (*xs)[i] = digits::train_levels[i] / 16.0f;
+  for (std::size_t i = 0; i < labels->size(); ++i) (*labels)[i] = (*classes)[i] = digits::train_labels[i];
+  auto initial = std::make_shared<digits_net::weights>();
+  ctnn::initialize_parameters(*initial, 2026);
+  const std::vector<float> flat(initial->values.begin(), initial->values.end());
+  const auto batch_x = [xs](int b) {
+    return std::span<const float, batch * 64>(xs->data() + static_cast<std::size_t>(b) * batch * 64, batch * 64);
+  };
+  const auto batch_labels = [classes](int b) {
+    return std::span<const ctnn::count_t, batch>(classes->data() + static_cast<std::size_t>(b) * batch, batch);
+  };
+  const double flops = 3.0 * 2.0 * static_cast<double>(digits_net::macs) * batch;  // forward, input and weight gradients
+
+  auto w = std::make_shared<digits_net::weights>(*initial);
+  auto state = std::make_shared<train::state<float>>();
+  auto loss = std::make_shared<std::vector<float>>(1);
+  auto step = std::make_shared<int>(0);
+  register_timed("T1_digits_train_step/ctnn", flops, [w, state, loss, step, batch_x, batch_labels] {
+    const int b = (*step)++ % batches;
+    (*loss)[0] = train::step(*w, *state, optimizer, batch_x(b), batch_labels(b));
+  }, loss);
+
+  auto check = bench::make_torch_trainer(flat, batch, optimizer.learning_rate);
+  if (!check) {
+    std::fprintf(stderr, "T1_digits_train_step: libtorch not built, skipped\n");
+    return;
+  }
+  auto reference = std::make_shared<digits_net::weights>(*initial);
+  auto reference_state = std::make_shared<train::state<float>>();
+  float worst = 0;
+  for (int b = 0; b < 20; ++b) {
+    const float ours = train::step(*reference, *reference_state, optimizer, batch_x(b), batch_labels(b));
+    const float theirs = check->step(xs->data() + static_cast<std::size_t>(b) * batch * 64, labels->data() + b * batch);
+    worst = std::max(worst, std::abs(ours - theirs) / std::max(1e-6f, std::abs(theirs)));
+  }
+  ++peers_checked;
+  if (!(worst <= 1e-4f)) {
+    ++peers_differing;
+    std::fprintf(stderr, "T1_digits_train_step: libtorch's losses differ from ctnn's by %g relative, not timed\n", worst);
+    return;
+  }
+  std::shared_ptr<bench::trainer> torch = bench::make_torch_trainer(flat, batch, optimizer.learning_rate);
+  auto torch_loss = std::make_shared<std::vector<float>>(1);
+  auto torch_step = std::make_shared<int>(0);
+  register_timed("T1_digits_train_step/libtorch", flops, [torch, torch_loss, torch_step, xs, labels] {
+    const int b = (*torch_step)++ % batches;
+    (*torch_loss)[0] = torch->step(xs->data() + static_cast<std::size_t>(b) * batch * 64, labels->data() + b * batch);
+  }, torch_loss);
+}
+
 }  // namespace
 
 // `ctnn_bench --check` only compares every peer's output with ctnn's (CI runs it): exit status 1 if
@@ -429,6 +494,7 @@ int main(int argc, char** argv) {
   register_batch();
   register_network<zoo::resnet18>("N1_resnet18", "resnet18");
   register_network<zoo::mobilenet_v2>("N2_mobilenet_v2", "mobilenet_v2");
+  register_training();
   if (check_only) {
     std::printf("%d peer outputs compared with ctnn's, %d differ\n", peers_checked, peers_differing);
     return peers_differing == 0 ? 0 : 1;

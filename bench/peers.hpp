@@ -69,4 +69,14 @@ std::unique_ptr<runner_int8> make_xnnpack_int8(const workload& w);
 // input in NCHW, PyTorch's order, and writes the 1000 logits.
 std::unique_ptr<runner> make_torch(const std::string& path);
 
+// Training: the digits CNN (examples/train_digits.cpp's: conv 1->8 3x3 pad 1, relu, max pool 2, conv 8->16
+// 3x3 pad 1, relu, max pool 2, flatten, linear 64->10) from the given weights (state_dict order), one
+// step per call on a batch (NCHW, labels), cross-entropy with the mean over the batch, SGD without
+// momentum; returns the batch's loss.
+struct trainer {
+  virtual ~trainer() = default;
+  virtual float step(const float* inputs_nchw, const std::int64_t* labels) = 0;
+};
+std::unique_ptr<trainer> make_torch_trainer(const std::vector<float>& weights, int batch, float learning_rate);
+
 }  // namespace bench
