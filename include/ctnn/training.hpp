@@ -131,6 +131,7 @@ struct training {
     alignas(64) std::array<T, plan.arena_elements> arena{};
     std::array<T, plan.weight_gradient_elements> gradients{};
     std::array<T, Optimizer::moments * plan.weight_gradient_elements> moments{};
+    std::array<T, plan.scratch_elements> scratch{};  // a convolution's matrices, reused layer after layer
     long long steps = 0;
   };
   static constexpr count_t activation_bytes = plan.arena_elements * count_t{sizeof(float)};
@@ -263,10 +264,12 @@ struct training {
     using schedule = schedule_of<Net>;
     const run_state<T> f{x.data(), nullptr, s.arena.data(), plan.value_offset.data(), plan.buffer.data(),
                          schedule::value.nodes.data(), w.values.data(), plain_weight_offsets<Net>.data()};
-    run_schedule<schedule, false, Net::memory_layout>(f);
-    return {x.data(), s.arena.data(), plan.value_offset.data(), plan.gradient_offset.data(), plan.kept.data(),
-            schedule::value.nodes.data(), w.values.data(), plain_weight_offsets<Net>.data(), s.gradients.data(),
-            plan.weight_gradient.data()};
+    const training_run<T> r{x.data(), s.arena.data(), plan.value_offset.data(), plan.gradient_offset.data(),
+                            plan.kept.data(), schedule::value.nodes.data(), w.values.data(),
+                            plain_weight_offsets<Net>.data(), s.gradients.data(), plan.weight_gradient.data(),
+                            s.scratch.data()};
+    run_training_forward_schedule<Net>(f, r);
+    return r;
   }
 };
 

@@ -6,9 +6,12 @@
 // Every extent is a compile-time constant; 1d and 2d run as 3d with unit leading dims.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <type_traits>
 
 #include "ctnn/kernels/activation.hpp"
+#include "ctnn/kernels/gemm.hpp"
 #include "ctnn/kernels/quantize.hpp"
 #include "ctnn/kernels/target.hpp"
 #include "ctnn/kernels/tensor.hpp"
@@ -142,10 +145,174 @@ constexpr void conv_backward(const T* x, const T* w, const T* dy, T* dx, T* dw, 
         }
   }
 }
+// Training's convolution as matrix products (shapes/conv.hpp's conv_matrices). With F[K][P] the receptive
+// fields (row k = ic x taps + tap, PyTorch's weight order; F[k][p] = the input at output position p's tap,
+// 0 in the padding), W[M][K] the weights and y, dy as [M][P]: y = W F + b, dW += (F dy^T)^T,
+// dF = W^T dy, whose fields add back into dx. Every product has a contiguous inner dimension.
+template <conv_params P, shape In, layout L>
+struct conv_as_matrices {
+  using K = conv_kernel<P, In, L, float>;  // the geometry (no use of the element type)
+  static constexpr conv_matrices m = conv_matrices_of(P, In);
+  static constexpr index_t positions = static_cast<index_t>(m.positions), reduction = static_cast<index_t>(m.reduction),
+                           channels = static_cast<index_t>(m.channels);
+  static constexpr count_t taps = count_t{K::k.kernel[0]} * K::k.kernel[1] * K::k.kernel[2];
+  static constexpr count_t column_step = (L == layout::nchw ? 1 : K::in.c) * K::k.stride[2];
+
+  // f(field row, first position, input offset of its first element, count) for each run of a field row
+  // that lies inside the input along W (its elements column_step apart); the rest of the row is padding.
+  template <class F>
+  static constexpr void each_run(F&& f) {
+    for (index_t ic = 0; ic < K::in.c; ++ic)
+      for (index_t kz = 0; kz < K::k.kernel[0]; ++kz)
+        for (index_t ky = 0; ky < K::k.kernel[1]; ++ky)
+          for (index_t kx = 0; kx < K::k.kernel[2]; ++kx) {
+            const count_t row = ic * taps + (count_t{kz} * K::k.kernel[1] + ky) * K::k.kernel[2] + kx;
+            // The outputs along W whose tap kx lies inside the input: [first, last).
+            const index_t shift = kx * K::k.dilation[2] - K::k.pad_begin[2];
+            index_t first = 0, last = K::out.w;
+            while (first < last && first * K::k.stride[2] + shift < 0) ++first;
+            while (last > first && (last - 1) * K::k.stride[2] + shift >= K::in.w) --last;
+            for (index_t oz = 0; oz < K::out.d; ++oz) {
+              const index_t iz = oz * K::k.stride[0] - K::k.pad_begin[0] + kz * K::k.dilation[0];
+              if (iz < 0 || iz >= K::in.d) continue;
+              for (index_t oy = 0; oy < K::out.h; ++oy) {
+                const index_t iy = oy * K::k.stride[1] - K::k.pad_begin[1] + ky * K::k.dilation[1];
+                if (iy < 0 || iy >= K::in.h || first >= last) continue;
+                const count_t p = (count_t{oz} * K::out.h + oy) * K::out.w + first;
+                f(row, p, offset<L>(K::in, ic, iz, iy, first * K::k.stride[2] + shift), count_t{last - first});
+              }
+            }
+          }
+  }
+  // A small layer's fields as a table made by the compiler: each element's input offset, -1 in the
+  // padding (the runs above cost more in loop overhead than they move when rows are a few elements).
+  static constexpr count_t table_limit = 16384;
+  static constexpr bool tabled = m.reduction * m.positions <= table_limit;
+  static constexpr auto table = [] {
+    std::array<std::int32_t, tabled ? m.reduction * m.positions : 1> t{};
+    if constexpr (tabled) {
+      for (std::int32_t& v : t) v = -1;
+      each_run([&](count_t row, count_t p, count_t at, count_t n) {
+        for (count_t i = 0; i < n; ++i) t[static_cast<std::size_t>(row * m.positions + p + i)] = static_cast<std::int32_t>(at + i * column_step);
+      });
+    }
+    return t;
+  }();
+  // The same table by position: [P][K].
+  static constexpr auto by_position_table = [] {
+    std::array<std::int32_t, tabled ? m.reduction * m.positions : 1> t{};
+    if constexpr (tabled)
+      for (count_t k = 0; k < m.reduction; ++k)
+        for (count_t p = 0; p < m.positions; ++p)
+          t[static_cast<std::size_t>(p * m.reduction + k)] = table[static_cast<std::size_t>(k * m.positions + p)];
+    return t;
+  }();
+  // F^T [P][K] and its scatter, for the backward pass (small layers only).
+  template <class T>
+  static constexpr void gather_by_position(const T* x, T* fields) {
+    for (count_t i = 0; i < m.reduction * m.positions; ++i)
+      fields[i] = by_position_table[i] >= 0 ? x[by_position_table[i]] : T(0);
+  }
+  template <class T>
+  static constexpr void scatter_add_by_position(const T* fields, T* dx) {
+    for (count_t i = 0; i < m.reduction * m.positions; ++i)
+      if (by_position_table[i] >= 0) dx[by_position_table[i]] += fields[i];
+  }
+  template <class T>
+  static constexpr void gather(const T* x, T* fields) {
+    if constexpr (tabled) {
+      for (count_t i = 0; i < m.reduction * m.positions; ++i) fields[i] = table[i] >= 0 ? x[table[i]] : T(0);
+    } else {
+      for (count_t i = 0; i < m.reduction * m.positions; ++i) fields[i] = T(0);
+      each_run([&](count_t row, count_t p, count_t at, count_t n) {
+        T* to = fields + row * m.positions + p;
+        for (count_t i = 0; i < n; ++i) to[i] = x[at + i * column_step];
+      });
+    }
+  }
+  template <class T>
+  static constexpr void scatter_add(const T* fields, T* dx) {
+    if constexpr (tabled) {
+      for (count_t i = 0; i < m.reduction * m.positions; ++i)
+        if (table[i] >= 0) dx[table[i]] += fields[i];
+    } else {
+      each_run([&](count_t row, count_t p, count_t at, count_t n) {
+        const T* from = fields + row * m.positions + p;
+        for (count_t i = 0; i < n; ++i) dx[at + i * column_step] += from[i];
+      });
+    }
+  }
+
+  // y = W F + b: straight into y in NCHW (it is [M][P]), through the scratch in NHWC.
+  template <class T>
+  static constexpr void forward(const T* x, const T* w, const T* b, T* y, T* scratch) {
+    T* fields = scratch;
+    T* out = L == layout::nchw ? y : fields + m.reduction * m.positions;
+    gather(x, fields);
+    for (index_t c = 0; c < channels; ++c)
+      for (count_t p = 0; p < m.positions; ++p) out[c * m.positions + p] = b != nullptr ? b[c] : T(0);
+    multiply_add<channels, positions, reduction>(w, fields, out);
+    if constexpr (L == layout::nhwc) transpose<channels, positions>(out, y);
+  }
+
+  template <class T>
+  static constexpr void backward(const T* x, const T* w, const T* dy, T* dx, T* dw, T* db, T* scratch) {
+    T* fields = scratch;                                       // F, then dF  [K][P]
+    T* by_position = fields + m.reduction * m.positions;      // dy^T         [P][M]
+    T* by_channel = by_position + m.positions * m.channels;   // dy           [M][P]
+    T* matrix = by_channel + m.positions * m.channels;        // dW^T or W^T  [K][M]
+    if constexpr (L == layout::nchw) {
+      for (count_t i = 0; i < m.channels * m.positions; ++i) by_channel[i] = dy[i];
+      transpose<channels, positions>(dy, by_position);
+    } else {
+      for (count_t i = 0; i < m.channels * m.positions; ++i) by_position[i] = dy[i];
+      transpose<positions, channels>(dy, by_channel);
+    }
+    if (db != nullptr)
+      for (index_t c = 0; c < channels; ++c)
+        for (count_t p = 0; p < m.positions; ++p) db[c] += by_channel[c * m.positions + p];
+    if constexpr (tabled) {  // by position: dW += dy F^T and dF^T = dy^T W straight into PyTorch's order
+      if (dw != nullptr) {
+        gather_by_position(x, fields);
+        multiply_add<channels, reduction, positions>(by_channel, fields, dw);
+      }
+      if (dx != nullptr) {
+        for (count_t i = 0; i < m.reduction * m.positions; ++i) fields[i] = T(0);
+        multiply_add<positions, reduction, channels>(by_position, w, fields);
+        scatter_add_by_position(fields, dx);
+      }
+    } else {
+      if (dw != nullptr) {
+        gather(x, fields);
+        for (count_t i = 0; i < m.reduction * m.channels; ++i) matrix[i] = T(0);
+        multiply_add<reduction, channels, positions>(fields, by_position, matrix);
+        for (index_t c = 0; c < channels; ++c)
+          for (count_t k = 0; k < m.reduction; ++k) dw[c * m.reduction + k] += matrix[k * m.channels + c];
+      }
+      if (dx != nullptr) {
+        transpose<channels, reduction>(w, matrix);
+        for (count_t i = 0; i < m.reduction * m.positions; ++i) fields[i] = T(0);
+        multiply_add<reduction, positions, channels>(matrix, by_channel, fields);
+        scatter_add(fields, dx);
+      }
+    }
+  }
+};
+
 template <class Node, layout L, class T>
 constexpr void run_backward(const conv_params&, const backward_call<T>& c) {
   T* db = c.dw != nullptr && Node::result.bias.rank > 0 ? c.dw + Node::result.weight.size() : nullptr;
-  conv_backward<Node::type::params, Node::input_shape, L>(c.x, c.w, c.dy, c.dx, c.dw, db);
+  if constexpr (conv_matrices_of(Node::type::params, Node::input_shape).scratch() > 0) {
+    conv_as_matrices<Node::type::params, Node::input_shape, L>::backward(c.x, c.w, c.dy, c.dx, c.dw, db, c.scratch);
+  } else {
+    conv_backward<Node::type::params, Node::input_shape, L>(c.x, c.w, c.dy, c.dx, c.dw, db);
+  }
+}
+// Training's forward pass, with the scratch the plan gives it.
+template <class Node, layout L, class T>
+  requires(conv_matrices_of(Node::type::params, Node::input_shape).scratch() > 0)
+constexpr void run_training_forward(const conv_params&, const T* x, const T* w, T* y, T* scratch) {
+  conv_as_matrices<Node::type::params, Node::input_shape, L>::forward(x, w, bias_after_weight<Node>(w), y, scratch);
 }
 
 // Some output channels only: a compile-time evaluation splits a large layer (ctnn/kernels/evaluate.hpp).

@@ -102,5 +102,7 @@ constexpr void run_plain(const partial_conv_params&, const T* x, const T* w, T* 
 // No backward pass yet; deleted, so that the convolution's (its parameters' base) is not taken for it.
 template <class Node, layout L, class T>
 constexpr void run_backward(const partial_conv_params&, const backward_call<T>&) = delete;
+template <class Node, layout L, class T>
+constexpr void run_training_forward(const partial_conv_params&, const T*, const T*, T*, T*) = delete;
 
 }  // namespace ctnn

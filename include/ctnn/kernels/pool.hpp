@@ -163,7 +163,9 @@ constexpr void run_plain(const global_pool_params&, const T* x, const T*, T* y) 
 
 // ---- backward passes --------------------------------------------------------------------------------
 // Max pooling: each output's gradient to the element the forward chose (the first maximum in the
-// window's order, as PyTorch's CPU kernel), found again in the input.
+// window's order, as PyTorch's CPU kernel), found again in the input. A row of outputs is searched
+// together, taps outer and outputs inner: independent chains of selects, not one long chain of
+// data-dependent branches per window.
 template <class Node, layout L, class T>
 constexpr void run_backward(const max_pool_params&, const backward_call<T>& c) {
   constexpr shape In = Node::input_shape;
@@ -173,20 +175,37 @@ constexpr void run_backward(const max_pool_params&, const backward_call<T>& c) {
   if (c.dx == nullptr) return;
   for (index_t ch = 0; ch < out.c; ++ch)
     for (index_t oz = 0; oz < out.d; ++oz)
-      for (index_t oy = 0; oy < out.h; ++oy)
+      for (index_t oy = 0; oy < out.h; ++oy) {
+        T best[out.w];
+        count_t chosen[out.w], first[out.w];
         for (index_t ox = 0; ox < out.w; ++ox) {
-          T best = lowest_value<T>();
-          count_t chosen = -1;
-          for_each_tap<k, in>(oz, oy, ox, [&](index_t, index_t, index_t, index_t iz, index_t iy, index_t ix) {
-            const count_t at = offset<L>(in, ch, iz, iy, ix);
-            if (chosen < 0) chosen = at;  // PyTorch's index when every value is -inf
-            if (c.x[at] > best || math::isnan(c.x[at])) {
-              best = c.x[at];
-              chosen = at;
-            }
-          });
-          if (chosen >= 0) c.dx[chosen] += c.dy[offset<L>(out, ch, oz, oy, ox)];
+          best[ox] = lowest_value<T>();
+          chosen[ox] = first[ox] = -1;
         }
+        for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
+          const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
+          if (iz < 0 || iz >= in.d) continue;
+          for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
+            const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
+            if (iy < 0 || iy >= in.h) continue;
+            for (index_t kx = 0; kx < k.kernel[2]; ++kx)
+              for (index_t ox = 0; ox < out.w; ++ox) {
+                const index_t ix = ox * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
+                if (ix < 0 || ix >= in.w) continue;
+                const count_t at = offset<L>(in, ch, iz, iy, ix);
+                const T v = c.x[at];
+                const bool take = v > best[ox] || v != v;
+                best[ox] = take ? v : best[ox];
+                chosen[ox] = take ? at : chosen[ox];
+                first[ox] = first[ox] < 0 ? at : first[ox];  // PyTorch's index when every value is -inf
+              }
+          }
+        }
+        for (index_t ox = 0; ox < out.w; ++ox) {
+          const count_t at = chosen[ox] >= 0 ? chosen[ox] : first[ox];
+          if (at >= 0) c.dx[at] += c.dy[offset<L>(out, ch, oz, oy, ox)];
+        }
+      }
 }
 
 // Average pooling: each output's gradient over its divisor to every real element of its window.

@@ -201,6 +201,7 @@ struct backward_call {
   T* dx = nullptr;
   const T* w = nullptr;   // its weights, PyTorch's order
   T* dw = nullptr;
+  T* scratch = nullptr;   // the plan's training scratch (training_scratch_of)
 };
 
 // A plain layer's bias: its weights in PyTorch's order are the weight tensor, then the bias if it has one.

@@ -31,6 +31,7 @@ struct training_run {
   const count_t* weight_offsets;
   T* weight_gradients;
   const count_t* weight_gradient;  // per node: its block in weight_gradients, or no_gradient
+  T* scratch;                      // the plan's scratch_elements
 
   constexpr const T* value(int t) const { return t == 0 ? input : arena + value_offset[t]; }
   constexpr const T* kept_value(int t) const { return kept[t] ? value(t) : nullptr; }
@@ -76,10 +77,36 @@ constexpr void backward_node(const training_run<T>& s, int k) {
   } else {
     const int in = s.nodes[k].inputs[0];
     const backward_call<T> c{s.kept_value(in), s.kept_value(k + 1), s.gradient(k + 1), s.gradient(in),
-                             s.weights + s.weight_offsets[k], s.weight_gradients_of(k)};
+                             s.weights + s.weight_offsets[k], s.weight_gradients_of(k), s.scratch};
     run_backward<Node, L>(Layer::params, c);
   }
 }
+
+// Training's forward of a node: its family's run_training_forward where it has one (with the scratch), else
+// the plain loops.
+template <class Node, layout L, class T>
+concept has_training_forward = requires(const T* x, T* y) {
+  run_training_forward<Node, L>(Node::type::params, x, x, y, y);
+};
+template <class Node, layout L, class T>
+constexpr void training_forward_node(const training_run<T>& s, int k) {
+  using Layer = typename Node::type;
+  const T* x = s.value(s.nodes[k].inputs[0]);
+  run_training_forward<Node, L>(Layer::params, x, s.weights + s.weight_offsets[k], const_cast<T*>(s.value(k + 1)), s.scratch);
+}
+template <layout L, class T>
+struct training_forward_for {
+  using value_type = backward_function<T>;
+  static constexpr bool uses_followers = false;
+  template <class Node, class N1, class N2, class N3>
+  static constexpr backward_function<T> of() {
+    if constexpr (!block_layer<typename Node::type> && has_training_forward<Node, L, T>) {
+      return &training_forward_node<Node, L, T>;
+    } else {
+      return nullptr;  // the plain runner's
+    }
+  }
+};
 
 // The backward of each node (a visitor of the schedule).
 template <layout L, class T>
@@ -105,6 +132,21 @@ struct backward_for {
   }
 };
 }  // namespace impl
+
+// The forward pass on the training plan: the plain runner's node functions, or the family's training forward.
+template <class Net, class T>
+constexpr void run_training_forward_schedule(const run_state<T>& f, const training_run<T>& s) {
+  using schedule = schedule_of<Net>;
+  constexpr const auto& plain = node_table<schedule, impl::kernel_for<false, Net::memory_layout, T>>;
+  constexpr const auto& own = node_table<schedule, impl::training_forward_for<Net::memory_layout, T>>;
+  for (int k = 0; k < schedule::value.node_count; ++k) {
+    if (own[k] != nullptr) {
+      own[k](s, k);
+    } else {
+      plain[k].run(f, k);
+    }
+  }
+}
 
 // The backward pass of every node that has a gradient to pass, last to first. A tensor's gradient is
 // zeroed by the first node (in this order) that adds into it; the network's result's gradient (the

@@ -63,16 +63,29 @@ struct training_plan {
   count_t weight_gradient_elements = 0;
   count_t trained_parameters = 0;  // learned elements the optimizer updates
   count_t arena_elements = 0;
+  count_t scratch_elements = 0;  // the largest training_scratch_of (a convolution's matrices)
 };
 
 namespace impl {
-// Each node's backward_reads, from its type (a visitor of the schedule).
+// Each node's backward_reads and training scratch, from its type (visitors of the schedule).
 struct list_backward_reads {
   using value_type = backward_reads;
   static constexpr bool uses_followers = false;
   template <class Node, class N1, class N2, class N3>
   static constexpr backward_reads of() {
     return backward_reads_of(Node::type::params);
+  }
+};
+struct list_training_scratch {
+  using value_type = count_t;
+  static constexpr bool uses_followers = false;
+  template <class Node, class N1, class N2, class N3>
+  static constexpr count_t of() {
+    if constexpr (block_layer<typename Node::type>) {
+      return 0;
+    } else {
+      return training_scratch_of(Node::type::params, Node::input_shape);
+    }
   }
 };
 
@@ -200,6 +213,8 @@ struct build_training_plan {
       }
     }
     p.weight_gradient[N] = no_gradient;
+    const count_t* scratch = node_table<schedule, list_training_scratch>.data();
+    for (int k = 0; k < N; ++k) p.scratch_elements = scratch[k] > p.scratch_elements ? scratch[k] : p.scratch_elements;
     return p;
   }();
 };

@@ -99,6 +99,27 @@ constexpr arithmetic arithmetic_of(const conv_params& p, const shape& in) {
 // Its input's gradient needs only the weights (the transposed convolution of the output's gradient).
 constexpr backward_reads backward_reads_of(const conv_params&) { return reads_input_for_weights; }
 
+// In training a convolution without groups runs as matrix products over its receptive fields
+// (ctnn/kernels/conv.hpp): P output positions, K = C_in x kernel volume, M = C_out; its scratch holds the
+// fields [K][P], the output (gradient) as [P][M] and as [M][P], and a weight matrix [K][M]. Past this many
+// elements (or with groups) it runs as loops, with none.
+inline constexpr count_t conv_matrix_max_scratch = count_t{1} << 20;
+struct conv_matrices {
+  count_t positions = 0, reduction = 0, channels = 0;
+  constexpr count_t scratch() const {
+    return positions * reduction + 2 * positions * channels + reduction * channels;  // (the weights as [K][M])
+  }
+};
+constexpr conv_matrices conv_matrices_of(const conv_params& p, const shape& in) {
+  const conv_geometry g = resolve_conv(p, in);
+  if (g.error || g.groups != 1) return {};
+  const conv_matrices m{window_output(g.w, 1).size(), count_t{g.in_channels} * kernel_volume(g.w), g.out_channels};
+  return m.scratch() <= conv_matrix_max_scratch ? m : conv_matrices{};
+}
+constexpr count_t training_scratch_of(const conv_params& p, const shape& in) {
+  return conv_matrices_of(p, in).scratch();
+}
+
 constexpr lowering lowering_of(const conv_params& p, const shape& in, layout l) {
   const conv_geometry g = resolve_conv(p, in);
   lowering r;

@@ -151,5 +151,10 @@ template <class P>
 constexpr backward_reads backward_reads_of(const P&) {
   return {};
 }
+// Elements of scratch a layer's training passes use (the training plan holds the largest): none by default.
+template <class P>
+constexpr count_t training_scratch_of(const P&, const shape&) {
+  return 0;
+}
 
 }  // namespace ctnn
