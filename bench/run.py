@@ -196,6 +196,18 @@ def main():
         torch_us = min((r[f"{name}/libtorch"]["us"] for r in runs.values() if f"{name}/libtorch" in r), default=float("nan"))
         lines.append(f"| {title} | {c['us'] / 1e3:.2f} | {c['flops'] / 1e9:.0f} | {g['us'] / 1e3:.2f} | {torch_us / 1e3:.2f} "
                      f"| {torch_us / min(c['us'], g['us']):.2f} |")
+    lines += ["", "Training: one step of `examples/train_digits.cpp`'s CNN on a batch of 32 digits (forward, cross-entropy, "
+              "backward, plain SGD; ctnn's `training<net, plain_sgd>::step`), against libtorch 1.13's C++ API doing "
+              "the same step (`torch::nn::Sequential`, autograd, `torch::optim::SGD`, one intra-op thread), both first "
+              "trained 20 steps from the same weights with losses checked equal within 1e-4:", "",
+              "| workload | ctnn clang (us) | ctnn g++ (us) | g++ / clang | libtorch (us) | libtorch / ctnn |",
+              "|---|---:|---:|---:|---:|---:|"]
+    if "T1_digits_train_step/ctnn" in clang:
+        c, g = clang["T1_digits_train_step/ctnn"], gcc["T1_digits_train_step/ctnn"]
+        torch_us = min((r["T1_digits_train_step/libtorch"]["us"] for r in runs.values()
+                        if "T1_digits_train_step/libtorch" in r), default=float("nan"))
+        lines.append(f"| T1_digits_train_step | {c['us']:.1f} | {g['us']:.1f} | {g['us'] / c['us']:.2f} | {torch_us:.1f} "
+                     f"| {torch_us / min(c['us'], g['us']):.2f} |")
     lines += int8_table(runs, clang, gcc, int8_instruction)
     lines += ["", "One inference on this machine's 2 cores with `ctnn::forward_parallel` (clang, wall clock; the "
               "convolution and linear kernels split their output, the other nodes run on one thread):", "",

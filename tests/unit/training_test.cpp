@@ -264,3 +264,47 @@ TEST(Gradients, FiniteDifferencesWherePyTorchHasNone) {
 }
 
 }  // namespace
+
+namespace {
+// The convolution's two training paths, matrices over receptive fields and the loops, on the same data.
+template <class Layer, shape In, layout L>
+void expect_matrices_match_loops() {
+  using node = placed_layer<Layer, In>;
+  constexpr conv_params P = Layer::params;
+  using matrices = conv_as_matrices<P, In, L>;
+  static_assert(matrices::m.scratch() > 0);
+  constexpr count_t in_size = In.size(), out_size = node::output_shape.size(), weights = node::weight_shape.size();
+  constexpr index_t channels = node::output_shape[0];
+  std::vector<double> x(in_size), w(weights), b(channels), dy(out_size), scratch(matrices::m.scratch());
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = std::sin(0.3 * static_cast<double>(i));
+  for (std::size_t i = 0; i < w.size(); ++i) w[i] = std::cos(0.7 * static_cast<double>(i));
+  for (std::size_t i = 0; i < b.size(); ++i) b[i] = 0.1 * static_cast<double>(i);
+  for (std::size_t i = 0; i < dy.size(); ++i) dy[i] = std::sin(1.1 * static_cast<double>(i) + 0.5);
+  std::vector<double> y_loops(out_size), y_matrices(out_size);
+  conv_forward<P, In, L>(x.data(), w.data(), b.data(), y_loops.data());
+  matrices::forward(x.data(), w.data(), b.data(), y_matrices.data(), scratch.data());
+  for (count_t i = 0; i < out_size; ++i) EXPECT_NEAR(y_matrices[i], y_loops[i], 1e-12) << "y " << i;
+  std::vector<double> dx_loops(in_size), dw_loops(weights), db_loops(channels);
+  std::vector<double> dx_matrices(in_size), dw_matrices(weights), db_matrices(channels);
+  conv_backward<P, In, L>(x.data(), w.data(), dy.data(), dx_loops.data(), dw_loops.data(), db_loops.data());
+  matrices::backward(x.data(), w.data(), dy.data(), dx_matrices.data(), dw_matrices.data(), db_matrices.data(),
+                     scratch.data());
+  for (count_t i = 0; i < in_size; ++i) EXPECT_NEAR(dx_matrices[i], dx_loops[i], 1e-12) << "dx " << i;
+  for (count_t i = 0; i < weights; ++i) EXPECT_NEAR(dw_matrices[i], dw_loops[i], 1e-12) << "dw " << i;
+  for (index_t i = 0; i < channels; ++i) EXPECT_NEAR(db_matrices[i], db_loops[i], 1e-12) << "db " << i;
+}
+}  // namespace
+
+TEST(Gradients, ConvolutionMatricesMatchTheLoops) {
+  expect_matrices_match_loops<conv2d<5, 3, pad<1>>, shape{3, 7, 6}, layout::nchw>();
+  expect_matrices_match_loops<conv2d<5, 3, pad<1>>, shape{3, 7, 6}, layout::nhwc>();
+  expect_matrices_match_loops<conv2d<4, kernel<3, 2>, stride<2, 1>, dilation<1, 2>, pad_begin<2, 0>, pad_end<0, 1>>,
+                              shape{2, 9, 8}, layout::nchw>();
+  expect_matrices_match_loops<conv2d<4, kernel<3, 2>, stride<2, 1>, dilation<1, 2>, pad_begin<2, 0>, pad_end<0, 1>>,
+                              shape{2, 9, 8}, layout::nhwc>();
+  expect_matrices_match_loops<conv1d<3, 5, stride<3>, pad<2>>, shape{2, 17}, layout::nchw>();
+  expect_matrices_match_loops<conv3d<2, 2, pad<1>>, shape{2, 3, 4, 5}, layout::nhwc>();
+  // A layer past the table's size: the runs along W instead of the compiler's table.
+  expect_matrices_match_loops<conv2d<4, 3>, shape{8, 40, 40}, layout::nchw>();
+  expect_matrices_match_loops<conv2d<4, 3, stride<2>, pad<1>>, shape{8, 41, 40}, layout::nhwc>();
+}

@@ -5,6 +5,7 @@
 // MACs: output elements x C_in/groups x kernel volume.
 #pragma once
 
+#include "ctnn/core/config.hpp"
 #include "ctnn/layers/conv.hpp"
 #include "ctnn/shapes/window.hpp"
 
@@ -103,7 +104,7 @@ constexpr backward_reads backward_reads_of(const conv_params&) { return reads_in
 // (ctnn/kernels/conv.hpp): P output positions, K = C_in x kernel volume, M = C_out; its scratch holds the
 // fields [K][P], the output (gradient) as [P][M] and as [M][P], and a weight matrix [K][M]. Past this many
 // elements (or with groups) it runs as loops, with none.
-inline constexpr count_t conv_matrix_max_scratch = count_t{1} << 20;
+inline constexpr count_t conv_matrix_max_scratch = CTNN_CONV_MATRIX_MAX_SCRATCH;  // ctnn/core/config.hpp
 struct conv_matrices {
   count_t positions = 0, reduction = 0, channels = 0;
   constexpr count_t scratch() const {
