@@ -202,6 +202,7 @@ struct training {
     }
     for (const parameter_tensor& t : tensors) {
       if (!t.learned || plan.weight_gradient[t.node] == no_gradient) continue;
+      if (!plan.weights_trained[t.node] && !same_text(t.suffix, "bias")) continue;  // train_biases
       const count_t at = plan.weight_gradient[t.node] + (t.offset - plain_weight_offsets<Net>[t.node]);
       T* p = w.values.data() + t.offset;
       const T* g = s.gradients.data() + at;
@@ -267,7 +268,7 @@ struct training {
     const training_run<T> r{x.data(), s.arena.data(), plan.value_offset.data(), plan.gradient_offset.data(),
                             plan.kept.data(), schedule::value.nodes.data(), w.values.data(),
                             plain_weight_offsets<Net>.data(), s.gradients.data(), plan.weight_gradient.data(),
-                            s.scratch.data()};
+                            s.scratch.data(), plan.weights_trained.data()};
     run_training_forward_schedule<Net>(f, r);
     return r;
   }

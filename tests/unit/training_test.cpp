@@ -308,3 +308,43 @@ TEST(Gradients, ConvolutionMatricesMatchTheLoops) {
   expect_matrices_match_loops<conv2d<4, 3>, shape{8, 40, 40}, layout::nchw>();
   expect_matrices_match_loops<conv2d<4, 3, stride<2>, pad<1>>, shape{8, 41, 40}, layout::nhwc>();
 }
+
+// Biases only: the same bias gradients as training everything, no input kept for a weight gradient,
+// and only the biases move.
+TEST(TrainingStep, BiasesOnlyMatchFullTrainingOnTheBiases) {
+  using net = sequential<input<2, 8, 8>, conv2d<4, 3, pad<1>>, batch_norm2d<>, relu, max_pool2d<2>, flatten,
+                         linear<6>, tanh_activation, linear<3>>;
+  using all = training<net, sgd>;
+  using biases = training<net, sgd, train_biases>;
+  constexpr const auto& p = training_plan_of<net, train_biases>;
+  // Kept: the relu's and max pool's inputs (their own derivatives) and the tanh's; not the input (the
+  // convolution's), nor the linear layers' inputs, nor batch norm's.
+  for (int t = 0; t <= 8; ++t) EXPECT_EQ(p.kept[t], t == 2 || t == 3 || t == 6) << t;
+  EXPECT_EQ(p.trained_parameters, 4 + 4 + 6 + 3);  // conv, batch norm (its shift), two linear biases
+  static net::weights_of<double> w, before;
+  std::array<double, net::input_size> x{};
+  fill<net>(w, x, 11);
+  before = w;
+  static all::state<double> s;
+  static biases::state<double> b;
+  all::zero_gradients(s);
+  biases::zero_gradients(b);
+  all::accumulate(w, std::span<const double, net::input_size>(x), 2, s);
+  biases::accumulate(w, std::span<const double, net::input_size>(x), 2, b);
+  int compared = 0;
+  biases::for_each_gradient(b, [&](const char* name, const shape&, std::span<double> g) {
+    if (!std::string(name).ends_with(".bias")) return;
+    all::for_each_gradient(s, [&](const char* other, const shape&, std::span<double> h) {
+      if (std::string(name) != other) return;
+      for (std::size_t i = 0; i < g.size(); ++i) EXPECT_NEAR(g[i], h[i], 1e-14) << name;
+      ++compared;
+    });
+  });
+  EXPECT_EQ(compared, 4);
+  biases::update(w, b, sgd{0.5f, 0.0f, 0.0f});
+  for (const parameter_info& t : parameters_of<net>) {
+    bool moved = false;
+    for (count_t i = 0; i < t.size; ++i) moved = moved || w.values[t.offset + i] != before.values[t.offset + i];
+    EXPECT_EQ(moved, std::string(t.name).ends_with(".bias")) << t.name;
+  }
+}

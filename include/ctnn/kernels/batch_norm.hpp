@@ -57,12 +57,12 @@ constexpr void run_backward(const batch_norm_params&, const backward_call<T>& c)
           const count_t at = offset<L>(t, ch, z, yy, xx);
           if (c.dx != nullptr) c.dx[at] += c.dy[at] * a;
           if (c.dw != nullptr) {
-            weight_sum += c.dy[at] * (c.x[at] - stats[ch]) * inverse_deviation;
+            if (c.weight_gradient) weight_sum += c.dy[at] * (c.x[at] - stats[ch]) * inverse_deviation;
             bias_sum += c.dy[at];
           }
         }
     if (c.dw != nullptr && P.affine) {
-      c.dw[ch] += static_cast<T>(weight_sum);
+      if (c.weight_gradient) c.dw[ch] += static_cast<T>(weight_sum);
       c.dw[t.c + ch] += static_cast<T>(bias_sum);
     }
   }

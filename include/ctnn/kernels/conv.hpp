@@ -301,11 +301,12 @@ struct conv_as_matrices {
 
 template <class Node, layout L, class T>
 constexpr void run_backward(const conv_params&, const backward_call<T>& c) {
-  T* db = c.dw != nullptr && Node::result.bias.rank > 0 ? c.dw + Node::result.weight.size() : nullptr;
+  T* dw = weight_gradient_of<Node>(c);
+  T* db = bias_gradient_of<Node>(c);
   if constexpr (conv_matrices_of(Node::type::params, Node::input_shape).scratch() > 0) {
-    conv_as_matrices<Node::type::params, Node::input_shape, L>::backward(c.x, c.w, c.dy, c.dx, c.dw, db, c.scratch);
+    conv_as_matrices<Node::type::params, Node::input_shape, L>::backward(c.x, c.w, c.dy, c.dx, dw, db, c.scratch);
   } else {
-    conv_backward<Node::type::params, Node::input_shape, L>(c.x, c.w, c.dy, c.dx, c.dw, db);
+    conv_backward<Node::type::params, Node::input_shape, L>(c.x, c.w, c.dy, c.dx, dw, db);
   }
 }
 // Training's forward pass, with the scratch the plan gives it.

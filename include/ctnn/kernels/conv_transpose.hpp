@@ -76,8 +76,8 @@ constexpr void run_plain(const conv_transpose_params&, const T* x, const T* w, T
 template <class Node, layout L, class T>
 constexpr void run_backward(const conv_transpose_params&, const backward_call<T>& c) {
   using K = conv_transpose_kernel<Node::type::params, Node::input_shape>;
-  T* dw = c.dw;
-  T* db = dw != nullptr && Node::result.bias.rank > 0 ? dw + Node::result.weight.size() : nullptr;
+  T* dw = weight_gradient_of<Node>(c);
+  T* db = bias_gradient_of<Node>(c);
   for (index_t oc = 0; oc < K::out.c; ++oc) {
     const index_t first_in = oc / K::out_per_group * K::in_per_group, ocg = oc % K::out_per_group;
     for (index_t oz = 0; oz < K::out.d; ++oz)

@@ -214,8 +214,9 @@ constexpr void linear_backward(const T* x, const T* w, const T* dy, T* dx, T* dw
 }
 template <class Node, layout L, class T>
 constexpr void run_backward(const linear_params&, const backward_call<T>& c) {
-  T* db = c.dw != nullptr && Node::result.bias.rank > 0 ? c.dw + Node::result.weight.size() : nullptr;
-  linear_backward<Node::type::params, Node::input_shape, Node::output_shape, L>(c.x, c.w, c.dy, c.dx, c.dw, db);
+  linear_backward<Node::type::params, Node::input_shape, Node::output_shape, L>(c.x, c.w, c.dy, c.dx,
+                                                                               weight_gradient_of<Node>(c),
+                                                                               bias_gradient_of<Node>(c));
 }
 
 // y[..., m, n] = sum_k x[..., m, k] t[..., k, n], t's leading index the input's where its extent is not 1.

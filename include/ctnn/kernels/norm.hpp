@@ -115,7 +115,7 @@ constexpr void run_backward(const norm_params&, const backward_call<T>& c) {
       gradient_sum += scaled;
       projection += scaled * normalized;
       if (P.affine && c.dw != nullptr) {
-        c.dw[w] += c.dy[at] * normalized;
+        if (c.weight_gradient) c.dw[w] += c.dy[at] * normalized;
         c.dw[weights + w] += c.dy[at];
       }
     }

@@ -202,7 +202,18 @@ struct backward_call {
   const T* w = nullptr;   // its weights, PyTorch's order
   T* dw = nullptr;
   T* scratch = nullptr;   // the plan's training scratch (training_scratch_of)
+  bool weight_gradient = true;  // false: only the bias's (train_biases), dw's weight part left alone
 };
+
+// The gradients of a layer whose tensors are its weight, then its bias (if it has one): null where not wanted.
+template <class Node, class T>
+constexpr T* weight_gradient_of(const backward_call<T>& c) {
+  return c.weight_gradient ? c.dw : nullptr;
+}
+template <class Node, class T>
+constexpr T* bias_gradient_of(const backward_call<T>& c) {
+  return c.dw != nullptr && Node::result.bias.rank > 0 ? c.dw + Node::result.weight.size() : nullptr;
+}
 
 // A plain layer's bias: its weights in PyTorch's order are the weight tensor, then the bias if it has one.
 template <class Node, class T>

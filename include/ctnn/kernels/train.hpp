@@ -32,6 +32,7 @@ struct training_run {
   T* weight_gradients;
   const count_t* weight_gradient;  // per node: its block in weight_gradients, or no_gradient
   T* scratch;                      // the plan's scratch_elements
+  const bool* weights_trained;     // per node: its weight's gradient too, not only its bias's
 
   constexpr const T* value(int t) const { return t == 0 ? input : arena + value_offset[t]; }
   constexpr const T* kept_value(int t) const { return kept[t] ? value(t) : nullptr; }
@@ -77,7 +78,8 @@ constexpr void backward_node(const training_run<T>& s, int k) {
   } else {
     const int in = s.nodes[k].inputs[0];
     const backward_call<T> c{s.kept_value(in), s.kept_value(k + 1), s.gradient(k + 1), s.gradient(in),
-                             s.weights + s.weight_offsets[k], s.weight_gradients_of(k), s.scratch};
+                             s.weights + s.weight_offsets[k], s.weight_gradients_of(k), s.scratch,
+                             s.weights_trained[k]};
     run_backward<Node, L>(Layer::params, c);
   }
 }

@@ -30,6 +30,12 @@ CTNN_BEGIN_CONFIG
 struct train_all {
   static constexpr int last = -1;  // every layer with parameters
   static constexpr bool input_gradient = false;
+  static constexpr bool biases_only = false;
+};
+// Only the biases (and batch norm's shift), every weight frozen (TinyTL, Cai et al., NeurIPS 2020): a
+// bias's gradient is the sum of its output's gradient, so no layer keeps its input for it.
+struct train_biases : train_all {
+  static constexpr bool biases_only = true;
 };
 // The last K layers that have parameters (a classifier's head: train_last<1>, its last linear layer).
 template <int K>
@@ -37,6 +43,7 @@ struct train_last {
   static_assert(K >= 1, "ctnn::train_last<K>: K must be at least 1");
   static constexpr int last = K;
   static constexpr bool input_gradient = false;
+  static constexpr bool biases_only = false;
 };
 // Also the gradient with respect to the network's input (saliency, adversarial examples, a test against
 // autograd): every layer's backward then runs.
@@ -51,6 +58,7 @@ template <int Nodes>
 struct training_plan {
   static constexpr int tensors = Nodes + 1;
   std::array<bool, Nodes + 1> trained{};           // its learned tensors get gradients and are updated
+  std::array<bool, Nodes + 1> weights_trained{};   // ... its weight too, not only its bias (train_biases)
   std::array<bool, Nodes + 1> runs_backward{};     // its backward runs (a gradient reaches its output)
   std::array<bool, tensors> needs_gradient{};      // the loss's gradient with respect to tensor t is computed
   std::array<bool, tensors> kept{};                // a backward pass reads tensor t
@@ -139,14 +147,21 @@ struct build_training_plan {
     training_plan<N> p;
     const schedule_node* nodes = schedule::value.nodes.data();
     const backward_reads* reads = node_table<schedule, list_backward_reads>.data();
-    // Trained: the layers with learned parameters, or the last K of them.
+    // Trained: the layers with learned parameters, or the last K of them, or those with a bias.
+    const auto& tensors = parameter_layout_of<Net>::value.tensors;
+    const auto has_bias = [&](int k) {
+      for (int i = nodes[k].first_tensor; i < nodes[k].first_tensor + nodes[k].tensor_count; ++i)
+        if (tensors[i].learned && same_text(tensors[i].suffix, "bias")) return true;
+      return false;
+    };
     int with_parameters = 0;
     for (int k = 0; k < N; ++k) with_parameters += nodes[k].kind == node_kind::layer && nodes[k].params > 0 ? 1 : 0;
     const int last = Scope::last;
     int seen = 0;
     for (int k = 0; k < N; ++k) {
       if (nodes[k].kind != node_kind::layer || nodes[k].params == 0) continue;
-      p.trained[k] = last < 0 || seen >= with_parameters - last;
+      p.trained[k] = Scope::biases_only ? has_bias(k) : last < 0 || seen >= with_parameters - last;
+      p.weights_trained[k] = p.trained[k] && !Scope::biases_only;
       ++seen;
     }
     // A tensor needs its gradient when a trained node wrote it or anything it was computed from.
@@ -165,7 +180,7 @@ struct build_training_plan {
       for (int i = 0; i < nodes[k].input_count; ++i) {
         const int t = nodes[k].inputs[i];
         if (p.needs_gradient[t] && k > p.zeroes_gradient[t]) p.zeroes_gradient[t] = k;
-        if (reads[k].input || (reads[k].input_for_weights && p.trained[k])) p.kept[t] = true;
+        if (reads[k].input || (reads[k].input_for_weights && p.weights_trained[k])) p.kept[t] = true;
       }
       if (reads[k].output) p.kept[k + 1] = true;
     }
@@ -178,7 +193,7 @@ struct build_training_plan {
         if (t == 0) continue;
         lifetime& v = items[t - 1];
         if (k > v.last) v.last = k;
-        if (p.runs_backward[k] && p.kept[t] && (reads[k].input || (reads[k].input_for_weights && p.trained[k])) &&
+        if (p.runs_backward[k] && p.kept[t] && (reads[k].input || (reads[k].input_for_weights && p.weights_trained[k])) &&
             2 * N - k > v.last)
           v.last = 2 * N - k;
       }
@@ -201,15 +216,16 @@ struct build_training_plan {
       p.gradient_offset[t] = p.needs_gradient[t] ? at[N + t] : no_gradient;
     }
     p.buffer[0] = caller_input;
-    // Weight gradients: one block per trained node, its weights' layout; the optimizer updates the learned tensors.
-    const auto& tensors = parameter_layout_of<Net>::value.tensors;
+    // Weight gradients: one block per trained node, its weights' layout; the optimizer updates the learned
+    // tensors (with train_biases, the biases).
     for (int k = 0; k < N; ++k) {
       p.weight_gradient[k] = no_gradient;
       if (!p.trained[k]) continue;
       p.weight_gradient[k] = p.weight_gradient_elements;
       for (int i = nodes[k].first_tensor; i < nodes[k].first_tensor + nodes[k].tensor_count; ++i) {
         p.weight_gradient_elements += tensors[i].size;
-        if (tensors[i].learned) p.trained_parameters += tensors[i].size;
+        if (tensors[i].learned && (!Scope::biases_only || same_text(tensors[i].suffix, "bias")))
+          p.trained_parameters += tensors[i].size;
       }
     }
     p.weight_gradient[N] = no_gradient;
