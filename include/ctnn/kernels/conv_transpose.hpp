@@ -35,6 +35,22 @@ struct conv_transpose_kernel {
     const index_t i = t / k.stride[dim];
     return i < extent ? i : -1;
   }
+  // f(kz, ky, kx, iz, iy, ix) for every tap of output (oz, oy, ox) that reads an input position.
+  template <class F>
+  static constexpr void each_source(index_t oz, index_t oy, index_t ox, F&& f) {
+    for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
+      const index_t iz = source(oz, kz, 0, in.d);
+      if (iz < 0) continue;
+      for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
+        const index_t iy = source(oy, ky, 1, in.h);
+        if (iy < 0) continue;
+        for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
+          const index_t ix = source(ox, kx, 2, in.w);
+          if (ix >= 0) f(kz, ky, kx, iz, iy, ix);
+        }
+      }
+    }
+  }
 };
 
 template <conv_transpose_params P, shape In, layout L, class T>
@@ -46,21 +62,11 @@ constexpr void conv_transpose_forward(const T* x, const T* w, const T* b, T* y) 
       for (index_t oy = 0; oy < K::out.h; ++oy)
         for (index_t ox = 0; ox < K::out.w; ++ox) {
           accumulator_t<T> acc = b != nullptr ? static_cast<accumulator_t<T>>(b[oc]) : accumulator_t<T>{};
-          for (index_t kz = 0; kz < K::k.kernel[0]; ++kz) {
-            const index_t iz = K::source(oz, kz, 0, K::in.d);
-            if (iz < 0) continue;
-            for (index_t ky = 0; ky < K::k.kernel[1]; ++ky) {
-              const index_t iy = K::source(oy, ky, 1, K::in.h);
-              if (iy < 0) continue;
-              for (index_t kx = 0; kx < K::k.kernel[2]; ++kx) {
-                const index_t ix = K::source(ox, kx, 2, K::in.w);
-                if (ix < 0) continue;
-                for (index_t ic = 0; ic < K::in_per_group; ++ic)
-                  acc += static_cast<accumulator_t<T>>(w[K::weight_index(first_in + ic, ocg, kz, ky, kx)]) *
-                         static_cast<accumulator_t<T>>(x[offset<L>(K::in, first_in + ic, iz, iy, ix)]);
-              }
-            }
-          }
+          K::each_source(oz, oy, ox, [&](index_t kz, index_t ky, index_t kx, index_t iz, index_t iy, index_t ix) {
+            for (index_t ic = 0; ic < K::in_per_group; ++ic)
+              acc += static_cast<accumulator_t<T>>(w[K::weight_index(first_in + ic, ocg, kz, ky, kx)]) *
+                     static_cast<accumulator_t<T>>(x[offset<L>(K::in, first_in + ic, iz, iy, ix)]);
+          });
           y[offset<L>(K::out, oc, oz, oy, ox)] = static_cast<T>(acc);
         }
   }
@@ -85,24 +91,14 @@ constexpr void run_backward(const conv_transpose_params&, const backward_call<T>
         for (index_t ox = 0; ox < K::out.w; ++ox) {
           const T g = c.dy[offset<L>(K::out, oc, oz, oy, ox)];
           if (db != nullptr) db[oc] += g;
-          for (index_t kz = 0; kz < K::k.kernel[0]; ++kz) {
-            const index_t iz = K::source(oz, kz, 0, K::in.d);
-            if (iz < 0) continue;
-            for (index_t ky = 0; ky < K::k.kernel[1]; ++ky) {
-              const index_t iy = K::source(oy, ky, 1, K::in.h);
-              if (iy < 0) continue;
-              for (index_t kx = 0; kx < K::k.kernel[2]; ++kx) {
-                const index_t ix = K::source(ox, kx, 2, K::in.w);
-                if (ix < 0) continue;
-                for (index_t ic = 0; ic < K::in_per_group; ++ic) {
-                  const count_t tap = K::weight_index(first_in + ic, ocg, kz, ky, kx);
-                  const count_t at = offset<L>(K::in, first_in + ic, iz, iy, ix);
-                  if (c.dx != nullptr) c.dx[at] += c.w[tap] * g;
-                  if (dw != nullptr) dw[tap] += c.x[at] * g;
-                }
-              }
+          K::each_source(oz, oy, ox, [&](index_t kz, index_t ky, index_t kx, index_t iz, index_t iy, index_t ix) {
+            for (index_t ic = 0; ic < K::in_per_group; ++ic) {
+              const count_t tap = K::weight_index(first_in + ic, ocg, kz, ky, kx);
+              const count_t at = offset<L>(K::in, first_in + ic, iz, iy, ix);
+              if (c.dx != nullptr) c.dx[at] += c.w[tap] * g;
+              if (dw != nullptr) dw[tap] += c.x[at] * g;
             }
-          }
+          });
         }
   }
 }

@@ -54,25 +54,36 @@ struct norm_groups {
   }
 };
 
+// Group q's mean and 1 / sqrt(biased variance + eps), two passes.
 template <norm_params P, shape In, layout L, class T>
-constexpr void norm_forward(const T* x, const T* tensors, T* y) {
-  using g = norm_groups<P, In, L>;
-  constexpr count_t weights = P.kind == norm_kind::layer ? g::inner : g::channels;
-  for (count_t q = 0; q < g::count; ++q) {
+struct group_statistics {
+  T mean{}, inverse{};
+  constexpr group_statistics(const T* x, count_t q) {
+    using g = norm_groups<P, In, L>;
     count_t at = 0, w = 0;
     accumulator_t<T> sum{};
     for (count_t m = 0; m < g::members; ++m) {
       g::locate(q, m, at, w);
       sum += x[at];
     }
-    const T mean = static_cast<T>(sum / static_cast<T>(g::members));
+    mean = static_cast<T>(sum / static_cast<T>(g::members));
     accumulator_t<T> squares{};
     for (count_t m = 0; m < g::members; ++m) {
       g::locate(q, m, at, w);
       const T d = x[at] - mean;
       squares += d * d;
     }
-    const T inverse = T(1) / math::sqrt(static_cast<T>(squares / static_cast<T>(g::members)) + static_cast<T>(P.eps()));
+    inverse = T(1) / math::sqrt(static_cast<T>(squares / static_cast<T>(g::members)) + static_cast<T>(P.eps()));
+  }
+};
+
+template <norm_params P, shape In, layout L, class T>
+constexpr void norm_forward(const T* x, const T* tensors, T* y) {
+  using g = norm_groups<P, In, L>;
+  constexpr count_t weights = P.kind == norm_kind::layer ? g::inner : g::channels;
+  for (count_t q = 0; q < g::count; ++q) {
+    count_t at = 0, w = 0;
+    const auto [mean, inverse] = group_statistics<P, In, L, T>(x, q);
     for (count_t m = 0; m < g::members; ++m) {
       g::locate(q, m, at, w);
       const T normalized = (x[at] - mean) * inverse;
@@ -95,19 +106,7 @@ constexpr void run_backward(const norm_params&, const backward_call<T>& c) {
   constexpr count_t weights = P.kind == norm_kind::layer ? g::inner : g::channels;
   for (count_t q = 0; q < g::count; ++q) {
     count_t at = 0, w = 0;
-    accumulator_t<T> sum{};
-    for (count_t m = 0; m < g::members; ++m) {
-      g::locate(q, m, at, w);
-      sum += c.x[at];
-    }
-    const T mean = static_cast<T>(sum / static_cast<T>(g::members));
-    accumulator_t<T> squares{};
-    for (count_t m = 0; m < g::members; ++m) {
-      g::locate(q, m, at, w);
-      const T d = c.x[at] - mean;
-      squares += d * d;
-    }
-    const T inverse = T(1) / math::sqrt(static_cast<T>(squares / static_cast<T>(g::members)) + static_cast<T>(P.eps()));
+    const auto [mean, inverse] = group_statistics<P, Node::input_shape, L, T>(c.x, q);
     accumulator_t<T> gradient_sum{}, projection{};
     for (count_t m = 0; m < g::members; ++m) {
       g::locate(q, m, at, w);

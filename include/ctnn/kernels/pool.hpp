@@ -47,37 +47,46 @@ constexpr void max_pool_forward(const T* x, T* y) {
         }
 }
 
+// An average pool's window at output position o: the real elements [lo, hi) per dim, and its divisor.
+template <avg_pool_params P, shape In>
+struct avg_pool_geometry {
+  static constexpr window w = resolve_window(window_of(P), In).w;
+  static constexpr dims4 in = dims_of(In), out = dims_of(window_output(w, In[0]));
+  static constexpr window3 k = to3(w);
+  static constexpr bool include_pad = P.count_include_pad && P.padding.mode != padding_mode::tf_same &&
+                                      P.padding.mode != padding_mode::tf_same_lower;
+  static constexpr count_t window_at(const index_t (&o)[3], index_t (&lo)[3], index_t (&hi)[3]) {
+    constexpr index_t extent[3] = {in.d, in.h, in.w};
+    count_t padded_count = 1, real_count = 1;
+    for (int i = 0; i < 3; ++i) {
+      const index_t start = o[i] * k.stride[i] - k.pad_begin[i];
+      const index_t end = start + k.kernel[i] < extent[i] + k.pad_end[i] ? start + k.kernel[i] : extent[i] + k.pad_end[i];
+      padded_count *= end - start;
+      lo[i] = start > 0 ? start : 0;
+      hi[i] = end < extent[i] ? end : extent[i];
+      real_count *= hi[i] - lo[i];
+    }
+    return include_pad ? padded_count : real_count;
+  }
+};
+
 template <avg_pool_params P, shape In, layout L, class T>
 constexpr void avg_pool_forward(const T* x, T* y, accumulator_t<T> x_zero = {}) {
-  constexpr window w = resolve_window(window_of(P), In).w;
-  constexpr dims4 in = dims_of(In), out = dims_of(window_output(w, In[0]));
-  constexpr window3 k = to3(w);
-  constexpr index_t extent[3] = {in.d, in.h, in.w};
+  using g = avg_pool_geometry<P, In>;
+  constexpr dims4 in = g::in, out = g::out;
   // NHWC: every channel of a pixel at once (contiguous), in the same order of summation per channel.
   constexpr index_t channels_at_once = L == layout::nhwc ? out.c : 1;
   for (index_t c0 = 0; c0 < out.c; c0 += channels_at_once)
     for (index_t oz = 0; oz < out.d; ++oz)
       for (index_t oy = 0; oy < out.h; ++oy)
         for (index_t ox = 0; ox < out.w; ++ox) {
-          const index_t o[3] = {oz, oy, ox};
           index_t lo[3], hi[3];
-          count_t padded_count = 1, real_count = 1;
-          for (int i = 0; i < 3; ++i) {
-            const index_t start = o[i] * k.stride[i] - k.pad_begin[i];
-            const index_t end = start + k.kernel[i] < extent[i] + k.pad_end[i] ? start + k.kernel[i] : extent[i] + k.pad_end[i];
-            padded_count *= end - start;
-            lo[i] = start > 0 ? start : 0;
-            hi[i] = end < extent[i] ? end : extent[i];
-            real_count *= hi[i] - lo[i];
-          }
+          const count_t divisor = g::window_at({oz, oy, ox}, lo, hi);
           accumulator_t<T> sum[channels_at_once] = {};
           for (index_t iz = lo[0]; iz < hi[0]; ++iz)
             for (index_t iy = lo[1]; iy < hi[1]; ++iy)
               for (index_t ix = lo[2]; ix < hi[2]; ++ix)
                 for (index_t c = 0; c < channels_at_once; ++c) sum[c] += summand(x[offset<L>(in, c0 + c, iz, iy, ix)], x_zero);
-          constexpr bool include_pad = P.count_include_pad && P.padding.mode != padding_mode::tf_same &&
-                                       P.padding.mode != padding_mode::tf_same_lower;
-          const count_t divisor = include_pad ? padded_count : real_count;
           for (index_t c = 0; c < channels_at_once; ++c) y[offset<L>(out, c0 + c, oz, oy, ox)] = mean_of<T>(sum[c], divisor, x_zero);
         }
 }
@@ -211,31 +220,16 @@ constexpr void run_backward(const max_pool_params&, const backward_call<T>& c) {
 // Average pooling: each output's gradient over its divisor to every real element of its window.
 template <class Node, layout L, class T>
 constexpr void run_backward(const avg_pool_params&, const backward_call<T>& c) {
-  constexpr avg_pool_params P = Node::type::params;
-  constexpr shape In = Node::input_shape;
-  constexpr window w = resolve_window(window_of(P), In).w;
-  constexpr dims4 in = dims_of(In), out = dims_of(window_output(w, In[0]));
-  constexpr window3 k = to3(w);
-  constexpr index_t extent[3] = {in.d, in.h, in.w};
-  constexpr bool include_pad = P.count_include_pad && P.padding.mode != padding_mode::tf_same &&
-                               P.padding.mode != padding_mode::tf_same_lower;
+  using g = avg_pool_geometry<Node::type::params, Node::input_shape>;
+  constexpr dims4 in = g::in, out = g::out;
   if (c.dx == nullptr) return;
   for (index_t ch = 0; ch < out.c; ++ch)
     for (index_t oz = 0; oz < out.d; ++oz)
       for (index_t oy = 0; oy < out.h; ++oy)
         for (index_t ox = 0; ox < out.w; ++ox) {
-          const index_t o[3] = {oz, oy, ox};
           index_t lo[3], hi[3];
-          count_t padded_count = 1, real_count = 1;
-          for (int i = 0; i < 3; ++i) {
-            const index_t start = o[i] * k.stride[i] - k.pad_begin[i];
-            const index_t end = start + k.kernel[i] < extent[i] + k.pad_end[i] ? start + k.kernel[i] : extent[i] + k.pad_end[i];
-            padded_count *= end - start;
-            lo[i] = start > 0 ? start : 0;
-            hi[i] = end < extent[i] ? end : extent[i];
-            real_count *= hi[i] - lo[i];
-          }
-          const T share = c.dy[offset<L>(out, ch, oz, oy, ox)] / static_cast<T>(include_pad ? padded_count : real_count);
+          const count_t divisor = g::window_at({oz, oy, ox}, lo, hi);
+          const T share = c.dy[offset<L>(out, ch, oz, oy, ox)] / static_cast<T>(divisor);
           for (index_t iz = lo[0]; iz < hi[0]; ++iz)
             for (index_t iy = lo[1]; iy < hi[1]; ++iy)
               for (index_t ix = lo[2]; ix < hi[2]; ++ix) c.dx[offset<L>(in, ch, iz, iy, ix)] += share;
