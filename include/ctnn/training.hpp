@@ -51,9 +51,11 @@ struct adam {
   float weight_decay = 0.0f;
 };
 
-// Cross-entropy of the logits y against class `label`, -log softmax(y)[label]; adds scale dL/dy into dy.
+// Cross-entropy of the logits y against class `label`, -log softmax(y)[label]; writes scale dL/dy into dy.
+// A label outside [0, n) stops the program (no exceptions here, and no output would be right).
 template <class T>
 constexpr T cross_entropy_loss(const T* y, count_t n, count_t label, T scale, T* dy) {
+  if (label < 0 || label >= n) __builtin_trap();
   T largest = y[0];
   for (count_t i = 1; i < n; ++i) largest = y[i] > largest ? y[i] : largest;
   T sum{};
@@ -191,14 +193,10 @@ struct training {
     ++s.steps;
     constexpr const auto& tensors = parameter_layout_of<Net>::value.tensors;
     [[maybe_unused]] T correction1 = T(1), correction2 = T(1);
-    if constexpr (std::is_same_v<Optimizer, adam>) {
-      T power1 = T(1), power2 = T(1);
-      for (long long i = 0; i < s.steps; ++i) {
-        power1 *= static_cast<T>(o.beta1);
-        power2 *= static_cast<T>(o.beta2);
-      }
-      correction1 = T(1) - power1;
-      correction2 = math::sqrt(T(1) - power2);
+    if constexpr (std::is_same_v<Optimizer, adam>) {  // beta^t in double, as PyTorch's Python floats
+      const double t = static_cast<double>(s.steps);
+      correction1 = static_cast<T>(1.0 - math::exp(t * math::log(static_cast<double>(o.beta1))));
+      correction2 = static_cast<T>(math::sqrt(1.0 - math::exp(t * math::log(static_cast<double>(o.beta2)))));
     }
     for (const parameter_tensor& t : tensors) {
       if (!t.learned || plan.weight_gradient[t.node] == no_gradient) continue;

@@ -135,6 +135,13 @@ TEST(Losses, CrossEntropyByHand) {
   EXPECT_NEAR(g[1], -0.5f, 1e-6f);
 }
 
+TEST(Losses, LabelOutsideTheClassesStops) {
+  const std::array<float, 3> logits{1.0f, 2.0f, 3.0f};
+  std::array<float, 3> dy{};
+  EXPECT_DEATH(cross_entropy_loss(logits.data(), 3, 3, 1.0f, dy.data()), "");
+  EXPECT_DEATH(cross_entropy_loss(logits.data(), 3, -1, 1.0f, dy.data()), "");
+}
+
 TEST(Losses, MeanSquaredErrorByHand) {
   const std::array<double, 2> y{1.0, 2.0}, target{0.0, 4.0};
   std::array<double, 2> dy{};

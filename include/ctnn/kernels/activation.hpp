@@ -292,9 +292,14 @@ constexpr T activation_gradient(T x, T dy) {
     return x <= static_cast<T>(P.b()) ? dy : T(0);
   } else if constexpr (P.kind == activation_kind::hardsigmoid && pytorch_hardsigmoid<P>) {
     return x > T(-3) && x < T(3) ? dy / T(6) : T(0);
+  } else if constexpr (P.kind == activation_kind::hardsigmoid && P.a_num == 0) {
+    return T(0);  // a constant
   } else if constexpr (P.kind == activation_kind::hardsigmoid) {
-    const T v = static_cast<T>(P.a()) * x + static_cast<T>(P.b());
-    return v >= T(0) && v <= T(1) ? dy * static_cast<T>(P.a()) : T(0);  // torch.clamp's: bounds included
+    // a x + b in [0, 1], bounds included (torch.clamp's), decided against the breakpoints, not by
+    // computing a x + b: whether a compiler fuses that into an FMA changes its sign right at a bound.
+    constexpr double low = -P.b() / P.a(), high = (1.0 - P.b()) / P.a();
+    const T from = static_cast<T>(low < high ? low : high), to = static_cast<T>(low < high ? high : low);
+    return x >= from && x <= to ? dy * static_cast<T>(P.a()) : T(0);
   } else if constexpr (P.kind == activation_kind::softplus) {
     const T beta = static_cast<T>(P.a()), z = math::exp(x * beta);
     return x * beta > static_cast<T>(P.b()) ? dy : dy * z / (z + T(1));
