@@ -249,25 +249,18 @@ TEST(Gradients, FiniteDifferencesWherePyTorchHasNone) {
   ASSERT_EQ(dw.size(), w.values.size());
   static train::state<double> scratch;
   const auto loss = [&] { return train::accumulate(w, std::span<const double, net::input_size>(x), 1, scratch); };
-  const double h = 1e-6;
-  for (std::size_t i = 0; i < w.values.size(); ++i) {
-    const double keep = w.values[i];
-    w.values[i] = keep + h;
+  const auto central_difference = [&](double& v) {
+    const double h = 1e-6, keep = v;
+    v = keep + h;
     const double up = loss();
-    w.values[i] = keep - h;
+    v = keep - h;
     const double down = loss();
-    w.values[i] = keep;
-    EXPECT_NEAR(dw[i], (up - down) / (2 * h), 1e-7) << "parameter " << i;
-  }
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    const double keep = x[i];
-    x[i] = keep + h;
-    const double up = loss();
-    x[i] = keep - h;
-    const double down = loss();
-    x[i] = keep;
-    EXPECT_NEAR(dx[i], (up - down) / (2 * h), 1e-7) << "input " << i;
-  }
+    v = keep;
+    return (up - down) / (2 * h);
+  };
+  for (std::size_t i = 0; i < w.values.size(); ++i)
+    EXPECT_NEAR(dw[i], central_difference(w.values[i]), 1e-7) << "parameter " << i;
+  for (std::size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(dx[i], central_difference(x[i]), 1e-7) << "input " << i;
 }
 
 }  // namespace

@@ -92,9 +92,11 @@ constexpr void avg_pool_forward(const T* x, T* y, accumulator_t<T> x_zero = {}) 
 }
 
 // Adaptive pooling: window j along a dim covers [floor(j i / o), ceil((j + 1) i / o)).
-template <adaptive_pool_params P, shape In, layout L, class T>
-constexpr void adaptive_pool_forward(const T* x, T* y, accumulator_t<T> x_zero = {}) {
-  constexpr dims4 in = dims_of(In), out = dims_of(infer(P, In).out);
+// f(output offset, window elements, members) for every output, members(g) calling g(input offset) for
+// each element of its window, in order.
+template <shape In, shape Out, layout L, class F>
+constexpr void each_adaptive_window(F&& f) {
+  constexpr dims4 in = dims_of(In), out = dims_of(Out);
   for (index_t c = 0; c < out.c; ++c)
     for (index_t oz = 0; oz < out.d; ++oz)
       for (index_t oy = 0; oy < out.h; ++oy)
@@ -102,19 +104,27 @@ constexpr void adaptive_pool_forward(const T* x, T* y, accumulator_t<T> x_zero =
           const index_t z0 = adaptive_begin(oz, in.d, out.d), z1 = adaptive_end(oz, in.d, out.d);
           const index_t y0 = adaptive_begin(oy, in.h, out.h), y1 = adaptive_end(oy, in.h, out.h);
           const index_t x0 = adaptive_begin(ox, in.w, out.w), x1 = adaptive_end(ox, in.w, out.w);
-          accumulator_t<T> sum{};
-          T best = lowest_value<T>();
-          for (index_t iz = z0; iz < z1; ++iz)
-            for (index_t iy = y0; iy < y1; ++iy)
-              for (index_t ix = x0; ix < x1; ++ix) {
-                const T v = x[offset<L>(in, c, iz, iy, ix)];
-                sum += summand(v, x_zero);
-                if (v > best || math::isnan(v)) best = v;
-              }
-          const count_t count = count_t{z1 - z0} * (y1 - y0) * (x1 - x0);
-          y[offset<L>(out, c, oz, oy, ox)] =
-              P.kind == pool_kind::max ? best : mean_of<T>(sum, count, x_zero);
+          const auto members = [&](auto&& g) {
+            for (index_t iz = z0; iz < z1; ++iz)
+              for (index_t iy = y0; iy < y1; ++iy)
+                for (index_t ix = x0; ix < x1; ++ix) g(offset<L>(in, c, iz, iy, ix));
+          };
+          f(offset<L>(out, c, oz, oy, ox), count_t{z1 - z0} * (y1 - y0) * (x1 - x0), members);
         }
+}
+
+template <adaptive_pool_params P, shape In, layout L, class T>
+constexpr void adaptive_pool_forward(const T* x, T* y, accumulator_t<T> x_zero = {}) {
+  each_adaptive_window<In, infer(P, In).out, L>([&](count_t o, count_t count, const auto& members) {
+    accumulator_t<T> sum{};
+    T best = lowest_value<T>();
+    members([&](count_t at) {
+      const T v = x[at];
+      sum += summand(v, x_zero);
+      if (v > best || math::isnan(v)) best = v;
+    });
+    y[o] = P.kind == pool_kind::max ? best : mean_of<T>(sum, count, x_zero);
+  });
 }
 
 // Global pooling: adaptive pooling to one element per channel.
@@ -236,40 +246,29 @@ constexpr void run_backward(const avg_pool_params&, const backward_call<T>& c) {
         }
 }
 
-// Adaptive and global pooling: the same, over windows [floor(j i / o), ceil((j + 1) i / o)).
+// Adaptive and global pooling: an average's gradient spread over its window, a maximum's to its first
+// maximum (PyTorch's index; the window's first element when all are -inf).
 template <class Node, layout L, class T>
 constexpr void adaptive_pool_backward(pool_kind kind, const backward_call<T>& c) {
-  constexpr dims4 in = dims_of(Node::input_shape), out = dims_of(Node::output_shape);
   if (c.dx == nullptr) return;
-  for (index_t ch = 0; ch < out.c; ++ch)
-    for (index_t oz = 0; oz < out.d; ++oz)
-      for (index_t oy = 0; oy < out.h; ++oy)
-        for (index_t ox = 0; ox < out.w; ++ox) {
-          const index_t z0 = adaptive_begin(oz, in.d, out.d), z1 = adaptive_end(oz, in.d, out.d);
-          const index_t y0 = adaptive_begin(oy, in.h, out.h), y1 = adaptive_end(oy, in.h, out.h);
-          const index_t x0 = adaptive_begin(ox, in.w, out.w), x1 = adaptive_end(ox, in.w, out.w);
-          const T g = c.dy[offset<L>(out, ch, oz, oy, ox)];
-          if (kind == pool_kind::average) {
-            const T share = g / static_cast<T>(count_t{z1 - z0} * (y1 - y0) * (x1 - x0));
-            for (index_t iz = z0; iz < z1; ++iz)
-              for (index_t iy = y0; iy < y1; ++iy)
-                for (index_t ix = x0; ix < x1; ++ix) c.dx[offset<L>(in, ch, iz, iy, ix)] += share;
-          } else {
-            T best = lowest_value<T>();
-            count_t chosen = -1;
-            for (index_t iz = z0; iz < z1; ++iz)
-              for (index_t iy = y0; iy < y1; ++iy)
-                for (index_t ix = x0; ix < x1; ++ix) {
-                  const count_t at = offset<L>(in, ch, iz, iy, ix);
-                  if (chosen < 0) chosen = at;
-                  if (c.x[at] > best || math::isnan(c.x[at])) {
-                    best = c.x[at];
-                    chosen = at;
-                  }
-                }
-            c.dx[chosen] += g;
-          }
+  each_adaptive_window<Node::input_shape, Node::output_shape, L>([&](count_t o, count_t count, const auto& members) {
+    const T g = c.dy[o];
+    if (kind == pool_kind::average) {
+      const T share = g / static_cast<T>(count);
+      members([&](count_t at) { c.dx[at] += share; });
+    } else {
+      T best = lowest_value<T>();
+      count_t chosen = -1;
+      members([&](count_t at) {
+        if (chosen < 0) chosen = at;
+        if (c.x[at] > best || math::isnan(c.x[at])) {
+          best = c.x[at];
+          chosen = at;
         }
+      });
+      c.dx[chosen] += g;
+    }
+  });
 }
 template <class Node, layout L, class T>
 constexpr void run_backward(const adaptive_pool_params& p, const backward_call<T>& c) {
