@@ -202,6 +202,23 @@ TEST(TrainingStep, BatchIsTheMeanOfItsSamples) {
   for (std::size_t i = 0; i < w.values.size(); ++i) EXPECT_NEAR(wb.values[i], w.values[i], 1e-12) << i;
 }
 
+// The gradients a narrower training computed (those `keep` names) against the full training's of the same
+// names; returns how many tensors it compared.
+template <class Part, class Full, class Keep>
+int expect_gradients_of_full(typename Part::template state<double>& part, typename Full::template state<double>& full,
+                             Keep keep) {
+  int compared = 0;
+  Part::for_each_gradient(part, [&](const char* name, const shape&, std::span<double> g) {
+    if (!keep(std::string(name))) return;
+    Full::for_each_gradient(full, [&](const char* other, const shape&, std::span<double> h) {
+      if (std::string(name) != other) return;
+      for (std::size_t i = 0; i < g.size(); ++i) EXPECT_NEAR(g[i], h[i], 1e-14) << name;
+      ++compared;
+    });
+  });
+  return compared;
+}
+
 // Training the last layers gives them the same gradients as training everything, and leaves the rest.
 TEST(TrainingStep, PartialTrainingMatchesFullOnItsLayers) {
   using all = training<lenet, sgd>;
@@ -216,15 +233,8 @@ TEST(TrainingStep, PartialTrainingMatchesFullOnItsLayers) {
   last_two::zero_gradients(p);
   EXPECT_DOUBLE_EQ(all::accumulate(w, std::span<const double, lenet::input_size>(x), 1, s),
                    last_two::accumulate(w, std::span<const double, lenet::input_size>(x), 1, p));
-  int compared = 0;
-  last_two::for_each_gradient(p, [&](const char* name, const shape&, std::span<double> g) {
-    all::for_each_gradient(s, [&](const char* other, const shape&, std::span<double> h) {
-      if (std::string(name) != other) return;
-      for (std::size_t i = 0; i < g.size(); ++i) EXPECT_DOUBLE_EQ(g[i], h[i]) << name;
-      ++compared;
-    });
-  });
-  EXPECT_EQ(compared, 4);  // 6.weight, 6.bias, 8.weight, 8.bias
+  // 6.weight, 6.bias, 8.weight, 8.bias
+  EXPECT_EQ((expect_gradients_of_full<last_two, all>(p, s, [](const std::string&) { return true; })), 4);
   last_two::update(w, p, sgd{0.5f, 0.0f, 0.0f});
   constexpr count_t frozen = parameters_of<lenet>[4].offset;  // 6.weight: the first trained tensor
   for (count_t i = 0; i < frozen; ++i) EXPECT_EQ(w.values[i], before.values[i]) << i;
@@ -331,16 +341,8 @@ TEST(TrainingStep, BiasesOnlyMatchFullTrainingOnTheBiases) {
   biases::zero_gradients(b);
   all::accumulate(w, std::span<const double, net::input_size>(x), 2, s);
   biases::accumulate(w, std::span<const double, net::input_size>(x), 2, b);
-  int compared = 0;
-  biases::for_each_gradient(b, [&](const char* name, const shape&, std::span<double> g) {
-    if (!std::string(name).ends_with(".bias")) return;
-    all::for_each_gradient(s, [&](const char* other, const shape&, std::span<double> h) {
-      if (std::string(name) != other) return;
-      for (std::size_t i = 0; i < g.size(); ++i) EXPECT_NEAR(g[i], h[i], 1e-14) << name;
-      ++compared;
-    });
-  });
-  EXPECT_EQ(compared, 4);
+  EXPECT_EQ((expect_gradients_of_full<biases, all>(b, s, [](const std::string& name) { return name.ends_with(".bias"); })),
+            4);
   biases::update(w, b, sgd{0.5f, 0.0f, 0.0f});
   for (const parameter_info& t : parameters_of<net>) {
     bool moved = false;
