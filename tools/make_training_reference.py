@@ -17,7 +17,14 @@ torch.autograd in float64 on the model in eval mode (batch norm's statistics fro
 steps.inc holds whole training steps: a small CNN, a batch, cross-entropy (or MSE), and the weights after
 k steps of torch.optim.SGD (momentum, weight decay) or Adam, with the losses of each step:
 
-  CTNN_STEP_CASE(id, (NET), OPTIMIZER{...}, BATCH, STEPS, (X...), (LABELS...), (PARAMS...), (LOSSES...), (AFTER...));
+  CTNN_STEP_CASE(id, (NET), (SCOPE), OPTIMIZER{...}, BATCH, STEPS, (X...), (LABELS...), (PARAMS...), (LOSSES...), (AFTER...));
+
+and batch norm in training mode (model.train(), ctnn::with_batch_statistics): the gradients of one batch's
+mean cross-entropy with respect to every sample and every learned tensor, in float64, and the state_dict
+after that forward pass (the running statistics moved by the momentum):
+
+  CTNN_BATCH_GRADIENT_CASE(id, (NET), MOMENTUM_NUM, MOMENTUM_DEN, BATCH, (X...), (LABELS...), (PARAMS...), LOSS,
+                           (DX...), (DPARAMS...), (AFTER...));
 """
 import copy
 import os
@@ -185,7 +192,8 @@ def emit_gradient(fam, stem, exact, in_shape, built, model, x, select=False, num
 
 # ---- whole training steps -------------------------------------------------------------------------------
 
-def step_case(entries, cid, cpp, module, in_shape, batch, steps, optimizer, spelled, loss="cross_entropy", seed=0):
+def step_case(entries, cid, cpp, module, in_shape, batch, steps, optimizer, spelled, loss="cross_entropy", seed=0,
+              scope="ctnn::train_all"):
     torch.manual_seed(seed)
     model = module.double().train()
     for p in model.parameters():
@@ -206,12 +214,91 @@ def step_case(entries, cid, cpp, module, in_shape, batch, steps, optimizer, spel
         losses.append(float(value))
     after = [v for k, t in model.state_dict().items() if not k.endswith("num_batches_tracked") for v in ref.flat(t.float())]
     entries.append(
-        f"CTNN_STEP_CASE(\"{cid}\", ({cpp}), ({spelled}), {batch}, {steps},\n"
+        f"CTNN_STEP_CASE(\"{cid}\", ({cpp}), ({scope}), ({spelled}), {batch}, {steps},\n"
         f"    ({ref.values_text(ref.flat(x.float()))}),\n"
         f"    ({', '.join(str(int(v)) for v in labels)}),\n"
         f"    ({ref.values_text(params)}),\n"
         f"    ({ref.values_text([ref.flat(torch.tensor([v]).float())[0] for v in losses])}),\n"
         f"    ({ref.values_text(after)}));")
+
+
+def batch_gradient_case(entries, cid, cpp, module, in_shape, batch, seed, momentum=(1, 10)):
+    torch.manual_seed(seed)
+    model = module.double().train()
+    for m in model.modules():
+        if isinstance(m, nn.modules.batchnorm._BatchNorm):
+            m.momentum = momentum[0] / momentum[1]
+            if m.affine:  # away from PyTorch's 1 and 0, so that a mix-up of weight and bias shows
+                with torch.no_grad():
+                    m.weight.uniform_(0.5, 1.5)
+                    m.bias.uniform_(-0.5, 0.5)
+            with torch.no_grad():  # running statistics that are not PyTorch's defaults, from earlier batches
+                m.running_mean.uniform_(-0.3, 0.3)
+                m.running_var.uniform_(0.5, 2.0)
+    for t in model.state_dict().values():
+        if t.is_floating_point():
+            with torch.no_grad():
+                t.copy_(t.float().double())  # float32 values
+    params = [v for k, t in model.state_dict().items() if not k.endswith("num_batches_tracked") for v in ref.flat(t.float())]
+    x = torch.randn(batch, *in_shape).float().double().requires_grad_(True)
+    y = model(x)
+    labels = torch.randint(0, y.shape[1], (batch,))
+    loss = nn.functional.cross_entropy(y, labels)
+    loss.backward()
+    named = dict(model.named_parameters())
+    grads, after = [], []
+    for k, t in model.state_dict().items():
+        if k.endswith("num_batches_tracked"):
+            continue
+        p = named.get(k)
+        grads += ref.flat((p.grad if p is not None else torch.zeros_like(t)).float())
+        after += ref.flat(t.float())
+    entries.append(
+        f"CTNN_BATCH_GRADIENT_CASE(\"{cid}\", ({cpp}), {momentum[0]}, {momentum[1]}, {batch},\n"
+        f"    ({ref.values_text(ref.flat(x.detach().float()))}),\n"
+        f"    ({', '.join(str(int(v)) for v in labels)}),\n"
+        f"    ({ref.values_text(params)}),\n"
+        f"    {ref.values_text([ref.flat(loss.detach().float().reshape(1))[0]])},\n"
+        f"    ({ref.values_text(ref.flat(x.grad.float()))}),\n"
+        f"    ({ref.values_text(grads)}),\n"
+        f"    ({ref.values_text(after)}));")
+
+
+def gen_batch_statistics(entries):
+    batch_gradient_case(
+        entries, "bn2d_cnn", "sequential<input<2, 6, 6>, conv2d<4, 3, pad<1>>, batch_norm2d<>, relu, max_pool2d<2>, "
+        "flatten, linear<3>>", nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
+                                             nn.MaxPool2d(2), nn.Flatten(), nn.Linear(36, 3)), (2, 6, 6), 4, 10)
+    batch_gradient_case(
+        entries, "bn1d_features", "sequential<input<5>, linear<6>, batch_norm1d<6>, ctnn::tanh_activation, linear<3>>",
+        nn.Sequential(nn.Linear(5, 6), nn.BatchNorm1d(6), nn.Tanh(), nn.Linear(6, 3)), (5,), 5, 11, momentum=(1, 4))
+    batch_gradient_case(
+        entries, "bn1d_no_affine_eps", "sequential<input<3, 7>, conv1d<4, 3>, batch_norm1d<0, no_affine, "
+        "eps_ratio<1, 1000>>, relu, flatten, linear<4>>",
+        nn.Sequential(nn.Conv1d(3, 4, 3), nn.BatchNorm1d(4, affine=False, eps=1e-3), nn.ReLU(), nn.Flatten(),
+                      nn.Linear(20, 4)), (3, 7), 3, 12)
+    batch_gradient_case(
+        entries, "bn3d_first", "sequential<input<2, 2, 3, 3>, batch_norm3d<2>, flatten, linear<4>>",
+        nn.Sequential(nn.BatchNorm3d(2), nn.Flatten(), nn.Linear(36, 4)), (2, 2, 3, 3), 2, 13, momentum=(0, 1))
+    batch_gradient_case(
+        entries, "bn2d_twice_residual", "sequential<input<3, 4, 4>, conv2d<4, 1>, batch_norm2d<>, "
+        "residual<chain<conv2d<4, 3, pad<1>>, batch_norm2d<>>>, relu, global_avg_pool, flatten, linear<3>>",
+        ResidualBn(), (3, 4, 4), 3, 14)
+
+
+class ResidualBn(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 4, 1)
+        self.b = nn.BatchNorm2d(4)
+        self.c = nn.Conv2d(4, 4, 3, padding=1)
+        self.d = nn.BatchNorm2d(4)
+        self.e = nn.Linear(4, 3)
+
+    def forward(self, x):
+        x = self.b(self.a(x))
+        x = torch.relu(x + self.d(self.c(x)))
+        return self.e(x.mean((2, 3)))
 
 
 def small_cnn():
@@ -237,11 +324,20 @@ def gen_steps():
     step_case(entries, "adam_decay_betas", SMALL_CNN, small_cnn(), (2, 6, 6), 4, 3,
               lambda p: torch.optim.Adam(p, lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.05),
               "ctnn::adam{0.02f, 0.8f, 0.99f, 1e-6f, 0.05f}", seed=3)
+    step_case(entries, "bn_sgd_momentum", "sequential<input<2, 6, 6>, conv2d<4, 3, pad<1>>, batch_norm2d<>, relu, "
+              "max_pool2d<2>, flatten, linear<5>>",
+              nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+                            nn.Flatten(), nn.Linear(36, 5)), (2, 6, 6), 4, 3,
+              lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9), "ctnn::sgd{0.1f, 0.9f, 0.0f}", seed=6,
+              scope="ctnn::with_batch_statistics<>")
     mlp = nn.Sequential(nn.Linear(7, 9), nn.SiLU(), nn.Linear(9, 3))
     step_case(entries, "mlp_adam", "sequential<input<7>, linear<9>, silu, linear<3>>", mlp, (7,), 3, 4,
               lambda p: torch.optim.Adam(p, lr=0.05), "ctnn::adam{0.05f, 0.9f, 0.999f, 1e-8f, 0.0f}", seed=4)
+    steps = len(entries)
+    gen_batch_statistics(entries)
     head = ("// Generated by tools/make_training_reference.py (PyTorch " + torch.__version__ + "); do not edit.\n"
-            f"// steps: {len(entries)} cases of whole training steps against torch.optim. See the script's docstring.\n")
+            f"// steps: {steps} cases of whole training steps against torch.optim, {len(entries) - steps} of batch norm's\n"
+            "// gradients in training mode. See the script's docstring.\n")
     path = os.path.join(OUT_DIR, "steps.inc")
     write_atomically(path, head + "\n".join(entries) + "\n")
     return len(entries)

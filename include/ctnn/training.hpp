@@ -12,8 +12,11 @@
 //   train::zero_gradients(s); train::accumulate(w, x, label, s, scale); train::update(w, s, optimizer);
 // Losses: cross-entropy on the logits (softmax fused: the network ends at its last linear layer), given
 // a class; mean squared error, given a target. The optimizers are PyTorch's SGD (momentum, weight decay,
-// no dampening; plain_sgd: no momentum and no memory for it) and Adam, with their update formulas. The running statistics of batch norm stay frozen
-// (PyTorch's model.eval() while fine-tuning).
+// no dampening; plain_sgd: no momentum and no memory for it) and Adam, with their update formulas.
+// Batch norm: its running statistics stay frozen (PyTorch's model.eval() while fine-tuning), or, with the
+// scope ctnn::with_batch_statistics<...>, it normalizes by each batch's statistics and moves its running
+// ones (model.train()); the samples of a step then run together, each with its copy of the arena
+// (arena_bytes grows with the batch), and a step goes through step() or accumulate_batch().
 #pragma once
 
 #include <array>
@@ -125,18 +128,21 @@ struct training {
                 "ctnn::training: nothing to train (no layer with parameters is trained)");
   static constexpr count_t input_size = Net::input_size, output_size = Net::output_size;
   static constexpr index_t batch = Net::batch;
+  // Copies of the activations: one per sample when batch norm normalizes over the batch.
+  static constexpr index_t samples_in_arena = Scope::batch_statistics ? batch : 1;
 
   // Everything a step writes besides the weights: activations and their gradients (the plan's arena),
   // the trained layers' weight gradients, the optimizer's moments, the step count (Adam's bias correction).
   template <class T = float>
   struct state {
-    alignas(64) std::array<T, plan.arena_elements> arena{};
+    alignas(64) std::array<T, samples_in_arena * plan.arena_elements> arena{};
     std::array<T, plan.weight_gradient_elements> gradients{};
     std::array<T, Optimizer::moments * plan.weight_gradient_elements> moments{};
     std::array<T, plan.scratch_elements> scratch{};  // a convolution's matrices, reused layer after layer
+    std::array<T, plan.statistics_elements> statistics{};  // with_batch_statistics: the batch's, per channel
     long long steps = 0;
   };
-  static constexpr count_t activation_bytes = plan.arena_elements * count_t{sizeof(float)};
+  static constexpr count_t activation_bytes = samples_in_arena * plan.arena_elements * count_t{sizeof(float)};
   static constexpr count_t gradient_bytes = plan.weight_gradient_elements * count_t{sizeof(float)};
   static constexpr count_t optimizer_bytes = Optimizer::moments * gradient_bytes;
   // The training arena of a float network: what a static train::state<float> occupies.
@@ -152,6 +158,7 @@ struct training {
   template <class T>
   static constexpr T accumulate(const weights_of<Net, T>& w, std::span<const T, input_size> x, count_t label,
                                 state<T>& s, T scale = T(1)) {
+    static_assert(!Scope::batch_statistics, "ctnn::training: with batch statistics the samples run together: use step or accumulate_batch");
     static_assert(Net::output_shape.rank == 1, "ctnn::training: cross-entropy takes a network whose output is a vector of logits");
     const training_run<T> r = forward(w, x, s);
     T* dy = r.gradient(result);
@@ -163,6 +170,7 @@ struct training {
   template <class T>
   static constexpr T accumulate(const weights_of<Net, T>& w, std::span<const T, input_size> x,
                                 std::span<const T, output_size> target, state<T>& s, T scale = T(1)) {
+    static_assert(!Scope::batch_statistics, "ctnn::training: with batch statistics the samples run together: use step or accumulate_batch");
     const training_run<T> r = forward(w, x, s);
     const T loss = mean_squared_error_loss(r.value(result), target.data(), output_size, scale, r.gradient(result));
     run_backward_schedule<Net, Scope>(r);
@@ -174,17 +182,19 @@ struct training {
   template <class T>
   static constexpr void backward_from(const weights_of<Net, T>& w, std::span<const T, input_size> x,
                                       std::span<const T, output_size> dy, state<T>& s) {
+    static_assert(!Scope::batch_statistics, "ctnn::training: with batch statistics the samples run together: use step or accumulate_batch");
     const training_run<T> r = forward(w, x, s);
     T* g = r.gradient(result);
     for (count_t i = 0; i < output_size; ++i) g[i] = dy[i];
     run_backward_schedule<Net, Scope>(r);
   }
 
-  // The gradient with respect to the input of the last step (Scope = with_input_gradient<...>).
+  // The gradient with respect to the input of the last step (Scope = with_input_gradient<...>); with batch
+  // statistics, sample b's.
   template <class T>
-  static constexpr std::span<const T, input_size> input_gradient(const state<T>& s) {
+  static constexpr std::span<const T, input_size> input_gradient(const state<T>& s, index_t b = 0) {
     static_assert(Scope::input_gradient, "ctnn::training: ask for the input's gradient with ctnn::with_input_gradient<Scope>");
-    return std::span<const T, input_size>(s.arena.data() + plan.gradient_offset[0], input_size);
+    return std::span<const T, input_size>(s.arena.data() + sample_arena(b) + plan.gradient_offset[0], input_size);
   }
 
   // The optimizer's step on the trained layers' learned tensors, from s.gradients.
@@ -223,18 +233,45 @@ struct training {
     }
   }
 
-  // One step on a batch of net::batch samples (xs one after another, each in the network's layout):
-  // the mean of their cross-entropies, its gradient, the optimizer's update. Returns the mean loss.
+  // The batch's forward and backward passes (xs one after another, each in the network's layout): adds the
+  // gradient of the mean of their cross-entropies into s.gradients and returns that mean. With batch
+  // statistics it also moves batch norm's running statistics in w.
+  template <class T>
+  static constexpr T accumulate_batch(weights_of<Net, T>& w, state<T>& s, std::span<const T, batch * input_size> xs,
+                                      std::span<const count_t, batch> labels) {
+    static_assert(Net::output_shape.rank == 1, "ctnn::training: cross-entropy takes a network whose output is a vector of logits");
+    const T scale = T(1) / static_cast<T>(batch);
+    T total{};
+    if constexpr (Scope::batch_statistics) {
+      std::array<run_state<T>, batch> f{};
+      std::array<training_run<T>, batch> r{};
+      for (index_t b = 0; b < batch; ++b) {
+        const std::span<const T, input_size> x(xs.data() + count_t{b} * input_size, input_size);
+        f[b] = forward_state(w, x, s, b);
+        r[b] = run_of(w, x, s, b);
+      }
+      run_training_forward_batch<Net, Scope>(f.data(), r.data(), batch, plan.arena_elements, w.values.data(),
+                                             s.statistics.data());
+      for (index_t b = 0; b < batch; ++b)
+        total += cross_entropy_loss(r[b].value(result), output_size, labels[b], scale, r[b].gradient(result));
+      run_backward_batch<Net, Scope>(r.data(), batch, plan.arena_elements, w.values.data(), s.statistics.data());
+    } else {
+      for (index_t b = 0; b < batch; ++b)
+        total += accumulate(w, std::span<const T, input_size>(xs.data() + count_t{b} * input_size, input_size),
+                            labels[b], s, scale);
+    }
+    return total / static_cast<T>(batch);
+  }
+
+  // One step on a batch of net::batch samples: the mean of their cross-entropies, its gradient, the
+  // optimizer's update. Returns the mean loss.
   template <class T>
   static constexpr T step(weights_of<Net, T>& w, state<T>& s, const Optimizer& o,
                           std::span<const T, batch * input_size> xs, std::span<const count_t, batch> labels) {
     zero_gradients(s);
-    T total{};
-    for (index_t b = 0; b < batch; ++b)
-      total += accumulate(w, std::span<const T, input_size>(xs.data() + count_t{b} * input_size, input_size),
-                          labels[b], s, T(1) / static_cast<T>(batch));
+    const T loss = accumulate_batch(w, s, xs, labels);
     update(w, s, o);
-    return total / static_cast<T>(batch);
+    return loss;
   }
 
   // f(name, dims, span of its gradient) for every trained tensor, in state_dict order.
@@ -249,25 +286,38 @@ struct training {
     }
   }
 
-  // The network's output of the last accumulate (its layout), still in the arena.
+  // The network's output of the last accumulate (its layout), still in the arena; with batch statistics,
+  // sample b's.
   template <class T>
-  static constexpr std::span<const T, output_size> output(const state<T>& s) {
-    return std::span<const T, output_size>(s.arena.data() + plan.value_offset[result], output_size);
+  static constexpr std::span<const T, output_size> output(const state<T>& s, index_t b = 0) {
+    return std::span<const T, output_size>(s.arena.data() + sample_arena(b) + plan.value_offset[result], output_size);
   }
 
  private:
   static constexpr int result = schedule_of<Net>::value.node_count;
 
+  static constexpr count_t sample_arena(index_t b) { return count_t{b} * plan.arena_elements; }
+
+  template <class T>
+  static constexpr run_state<T> forward_state(const weights_of<Net, T>& w, std::span<const T, input_size> x, state<T>& s,
+                                              index_t b = 0) {
+    using schedule = schedule_of<Net>;
+    return {x.data(), nullptr, s.arena.data() + sample_arena(b), plan.value_offset.data(), plan.buffer.data(),
+            schedule::value.nodes.data(), w.values.data(), plain_weight_offsets<Net>.data()};
+  }
+  template <class T>
+  static constexpr training_run<T> run_of(const weights_of<Net, T>& w, std::span<const T, input_size> x, state<T>& s,
+                                          index_t b = 0) {
+    using schedule = schedule_of<Net>;
+    return {x.data(), s.arena.data() + sample_arena(b), plan.value_offset.data(), plan.gradient_offset.data(),
+            plan.kept.data(), schedule::value.nodes.data(), w.values.data(),
+            plain_weight_offsets<Net>.data(), s.gradients.data(), plan.weight_gradient.data(),
+            s.scratch.data(), plan.weights_trained.data()};
+  }
   template <class T>
   static constexpr training_run<T> forward(const weights_of<Net, T>& w, std::span<const T, input_size> x, state<T>& s) {
-    using schedule = schedule_of<Net>;
-    const run_state<T> f{x.data(), nullptr, s.arena.data(), plan.value_offset.data(), plan.buffer.data(),
-                         schedule::value.nodes.data(), w.values.data(), plain_weight_offsets<Net>.data()};
-    const training_run<T> r{x.data(), s.arena.data(), plan.value_offset.data(), plan.gradient_offset.data(),
-                            plan.kept.data(), schedule::value.nodes.data(), w.values.data(),
-                            plain_weight_offsets<Net>.data(), s.gradients.data(), plan.weight_gradient.data(),
-                            s.scratch.data(), plan.weights_trained.data()};
-    run_training_forward_schedule<Net>(f, r);
+    const training_run<T> r = run_of(w, x, s);
+    run_training_forward_schedule<Net>(forward_state(w, x, s), r);
     return r;
   }
 };

@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "ctnn/ctnn.hpp"
@@ -68,11 +69,13 @@ void expect_disjoint_while_alive() {
   // What each layer's backward reads (its family's rule); the lifetimes follow from it here, by the
   // module comment's time axis, independently of the plan's own computation.
   constexpr const auto& reads = node_table<schedule_of<Net>, impl::list_backward_reads>;
+  constexpr const auto& statistics = node_table<schedule_of<Net>, impl::list_batch_statistics>;
   std::vector<span_of> live;
   for (int t = 1; t <= N; ++t) {
     int last = t - 1;
     for (int k = 0; k < N; ++k) {
-      const bool reads_input = reads[k].input || (reads[k].input_for_weights && p.trained[k]);
+      const bool reads_input = reads[k].input || (reads[k].input_for_weights && p.trained[k]) ||
+                               (Scope::batch_statistics && statistics[k] > 0);
       if (reads[k].output && k + 1 == t && p.runs_backward[k] && 2 * N - k > last) last = 2 * N - k;
       for (int i = 0; i < schedule_of<Net>::value.nodes[k].input_count; ++i)
         if (schedule_of<Net>::value.nodes[k].inputs[i] == t) {
@@ -80,7 +83,7 @@ void expect_disjoint_while_alive() {
           if (reads_input && p.runs_backward[k] && 2 * N - k > last) last = 2 * N - k;
         }
     }
-    if (t == N && last < N) last = N;
+    if (t == N) last = 2 * N + 1;  // read by the loss, and after the step
     live.push_back({p.value_offset[t], p.value_offset[t] + p.size[t], t - 1, last});
     if (p.needs_gradient[t])
       live.push_back({p.gradient_offset[t], p.gradient_offset[t] + p.size[t], t == N ? N : 2 * N - p.zeroes_gradient[t],
@@ -106,6 +109,93 @@ TEST(TrainingPlan, LiveTensorsNeverShareMemory) {
                              squeeze_excitation<12, 4>, global_avg_pool, flatten, linear<5>>;
   expect_disjoint_while_alive<branchy, train_all>();
   expect_disjoint_while_alive<branchy, train_last<1>>();
+}
+
+using normalized = sequential<input<2, 6, 6>::with<batch<4>>, conv2d<4, 3, pad<1>>, batch_norm2d<>, relu,
+                              residual<chain<conv2d<4, 3, pad<1>>, batch_norm2d<0, no_affine>>>, global_avg_pool,
+                              flatten, linear<3>>;
+
+TEST(TrainingPlan, BatchStatisticsKeepTheNormalizedInputs) {
+  expect_disjoint_while_alive<normalized, train_all>();
+  expect_disjoint_while_alive<normalized, with_batch_statistics<>>();
+  expect_disjoint_while_alive<normalized, with_batch_statistics<train_last<1>>>();
+  constexpr const auto& frozen = training_plan_of<normalized>;
+  constexpr const auto& batch = training_plan_of<normalized, with_batch_statistics<>>;
+  constexpr const auto& nodes = schedule_of<normalized>::value.nodes;
+  std::vector<int> norms;
+  for (int k = 0; k < schedule_of<normalized>::value.node_count; ++k) {
+    const bool norm = std::string(nodes[k].name) == "batch_norm2d";
+    if (norm) norms.push_back(k);
+    EXPECT_FALSE(frozen.batch_coupled[k]);
+    EXPECT_EQ(batch.batch_coupled[k], norm) << k;
+    if (norm) {
+      EXPECT_TRUE(batch.kept[nodes[k].inputs[0]]) << k;
+    }
+  }
+  ASSERT_EQ(norms.size(), 2u);
+  EXPECT_FALSE(frozen.kept[nodes[norms[1]].inputs[0]]);  // no_affine, frozen: its backward reads nothing
+  EXPECT_EQ(batch.statistics_elements, 2 * 4 + 2 * 4);  // a mean and an inverse deviation per channel
+  EXPECT_EQ(batch.statistics_offset[norms[1]], 8);
+  using train = training<normalized, sgd, with_batch_statistics<>>;
+  static_assert(train::samples_in_arena == 4 && training<normalized>::samples_in_arena == 1);
+  static_assert(train::activation_bytes == 4 * batch.arena_elements * count_t{sizeof(float)});
+  static_assert(train::arena_bytes == sizeof(train::state<float>));
+}
+
+// The running statistics stay put with frozen statistics; with batch statistics the forward pass moves
+// them towards the batch's by the momentum (here 1: they become the batch's, by hand).
+TEST(TrainingStep, BatchStatisticsMoveTheRunningStatistics) {
+  using net = sequential<input<2, 3>::with<batch<2>>, batch_norm1d<>, flatten, linear<2>>;
+  static net::weights_of<double> w;
+  initialize_parameters(w, 3);
+  const std::array<double, 12> xs{1, 2, 3, 4, 5, 6, -1, 0, 1, 2, 2, 2};
+  const std::array<count_t, 2> labels{0, 1};
+  const auto run = [&](auto train) {
+    using train_type = decltype(train);
+    static typename train_type::template state<double> s;
+    initialize_parameters(w, 3);
+    train_type::step(w, s, plain_sgd{0.0f, 0.0f}, std::span<const double, 12>(xs), std::span<const count_t, 2>(labels));
+  };
+  run(training<net, plain_sgd>{});
+  EXPECT_EQ(w.values[4], 0.0);  // running_mean[0]
+  EXPECT_EQ(w.values[6], 1.0);  // running_var[0]
+  run(training<net, plain_sgd, with_batch_statistics<train_all, 1, 1>>{});
+  // Channel 0 holds 1, 2, 3 and -1, 0, 1: mean 1, unbiased variance (0+1+4+4+1+0) / 5 = 2.
+  // Channel 1 holds 4, 5, 6 and 2, 2, 2: mean 3.5, unbiased variance (0.25+2.25+6.25+2.25+2.25+2.25) / 5 = 3.1.
+  EXPECT_DOUBLE_EQ(w.values[4], 1.0);
+  EXPECT_DOUBLE_EQ(w.values[5], 3.5);
+  EXPECT_DOUBLE_EQ(w.values[6], 2.0);
+  EXPECT_DOUBLE_EQ(w.values[7], 3.1);
+}
+
+// Training runs its own forward (the plain loops, convolutions as matrices); deployment runs the fast
+// kernels on prepared weights (folded batch norm, fused activations, NHWC tiles). After training steps,
+// prepare_into the trained weights: both give the same outputs.
+TEST(TrainingStep, TrainedWeightsRunTheSameOnTheFastKernels) {
+  using net = sequential<input<3, 10, 10>::with<nhwc, batch<4>>, conv2d<8, 3, pad<1>>, batch_norm2d<>, relu,
+                         depthwise_conv2d<3, pad<1>>, relu6, conv2d<12, 1>, max_pool2d<2>,
+                         conv_transpose2d<6, 2, stride<2>>, hardswish, global_avg_pool, flatten, linear<5>>;
+  using train = training<net, adam>;
+  static net::weights w;
+  initialize_parameters(w, 11);
+  static train::state<float> s;
+  std::array<float, 4 * net::input_size> xs{};
+  for (std::size_t i = 0; i < xs.size(); ++i) xs[i] = std::sin(0.11f * static_cast<float>(i));
+  const std::array<count_t, 4> labels{0, 3, 1, 4};
+  for (int step = 0; step < 3; ++step)
+    train::step(w, s, adam{.learning_rate = 0.01f}, std::span<const float, xs.size()>(xs), std::span<const count_t, 4>(labels));
+  static net::prepared p;
+  prepare_into(w, p);
+  static static_arena<net::prepared> arena;
+  for (index_t b = 0; b < 4; ++b) {
+    const std::span<const float, net::input_size> x(xs.data() + b * net::input_size, net::input_size);
+    train::zero_gradients(s);
+    train::accumulate(w, x, labels[b], s);
+    std::array<float, net::output_size> fast{};
+    net::forward(p, x, fast, arena);
+    for (count_t i = 0; i < net::output_size; ++i)
+      EXPECT_NEAR(fast[i], train::output(s)[i], 1e-5f * (1.0f + std::fabs(fast[i]))) << b << ", " << i;
+  }
 }
 
 TEST(TrainingArena, IsTheStateItSizes) {

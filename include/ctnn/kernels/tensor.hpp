@@ -205,6 +205,25 @@ struct backward_call {
   bool weight_gradient = true;  // false: only the bias's (train_biases), dw's weight part left alone
 };
 
+// A layer that normalizes over the batch, in training mode (ctnn::with_batch_statistics): every sample of
+// the step at once. Sample b's input is at x + b x_stride; its output, output gradient and input gradient
+// at y, dy, dx + b stride (each sample has its copy of the training arena).
+template <class T>
+struct batch_call {
+  index_t samples = 1;
+  const T* x = nullptr;
+  count_t x_stride = 0;
+  T* y = nullptr;
+  const T* dy = nullptr;
+  T* dx = nullptr;
+  count_t stride = 0;
+  T* w = nullptr;           // its tensors, PyTorch's order: the forward moves the running statistics
+  T* dw = nullptr;
+  T* statistics = nullptr;  // batch_statistics_of elements, from the forward to the backward
+  T momentum = T(0.1);
+  bool weight_gradient = true;
+};
+
 // The gradients of a layer whose tensors are its weight, then its bias (if it has one): null where not wanted.
 template <class Node, class T>
 constexpr T* weight_gradient_of(const backward_call<T>& c) {

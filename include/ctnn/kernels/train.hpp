@@ -6,6 +6,10 @@
 // lookup:
 //   run_backward<Node, L>(params, const backward_call<T>&)     adds into dx and dw (ctnn/kernels/tensor.hpp)
 // A layer without one stops compilation naming it (facts::has_no_backward_pass_yet). The merges are here.
+// A layer that normalizes over the batch (batch norm under ctnn::with_batch_statistics) gives both passes
+// over every sample at once:
+//   run_batch_forward<Node, L>(params, const batch_call<T>&), run_batch_backward<Node, L>(params, ...)
+// and the samples then run layer by layer together, each in its own copy of the arena.
 #pragma once
 
 #include <cstddef>
@@ -44,6 +48,10 @@ struct training_run {
 
 template <class T>
 using backward_function = void (*)(const training_run<T>&, int);
+// A batch-coupled node's pass over `samples` samples whose arenas are `stride` apart (sample 0's run given).
+template <class T>
+using batch_function = void (*)(const training_run<T>&, index_t samples, count_t stride, T* weights, T* statistics,
+                                T momentum, int k);
 
 namespace impl {
 template <class Node, layout L, class T>
@@ -110,6 +118,57 @@ struct training_forward_for {
   }
 };
 
+// A batch-coupled node's passes (the nodes whose batch_statistics_of is not 0).
+template <class Node, layout L, class T, bool Forward>
+constexpr void batch_node(const training_run<T>& s, index_t samples, count_t stride, T* weights, T* statistics,
+                          T momentum, int k) {
+  const int in = s.nodes[k].inputs[0];
+  batch_call<T> c;
+  c.samples = samples;
+  c.x = s.value(in);
+  c.x_stride = in == 0 ? count_t{Node::input_shape.size()} : stride;
+  c.y = const_cast<T*>(s.value(k + 1));
+  c.dy = s.gradient(k + 1);
+  c.dx = s.gradient(in);
+  c.stride = stride;
+  c.w = weights + s.weight_offsets[k];
+  c.dw = s.weight_gradients_of(k);
+  c.statistics = statistics;
+  c.momentum = momentum;
+  c.weight_gradient = s.weights_trained[k];
+  if constexpr (Forward) {
+    run_batch_forward<Node, L>(Node::type::params, c);
+  } else {
+    run_batch_backward<Node, L>(Node::type::params, c);
+  }
+}
+template <class Node, layout L, class T>
+concept has_batch_passes = requires(const batch_call<T>& c) {
+  run_batch_forward<Node, L>(Node::type::params, c);
+  run_batch_backward<Node, L>(Node::type::params, c);
+};
+template <layout L, class T, index_t Batch, bool Forward>
+struct batch_pass_for {
+  using value_type = batch_function<T>;
+  static constexpr bool uses_followers = false;
+  template <class Node, class N1, class N2, class N3>
+  static constexpr batch_function<T> of() {
+    using Layer = typename Node::type;
+    if constexpr (block_layer<Layer>) {
+      return nullptr;
+    } else if constexpr (batch_statistics_of(Layer::params, Node::input_shape) == 0) {
+      return nullptr;
+    } else {
+      constexpr long long values = static_cast<long long>(Batch) * dims_of(Node::input_shape).spatial_size();
+      static_assert(detail::require<(values > 1), boost::mp11::mp_list<facts::batch_statistics, Layer,
+                                                                        facts::values_per_channel<values>,
+                                                                        facts::expected_more_than_1_value_per_channel_when_training>>());
+      static_assert(has_batch_passes<Node, L, T>, "a layer with batch statistics gives run_batch_forward and run_batch_backward");
+      return &batch_node<Node, L, T, Forward>;
+    }
+  }
+};
+
 // The backward of each node (a visitor of the schedule).
 template <layout L, class T>
 struct backward_for {
@@ -137,22 +196,35 @@ struct backward_for {
 
 // The forward pass on the training plan: the plain runner's node functions, or the family's training forward.
 template <class Net, class T>
-constexpr void run_training_forward_schedule(const run_state<T>& f, const training_run<T>& s) {
+constexpr void run_training_forward_node(const run_state<T>& f, const training_run<T>& s, int k) {
   using schedule = schedule_of<Net>;
   constexpr const auto& plain = node_table<schedule, impl::kernel_for<false, Net::memory_layout, T>>;
   constexpr const auto& own = node_table<schedule, impl::training_forward_for<Net::memory_layout, T>>;
-  for (int k = 0; k < schedule::value.node_count; ++k) {
-    if (own[k] != nullptr) {
-      own[k](s, k);
-    } else {
-      plain[k].run(f, k);
-    }
+  if (own[k] != nullptr) {
+    own[k](s, k);
+  } else {
+    plain[k].run(f, k);
   }
+}
+template <class Net, class T>
+constexpr void run_training_forward_schedule(const run_state<T>& f, const training_run<T>& s) {
+  for (int k = 0; k < schedule_of<Net>::value.node_count; ++k) run_training_forward_node<Net>(f, s, k);
 }
 
 // The backward pass of every node that has a gradient to pass, last to first. A tensor's gradient is
 // zeroed by the first node (in this order) that adds into it; the network's result's gradient (the
 // loss's) must be in place.
+template <class Net, class Scope, class T>
+constexpr void zero_input_gradients(const training_run<T>& s, int k) {
+  constexpr const auto& plan = training_plan_of<Net, Scope>;
+  const schedule_node& n = s.nodes[k];
+  for (int i = 0; i < n.input_count; ++i) {
+    const int t = n.inputs[i];
+    if (plan.zeroes_gradient[t] != k) continue;
+    T* g = s.gradient(t);
+    for (count_t e = 0; e < plan.size[t]; ++e) g[e] = T(0);
+  }
+}
 template <class Net, class Scope, class T>
 constexpr void run_backward_schedule(const training_run<T>& s) {
   using schedule = schedule_of<Net>;
@@ -160,14 +232,42 @@ constexpr void run_backward_schedule(const training_run<T>& s) {
   constexpr const auto& table = node_table<schedule, impl::backward_for<Net::memory_layout, T>>;
   for (int k = schedule::value.node_count - 1; k >= 0; --k) {
     if (!plan.runs_backward[k]) continue;
-    const schedule_node& n = s.nodes[k];
-    for (int i = 0; i < n.input_count; ++i) {
-      const int t = n.inputs[i];
-      if (plan.zeroes_gradient[t] != k) continue;
-      T* g = s.gradient(t);
-      for (count_t e = 0; e < plan.size[t]; ++e) g[e] = T(0);
-    }
+    zero_input_gradients<Net, Scope>(s, k);
     table[k](s, k);
+  }
+}
+
+// With batch statistics: `samples` runs (f[b], s[b]: sample b in its copy of the arena, `stride` apart) go
+// through each node together, so a batch norm sees the whole batch. weights: the network's, whose running
+// statistics the forward moves.
+template <class Net, class Scope, class T>
+constexpr void run_training_forward_batch(const run_state<T>* f, const training_run<T>* s, index_t samples,
+                                          count_t stride, T* weights, T* statistics) {
+  using schedule = schedule_of<Net>;
+  constexpr const auto& plan = training_plan_of<Net, Scope>;
+  constexpr const auto& coupled = node_table<schedule, impl::batch_pass_for<Net::memory_layout, T, Net::batch, true>>;
+  for (int k = 0; k < schedule::value.node_count; ++k) {
+    if (plan.batch_coupled[k]) {
+      coupled[k](s[0], samples, stride, weights, statistics + plan.statistics_offset[k], static_cast<T>(Scope::momentum), k);
+    } else {
+      for (index_t b = 0; b < samples; ++b) run_training_forward_node<Net>(f[b], s[b], k);
+    }
+  }
+}
+template <class Net, class Scope, class T>
+constexpr void run_backward_batch(const training_run<T>* s, index_t samples, count_t stride, T* weights, T* statistics) {
+  using schedule = schedule_of<Net>;
+  constexpr const auto& plan = training_plan_of<Net, Scope>;
+  constexpr const auto& table = node_table<schedule, impl::backward_for<Net::memory_layout, T>>;
+  constexpr const auto& coupled = node_table<schedule, impl::batch_pass_for<Net::memory_layout, T, Net::batch, false>>;
+  for (int k = schedule::value.node_count - 1; k >= 0; --k) {
+    if (!plan.runs_backward[k]) continue;
+    for (index_t b = 0; b < samples; ++b) zero_input_gradients<Net, Scope>(s[b], k);
+    if (plan.batch_coupled[k]) {
+      coupled[k](s[0], samples, stride, weights, statistics + plan.statistics_offset[k], T(0), k);
+    } else {
+      for (index_t b = 0; b < samples; ++b) table[k](s[b], k);
+    }
   }
 }
 

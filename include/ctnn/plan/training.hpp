@@ -31,6 +31,7 @@ struct train_all {
   static constexpr int last = -1;  // every layer with parameters
   static constexpr bool input_gradient = false;
   static constexpr bool biases_only = false;
+  static constexpr bool batch_statistics = false;
 };
 // Only the biases (and batch norm's shift), every weight frozen (TinyTL, Cai et al., NeurIPS 2020): a
 // bias's gradient is the sum of its output's gradient, so no layer keeps its input for it.
@@ -44,12 +45,25 @@ struct train_last {
   static constexpr int last = K;
   static constexpr bool input_gradient = false;
   static constexpr bool biases_only = false;
+  static constexpr bool batch_statistics = false;
 };
 // Also the gradient with respect to the network's input (saliency, adversarial examples, a test against
 // autograd): every layer's backward then runs.
 template <class Scope = train_all>
 struct with_input_gradient : Scope {
   static constexpr bool input_gradient = true;
+};
+
+// Batch norm in training mode (PyTorch's model.train()): each batch norm normalizes by the mean and biased
+// variance of its input over the batch and the positions, and moves its running statistics towards them
+// by `momentum` (running = (1 - m) running + m batch, the variance unbiased), 0.1 by default as PyTorch's.
+// The samples of a step then run layer by layer together, each with its own copy of the arena.
+template <class Scope = train_all, index_t MomentumNum = 1, index_t MomentumDen = 10>
+struct with_batch_statistics : Scope {
+  static_assert(MomentumNum >= 0 && MomentumDen > 0 && MomentumNum <= MomentumDen,
+                "ctnn::with_batch_statistics<Scope, Num, Den>: the momentum Num/Den must be in [0, 1]");
+  static constexpr bool batch_statistics = true;
+  static constexpr double momentum = static_cast<double>(MomentumNum) / static_cast<double>(MomentumDen);
 };
 
 inline constexpr count_t no_gradient = -1;
@@ -72,6 +86,10 @@ struct training_plan {
   count_t trained_parameters = 0;  // learned elements the optimizer updates
   count_t arena_elements = 0;
   count_t scratch_elements = 0;  // the largest training_scratch_of (a convolution's matrices)
+  // with_batch_statistics: the nodes that normalize over the batch, and their statistics of the step.
+  std::array<bool, Nodes + 1> batch_coupled{};
+  std::array<count_t, Nodes + 1> statistics_offset{};
+  count_t statistics_elements = 0;
 };
 
 namespace impl {
@@ -82,6 +100,18 @@ struct list_backward_reads {
   template <class Node, class N1, class N2, class N3>
   static constexpr backward_reads of() {
     return backward_reads_of(Node::type::params);
+  }
+};
+struct list_batch_statistics {
+  using value_type = count_t;
+  static constexpr bool uses_followers = false;
+  template <class Node, class N1, class N2, class N3>
+  static constexpr count_t of() {
+    if constexpr (block_layer<typename Node::type>) {
+      return 0;
+    } else {
+      return batch_statistics_of(Node::type::params, Node::input_shape);
+    }
   }
 };
 struct list_training_scratch {
@@ -147,6 +177,12 @@ struct build_training_plan {
     training_plan<N> p;
     const schedule_node* nodes = schedule::value.nodes.data();
     const backward_reads* reads = node_table<schedule, list_backward_reads>.data();
+    const count_t* statistics = node_table<schedule, list_batch_statistics>.data();
+    for (int k = 0; k < N; ++k) {
+      p.batch_coupled[k] = Scope::batch_statistics && statistics[k] > 0;
+      p.statistics_offset[k] = p.statistics_elements;
+      if (p.batch_coupled[k]) p.statistics_elements += statistics[k];
+    }
     // Trained: the layers with learned parameters, or the last K of them, or those with a bias.
     const auto& tensors = parameter_layout_of<Net>::value.tensors;
     const auto has_bias = [&](int k) {
@@ -174,13 +210,18 @@ struct build_training_plan {
       p.needs_gradient[k + 1] = needs;
       p.runs_backward[k] = needs;
     }
+    // Node k's backward reads its input: for the input's gradient, for its weight's, or (normalizing over
+    // the batch) for both.
+    const auto reads_input = [&](int k) {
+      return reads[k].input || p.batch_coupled[k] || (reads[k].input_for_weights && p.weights_trained[k]);
+    };
     for (int t = 0; t <= N; ++t) p.zeroes_gradient[t] = -1;
     for (int k = 0; k < N; ++k) {
       if (!p.runs_backward[k]) continue;
       for (int i = 0; i < nodes[k].input_count; ++i) {
         const int t = nodes[k].inputs[i];
         if (p.needs_gradient[t] && k > p.zeroes_gradient[t]) p.zeroes_gradient[t] = k;
-        if (reads[k].input || (reads[k].input_for_weights && p.weights_trained[k])) p.kept[t] = true;
+        if (reads_input(k)) p.kept[t] = true;
       }
       if (reads[k].output) p.kept[k + 1] = true;
     }
@@ -193,13 +234,12 @@ struct build_training_plan {
         if (t == 0) continue;
         lifetime& v = items[t - 1];
         if (k > v.last) v.last = k;
-        if (p.runs_backward[k] && p.kept[t] && (reads[k].input || (reads[k].input_for_weights && p.weights_trained[k])) &&
-            2 * N - k > v.last)
+        if (p.runs_backward[k] && p.kept[t] && reads_input(k) && 2 * N - k > v.last)
           v.last = 2 * N - k;
       }
     if (N > 0) {
       lifetime& result = items[N - 1];
-      if (result.last < N) result.last = N;  // the loss reads it
+      result.last = 2 * N + 1;  // the loss reads it, and the caller after the step (training::output)
       for (int k = 0; k < N; ++k)
         if (p.runs_backward[k] && reads[k].output && 2 * N - k > items[k].last) items[k].last = 2 * N - k;
     }

@@ -35,6 +35,10 @@ constexpr backward_reads backward_reads_of(const batch_norm_params& p) {
   return p.affine ? reads_input_for_weights : reads_nothing;
 }
 
+// In training mode (ctnn::with_batch_statistics) it normalizes by the batch's mean and variance per
+// channel: the backward pass reads the input and these two.
+constexpr count_t batch_statistics_of(const batch_norm_params&, const shape& in) { return 2 * count_t{in.channels()}; }
+
 // With prepared weights, the convolution or linear layer before it absorbs it (ctnn/kernels/prepared.hpp).
 constexpr lowering lowering_of(const batch_norm_params&, const shape&, layout) {
   lowering r;

@@ -156,5 +156,11 @@ template <class P>
 constexpr count_t training_scratch_of(const P&, const shape&) {
   return 0;
 }
+// Elements a layer that normalizes over the batch keeps from its forward for its backward in training mode
+// (batch norm: each channel's batch mean and inverse deviation): 0 for a layer that sees one sample at a time.
+template <class P>
+constexpr count_t batch_statistics_of(const P&, const shape&) {
+  return 0;
+}
 
 }  // namespace ctnn
