@@ -209,9 +209,12 @@ struct conv_as_matrices {
   }();
   // F^T [P][K] and its scatter, for the backward pass (small layers only).
   template <class T>
+  static constexpr void gather_table(const std::int32_t* t, const T* x, T* fields) {
+    for (count_t i = 0; i < m.reduction * m.positions; ++i) fields[i] = t[i] >= 0 ? x[t[i]] : T(0);
+  }
+  template <class T>
   static constexpr void gather_by_position(const T* x, T* fields) {
-    for (count_t i = 0; i < m.reduction * m.positions; ++i)
-      fields[i] = by_position_table[i] >= 0 ? x[by_position_table[i]] : T(0);
+    gather_table(by_position_table.data(), x, fields);
   }
   template <class T>
   static constexpr void scatter_add_by_position(const T* fields, T* dx) {
@@ -221,7 +224,7 @@ struct conv_as_matrices {
   template <class T>
   static constexpr void gather(const T* x, T* fields) {
     if constexpr (tabled) {
-      for (count_t i = 0; i < m.reduction * m.positions; ++i) fields[i] = table[i] >= 0 ? x[table[i]] : T(0);
+      gather_table(table.data(), x, fields);
     } else {
       for (count_t i = 0; i < m.reduction * m.positions; ++i) fields[i] = T(0);
       each_run([&](count_t row, count_t p, count_t at, count_t n) {

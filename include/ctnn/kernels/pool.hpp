@@ -213,7 +213,7 @@ constexpr void run_backward(const max_pool_params&, const backward_call<T>& c) {
                 if (ix < 0 || ix >= in.w) continue;
                 const count_t at = offset<L>(in, ch, iz, iy, ix);
                 const T v = c.x[at];
-                const bool take = v > best[ox] || v != v;
+                const bool take = (v > best[ox]) | (v != v);  // not ||: g++ would branch on the data
                 best[ox] = take ? v : best[ox];
                 chosen[ox] = take ? at : chosen[ox];
                 first[ox] = first[ox] < 0 ? at : first[ox];  // PyTorch's index when every value is -inf
