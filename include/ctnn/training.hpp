@@ -209,9 +209,8 @@ struct training {
       correction2 = static_cast<T>(math::sqrt(1.0 - math::exp(t * math::log(static_cast<double>(o.beta2)))));
     }
     for (const parameter_tensor& t : tensors) {
-      if (!t.learned || plan.weight_gradient[t.node] == no_gradient) continue;
-      if (!plan.weights_trained[t.node] && !same_text(t.suffix, "bias")) continue;  // train_biases
-      const count_t at = plan.weight_gradient[t.node] + (t.offset - plain_weight_offsets<Net>[t.node]);
+      const count_t at = gradient_at(t);
+      if (!t.learned || at == no_gradient) continue;
       T* p = w.values.data() + t.offset;
       const T* g = s.gradients.data() + at;
       T* m = Optimizer::moments > 0 ? s.moments.data() + at : nullptr;  // plain_sgd has none
@@ -280,8 +279,8 @@ struct training {
     constexpr const auto& tensors = parameter_layout_of<Net>::value.tensors;
     for (std::size_t i = 0; i < tensors.size(); ++i) {
       const parameter_tensor& t = tensors[i];
-      if (plan.weight_gradient[t.node] == no_gradient) continue;
-      const count_t at = plan.weight_gradient[t.node] + (t.offset - plain_weight_offsets<Net>[t.node]);
+      const count_t at = gradient_at(t);
+      if (at == no_gradient) continue;
       f(parameters_of<Net>[i].name, t.dims, std::span<T>(s.gradients.data() + at, static_cast<std::size_t>(t.size)));
     }
   }
@@ -297,6 +296,14 @@ struct training {
   static constexpr int result = schedule_of<Net>::value.node_count;
 
   static constexpr count_t sample_arena(index_t b) { return count_t{b} * plan.arena_elements; }
+  // Where tensor t's gradient is in state::gradients: in its node's block, or alone (a bias under
+  // train_biases); no_gradient when it has none.
+  static constexpr count_t gradient_at(const parameter_tensor& t) {
+    if (plan.weight_gradient[t.node] != no_gradient)
+      return plan.weight_gradient[t.node] + (t.offset - plain_weight_offsets<Net>[t.node]);
+    if (t.learned && same_text(t.suffix, "bias")) return plan.bias_gradient[t.node];
+    return no_gradient;
+  }
 
   template <class T>
   static constexpr run_state<T> forward_state(const weights_of<Net, T>& w, std::span<const T, input_size> x, state<T>& s,
@@ -312,7 +319,7 @@ struct training {
     return {x.data(), s.arena.data() + sample_arena(b), plan.value_offset.data(), plan.gradient_offset.data(),
             plan.kept.data(), schedule::value.nodes.data(), w.values.data(),
             plain_weight_offsets<Net>.data(), s.gradients.data(), plan.weight_gradient.data(),
-            s.scratch.data(), plan.weights_trained.data()};
+            plan.bias_gradient.data(), s.scratch.data()};
   }
   template <class T>
   static constexpr training_run<T> forward(const weights_of<Net, T>& w, std::span<const T, input_size> x, state<T>& s) {

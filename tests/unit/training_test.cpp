@@ -421,6 +421,9 @@ TEST(TrainingStep, BiasesOnlyMatchFullTrainingOnTheBiases) {
   // convolution's), nor the linear layers' inputs, nor batch norm's.
   for (int t = 0; t <= 8; ++t) EXPECT_EQ(p.kept[t], t == 2 || t == 3 || t == 6) << t;
   EXPECT_EQ(p.trained_parameters, 4 + 4 + 6 + 3);  // conv, batch norm (its shift), two linear biases
+  // Only the biases get gradient memory (and momentum), not their layers' weights.
+  EXPECT_EQ(p.weight_gradient_elements, 4 + 4 + 6 + 3);
+  static_assert(biases::gradient_bytes == (4 + 4 + 6 + 3) * 4 && biases::optimizer_bytes == biases::gradient_bytes);
   static net::weights_of<double> w, before;
   std::array<double, net::input_size> x{};
   fill<net>(w, x, 11);

@@ -56,15 +56,11 @@ constexpr void run_backward(const batch_norm_params&, const backward_call<T>& c)
         for (index_t xx = 0; xx < t.w; ++xx) {
           const count_t at = offset<L>(t, ch, z, yy, xx);
           if (c.dx != nullptr) c.dx[at] += c.dy[at] * a;
-          if (c.dw != nullptr) {
-            if (c.weight_gradient) weight_sum += c.dy[at] * (c.x[at] - stats[ch]) * inverse_deviation;
-            bias_sum += c.dy[at];
-          }
+          if (c.dw != nullptr) weight_sum += c.dy[at] * (c.x[at] - stats[ch]) * inverse_deviation;
+          if (c.db != nullptr) bias_sum += c.dy[at];
         }
-    if (c.dw != nullptr && P.affine) {
-      if (c.weight_gradient) c.dw[ch] += static_cast<T>(weight_sum);
-      c.dw[t.c + ch] += static_cast<T>(bias_sum);
-    }
+    if (c.dw != nullptr && P.affine) c.dw[ch] += static_cast<T>(weight_sum);
+    if (c.db != nullptr && P.affine) c.db[ch] += static_cast<T>(bias_sum);
   }
 }
 // f(sample, offset) for every value of channel ch in a batch.
@@ -123,10 +119,8 @@ constexpr void run_batch_backward(const batch_norm_params&, const batch_call<T>&
       dy_sum += dy;
       dy_normalized_sum += dy * (c.x[b * c.x_stride + at] - mean) * inverse_deviation;
     });
-    if (c.dw != nullptr && P.affine) {
-      if (c.weight_gradient) c.dw[ch] += static_cast<T>(dy_normalized_sum);
-      c.dw[t.c + ch] += static_cast<T>(dy_sum);
-    }
+    if (c.dw != nullptr && P.affine) c.dw[ch] += static_cast<T>(dy_normalized_sum);
+    if (c.db != nullptr && P.affine) c.db[ch] += static_cast<T>(dy_sum);
     if (c.dx == nullptr) continue;
     const T a = (P.affine ? c.w[ch] : T(1)) * inverse_deviation;
     const T dy_mean = static_cast<T>(dy_sum) / m, dy_normalized_mean = static_cast<T>(dy_normalized_sum) / m;

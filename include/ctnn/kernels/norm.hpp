@@ -103,7 +103,6 @@ template <class Node, layout L, class T>
 constexpr void run_backward(const norm_params&, const backward_call<T>& c) {
   constexpr norm_params P = Node::type::params;
   using g = norm_groups<P, Node::input_shape, L>;
-  constexpr count_t weights = P.kind == norm_kind::layer ? g::inner : g::channels;
   for (count_t q = 0; q < g::count; ++q) {
     count_t at = 0, w = 0;
     const auto [mean, inverse] = group_statistics<P, Node::input_shape, L, T>(c.x, q);
@@ -113,10 +112,8 @@ constexpr void run_backward(const norm_params&, const backward_call<T>& c) {
       const T normalized = (c.x[at] - mean) * inverse, scaled = P.affine ? c.dy[at] * c.w[w] : c.dy[at];
       gradient_sum += scaled;
       projection += scaled * normalized;
-      if (P.affine && c.dw != nullptr) {
-        if (c.weight_gradient) c.dw[w] += c.dy[at] * normalized;
-        c.dw[weights + w] += c.dy[at];
-      }
+      if (P.affine && c.dw != nullptr) c.dw[w] += c.dy[at] * normalized;
+      if (P.affine && c.db != nullptr) c.db[w] += c.dy[at];
     }
     if (c.dx == nullptr) continue;
     const T mean_gradient = static_cast<T>(gradient_sum / static_cast<T>(g::members));

@@ -200,9 +200,9 @@ struct backward_call {
   const T* dy = nullptr;  // the gradient with respect to y
   T* dx = nullptr;
   const T* w = nullptr;   // its weights, PyTorch's order
-  T* dw = nullptr;
+  T* dw = nullptr;        // its weight's gradient, then those of its other tensors: null when not trained
+  T* db = nullptr;        // its bias's: null without a trained bias (train_biases trains only these)
   T* scratch = nullptr;   // the plan's training scratch (training_scratch_of)
-  bool weight_gradient = true;  // false: only the bias's (train_biases), dw's weight part left alone
 };
 
 // A layer that normalizes over the batch, in training mode (ctnn::with_batch_statistics): every sample of
@@ -218,20 +218,20 @@ struct batch_call {
   T* dx = nullptr;
   count_t stride = 0;
   T* w = nullptr;           // its tensors, PyTorch's order: the forward moves the running statistics
-  T* dw = nullptr;
+  T* dw = nullptr;          // as backward_call's
+  T* db = nullptr;
   T* statistics = nullptr;  // batch_statistics_of elements, from the forward to the backward
   T momentum = T(0.1);
-  bool weight_gradient = true;
 };
 
 // The gradients of a layer whose tensors are its weight, then its bias (if it has one): null where not wanted.
 template <class Node, class T>
 constexpr T* weight_gradient_of(const backward_call<T>& c) {
-  return c.weight_gradient ? c.dw : nullptr;
+  return c.dw;
 }
 template <class Node, class T>
 constexpr T* bias_gradient_of(const backward_call<T>& c) {
-  return c.dw != nullptr && Node::result.bias.rank > 0 ? c.dw + Node::result.weight.size() : nullptr;
+  return c.db;
 }
 
 // A plain layer's bias: its weights in PyTorch's order are the weight tensor, then the bias if it has one.

@@ -35,14 +35,17 @@ struct training_run {
   const count_t* weight_offsets;
   T* weight_gradients;
   const count_t* weight_gradient;  // per node: its block in weight_gradients, or no_gradient
+  const count_t* bias_gradient;    // per node: its bias's gradient in weight_gradients, or no_gradient
   T* scratch;                      // the plan's scratch_elements
-  const bool* weights_trained;     // per node: its weight's gradient too, not only its bias's
 
   constexpr const T* value(int t) const { return t == 0 ? input : arena + value_offset[t]; }
   constexpr const T* kept_value(int t) const { return kept[t] ? value(t) : nullptr; }
   constexpr T* gradient(int t) const { return gradient_offset[t] == no_gradient ? nullptr : arena + gradient_offset[t]; }
   constexpr T* weight_gradients_of(int k) const {
     return weight_gradient[k] == no_gradient ? nullptr : weight_gradients + weight_gradient[k];
+  }
+  constexpr T* bias_gradient_of(int k) const {
+    return bias_gradient[k] == no_gradient ? nullptr : weight_gradients + bias_gradient[k];
   }
 };
 
@@ -86,8 +89,8 @@ constexpr void backward_node(const training_run<T>& s, int k) {
   } else {
     const int in = s.nodes[k].inputs[0];
     const backward_call<T> c{s.kept_value(in), s.kept_value(k + 1), s.gradient(k + 1), s.gradient(in),
-                             s.weights + s.weight_offsets[k], s.weight_gradients_of(k), s.scratch,
-                             s.weights_trained[k]};
+                             s.weights + s.weight_offsets[k], s.weight_gradients_of(k), s.bias_gradient_of(k),
+                             s.scratch};
     run_backward<Node, L>(Layer::params, c);
   }
 }
@@ -133,9 +136,9 @@ constexpr void batch_node(const training_run<T>& s, index_t samples, count_t str
   c.stride = stride;
   c.w = weights + s.weight_offsets[k];
   c.dw = s.weight_gradients_of(k);
+  c.db = s.bias_gradient_of(k);
   c.statistics = statistics;
   c.momentum = momentum;
-  c.weight_gradient = s.weights_trained[k];
   if constexpr (Forward) {
     run_batch_forward<Node, L>(Node::type::params, c);
   } else {

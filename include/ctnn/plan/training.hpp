@@ -82,6 +82,7 @@ struct training_plan {
   std::array<count_t, tensors> size{};             // elements of tensor t
   std::array<count_t, tensors> gradient_offset{};  // its gradient in the arena, or no_gradient
   std::array<count_t, Nodes + 1> weight_gradient{};  // node k's weight gradients in the gradients, or no_gradient
+  std::array<count_t, Nodes + 1> bias_gradient{};    // its bias's (inside that block, or alone), or no_gradient
   count_t weight_gradient_elements = 0;
   count_t trained_parameters = 0;  // learned elements the optimizer updates
   count_t arena_elements = 0;
@@ -256,19 +257,21 @@ struct build_training_plan {
       p.gradient_offset[t] = p.needs_gradient[t] ? at[N + t] : no_gradient;
     }
     p.buffer[0] = caller_input;
-    // Weight gradients: one block per trained node, its weights' layout; the optimizer updates the learned
-    // tensors (with train_biases, the biases).
-    for (int k = 0; k < N; ++k) {
-      p.weight_gradient[k] = no_gradient;
-      if (!p.trained[k]) continue;
-      p.weight_gradient[k] = p.weight_gradient_elements;
+    // Weight gradients: one block per node whose weight is trained, its tensors' layout (the bias's gradient
+    // inside it); with train_biases only the bias's. The optimizer updates the learned tensors (with
+    // train_biases, the biases).
+    for (int k = 0; k <= N; ++k) {
+      p.weight_gradient[k] = p.bias_gradient[k] = no_gradient;
+      if (k == N || !p.trained[k]) continue;
+      const count_t block = p.weight_gradient_elements;
+      if (p.weights_trained[k]) p.weight_gradient[k] = block;
       for (int i = nodes[k].first_tensor; i < nodes[k].first_tensor + nodes[k].tensor_count; ++i) {
-        p.weight_gradient_elements += tensors[i].size;
-        if (tensors[i].learned && (!Scope::biases_only || same_text(tensors[i].suffix, "bias")))
-          p.trained_parameters += tensors[i].size;
+        const bool bias = tensors[i].learned && same_text(tensors[i].suffix, "bias");
+        if (bias) p.bias_gradient[k] = p.weight_gradient_elements;
+        if (p.weights_trained[k] || bias) p.weight_gradient_elements += tensors[i].size;
+        if (tensors[i].learned && (p.weights_trained[k] || bias)) p.trained_parameters += tensors[i].size;
       }
     }
-    p.weight_gradient[N] = no_gradient;
     const count_t* scratch = node_table<schedule, list_training_scratch>.data();
     for (int k = 0; k < N; ++k) p.scratch_elements = scratch[k] > p.scratch_elements ? scratch[k] : p.scratch_elements;
     return p;
