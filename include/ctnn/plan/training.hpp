@@ -103,7 +103,9 @@ struct list_backward_reads {
     return backward_reads_of(Node::type::params);
   }
 };
-struct list_batch_statistics {
+// A count each layer's family gives (Hook::of), 0 for a block: the visitor of the schedule behind the two below.
+template <class Hook>
+struct list_layer_counts {
   using value_type = count_t;
   static constexpr bool uses_followers = false;
   template <class Node, class N1, class N2, class N3>
@@ -111,22 +113,20 @@ struct list_batch_statistics {
     if constexpr (block_layer<typename Node::type>) {
       return 0;
     } else {
-      return batch_statistics_of(Node::type::params, Node::input_shape);
+      return Hook::of(Node::type::params, Node::input_shape);
     }
   }
 };
-struct list_training_scratch {
-  using value_type = count_t;
-  static constexpr bool uses_followers = false;
-  template <class Node, class N1, class N2, class N3>
-  static constexpr count_t of() {
-    if constexpr (block_layer<typename Node::type>) {
-      return 0;
-    } else {
-      return training_scratch_of(Node::type::params, Node::input_shape);
-    }
-  }
+struct batch_statistics_hook {
+  template <class P>
+  static constexpr count_t of(const P& p, const shape& in) { return batch_statistics_of(p, in); }
 };
+struct training_scratch_hook {
+  template <class P>
+  static constexpr count_t of(const P& p, const shape& in) { return training_scratch_of(p, in); }
+};
+using list_batch_statistics = list_layer_counts<batch_statistics_hook>;
+using list_training_scratch = list_layer_counts<training_scratch_hook>;
 
 // One buffer to place: [first, last] on the step's time axis.
 struct lifetime {
