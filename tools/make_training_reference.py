@@ -25,6 +25,8 @@ after that forward pass (the running statistics moved by the momentum):
 
   CTNN_BATCH_GRADIENT_CASE(id, (NET), MOMENTUM_NUM, MOMENTUM_DEN, BATCH, (X...), (LABELS...), (PARAMS...), LOSS,
                            (DX...), (DPARAMS...), (AFTER...));
+
+CTNN_BATCH_MSE_CASE is the same with the mean squared error against float TARGETS instead of LABELS.
 """
 import copy
 import os
@@ -222,7 +224,7 @@ def step_case(entries, cid, cpp, module, in_shape, batch, steps, optimizer, spel
         f"    ({ref.values_text(after)}));")
 
 
-def batch_gradient_case(entries, cid, cpp, module, in_shape, batch, seed, momentum=(1, 10)):
+def batch_gradient_case(entries, cid, cpp, module, in_shape, batch, seed, momentum=(1, 10), mse=False):
     torch.manual_seed(seed)
     model = module.double().train()
     for m in model.modules():
@@ -242,8 +244,14 @@ def batch_gradient_case(entries, cid, cpp, module, in_shape, batch, seed, moment
     params = [v for k, t in model.state_dict().items() if not k.endswith("num_batches_tracked") for v in ref.flat(t.float())]
     x = torch.randn(batch, *in_shape).float().double().requires_grad_(True)
     y = model(x)
-    labels = torch.randint(0, y.shape[1], (batch,))
-    loss = nn.functional.cross_entropy(y, labels)
+    if mse:
+        labels = torch.randn(y.shape).float().double()
+        loss = nn.functional.mse_loss(y, labels)
+        truth = ref.values_text(ref.flat(labels.float()))
+    else:
+        labels = torch.randint(0, y.shape[1], (batch,))
+        loss = nn.functional.cross_entropy(y, labels)
+        truth = ', '.join(str(int(v)) for v in labels)
     loss.backward()
     named = dict(model.named_parameters())
     grads, after = [], []
@@ -254,9 +262,9 @@ def batch_gradient_case(entries, cid, cpp, module, in_shape, batch, seed, moment
         grads += ref.flat((p.grad if p is not None else torch.zeros_like(t)).float())
         after += ref.flat(t.float())
     entries.append(
-        f"CTNN_BATCH_GRADIENT_CASE(\"{cid}\", ({cpp}), {momentum[0]}, {momentum[1]}, {batch},\n"
+        f"CTNN_BATCH_{'MSE' if mse else 'GRADIENT'}_CASE(\"{cid}\", ({cpp}), {momentum[0]}, {momentum[1]}, {batch},\n"
         f"    ({ref.values_text(ref.flat(x.detach().float()))}),\n"
-        f"    ({', '.join(str(int(v)) for v in labels)}),\n"
+        f"    ({truth}),\n"
         f"    ({ref.values_text(params)}),\n"
         f"    {ref.values_text([ref.flat(loss.detach().float().reshape(1))[0]])},\n"
         f"    ({ref.values_text(ref.flat(x.grad.float()))}),\n"
@@ -284,6 +292,10 @@ def gen_batch_statistics(entries):
         entries, "bn2d_twice_residual", "sequential<input<3, 4, 4>, conv2d<4, 1>, batch_norm2d<>, "
         "residual<chain<conv2d<4, 3, pad<1>>, batch_norm2d<>>>, relu, global_avg_pool, flatten, linear<3>>",
         ResidualBn(), (3, 4, 4), 3, 14)
+    batch_gradient_case(
+        entries, "bn2d_mse", "sequential<input<2, 5, 5>, conv2d<3, 3>, batch_norm2d<>, sigmoid, flatten, linear<4>>",
+        nn.Sequential(nn.Conv2d(2, 3, 3), nn.BatchNorm2d(3), nn.Sigmoid(), nn.Flatten(), nn.Linear(27, 4)),
+        (2, 5, 5), 3, 15, mse=True)
 
 
 class ResidualBn(nn.Module):

@@ -239,36 +239,34 @@ struct training {
   static constexpr T accumulate_batch(weights_of<Net, T>& w, state<T>& s, std::span<const T, batch * input_size> xs,
                                       std::span<const count_t, batch> labels) {
     static_assert(Net::output_shape.rank == 1, "ctnn::training: cross-entropy takes a network whose output is a vector of logits");
-    const T scale = T(1) / static_cast<T>(batch);
-    T total{};
-    if constexpr (Scope::batch_statistics) {
-      std::array<run_state<T>, batch> f{};
-      std::array<training_run<T>, batch> r{};
-      for (index_t b = 0; b < batch; ++b) {
-        const std::span<const T, input_size> x(xs.data() + count_t{b} * input_size, input_size);
-        f[b] = forward_state(w, x, s, b);
-        r[b] = run_of(w, x, s, b);
-      }
-      run_training_forward_batch<Net, Scope>(f.data(), r.data(), batch, plan.arena_elements, w.values.data(),
-                                             s.statistics.data());
-      for (index_t b = 0; b < batch; ++b)
-        total += cross_entropy_loss(r[b].value(result), output_size, labels[b], scale, r[b].gradient(result));
-      run_backward_batch<Net, Scope>(r.data(), batch, plan.arena_elements, w.values.data(), s.statistics.data());
-    } else {
-      for (index_t b = 0; b < batch; ++b)
-        total += accumulate(w, std::span<const T, input_size>(xs.data() + count_t{b} * input_size, input_size),
-                            labels[b], s, scale);
-    }
-    return total / static_cast<T>(batch);
+    return through_batch(w, s, xs, [&](index_t b, const T* y, T scale, T* dy) {
+      return cross_entropy_loss(y, output_size, labels[b], scale, dy);
+    });
+  }
+  // The same with the mean squared error against targets (one after another, the network's layout).
+  template <class T>
+  static constexpr T accumulate_batch(weights_of<Net, T>& w, state<T>& s, std::span<const T, batch * input_size> xs,
+                                      std::span<const T, batch * output_size> targets) {
+    return through_batch(w, s, xs, [&](index_t b, const T* y, T scale, T* dy) {
+      return mean_squared_error_loss(y, targets.data() + count_t{b} * output_size, output_size, scale, dy);
+    });
   }
 
-  // One step on a batch of net::batch samples: the mean of their cross-entropies, its gradient, the
-  // optimizer's update. Returns the mean loss.
+  // One step on a batch of net::batch samples: the mean of their losses (cross-entropy against labels, or
+  // mean squared error against targets), its gradient, the optimizer's update. Returns the mean loss.
   template <class T>
   static constexpr T step(weights_of<Net, T>& w, state<T>& s, const Optimizer& o,
                           std::span<const T, batch * input_size> xs, std::span<const count_t, batch> labels) {
     zero_gradients(s);
     const T loss = accumulate_batch(w, s, xs, labels);
+    update(w, s, o);
+    return loss;
+  }
+  template <class T>
+  static constexpr T step(weights_of<Net, T>& w, state<T>& s, const Optimizer& o,
+                          std::span<const T, batch * input_size> xs, std::span<const T, batch * output_size> targets) {
+    zero_gradients(s);
+    const T loss = accumulate_batch(w, s, xs, targets);
     update(w, s, o);
     return loss;
   }
@@ -321,6 +319,35 @@ struct training {
             plain_weight_offsets<Net>.data(), s.gradients.data(), plan.weight_gradient.data(),
             plan.bias_gradient.data(), s.scratch.data()};
   }
+  // Every sample through the forward pass, loss(b, y, scale, dy) (scale 1 / batch: PyTorch's mean), the
+  // backward pass; one sample after another, or layer by layer together with batch statistics.
+  template <class T, class Loss>
+  static constexpr T through_batch(weights_of<Net, T>& w, state<T>& s, std::span<const T, batch * input_size> xs,
+                                   Loss&& loss) {
+    const T scale = T(1) / static_cast<T>(batch);
+    const auto sample = [&](index_t b) { return std::span<const T, input_size>(xs.data() + count_t{b} * input_size, input_size); };
+    T total{};
+    if constexpr (Scope::batch_statistics) {
+      std::array<run_state<T>, batch> f{};
+      std::array<training_run<T>, batch> r{};
+      for (index_t b = 0; b < batch; ++b) {
+        f[b] = forward_state(w, sample(b), s, b);
+        r[b] = run_of(w, sample(b), s, b);
+      }
+      run_training_forward_batch<Net, Scope>(f.data(), r.data(), batch, plan.arena_elements, w.values.data(),
+                                             s.statistics.data());
+      for (index_t b = 0; b < batch; ++b) total += loss(b, r[b].value(result), scale, r[b].gradient(result));
+      run_backward_batch<Net, Scope>(r.data(), batch, plan.arena_elements, w.values.data(), s.statistics.data());
+    } else {
+      for (index_t b = 0; b < batch; ++b) {
+        const training_run<T> r = forward(w, sample(b), s);
+        total += loss(b, r.value(result), scale, r.gradient(result));
+        run_backward_schedule<Net, Scope>(r);
+      }
+    }
+    return total / static_cast<T>(batch);
+  }
+
   template <class T>
   static constexpr training_run<T> forward(const weights_of<Net, T>& w, std::span<const T, input_size> x, state<T>& s) {
     const training_run<T> r = run_of(w, x, s);

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "ctnn/ctnn.hpp"
@@ -55,8 +56,9 @@ void check_steps(const Optimizer& o, const std::vector<float>& x, const std::vec
   expect_close(std::vector<double>(w.values.begin(), w.values.end()), after, 1e-6, "weights after the steps");
 }
 
-template <class Plain, index_t Num, index_t Den, index_t B, layout L, class T>
-void check_batch_gradients(const std::vector<float>& x, const std::vector<count_t>& labels,
+// Truth: the labels (cross-entropy) or the targets (mean squared error, in NCHW order).
+template <class Plain, index_t Num, index_t Den, index_t B, layout L, class T, class Truth>
+void check_batch_gradients(const std::vector<float>& x, const std::vector<Truth>& labels,
                            const std::vector<float>& params, float loss, const std::vector<float>& dx,
                            const std::vector<float>& dparams, const std::vector<float>& after, double tolerance) {
   using net = relayout_t<typename with_batch<Plain, B>::type, L>;
@@ -74,8 +76,20 @@ void check_batch_gradients(const std::vector<float>& x, const std::vector<count_
     const std::vector<float> v = harness::to_layout(one, net::input_shape, L);
     xs.insert(xs.end(), v.begin(), v.end());
   }
-  const T seen = train::accumulate_batch(w, s, std::span<const T, B * net::input_size>(xs.data(), xs.size()),
-                                         std::span<const count_t, B>(labels.data(), labels.size()));
+  T seen{};
+  if constexpr (std::is_same_v<Truth, count_t>) {
+    seen = train::accumulate_batch(w, s, std::span<const T, B * net::input_size>(xs.data(), xs.size()),
+                                   std::span<const count_t, B>(labels.data(), labels.size()));
+  } else {
+    std::vector<T> targets;
+    for (index_t b = 0; b < B; ++b) {
+      const std::vector<float> one(labels.begin() + b * net::output_size, labels.begin() + (b + 1) * net::output_size);
+      const std::vector<float> v = harness::to_layout(one, net::output_shape, L);
+      targets.insert(targets.end(), v.begin(), v.end());
+    }
+    seen = train::accumulate_batch(w, s, std::span<const T, B * net::input_size>(xs.data(), xs.size()),
+                                   std::span<const T, B * net::output_size>(targets.data(), targets.size()));
+  }
   expect_close({static_cast<double>(seen)}, {loss}, tolerance, "loss, " + where);
   std::vector<double> all(params.size(), 0.0), input;
   train::for_each_gradient(s, [&](const char* name, const shape&, std::span<T> g) {
@@ -94,8 +108,8 @@ void check_batch_gradients(const std::vector<float>& x, const std::vector<count_
   expect_close(std::vector<double>(w.values.begin(), w.values.end()), after, tolerance, "running statistics, " + where);
 }
 
-template <class Plain, index_t Num, index_t Den, index_t B>
-void check_batch_case(const std::vector<float>& x, const std::vector<count_t>& labels, const std::vector<float>& params,
+template <class Plain, index_t Num, index_t Den, index_t B, class Truth>
+void check_batch_case(const std::vector<float>& x, const std::vector<Truth>& labels, const std::vector<float>& params,
                       float loss, const std::vector<float>& dx, const std::vector<float>& dparams,
                       const std::vector<float>& after) {
   check_batch_gradients<Plain, Num, Den, B, layout::nchw, double>(x, labels, params, loss, dx, dparams, after, 1e-6);
@@ -113,9 +127,15 @@ void check_batch_case(const std::vector<float>& x, const std::vector<count_t>& l
   })
 #define CTNN_BATCH_GRADIENT_CASE(id, net, num, den, batch_size, x, labels, p, loss, dx, dp, after)            \
   static const bool CTNN_JOIN(case_, __LINE__) = reference_cases::add(id, [] {                                \
-    check_batch_case<CTNN_UNPAREN net, num, den, batch_size>({CTNN_UNPAREN x}, {CTNN_UNPAREN labels},         \
+    check_batch_case<CTNN_UNPAREN net, num, den, batch_size>({CTNN_UNPAREN x}, std::vector<count_t>{CTNN_UNPAREN labels},         \
                                                              {CTNN_UNPAREN p}, loss, {CTNN_UNPAREN dx},       \
                                                              {CTNN_UNPAREN dp}, {CTNN_UNPAREN after});        \
+  })
+#define CTNN_BATCH_MSE_CASE(id, net, num, den, batch_size, x, targets, p, loss, dx, dp, after)                \
+  static const bool CTNN_JOIN(case_, __LINE__) = reference_cases::add(id, [] {                                \
+    check_batch_case<CTNN_UNPAREN net, num, den, batch_size>(                                                 \
+        {CTNN_UNPAREN x}, std::vector<float>{CTNN_UNPAREN targets}, {CTNN_UNPAREN p}, loss, {CTNN_UNPAREN dx}, \
+        {CTNN_UNPAREN dp}, {CTNN_UNPAREN after});                                                             \
   })
 
 #include CTNN_TRAINING_FAMILY
