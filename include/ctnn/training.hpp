@@ -7,9 +7,10 @@
 //   static train::state<float> s;                              // exactly that memory
 //   float loss = train::step(w, s, ctnn::adam{.learning_rate = 1e-3f}, xs, labels);   // one batch
 //
-// step() takes net::batch samples (ctnn::input<..., ctnn::batch<N>>), averages the loss over them as
-// PyTorch's mean reduction does, and updates the weights. The parts, for other schedules:
-//   train::zero_gradients(s); train::accumulate(w, x, label, s, scale); train::update(w, s, optimizer);
+// step() takes net::batch samples (ctnn::input<..., ctnn::batch<N>>) with their labels or targets,
+// averages the loss over them as PyTorch's mean reduction does, and updates the weights. The parts, for
+// other schedules: train::zero_gradients(s); train::accumulate_batch(w, s, xs, labels) or, a sample at a
+// time, train::accumulate(w, x, label, s, scale); train::update(w, s, optimizer);
 // Losses: cross-entropy on the logits (softmax fused: the network ends at its last linear layer), given
 // a class; mean squared error, given a target. The optimizers are PyTorch's SGD (momentum, weight decay,
 // no dampening; plain_sgd: no momentum and no memory for it) and Adam, with their update formulas.
