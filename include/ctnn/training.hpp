@@ -305,17 +305,15 @@ struct training {
   }
 
   template <class T>
-  static constexpr run_state<T> forward_state(const weights_of<Net, T>& w, std::span<const T, input_size> x, state<T>& s,
-                                              index_t b = 0) {
+  static constexpr run_state<T> forward_state(const weights_of<Net, T>& w, std::span<const T, input_size> x, state<T>& s) {
     using schedule = schedule_of<Net>;
-    return {x.data(), nullptr, s.arena.data() + sample_arena(b), plan.value_offset.data(), plan.buffer.data(),
+    return {x.data(), nullptr, s.arena.data(), plan.value_offset.data(), plan.buffer.data(),
             schedule::value.nodes.data(), w.values.data(), plain_weight_offsets<Net>.data()};
   }
   template <class T>
-  static constexpr training_run<T> run_of(const weights_of<Net, T>& w, std::span<const T, input_size> x, state<T>& s,
-                                          index_t b = 0) {
+  static constexpr training_run<T> run_of(const weights_of<Net, T>& w, std::span<const T, input_size> x, state<T>& s) {
     using schedule = schedule_of<Net>;
-    return {x.data(), s.arena.data() + sample_arena(b), plan.value_offset.data(), plan.gradient_offset.data(),
+    return {x.data(), s.arena.data(), plan.value_offset.data(), plan.gradient_offset.data(),
             plan.kept.data(), schedule::value.nodes.data(), w.values.data(),
             plain_weight_offsets<Net>.data(), s.gradients.data(), plan.weight_gradient.data(),
             plan.bias_gradient.data(), s.scratch.data()};
@@ -329,16 +327,14 @@ struct training {
     const auto sample = [&](index_t b) { return std::span<const T, input_size>(xs.data() + count_t{b} * input_size, input_size); };
     T total{};
     if constexpr (Scope::batch_statistics) {
-      std::array<run_state<T>, batch> f{};
-      std::array<training_run<T>, batch> r{};
+      const training_run<T> r = run_of(w, sample(0), s);
+      run_training_forward_batch<Net, Scope>(forward_state(w, sample(0), s), r, batch, plan.arena_elements,
+                                             w.values.data(), s.statistics.data());
       for (index_t b = 0; b < batch; ++b) {
-        f[b] = forward_state(w, sample(b), s, b);
-        r[b] = run_of(w, sample(b), s, b);
+        const training_run<T> one = sample_run<Net>(r, b, plan.arena_elements);
+        total += loss(b, one.value(result), scale, one.gradient(result));
       }
-      run_training_forward_batch<Net, Scope>(f.data(), r.data(), batch, plan.arena_elements, w.values.data(),
-                                             s.statistics.data());
-      for (index_t b = 0; b < batch; ++b) total += loss(b, r[b].value(result), scale, r[b].gradient(result));
-      run_backward_batch<Net, Scope>(r.data(), batch, plan.arena_elements, w.values.data(), s.statistics.data());
+      run_backward_batch<Net, Scope>(r, batch, plan.arena_elements, w.values.data(), s.statistics.data());
     } else {
       for (index_t b = 0; b < batch; ++b) {
         const training_run<T> r = forward(w, sample(b), s);

@@ -240,36 +240,46 @@ constexpr void run_backward_schedule(const training_run<T>& s) {
   }
 }
 
-// With batch statistics: `samples` runs (f[b], s[b]: sample b in its copy of the arena, `stride` apart) go
+// Sample b of a batch whose sample 0 is `run`: its input net::input_size elements on, its copy of the
+// arena `stride` elements on (derived when needed: no table of runs on the stack).
+template <class Net, class Run>
+constexpr Run sample_run(Run run, index_t b, count_t stride) {
+  run.input += count_t{b} * Net::input_size;
+  run.arena += count_t{b} * stride;
+  return run;
+}
+
+// With batch statistics: `samples` samples (sample 0 given as f and s, the others derived by sample_run) go
 // through each node together, so a batch norm sees the whole batch. weights: the network's, whose running
 // statistics the forward moves.
 template <class Net, class Scope, class T>
-constexpr void run_training_forward_batch(const run_state<T>* f, const training_run<T>* s, index_t samples,
+constexpr void run_training_forward_batch(const run_state<T>& f, const training_run<T>& s, index_t samples,
                                           count_t stride, T* weights, T* statistics) {
   using schedule = schedule_of<Net>;
   constexpr const auto& plan = training_plan_of<Net, Scope>;
   constexpr const auto& coupled = node_table<schedule, impl::batch_pass_for<Net::memory_layout, T, Net::batch, true>>;
   for (int k = 0; k < schedule::value.node_count; ++k) {
     if (plan.batch_coupled[k]) {
-      coupled[k](s[0], samples, stride, weights, statistics + plan.statistics_offset[k], static_cast<T>(Scope::momentum), k);
+      coupled[k](s, samples, stride, weights, statistics + plan.statistics_offset[k], static_cast<T>(Scope::momentum), k);
     } else {
-      for (index_t b = 0; b < samples; ++b) run_training_forward_node<Net>(f[b], s[b], k);
+      for (index_t b = 0; b < samples; ++b)
+        run_training_forward_node<Net>(sample_run<Net>(f, b, stride), sample_run<Net>(s, b, stride), k);
     }
   }
 }
 template <class Net, class Scope, class T>
-constexpr void run_backward_batch(const training_run<T>* s, index_t samples, count_t stride, T* weights, T* statistics) {
+constexpr void run_backward_batch(const training_run<T>& s, index_t samples, count_t stride, T* weights, T* statistics) {
   using schedule = schedule_of<Net>;
   constexpr const auto& plan = training_plan_of<Net, Scope>;
   constexpr const auto& table = node_table<schedule, impl::backward_for<Net::memory_layout, T>>;
   constexpr const auto& coupled = node_table<schedule, impl::batch_pass_for<Net::memory_layout, T, Net::batch, false>>;
   for (int k = schedule::value.node_count - 1; k >= 0; --k) {
     if (!plan.runs_backward[k]) continue;
-    for (index_t b = 0; b < samples; ++b) zero_input_gradients<Net, Scope>(s[b], k);
+    for (index_t b = 0; b < samples; ++b) zero_input_gradients<Net, Scope>(sample_run<Net>(s, b, stride), k);
     if (plan.batch_coupled[k]) {
-      coupled[k](s[0], samples, stride, weights, statistics + plan.statistics_offset[k], T(0), k);
+      coupled[k](s, samples, stride, weights, statistics + plan.statistics_offset[k], T(0), k);
     } else {
-      for (index_t b = 0; b < samples; ++b) table[k](s[b], k);
+      for (index_t b = 0; b < samples; ++b) table[k](sample_run<Net>(s, b, stride), k);
     }
   }
 }

@@ -263,8 +263,7 @@ struct build_training_plan {
     for (int k = 0; k <= N; ++k) {
       p.weight_gradient[k] = p.bias_gradient[k] = no_gradient;
       if (k == N || !p.trained[k]) continue;
-      const count_t block = p.weight_gradient_elements;
-      if (p.weights_trained[k]) p.weight_gradient[k] = block;
+      if (p.weights_trained[k]) p.weight_gradient[k] = p.weight_gradient_elements;
       for (int i = nodes[k].first_tensor; i < nodes[k].first_tensor + nodes[k].tensor_count; ++i) {
         const bool bias = tensors[i].learned && same_text(tensors[i].suffix, "bias");
         if (bias) p.bias_gradient[k] = p.weight_gradient_elements;
