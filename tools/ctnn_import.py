@@ -120,6 +120,9 @@ FOLD = {
     "Div": lambda n, a, b: a // b if a.dtype.kind == "i" else a / b, "Neg": lambda n, a: -a,
     "Floor": lambda n, a: np.floor(a), "Ceil": lambda n, a: np.ceil(a),
     "Max": lambda n, *xs: np.maximum.reduce(xs), "Min": lambda n, *xs: np.minimum.reduce(xs),
+    # x.expand(batch, -1, -1) of a parameter (ViT's class token), with the batch from Shape
+    "Equal": lambda n, a, b: np.equal(a, b), "Where": lambda n, c, a, b: np.where(c, a, b),
+    "Expand": lambda n, x, shape: np.array(np.broadcast_to(x, np.broadcast_shapes(x.shape, tuple(int(v) for v in shape)))),
 }
 
 
@@ -229,8 +232,10 @@ class Graph:
                 if n.op_type == "Dropout" and len(n.output) > 1 and n.output[1]:
                     fail(n, "the dropout mask is used")
                 training = self.constants.get(n.input[2]) if n.op_type == "Dropout" and len(n.input) > 2 else None
-                if n.op_type == "Dropout" and len(n.input) > 2 and n.input[2] and (training is None or bool(training)):
-                    fail(n, "dropout in training mode: export the model in eval mode")
+                ratio = self.constants.get(n.input[1]) if n.op_type == "Dropout" and len(n.input) > 1 else None
+                if n.op_type == "Dropout" and len(n.input) > 2 and n.input[2] and (training is None or bool(training)) \
+                        and (ratio is None or float(ratio) != 0):  # with ratio 0 it is the identity in training too
+                    fail(n, "dropout in training mode (random): export the model in eval mode")
                 src = self.resolve(n.input[0])
                 if src in self.constants:
                     # torch.onnx shares equal initializers and names each use by an Identity: the state_dict name
@@ -535,7 +540,11 @@ def matmul_layer(g, n, bias_node=None):
     opts = []
     if bias_node is not None:
         b_index = 1 if g.resolve(bias_node.input[0]) == g.resolve(n.output[0]) else 0
-        tensors.append((bias_node.input[b_index], g.const(bias_node, b_index, "the bias")))
+        b = g.const(bias_node, b_index, "the bias")
+        if b.size != w.shape[1] or b.shape[-1] != w.shape[1]:  # not one per output ([M, N]): added after
+            no_bias = matmul_layer(g, n)
+            return [no_bias, constant_layer(g, bias_node)]
+        tensors.append((bias_node.input[b_index], b.reshape(w.shape[1])))
     else:
         opts.append("ctnn::no_bias")
     if len(g.sample_shape(n.input[0])) > 1:
@@ -679,6 +688,8 @@ def slice_layer(g, n):
         starts, axes = g.attr(n, "starts"), g.attr(n, "axes")
     rank = len(ins) + 1
     axes = list(range(len(starts))) if axes is None else [int(a) + rank if a < 0 else int(a) for a in axes]
+    if steps is not None and any(int(v) < 1 for v in steps):
+        fail(n, f"a slice with steps {[int(v) for v in steps]}: PyTorch's slicing, as ctnn's, takes positive steps")
     if steps is not None and any(int(v) != 1 for v in steps):
         fail(n, "a slice with a step other than 1")
     begin, end = [0] * (rank - 2), [0] * (rank - 2)
@@ -913,7 +924,7 @@ def prelu_layer(g, n):
         return Layer("ctnn::prelu<>", [(n.input[1], slope.reshape(1))])
     aligned = [1] * (len(sample) + 1 - slope.ndim) + list(slope.shape)  # broadcast from the right
     if len(aligned) != len(sample) + 1 or aligned[1] != sample[0] or any(d != 1 for i, d in enumerate(aligned) if i != 1):
-        fail(n, f"a slope of shape {list(slope.shape)}: ctnn's PReLU has one slope or one per channel")
+        fail(n, f"a slope of shape {list(slope.shape)}: PyTorch's PReLU, as ctnn's, has one slope or one per channel")
     return Layer(f"ctnn::prelu<{sample[0]}>", [(n.input[1], slope.reshape(sample[0]))])
 
 
@@ -936,9 +947,62 @@ LAYERS = {
 }
 
 
+def concat_dim(g, n):
+    """The sample dim a Concat joins along (0: the channels)."""
+    rank = len(g.shapes[g.resolve(n.output[0])])
+    axis = g.attr(n, "axis")
+    axis = axis + rank if axis < 0 else axis
+    if axis == 0:
+        fail(n, "a concatenation over the batch")
+    return axis - 1
+
+
+def swap_with_channels(dim, rank):
+    perm = list(range(rank))
+    perm[0], perm[dim] = dim, 0
+    return perm
+
+
+def concat_items(g, n, branches):
+    """ctnn's concat joins along the channels: along another dim d, the block sits between two permutes
+    that swap d and the channels (each its own inverse), the last layer of every branch."""
+    dim = concat_dim(g, n)
+    if dim == 0:
+        return [Block("concat", branches)]
+    perm = swap_with_channels(dim, len(g.sample_shape(n.output[0])))
+    swap = f"ctnn::permute<{vals(perm)}>"
+    return [Block("concat", [b + [Layer(swap)] for b in branches]), Layer(swap)]
+
+
+def concat_constant_layer(g, n):
+    """A Concat of the input and constants: each constant a constant_tensor branch (its batch dim, 1,
+    dropped), the input the identity branch."""
+    branches = []
+    dim = concat_dim(g, n)
+    rank = len(g.sample_shape(n.output[0]))
+    for name in n.input:
+        if g.resolve(name) not in g.constants:
+            branches.append([])
+            continue
+        value = g.constants[g.resolve(name)]
+        if value.ndim != rank + 1 or value.shape[0] != 1:
+            fail(n, f"a constant of shape {list(value.shape)} that varies over the batch")
+        value = np.ascontiguousarray(value[0], dtype=np.float32)
+        if dim != 0:  # concat_items swaps the dims after every branch: the constant swapped already
+            value = np.ascontiguousarray(np.transpose(value, swap_with_channels(dim, rank)))
+        branches.append([Layer(f"ctnn::constant_tensor<{vals(value.shape)}>", [(name, value)])])
+    if dim == 0:
+        return [Block("concat", branches)]
+    perm = swap_with_channels(dim, rank)
+    swap = f"ctnn::permute<{vals(perm)}>"
+    return [Block("concat", [b if b else [Layer(swap)] for b in branches]), Layer(swap)]
+
+
 def layer_of(g, n):
     if n.op_type in ("Add", "Concat", "Mul") and len(g.data_inputs(n)) > 1:
         fail(n, "a merge whose inputs do not branch from one tensor (ctnn's residual, multiply and concat blocks)")
+    if n.op_type == "Concat":  # of the input and constants
+        return concat_constant_layer(g, n)
     if n.op_type in SIMPLE:
         return Layer(SIMPLE[n.op_type])
     if n.op_type in LAYERS:
@@ -1088,11 +1152,7 @@ def chain_step(g, u, stop, region, order):
                         "second factor over the first, of the same rank")
         block = Block("multiply", branches)
     elif merge.op_type == "Concat":
-        rank = len(g.shapes[g.resolve(merge.output[0])])
-        axis = g.attr(merge, "axis")
-        if (axis + rank if axis < 0 else axis) != 1:
-            fail(merge, "concatenation along a dim other than the channels")
-        block = Block("concat", branches)
+        return concat_items(g, merge, branches), g.resolve(merge.output[0])
     else:
         fail(merge, "a merge of branches other than Add, Mul or Concat")
     return [block], g.resolve(merge.output[0])
@@ -1108,7 +1168,7 @@ def merge_concat_prefixes(g):
             by_inputs.setdefault(tuple(g.data_inputs(n)), n)
     for n in sorted((n for n in g.nodes if n.op_type == "Concat"), key=lambda n: len(n.input)):
         inputs = g.data_inputs(n)
-        if len(inputs) == 1:
+        if len(inputs) == 1 and len([i for i in n.input if i]) == 1:  # not with constants: concat_constant_layer
             g.alias[n.output[0]] = inputs[0]
             continue
         prefix = by_inputs.get(tuple(inputs[:-1]))

@@ -729,6 +729,20 @@ def tensor_op_layer(dims, add):
     return lambda in_shape: Built(f"{name}<{vals(dims)}>", TensorOp(dims, add), tuple(in_shape))
 
 
+class ConstantTensor(nn.Module):
+    """A learned tensor as a branch's output, the input unread: ViT's class token."""
+    def __init__(self, dims):
+        super().__init__()
+        self.weight = nn.Parameter(randn(*dims, scale=0.5))
+
+    def forward(self, x):
+        return self.weight.expand(x.shape[0], *self.weight.shape)
+
+
+def constant_tensor_layer(dims):
+    return lambda in_shape: Built(f"constant_tensor<{vals(dims)}>", ConstantTensor(dims), tuple(dims))
+
+
 class MatMulTensor(nn.Module):
     def __init__(self, dims):
         super().__init__()
@@ -1759,6 +1773,11 @@ def gen_graph():
                   act("relu")])
     # the first half of the block's main branch on its own (conv, batch norm, relu), size permitting
     prefix_cases(fam, "resnet_block_main", (4, 8, 8), resnet_main, only=[3])
+    # ViT's class token before its [N, D] tokens; a learned map beside a convolution's
+    case(fam, (3, 5), [concat(constant_tensor_layer((1, 5)), identity_layer()), layer_norm_layer()],
+         stem="class_token")
+    case(fam, (2, 3, 3), [concat(chain(c2(2, 3, padding=p1), act("relu")), constant_tensor_layer((1, 3, 3))),
+                          c2(2, 1)], wscale="fan_in", stem="conv_concat_constant")
     return fam
 
 

@@ -60,7 +60,7 @@ LAYERS = {
     "pixel_unshuffle", "depth_to_space", "space_to_depth", "permute", "reduce_max", "reduce_max_keepdim",
     "reduce_mean", "reduce_mean_keepdim", "reduce_min", "reduce_min_keepdim", "reduce_sum", "reduce_sum_keepdim",
     "layer_norm", "layer_norm_over", "channel_layer_norm", "group_norm", "instance_norm1d", "instance_norm2d",
-    "instance_norm3d", "layer_scale", "add_tensor", "multiply_tensor", "upsample_nearest1d", "upsample_nearest2d",
+    "instance_norm3d", "layer_scale", "add_tensor", "constant_tensor", "multiply_tensor", "upsample_nearest1d", "upsample_nearest2d",
     "upsample_nearest3d", "upsample_nearest_exact1d", "upsample_nearest_exact2d", "upsample_nearest_exact3d",
     "upsample_linear1d", "upsample_bilinear2d", "upsample_trilinear3d", "upsample_bicubic2d", "constant_pad1d",
     "constant_pad2d", "constant_pad3d", "zero_pad1d", "zero_pad2d", "zero_pad3d", "reflection_pad1d",

@@ -8,7 +8,10 @@ Run with Debian's python3-onnx and python3-torch:
 Each test is one node with its inputs and expected outputs. A small translator makes it a ctnn network:
 the first input is the network's input and the others (weights, pads, bounds) become constants with the
 test's values; dim 0 is the batch, so each sample runs as one network input and its output is compared
-with the expected output's slice. The importer then writes the header and the weights, a program runs
+with the expected output's slice. When dim 0 cannot be the batch (the node flattens, transposes,
+reduces, normalizes, slices or concatenates over it, or a constant differs along it), the whole test is
+one sample: a batch dim of 1 in front, the node's axes moved by one (Gemm, which takes matrices only,
+written as MatMul and Add). The importer then writes the header and the weights, a program runs
 each sample with the plain loops and with prepared weights (NHWC), and every output must be within
 rtol 1e-3, atol 1e-5 of ONNX's (the backend tests' own rtol). A test the importer refuses is
 inexpressible, with the importer's reason; an expressible test that does not match fails the run.
@@ -112,46 +115,163 @@ ELEMENTWISE = {"Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSwish", "HardSigmoid
                "Clip", "Identity", "Dropout"}
 
 
-def translate(model, inputs, outputs, output=0):
+# Operators whose node tests may mix dim 0 with the others (a reduction, a transpose or a concatenation
+# over it): when dim 0 cannot be the batch, the whole test is one sample of a network of batch 1.
+WHOLE_SAMPLE = ELEMENTWISE | {"Flatten", "Reshape", "Transpose", "Slice", "Split", "Concat", "ReduceMean", "ReduceSum",
+                              "ReduceMax", "ReduceMin", "LayerNormalization", "Softmax", "LogSoftmax", "Gemm",
+                              "MatMul", "Add", "Mul", "PRelu"}
+
+
+def shifted(axis):
+    """An axis of the test's tensor, in the same tensor with a batch dim of 1 in front."""
+    return axis + 1 if axis >= 0 else axis
+
+
+def set_attr(node, name, value):
+    kept = [a for a in node.attribute if a.name != name]
+    del node.attribute[:]
+    node.attribute.extend(kept + [onnx.helper.make_attribute(name, value)])
+
+
+def as_one_sample(model, inputs, y):
+    """Rewrites the node for its input with a batch dim of 1 in front: axes move by one, the reshapes
+    name their whole output shape, Gemm (of matrices only) becomes MatMul and Add. Returns the constant
+    inputs' values, in the node's input order."""
+    g = model.graph
+    node = g.node[0]
+    values = list(inputs[1:])
+    rank = inputs[0].ndim
+    attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+    op = node.op_type
+    if op in ("Flatten", "Reshape"):  # the output's shape, with the batch
+        del node.attribute[:]
+        node.op_type = "Reshape"
+        del node.input[1:]
+        del g.input[1:]
+        node.input.append("whole_shape")
+        g.input.append(onnx.helper.make_tensor_value_info("whole_shape", onnx.TensorProto.INT64, [y.ndim + 1]))
+        values = [np.array((1,) + y.shape, dtype=np.int64)]
+    elif op == "Transpose":
+        set_attr(node, "perm", [0] + [p + 1 for p in attrs.get("perm", range(rank - 1, -1, -1))])
+    elif op in ("Split", "Concat", "Softmax", "LogSoftmax", "LayerNormalization"):
+        set_attr(node, "axis", shifted(attrs.get("axis", 0 if op in ("Split", "Concat") else -1)))
+        if op == "Concat":  # no broadcasting: the other operands take the batch dim too
+            values = [v[None] for v in values]
+    elif op == "Slice":  # data, starts, ends, axes (all by default), steps
+        if len(values) < 3:
+            node.input.append("whole_axes")
+            g.input.append(onnx.helper.make_tensor_value_info("whole_axes", onnx.TensorProto.INT64, [len(values[0])]))
+            values.append(np.arange(len(values[0]), dtype=np.int64))
+        values[2] = np.array([shifted(a) for a in values[2]], dtype=values[2].dtype)
+    elif op.startswith("Reduce"):
+        if "axes" in attrs:
+            set_attr(node, "axes", [shifted(a) for a in attrs["axes"]])
+        elif values and values[0].size:
+            values[0] = np.array([shifted(a) for a in values[0]], dtype=values[0].dtype)
+        elif not attrs.get("noop_with_empty_axes", 0):  # every dim of the test, not the batch
+            if values:
+                values[0] = np.arange(1, rank + 1, dtype=np.int64)
+            else:
+                set_attr(node, "axes", list(range(1, rank + 1)))
+    elif op == "Gemm":  # alpha A' B' + beta C as MatMul and Add: Gemm takes matrices, not a batch of them
+        a, b = node.input[0], values[0]
+        b = (b.T if attrs.get("transB", 0) else b) * np.float32(attrs.get("alpha", 1.0))
+        nodes = []
+        if attrs.get("transA", 0):
+            nodes.append(onnx.helper.make_node("Transpose", [a], ["whole_a"], perm=[0, 2, 1]))
+            a = "whole_a"
+        product = "whole_product" if len(values) > 1 else node.output[0]
+        nodes.append(onnx.helper.make_node("MatMul", [a, "whole_b"], [product]))
+        constants = [("whole_b", b.astype(np.float32))]
+        if len(values) > 1:
+            nodes.append(onnx.helper.make_node("Add", [product, "whole_c"], [node.output[0]]))
+            constants.append(("whole_c", (values[1] * np.float32(attrs.get("beta", 1.0))).astype(np.float32)))
+        del g.node[:]
+        g.node.extend(nodes)
+        del g.input[1:]
+        for name, value in constants:
+            g.input.append(onnx.helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, list(value.shape)))
+        values = [value for _, value in constants]
+    return values
+
+
+EXTRA_OUTPUTS = {
+    "MaxPool": " (ONNX's indices count over the whole tensor, PyTorch's return_indices within each channel)",
+    "BatchNormalization": " (the running statistics of training mode: ctnn updates them in training, "
+                          "ctnn/training.hpp's with_batch_statistics)",
+    "Dropout": " (the mask: PyTorch's dropout returns none)",
+}
+
+
+def translate(model, inputs, outputs, output=0, whole=False):
     """One sample of the test as a model for the importer: input 0 with batch 1, the others constants, the
-    one output `output` (a Split's other outputs unused, a layer norm's statistics dropped)."""
+    one output `output` (a Split's other outputs unused, a layer norm's statistics dropped). With `whole`,
+    the sample is the whole test (a batch dim of 1 in front of it) rather than its dim 0 sliced."""
     g = model.graph
     node = g.node[0]
     if len(g.output) != 1:
         if node.op_type not in ("Split", "LayerNormalization"):
-            raise Inexpressible(f"{len(g.output)} outputs; ctnn networks give one")
+            raise Inexpressible(f"{len(g.output)} outputs; ctnn networks give one" + EXTRA_OUTPUTS.get(node.op_type, ""))
         kept = g.output[output]
         del g.output[:]
         g.output.append(kept)
         if node.op_type == "LayerNormalization":
             del node.output[1:]
     x, y = inputs[0], outputs[output]
-    if x.ndim == 1 and node.op_type in ELEMENTWISE:  # one sample of [n]: the same values as [1, n]
-        x, y = x[None], y[None]
-        dims = g.input[0].type.tensor_type.shape.dim
-        dims.insert(0, onnx.TensorShapeProto.Dimension(dim_value=1))
     if x.dtype != np.float32 or y.dtype != np.float32:
         raise Inexpressible(f"{x.dtype} / {y.dtype} tensors; ctnn's kernels here are float32")
-    if x.ndim < 2:
-        raise Inexpressible(f"an input of rank {x.ndim}: no dim after the batch")
-    if y.ndim < 1 or y.shape[0] != x.shape[0]:
-        raise Inexpressible(f"the output {list(y.shape)} does not keep the input's batch dim {x.shape[0]}")
     if y.size == 0:
-        raise Inexpressible("an empty output")
-    for value, info in zip(inputs[1:], list(g.input)[1:]):
-        if g.node[0].op_type == "Reshape" and value.ndim == 1 and x.shape[0] > 1:
+        raise Inexpressible("an empty output: ctnn's extents are at least 1")
+    values = inputs[1:]
+    if whole:
+        values = as_one_sample(model, inputs, y)
+        x, y = x[None], y[None]
+    else:
+        if x.ndim == 1 and node.op_type in ELEMENTWISE:  # one sample of [n]: the same values as [1, n]
+            x, y = x[None], y[None]
+            g.input[0].type.tensor_type.shape.dim.insert(0, onnx.TensorShapeProto.Dimension(dim_value=1))
+        if x.ndim < 2:
+            raise Inexpressible(f"an input of rank {x.ndim}: no dim after the batch")
+        if y.ndim < 1 or y.shape[0] != x.shape[0]:
+            raise Inexpressible(f"the output {list(y.shape)} does not keep the input's batch dim {x.shape[0]}")
+    for value, info in zip(values, list(g.input)[1:]):
+        if not whole and g.node[0].op_type == "Reshape" and value.ndim == 1 and x.shape[0] > 1:
             if value[0] not in (0, x.shape[0]):  # the batch folded into other dims
                 raise Inexpressible(f"a reshape to {list(value)} that does not keep the batch dim {x.shape[0]}")
             value = np.concatenate([[0 if value[0] == 0 else 1], value[1:]]).astype(value.dtype)
         g.initializer.append(numpy_helper.from_array(value, info.name))
     del g.input[1:]
     dims = g.input[0].type.tensor_type.shape.dim
+    if whole:
+        dims.insert(0, onnx.TensorShapeProto.Dimension(dim_value=1))
     for d, extent in zip(dims, (1,) + x.shape[1:]):
         d.ClearField("dim_param")
         d.dim_value = extent
     del g.value_info[:]
     g.output[0].type.tensor_type.ClearField("shape")
     return shape_inference.infer_shapes(model), x, y
+
+
+def translated_outputs(model, inputs, outputs):
+    """Each output's (model, x, y): dim 0 as the batch when the importer can take it so, otherwise the
+    whole test as one sample. Raises the first way's reason when neither can."""
+    splits = len(outputs) if model.graph.node[0].op_type == "Split" else 1
+    for whole in (False, True):
+        try:
+            cases = [translate(copy.deepcopy(model), inputs, outputs, output, whole) for output in range(splits)]
+            for case in cases:
+                ctnn_import.import_model(case[0], "model", "probe")
+            return cases
+        except (Inexpressible, ctnn_import.ImportError_) as e:
+            if whole or model.graph.node[0].op_type not in WHOLE_SAMPLE:
+                raise
+            first = e
+            continue
+        except Exception:
+            if not whole:
+                raise
+            raise first
+    raise AssertionError
 
 
 def run_case(name, work, cxx):
@@ -161,10 +281,9 @@ def run_case(name, work, cxx):
     except Exception as e:  # sequences and optionals: no tensors
         return "inexpressible", f"inputs or outputs that are not tensors ({type(e).__name__})"
     try:
-        splits = len(outputs) if model.graph.node[0].op_type == "Split" else 1
-        for output in range(splits):  # a Split: each output as a network of its own
-            status, detail = run_output(name + (f"_{output}" if splits > 1 else ""), work, cxx,
-                                        *translate(copy.deepcopy(model), inputs, outputs, output))
+        cases = translated_outputs(model, inputs, outputs)
+        for output, case in enumerate(cases):  # a Split: each output as a network of its own
+            status, detail = run_output(name + (f"_{output}" if len(cases) > 1 else ""), work, cxx, *case)
             if status != "pass":
                 return status, detail
         return "pass", ""
@@ -213,7 +332,8 @@ def table(results):
     lines = ["# ONNX backend node tests", "",
              "Written by `tests/import/onnx_node_tests.py --write` from Debian's libonnx-testdata 1.12; CI runs",
              "the same script and fails on a failing test or a changed table. Expressible: the importer takes",
-             "the test (the first input is the network's, the others constants, dim 0 the batch); pass: every",
+             "the test (the first input is the network's, the others constants, dim 0 the batch, or the whole",
+             "test one sample when dim 0 cannot be the batch); pass: every",
              f"sample within rtol {RTOL:g}, atol {ATOL:g} of ONNX's output, with the plain loops and with prepared",
              "weights.", "",
              "| operator | tests | expressible | pass |", "|---|---:|---:|---:|"]
@@ -246,14 +366,16 @@ def readme_section(by_op_rows, totals):
         lines.append("| " + " | ".join(parts) + " |")
     return (f"""**ONNX's backend node tests** (Debian's `libonnx-testdata` 1.12) run in CI through the importer
 (`tests/import/onnx_node_tests.py`): each test's first input becomes the network's input, its other
-inputs constants, dim 0 the batch; every sample must be within rtol {RTOL:g}, atol {ATOL:g} of ONNX's output,
-with the plain loops and with prepared weights. Of the {totals[0]} tests of the operators the importer maps,
-{totals[1]} are expressible and {totals[2]} pass, none fails. `docs/onnx_node_tests.md` gives the reason for each of
-the others: mostly semantics PyTorch does not have either (ONNX's default nearest rounding and its other
-resize coordinate modes, normalizing or slicing over the batch, int8/uint8/int32 tensors, sequences,
-training-mode outputs, two network inputs or a constant that differs per sample). PyTorch has one case
-ctnn does not: MaxUnpool with indices given from outside (ctnn's `max_unpool` pairs the unpooling with its
-pooling, as a network does; indices as a second network input are not a ctnn network).
+inputs constants, dim 0 the batch (or, when the node works across dim 0, the whole test one sample of
+batch 1); every sample must be within rtol {RTOL:g}, atol {ATOL:g} of ONNX's output, with the plain loops and
+with prepared weights. Of the {totals[0]} tests of the operators the importer maps, {totals[1]} are expressible
+and {totals[2]} pass, none fails. `docs/onnx_node_tests.md` gives the reason for each of the others: mostly
+semantics PyTorch does not have either (ONNX's other resize modes, max pooling's whole-tensor indices,
+PReLU slopes along other dims, negative slice steps, uint8/int32 pooling and padding, random training-mode
+dropout, masks as outputs). Those PyTorch has and ctnn does not: integer tensors that are not quantized
+(Clip of int8, Add and Mul of uint8: ctnn's are float32, or int8 with a scale), empty tensors,
+MaxUnpool with indices given from outside (ctnn's `max_unpool` takes them from its paired pooling),
+batch norm's training-mode statistics as outputs (ctnn updates them in training), and sequences.
 
 """ + "\n".join(lines) + "\n")
 

@@ -193,6 +193,22 @@ class SpatialAttention(nn.Module):
         return torch.amin(x.sum(3), 2)
 
 
+class Tokens(nn.Module):
+    """ViT's patch embedding and class token (a Concat of a constant: constant_tensor) after a Concat along
+    the width (between two permutes), a LayerNorm, the class token's row and a linear head."""
+
+    def __init__(self):
+        super().__init__()
+        self.patches, self.side = nn.Conv2d(3, 8, 4, stride=4), nn.Conv2d(8, 8, 3, padding=1)
+        self.cls, self.norm, self.head = nn.Parameter(torch.randn(1, 1, 8)), nn.LayerNorm(8), nn.Linear(8, 5)
+
+    def forward(self, x):
+        x = self.patches(x)
+        x = torch.cat([x, torch.relu(self.side(x))], 3)
+        tokens = torch.cat([self.cls.expand(x.shape[0], -1, -1), x.flatten(2).transpose(1, 2)], 1)
+        return self.head(self.norm(tokens)[:, :1].flatten(1))
+
+
 class PerPosition(nn.Module):
     """A 1d convolution, a slice of L, and PyTorch's Linear on the last dim of [C, L] (ONNX: MatMul + Add)."""
 
@@ -299,6 +315,7 @@ MODELS = {
     "ops_activations": (ops_activations, (3, 6, 6)),
     "ops_rearrange": (Rearrange, (4, 5, 5)),
     "ops_spatial_attention": (SpatialAttention, (3, 8, 8)),
+    "ops_tokens": (Tokens, (3, 16, 16)),
     "resnet18": (torchvision_model("resnet18"), (3, 64, 64)),
     "mobilenet_v2": (torchvision_model("mobilenet_v2"), (3, 64, 64)),
     "mobilenet_v3_small": (torchvision_model("mobilenet_v3_small"), (3, 64, 64)),
@@ -803,7 +820,7 @@ def bad_models(work):
     onnx.save(ctnn_import.export_module(SharedWeights(), (4, 6, 6)), os.path.join(d, "shared.onnx"))
     cases.append(("shared.onnx", "is used by two layers (shared weights)"))
     onnx.save(prelu_along_width(), os.path.join(d, "prelu.onnx"))
-    cases.append(("prelu.onnx", "(PRelu): a slope of shape [5]: ctnn's PReLU has one slope or one per channel"))
+    cases.append(("prelu.onnx", "(PRelu): a slope of shape [5]: PyTorch's PReLU, as ctnn's, has one slope or one per channel"))
     failures = []
     header, weights = os.path.join(d, "out.hpp"), os.path.join(d, "out.safetensors")
     # The command line on a PyTorch module, as the README runs it.

@@ -154,6 +154,28 @@ constexpr void run_backward(const tensor_op_params&, const backward_call<T>& c) 
   });
 }
 
+// y = t, t stored channel-first as its shape reads (state_dict's order), y in the network's layout; the
+// input is not read. Its gradient is the output's.
+template <class Node, layout L, class T>
+constexpr void run_plain(const constant_tensor_params&, const T*, const T* t, T* y) {
+  constexpr shape out = Node::type::params.dims;
+  for (count_t n = 0; n < out.size(); ++n) {
+    index_t idx[max_rank] = {};
+    unravel(n, out, idx);
+    y[offset_of<L>(out, idx)] = t[n];
+  }
+}
+template <class Node, layout L, class T>
+constexpr void run_backward(const constant_tensor_params&, const backward_call<T>& c) {
+  constexpr shape out = Node::type::params.dims;
+  if (c.dw == nullptr) return;
+  for (count_t n = 0; n < out.size(); ++n) {
+    index_t idx[max_rank] = {};
+    unravel(n, out, idx);
+    c.dw[n] += c.dy[offset_of<L>(out, idx)];
+  }
+}
+
 // y = x * gamma[c].
 template <class Node, layout L, class T>
 constexpr void run_plain(const layer_scale_params&, const T* x, const T* gamma, T* y) {

@@ -13,6 +13,10 @@
 //   ctnn::multiply_tensor<4, 1>             x * t, t a tensor of shape [4, 1] broadcast over [..., 4, W]
 //   ctnn::add_tensor<5>                     x + t, t of shape [5] broadcast over the last dim (PyTorch's
 //                                           `x + buffer`; ONNX's Add of a constant)
+//   ctnn::constant_tensor<1, 64>            t itself, whatever the input: a branch of a concat, as ViT's
+//                                           class token (`torch.cat([cls_token, x], 1)` on [N, 64] tokens:
+//                                           concat<constant_tensor<1, 64>, chain<>>) or ONNX's Concat
+//                                           with a constant
 //
 // Options: ctnn::eps_ratio<1, 1000000> (eps = 1e-6; default 1e-5, PyTorch's), ctnn::no_affine
 // (elementwise_affine=False). Weights in state_dict order: weight, bias, each of the normalized shape
@@ -86,6 +90,18 @@ template <index_t... Dims>
 struct add_tensor {
   static constexpr tensor_op_params params{shape{Dims...}, true};
   static constexpr const char* name = "add_tensor";
+};
+
+// A tensor of the layer's own as its output, its input unread: a weight like any other (loaded, trained).
+struct constant_tensor_params {
+  shape dims;
+  friend constexpr bool operator==(const constant_tensor_params&, const constant_tensor_params&) = default;
+};
+template <index_t... Dims>
+  requires(sizeof...(Dims) >= 1 && sizeof...(Dims) <= max_rank)
+struct constant_tensor {
+  static constexpr constant_tensor_params params{shape{Dims...}};
+  static constexpr const char* name = "constant_tensor";
 };
 
 struct layer_scale_params {

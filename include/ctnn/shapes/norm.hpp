@@ -3,7 +3,7 @@
 //
 // Tensors: weight and bias (unless no_affine) of the normalized shape (layer_norm: the last `dims`
 // extents) or [C]; layer_scale's weight [C, 1, ...] (PyTorch's gamma, broadcast over the positions);
-// add_tensor's and multiply_tensor's weight of their declared dims.
+// add_tensor's, multiply_tensor's and constant_tensor's weight of their declared dims.
 #pragma once
 
 #include "ctnn/layers/norm.hpp"
@@ -61,6 +61,16 @@ constexpr layer_shapes infer(const tensor_op_params& p, const shape& in) {
 }
 constexpr storage storage_of(const tensor_op_params&, layout) { return storage::in_place; }
 constexpr backward_reads backward_reads_of(const tensor_op_params& p) { return p.add ? reads_nothing : backward_reads{}; }
+
+constexpr layer_shapes infer(const constant_tensor_params& p, const shape&) {
+  for (int i = 0; i < p.dims.rank; ++i)
+    if (p.dims[i] < 1) return fail(error_code::not_positive, p.dims[i], 0, 0, i, param::size);
+  layer_shapes r;
+  r.out = p.dims;
+  r.weight = p.dims;
+  return r;
+}
+constexpr backward_reads backward_reads_of(const constant_tensor_params&) { return reads_nothing; }
 
 constexpr layer_shapes infer(const layer_scale_params&, const shape& in) {
   layer_shapes r = same_shape(in);
