@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <vector>
 
 #include "kernel_harness.hpp"
 
@@ -63,6 +64,13 @@ static_assert(fused_in<sequential<input<3, 8, 8>::with<nhwc>, conv2d<16, 3>, rel
 static_assert(folded_in<sequential<input<4, 8, 8>::with<nhwc>, conv2d<8, 3, groups<2>>, batch_norm2d<>>, 0> == 0);
 static_assert(folded_in<sequential<input<3, 8, 8>, conv2d<16, 3>, batch_norm2d<>, relu>, 0> == 0);
 
+// PyTorch's Linear at every position of an input of rank >= 2 runs the packed kernel too: an activation
+// after it fuses, a batch norm (over dim 0, not its outputs along the last dim) does not fold.
+using positions_gelu = sequential<input<14, 14, 24>::with<nhwc>, linear<40, per_position>, gelu>;
+static_assert(fused_in<positions_gelu, 0> == 1);
+using positions_bn = sequential<input<6, 8>, linear<12, per_position>, batch_norm1d<>, relu>;
+static_assert(fused_in<positions_bn, 0> == 0 && folded_in<positions_bn, 0> == 0);
+
 // The plan records the groups. The plain plan runs every layer; the fused plan (prepared weights) keeps
 // a group's input alive to the group's last step and gives the group's inner tensors no memory.
 using two_blocks = sequential<input<3, 9, 9>::with<nhwc>, conv2d<8, 3, pad<1>>, relu, depthwise_conv2d<3, pad<1>>, relu,
@@ -114,6 +122,66 @@ TEST(Fusion, FusedAndPlainRunsAgree) {
     ASSERT_FALSE(std::isnan(y_fused[i])) << i;
     EXPECT_NEAR(y_fused[i], y_plain[i], 1e-5f) << i;
   }
+}
+
+// The per-position linear kernel against the plain loops: positions 1 and S apart (NCHW, NHWC), a last
+// tile moved back, outputs not a whole tile, no bias, fused activations, a batch norm after it.
+template <class Net>
+void expect_prepared_matches_plain() {
+  auto weights = std::make_unique<typename Net::weights>();
+  for (std::size_t i = 0; i < weights->values.size(); ++i)  // positive: a batch norm's variance too
+    weights->values[i] = 0.05f * (1.2f + std::sin(0.37f * static_cast<float>(i)));
+  auto prepared = std::make_unique<typename Net::prepared>();
+  prepare_into(*weights, *prepared);
+  std::array<float, Net::input_size> x{};
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = 2.0f * std::cos(0.1f * static_cast<float>(i));
+  auto fused = std::make_unique<static_arena<typename Net::prepared>>();
+  auto plain = std::make_unique<static_arena<Net>>();
+  std::array<float, Net::output_size> y_fused{}, y_plain{};
+  Net::forward(*prepared, x, y_fused, *fused);
+  Net::forward(*weights, x, y_plain, *plain);
+  for (std::size_t i = 0; i < y_fused.size(); ++i) EXPECT_NEAR(y_fused[i], y_plain[i], 2e-6f * (1.0f + std::fabs(y_plain[i]))) << i;
+}
+TEST(Fusion, LinearAtEveryPositionMatchesThePlainLoops) {
+  expect_prepared_matches_plain<positions_gelu>();
+  expect_prepared_matches_plain<sequential<input<7, 7, 37>::with<nhwc>, linear<19, per_position>, relu>>();
+  expect_prepared_matches_plain<sequential<input<3, 2, 5>::with<nhwc>, linear<40, per_position>, silu>>();
+  expect_prepared_matches_plain<sequential<input<5, 33>, linear<17, per_position>, sigmoid>>();
+  expect_prepared_matches_plain<sequential<input<2, 3, 20>, linear<64, per_position, no_bias>>>();
+  expect_prepared_matches_plain<positions_bn>();
+  expect_prepared_matches_plain<sequential<input<6, 8>::with<nhwc>, linear<12, per_position>, batch_norm1d<>, relu>>();
+}
+
+// GELU, SiLU and sigmoid after a fast kernel (math::vectorizable, no C library call) against double
+// precision on a fine grid: exp within 2 ulp, the activations within a few ulp where their values are
+// not tiny (GELU's tail below -6 keeps its relative accuracy to 1e-5), and the specials as the C library's.
+TEST(Fusion, VectorizableActivationsAreAccurate) {
+  constexpr activation_params gelu_p{activation_kind::gelu}, silu_p{activation_kind::silu},
+      sigmoid_p{activation_kind::sigmoid};
+  std::vector<float> grid;
+  for (float x = -30.0f; x < 30.0f; x += 0.00731f) grid.push_back(x);
+  for (float x : {1e-30f, -1e-30f, 1e-7f, -1e-7f, 0.0f, -0.0f, 88.5f, -87.0f}) grid.push_back(x);
+  std::vector<float> g = grid, s = grid, sg = grid;
+  activate_stored<gelu_p>(g.data(), static_cast<index_t>(g.size()));  // vector lanes, then the scalar rest
+  activate_stored<silu_p>(s.data(), static_cast<index_t>(s.size()));
+  activate_stored<sigmoid_p>(sg.data(), static_cast<index_t>(sg.size()));
+  for (std::size_t i = 0; i < grid.size(); ++i) {
+    const double x = grid[i], e = std::exp(x), sigmoid = 1.0 / (1.0 + std::exp(-x));
+    const double gelu = x * 0.5 * std::erfc(-x / std::sqrt(2.0));
+    if (e > 1.2e-38 && e < 3e38) {
+      EXPECT_NEAR(math::vectorizable::exp(grid[i]), e, 2.4e-7 * e) << x;
+    }
+    EXPECT_NEAR(g[i], gelu, (x > -6 ? 3e-6 : 2e-5) * std::fabs(gelu) + 1e-37) << x;
+    EXPECT_NEAR(sg[i], sigmoid, 3e-7 * sigmoid) << x;
+    EXPECT_NEAR(s[i], x * sigmoid, 3e-7 * std::fabs(x * sigmoid) + 1e-37) << x;
+  }
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_EQ(math::vectorizable::exp(inf), inf);
+  EXPECT_EQ(math::vectorizable::exp(-inf), 0.0f);
+  EXPECT_EQ(math::vectorizable::exp(100.0f), inf);
+  EXPECT_TRUE(std::isnan(math::vectorizable::exp(nan)));
+  EXPECT_EQ(math::vectorizable::gelu(inf), inf);
+  EXPECT_TRUE(std::isnan(math::vectorizable::gelu(nan)));
 }
 
 // The fused kernels are constexpr too: the network runs inside the compiler and agrees with run time.

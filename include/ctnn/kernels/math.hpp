@@ -184,4 +184,80 @@ constexpr bool isnan(T x) {
   return x != x;
 }
 
+// ---- float forms without calls or branches, on a float or a GNU vector of floats (F), for loops that
+// compile to vector code (the fast kernels' activations): selects are `?:` on lanes, integers are F's
+// lanes converted.
+namespace vectorizable {
+template <class F>
+using integer_lanes = std::conditional_t<std::is_same_v<F, float>, int, decltype(F{} < F{})>;
+
+template <class I, class F>
+inline I to_integer(F x) {  // toward zero
+  if constexpr (std::is_same_v<F, float>) {
+    return static_cast<int>(x);
+  } else {
+    return __builtin_convertvector(x, I);
+  }
+}
+template <class F, class I>
+inline F to_float(I n) {
+  if constexpr (std::is_same_v<F, float>) {
+    return static_cast<float>(n);
+  } else {
+    return __builtin_convertvector(n, F);
+  }
+}
+
+// exp(x) within 2 ulp (Cephes' expf polynomial on x - n ln2, ln2 in two parts); 0 below -87.3 (where
+// exp would be subnormal), infinity above 88.7, NaN kept.
+template <class F>
+inline F exp(F x) {
+  using I = integer_lanes<F>;
+  const F zero{}, big = 88.72283f - zero, small = -87.33654f - zero;
+  const F clamped = x > big ? big : (x < small ? small : (x != x ? zero : x));  // NaN: no int of it
+  const F v = clamped * 1.44269504088896341f + 0.5f;
+  I n = to_integer<I>(v);
+  n = v < to_float<F>(n) ? n - 1 : n;  // floor(v): truncation rounds negatives up
+  const F fn = to_float<F>(n);
+  const F r = (clamped - fn * 0.693359375f) - fn * -2.12194440e-4f;
+  F p = 1.9875691500e-4f - zero;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  // 2^n from exponent bits, in two factors: n reaches 128 below `big`.
+  const I half = n / 2;
+  const F e = (p * (r * r) + r + 1.0f) * __builtin_bit_cast(F, (half + 127) << 23) *
+              __builtin_bit_cast(F, (n - half + 127) << 23);
+  const F infinity = std::numeric_limits<float>::infinity() - zero;
+  return x > big ? infinity : (x < small ? zero : (x != x ? x : e));
+}
+
+// erfc(z) for z >= 0, within 2e-7 relative (Numerical Recipes' Chebyshev fit, erfcc): relative accuracy
+// in the tail, where 1 + erf(-z) cancels. z_squared: z * z, or a more exact form of it.
+template <class F>
+inline F erfc_nonnegative(F z, F z_squared) {
+  const F t = 1.0f / (1.0f + 0.5f * z);
+  F p = 0.17087277f * t - 0.82215223f;
+  p = p * t + 1.48851587f;
+  p = p * t - 1.13520398f;
+  p = p * t + 0.27886807f;
+  p = p * t - 0.18628806f;
+  p = p * t + 0.09678418f;
+  p = p * t + 0.37409196f;
+  p = p * t + 1.00002368f;
+  return t * exp<F>(p * t - z_squared - 1.26551223f);
+}
+
+// x Phi(x), Phi the normal distribution: x (1 - erfc(x / sqrt 2) / 2) for x >= 0, x erfc(-x / sqrt 2) / 2
+// below, so that the negative tail keeps its relative accuracy (z^2 as x^2 / 2: one rounding, not two).
+template <class F>
+inline F gelu(F x) {
+  const F zero{}, z = x * 0.70710678118654752440f;
+  const F tail = 0.5f * erfc_nonnegative<F>(z < zero ? -z : z, 0.5f * (x * x));
+  return x * (x >= zero ? 1.0f - tail : tail);
+}
+}  // namespace vectorizable
+
 }  // namespace ctnn::math

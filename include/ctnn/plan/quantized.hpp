@@ -99,7 +99,7 @@ struct describe_int8 {
     } else if constexpr (std::is_same_v<std::remove_cvref_t<decltype(Node::type::params)>, softmax_params>) {
       t.softmax = true;
     } else if constexpr (has_int8_weights<Node, L>()) {
-      t.batch_norm = lowering_at<N1, L>().channel_affine;
+      t.batch_norm = lowering_at<N1, L>().channel_affine && lowering_at<Node, L>().outputs_are_channels;
       t.fused = t.batch_norm ? 1 + (is_clamp_node<N2>() ? 1 : 0) : (is_clamp_node<N1>() ? 1 : 0);
     }
     return t;

@@ -347,7 +347,7 @@ constexpr fusion fuse(const lowering& me, const lowering& n1, const lowering& n2
   if (!me.fast) return f;
   const lowering* next[] = {&n1, &n2, &n3};
   int i = 0;
-  if (next[i]->channel_affine) f.batch_norm = ++i;
+  if (next[i]->channel_affine && me.outputs_are_channels) f.batch_norm = ++i;
   if (next[i]->elementwise) ++i;
   f.fused = i;
   if (me.depthwise && channels <= fusion_max_channels && f.batch_norm == 0) {

@@ -37,10 +37,12 @@ constexpr receptive_field grow_field(const linear_params&, const shape&, const l
   return whole(f);
 }
 constexpr backward_reads backward_reads_of(const linear_params&) { return reads_input_for_weights; }
-// On a flat input, in either layout: the packed kernel (ctnn/kernels/linear.hpp).
+// The packed kernels in either layout (ctnn/kernels/linear.hpp). At every position of an input of rank
+// >= 2 its outputs lie along the last dim, not dim 0: a batch norm after it does not fold into them.
 constexpr lowering lowering_of(const linear_params&, const shape& in, layout) {
   lowering r;
-  r.fast = in.rank == 1;
+  r.fast = true;
+  r.outputs_are_channels = in.rank == 1;
   return r;
 }
 

@@ -89,6 +89,7 @@ enum class storage : int {
 // ---- how a layer lowers onto the fast kernels (read by the schedule's fusion rule) ----------------
 struct lowering {
   bool fast = false;         // a fast kernel runs it on prepared weights
+  bool outputs_are_channels = true;  // its weights make dim 0 of its output (what a batch norm after it scales)
   bool elementwise = false;  // an element-wise activation: a fast kernel before it applies it as it stores
   bool depthwise = false;    // depthwise, multiplier 1: a pointwise convolution after it can join its pass
   bool pointwise = false;    // 1x1 convolution, stride 1, no padding, groups 1
