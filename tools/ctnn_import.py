@@ -963,39 +963,37 @@ def swap_with_channels(dim, rank):
     return perm
 
 
-def concat_items(g, n, branches):
+def concat_items(g, n, branches, swapped=()):
     """ctnn's concat joins along the channels: along another dim d, the block sits between two permutes
-    that swap d and the channels (each its own inverse), the last layer of every branch."""
+    that swap d and the channels (each its own inverse), the last layer of every branch but those whose
+    index is in `swapped` (constants written swapped already)."""
     dim = concat_dim(g, n)
     if dim == 0:
         return [Block("concat", branches)]
     perm = swap_with_channels(dim, len(g.sample_shape(n.output[0])))
     swap = f"ctnn::permute<{vals(perm)}>"
-    return [Block("concat", [b + [Layer(swap)] for b in branches]), Layer(swap)]
+    return [Block("concat", [b if i in swapped else b + [Layer(swap)] for i, b in enumerate(branches)]), Layer(swap)]
 
 
 def concat_constant_layer(g, n):
     """A Concat of the input and constants: each constant a constant_tensor branch (its batch dim, 1,
     dropped), the input the identity branch."""
-    branches = []
+    branches, constants = [], []
     dim = concat_dim(g, n)
     rank = len(g.sample_shape(n.output[0]))
     for name in n.input:
         if g.resolve(name) not in g.constants:
             branches.append([])
             continue
+        constants.append(len(branches))
         value = g.constants[g.resolve(name)]
         if value.ndim != rank + 1 or value.shape[0] != 1:
             fail(n, f"a constant of shape {list(value.shape)} that varies over the batch")
         value = np.ascontiguousarray(value[0], dtype=np.float32)
-        if dim != 0:  # concat_items swaps the dims after every branch: the constant swapped already
+        if dim != 0:  # concat_items swaps the other branches after them: the constant is written swapped
             value = np.ascontiguousarray(np.transpose(value, swap_with_channels(dim, rank)))
         branches.append([Layer(f"ctnn::constant_tensor<{vals(value.shape)}>", [(name, value)])])
-    if dim == 0:
-        return [Block("concat", branches)]
-    perm = swap_with_channels(dim, rank)
-    swap = f"ctnn::permute<{vals(perm)}>"
-    return [Block("concat", [b if b else [Layer(swap)] for b in branches]), Layer(swap)]
+    return concat_items(g, n, branches, constants)
 
 
 def layer_of(g, n):

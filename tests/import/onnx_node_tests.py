@@ -254,7 +254,8 @@ def translate(model, inputs, outputs, output=0, whole=False):
 
 def translated_outputs(model, inputs, outputs):
     """Each output's (model, x, y): dim 0 as the batch when the importer can take it so, otherwise the
-    whole test as one sample. Raises the first way's reason when neither can."""
+    whole test as one sample. Raises the reason of the last way tried when neither can (the whole test's
+    for the operators of WHOLE_SAMPLE, the batch's for the others)."""
     splits = len(outputs) if model.graph.node[0].op_type == "Split" else 1
     for whole in (False, True):
         try:

@@ -376,7 +376,8 @@ constexpr void linear_positions_with(const T* x, const Packed& w, T* y, work_par
       for (count_t r = 0; r < R; ++r) {
         T out[V];
         for (index_t n = 0; n < vectors; ++n) vec::store(out + n * lanes, activate_tile<A, T>(acc[r][n]));
-        if constexpr (Vector && !activates_in_registers<A>) activate_stored<A>(out, count);  // a scalar tile has
+        // (on scalars activate_tile applied any activation already)
+        if constexpr (Vector && !activates_in_registers<A>) activate_stored<A>(out, count);
         T* to = y_at(p0 + r);
         for (index_t v = 0; v < count; ++v) to[(j0 + v) * apart] = out[v];
       }
@@ -412,13 +413,13 @@ constexpr void run_fast(const linear_params&, const T* x, const T* block, T* y, 
   const packed_linear<T, in, out> w(block);
   if constexpr (Node::input_shape.rank == 1) {
     linear_packed<in, out, A>(x, w, y, part);
-  } else if constexpr (simd<T>::available && tile_for(out, sizeof(T)).channels % simd<T>::lanes == 0) {
-    if (!std::is_constant_evaluated()) {
-      linear_positions_with<true, Node::type::params, Node::input_shape, L, A>(x, w, y, part);
-      return;
-    }
-    linear_positions_with<false, Node::type::params, Node::input_shape, L, A>(x, w, y, part);
   } else {
+    if constexpr (simd<T>::available && tile_for(out, sizeof(T)).channels % simd<T>::lanes == 0) {
+      if (!std::is_constant_evaluated()) {
+        linear_positions_with<true, Node::type::params, Node::input_shape, L, A>(x, w, y, part);
+        return;
+      }
+    }
     linear_positions_with<false, Node::type::params, Node::input_shape, L, A>(x, w, y, part);
   }
 }

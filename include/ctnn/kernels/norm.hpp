@@ -158,12 +158,7 @@ constexpr void run_backward(const tensor_op_params&, const backward_call<T>& c) 
 // input is not read. Its gradient is the output's.
 template <class Node, layout L, class T>
 constexpr void run_plain(const constant_tensor_params&, const T*, const T* t, T* y) {
-  constexpr shape out = Node::type::params.dims;
-  for (count_t n = 0; n < out.size(); ++n) {
-    index_t idx[max_rank] = {};
-    unravel(n, out, idx);
-    y[offset_of<L>(out, idx)] = t[n];
-  }
+  convert_channel_first<L, true>(Node::type::params.dims, t, y);
 }
 template <class Node, layout L, class T>
 constexpr void run_backward(const constant_tensor_params&, const backward_call<T>& c) {
