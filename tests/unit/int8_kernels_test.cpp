@@ -93,20 +93,30 @@ TEST(Int8Kernels, RequantizeShortIsRequantize) {
 #if CTNN_INT8_X86
 // The x86 requantizer (ctnn/kernels/int8_x86.hpp), a vector of channels at a time, each lane with its own
 // multiplier and shift (left shifts saturating, right shifts rounding ties away from zero), a partial store.
+// Lanes shifting left, not at all or right (ties away from zero), or every lane shifting right by 1 to 23
+// or by up to 31 (the usual case), with multipliers at 2^30 exactly among them; bounds inside the int8
+// range, at its ends, or ReLU's (the zero point).
 TEST(Int8Kernels, X86RequantizerIsRequantize) {
   using x86_int8::lanes;
   std::mt19937 gen(2027);
   const std::int32_t edges[] = {0, 1, -1, 3, -3, 127, -128, 1 << 20, -(1 << 20), INT32_MAX, INT32_MIN, (1 << 30) + 1, -(1 << 30) - 1};
   int checked = 0;
-  for (int round = 0; round < 200000; ++round) {
+  for (int round = 0; round < 300000; ++round) {
     fixed_multiplier m[lanes];
     alignas(64) std::int32_t acc[lanes];
+    const int shifts = round % 3;  // 0: -31 to 8; 1: -23 to -1; 2: -31 to -1
     for (int i = 0; i < lanes; ++i) {
-      m[i] = {static_cast<std::int32_t>((1u << 30) + gen() % (1u << 30)), static_cast<int>(gen() % 40) - 31};
+      const int shift = shifts == 0 ? static_cast<int>(gen() % 40) - 31
+                        : shifts == 1 ? -1 - static_cast<int>(gen() % 23)
+                                      : -1 - static_cast<int>(gen() % 31);
+      const std::int32_t multiplier = gen() % 16 == 0 ? 1 << 30 : static_cast<std::int32_t>((1u << 30) + gen() % (1u << 30));
+      m[i] = {multiplier, shift};
       acc[i] = gen() % 8 == 0 ? edges[gen() % std::size(edges)] : static_cast<std::int32_t>(gen()) >> (gen() % 32);
     }
-    const output_stage stage{static_cast<std::int32_t>(gen() % 256) - 128, -128 + static_cast<std::int32_t>(gen() % 10),
-                             127 - static_cast<std::int32_t>(gen() % 10)};
+    const std::int32_t zero = static_cast<std::int32_t>(gen() % 256) - 128;
+    const bool ends = round % 5 < 2;  // the int8 range's ends, or (ReLU's) the zero point and the top
+    const output_stage stage{zero, ends ? (round % 5 == 0 ? -128 : zero) : -128 + static_cast<std::int32_t>(gen() % 10),
+                             ends ? 127 : 127 - static_cast<std::int32_t>(gen() % 10)};
     const int n = round % 4 == 0 ? 1 + static_cast<int>(gen() % lanes) : lanes;
     std::int8_t y[lanes + 1];
     std::fill(std::begin(y), std::end(y), std::int8_t{77});
@@ -184,6 +194,21 @@ TEST(Int8Kernels, DepthwiseConvolutions) {
   check_layer<depthwise_conv2d<3, stride<2>, pad<1>>, nhwc_input<10, 9, 9>>(22);
   check_layer<depthwise_conv2d<5, pad_same>, nhwc_input<7, 6, 6>>(23);
   check_layer<depthwise_conv2d<kernel<3, 1>>, nhwc_input<5, 6, 4>>(24);
+}
+
+// Rows wide enough for several outputs side by side (x86's depthwise tile along a row: 8 on AVX-512, 4 on
+// AVX2, fewer where the window's columns would not fit the registers), with the outputs at either border
+// and a remainder between: strides, dilation, wide kernels, channel counts that end in a partial vector.
+TEST(Int8Kernels, DepthwiseAlongRows) {
+  check_layer<depthwise_conv2d<3, pad<1>>, nhwc_input<32, 4, 29>>(61);
+  check_layer<depthwise_conv2d<3, pad<1>>, nhwc_input<24, 3, 23>>(62);
+  check_layer<depthwise_conv2d<3, stride<2>, pad<1>>, nhwc_input<40, 5, 37>>(63);
+  check_layer<depthwise_conv2d<3, dilation<2>, pad<2>>, nhwc_input<16, 6, 26>>(64);
+  check_layer<depthwise_conv2d<5, pad<2>>, nhwc_input<3, 6, 21>>(65);
+  check_layer<depthwise_conv2d<7, pad<3>>, nhwc_input<20, 8, 30>>(66);
+  check_layer<depthwise_conv2d<kernel<1, 5>, stride<1, 3>>, nhwc_input<9, 2, 40>>(67);
+  check_layer<depthwise_conv2d<3>, nhwc_input<64, 3, 12>>(68);
+  check_layer<conv1d<12, 3, groups<12>, pad<1>>, input<12, 50>::with<nhwc>>(69);
 }
 
 // Channel counts that take each way of storing a tile's outputs (four vectors at once, two, one, a part of

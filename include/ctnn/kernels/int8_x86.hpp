@@ -48,6 +48,7 @@ using vec = __m512i;
 inline constexpr int lanes = 16;
 inline vec zeros() { return _mm512_setzero_si512(); }
 inline vec load(const void* p) { return _mm512_loadu_si512(p); }
+inline void store(void* p, vec v) { _mm512_storeu_si512(p, v); }
 inline vec broadcast(const void* p) {
   std::int32_t v;
   std::memcpy(&v, p, 4);
@@ -80,6 +81,7 @@ using vec = __m256i;
 inline constexpr int lanes = 8;
 inline vec zeros() { return _mm256_setzero_si256(); }
 inline vec load(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
+inline void store(void* p, vec v) { _mm256_storeu_si256(static_cast<__m256i*>(p), v); }
 inline vec broadcast(const void* p) {
   std::int32_t v;
   std::memcpy(&v, p, 4);
@@ -257,8 +259,10 @@ struct gemm {
   static constexpr index_t tile_vectors = vectors < (lanes == 16 ? 4 : 2) ? vectors : (lanes == 16 ? 4 : 2);
 #if defined(__GNUC__) && !defined(__clang__)
   static constexpr int positions_per_tile = 4;  // GCC 12 copies a 6 x 4 tile's accumulators every step
+  static constexpr bool sums_in_memory = false;
 #else
   static constexpr int positions_per_tile = 6;
+  static constexpr bool sums_in_memory = true;
 #endif
   static constexpr count_t packed_elements = padded_k * vectors * lanes;
   static constexpr count_t row_slack = 8;  // what a short run's conversion may write past the last row
@@ -385,13 +389,30 @@ struct gemm {
       }
     }
     const int last_n = channels - first - (V - 1) * lanes < lanes ? static_cast<int>(channels - first - (V - 1) * lanes) : lanes;
+    // With clang the sums leave the registers before the requantization, whose constants would otherwise
+    // compete with the accumulators for registers across the loop above (W4's pointwise layer 5-10%
+    // faster); GCC's smaller tile is slower so.
+    if constexpr (sums_in_memory) {
+      alignas(64) std::int32_t sums[R][V][lanes];
 #pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) {
-      if (r >= valid_rows) break;
-      vec values[V];
+      for (int r = 0; r < R; ++r)
 #pragma GCC unroll 16
-      for (int v = 0; v < V; ++v) values[v] = rq[first / lanes + v].value(acc[r][v]);
-      store_vectors(values, V, last_n, y + r * channels + first);
+        for (int v = 0; v < V; ++v) store(sums[r][v], acc[r][v]);
+      for (int r = 0; r < R && r < valid_rows; ++r) {
+        vec values[V];
+#pragma GCC unroll 16
+        for (int v = 0; v < V; ++v) values[v] = rq[first / lanes + v].value(load(sums[r][v]));
+        store_vectors(values, V, last_n, y + r * channels + first);
+      }
+    } else {
+#pragma GCC unroll 16
+      for (int r = 0; r < R; ++r) {
+        if (r >= valid_rows) break;
+        vec values[V];
+#pragma GCC unroll 16
+        for (int v = 0; v < V; ++v) values[v] = rq[first / lanes + v].value(acc[r][v]);
+        store_vectors(values, V, last_n, y + r * channels + first);
+      }
     }
   }
 
@@ -452,7 +473,9 @@ struct gemm {
 // the low half of its lane, zero above, so the lane's product is x w: one fast instruction where VPMULLD
 // is two slow ones on Intel), then the requantizer. A window inside the input starts from the kernel
 // biases (b - z sum w) and reads each tap at a fixed distance; one at the border starts from the biases
-// and adds (x - z) w over the taps inside.
+// and adds (x - z) w over the taps inside. Outputs along a row whose windows lie inside share their
+// columns (along_row), multiplying and adding in one VPDPWSSD where VNNI has it (their accumulators are
+// independent, so its latency is hidden).
 template <class Conv>
 struct depthwise {
   static constexpr index_t channels = Conv::in.c;
@@ -468,6 +491,18 @@ struct depthwise {
     return _mm512_maskz_cvtepi8_epi32(0xFFFF, b);  // (zero-masked: GCC 12 PR 105593)
   }
   static vec multiply_add(vec acc, vec x, vec w) { return _mm512_add_epi32(acc, _mm512_madd_epi16(x, w)); }
+#if CTNN_INT8_DOT == 4
+  static vec multiply_add_fused(vec acc, vec x, vec w) {
+#if defined(__GNUC__) && !defined(__clang__)
+    asm("vpdpwssd %2, %1, %0" : "+v"(acc) : "v"(x), "vm"(w));  // (in place: as mac above)
+    return acc;
+#else
+    return _mm512_dpwssd_epi32(acc, x, w);
+#endif
+  }
+#else
+  static vec multiply_add_fused(vec acc, vec x, vec w) { return multiply_add(acc, x, w); }
+#endif
   static vec minus(vec a, vec b) { return _mm512_sub_epi32(a, b); }
   static vec splat(std::int32_t v) { return _mm512_set1_epi32(v); }
 #else
@@ -478,10 +513,16 @@ struct depthwise {
     return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(bytes)));
   }
   static vec multiply_add(vec acc, vec x, vec w) { return _mm256_add_epi32(acc, _mm256_madd_epi16(x, w)); }
+#if CTNN_INT8_DOT == 4 && defined(__AVX512VNNI__) && defined(__AVX512VL__)
+  static vec multiply_add_fused(vec acc, vec x, vec w) { return _mm256_dpwssd_epi32(acc, x, w); }
+#elif CTNN_INT8_DOT == 4
+  static vec multiply_add_fused(vec acc, vec x, vec w) { return _mm256_dpwssd_avx_epi32(acc, x, w); }
+#else
+  static vec multiply_add_fused(vec acc, vec x, vec w) { return multiply_add(acc, x, w); }
+#endif
   static vec minus(vec a, vec b) { return _mm256_sub_epi32(a, b); }
   static vec splat(std::int32_t v) { return _mm256_set1_epi32(v); }
 #endif
-  // Whether a window starting at `first` along dim lies inside [0, extent).
   // The taps [lo, hi) of a window starting at `first` along dim that fall inside [0, extent).
   static void taps_inside(index_t first, int dim, index_t extent, index_t& lo, index_t& hi) {
     lo = 0;
@@ -491,9 +532,56 @@ struct depthwise {
   }
   static constexpr int count_of(index_t v) { return channels - v * lanes < lanes ? static_cast<int>(channels - v * lanes) : lanes; }
 
+  // Along a row, `along_row` outputs side by side share their windows' columns: each input pixel of a
+  // kernel row is widened once and serves every output whose window holds it (3 outputs of a 3-wide
+  // stride-1 window), where one output at a time widens every tap. As many outputs as leave the columns
+  // and the accumulators in registers (32 on AVX-512, 16 on AVX2; the weights are read from memory).
+  static constexpr index_t stride_x = Conv::k.stride[2], dilation_x = Conv::k.dilation[2], kernel_x = Conv::k.kernel[2];
+  static constexpr index_t columns_for(int outputs) { return (outputs - 1) * stride_x + (kernel_x - 1) * dilation_x + 1; }
+  static constexpr int along_row = [] {
+    const index_t registers = lanes == 16 ? 26 : 13;
+    for (int t = lanes == 16 ? 8 : 4; t > 1; t /= 2)
+      if (t + columns_for(t) <= registers) return t;
+    return 1;
+  }();
+  // The outputs of a row whose window lies inside the input along x: [inner_first, inner_end).
+  static constexpr index_t inner_first = (Conv::k.pad_begin[2] + stride_x - 1) / stride_x;
+  static constexpr index_t inner_end = [] {
+    const index_t last_start = Conv::in.w - 1 - (kernel_x - 1) * dilation_x + Conv::k.pad_begin[2];
+    const index_t end = last_start < 0 ? 0 : last_start / stride_x + 1;
+    return end < Conv::out.w ? end : Conv::out.w;
+  }();
+
+  // Outputs from x to x + along_row - 1 of a row, every window inside the input; the first one's window
+  // starts at `first_pixel`. Channel vector by vector; the last (Partial) one has count_of(vectors - 1) lanes.
+  template <bool Partial>
+  static void along_row_vector(index_t v, const std::int8_t* first_pixel, const std::int32_t* weights,
+                               const std::int32_t* kernel_biases, const requantizer& rq, std::int8_t* y) {
+    constexpr int T = along_row;
+    constexpr index_t span = columns_for(T);
+    constexpr count_t kernel_rows = taps / kernel_x;
+    const int n = Partial ? count_of(vectors - 1) : lanes;
+    vec acc[T];
+    const vec start = load(kernel_biases + v * lanes);
+#pragma GCC unroll 16
+    for (int t = 0; t < T; ++t) acc[t] = start;
+    for (count_t r = 0; r < kernel_rows; ++r) {
+      const std::int8_t* row = first_pixel + Conv::tap_offsets[r * kernel_x] + v * lanes;
+      vec column[span];
+#pragma GCC unroll 32
+      for (index_t i = 0; i < span; ++i) column[i] = widen(row + i * channels, n);
+#pragma GCC unroll 16
+      for (index_t kx = 0; kx < kernel_x; ++kx) {
+        const vec w = load(weights + ((r * kernel_x + kx) * vectors + v) * lanes);
+#pragma GCC unroll 16
+        for (int t = 0; t < T; ++t) acc[t] = multiply_add_fused(acc[t], column[t * stride_x + kx * dilation_x], w);
+      }
+    }
+#pragma GCC unroll 16
+    for (int t = 0; t < T; ++t) store_narrowed(rq.value(acc[t]), y + t * channels + v * lanes, n);
+  }
+
   static void run(const int8_call& c, const output_stage& stage) {
-    constexpr dims4 in = Conv::in, out = Conv::out;
-    constexpr window3 k = Conv::k;
     alignas(64) std::int32_t weights[taps * vectors * lanes] = {};  // [tap][channel], the low 16 bits
     for (index_t ch = 0; ch < channels; ++ch)
       for (count_t t = 0; t < taps; ++t)
@@ -505,13 +593,26 @@ struct depthwise {
     }
     requantizer rq[vectors];
     for (index_t v = 0; v < vectors; ++v) rq[v] = requantizer(c.multipliers + v * lanes, count_of(v), stage);
+    constexpr dims4 in = Conv::in, out = Conv::out;
+    constexpr window3 k = Conv::k;
     constexpr const auto& distance = Conv::tap_offsets;  // of each tap from the window's first
     const vec zero = splat(c.in.zero_point);
+    constexpr index_t whole_vectors = count_of(vectors - 1) == lanes ? vectors : vectors - 1;
     for (index_t oz = 0; oz < out.d; ++oz)
       for (index_t oy = 0; oy < out.h; ++oy)
         for (index_t ox = 0; ox < out.w; ++ox) {
           const auto [z0, y0, x0, all_inside, origin] = Conv::window_at(oz, oy, ox);
           std::int8_t* y = c.y + offset<layout::nhwc>(out, 0, oz, oy, ox);
+          if constexpr (along_row > 1 && inner_end - inner_first >= along_row) {
+            if (all_inside && ox + along_row <= inner_end) {
+              for (index_t v = 0; v < whole_vectors; ++v)
+                along_row_vector<false>(v, c.x + origin, weights, bias_lanes[1], rq[v], y);
+              if constexpr (whole_vectors < vectors)
+                along_row_vector<true>(vectors - 1, c.x + origin, weights, bias_lanes[1], rq[vectors - 1], y);
+              ox += along_row - 1;
+              continue;
+            }
+          }
           if (all_inside) {
             const std::int8_t* x = c.x + origin;
             vec values[vectors];
