@@ -211,6 +211,16 @@ TEST(Int8Kernels, DepthwiseAlongRows) {
   check_layer<conv1d<12, 3, groups<12>, pad<1>>, input<12, 50>::with<nhwc>>(69);
 }
 
+// Small maps with padding are copied with their padding (the zero point) and run as if unpadded; maps whose
+// padded copy would pass 96 KiB keep the border code. Both, with symmetric and TF's asymmetric padding.
+TEST(Int8Kernels, DepthwisePaddedOrNot) {
+  check_layer<depthwise_conv2d<4, pad_tf_same>, nhwc_input<16, 7, 9>>(71);
+  check_layer<depthwise_conv2d<4, stride<2>, pad_tf_same>, nhwc_input<16, 11, 10>>(72);
+  check_layer<depthwise_conv2d<3, pad<1>>, nhwc_input<32, 60, 60>>(73);
+  check_layer<depthwise_conv2d<3, stride<2>, pad<1>>, nhwc_input<24, 71, 70>>(74);
+  check_layer<depthwise_conv2d<4, pad_tf_same>, nhwc_input<40, 52, 50>>(75);
+}
+
 // Channel counts that take each way of storing a tile's outputs (four vectors at once, two, one, a part of
 // one) and a last channel block narrower than the tile, at every vector width: 16, 32, 48, 80, 96 channels.
 TEST(Int8Kernels, ChannelBlocksOfEveryWidth) {

@@ -15,6 +15,7 @@
 // the reference kernels in tests/unit/int8_kernels_test.cpp, for each instruction the CPU has.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 
@@ -552,12 +553,19 @@ struct depthwise {
     return end < Conv::out.w ? end : Conv::out.w;
   }();
 
-  // Outputs from x to x + along_row - 1 of a row, every window inside the input; the first one's window
-  // starts at `first_pixel`. Channel vector by vector; the last (Partial) one has count_of(vectors - 1) lanes.
-  template <bool Partial>
+  // The most outputs of a row of `width` a tile takes: a power of two, at most along_row.
+  static constexpr int tile_for(index_t width) {
+    int t = along_row;
+    while (t > 1 && t > width) t /= 2;
+    return t;
+  }
+
+  // T outputs side by side of a row, every window inside the input (Offsets: each tap's distance from the
+  // window's first element); the first one's window starts at `first_pixel`. Channel vector v; the last
+  // (Partial) one has count_of(vectors - 1) lanes.
+  template <int T, bool Partial, const std::array<index_t, taps>& Offsets>
   static void along_row_vector(index_t v, const std::int8_t* first_pixel, const std::int32_t* weights,
                                const std::int32_t* kernel_biases, const requantizer& rq, std::int8_t* y) {
-    constexpr int T = along_row;
     constexpr index_t span = columns_for(T);
     constexpr count_t kernel_rows = taps / kernel_x;
     const int n = Partial ? count_of(vectors - 1) : lanes;
@@ -566,7 +574,7 @@ struct depthwise {
 #pragma GCC unroll 16
     for (int t = 0; t < T; ++t) acc[t] = start;
     for (count_t r = 0; r < kernel_rows; ++r) {
-      const std::int8_t* row = first_pixel + Conv::tap_offsets[r * kernel_x] + v * lanes;
+      const std::int8_t* row = first_pixel + Offsets[r * kernel_x] + v * lanes;
       vec column[span];
 #pragma GCC unroll 32
       for (index_t i = 0; i < span; ++i) column[i] = widen(row + i * channels, n);
@@ -579,6 +587,99 @@ struct depthwise {
     }
 #pragma GCC unroll 16
     for (int t = 0; t < T; ++t) store_narrowed(rq.value(acc[t]), y + t * channels + v * lanes, n);
+  }
+  template <int T, const std::array<index_t, taps>& Offsets>
+  static void along_row_outputs(const std::int8_t* first_pixel, const std::int32_t* weights, const std::int32_t* kernel_biases,
+                                const requantizer* rq, std::int8_t* y) {
+    constexpr index_t whole_vectors = count_of(vectors - 1) == lanes ? vectors : vectors - 1;
+    for (index_t v = 0; v < whole_vectors; ++v)
+      along_row_vector<T, false, Offsets>(v, first_pixel, weights, kernel_biases, rq[v], y);
+    if constexpr (whole_vectors < vectors)
+      along_row_vector<T, true, Offsets>(vectors - 1, first_pixel, weights, kernel_biases, rq[vectors - 1], y);
+  }
+
+  // One output whose window lies inside the input, from its first element.
+  template <const std::array<index_t, taps>& Offsets>
+  static void one_output(const std::int8_t* first_pixel, const std::int32_t* weights, const std::int32_t* kernel_biases,
+                         const requantizer* rq, std::int8_t* y) {
+    vec values[vectors];
+    for (index_t v = 0; v < vectors; ++v) {
+      const int n = count_of(v);
+      vec acc = load(kernel_biases + v * lanes);
+      for (count_t t = 0; t < taps; ++t)
+        acc = multiply_add(acc, widen(first_pixel + Offsets[t] + v * lanes, n), load(weights + (t * vectors + v) * lanes));
+      values[v] = rq[v].value(acc);
+    }
+    store_vectors(values, vectors, count_of(vectors - 1), y);
+  }
+
+  // Small maps with padding, where the border holds a large share of the outputs (DS-CNN's 25 x 5, the
+  // 7 x 7 at MobileNet's end): the input copied once into a buffer on the stack with its padding, the
+  // zero point, so that every window lies inside it (a padding tap adds z w, which the kernel biases'
+  // b - z sum w takes out again), each row in tiles.
+  struct padded {
+    static constexpr index_t extent(int dim, index_t outputs) {
+      return (outputs - 1) * Conv::k.stride[dim] + (Conv::k.kernel[dim] - 1) * Conv::k.dilation[dim] + 1;
+    }
+    static constexpr dims4 dims{channels, extent(0, Conv::out.d), extent(1, Conv::out.h), extent(2, Conv::out.w)};
+    static constexpr std::array<index_t, taps> tap_offsets = [] {
+      std::array<index_t, taps> at{};
+      int t = 0;
+      for (index_t kz = 0; kz < Conv::k.kernel[0]; ++kz)
+        for (index_t ky = 0; ky < Conv::k.kernel[1]; ++ky)
+          for (index_t kx = 0; kx < Conv::k.kernel[2]; ++kx)
+            at[t++] = ((kz * Conv::k.dilation[0] * dims.h + ky * Conv::k.dilation[1]) * dims.w + kx * Conv::k.dilation[2]) * channels;
+      return at;
+    }();
+    static constexpr bool every_window_inside = [] {
+      for (int dim = 0; dim < 3; ++dim)
+        if (Conv::k.pad_begin[dim] != 0) return false;
+      return dims.d <= Conv::in.d && dims.h <= Conv::in.h && dims.w <= Conv::in.w;
+    }();
+    static constexpr bool worth = !every_window_inside && Conv::k.pad_begin[0] >= 0 && Conv::k.pad_begin[1] >= 0 &&
+                                  Conv::k.pad_begin[2] >= 0 && dims.size() <= 96 * 1024;
+
+    static void fill(const int8_call& c, std::int8_t* to) {
+      constexpr dims4 in = Conv::in, p = dims;
+      constexpr window3 k = Conv::k;
+      const auto z = static_cast<std::int8_t>(c.in.zero_point);
+      // The columns [left, right) of a row inside the input.
+      constexpr index_t left = k.pad_begin[2] < p.w ? k.pad_begin[2] : p.w;
+      constexpr index_t right = k.pad_begin[2] + in.w < p.w ? k.pad_begin[2] + in.w : p.w;
+      constexpr count_t row = count_t{p.w} * channels;
+      for (index_t pz = 0; pz < p.d; ++pz)
+        for (index_t py = 0; py < p.h; ++py, to += row) {
+          const index_t iz = pz - k.pad_begin[0], iy = py - k.pad_begin[1];
+          if (iz < 0 || iz >= in.d || iy < 0 || iy >= in.h || right <= left) {
+            std::memset(to, z, row);
+            continue;
+          }
+          std::memset(to, z, count_t{left} * channels);
+          std::memcpy(to + count_t{left} * channels, c.x + offset<layout::nhwc>(in, 0, iz, iy, 0), count_t{right - left} * channels);
+          std::memset(to + count_t{right} * channels, z, count_t{p.w - right} * channels);
+        }
+    }
+  };
+
+  static void run_padded(const int8_call& c, const std::int32_t* weights, const std::int32_t* kernel_biases, const requantizer* rq) {
+    constexpr dims4 p = padded::dims, out = Conv::out;
+    constexpr window3 k = Conv::k;
+    constexpr int T = tile_for(out.w);
+    alignas(64) std::int8_t x[p.size()];
+    padded::fill(c, x);
+    for (index_t oz = 0; oz < out.d; ++oz)
+      for (index_t oy = 0; oy < out.h; ++oy) {
+        const std::int8_t* row = x + (count_t{oz} * k.stride[0] * p.h + oy * k.stride[1]) * p.w * channels;
+        std::int8_t* y = c.y + offset<layout::nhwc>(out, 0, oz, oy, 0);
+        index_t ox = 0;
+        if constexpr (T > 1)
+          for (; ox + T <= out.w; ox += T)
+            along_row_outputs<T, padded::tap_offsets>(row + count_t{ox} * k.stride[2] * channels, weights, kernel_biases, rq,
+                                                      y + count_t{ox} * channels);
+        for (; ox < out.w; ++ox)
+          one_output<padded::tap_offsets>(row + count_t{ox} * k.stride[2] * channels, weights, kernel_biases, rq,
+                                          y + count_t{ox} * channels);
+      }
   }
 
   static void run(const int8_call& c, const output_stage& stage) {
@@ -593,37 +694,29 @@ struct depthwise {
     }
     requantizer rq[vectors];
     for (index_t v = 0; v < vectors; ++v) rq[v] = requantizer(c.multipliers + v * lanes, count_of(v), stage);
+    if constexpr (padded::worth) {
+      run_padded(c, weights, bias_lanes[1], rq);
+      return;
+    }
     constexpr dims4 in = Conv::in, out = Conv::out;
     constexpr window3 k = Conv::k;
     constexpr const auto& distance = Conv::tap_offsets;  // of each tap from the window's first
+    constexpr int T = tile_for(inner_end - inner_first);
     const vec zero = splat(c.in.zero_point);
-    constexpr index_t whole_vectors = count_of(vectors - 1) == lanes ? vectors : vectors - 1;
     for (index_t oz = 0; oz < out.d; ++oz)
       for (index_t oy = 0; oy < out.h; ++oy)
         for (index_t ox = 0; ox < out.w; ++ox) {
           const auto [z0, y0, x0, all_inside, origin] = Conv::window_at(oz, oy, ox);
           std::int8_t* y = c.y + offset<layout::nhwc>(out, 0, oz, oy, ox);
-          if constexpr (along_row > 1 && inner_end - inner_first >= along_row) {
-            if (all_inside && ox + along_row <= inner_end) {
-              for (index_t v = 0; v < whole_vectors; ++v)
-                along_row_vector<false>(v, c.x + origin, weights, bias_lanes[1], rq[v], y);
-              if constexpr (whole_vectors < vectors)
-                along_row_vector<true>(vectors - 1, c.x + origin, weights, bias_lanes[1], rq[vectors - 1], y);
-              ox += along_row - 1;
+          if constexpr (T > 1) {
+            if (all_inside && ox + T <= inner_end) {
+              along_row_outputs<T, Conv::tap_offsets>(c.x + origin, weights, bias_lanes[1], rq, y);
+              ox += T - 1;
               continue;
             }
           }
           if (all_inside) {
-            const std::int8_t* x = c.x + origin;
-            vec values[vectors];
-            for (index_t v = 0; v < vectors; ++v) {
-              const int n = count_of(v);
-              vec acc = load(bias_lanes[1] + v * lanes);
-              for (count_t t = 0; t < taps; ++t)
-                acc = multiply_add(acc, widen(x + distance[t] + v * lanes, n), load(weights + (t * vectors + v) * lanes));
-              values[v] = rq[v].value(acc);
-            }
-            store_vectors(values, vectors, count_of(vectors - 1), y);
+            one_output<Conv::tap_offsets>(c.x + origin, weights, bias_lanes[1], rq, y);
             continue;
           }
           // At the border: the taps inside, a range along each dim, each from the window's first element
