@@ -86,15 +86,17 @@ struct int8_nhwc_conv {
     return {z0, y0, x0, inside, ((z0 * in.h + y0) * in.w + x0) * in.c};
   }
   static constexpr window window_of(index_t p) { return window_at(p / (out.w * out.h), p / out.w % out.h, p % out.w); }
-  static constexpr std::array<index_t, taps> tap_offsets = [] {
+  // (Of a window in a tensor of dims d: x86's depthwise kernel also reads a padded copy of the input.)
+  static constexpr std::array<index_t, taps> tap_offsets_in(dims4 d) {
     std::array<index_t, taps> at{};
     int t = 0;
     for (index_t kz = 0; kz < k.kernel[0]; ++kz)
       for (index_t ky = 0; ky < k.kernel[1]; ++ky)
         for (index_t kx = 0; kx < k.kernel[2]; ++kx)
-          at[t++] = ((kz * k.dilation[0] * in.h + ky * k.dilation[1]) * in.w + kx * k.dilation[2]) * in.c;
+          at[t++] = ((kz * k.dilation[0] * d.h + ky * k.dilation[1]) * d.w + kx * k.dilation[2]) * d.c;
     return at;
-  }();
+  }
+  static constexpr std::array<index_t, taps> tap_offsets = tap_offsets_in(in);
 
   // Output position p's row of int8: the input pixel's channels in place, or gathered into `gathered`.
   static const std::int8_t* row_of(const int8_call& c, index_t p, std::int8_t* gathered) {

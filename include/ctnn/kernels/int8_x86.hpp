@@ -622,15 +622,7 @@ struct depthwise {
       return (outputs - 1) * Conv::k.stride[dim] + (Conv::k.kernel[dim] - 1) * Conv::k.dilation[dim] + 1;
     }
     static constexpr dims4 dims{channels, extent(0, Conv::out.d), extent(1, Conv::out.h), extent(2, Conv::out.w)};
-    static constexpr std::array<index_t, taps> tap_offsets = [] {
-      std::array<index_t, taps> at{};
-      int t = 0;
-      for (index_t kz = 0; kz < Conv::k.kernel[0]; ++kz)
-        for (index_t ky = 0; ky < Conv::k.kernel[1]; ++ky)
-          for (index_t kx = 0; kx < Conv::k.kernel[2]; ++kx)
-            at[t++] = ((kz * Conv::k.dilation[0] * dims.h + ky * Conv::k.dilation[1]) * dims.w + kx * Conv::k.dilation[2]) * channels;
-      return at;
-    }();
+    static constexpr std::array<index_t, taps> tap_offsets = Conv::tap_offsets_in(dims);
     static constexpr bool every_window_inside = [] {
       for (int dim = 0; dim < 3; ++dim)
         if (Conv::k.pad_begin[dim] != 0) return false;
