@@ -195,6 +195,42 @@ TEST(UpsampleKernel, LargeNonDyadicRatiosFollowPyTorchsDoublePositions) {
       [&](const naive::tensor& x) { return naive::upsample(x, sp({384}), ratio, true, false); }, 50, false);
 }
 
+// Channel counts that take NHWC's vectors of channels, a tail after them, or only the tail, at every
+// vector width (the layer's pooling loops differ between them).
+TEST(PoolKernel, MaxPoolingOverEveryChannelBlock) {
+  expect_like<sequential<input<16, 6, 6>, max_pool2d<2>>>(
+      [](const naive::tensor& x) { return naive::max_pool(x, sp({2, 2}), sp({2, 2}), sp({1, 1}), sp({0, 0}, 0), false); }, 6, true);
+  expect_like<sequential<input<35, 7, 7>, max_pool2d<3, stride<2>, pad<1>>>>(
+      [](const naive::tensor& x) { return naive::max_pool(x, sp({3, 3}), sp({2, 2}), sp({1, 1}), sp({1, 1}, 0), false); }, 7, true);
+  expect_like<sequential<input<6, 8, 8>, max_pool2d<2>>>(
+      [](const naive::tensor& x) { return naive::max_pool(x, sp({2, 2}), sp({2, 2}), sp({1, 1}), sp({0, 0}, 0), false); }, 8, true);
+}
+
+// PyTorch's max pooling takes a NaN over anything in its window, +inf too ((val > max) || isnan(val)).
+TEST(PoolKernel, MaxPoolingPropagatesNaN) {
+  constexpr int channels = 35;  // vectors of channels and a tail
+  using net = sequential<input<channels, 2, 4>, max_pool2d<2>>;
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  std::vector<float> x(channels * 8);  // NCHW: two 2x2 windows per channel
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 11) - 5.0f;
+  for (int c : {3, 20, 34}) {
+    x[c * 8 + 1] = nan;  // in the first window (row 0, column 1)
+    x[c * 8 + 2] = inf;  // and +inf in the second (row 0, column 2)
+  }
+  x[7 * 8 + 4] = nan;  // channel 7's first window, row 1 column 0, beside +inf
+  x[7 * 8 + 0] = inf;
+  for (const layout l : {layout::nchw, layout::nhwc}) {
+    const auto y = l == layout::nchw ? harness::run<net, layout::nchw>(x, {}) : harness::run<net, layout::nhwc>(x, {});
+    for (int c = 0; c < channels; ++c) {
+      const bool nan_first = c == 3 || c == 20 || c == 34 || c == 7;
+      EXPECT_EQ(std::isnan(y[c * 2]), nan_first) << "channel " << c;
+      if (c == 3 || c == 20 || c == 34) {
+        EXPECT_EQ(y[c * 2 + 1], inf) << "channel " << c;
+      }
+    }
+  }
+}
+
 TEST(UpsampleKernel, LinearPropagatesNaN) {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   // PyTorch: upsample(scale 2, linear) of [1, NaN, 4, 5] is NaN from the first element on (0 * NaN).

@@ -9,6 +9,7 @@
 
 #include "ctnn/kernels/math.hpp"
 #include "ctnn/kernels/quantize.hpp"
+#include "ctnn/kernels/target.hpp"
 #include "ctnn/kernels/tensor.hpp"
 #include "ctnn/shapes/pool.hpp"
 
@@ -23,14 +24,49 @@ constexpr void max_pool_forward(const T* x, T* y) {
     for (index_t oz = 0; oz < out.d; ++oz)
       for (index_t oy = 0; oy < out.h; ++oy)
         for (index_t ox = 0; ox < out.w; ++ox) {
+          T* to = y + offset<L>(out, 0, oz, oy, ox);
+          index_t first = 0;
+          // Whole vectors of channels as GNU vectors, their NaNs in a select of their own: both compilers
+          // vectorize that (g++ 12 left one select testing both scalar: 16 channels 6x slower than clang).
+          // Not on 16-byte vectors: on the M55 the loop below counts fewer instructions (LeNet 437,720
+          // against 455,700).
+          using S = simd<T>;
+          constexpr index_t vector_channels = S::available && S::lanes * sizeof(T) >= 32 ? out.c / S::lanes * S::lanes : 0;
+          if constexpr (vector_channels > 0) {
+            if (!std::is_constant_evaluated()) {
+              for (; first < vector_channels; first += S::lanes) {
+                typename S::type best = S::broadcast(lowest_value<T>()), nan = S::broadcast(T{});
+                for_each_tap<k, in>(oz, oy, ox, [&](index_t, index_t, index_t, index_t iz, index_t iy, index_t ix) {
+                  const typename S::type v = S::load(x + offset<L>(in, first, iz, iy, ix));
+                  best = v > best ? v : best;
+                  nan = v != v ? v : nan;
+                });
+                S::store(to + first, nan != nan ? nan : best);
+              }
+            }
+          }
+          // The rest (a layer with fewer channels than a vector: LeNet's 6) one by one. The select's form
+          // per compiler: clang vectorizes the NaNs apart (3x faster on 6 channels), g++ is faster with one.
           T best[out.c];  // a local array, not the output: no aliasing with x to rule out on every tap
-          for (index_t c = 0; c < out.c; ++c) best[c] = lowest_value<T>();
+#if defined(__clang__)
+          T nan[out.c];
+          for (index_t c = first; c < out.c; ++c) nan[c] = T{};
+#endif
+          for (index_t c = first; c < out.c; ++c) best[c] = lowest_value<T>();
           for_each_tap<k, in>(oz, oy, ox, [&](index_t, index_t, index_t, index_t iz, index_t iy, index_t ix) {
             const T* v = x + offset<L>(in, 0, iz, iy, ix);
-            for (index_t c = 0; c < out.c; ++c) best[c] = v[c] > best[c] || math::isnan(v[c]) ? v[c] : best[c];
+#if defined(__clang__)
+            for (index_t c = first; c < out.c; ++c) best[c] = v[c] > best[c] ? v[c] : best[c];
+            for (index_t c = first; c < out.c; ++c) nan[c] = math::isnan(v[c]) ? v[c] : nan[c];
+#else
+            for (index_t c = first; c < out.c; ++c) best[c] = v[c] > best[c] || math::isnan(v[c]) ? v[c] : best[c];
+#endif
           });
-          T* to = y + offset<L>(out, 0, oz, oy, ox);
-          for (index_t c = 0; c < out.c; ++c) to[c] = best[c];
+#if defined(__clang__)
+          for (index_t c = first; c < out.c; ++c) to[c] = math::isnan(nan[c]) ? nan[c] : best[c];
+#else
+          for (index_t c = first; c < out.c; ++c) to[c] = best[c];
+#endif
         }
     return;
   }
