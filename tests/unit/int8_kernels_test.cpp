@@ -189,6 +189,15 @@ TEST(Int8Kernels, GatheredConvolutions) {
   check_layer<conv2d<1, 1, pad<1>>, nhwc_input<2, 3, 3>>(17);  // 1x1 with padding: gathered
 }
 
+// Padded inputs whose window rows (kw C_in values) are whole instruction steps (4 bytes with VNNI, 2
+// int16 without): read from a padded copy at constant distances, not gathered per window.
+TEST(Int8Kernels, WindowsFromAPaddedCopy) {
+  check_layer<conv2d<32, 3, pad<1>>, nhwc_input<4, 9, 11>>(81);
+  check_layer<conv2d<20, kernel<5, 4>, stride<2>, pad_tf_same>, nhwc_input<2, 13, 11>>(82);
+  check_layer<conv2d<7, kernel<2, 2>, stride<3>, pad<1>>, nhwc_input<8, 10, 10>>(83);
+  check_layer<conv1d<8, 4, pad<2>>, input<2, 30>::with<nhwc>>(84);
+}
+
 TEST(Int8Kernels, DepthwiseConvolutions) {
   check_layer<depthwise_conv2d<3, pad<1>>, nhwc_input<64, 6, 5>>(21);
   check_layer<depthwise_conv2d<3, stride<2>, pad<1>>, nhwc_input<10, 9, 9>>(22);

@@ -98,6 +98,39 @@ struct int8_nhwc_conv {
   }
   static constexpr std::array<index_t, taps> tap_offsets = tap_offsets_in(in);
 
+  // The part of the input the windows cover, from -pad_begin on each dim: a copy of it with the padding
+  // filled in (the zero point) lets every window be read without a bound tested (x86's kernels).
+  static constexpr index_t covered(int dim, index_t outputs) {
+    return (outputs - 1) * k.stride[dim] + (k.kernel[dim] - 1) * k.dilation[dim] + 1;
+  }
+  static constexpr dims4 padded = {in.c, covered(0, out.d), covered(1, out.h), covered(2, out.w)};
+  static constexpr bool pads =
+      k.pad_begin[0] != 0 || k.pad_begin[1] != 0 || k.pad_begin[2] != 0 || padded.d > in.d || padded.h > in.h || padded.w > in.w;
+  // The copy, each element converted (as the kernel's rows hold it).
+  template <class To, class Convert>
+  static void copy_padded(const int8_call& c, To* to, Convert convert) {
+    static_assert(k.pad_begin[0] >= 0 && k.pad_begin[1] >= 0 && k.pad_begin[2] >= 0);
+    const To padding = convert(static_cast<std::int8_t>(c.in.zero_point));
+    // Row by row: the columns [left, right) inside the input between runs of padding (whole runs, so
+    // that the loops vectorize).
+    constexpr index_t left = k.pad_begin[2] < padded.w ? k.pad_begin[2] : padded.w;
+    constexpr index_t right = k.pad_begin[2] + in.w < padded.w ? k.pad_begin[2] + in.w : padded.w;
+    constexpr count_t row = count_t{padded.w} * in.c, before = count_t{left} * in.c,
+                      inside = right > left ? count_t{right - left} * in.c : 0;
+    for (index_t pz = 0; pz < padded.d; ++pz)
+      for (index_t py = 0; py < padded.h; ++py, to += row) {
+        const index_t iz = pz - k.pad_begin[0], iy = py - k.pad_begin[1];
+        if (iz < 0 || iz >= in.d || iy < 0 || iy >= in.h) {
+          for (count_t i = 0; i < row; ++i) to[i] = padding;
+          continue;
+        }
+        const std::int8_t* from = c.x + (iz * in.h + iy) * in.w * in.c;
+        for (count_t i = 0; i < before; ++i) to[i] = padding;
+        for (count_t i = 0; i < inside; ++i) to[before + i] = convert(from[i]);
+        for (count_t i = before + inside; i < row; ++i) to[i] = padding;
+      }
+  }
+
   // Output position p's row of int8: the input pixel's channels in place, or gathered into `gathered`.
   static const std::int8_t* row_of(const int8_call& c, index_t p, std::int8_t* gathered) {
     const auto [z0, y0, x0, inside, origin] = window_of(p);

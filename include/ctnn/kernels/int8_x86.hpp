@@ -270,8 +270,27 @@ struct gemm {
   // A 1x1 window without padding over whole instruction steps, for VPDPBUSD: the input pixel is the row,
   // read where it is (its bytes flipped to unsigned in the register) instead of gathered.
   static constexpr bool in_place = Conv::direct && depth == 4 && Conv::in.c % depth == 0 && Conv::int_offsets;
-  static constexpr bool fits =
-      packed_elements * sizeof(weight_t) + (positions_per_tile * padded_k + row_slack) * sizeof(row_t) <= x86_int8_stack_bytes;
+  // A small input with padding whose window rows (kw C_in values each) are whole instruction steps: copied
+  // once, converted and with its padding, and each step read from there at a constant distance from the
+  // window's first element, where a gathered row would copy every window (DS-CNN's 10x4 stem: its rows
+  // of 4 gathered per position took 40% of the layer).
+  static constexpr count_t window_row = count_t{Conv::k.kernel[2]} * Conv::in.c;
+  static constexpr bool windowed = !in_place && Conv::pads && Conv::k.dilation[2] == 1 && window_row % depth == 0 &&
+                                   Conv::padded.size() * sizeof(row_t) <= 64 * 1024 && Conv::int_offsets;
+  static constexpr std::array<index_t, steps> step_offsets = [] {
+    std::array<index_t, steps> at{};
+    if constexpr (windowed) {
+      constexpr std::array<index_t, Conv::taps> taps = Conv::tap_offsets_in(Conv::padded);
+      for (count_t s = 0; s < steps; ++s) {
+        const count_t kk = s * depth;
+        at[s] = taps[kk / window_row * Conv::k.kernel[2]] + static_cast<index_t>(kk % window_row);
+      }
+    }
+    return at;
+  }();
+  static constexpr count_t padded_copy = windowed ? Conv::padded.size() : 1;
+  static constexpr bool fits = packed_elements * sizeof(weight_t) +
+                                   (positions_per_tile * padded_k + row_slack + padded_copy) * sizeof(row_t) <= x86_int8_stack_bytes;
 
   // The weights in NHWC's window order (k = tap * C_in + input channel, PyTorch's is input channel * taps
   // + tap), block by block of tile_vectors * lanes channels as [step][channel][depth], zero past the
@@ -383,7 +402,7 @@ struct gemm {
       for (int v = 0; v < V; ++v) wv[v] = load(w + v * lanes * depth);
 #pragma GCC unroll 16
       for (int r = 0; r < R; ++r) {
-        vec x = broadcast(rows[r] + s * depth);
+        vec x = broadcast(rows[r] + (windowed ? step_offsets[s] : s * depth));
         if constexpr (Flip) x = flip_bytes(x, flip);
 #pragma GCC unroll 16
         for (int v = 0; v < V; ++v) acc[r][v] = mac(acc[r][v], x, wv[v]);
@@ -420,14 +439,16 @@ struct gemm {
   static void run(const int8_call& c, const output_stage& stage) {
     alignas(64) weight_t packed[packed_elements];
     alignas(64) std::int32_t start[vectors * lanes] = {};
-    alignas(64) row_t rows[in_place ? 1 : positions_per_tile * padded_k + row_slack];
+    alignas(64) row_t rows[in_place || windowed ? 1 : positions_per_tile * padded_k + row_slack];
+    alignas(64) row_t copy[padded_copy];
+    if constexpr (windowed) Conv::copy_padded(c, copy, [](std::int8_t v) { return to_row(v); });
     pack(c, packed, start);
     requantizer rqs[vectors];
     for (index_t v = 0; v < vectors; ++v) {
       const index_t oc = v * lanes;
       rqs[v] = requantizer(c.multipliers + oc, channels - oc < lanes ? static_cast<int>(channels - oc) : lanes, stage);
     }
-    if constexpr (!in_place)
+    if constexpr (!in_place && !windowed)
       for (count_t s = Conv::row; s < padded_k; ++s)
         for (int r = 0; r < positions_per_tile; ++r) rows[r * padded_k + s] = row_t{0};
     constexpr count_t positions = count_t{Conv::out.d} * Conv::out.h * Conv::out.w;
@@ -438,6 +459,12 @@ struct gemm {
         const count_t at = p + static_cast<count_t>(r < valid ? r : valid - 1);
         if constexpr (in_place) {
           row[r] = reinterpret_cast<const row_t*>(Conv::row_of(c, static_cast<index_t>(at), nullptr));
+        } else if constexpr (windowed) {
+          constexpr dims4 out = Conv::out, p = Conv::padded;
+          constexpr window3 k = Conv::k;
+          const index_t ox = static_cast<index_t>(at % out.w), oy = static_cast<index_t>(at / out.w % out.h),
+                        oz = static_cast<index_t>(at / (count_t{out.w} * out.h));
+          row[r] = copy + ((oz * k.stride[0] * p.h + oy * k.stride[1]) * p.w + ox * k.stride[2]) * p.c;
         } else {
           row[r] = rows + r * padded_k;
           gather(c, at, rows + r * padded_k);
@@ -618,39 +645,10 @@ struct depthwise {
   // zero point, so that every window lies inside it (a padding tap adds z w, which the kernel biases'
   // b - z sum w takes out again), each row in tiles.
   struct padded {
-    static constexpr index_t extent(int dim, index_t outputs) {
-      return (outputs - 1) * Conv::k.stride[dim] + (Conv::k.kernel[dim] - 1) * Conv::k.dilation[dim] + 1;
-    }
-    static constexpr dims4 dims{channels, extent(0, Conv::out.d), extent(1, Conv::out.h), extent(2, Conv::out.w)};
+    static constexpr dims4 dims = Conv::padded;
     static constexpr std::array<index_t, taps> tap_offsets = Conv::tap_offsets_in(dims);
-    static constexpr bool every_window_inside = [] {
-      for (int dim = 0; dim < 3; ++dim)
-        if (Conv::k.pad_begin[dim] != 0) return false;
-      return dims.d <= Conv::in.d && dims.h <= Conv::in.h && dims.w <= Conv::in.w;
-    }();
-    static constexpr bool worth = !every_window_inside && Conv::k.pad_begin[0] >= 0 && Conv::k.pad_begin[1] >= 0 &&
+    static constexpr bool worth = Conv::pads && Conv::k.pad_begin[0] >= 0 && Conv::k.pad_begin[1] >= 0 &&
                                   Conv::k.pad_begin[2] >= 0 && dims.size() <= 96 * 1024;
-
-    static void fill(const int8_call& c, std::int8_t* to) {
-      constexpr dims4 in = Conv::in, p = dims;
-      constexpr window3 k = Conv::k;
-      const auto z = static_cast<std::int8_t>(c.in.zero_point);
-      // The columns [left, right) of a row inside the input.
-      constexpr index_t left = k.pad_begin[2] < p.w ? k.pad_begin[2] : p.w;
-      constexpr index_t right = k.pad_begin[2] + in.w < p.w ? k.pad_begin[2] + in.w : p.w;
-      constexpr count_t row = count_t{p.w} * channels;
-      for (index_t pz = 0; pz < p.d; ++pz)
-        for (index_t py = 0; py < p.h; ++py, to += row) {
-          const index_t iz = pz - k.pad_begin[0], iy = py - k.pad_begin[1];
-          if (iz < 0 || iz >= in.d || iy < 0 || iy >= in.h || right <= left) {
-            std::memset(to, z, row);
-            continue;
-          }
-          std::memset(to, z, count_t{left} * channels);
-          std::memcpy(to + count_t{left} * channels, c.x + offset<layout::nhwc>(in, 0, iz, iy, 0), count_t{right - left} * channels);
-          std::memset(to + count_t{right} * channels, z, count_t{p.w - right} * channels);
-        }
-    }
   };
 
   static void run_padded(const int8_call& c, const std::int32_t* weights, const std::int32_t* kernel_biases, const requantizer* rq) {
@@ -658,7 +656,7 @@ struct depthwise {
     constexpr window3 k = Conv::k;
     constexpr int T = tile_for(out.w);
     alignas(64) std::int8_t x[p.size()];
-    padded::fill(c, x);
+    Conv::copy_padded(c, x, [](std::int8_t v) { return v; });
     for (index_t oz = 0; oz < out.d; ++oz)
       for (index_t oy = 0; oy < out.h; ++oy) {
         const std::int8_t* row = x + (count_t{oz} * k.stride[0] * p.h + oy * k.stride[1]) * p.w * channels;
