@@ -106,6 +106,10 @@ struct int8_nhwc_conv {
   static constexpr dims4 padded = {in.c, covered(0, out.d), covered(1, out.h), covered(2, out.w)};
   static constexpr bool pads =
       k.pad_begin[0] != 0 || k.pad_begin[1] != 0 || k.pad_begin[2] != 0 || padded.d > in.d || padded.h > in.h || padded.w > in.w;
+  // Output (oz, oy, ox)'s window's first element in that copy.
+  static constexpr index_t padded_first(index_t oz, index_t oy, index_t ox) {
+    return ((oz * k.stride[0] * padded.h + oy * k.stride[1]) * padded.w + ox * k.stride[2]) * padded.c;
+  }
   // The copy, each element converted (as the kernel's rows hold it).
   template <class To, class Convert>
   static void copy_padded(const int8_call& c, To* to, Convert convert) {

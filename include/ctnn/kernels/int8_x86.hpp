@@ -460,11 +460,10 @@ struct gemm {
         if constexpr (in_place) {
           row[r] = reinterpret_cast<const row_t*>(Conv::row_of(c, static_cast<index_t>(at), nullptr));
         } else if constexpr (windowed) {
-          constexpr dims4 out = Conv::out, p = Conv::padded;
-          constexpr window3 k = Conv::k;
+          constexpr dims4 out = Conv::out;
           const index_t ox = static_cast<index_t>(at % out.w), oy = static_cast<index_t>(at / out.w % out.h),
                         oz = static_cast<index_t>(at / (count_t{out.w} * out.h));
-          row[r] = copy + ((oz * k.stride[0] * p.h + oy * k.stride[1]) * p.w + ox * k.stride[2]) * p.c;
+          row[r] = copy + Conv::padded_first(oz, oy, ox);
         } else {
           row[r] = rows + r * padded_k;
           gather(c, at, rows + r * padded_k);
@@ -652,23 +651,20 @@ struct depthwise {
   };
 
   static void run_padded(const int8_call& c, const std::int32_t* weights, const std::int32_t* kernel_biases, const requantizer* rq) {
-    constexpr dims4 p = padded::dims, out = Conv::out;
-    constexpr window3 k = Conv::k;
+    constexpr dims4 out = Conv::out;
     constexpr int T = tile_for(out.w);
-    alignas(64) std::int8_t x[p.size()];
+    alignas(64) std::int8_t x[padded::dims.size()];
     Conv::copy_padded(c, x, [](std::int8_t v) { return v; });
     for (index_t oz = 0; oz < out.d; ++oz)
       for (index_t oy = 0; oy < out.h; ++oy) {
-        const std::int8_t* row = x + (count_t{oz} * k.stride[0] * p.h + oy * k.stride[1]) * p.w * channels;
         std::int8_t* y = c.y + offset<layout::nhwc>(out, 0, oz, oy, 0);
         index_t ox = 0;
         if constexpr (T > 1)
           for (; ox + T <= out.w; ox += T)
-            along_row_outputs<T, padded::tap_offsets>(row + count_t{ox} * k.stride[2] * channels, weights, kernel_biases, rq,
+            along_row_outputs<T, padded::tap_offsets>(x + Conv::padded_first(oz, oy, ox), weights, kernel_biases, rq,
                                                       y + count_t{ox} * channels);
         for (; ox < out.w; ++ox)
-          one_output<padded::tap_offsets>(row + count_t{ox} * k.stride[2] * channels, weights, kernel_biases, rq,
-                                          y + count_t{ox} * channels);
+          one_output<padded::tap_offsets>(x + Conv::padded_first(oz, oy, ox), weights, kernel_biases, rq, y + count_t{ox} * channels);
       }
   }
 

@@ -11,28 +11,33 @@
 
 namespace ctnn {
 
-template <shape In, shape Out, layout L, class T>
-constexpr void copy_reshaped(const T* x, T* y) {
+// Calls move(from, to) for every element: its offset in the input and in the output, in layout L (the
+// forward pass copies along it, the backward pass adds back along it).
+template <shape In, shape Out, layout L, class Move>
+constexpr void each_reshaped(Move&& move) {
   static_assert(In.size() == Out.size());
-  if constexpr (L == layout::nhwc && Out.rank == 1 && In.rank > 1) {
+  if constexpr (L == layout::nchw || In == Out) {
+    for (count_t n = 0; n < In.size(); ++n) move(n, n);
+  } else if constexpr (Out.rank == 1) {
     // Flattened to one dim (before a linear layer): channel-last to channel-first, a transposition
     // without an index unravelled per element (LeNet's 400 elements 3x faster).
     constexpr dims4 in = dims_of(In);
     constexpr count_t positions = in.spatial_size();
     for (index_t c = 0; c < in.c; ++c)
-      for (count_t p = 0; p < positions; ++p) y[c * positions + p] = x[p * in.c + c];
-    return;
-  }
-  for (count_t n = 0; n < In.size(); ++n) {
-    if constexpr (L == layout::nchw || In == Out) {
-      y[n] = x[n];
-    } else {
+      for (count_t p = 0; p < positions; ++p) move(p * in.c + c, c * positions + p);
+  } else {
+    for (count_t n = 0; n < In.size(); ++n) {
       index_t from[max_rank] = {}, to[max_rank] = {};
       unravel(n, In, from);
       unravel(n, Out, to);
-      y[offset_of<L>(Out, to)] = x[offset_of<L>(In, from)];
+      move(offset_of<L>(In, from), offset_of<L>(Out, to));
     }
   }
+}
+
+template <shape In, shape Out, layout L, class T>
+constexpr void copy_reshaped(const T* x, T* y) {
+  each_reshaped<In, Out, L>([&](count_t from, count_t to) { y[to] = x[from]; });
 }
 
 
@@ -49,16 +54,7 @@ constexpr void run_plain(const reshape_params&, const T* x, const T*, T* y) {
 template <shape In, shape Out, layout L, class T>
 constexpr void reshape_backward(const T* dy, T* dx) {
   if (dx == nullptr) return;
-  for (count_t n = 0; n < In.size(); ++n) {
-    if constexpr (L == layout::nchw || In == Out) {
-      dx[n] += dy[n];
-    } else {
-      index_t from[max_rank] = {}, to[max_rank] = {};
-      unravel(n, In, from);
-      unravel(n, Out, to);
-      dx[offset_of<L>(In, from)] += dy[offset_of<L>(Out, to)];
-    }
-  }
+  each_reshaped<In, Out, L>([&](count_t from, count_t to) { dx[from] += dy[to]; });
 }
 template <class Node, layout L, class T>
 constexpr void run_backward(const flatten_params&, const backward_call<T>& c) {
