@@ -490,6 +490,7 @@ int main(int argc, char** argv) {
   register_int8_workload<workloads::w2_ds_cnn>("W2_ds_cnn", workloads::describe_w2, 2);
   register_int8_workload<workloads::w3_resnet>("W3_resnet_3x3", workloads::describe_w3, 3);
   register_int8_workload<workloads::w4_mobilenet>("W4_mobilenet_block", workloads::describe_w4, 4);
+  register_int8_workload<workloads::w5_unet_up>("W5_unet_upsampling", workloads::describe_w5, 5);
   register_int8_workload<workloads::w6_alexnet>("W6_alexnet_conv1", workloads::describe_w6, 6);
   register_batch();
   register_network<zoo::resnet18>("N1_resnet18", "resnet18");

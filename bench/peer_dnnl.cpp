@@ -426,8 +426,28 @@ class dnnl_int8_runner final : public runner_int8, private chain {
           cur = dst, cur_md = pd.dst_desc(), c = oc, h = wd = 1, spatial = false;
           break;
         }
-        case op::conv_transpose:
-          throw std::runtime_error("no int8 transposed convolution in this set-up");
+        case op::conv_transpose: {
+          if (L.groups != 1) throw std::runtime_error("grouped int8 transposed convolution");
+          const int oc = L.out_channels;
+          const int oh = (h - 1) * L.sh - L.pt - L.pb + L.kh, ow = (wd - 1) * L.sw - L.pl - L.pr + L.kw;
+          const memory::desc bias_md = has_bias ? memory::desc(dims({oc}), dt::s32, tag::x) : memory::desc();
+          const memory::dims wdims = dims({oc, c, L.kh, L.kw});
+          dnnl::deconvolution_forward::desc d(fwd, dnnl::algorithm::deconvolution_direct,
+                                              memory::desc(dims({1, c, h, wd}), cur_md.data_type(), tag::any),
+                                              memory::desc(wdims, dt::s8, tag::any), bias_md,
+                                              memory::desc(dims({1, oc, oh, ow}), out_type, tag::any), dims({L.sh, L.sw}),
+                                              dims({L.pt, L.pl}), dims({L.pb, L.pr}));
+          dnnl::deconvolution_forward::primitive_desc pd(d, scaled(L), eng_);
+          memory src = reordered_to(cur, cur_md, pd.src_desc());
+          // PyTorch's [C_in][C_out][kh][kw] is oneDNN's o and i swapped: iohw.
+          memory wei = reordered(memory::desc(wdims, dt::s8, tag::iohw), L.weight8.data(), pd.weights_desc());
+          memory dst = keep(memory(pd.dst_desc(), eng_));
+          std::vector<std::pair<int, memory>> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
+          if (has_bias) args.emplace_back(DNNL_ARG_BIAS, reordered(bias_md, L.bias32.data(), pd.bias_desc()));
+          add_step(dnnl::deconvolution_forward(pd), std::move(args), pd.scratchpad_desc());
+          cur = dst, cur_md = pd.dst_desc(), c = oc, h = oh, wd = ow;
+          break;
+        }
       }
     }
     const memory::desc out_md = spatial ? memory::desc(dims({1, c, h, wd}), cur_md.data_type(), tag::nhwc)

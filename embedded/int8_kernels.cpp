@@ -1,7 +1,8 @@
 // The fast int8 kernels on the board itself (SMLAD on the Cortex-M4/M7, Helium on the M55) against the
-// reference kernels (conv_forward_int8, linear_forward_int8) called on the same data, bit for bit: the
-// host's tests/unit/int8_kernels_test.cpp cannot see these paths, and the examples only compare with
-// PyTorch within one LSB. Each layer is a one-layer int8 network in NHWC on pseudo-random data.
+// reference kernels (conv_forward_int8, conv_transpose_forward_int8, linear_forward_int8) called on the
+// same data, bit for bit: the host's tests/unit/int8_kernels_test.cpp cannot see these paths, and the
+// examples only compare with PyTorch within one LSB. Each layer is a one-layer int8 network in NHWC on
+// pseudo-random data.
 #include <array>
 #include <cstdint>
 #include <span>
@@ -57,6 +58,11 @@ void check_layer(const char* name, std::uint32_t seed) {
     conv_forward_int8<Layer::params, Net::input_shape, layout::nhwc>(x.data(), q.activations[0].zero_point, q.weights.data(),
                                                                      q.biases.data(), q.multipliers.data(), stage,
                                                                      reference.data());
+  } else if constexpr (std::is_same_v<std::remove_cvref_t<decltype(Layer::params)>, conv_transpose_params>) {
+    static_assert(int8_transposed_phases<Layer::params, Net::input_shape>::usable, "a case the phases run");
+    conv_transpose_forward_int8<Layer::params, Net::input_shape, layout::nhwc>(
+        x.data(), q.activations[0].zero_point, q.weights.data(), q.biases.data(), q.multipliers.data(), stage,
+        reference.data());
   } else {
     linear_forward_int8<Layer::params, Net::input_shape, layout::nhwc>(x.data(), q.activations[0].zero_point,
                                                                        q.weights.data(), q.biases.data(),
@@ -126,6 +132,11 @@ int main() {
   check_layer<conv2d<6, 5>, nhwc_input<1, 12, 12>, relu>("5x5 with ReLU", 28);
   check_layer<conv1d<8, 3, pad<1>>, input<6, 20>::with<nhwc>>("conv1d", 31);
   check_layer<conv2d<8, 3, groups<2>, pad<1>>, nhwc_input<4, 5, 5>>("grouped", 32);
+  // Transposed convolutions by stride phases, each run by the convolution's kernels above.
+  check_layer<conv_transpose2d<8, 4, stride<2>, pad<1>>, nhwc_input<8, 5, 5>>("transposed 4x4 stride 2", 51);
+  check_layer<conv_transpose2d<6, 3, stride<2>, pad<1>, output_padding<1>>, nhwc_input<5, 4, 4>, relu>(
+      "transposed 3x3 stride 2 with ReLU", 52);
+  check_layer<conv_transpose1d<12, 4, stride<2>, pad<1>>, input<8, 10>::with<nhwc>>("transposed 1d", 53);
   check_layer<linear<10>, input<64>::with<nhwc>>("linear 64->10", 41);
   check_layer<linear<7>, input<33>::with<nhwc>>("linear 33->7", 42);
   check_layer<linear<17, no_bias>, input<120>::with<nhwc>>("linear without bias", 44);

@@ -7,7 +7,8 @@ Deterministic (seeded, one thread): two runs write byte-identical files.
 
 Each network is a torch module written in the order of its ctnn twin's nodes (a ctnn type, given here),
 convolution or linear [+ batch norm] [+ ReLU] fused (fuse_modules, which folds the batch norm), weights observed per output channel (qint8,
-symmetric), activations per tensor (quint8 min/max observers), calibrated on `CALIBRATION` random
+symmetric; a transposed convolution's along axis 1, set by this script: PyTorch 1.13's eager mode observes
+them per tensor only), activations per tensor (quint8 min/max observers), calibrated on `CALIBRATION` random
 samples, then converted. Written per network, in a namespace of its own:
 
   net                     the ctnn type (NCHW)
@@ -212,6 +213,44 @@ class Act(nn.Module):
         return t
 
 
+class Deconv(nn.Module):
+    """A decoder: conv + ReLU, a transposed convolution + BN (folded) that doubles H and W, and a transposed
+    convolution with output padding (weights per output channel: axis 1 of [C_in, C_out, k, k]). No ReLU
+    after them: PyTorch 1.13 fuses none into a transposed convolution, so its ReLU would keep the
+    convolution's quantization where ctnn's calibration observes the ReLU's output (as a fused one's)."""
+    ctnn = ("ctnn::sequential<ctnn::input<4, 5, 5>, ctnn::conv2d<8, 3, ctnn::pad<1>>, ctnn::relu, "
+            "ctnn::conv_transpose2d<6, 4, ctnn::stride<2>, ctnn::pad<1>, ctnn::no_bias>, ctnn::batch_norm2d<>, "
+            "ctnn::conv_transpose2d<3, 3, ctnn::stride<2>, ctnn::pad<1>, ctnn::output_padding<1>>>")
+    input_shape = (4, 5, 5)
+    fuse = [["conv", "relu"], ["up", "up_bn"]]
+    transposed = ["up", "out"]
+    calibration = 32  # with 8, a test input's first ReLU output lies 45% past the observed range
+
+    def __init__(self):
+        super().__init__()
+        self.quant = tq.QuantStub()
+        self.conv, self.relu = nn.Conv2d(4, 8, 3, padding=1), nn.ReLU()
+        self.up, self.up_bn = nn.ConvTranspose2d(8, 6, 4, stride=2, padding=1, bias=False), nn.BatchNorm2d(6)
+        self.out = nn.ConvTranspose2d(6, 3, 3, stride=2, padding=1, output_padding=1)
+        self.weighted = ["conv", "up", "out"]
+        self.merges = []
+        with torch.no_grad():
+            self.up_bn.weight.uniform_(0.5, 1.5)
+            self.up_bn.bias.normal_(0.0, 0.2)
+            self.up_bn.running_mean.normal_(0.0, 0.2)
+            self.up_bn.running_var.uniform_(0.5, 2.0)
+
+    def forward(self, x):
+        return self.trace(x)[5]
+
+    def trace(self, x):
+        t = {}
+        t[2] = self.relu(self.conv(self.quant(x)))
+        t[4] = self.up_bn(self.up(t[2]))
+        t[5] = self.out(t[4])
+        return t
+
+
 def floats(values):
     return ", ".join(repr(float(torch.tensor(v, dtype=torch.float32).item())) + "f" for v in values)
 
@@ -235,12 +274,16 @@ def build(cls, seed):
     with torch.no_grad():
         for name in model.weighted:
             m = getattr(model, name)
-            m.weight.mul_(torch.linspace(0.5, 2.0, m.weight.shape[0]).view(-1, *([1] * (m.weight.dim() - 1))))
+            axis = 1 if name in getattr(cls, "transposed", []) else 0  # the output channels
+            shape = [1] * m.weight.dim()
+            shape[axis] = -1
+            m.weight.mul_(torch.linspace(0.5, 2.0, m.weight.shape[axis]).view(shape))
             if m.bias is not None:
                 m.bias.add_(0.1 * torch.randn_like(m.bias))
     flat = torch.cat([t.detach().flatten().to(torch.float32) for k, t in model.state_dict().items()
                       if not k.endswith("num_batches_tracked")])
-    calibration = torch.randn(CALIBRATION, *cls.input_shape)
+    calibration_count = getattr(cls, "calibration", CALIBRATION)
+    calibration = torch.randn(calibration_count, *cls.input_shape)
     inputs = torch.randn(INPUTS, *cls.input_shape)
 
     fused = tq.fuse_modules(model, cls.fuse) if cls.fuse else model
@@ -251,11 +294,25 @@ def build(cls, seed):
     # not in PyTorch 1.13's default lists.
     from torch.ao.quantization.quantization_mappings import (get_default_qconfig_propagation_list,
                                                              get_default_static_quant_module_mappings)
+    # PyTorch 1.13's eager mode observes a transposed convolution's weights per tensor only: prepared so,
+    # then given the per-channel weights its observer would make along axis 1 (the output channels),
+    # which the converted module's qnnpack kernel takes.
+    for name in getattr(cls, "transposed", []):
+        getattr(fused, name).qconfig = tq.QConfig(
+            activation=fused.qconfig.activation,
+            weight=tq.MinMaxObserver.with_args(dtype=torch.qint8, qscheme=torch.per_tensor_symmetric))
     prepared = tq.prepare(fused, allow_list=set(get_default_qconfig_propagation_list()) | {nn.Softmax})
     with torch.no_grad():
         for sample in calibration:
             prepared(sample.unsqueeze(0))
     converted = tq.convert(prepared, mapping={**get_default_static_quant_module_mappings(), nn.Softmax: nnq.Softmax})
+    for name in getattr(cls, "transposed", []):
+        observer = tq.PerChannelMinMaxObserver(dtype=torch.qint8, qscheme=torch.per_channel_symmetric, ch_axis=1)
+        w = getattr(fused, name).weight.detach()
+        observer(w)
+        scales, zeros = observer.calculate_qparams()
+        module = getattr(converted, name)
+        module.set_weight_bias(torch.quantize_per_channel(w, scales.to(torch.float64), zeros, 1, torch.qint8), module.bias())
 
     # Each weighted layer's input scale, from a hook on the converted module.
     input_scales = {}
@@ -278,6 +335,7 @@ def build(cls, seed):
         w = m.weight()
         assert w.qscheme() == torch.per_channel_symmetric or w.qscheme() == torch.per_channel_affine
         s = w.q_per_channel_scales()
+        assert w.q_per_channel_axis() == (1 if n in getattr(cls, "transposed", []) else 0)
         weights.append(w.int_repr().flatten())
         scales.append(s.to(torch.float32))
         b = m.bias()
@@ -296,7 +354,7 @@ def build(cls, seed):
 
     text = f"namespace int8_{cls.__name__.lower()} {{\nusing net = {cls.ctnn};\n"
     text += array("float", "weights", floats(flat.tolist()))
-    text += f"inline constexpr int calibration_count = {CALIBRATION}, input_count = {INPUTS};\n"
+    text += f"inline constexpr int calibration_count = {calibration_count}, input_count = {INPUTS};\n"
     text += array("float", "calibration", floats(calibration.flatten().tolist()))
     text += array("float", "inputs", floats(inputs.flatten().tolist()))
     text += f"inline constexpr ctnn::quantization input_quantization{quant(stub.scale, stub.zero_point)};\n"
@@ -321,7 +379,7 @@ def build(cls, seed):
 def main():
     torch.backends.quantized.engine = "qnnpack"
     torch.set_num_threads(1)
-    parts = [build(Cnn, 2026), build(Kws, 2027), build(Bn, 2028), build(Act, 2029)]
+    parts = [build(Cnn, 2026), build(Kws, 2027), build(Bn, 2028), build(Act, 2029), build(Deconv, 2030)]
     text = (f"// Generated by tools/make_int8_network_reference.py (PyTorch {torch.__version__}, qnnpack); do not edit.\n"
             "// See the script's docstring.\n" + "".join(parts))
     os.makedirs(os.path.dirname(OUT), exist_ok=True)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Writes tests/data/int8/reference.inc: int8 convolutions and linear layers computed by PyTorch's
-quantized kernels (qnnpack engine), for tests/unit/int8_reference_test.cpp.
+"""Writes tests/data/int8/reference.inc: int8 convolutions, transposed convolutions and linear layers
+computed by PyTorch's quantized kernels (qnnpack engine), for tests/unit/int8_reference_test.cpp.
 
 Run with Debian's python3-torch (PyTorch 1.13): `/usr/bin/python3 tools/make_int8_reference.py`.
 Deterministic (seeded, one thread): two runs write byte-identical files.
@@ -12,10 +12,12 @@ max|w| / 127). Each case is one line:
   CTNN_INT8_CASE(id, (LAYER), (IN_SHAPE...), (GEOMETRY...), activation, x_scale, x_zero, (X...),
                  (W_SCALES...), (W...), (BIAS...), y_scale, y_zero, (Y...));
 
-LAYER is a ctnn layer type (a convolution on a C x H x W sample, or a linear layer on a vector); GEOMETRY
+LAYER is a ctnn layer type (a convolution or transposed convolution on a C x H x W sample, or a linear
+layer on a vector); GEOMETRY
 is PyTorch's (kernel h, w, stride h, w, padding h, w, dilation h, w, groups, output C, H, W: a linear layer is a 1x1
 convolution of a 1x1 map), for the test's own naive convolution; X and Y in
-PyTorch's contiguous order of the one sample, int8; W int8 in PyTorch's order; BIAS float (the kernel's
+PyTorch's contiguous order of the one sample, int8; W int8 in PyTorch's order ([C_in, C_out/g, ...] for a
+transposed convolution, its scales per output channel); BIAS float (the kernel's
 int32 bias is round(b / (x_scale w_scale[c])), as PyTorch's); activation 0 none, 1 ReLU, 2 ReLU6, applied
 by PyTorch's quantized relu on the output (ReLU6's upper bound by this script: see finish()). PyTorch
 requantizes in float; ctnn in fixed point (gemmlowp): the test allows 1 LSB on at most 1% of the elements.
@@ -47,6 +49,18 @@ CONV_CASES = [
      dict(out_channels=8, kernel_size=3, stride=2, groups=4, padding=1), 4, 9, 9, 0),
     ("conv_ds_cnn_stem", "conv2d<16, kernel<10, 4>, stride<2>, pad<5, 1>>",
      dict(out_channels=16, kernel_size=(10, 4), stride=2, padding=(5, 1)), 1, 49, 10, 1),
+]
+# Transposed convolutions, weights [C_in, C_out/g, k...] per output channel (axis 1; a grouped one per
+# tensor: PyTorch's axis 1 has C_out/g scales, and qnnpack reads C_out). (id, ctnn layer, torch arguments, C, H, W, activation)
+TRANSPOSED_CASES = [
+    ("conv_transpose4x4_stride2", "conv_transpose2d<6, 4, stride<2>, pad<1>>",
+     dict(out_channels=6, kernel_size=4, stride=2, padding=1), 5, 5, 6, 0),
+    ("conv_transpose3x3_stride2_output_padding_relu", "conv_transpose2d<8, 3, stride<2>, pad<1>, output_padding<1>>",
+     dict(out_channels=8, kernel_size=3, stride=2, padding=1, output_padding=1), 4, 6, 5, 1),
+    ("conv_transpose_dilation2_no_bias", "conv_transpose2d<4, kernel<3, 2>, dilation<2>, no_bias>",
+     dict(out_channels=4, kernel_size=(3, 2), dilation=2, bias=False), 3, 4, 4, 0),
+    ("conv_transpose_groups2_relu6", "conv_transpose2d<6, 3, stride<2, 1>, groups<2>, pad<1>>",
+     dict(out_channels=6, kernel_size=3, stride=(2, 1), groups=2, padding=1), 4, 5, 5, 2),
 ]
 # (id, ctnn layer, in_features, out_features, bias, activation)
 LINEAR_CASES = [
@@ -138,6 +152,29 @@ def main():
         qy = qF.linear(qx, qw, bias, scale=ys, zero_point=yz)
         qy = finish(qy, activation)
         lines.append(line(case_id, layer, (fin,), (1, 1, 1, 1, 0, 0, 1, 1, 1, fout, 1, 1), activation, xs, xz, qx, ws, qw, bias, ys, yz, qy))
+    for case_id, layer, kw, c, h, w, activation in TRANSPOSED_CASES:
+        conv = torch.nn.ConvTranspose2d(c, **kw)
+        x = torch.randn(1, c, h, w)
+        xs, xz, qx = quantize_activation(x, rng)
+        weight = conv.weight.detach()
+        if conv.groups == 1:
+            scales = (weight.abs().amax(dim=(0, 2, 3)) / 127.0).to(torch.float32).to(torch.float64)
+            qw = torch.quantize_per_channel(weight, scales, torch.zeros(weight.shape[1], dtype=torch.long), 1, torch.qint8)
+        else:  # qnnpack reads C_out scales where axis 1 has C_out/g: one scale for the tensor
+            scale = float((weight.abs().max() / 127.0).to(torch.float32))
+            scales = torch.full((weight.shape[1] * conv.groups,), scale, dtype=torch.float64)
+            qw = torch.quantize_per_tensor(weight, scale, 0, torch.qint8)
+        bias = conv.bias.detach() if conv.bias is not None else None
+        ys, yz = output_quantization(conv(qx.dequantize()).detach(), rng)
+        module = torch.ao.nn.quantized.ConvTranspose2d(c, kw["out_channels"], conv.kernel_size, stride=conv.stride,
+                                                       padding=conv.padding, output_padding=conv.output_padding,
+                                                       groups=conv.groups, bias=bias is not None, dilation=conv.dilation)
+        module.set_weight_bias(qw, bias)
+        module.scale, module.zero_point = ys, yz
+        qy = finish(module(qx), activation)
+        geometry = (*conv.kernel_size, *conv.stride, *conv.padding, *conv.dilation, conv.groups, *qy.shape[1:])
+        lines.append(line(case_id, layer, (c, h, w), geometry, activation, xs, xz, qx, scales, qw,
+                          bias, ys, yz, qy))
     text = (f"// Generated by tools/make_int8_reference.py (PyTorch {torch.__version__}, qnnpack, seed 2026); "
             "do not edit.\n// See the script's docstring.\n" + "\n".join(lines) + "\n")
     os.makedirs(os.path.dirname(OUT), exist_ok=True)

@@ -185,13 +185,15 @@ constexpr void quantize_network(const typename Net::weights& w, const tensor_ran
       folded(k, c, a, b);
       float largest = 0.0f;
       for (count_t i = 0; i < per_channel; ++i) {
-        const float v = weight[c * per_channel + i] * a;
+        const float v = weight[channel_weight(n, c, i)] * a;
         largest = v > largest ? v : (-v > largest ? -v : largest);
       }
       const float scale = symmetric_weight_scale(largest);
       q.weight_scales[n.channels + c] = scale;
-      for (count_t i = 0; i < per_channel; ++i)
-        q.weights[n.weights + c * per_channel + i] = quantize_weight(weight[c * per_channel + i] * a, scale);
+      for (count_t i = 0; i < per_channel; ++i) {
+        const count_t at = channel_weight(n, c, i);
+        q.weights[n.weights + at] = quantize_weight(weight[at] * a, scale);
+      }
     }
   }
   q = finish_quantization(q);  // ties the tensors that keep their input's quantization, before the biases read them

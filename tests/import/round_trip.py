@@ -628,13 +628,14 @@ int main(int, char** argv) {
   int worst = 0, differ = 0, total = 0;
   for (std::size_t i = 0; i < count; ++i) {
     std::array<std::int8_t, net::input_size> nchw{}, x8{};
-    std::array<std::int8_t, net::output_size> y8{};
+    std::array<std::int8_t, net::output_size> y8{}, out{};
     std::copy(x.begin() + i * net::input_size, x.begin() + (i + 1) * net::input_size, nchw.begin());
     net::input_from_nchw<std::int8_t>(nchw, x8);
     net::forward(model::quantized_weights, std::span<const std::int8_t, net::input_size>(x8),
                  std::span<std::int8_t, net::output_size>(y8), arena);
+    net::output_to_nchw<std::int8_t>(y8, out);
     for (std::size_t e = 0; e < net::output_size; ++e, ++total) {
-      const int d = std::abs(int{y8[e]} - int{y[i * net::output_size + e]});
+      const int d = std::abs(int{out[e]} - int{y[i * net::output_size + e]});
       worst = d > worst ? d : worst;
       differ += d > 0 ? 1 : 0;
     }
@@ -742,6 +743,8 @@ def torch_ao_round_trip(work, cxx):
         ran = run([exe, os.path.join(sub, "x8.bin"), os.path.join(sub, "y8.bin")])
         ok = ok and ran.returncode == 0
         text += ("\n" if text else "") + f"{cls.__name__} ({engine}): {ran.stdout.strip()}"
+    ok_t, text_t = qdq_transposed_round_trip(d, cxx)
+    ok, text = ok and ok_t, text + "\n" + text_t
     # Refused, the header left as it was: --int8 on a quantized model; a model whose output stays quantized
     # (its last DequantizeLinear and Cast removed).
     import onnx
@@ -768,6 +771,94 @@ def torch_ao_round_trip(work, cxx):
         text += f"\n{what}: {'ok' if good else 'FAILED'}: {r.stderr.strip().splitlines()[-1] if r.stderr else ''}"
         ok = ok and good
     return ok, text
+
+
+def qdq_transposed_round_trip(d, cxx):
+    """Transposed convolutions in QuantizeLinear / DequantizeLinear form (torch 1.13 exports no quantized
+    ConvTranspose, so the graph is written here, as onnxruntime's quantizer writes one): per-channel int8
+    weights along axis 1, a grouped one's C_out/g scales shared by its groups, int32 biases, a ReLU after
+    the first. Against PyTorch's quantized modules (qnnpack) on the same integers, each output within one
+    LSB."""
+    import onnx
+    from onnx import helper, numpy_helper, TensorProto
+    import torch.ao.nn.quantized as nnq
+    torch.backends.quantized.engine = "qnnpack"
+    g = torch.Generator().manual_seed(31)
+    shape = (4, 6, 6)
+    layers = [dict(c=4, o=6, k=4, s=2, p=1, groups=1, relu=True), dict(c=6, o=4, k=3, s=2, p=1, groups=2, relu=False)]
+    x = torch.randn(16, *shape, generator=g)
+    s_x, z_x = 0.03, 131
+    qx = torch.quantize_per_tensor(x, s_x, z_x, torch.quint8)
+    nodes, inits = [], []
+
+    def const(name, array):
+        inits.append(numpy_helper.from_array(np.asarray(array), name))
+        return name
+
+    nodes.append(helper.make_node("QuantizeLinear", ["x", const("x_s", np.float32(s_x)), const("x_z", np.uint8(z_x))], ["x_q"]))
+    nodes.append(helper.make_node("DequantizeLinear", ["x_q", "x_s", "x_z"], ["x_d"]))
+    current, q = "x_d", qx
+    for i, L in enumerate(layers):
+        w = torch.randn(L["c"], L["o"] // L["groups"], L["k"], L["k"], generator=g) * 0.3
+        b = torch.randn(L["o"], generator=g) * 0.2
+        if L["groups"] == 1:  # qnnpack's per-channel transposed convolution (grouped: per tensor)
+            scales = (w.abs().amax(dim=(0, 2, 3)) / 127.0).double()
+            qw = torch.quantize_per_channel(w, scales, torch.zeros(L["o"], dtype=torch.long), 1, torch.qint8)
+        else:
+            scales = (w.abs().max() / 127.0).double().repeat(L["o"] // L["groups"])
+            qw = torch.quantize_per_tensor(w, float(scales[0]), 0, torch.qint8)
+        m = nnq.ConvTranspose2d(L["c"], L["o"], L["k"], stride=L["s"], padding=L["p"], groups=L["groups"])
+        m.set_weight_bias(qw, b)
+        with torch.no_grad():
+            ref = torch.nn.functional.conv_transpose2d(q.dequantize(), qw.dequantize(), b, L["s"], L["p"], groups=L["groups"])
+        s_y = float((ref.max() - ref.min()) / 255.0)
+        z_y = int(round(-float(ref.min()) / s_y))
+        m.scale, m.zero_point = s_y, z_y
+        q = m(q)
+        if L["relu"]:
+            q = torch.relu(q)
+        name = f"up{i}"
+        in_scale = s_x if i == 0 else previous_scale
+        out_scales = scales.repeat(L["groups"])  # one per output channel
+        nodes.append(helper.make_node("DequantizeLinear", [const(f"{name}.w_q", qw.int_repr().numpy()),
+                                                           const(f"{name}.w_s", scales.float().numpy()),
+                                                           const(f"{name}.w_z", np.zeros(scales.numel(), np.int8))],
+                                      [f"{name}.weight"], axis=1))
+        b_q = torch.round(b.double() / (in_scale * out_scales)).to(torch.int32)
+        nodes.append(helper.make_node("DequantizeLinear", [const(f"{name}.b_q", b_q.numpy()),
+                                                           const(f"{name}.b_s", (in_scale * out_scales).float().numpy()),
+                                                           const(f"{name}.b_z", np.zeros(L["o"], np.int32))],
+                                      [f"{name}.bias"], axis=0))
+        nodes.append(helper.make_node("ConvTranspose", [current, f"{name}.weight", f"{name}.bias"], [f"{name}.y"],
+                                      kernel_shape=[L["k"]] * 2, strides=[L["s"]] * 2, pads=[L["p"]] * 4, group=L["groups"]))
+        out = f"{name}.y"
+        if L["relu"]:
+            nodes.append(helper.make_node("Relu", [out], [f"{name}.r"]))
+            out = f"{name}.r"
+        nodes.append(helper.make_node("QuantizeLinear", [out, const(f"{name}.s", np.float32(s_y)), const(f"{name}.z", np.uint8(z_y))], [f"{name}.q"]))
+        nodes.append(helper.make_node("DequantizeLinear", [f"{name}.q", f"{name}.s", f"{name}.z"], [f"{name}.d"]))
+        current, previous_scale = f"{name}.d", s_y
+    out_shape = list(q.shape[1:])
+    graph = helper.make_graph(nodes, "qdq_transposed", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, *shape])],
+                              [helper.make_tensor_value_info(current, TensorProto.FLOAT, [1, *out_shape])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    sub = os.path.join(d, "qdq_transposed")
+    os.makedirs(sub, exist_ok=True)
+    onnx.save(model, os.path.join(sub, "model.onnx"))
+    (qx.int_repr().to(torch.int32) - 128).numpy().astype(np.int8).tofile(os.path.join(sub, "x8.bin"))
+    (q.int_repr().to(torch.int32) - 128).numpy().astype(np.int8).tofile(os.path.join(sub, "y8.bin"))
+    r = run([sys.executable, os.path.join(REPO, "tools", "ctnn_import.py"), os.path.join(sub, "model.onnx"), "--header",
+             os.path.join(sub, "model.hpp"), "--name", "model"])
+    if r.returncode != 0:
+        return False, f"QDQ transposed convolutions: import failed: {r.stderr}"
+    with open(os.path.join(sub, "run.cpp"), "w") as f:
+        f.write(TORCH_AO_RUNNER)
+    exe = os.path.join(sub, "run")
+    built = run([cxx, "-std=c++20", "-O1", "-Wall", "-Wextra", "-Werror", f"-I{REPO}/include", os.path.join(sub, "run.cpp"), "-o", exe])
+    if built.returncode != 0:
+        return False, "QDQ transposed convolutions: compile failed:\n" + built.stderr[-3000:]
+    ran = run([exe, os.path.join(sub, "x8.bin"), os.path.join(sub, "y8.bin")])
+    return ran.returncode == 0, f"QDQ transposed convolutions (qnnpack): {ran.stdout.strip()}"
 
 
 class warnings_ignored:

@@ -1,7 +1,8 @@
 // The fast int8 kernels (ctnn/kernels/int8_dot.hpp, conv_int8.hpp, linear.hpp) against the reference ones
 // (conv_forward_int8, linear_forward_int8, requantize), bit for bit: requantize_fast on edge cases and
 // random accumulators and multipliers; convolutions of every shape the fast kernels take (1x1, gathered
-// windows with padding, stride and dilation, odd channel counts, depthwise, 1d) and the linear layer, each
+// windows with padding, stride and dilation, odd channel counts, depthwise, 1d), transposed convolutions
+// (by stride phases) and the linear layer, each
 // run as a one-layer int8 network in NHWC (the fast path) on random data, against the reference kernel
 // called on the same data. On Cortex-M the same kernels run SMLAD or Helium code: the boards' int8
 // examples compare with PyTorch (embedded/).
@@ -158,6 +159,10 @@ void check_layer(unsigned seed) {
     conv_forward_int8<Layer::params, Net::input_shape, layout::nhwc>(x.data(), q->activations[0].zero_point, q->weights.data(),
                                                                      q->biases.data(), q->multipliers.data(), stage,
                                                                      reference.data());
+  } else if constexpr (std::is_same_v<std::remove_cvref_t<decltype(Layer::params)>, conv_transpose_params>) {
+    conv_transpose_forward_int8<Layer::params, Net::input_shape, layout::nhwc>(
+        x.data(), q->activations[0].zero_point, q->weights.data(), q->biases.data(), q->multipliers.data(), stage,
+        reference.data());
   } else {
     linear_forward_int8<Layer::params, Net::input_shape, layout::nhwc>(x.data(), q->activations[0].zero_point,
                                                                        q->weights.data(), q->biases.data(),
@@ -247,6 +252,33 @@ TEST(Int8Kernels, ChannelBlocksOfEveryWidth) {
 TEST(Int8Kernels, OneDimensionalAndGrouped) {
   check_layer<conv1d<8, 3, pad<1>>, input<6, 20>::with<nhwc>>(31);
   check_layer<conv2d<8, 3, groups<2>, pad<1>>, nhwc_input<4, 5, 5>>(32);  // grouped: the reference kernel
+}
+
+// Transposed convolutions by stride phases, each a convolution (x86's matrix product here): strides
+// 1-3, kernels that divide by the stride or not, padding and output padding, channel counts off the
+// vector width, 1d and 3d, a fused ReLU6. Dilated and grouped ones take the reference.
+template <class Layer, class Input>
+inline constexpr bool by_phases = int8_transposed_phases<Layer::params, Input::params.dims>::usable;
+TEST(Int8Kernels, TransposedByStridePhases) {
+  using w5 = conv_transpose2d<32, 4, stride<2>, pad<1>>;  // its phases' data past a microcontroller's stack
+  static_assert(by_phases<w5, nhwc_input<64, 7, 6>> == CTNN_INT8_X86);
+  check_layer<w5, nhwc_input<64, 7, 6>>(91);
+  using small = conv_transpose2d<8, 3, stride<2>, pad<1>, output_padding<1>>;
+  static_assert(by_phases<small, nhwc_input<4, 6, 5>>);
+  check_layer<small, nhwc_input<4, 6, 5>>(92);
+  check_layer<conv_transpose2d<17, 2, stride<2>, no_bias>, nhwc_input<3, 4, 4>>(93);
+  check_layer<conv_transpose2d<5, 3, pad<1>>, nhwc_input<6, 5, 7>>(94);  // stride 1: one phase
+  check_layer<conv_transpose2d<6, kernel<5, 3>, stride<3, 2>, pad<2, 1>>, nhwc_input<5, 4, 6>>(95);
+  check_layer<conv_transpose2d<9, 4, stride<2>, pad_begin<2, 1>, pad_end<1, 2>>, nhwc_input<7, 5, 5>>(96);
+  check_layer<conv_transpose1d<12, 4, stride<2>, pad<1>>, input<8, 15>::with<nhwc>>(97);
+  check_layer<conv_transpose3d<4, 2, stride<2>>, input<3, 3, 4, 2>::with<nhwc>>(98);
+  using relu6_after = conv_transpose2d<16, 4, stride<2>, pad<1>>;
+  check_layer<relu6_after, nhwc_input<8, 5, 5>, relu6::params, sequential<nhwc_input<8, 5, 5>, relu6_after, relu6>>(99);
+  using dilated = conv_transpose2d<4, 3, stride<2>, dilation<2>>;
+  using grouped = conv_transpose2d<6, 4, stride<2>, groups<2>, pad<1>>;
+  static_assert(!by_phases<dilated, nhwc_input<3, 4, 4>> && !by_phases<grouped, nhwc_input<4, 4, 4>>);
+  check_layer<dilated, nhwc_input<3, 4, 4>>(100);
+  check_layer<grouped, nhwc_input<4, 4, 4>>(101);
 }
 
 TEST(Int8Kernels, LinearLayers) {

@@ -46,6 +46,7 @@ CTNN_INT8_NETWORK_DATA(int8_cnn)
 CTNN_INT8_NETWORK_DATA(int8_kws)
 CTNN_INT8_NETWORK_DATA(int8_bn)
 CTNN_INT8_NETWORK_DATA(int8_act)
+CTNN_INT8_NETWORK_DATA(int8_deconv)
 
 // The layout by hand: every convolution's and linear layer's weights, one byte each, and their channels.
 // Cnn: 8x3x3x3, 8x8x3x3 twice, 4x8x1x1, 10x12; Kws: 8x1x5x3, 8x1x3x3, 12x8x1x1, 16x120, 4x16.
@@ -54,6 +55,13 @@ static_assert(int8_cnn::net::quantized{}.biases.size() == 8 + 8 + 8 + 4 + 10);
 static_assert(int8_cnn::net::quantized{}.merge_multipliers.size() == 3 + 2);  // add: 2 inputs and the sum; concat: 2
 static_assert(int8_kws::net::quantized{}.weights.size() == 120 + 72 + 96 + 1920 + 64);
 static_assert(int8_kws::net::quantized{}.weight_scales.size() == 8 + 8 + 12 + 16 + 4);
+// Deconv: 8x4x3x3; transposed 8x6x4x4 and 6x3x3x3, per output channel (6 and 3: axis 1, not 8 and 6).
+static_assert(int8_deconv::net::quantized{}.weights.size() == 288 + 768 + 162);
+static_assert(int8_deconv::net::quantized{}.weight_scales.size() == 8 + 6 + 3);
+// A transposed convolution's output channel c: weights [C_in][C_out][taps], so c's run of taps per input
+// channel lies C_out taps apart (the 6x3x3x3 layer: channel 2's fourth element is input channel 0's tap 3).
+static_assert(channel_weight(int8_deconv::net::quantized::layout.node[4], 2, 3) == 2 * 9 + 3);
+static_assert(channel_weight(int8_deconv::net::quantized::layout.node[4], 2, 9) == (1 * 3 + 2) * 9);
 // The int8 arena is the plain plan's, a byte per element: a quarter of the float one.
 static_assert(static_arena<int8_cnn::net::quantized>::bytes * 4 == int8_cnn::net::arena_bytes);
 static_assert(int8_kws::net::quantized_arena_bytes * 4 == int8_kws::net::arena_bytes);
@@ -158,6 +166,7 @@ TEST(Int8Network, CnnImportedFromPyTorch) { imported_matches_pytorch<int8_cnn_da
 TEST(Int8Network, KwsImportedFromPyTorch) { imported_matches_pytorch<int8_kws_data>(); }
 TEST(Int8Network, BatchNormsFoldedImportedFromPyTorch) { imported_matches_pytorch<int8_bn_data>(); }
 TEST(Int8Network, TableActivationsImportedFromPyTorch) { imported_matches_pytorch<int8_act_data>(); }
+TEST(Int8Network, TransposedConvolutionsImportedFromPyTorch) { imported_matches_pytorch<int8_deconv_data>(); }
 
 // Observed on the same samples, ctnn's quantization is PyTorch's: the same int8 weights and scales, the
 // same biases, the same activation scales and zero points, to float rounding: the two float forwards
@@ -226,6 +235,7 @@ TEST(Int8Network, CnnCalibratedAsPyTorch) { calibration_matches_pytorch<int8_cnn
 TEST(Int8Network, KwsCalibratedAsPyTorch) { calibration_matches_pytorch<int8_kws_data>(); }
 TEST(Int8Network, BatchNormsFoldedCalibratedAsPyTorch) { calibration_matches_pytorch<int8_bn_data>(); }
 TEST(Int8Network, TableActivationsCalibratedAsPyTorch) { calibration_matches_pytorch<int8_act_data>(); }
+TEST(Int8Network, TransposedConvolutionsCalibratedAsPyTorch) { calibration_matches_pytorch<int8_deconv_data>(); }
 
 }  // namespace
 

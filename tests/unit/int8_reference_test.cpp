@@ -1,8 +1,9 @@
-// The int8 scheme (ctnn/kernels/quantize.hpp) and the reference int8 convolution and linear kernels:
-// the fixed-point arithmetic against values worked by hand; the kernels, in NCHW and NHWC, bit for bit
-// against a naive convolution written here from PyTorch's definition (int64 sums, the rounding steps
-// spelled out differently from gemmlowp's), and within one LSB of PyTorch's quantized kernels (qnnpack) on
-// tests/data/int8/reference.inc (tools/make_int8_reference.py), which requantize in float.
+// The int8 scheme (ctnn/kernels/quantize.hpp) and the reference int8 convolution, transposed convolution
+// and linear kernels: the fixed-point arithmetic against values worked by hand; the kernels, in NCHW and
+// NHWC, bit for bit against a naive convolution (and a scattering transposed one) written here from
+// PyTorch's definition (int64 sums, the rounding steps spelled out differently from gemmlowp's), and
+// within one LSB of PyTorch's quantized kernels (qnnpack) on tests/data/int8/reference.inc
+// (tools/make_int8_reference.py), which requantize in float.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -114,6 +115,44 @@ std::vector<std::int8_t> naive_conv(const std::vector<std::int8_t>& x, int c, in
   return y;
 }
 
+// The transposed convolution, by scattering: every input element adds w (x - z) to the outputs its taps
+// reach (o = i s - p + k d), the int64 sums requantized as above. w [in_c, out_c / groups, kh, kw].
+std::vector<std::int8_t> naive_conv_transpose(const std::vector<std::int8_t>& x, int c, int h, int w, int x_zero,
+                                              const std::vector<std::int8_t>& weight,
+                                              const std::vector<std::int32_t>& bias,
+                                              const std::vector<fixed_multiplier>& m, const output_stage& out,
+                                              const geometry& g) {
+  const int in_per_group = c / g.groups, out_per_group = g.out_c / g.groups;
+  const std::size_t plane = static_cast<std::size_t>(g.out_h) * g.out_w;
+  std::vector<std::int64_t> acc(static_cast<std::size_t>(g.out_c) * plane);
+  for (int oc = 0; oc < g.out_c; ++oc)
+    for (std::size_t p = 0; p < plane; ++p) acc[oc * plane + p] = bias.empty() ? 0 : bias[static_cast<std::size_t>(oc)];
+  for (int ic = 0; ic < c; ++ic)
+    for (int iy = 0; iy < h; ++iy)
+      for (int ix = 0; ix < w; ++ix) {
+        const int value = x[(static_cast<std::size_t>(ic) * h + iy) * w + ix] - x_zero;
+        for (int ocg = 0; ocg < out_per_group; ++ocg)
+          for (int ky = 0; ky < g.kernel_h; ++ky)
+            for (int kx = 0; kx < g.kernel_w; ++kx) {
+              const int oy = iy * g.stride_h - g.pad_h + ky * g.dilation_h;
+              const int ox = ix * g.stride_w - g.pad_w + kx * g.dilation_w;
+              if (oy < 0 || oy >= g.out_h || ox < 0 || ox >= g.out_w) continue;
+              const int oc = ic / in_per_group * out_per_group + ocg;
+              acc[oc * plane + static_cast<std::size_t>(oy) * g.out_w + ox] +=
+                  std::int64_t{weight[((static_cast<std::size_t>(ic) * out_per_group + ocg) * g.kernel_h + ky) * g.kernel_w + kx]} * value;
+            }
+      }
+  std::vector<std::int8_t> y(acc.size());
+  for (std::size_t i = 0; i < acc.size(); ++i) {
+    std::int64_t v = out.zero_point + naive_multiply(acc[i], m[i / plane]);
+    y[i] = static_cast<std::int8_t>(v < out.low ? out.low : (v > out.high ? out.high : v));
+  }
+  return y;
+}
+
+template <class Layer>
+inline constexpr bool transposed = std::is_same_v<std::remove_cv_t<decltype(Layer::params)>, conv_transpose_params>;
+
 // ---- the cases -----------------------------------------------------------------------------------------
 
 
@@ -130,6 +169,8 @@ std::vector<std::int8_t> run_kernel(const std::vector<std::int8_t>& x_nchw, std:
   const std::int32_t* b = bias.empty() ? nullptr : bias.data();
   if constexpr (std::is_same_v<std::remove_cv_t<decltype(Layer::params)>, linear_params>) {
     linear_forward_int8<Layer::params, In, L>(x.data(), x_zero, w.data(), b, m.data(), out, y.data());
+  } else if constexpr (transposed<Layer>) {
+    conv_transpose_forward_int8<Layer::params, In, L>(x.data(), x_zero, w.data(), b, m.data(), out, y.data());
   } else {
     conv_forward_int8<Layer::params, In, L>(x.data(), x_zero, w.data(), b, m.data(), out, y.data());
   }
@@ -155,7 +196,8 @@ void check_case(const geometry& g, int activation, float x_scale, std::int32_t x
                            : activation == 2 ? output_stage_for<relu6::params>(y_q)
                                              : output_stage_for<no_activation>(y_q);
   const int c = In[0], h = In.rank == 3 ? In[1] : 1, width = In.rank == 3 ? In[2] : 1;
-  const auto naive = naive_conv(x, c, h, width, x_zero, w, bias, m, out, g);
+  const auto naive = transposed<Layer> ? naive_conv_transpose(x, c, h, width, x_zero, w, bias, m, out, g)
+                                       : naive_conv(x, c, h, width, x_zero, w, bias, m, out, g);
   ASSERT_EQ(naive.size(), y_torch.size());
   EXPECT_EQ((run_kernel<Layer, In, layout::nchw>(x, x_zero, w, bias, m, out)), naive) << "NCHW";
   EXPECT_EQ((run_kernel<Layer, In, layout::nhwc>(x, x_zero, w, bias, m, out)), naive) << "NHWC";
@@ -182,7 +224,7 @@ void check_case(const geometry& g, int activation, float x_scale, std::int32_t x
 #include "../data/int8/reference.inc"
 
 TEST(Int8Reference, ConvolutionAndLinearMatchANaiveConvolutionAndPyTorch) {
-  ASSERT_GE(reference_cases::all().size(), 12u);
+  ASSERT_GE(reference_cases::all().size(), 17u);
   for (const reference_cases::registered_case& c : reference_cases::all()) {
     SCOPED_TRACE(c.id);
     c.run();

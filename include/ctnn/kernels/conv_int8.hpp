@@ -419,12 +419,10 @@ struct int8_nhwc_conv {
   }
 };
 
-// An int8 network's convolution: the fast kernel where one applies, else the reference; the clamp A fused.
-template <class Node, layout L, activation_params A>
-constexpr void run_int8(const conv_params&, const int8_call& c) {
-  constexpr conv_params P = Node::type::params;
-  using fast = int8_nhwc_conv<P, Node::input_shape>;
-  const output_stage stage = output_stage_for<A>(c.out);
+// The int8 convolution P on In: the fast kernel where one applies, else the reference; the clamp A in stage.
+template <conv_params P, shape In, layout L, activation_params A>
+constexpr void conv_int8(const int8_call& c, const output_stage& stage) {
+  using fast = int8_nhwc_conv<P, In>;
 #if CTNN_INT8_X86
   if constexpr (L == layout::nhwc && fast::ungrouped && x86_int8::gemm<fast>::fits)
     if (!std::is_constant_evaluated()) return x86_int8::gemm<fast>::run(c, stage);
@@ -436,7 +434,13 @@ constexpr void run_int8(const conv_params&, const int8_call& c) {
   } else if constexpr (L == layout::nhwc && fast::depthwise) {
     if (!std::is_constant_evaluated()) return fast::template run_depthwise<A>(c, stage);
   }
-  conv_forward_int8<P, Node::input_shape, L>(c.x, c.in.zero_point, c.weights, c.biases, c.multipliers, stage, c.y);
+  conv_forward_int8<P, In, L>(c.x, c.in.zero_point, c.weights, c.biases, c.multipliers, stage, c.y);
+}
+
+// An int8 network's convolution, the clamp A fused.
+template <class Node, layout L, activation_params A>
+constexpr void run_int8(const conv_params&, const int8_call& c) {
+  conv_int8<Node::type::params, Node::input_shape, L, A>(c, output_stage_for<A>(c.out));
 }
 
 CTNN_END_CONFIG

@@ -4,12 +4,17 @@
 // The adjoint of the convolution with the same parameters: every input element spreads w[ic, oc, k]
 // to output o = i s - pb + k d. Written as a gather over the output (each output sums the taps whose
 // input position i = (o + pb - k d) / s is whole and inside), so that no two iterations write the
-// same element.
+// same element. In an int8 network: the reference conv_transpose_forward_int8, and the stride phases
+// run as convolutions by the convolution family's int8 kernels (int8_transposed_phases).
 #pragma once
 
+#include <cstdint>
+#include <cstring>
+#include <utility>
 #include <type_traits>
 
 #include "ctnn/kernels/conv.hpp"
+#include "ctnn/kernels/conv_int8.hpp"
 #include "ctnn/kernels/target.hpp"
 #include "ctnn/kernels/tensor.hpp"
 #include "ctnn/shapes/conv_transpose.hpp"
@@ -75,6 +80,30 @@ constexpr void conv_transpose_forward(const T* x, const T* w, const T* b, T* y) 
 template <class Node, layout L, class T>
 constexpr void run_plain(const conv_transpose_params&, const T* x, const T* w, T* y) {
   conv_transpose_forward<Node::type::params, Node::input_shape, L>(x, w, bias_after_weight<Node>(w), y);
+}
+
+// The int8 transposed convolution (the scheme of ctnn/kernels/quantize.hpp): x with zero point x_zero, w
+// int8 in PyTorch's order [C_in, C_out/g, taps] (symmetric per output channel), bias int32 of C_out or
+// null, one multiplier per output channel. A tap without an input adds nothing, as the zero point would.
+template <conv_transpose_params P, shape In, layout L>
+constexpr void conv_transpose_forward_int8(const std::int8_t* x, std::int32_t x_zero, const std::int8_t* w,
+                                           const std::int32_t* bias, const fixed_multiplier* multipliers,
+                                           const output_stage& out, std::int8_t* y) {
+  using K = conv_transpose_kernel<P, In>;
+  for (index_t oc = 0; oc < K::out.c; ++oc) {
+    const index_t first_in = oc / K::out_per_group * K::in_per_group, ocg = oc % K::out_per_group;
+    for (index_t oz = 0; oz < K::out.d; ++oz)
+      for (index_t oy = 0; oy < K::out.h; ++oy)
+        for (index_t ox = 0; ox < K::out.w; ++ox) {
+          std::int32_t acc = bias != nullptr ? bias[oc] : 0;
+          K::each_source(oz, oy, ox, [&](index_t kz, index_t ky, index_t kx, index_t iz, index_t iy, index_t ix) {
+            for (index_t ic = 0; ic < K::in_per_group; ++ic)
+              acc += std::int32_t{w[K::weight_index(first_in + ic, ocg, kz, ky, kx)]} *
+                     (std::int32_t{x[offset<L>(K::in, first_in + ic, iz, iy, ix)]} - x_zero);
+          });
+          y[offset<L>(K::out, oc, oz, oy, ox)] = requantize(acc, multipliers[oc], out);
+        }
+  }
 }
 
 // The backward pass over the forward's taps: each output's gradient g adds w g to the input the tap
@@ -205,6 +234,138 @@ template <class Node, layout L, activation_params A, class T>
 constexpr void run_fast(const conv_transpose_params&, const T* x, const T* block, T* y, work_part part = {}) {
   const typename impl::conv_transpose_packing<Node, T>::packed w(block);
   conv_transpose_nhwc_phased<Node::type::params, Node::input_shape, A>(x, w, y, part);
+}
+
+// ---- int8: the stride phases as convolutions ------------------------------------------------------
+// Along a dim of stride s, the outputs o = p + s t of phase p all use the taps k = k0 + s j (k0 = (p + pb)
+// mod s), tap j reading input t + base - j (base = (p + pb - k0) / s): a stride-1 convolution over the
+// input, its taps reversed and padded by n - 1 - base before. Each phase runs as the convolution
+// family's int8 kernel (x86's matrix product, Cortex-M's dot products) on its weights gathered into
+// [C_out][C_in][taps] on the stack, into a stack buffer scattered to every s-th output afterwards. The
+// integers are the reference's: a tap outside the input reads the zero point, which adds nothing.
+template <conv_transpose_params P, shape In>
+struct int8_transposed_phases {
+  using K = conv_transpose_kernel<P, In>;
+  static constexpr window3 k = K::k;
+  static constexpr dims4 in = K::in, out = K::out;
+  static constexpr index_t extent(const dims4& d, int dim) { return dim == 0 ? d.d : (dim == 1 ? d.h : d.w); }
+
+  struct phase_dim {
+    index_t first_tap = 0, taps = 0, before = 0, after = 0;  // the phase convolution's padding
+    index_t outputs = 0;  // of the transposed convolution in this phase
+    index_t computed = 0;  // of the phase's convolution (after >= 0: maybe more)
+  };
+  static constexpr phase_dim along(int dim, index_t p) {
+    const index_t s = k.stride[dim], kernel = k.kernel[dim], pb = k.pad_begin[dim];
+    phase_dim a;
+    a.first_tap = ((p + pb) % s + s) % s;
+    a.taps = a.first_tap < kernel ? (kernel - a.first_tap + s - 1) / s : 0;
+    const index_t base = (p + pb - a.first_tap) / s;
+    a.before = a.taps - 1 - base;
+    a.outputs = (extent(out, dim) - p + s - 1) / s;
+    const index_t end = a.outputs - 1 + a.taps - extent(in, dim) - a.before;
+    a.after = end > 0 ? end : 0;
+    a.computed = extent(in, dim) + a.before + a.after - a.taps + 1;
+    return a;
+  }
+  static constexpr index_t phases = k.stride[0] * k.stride[1] * k.stride[2];
+  static constexpr index_t phase_along(index_t q, int dim) {
+    return dim == 0 ? q / (k.stride[1] * k.stride[2]) : (dim == 1 ? q / k.stride[2] % k.stride[1] : q % k.stride[2]);
+  }
+  static constexpr conv_params phase_conv(index_t q) {
+    conv_params c;
+    c.rank = P.rank;
+    c.out_channels = out.c;
+    c.kernel.count = c.padding.begin.count = c.padding.end.count = P.rank;
+    c.padding.spellings = spelt_pad_begin | spelt_pad_end;
+    for (int i = 0; i < P.rank; ++i) {
+      const int dim = 3 - P.rank + i;
+      const phase_dim a = along(dim, phase_along(q, dim));
+      c.kernel.v[i] = a.taps;
+      c.padding.begin.v[i] = a.before;
+      c.padding.end.v[i] = a.after;
+    }
+    return c;
+  }
+  // The stack a phase takes: its weights and its output; the largest phase's.
+  static constexpr count_t weight_bytes(index_t q) {
+    return count_t{in.c} * out.c * along(0, phase_along(q, 0)).taps * along(1, phase_along(q, 1)).taps * along(2, phase_along(q, 2)).taps;
+  }
+  static constexpr count_t output_bytes(index_t q) {
+    return count_t{out.c} * along(0, phase_along(q, 0)).computed * along(1, phase_along(q, 1)).computed * along(2, phase_along(q, 2)).computed;
+  }
+  static constexpr count_t most(count_t (*bytes)(index_t)) {
+    count_t m = 1;
+    for (index_t q = 0; q < phases; ++q) m = bytes(q) > m ? bytes(q) : m;
+    return m;
+  }
+  static constexpr count_t largest_weights = most(&weight_bytes), largest_output = most(&output_bytes);
+  // Every phase a convolution with a tap along each dim and no negative padding, within the stack.
+  static constexpr bool usable = [] {
+    if (K::g.groups != 1 || k.dilation[0] != 1 || k.dilation[1] != 1 || k.dilation[2] != 1) return false;
+    for (index_t q = 0; q < phases; ++q)
+      for (int dim = 0; dim < 3; ++dim) {
+        const phase_dim a = along(dim, phase_along(q, dim));
+        if (a.taps < 1 || a.before < 0 || a.computed < a.outputs) return false;
+      }
+    return largest_weights + largest_output + 4 * count_t{out.c} <= (CTNN_INT8_X86 ? 128 * 1024 : int8_stack_bytes);
+  }();
+
+  template <activation_params A>
+  static void run(const int8_call& c, const output_stage& stage) {
+    alignas(64) std::int8_t weights[largest_weights];
+    alignas(64) std::int8_t outputs[largest_output];
+    std::int32_t kernel_biases[out.c];
+    [&]<std::size_t... Q>(std::index_sequence<Q...>) {
+      (run_phase<static_cast<index_t>(Q), A>(c, stage, weights, kernel_biases, outputs), ...);
+    }(std::make_index_sequence<static_cast<std::size_t>(phases)>{});
+  }
+
+  template <index_t Q, activation_params A>
+  static void run_phase(const int8_call& c, const output_stage& stage, std::int8_t* weights, std::int32_t* kernel_biases,
+                        std::int8_t* outputs) {
+    constexpr conv_params C = phase_conv(Q);
+    constexpr phase_dim a[3] = {along(0, phase_along(Q, 0)), along(1, phase_along(Q, 1)), along(2, phase_along(Q, 2))};
+    // [oc][ic][tz][ty][tx]: the phase's taps reversed, as the convolution reads them.
+    std::int8_t* to = weights;
+    for (index_t oc = 0; oc < out.c; ++oc) {
+      std::int32_t sum = 0;
+      for (index_t ic = 0; ic < in.c; ++ic)
+        for (index_t tz = 0; tz < a[0].taps; ++tz)
+          for (index_t ty = 0; ty < a[1].taps; ++ty)
+            for (index_t tx = 0; tx < a[2].taps; ++tx) {
+              const std::int8_t w = c.weights[K::weight_index(ic, oc, a[0].first_tap + k.stride[0] * (a[0].taps - 1 - tz),
+                                                               a[1].first_tap + k.stride[1] * (a[1].taps - 1 - ty),
+                                                               a[2].first_tap + k.stride[2] * (a[2].taps - 1 - tx))];
+              *to++ = w;
+              sum += w;
+            }
+      kernel_biases[oc] = c.biases[oc] - c.in.zero_point * sum;
+    }
+    int8_call phase = c;
+    phase.weights = weights;
+    phase.kernel_biases = kernel_biases;
+    phase.y = outputs;
+    conv_int8<C, In, layout::nhwc, A>(phase, stage);
+    constexpr dims4 computed = {out.c, a[0].computed, a[1].computed, a[2].computed};
+    for (index_t tz = 0; tz < a[0].outputs; ++tz)
+      for (index_t ty = 0; ty < a[1].outputs; ++ty)
+        for (index_t tx = 0; tx < a[2].outputs; ++tx)
+          std::memcpy(c.y + offset<layout::nhwc>(out, 0, phase_along(Q, 0) + k.stride[0] * tz,
+                                                 phase_along(Q, 1) + k.stride[1] * ty, phase_along(Q, 2) + k.stride[2] * tx),
+                      outputs + offset<layout::nhwc>(computed, 0, tz, ty, tx), static_cast<std::size_t>(out.c));
+  }
+};
+
+// An int8 network's transposed convolution, the clamp A fused: by its stride phases where they apply,
+// else the reference.
+template <class Node, layout L, activation_params A>
+constexpr void run_int8(const conv_transpose_params&, const int8_call& c) {
+  constexpr conv_transpose_params P = Node::type::params;
+  const output_stage stage = output_stage_for<A>(c.out);
+  if constexpr (L == layout::nhwc && int8_transposed_phases<P, Node::input_shape>::usable)
+    if (!std::is_constant_evaluated()) return int8_transposed_phases<P, Node::input_shape>::template run<A>(c, stage);
+  conv_transpose_forward_int8<P, Node::input_shape, L>(c.x, c.in.zero_point, c.weights, c.biases, c.multipliers, stage, c.y);
 }
 
 CTNN_END_CONFIG

@@ -68,8 +68,8 @@ constexpr quantized_weights_of<Net> finish_quantization(quantized_weights_of<Net
       q.multipliers[n.channels + c] = quantize_multiplier(static_cast<double>(in.scale) *
                                                           static_cast<double>(q.weight_scales[n.channels + c]) / out);
       std::int32_t sum = 0;
-      const std::int8_t* w = q.weights.data() + n.weights + c * per_channel;  // not operator[]: see quantized_from_layers
-      for (count_t i = 0; i < per_channel; ++i) sum += w[i];
+      const std::int8_t* w = q.weights.data() + n.weights;  // not operator[]: see quantized_from_layers
+      for (count_t i = 0; i < per_channel; ++i) sum += w[channel_weight(n, c, i)];
       q.kernel_biases[n.channels + c] = q.biases[n.channels + c] - in.zero_point * sum;
     }
     if (n.merge_count == 0) continue;

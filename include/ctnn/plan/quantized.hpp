@@ -3,7 +3,8 @@
 //
 //   net::quantized q;                   quantized_weights_of<net>: everything an int8 forward reads
 //   q.weights                           int8, every convolution's and linear layer's weight tensor one after
-//                                       another, in node order, each in PyTorch's order
+//                                       another, in node order, each in PyTorch's order (channel_weight:
+//                                       where an output channel's are)
 //   q.weight_scales, q.biases           per output channel of those layers: s_w[c], int32 bias at s_in s_w[c]
 //   q.activations[t]                    tensor t's scale and zero point: 0 the input, k + 1 node k's output
 //   q = ctnn::finish_quantization(q)    the rest, from those: the multipliers, and the tensors whose
@@ -46,7 +47,21 @@ struct int8_node {
   bool softmax = false;                     // softmax or log_softmax, quantized as its own output
   count_t table = 0;                        // which table, in quantized_weights_of::tables
   bool keeps_quantization = true;           // its output is quantized as its input
+  bool transposed = false;                  // weights [C_in, C_out/g, taps] (a transposed convolution)
+  index_t out_per_group = 0;                // of a transposed convolution
+  count_t taps = 0;
 };
+
+// Element i of output channel c's weights (weight_count / channel_count of them), as an offset into the
+// layer's weights: a row of their own, or for a transposed convolution a run of taps per input channel of
+// c's group.
+constexpr count_t channel_weight(const int8_node& n, index_t c, count_t i) {
+  const count_t per_channel = n.weight_count / n.channel_count;
+  if (!n.transposed) return c * per_channel + i;
+  const count_t in_per_group = per_channel / n.taps;
+  const count_t group = c / n.out_per_group, in_channel = group * in_per_group + i / n.taps;
+  return (in_channel * n.out_per_group + c % n.out_per_group) * n.taps + i % n.taps;
+}
 
 namespace impl {
 // What a node's type says for int8: whether it has weights and a clamp after it in its chain (a visitor
@@ -132,11 +147,16 @@ struct int8_layout {
         q.weights = r.weight_elements;
         q.weight_count = w.size;
         q.channels = r.channels;
-        q.channel_count = w.dims[0];
+        q.transposed = n.lower.transposed_weights;
+        q.channel_count = q.transposed ? n.out[0] : w.dims[0];
+        if (q.transposed) {
+          q.out_per_group = w.dims[1];
+          q.taps = w.size / (count_t{w.dims[0]} * w.dims[1]);
+        }
         q.batch_norm = traits[k].batch_norm;
         q.has_bias = q.batch_norm || (n.tensor_count > 1 && same_text(tensors[n.first_tensor + 1].suffix, "bias"));
         r.weight_elements += w.size;
-        r.channels += w.dims[0];
+        r.channels += q.channel_count;
         q.keeps_quantization = false;
         q.fused = traits[k].fused;
         // The batch norm and the clamp write over the layer's output (in place), so the layer may write theirs.

@@ -140,6 +140,7 @@ constexpr arithmetic arithmetic_of(const conv_transpose_params& p, const shape& 
 constexpr lowering lowering_of(const conv_transpose_params& p, const shape& in, layout l) {
   lowering r;
   r.fast = l == layout::nhwc && resolve_conv_transpose(p, in).groups == 1;
+  r.transposed_weights = true;
   return r;
 }
 

@@ -94,6 +94,7 @@ struct lowering {
   bool depthwise = false;    // depthwise, multiplier 1: a pointwise convolution after it can join its pass
   bool pointwise = false;    // 1x1 convolution, stride 1, no padding, groups 1
   bool channel_affine = false;  // y = x a[c] + b[c] (batch norm): folded into a fast kernel's weights before it
+  bool transposed_weights = false;  // weights [C_in, C_out / groups, taps] (a transposed convolution), not [C_out, ...]
 };
 
 // What a layer's backward pass reads besides its output's gradient (the training plan, ctnn/plan/training.hpp,
