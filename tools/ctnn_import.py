@@ -1322,7 +1322,7 @@ def quantization_after(g, tensor, item):
 def torch_ao_quantization(g, items):
     """The int8 network's data in ctnn's node order (ctnn::quantized_from_layers): the int8 weights, their
     scales and int32 biases of each convolution and linear layer as the model holds them, and the output
-    quantization of each such layer, each add or concat, and each activation with its own."""
+    quantization of each such layer, each add, concat or multiply, and each activation with its own."""
     data = {"weights": [], "scales": [], "biases": [], "layers": [], "merges": [], "tables": []}
 
     def walk(items):
@@ -1330,7 +1330,7 @@ def torch_ao_quantization(g, items):
             if isinstance(it, Block):
                 for b in it.branches:
                     walk(b)
-                if it.kind in ("residual", "concat"):
+                if it.kind in ("residual", "concat", "multiply"):
                     data["merges"].append(quantization_after(g, it.output, f"ctnn::{it.kind}"))
                 elif it.kind != "chain":
                     fail(g.producer.get(it.output), f"a {it.kind} block has no int8 kernel in ctnn")

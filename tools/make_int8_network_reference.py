@@ -19,7 +19,7 @@ samples, then converted. Written per network, in a namespace of its own:
   layer_weight_scales     their per-output-channel scales
   layer_biases            their int32 biases, round(b / (s_in s_w[c])) by torch.quantize_per_channel (0: no bias)
   layer_outputs           each such layer's output scale and zero point (its fused ReLU's)
-  merge_outputs           each add's and concat's (FloatFunctional) scale and zero point, in node order
+  merge_outputs           each add's, concat's and multiply's (FloatFunctional) scale and zero point, in node order
   activation_outputs      each other activation's (sigmoid, tanh, hardswish, ..., softmax) scale and zero point
   expected                the quantized model's int8 output for each input, PyTorch's order
   traced_tensors, traced  the numbers (in ctnn's schedule) of the tensors the model's kernel calls write,
@@ -251,6 +251,95 @@ class Deconv(nn.Module):
         return t
 
 
+class Moves(nn.Module):
+    """The layers that move integers and keep their quantization: pixel shuffle, reflection padding,
+    channel shuffle, nearest upsampling, zero padding, a channel slice, a permute; then global pool and
+    linear."""
+    ctnn = ("ctnn::sequential<ctnn::input<8, 6, 6>, ctnn::conv2d<8, 3, ctnn::pad<1>>, ctnn::relu, ctnn::pixel_shuffle<2>, "
+            "ctnn::reflection_pad2d<ctnn::pad<1>>, ctnn::conv2d<8, 3>, ctnn::channel_shuffle<2>, ctnn::max_pool2d<2>, "
+            "ctnn::upsample_nearest2d<ctnn::scale_factor<2>>, ctnn::zero_pad2d<ctnn::pad<1>>, ctnn::slice_channels<2, 4>, "
+            "ctnn::permute<0, 2, 1>, ctnn::global_avg_pool, ctnn::flatten, ctnn::linear<5>>")
+    input_shape = (8, 6, 6)
+    fuse = [["conv1", "relu1"]]
+
+    def __init__(self):
+        super().__init__()
+        self.quant = tq.QuantStub()
+        self.conv1, self.relu1 = nn.Conv2d(8, 8, 3, padding=1), nn.ReLU()
+        self.shuffle_pixels, self.reflect = nn.PixelShuffle(2), nn.ReflectionPad2d(1)
+        self.conv2 = nn.Conv2d(2, 8, 3)
+        self.shuffle_channels, self.pool = nn.ChannelShuffle(2), nn.MaxPool2d(2)
+        self.up, self.pad = nn.Upsample(scale_factor=2, mode="nearest"), nn.ZeroPad2d(1)
+        self.head_pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(4, 5)
+        self.weighted = ["conv1", "conv2", "fc"]
+        self.merges = []
+
+    def forward(self, x):
+        return self.trace(x)[14]
+
+    def trace(self, x):
+        t = {}
+        t[2] = self.relu1(self.conv1(self.quant(x)))
+        t[3] = self.shuffle_pixels(t[2])
+        t[4] = self.reflect(t[3])
+        t[5] = self.conv2(t[4])
+        t[6] = self.shuffle_channels(t[5])
+        t[7] = self.pool(t[6])
+        t[8] = self.up(t[7])
+        t[9] = self.pad(t[8])
+        t[10] = t[9][:, 2:6]
+        t[11] = t[10].permute(0, 1, 3, 2)
+        t[12] = self.head_pool(t[11])
+        t[13] = torch.flatten(t[12], 1)
+        t[14] = self.fc(t[13])
+        return t
+
+
+class Se(nn.Module):
+    """Squeeze-and-excitation as MobileNetV3's: the main path (a convolution: values of both signs) times a
+    gate of global pooling, 1x1 convolution + ReLU, 1x1 convolution and hardsigmoid (FloatFunctional.mul:
+    the product requantized)."""
+    ctnn = ("ctnn::sequential<ctnn::input<6, 5, 5>, ctnn::conv2d<16, 3, ctnn::pad<1>>, "
+            "ctnn::squeeze_excitation<16, 4, ctnn::relu, ctnn::hardsigmoid>, ctnn::conv2d<8, 1>, ctnn::global_avg_pool, "
+            "ctnn::flatten, ctnn::linear<3>>")
+    input_shape = (6, 5, 5)
+    fuse = [["fc1", "fc1_relu"]]
+    calibration = 32  # with 8, two test inputs' outputs lie past the observed range
+
+    def __init__(self):
+        super().__init__()
+        self.quant = tq.QuantStub()
+        self.conv = nn.Conv2d(6, 16, 3, padding=1)
+        self.se_pool = nn.AdaptiveAvgPool2d(1)
+        self.fc1, self.fc1_relu = nn.Conv2d(16, 4, 1), nn.ReLU()
+        self.fc2, self.gate = nn.Conv2d(4, 16, 1), nn.Hardsigmoid()
+        self.mul = nn.quantized.FloatFunctional()
+        self.project = nn.Conv2d(16, 8, 1)
+        self.head_pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(8, 3)
+        self.weighted = ["conv", "fc1", "fc2", "project", "fc"]
+        self.merges = ["mul"]
+        self.lookup_tensors = [6]
+
+    def forward(self, x):
+        return self.trace(x)[11]
+
+    def trace(self, x):
+        t = {}
+        t[1] = self.conv(self.quant(x))
+        t[2] = self.se_pool(t[1])  # the gate branch (the main branch is the block's input: no node)
+        t[4] = self.fc1_relu(self.fc1(t[2]))
+        t[5] = self.fc2(t[4])
+        t[6] = self.gate(t[5])
+        t[7] = self.mul.mul(t[1], t[6])
+        t[8] = self.project(t[7])
+        t[9] = self.head_pool(t[8])
+        t[10] = torch.flatten(t[9], 1)
+        t[11] = self.fc(t[10])
+        return t
+
+
 def floats(values):
     return ", ".join(repr(float(torch.tensor(v, dtype=torch.float32).item())) + "f" for v in values)
 
@@ -379,7 +468,7 @@ def build(cls, seed):
 def main():
     torch.backends.quantized.engine = "qnnpack"
     torch.set_num_threads(1)
-    parts = [build(Cnn, 2026), build(Kws, 2027), build(Bn, 2028), build(Act, 2029), build(Deconv, 2030)]
+    parts = [build(Cnn, 2026), build(Kws, 2027), build(Bn, 2028), build(Act, 2029), build(Deconv, 2030), build(Moves, 2031), build(Se, 2032)]
     text = (f"// Generated by tools/make_int8_network_reference.py (PyTorch {torch.__version__}, qnnpack); do not edit.\n"
             "// See the script's docstring.\n" + "".join(parts))
     os.makedirs(os.path.dirname(OUT), exist_ok=True)

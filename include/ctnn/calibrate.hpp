@@ -13,7 +13,8 @@
 // The result is the same as PyTorch's torch.ao.quantization with per-channel symmetric qint8 weights and
 // quint8 min/max activation observers, convolution or linear + ReLU fused, on the same calibration
 // samples (tests/unit/int8_network_test.cpp): an observer on each layer's output (the clamp's output when
-// one is fused) and on each add and concat; pooling, reshapes and lone clamps keep their input's.
+// one is fused) and on each add, concat and multiply; pooling, reshapes, the layers that move elements
+// and lone clamps keep their input's.
 #pragma once
 
 #include <array>

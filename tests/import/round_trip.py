@@ -694,6 +694,31 @@ class AoBranches(nn.Module):
         return self.dequant(self.quantized(self.quant(x)))
 
 
+class AoGate(nn.Module):
+    """A squeeze-and-excitation gate as MobileNetV3's (hardswish, pool, 1x1 + ReLU, 1x1, hardsigmoid, a
+    quantized product), then nearest upsampling: the int8 product and a layer that moves integers."""
+
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.conv = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.Hardswish())
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc1 = nn.Sequential(nn.Conv2d(16, 4, 1), nn.ReLU())
+        self.fc2, self.gate = nn.Conv2d(4, 16, 1), nn.Hardsigmoid()
+        self.mul = nn.quantized.FloatFunctional()
+        self.up = nn.Upsample(scale_factor=2)
+        self.head = nn.Conv2d(16, 4, 1)
+        self.dequant = torch.ao.quantization.DeQuantStub()
+        self.fuse = [["fc1.0", "fc1.1"]]
+
+    def quantized(self, x):
+        x = self.conv(x)
+        return self.head(self.up(self.mul.mul(x, self.gate(self.fc2(self.fc1(self.pool(x)))))))
+
+    def forward(self, x):
+        return self.dequant(self.quantized(self.quant(x)))
+
+
 def torch_ao_round_trip(work, cxx):
     """Models quantized by torch.ao.quantization (eager mode, fused modules, per-channel symmetric weights,
     min/max observers on 8 batches), exported to ONNX (QuantizeLinear / DequantizeLinear) and imported
@@ -704,7 +729,8 @@ def torch_ao_round_trip(work, cxx):
     d = os.path.join(work, "torch_ao")
     os.makedirs(d, exist_ok=True)
     ok, text = True, ""
-    for cls, engine, shape in ((AoResidual, "qnnpack", (3, 16, 16)), (AoBranches, "onednn", (3, 12, 12))):
+    for cls, engine, shape in ((AoResidual, "qnnpack", (3, 16, 16)), (AoBranches, "onednn", (3, 12, 12)),
+                               (AoGate, "qnnpack", (3, 8, 8))):
         torch.backends.quantized.engine = engine
         torch.manual_seed(21)  # the modules' own initialization: the same models whatever ran before
         model = randomize(cls(), 21).eval()

@@ -47,6 +47,8 @@ CTNN_INT8_NETWORK_DATA(int8_kws)
 CTNN_INT8_NETWORK_DATA(int8_bn)
 CTNN_INT8_NETWORK_DATA(int8_act)
 CTNN_INT8_NETWORK_DATA(int8_deconv)
+CTNN_INT8_NETWORK_DATA(int8_moves)
+CTNN_INT8_NETWORK_DATA(int8_se)
 
 // The layout by hand: every convolution's and linear layer's weights, one byte each, and their channels.
 // Cnn: 8x3x3x3, 8x8x3x3 twice, 4x8x1x1, 10x12; Kws: 8x1x5x3, 8x1x3x3, 12x8x1x1, 16x120, 4x16.
@@ -62,6 +64,8 @@ static_assert(int8_deconv::net::quantized{}.weight_scales.size() == 8 + 6 + 3);
 // channel lies C_out taps apart (the 6x3x3x3 layer: channel 2's fourth element is input channel 0's tap 3).
 static_assert(channel_weight(int8_deconv::net::quantized::layout.node[4], 2, 3) == 2 * 9 + 3);
 static_assert(channel_weight(int8_deconv::net::quantized::layout.node[4], 2, 9) == (1 * 3 + 2) * 9);
+// Se: one merge multiplier for the product (add: one per input and one for the sum; concat: one per input).
+static_assert(int8_se::net::quantized{}.merge_multipliers.size() == 1);
 // The int8 arena is the plain plan's, a byte per element: a quarter of the float one.
 static_assert(static_arena<int8_cnn::net::quantized>::bytes * 4 == int8_cnn::net::arena_bytes);
 static_assert(int8_kws::net::quantized_arena_bytes * 4 == int8_kws::net::arena_bytes);
@@ -167,6 +171,8 @@ TEST(Int8Network, KwsImportedFromPyTorch) { imported_matches_pytorch<int8_kws_da
 TEST(Int8Network, BatchNormsFoldedImportedFromPyTorch) { imported_matches_pytorch<int8_bn_data>(); }
 TEST(Int8Network, TableActivationsImportedFromPyTorch) { imported_matches_pytorch<int8_act_data>(); }
 TEST(Int8Network, TransposedConvolutionsImportedFromPyTorch) { imported_matches_pytorch<int8_deconv_data>(); }
+TEST(Int8Network, ElementMovesImportedFromPyTorch) { imported_matches_pytorch<int8_moves_data>(); }
+TEST(Int8Network, SqueezeExcitationImportedFromPyTorch) { imported_matches_pytorch<int8_se_data>(); }
 
 // Observed on the same samples, ctnn's quantization is PyTorch's: the same int8 weights and scales, the
 // same biases, the same activation scales and zero points, to float rounding: the two float forwards
@@ -236,6 +242,8 @@ TEST(Int8Network, KwsCalibratedAsPyTorch) { calibration_matches_pytorch<int8_kws
 TEST(Int8Network, BatchNormsFoldedCalibratedAsPyTorch) { calibration_matches_pytorch<int8_bn_data>(); }
 TEST(Int8Network, TableActivationsCalibratedAsPyTorch) { calibration_matches_pytorch<int8_act_data>(); }
 TEST(Int8Network, TransposedConvolutionsCalibratedAsPyTorch) { calibration_matches_pytorch<int8_deconv_data>(); }
+TEST(Int8Network, ElementMovesCalibratedAsPyTorch) { calibration_matches_pytorch<int8_moves_data>(); }
+TEST(Int8Network, SqueezeExcitationCalibratedAsPyTorch) { calibration_matches_pytorch<int8_se_data>(); }
 
 }  // namespace
 

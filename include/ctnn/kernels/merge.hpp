@@ -107,6 +107,18 @@ constexpr void add_int8(const std::int8_t* a, const quantization& qa, const std:
     y[i] = saturate_int8(out.zero_point + multiply_by_fixed(sa + sb, m[2]));
   }
 }
+// y = a g, g broadcast as multiply_forward's, as PyTorch's quantized mul: the product of the differences
+// from the zero points (within 2^16) times m = s_a s_g / s_y, gemmlowp's rounding.
+template <shape Main, shape Gate, layout L>
+constexpr void multiply_int8(const std::int8_t* a, const quantization& qa, const std::int8_t* g, const quantization& qg,
+                             fixed_multiplier m, const quantization& out, std::int8_t* y) {
+  constexpr dims4 t = dims_of(Main), gate = dims_of(Gate);
+  for_each_element<L>(t, [&](index_t c, index_t z, index_t yy, index_t xx, count_t at) {
+    const std::int8_t factor = g[offset<L>(gate, gate.c == 1 ? 0 : c, gate.d == 1 ? 0 : z, gate.h == 1 ? 0 : yy, gate.w == 1 ? 0 : xx)];
+    const std::int32_t product = (std::int32_t{a[at]} - qa.zero_point) * (std::int32_t{factor} - qg.zero_point);
+    y[at] = saturate_int8(out.zero_point + multiply_by_fixed(product, m));
+  });
+}
 // One concat input into its channels, rescaled by m unless it is quantized as the output.
 template <shape Part, shape Out, layout L>
 constexpr void concat_part_int8(const std::int8_t* x, const quantization& in, fixed_multiplier m,

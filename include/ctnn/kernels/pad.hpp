@@ -4,6 +4,7 @@
 // reflection mirrors without repeating the edge (-1 -> 1, n -> n - 2), replication repeats it.
 #pragma once
 
+#include "ctnn/kernels/quantize.hpp"
 #include "ctnn/kernels/tensor.hpp"
 #include "ctnn/shapes/pad.hpp"
 
@@ -76,6 +77,18 @@ constexpr void run_plain(const pad_params&, const T* x, const T*, T* y) {
 template <class Node, layout L, class T>
 constexpr void run_plain(const crop_params&, const T* x, const T*, T* y) {
   crop_forward<Node::type::params, Node::input_shape, L>(x, y);
+}
+// In an int8 network padding and cropping keep the input's quantization; the fill value is quantized
+// in it (0 is the zero point).
+template <class Node, layout L, activation_params A>
+constexpr void run_int8(const pad_params&, const int8_call& c) {
+  constexpr pad_params P = Node::type::params;
+  const std::int8_t fill = quantize_value(static_cast<float>(static_cast<double>(P.fill_num) / static_cast<double>(P.fill_den)), c.in);
+  for_each_padded<P, Node::input_shape, L>([&](count_t o, count_t i) { c.y[o] = i >= 0 ? c.x[i] : fill; });
+}
+template <class Node, layout L, activation_params A>
+constexpr void run_int8(const crop_params& p, const int8_call& c) {
+  run_plain<Node, L>(p, c.x, c.x, c.y);
 }
 // The backward passes: each output's gradient back to the element it copied (a mirrored or repeated edge
 // collects several); the fill value takes none.

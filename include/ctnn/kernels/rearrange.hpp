@@ -5,6 +5,7 @@
 
 #include <type_traits>
 
+#include "ctnn/kernels/quantize.hpp"
 #include "ctnn/kernels/tensor.hpp"
 #include "ctnn/shapes/rearrange.hpp"
 
@@ -98,6 +99,11 @@ constexpr void run_plain(const rearrange_params auto& p, const T* x, const T*, T
 template <class Node, layout L, class T>
 constexpr void run_backward(const rearrange_params auto& p, const backward_call<T>& c) {
   if (c.dx != nullptr) each_moved<Node, L>(p, [&](count_t from, count_t to) { c.dx[from] += c.dy[to]; });
+}
+// In an int8 network the integers move and keep their quantization, as PyTorch's quantized tensors.
+template <class Node, layout L, activation_params A>
+constexpr void run_int8(const rearrange_params auto& p, const int8_call& c) {
+  run_plain<Node, L>(p, c.x, c.x, c.y);
 }
 
 }  // namespace ctnn

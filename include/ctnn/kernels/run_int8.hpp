@@ -4,7 +4,8 @@
 // A layer family gives its int8 kernel in ctnn/kernels/<family>.hpp, found by argument-dependent lookup:
 //   run_int8<Node, L, A>(params, const int8_call&)   A: the clamp fused into its output stage, or identity
 // A layer without one stops compilation naming it (facts::has_no_int8_kernel_yet). The merges are here: a
-// residual add and a concat rescale their inputs into the output's quantization (ctnn/kernels/merge.hpp).
+// residual add and a concat rescale their inputs into the output's quantization, a product (a
+// squeeze-and-excitation gate) requantizes the product of its inputs (ctnn/kernels/merge.hpp).
 #pragma once
 
 #include <cstddef>
@@ -83,6 +84,9 @@ constexpr quantized_weights_of<Net> finish_quantization(quantized_weights_of<Net
       for (int b = 0; b < inputs; ++b)
         q.merge_multipliers[n.merges + b] = quantize_multiplier(q.activations[s.nodes[k].inputs[b]].scale / (2.0 * largest));
       q.merge_multipliers[n.merges + inputs] = merge_multiplier(2.0 * largest / out);
+    } else if (s.nodes[k].kind == node_kind::multiply) {
+      q.merge_multipliers[n.merges] = quantize_multiplier(static_cast<double>(q.activations[s.nodes[k].inputs[0]].scale) *
+                                                          q.activations[s.nodes[k].inputs[1]].scale / out);
     } else {
       for (int b = 0; b < inputs; ++b)
         q.merge_multipliers[n.merges + b] = merge_multiplier(q.activations[s.nodes[k].inputs[b]].scale / out);
@@ -94,10 +98,10 @@ constexpr quantized_weights_of<Net> finish_quantization(quantized_weights_of<Net
 // An int8 network from its layers' data, as a quantization tool lists it (PyTorch's torch.ao modules, in
 // ctnn's node order): the input's quantization; every convolution's and linear layer's int8 weights,
 // weight scales and int32 biases one after another; each such layer's output quantization (its fused
-// clamp's, or its folded batch norm's), each add's and concat's, and each other activation's (sigmoid,
-// tanh, hardswish, ..., softmax), in node order. The rest by
-// finish_quantization. Constexpr: a header of such arrays becomes a constant in flash. Too few or too
-// many values for the network trap (a compile error in a constant).
+// clamp's, or its folded batch norm's), each add's, concat's and multiply's, and each other
+// activation's (sigmoid, tanh, hardswish, ..., softmax), in node order. The rest by finish_quantization.
+// Constexpr: a header of such arrays becomes a constant in flash. Too few or too many values for the
+// network trap (a compile error in a constant).
 template <class Net>
 constexpr quantized_weights_of<Net> quantized_from_layers(const quantization& input, std::span<const std::int8_t> weights,
                                                          std::span<const float> weight_scales,
@@ -182,6 +186,10 @@ constexpr void run_int8_merge(const int8_state& s, int k) {
   if constexpr (Block::kind == block_kind::add) {
     add_int8<Node::output_shape.size()>(s.tensors.read(n.inputs[0]), s.activations[n.inputs[0]],
                                         s.tensors.read(n.inputs[1]), s.activations[n.inputs[1]], m, out, y);
+  } else if constexpr (Block::kind == block_kind::multiply) {
+    multiply_int8<Node::template branch<0>::output_shape, Node::template branch<1>::output_shape, L>(
+        s.tensors.read(n.inputs[0]), s.activations[n.inputs[0]], s.tensors.read(n.inputs[1]), s.activations[n.inputs[1]],
+        m[0], out, y);
   } else if constexpr (Block::kind == block_kind::concat) {
     index_t first = 0;
     ((concat_part_int8<Node::template branch<B>::output_shape, Node::output_shape, L>(
@@ -217,7 +225,7 @@ struct int8_kernel_for {
     using Layer = typename Node::type;
     if constexpr (block_layer<Layer>) {
       constexpr bool runs = Layer::kind == block_kind::add || Layer::kind == block_kind::concat ||
-                            Layer::kind == block_kind::chain;
+                            Layer::kind == block_kind::multiply || Layer::kind == block_kind::chain;
       static_assert(detail::require<runs, boost::mp11::mp_list<facts::int8_forward, Layer, facts::has_no_int8_kernel_yet>>());
       return merge_function<Node>(std::make_index_sequence<boost::mp11::mp_size<typename Layer::branches>::value>{});
     } else {

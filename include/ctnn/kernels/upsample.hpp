@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <type_traits>
 
+#include "ctnn/kernels/quantize.hpp"
 #include "ctnn/kernels/tensor.hpp"
 #include "ctnn/shapes/upsample.hpp"
 
@@ -162,6 +163,13 @@ constexpr void upsample_forward(const T* x, T* y) {
 template <class Node, layout L, class T>
 constexpr void run_plain(const upsample_params&, const T* x, const T*, T* y) {
   upsample_forward<Node::type::params, Node::input_shape, L>(x, y);
+}
+// In an int8 network nearest resizing copies the integers and keeps their quantization (the linear and
+// cubic modes have no int8 kernel).
+template <class Node, layout L, activation_params A>
+  requires(upsample_table<Node::type::params, Node::input_shape>::nearest)
+constexpr void run_int8(const upsample_params& p, const int8_call& c) {
+  run_plain<Node, L>(p, c.x, c.x, c.y);
 }
 
 // The backward pass: each output's gradient to the inputs it read, with the weights it read them by.

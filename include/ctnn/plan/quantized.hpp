@@ -11,13 +11,15 @@
 //                                       quantization is their input's (constexpr: an imported header's is
 //                                       computed by the compiler and sits in flash)
 //
-// What keeps its input's quantization (as PyTorch's quantized ops): pooling, reshapes, identity, a clamp
-// on its own (relu after an add). What sets its own: a convolution or linear layer, the merges that
-// rescale their inputs (residual add, concat), every other element-wise activation (sigmoid, tanh,
-// hardswish, ...), which runs as a table of its 256 outputs, built from the two quantizations, and softmax. A batch norm right after a convolution or linear layer in
-// its chain is folded into its weights and bias, and a clamp after either is fused into its output
-// stage: the layer writes the group's last tensor, quantized as that tensor (PyTorch's fused ConvBnReLU2d
-// / ConvReLU2d / LinearReLU), and the others do not run. A batch norm anywhere else has no int8 kernel.
+// What keeps its input's quantization (as PyTorch's quantized ops): pooling, reshapes, identity, the
+// layers that move elements (slices, shuffles, permutes, padding, nearest resizing), a clamp on its own
+// (relu after an add). What sets its own: a convolution, transposed convolution or linear layer, the
+// merges (residual add, concat, multiply), every other element-wise activation (sigmoid, tanh,
+// hardswish, ...), which runs as a table of its 256 outputs, built from the two quantizations, and
+// softmax. A batch norm right after a layer with weights in its chain is folded into its weights and
+// bias, and a clamp after either is fused into its output stage: the layer writes the group's last
+// tensor, quantized as that tensor (PyTorch's fused ConvBnReLU2d / ConvReLU2d / LinearReLU), and the
+// others do not run. A batch norm anywhere else has no int8 kernel.
 #pragma once
 
 #include <array>
@@ -40,7 +42,7 @@ struct int8_node {
   index_t channel_count = 0;                // 0: a layer without weights
   bool has_bias = false;
   count_t merges = 0;                       // its first merge multiplier: add, one per input and one for the
-  int merge_count = 0;                      // sum; concat, one per input
+  int merge_count = 0;                      // sum; concat, one per input; multiply, one
   int fused = 0;                            // nodes after it that it computes: a batch norm, a clamp
   bool batch_norm = false;                  // the first of them is a batch norm, folded into its weights
   bool lookup = false;                      // an element-wise activation by a table of its 256 outputs
@@ -107,7 +109,7 @@ struct describe_int8 {
     int8_traits t;
     if constexpr (block_layer<typename Node::type>) {
       constexpr block_kind kind = Node::type::kind;
-      t.merges = kind == block_kind::add || kind == block_kind::concat;
+      t.merges = kind == block_kind::add || kind == block_kind::concat || kind == block_kind::multiply;
       t.merge_inputs = t.merges ? static_cast<int>(boost::mp11::mp_size<typename Node::type::branches>::value) : 0;
     } else if constexpr (std::is_same_v<std::remove_cvref_t<decltype(Node::type::params)>, activation_params>) {
       t.lookup = !is_clamp(Node::type::params) && Node::type::params.kind != activation_kind::identity;
@@ -174,7 +176,9 @@ struct int8_layout {
       }
       if (traits[k].merges) {
         q.merges = r.merges;
-        q.merge_count = n.kind == node_kind::add ? traits[k].merge_inputs + 1 : traits[k].merge_inputs;
+        q.merge_count = n.kind == node_kind::add ? traits[k].merge_inputs + 1
+                        : n.kind == node_kind::multiply ? 1
+                                                        : traits[k].merge_inputs;
         r.merges += q.merge_count;
         q.keeps_quantization = false;
       }
