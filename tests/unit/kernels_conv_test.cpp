@@ -280,3 +280,25 @@ TEST(ConvKernel, SmallMapsSumOverBlocksOfInputChannels) {
   expect_conv<sequential<input<64, 3, 7>, conv2d<40, 3, pad<1>>>>(
       {40, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 52);
 }
+
+// 3x3 convolutions of stride 1 with 16 or more channels each way, on maps wider than the small-map
+// kernel's, run as Winograd F(2x2, 3x3) on targets with 256-bit vectors or wider (an AVX2 or AVX-512
+// build here): odd output sizes (a last tile half outside), no padding, asymmetric padding, output
+// channels off the vector width, rows of several register tiles, three rows. Integer data stays exact
+// (the transforms' halves and quarters are exact in float on small integers); random floats within the
+// harness's 1e-5.
+template <class Layer, index_t C, index_t H, index_t W>
+inline constexpr bool by_winograd = winograd_f23<Layer::params, shape{C, H, W}, float>::applies;
+TEST(ConvKernel, WinogradForThreeByThreeStrideOne) {
+  using padded = conv2d<32, 3, pad<1>>;
+  static_assert(by_winograd<padded, 16, 9, 16> == (CTNN_VECTOR_BYTES >= 32));
+  static_assert(!by_winograd<conv2d<32, 3, stride<2>, pad<1>>, 16, 9, 16> && !by_winograd<padded, 8, 9, 16> &&
+                !by_winograd<conv2d<32, 3, dilation<2>, pad<2>>, 16, 9, 16> && !by_winograd<conv2d<32, 5, pad<2>>, 16, 9, 16> &&
+                !by_winograd<padded, 16, 9, 8>);  // 8 wide: the small-map kernel
+  expect_conv<sequential<input<16, 9, 16>, padded>>({32, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 60);
+  expect_conv<sequential<input<24, 11, 19>, conv2d<20, 3>>>({20, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1, true}, 61);
+  expect_conv<sequential<input<17, 6, 18>, conv2d<16, 3, pad_begin<0, 1>, pad_end<2, 1>, no_bias>>>(
+      {16, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({0, 1}, 0), sp({2, 1}, 0), 1, false}, 62);
+  expect_conv<sequential<input<32, 5, 40>, conv2d<48, 3, pad<1>>>>({48, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 63);
+  expect_conv<sequential<input<16, 3, 16>, conv2d<24, 3, pad<1>>>>({24, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 64);
+}

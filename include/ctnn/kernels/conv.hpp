@@ -823,6 +823,151 @@ constexpr void depthwise_nhwc(const T* x, const Packed& w, T* y, work_part part 
   D::template run<false, A>(x, w, y, part);
 }
 
+// ---- Winograd F(2x2, 3x3) ------------------------------------------------------------------------
+// A 3x3 convolution of stride 1 (no dilation, one group) with enough channels: each 2x2 block of outputs
+// from its 4x4 input patch d as Y = A^T [sum over input channels of (G g G^T) . (B^T d B)] A (Lavin and
+// Gray, 2016), 16 multiplies per input channel and 4 outputs where the direct loops take 36. The 16
+// element-wise products summed over C_in are 16 matrix products [tiles x C_in] x [C_in x C_out], run by
+// the register tile above on weights packed already transformed, [16][C_in][C_out padded] (the layout of
+// 16 taps, so a batch norm folds into them as into the direct one: the transform is linear). Per row of
+// tiles: the patches transformed into V[16][tiles][C_in], the products into M[16][tiles][C_out padded],
+// both on the stack, then each tile's 2x2 outputs, the bias and the activation. Where the transformed
+// weights fit the L2 cache (they are read once per row of tiles), vectors are 256 bits or wider, and the
+// map is wider than the small-map kernel's (whose blocked reduction serves ResNet's 7x7 and 14x14 stages).
+inline constexpr count_t winograd_stack_bytes = 320 * 1024, winograd_weight_bytes = 1024 * 1024;
+
+template <conv_params P, shape In, class T>
+struct winograd_f23 {
+  using K = conv_kernel<P, In, layout::nhwc, T>;
+  static constexpr window3 k = K::k;
+  static constexpr index_t C = K::in.c, CO = K::out.c, CP = padded_channels(CO, sizeof(T));
+  static constexpr index_t tiles_h = (K::out.h + 1) / 2, tiles_w = (K::out.w + 1) / 2;
+  static constexpr bool shape_fits = P.rank == 2 && K::g.groups == 1 && k.kernel[1] == 3 && k.kernel[2] == 3 &&
+                                     k.stride[1] == 1 && k.stride[2] == 1 && k.dilation[1] == 1 && k.dilation[2] == 1;
+  static constexpr bool applies = std::is_same_v<T, float> && CTNN_VECTOR_BYTES >= 32 && shape_fits && C >= 16 &&
+                                  CO >= 16 && !small_map<P, In, T>::used &&
+                                  16 * count_t{tiles_w} * (C + CP) * sizeof(T) <= winograd_stack_bytes &&
+                                  16 * count_t{C} * CP * sizeof(T) <= winograd_weight_bytes;
+
+  // U = G g G^T for one 3x3 kernel g (row major), G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1].
+  static constexpr void transform_weights(const T* g, T* u) {
+    T gg[4][3] = {};
+    for (int j = 0; j < 3; ++j) {
+      gg[0][j] = g[j];
+      gg[1][j] = (g[j] + g[3 + j] + g[6 + j]) * T(0.5);
+      gg[2][j] = (g[j] - g[3 + j] + g[6 + j]) * T(0.5);
+      gg[3][j] = g[6 + j];
+    }
+    for (int i = 0; i < 4; ++i) {
+      u[i * 4 + 0] = gg[i][0];
+      u[i * 4 + 1] = (gg[i][0] + gg[i][1] + gg[i][2]) * T(0.5);
+      u[i * 4 + 2] = (gg[i][0] - gg[i][1] + gg[i][2]) * T(0.5);
+      u[i * 4 + 3] = gg[i][2];
+    }
+  }
+
+  // Row ty of tiles: V[e][t][c] = (B^T d B)[e] for tile t's patch, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
+  static constexpr void transform_inputs(const T* x, index_t ty, T* v) {
+    const T* const zeros = zero_row<T, C>;
+    for (index_t t = 0; t < tiles_w; ++t) {
+      const T* d[4][4];
+      for (int i = 0; i < 4; ++i)
+        for (int j = 0; j < 4; ++j) {
+          const index_t iy = 2 * ty - k.pad_begin[1] + i, ix = 2 * t - k.pad_begin[2] + j;
+          d[i][j] = iy >= 0 && iy < K::in.h && ix >= 0 && ix < K::in.w ? x + offset<layout::nhwc>(K::in, 0, 0, iy, ix) : zeros;
+        }
+      T* to = v + count_t{t} * C;
+      for (index_t c = 0; c < C; ++c) {
+        T b[4][4];  // B^T d
+        for (int j = 0; j < 4; ++j) {
+          b[0][j] = d[0][j][c] - d[2][j][c];
+          b[1][j] = d[1][j][c] + d[2][j][c];
+          b[2][j] = d[2][j][c] - d[1][j][c];
+          b[3][j] = d[1][j][c] - d[3][j][c];
+        }
+        for (int i = 0; i < 4; ++i) {  // (B^T d) B
+          to[(i * 4 + 0) * count_t{tiles_w} * C + c] = b[i][0] - b[i][2];
+          to[(i * 4 + 1) * count_t{tiles_w} * C + c] = b[i][1] + b[i][2];
+          to[(i * 4 + 2) * count_t{tiles_w} * C + c] = b[i][2] - b[i][1];
+          to[(i * 4 + 3) * count_t{tiles_w} * C + c] = b[i][1] - b[i][3];
+        }
+      }
+    }
+  }
+
+  // M[e] = V[e] U[e] for the 16 elements e, R tiles by V channels at a time.
+  template <bool Vector, class Packed>
+  static constexpr void multiply(const T* v, const Packed& w, T* m) {
+    constexpr register_tile tile = tile_for_width(CO, sizeof(T), tiles_w);
+    constexpr index_t R = tile.pixels, V = tile.channels;
+    static_assert(R <= tiles_w && CP % V == 0);
+    const T* const zeros = zero_row<T, V>;
+    for (int e = 0; e < 16; ++e)
+      for (index_t t = 0; t < tiles_w; t += R) {
+        const index_t t0 = t + R > tiles_w ? tiles_w - R : t;  // the last tile ends at the row's end
+        for (index_t co0 = 0; co0 < CP; co0 += V) {
+          register_block<Vector, T, R, V> acc;
+          acc.start(zeros);
+          acc.template add_strided<C>(v + (count_t{e} * tiles_w + t0) * C, &w.weight[count_t{e} * C * CP + co0], CP, C);
+#pragma GCC unroll 16
+          for (index_t r = 0; r < R; ++r)
+            acc.template store<no_activation>(r, m + (count_t{e} * tiles_w + t0 + r) * CP + co0, V);
+        }
+      }
+  }
+
+  // Y = A^T M A, A^T = [1 1 1 0; 0 1 -1 -1], plus the bias, into the outputs of row ty of tiles. Each
+  // tile's four pixels first into a local block (a loop over the channels with nothing else to alias:
+  // vectorized), then to the pixels inside the output.
+  template <activation_params A, class Packed>
+  static constexpr void transform_outputs(const T* m, const Packed& w, index_t ty, T* y) {
+    constexpr count_t plane = count_t{tiles_w} * CP;  // M's distance between elements e and e + 1
+    for (index_t t = 0; t < tiles_w; ++t) {
+      T block[4][CO];
+      const T* from = m + count_t{t} * CP;
+      for (index_t c = 0; c < CO; ++c) {
+        T u[4][2];  // M A
+        for (int i = 0; i < 4; ++i) {
+          const T* row = from + count_t{i * 4} * plane + c;
+          u[i][0] = row[0] + row[plane] + row[2 * plane];
+          u[i][1] = row[plane] - row[2 * plane] - row[3 * plane];
+        }
+        for (int b = 0; b < 2; ++b) {
+          block[b][c] = u[0][b] + u[1][b] + u[2][b] + w.bias[c];
+          block[2 + b][c] = u[1][b] - u[2][b] - u[3][b] + w.bias[c];
+        }
+      }
+      for (int a = 0; a < 2; ++a)
+        for (int b = 0; b < 2; ++b) {
+          const index_t oy = 2 * ty + a, ox = 2 * t + b;
+          if (oy >= K::out.h || ox >= K::out.w) continue;
+          T* out = y + offset<layout::nhwc>(K::out, 0, 0, oy, ox);
+          for (index_t c = 0; c < CO; ++c) out[c] = block[a * 2 + b][c];
+          activate_stored<A>(out, CO);
+        }
+    }
+  }
+
+  template <bool Vector, activation_params A, class Packed>
+  static constexpr void run_with(const T* x, const Packed& w, T* y, work_part part) {
+    T v[16 * count_t{tiles_w} * C];
+    T m[16 * count_t{tiles_w} * CP];
+    for (count_t ty = part.begin(tiles_h); ty < part.end(tiles_h); ++ty) {
+      transform_inputs(x, static_cast<index_t>(ty), v);
+      multiply<Vector>(v, w, m);
+      transform_outputs<A>(m, w, static_cast<index_t>(ty), y);
+    }
+  }
+  template <activation_params A, class Packed>
+  static constexpr void run(const T* x, const Packed& w, T* y, work_part part) {
+    constexpr index_t V = tile_for_width(CO, sizeof(T), tiles_w).channels;
+    if constexpr (vector_block<T, V>) {
+      if (!std::is_constant_evaluated()) return run_with<true, A>(x, w, y, part);
+    }
+    run_with<false, A>(x, w, y, part);
+  }
+};
+
 // ---- the family's fast-kernel hooks (ctnn/kernels/run.hpp) ---------------------------------------
 namespace impl {
 template <class Node, class T>
@@ -830,8 +975,9 @@ struct conv_packing {
   static constexpr conv_geometry g = resolve_conv(Node::type::params, Node::input_shape);
   static constexpr count_t taps = kernel_volume(g.w);
   static constexpr bool depthwise = lowering_of(Node::type::params, Node::input_shape, layout::nhwc).depthwise;
+  using winograd = winograd_f23<Node::type::params, Node::input_shape, T>;
   using packed = std::conditional_t<depthwise, packed_depthwise<T, taps, g.out_channels>,
-                                    packed_taps<T, taps, g.in_channels, g.out_channels>>;
+                                    packed_taps<T, winograd::applies ? 16 : taps, g.in_channels, g.out_channels>>;
 };
 }  // namespace impl
 
@@ -857,6 +1003,17 @@ constexpr void pack(const conv_params&, const T* from, T* to) {
     for (index_t c = 0; c < out; ++c)
       for (count_t t = 0; t < taps; ++t) to[t * out + c] = from[c * taps + t];
     for (index_t c = 0; c < out; ++c) to[taps * out + c] = bias ? bias_from[c] : T(0);
+  } else if constexpr (K::winograd::applies) {  // [16][in][out padded], transformed
+    using packed = typename K::packed;
+    for (count_t i = 0; i < packed::elements; ++i) to[i] = T(0);
+    for (index_t o = 0; o < out; ++o)
+      for (index_t i = 0; i < in; ++i) {
+        T u[16] = {};
+        K::winograd::transform_weights(from + (count_t{o} * in + i) * 9, u);
+        for (int e = 0; e < 16; ++e) to[(count_t{e} * in + i) * packed::padded + o] = u[e];
+      }
+    if constexpr (bias)
+      for (index_t o = 0; o < out; ++o) to[packed::weight_elements + o] = bias_from[o];
   } else {
     pack_taps<typename K::packed, taps, in, out, false, bias>(from, bias_from, to);
   }
@@ -869,6 +1026,8 @@ constexpr void run_fast(const conv_params&, const T* x, const T* block, T* y, wo
   const typename K::packed w(block);
   if constexpr (K::depthwise) {
     depthwise_nhwc<Node::type::params, Node::input_shape, A>(x, w, y, part);
+  } else if constexpr (K::winograd::applies) {
+    K::winograd::template run<A>(x, w, y, part);
   } else {
     conv_nhwc_tiled<Node::type::params, Node::input_shape, A>(x, w, y, part);
   }
