@@ -197,7 +197,7 @@ constexpr void quantize_network(const typename Net::weights& w, const tensor_ran
       }
     }
   }
-  q = finish_quantization(q);  // ties the tensors that keep their input's quantization, before the biases read them
+  finish_quantization_in_place(q);  // ties the tensors that keep their input's quantization, before the biases read them
   for (int k = 0; k < Q::layout_type::nodes; ++k) {
     const int8_node& n = Q::layout.node[k];
     if (!n.has_bias) continue;
@@ -211,7 +211,7 @@ constexpr void quantize_network(const typename Net::weights& w, const tensor_ran
       q.biases[n.channels + c] = quantize_bias(real, input_scale, q.weight_scales[n.channels + c]);
     }
   }
-  q = finish_quantization(q);  // again: the kernel biases read the biases
+  finish_quantization_in_place(q);  // again: the kernel biases read the biases
 }
 
 CTNN_END_CONFIG

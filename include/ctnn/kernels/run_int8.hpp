@@ -44,9 +44,10 @@ struct table_filler_for {
 // What q derives from its data: the tensors that keep their input's quantization set to it (for a layer
 // with a batch norm or clamp fused, the group's last tensor is the one that counts), the multipliers, the
 // kernel biases (b - z_in sum w) and the activation tables. A constant evaluation: an imported header's
-// weights get theirs from the compiler.
+// weights get theirs from the compiler. In place for a network whose data would not fit the stack twice
+// (MobileNetV3's is 2.5 MB; finish_quantization(q) takes and returns a copy, for constants).
 template <class Net>
-constexpr quantized_weights_of<Net> finish_quantization(quantized_weights_of<Net> q) {
+constexpr void finish_quantization_in_place(quantized_weights_of<Net>& q) {
   using Q = quantized_weights_of<Net>;
   const auto& s = schedule_of<Net>::value;
   const auto& fillers = node_table<schedule_of<Net>, impl::table_filler_for>;
@@ -92,6 +93,10 @@ constexpr quantized_weights_of<Net> finish_quantization(quantized_weights_of<Net
         q.merge_multipliers[n.merges + b] = merge_multiplier(q.activations[s.nodes[k].inputs[b]].scale / out);
     }
   }
+}
+template <class Net>
+constexpr quantized_weights_of<Net> finish_quantization(quantized_weights_of<Net> q) {
+  finish_quantization_in_place(q);
   return q;
 }
 
@@ -142,7 +147,8 @@ constexpr quantized_weights_of<Net> quantized_from_layers(const quantization& in
   }
   if (layer != layer_outputs.size() || merge != merge_outputs.size() || lookup != activation_outputs.size())
     __builtin_trap();
-  return finish_quantization(q);
+  finish_quantization_in_place(q);
+  return q;
 }
 
 struct int8_state {

@@ -9,7 +9,8 @@
 //   q.activations[t]                    tensor t's scale and zero point: 0 the input, k + 1 node k's output
 //   q = ctnn::finish_quantization(q)    the rest, from those: the multipliers, and the tensors whose
 //                                       quantization is their input's (constexpr: an imported header's is
-//                                       computed by the compiler and sits in flash)
+//                                       computed by the compiler and sits in flash); for a large network
+//                                       ctnn::finish_quantization_in_place(q), without two copies on the stack
 //
 // What keeps its input's quantization (as PyTorch's quantized ops): pooling, reshapes, identity, the
 // layers that move elements (slices, shuffles, permutes, padding, nearest resizing), a clamp on its own
