@@ -1319,6 +1319,41 @@ def quantization_after(g, tensor, item):
     return g.quant[t]
 
 
+def layer_data(g, it, base, data):
+    """A convolution's, transposed convolution's or linear layer's int8 weights as the model holds them, one
+    scale per output channel, and its int32 biases, into data; its output quantization."""
+    (w_name, w), *rest = it.tensors
+    if w_name not in g.dequantized:
+        fail(g.producer.get(it.output), f"the weight '{w_name}' is not quantized (no DequantizeLinear)")
+    raw = np.asarray(g.dequantized[w_name][1], np.float32).reshape(-1)
+    if base.startswith("ctnn::conv_transpose"):
+        # [C_in, C_out/g, k...]: the scales along axis 1 (C_out/g of them, the same in every group) or one
+        # for the tensor, made one per output channel.
+        out_channels = g.sample_shape(it.output)[0]
+        groups = out_channels // w.shape[1]
+        if raw.size not in (1, w.shape[1], out_channels):
+            fail(g.producer.get(it.output), f"the weight '{w_name}' has {raw.size} scales: not one per output channel")
+        scales = np.resize(raw, out_channels).astype(np.float32)
+        view, per = w.reshape(groups, w.shape[0] // groups, w.shape[1], -1), scales.reshape(groups, 1, w.shape[1], 1)
+    else:
+        out_channels = w.shape[0]
+        scales = np.broadcast_to(raw, (out_channels,))
+        view, per = w.reshape(out_channels, -1), scales[:, None]
+    q = np.rint(view / per)
+    if np.abs(q).max(initial=0) > 128 or not np.allclose(q * per, view, rtol=1e-5, atol=0):
+        fail(g.producer.get(it.output), f"the weight '{w_name}' is not int8 times a scale per output channel")
+    data["weights"] += np.clip(q, -128, 127).astype(np.int64).flatten().tolist()
+    data["scales"] += scales.tolist()
+    if rest:
+        b_name, b = rest[0]
+        if b_name not in g.dequantized or g.dequantized[b_name][0].dtype != np.int32:
+            fail(g.producer.get(it.output), f"the bias '{b_name}' is not quantized to int32")
+        data["biases"] += g.dequantized[b_name][0].astype(np.int64).flatten().tolist()
+    else:
+        data["biases"] += [0] * out_channels
+    data["layers"].append(quantization_after(g, it.output, base))
+
+
 def torch_ao_quantization(g, items):
     """The int8 network's data in ctnn's node order (ctnn::quantized_from_layers): the int8 weights, their
     scales and int32 biases of each convolution and linear layer as the model holds them, and the output
@@ -1336,51 +1371,9 @@ def torch_ao_quantization(g, items):
                     fail(g.producer.get(it.output), f"a {it.kind} block has no int8 kernel in ctnn")
                 continue
             base = it.cpp.split("<")[0]
-            if base in ("ctnn::conv1d", "ctnn::conv2d", "ctnn::conv3d", "ctnn::linear"):
-                (w_name, w), *rest = it.tensors
-                if w_name not in g.dequantized:
-                    fail(g.producer.get(it.output), f"the weight '{w_name}' is not quantized (no DequantizeLinear)")
-                scales = np.broadcast_to(np.asarray(g.dequantized[w_name][1], np.float32).reshape(-1), (w.shape[0],))
-                q = np.rint(w.reshape(w.shape[0], -1) / scales[:, None])
-                if np.abs(q).max(initial=0) > 128 or not np.allclose(q * scales[:, None], w.reshape(w.shape[0], -1), rtol=1e-5, atol=0):
-                    fail(g.producer.get(it.output), f"the weight '{w_name}' is not int8 times a scale per output channel")
-                data["weights"] += np.clip(q, -128, 127).astype(np.int64).flatten().tolist()
-                data["scales"] += scales.tolist()
-                if rest:
-                    b_name, b = rest[0]
-                    if b_name not in g.dequantized or g.dequantized[b_name][0].dtype != np.int32:
-                        fail(g.producer.get(it.output), f"the bias '{b_name}' is not quantized to int32")
-                    data["biases"] += g.dequantized[b_name][0].astype(np.int64).flatten().tolist()
-                else:
-                    data["biases"] += [0] * w.shape[0]
-                data["layers"].append(quantization_after(g, it.output, base))
-            elif base in ("ctnn::conv_transpose1d", "ctnn::conv_transpose2d", "ctnn::conv_transpose3d"):
-                # Weights [C_in, C_out/g, k...]: the scales along axis 1 (C_out/g of them, the same in every
-                # group) or one for the tensor, made one per output channel.
-                (w_name, w), *rest = it.tensors
-                if w_name not in g.dequantized:
-                    fail(g.producer.get(it.output), f"the weight '{w_name}' is not quantized (no DequantizeLinear)")
-                out_channels = g.sample_shape(it.output)[0]
-                groups = out_channels // w.shape[1]
-                raw = np.asarray(g.dequantized[w_name][1], np.float32).reshape(-1)
-                if raw.size not in (1, w.shape[1], out_channels):
-                    fail(g.producer.get(it.output), f"the weight '{w_name}' has {raw.size} scales: not one per output channel")
-                scales = np.resize(raw, out_channels).astype(np.float32)
-                grouped = w.reshape(groups, w.shape[0] // groups, w.shape[1], -1)
-                per = scales.reshape(groups, 1, w.shape[1], 1)
-                q = np.rint(grouped / per)
-                if np.abs(q).max(initial=0) > 128 or not np.allclose(q * per, grouped, rtol=1e-5, atol=0):
-                    fail(g.producer.get(it.output), f"the weight '{w_name}' is not int8 times a scale per output channel")
-                data["weights"] += np.clip(q, -128, 127).astype(np.int64).flatten().tolist()
-                data["scales"] += scales.tolist()
-                if rest:
-                    b_name, b = rest[0]
-                    if b_name not in g.dequantized or g.dequantized[b_name][0].dtype != np.int32:
-                        fail(g.producer.get(it.output), f"the bias '{b_name}' is not quantized to int32")
-                    data["biases"] += g.dequantized[b_name][0].astype(np.int64).flatten().tolist()
-                else:
-                    data["biases"] += [0] * out_channels
-                data["layers"].append(quantization_after(g, it.output, base))
+            if base in ("ctnn::conv1d", "ctnn::conv2d", "ctnn::conv3d", "ctnn::linear", "ctnn::conv_transpose1d",
+                        "ctnn::conv_transpose2d", "ctnn::conv_transpose3d"):
+                layer_data(g, it, base, data)
             elif base == "ctnn::batch_norm":
                 fail(g.producer.get(it.output), f"{base} has no int8 kernel in ctnn")
             elif base in INT8_TABLES:

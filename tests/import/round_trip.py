@@ -719,6 +719,23 @@ class AoGate(nn.Module):
         return self.dequant(self.quantized(self.quant(x)))
 
 
+def import_and_run(sub, what, cxx):
+    """sub/model.onnx imported into sub/model.hpp, TORCH_AO_RUNNER built beside it and run on sub's x8.bin
+    and y8.bin: (passed, the runner's line or why it did not run)."""
+    r = run([sys.executable, os.path.join(REPO, "tools", "ctnn_import.py"), os.path.join(sub, "model.onnx"), "--header",
+             os.path.join(sub, "model.hpp"), "--name", "model"])
+    if r.returncode != 0:
+        return False, f"{what}: import failed: {r.stderr}"
+    with open(os.path.join(sub, "run.cpp"), "w") as f:
+        f.write(TORCH_AO_RUNNER)
+    exe = os.path.join(sub, "run")
+    built = run([cxx, "-std=c++20", "-O1", "-Wall", "-Wextra", "-Werror", f"-I{REPO}/include", os.path.join(sub, "run.cpp"), "-o", exe])
+    if built.returncode != 0:
+        return False, f"{what}: compile failed:\n" + built.stderr[-3000:]
+    ran = run([exe, os.path.join(sub, "x8.bin"), os.path.join(sub, "y8.bin")])
+    return ran.returncode == 0, f"{what}: {ran.stdout.strip()}"
+
+
 def torch_ao_round_trip(work, cxx):
     """Models quantized by torch.ao.quantization (eager mode, fused modules, per-channel symmetric weights,
     min/max observers on 8 batches), exported to ONNX (QuantizeLinear / DequantizeLinear) and imported
@@ -755,20 +772,9 @@ def torch_ao_round_trip(work, cxx):
         onnx_path = os.path.join(sub, "model.onnx")
         with warnings_ignored():
             torch.onnx.export(model, torch.zeros(1, *shape), onnx_path, opset_version=13)
-        r = run([sys.executable, os.path.join(REPO, "tools", "ctnn_import.py"), onnx_path, "--header",
-                 os.path.join(sub, "model.hpp"), "--name", "model"])
-        if r.returncode != 0:
-            return False, f"{cls.__name__} ({engine}): import failed: {r.stderr}"
-        with open(os.path.join(sub, "run.cpp"), "w") as f:
-            f.write(TORCH_AO_RUNNER)
-        exe = os.path.join(sub, "run")
-        built = run([cxx, "-std=c++20", "-O1", "-Wall", "-Wextra", "-Werror", f"-I{REPO}/include",
-                     os.path.join(sub, "run.cpp"), "-o", exe])
-        if built.returncode != 0:
-            return False, f"{cls.__name__} ({engine}): compile failed:\n" + built.stderr[-3000:]
-        ran = run([exe, os.path.join(sub, "x8.bin"), os.path.join(sub, "y8.bin")])
-        ok = ok and ran.returncode == 0
-        text += ("\n" if text else "") + f"{cls.__name__} ({engine}): {ran.stdout.strip()}"
+        passed, line = import_and_run(sub, f"{cls.__name__} ({engine})", cxx)
+        ok = ok and passed
+        text += ("\n" if text else "") + line
     ok_t, text_t = qdq_transposed_round_trip(d, cxx)
     ok, text = ok and ok_t, text + "\n" + text_t
     # Refused, the header left as it was: --int8 on a quantized model; a model whose output stays quantized
@@ -873,18 +879,7 @@ def qdq_transposed_round_trip(d, cxx):
     onnx.save(model, os.path.join(sub, "model.onnx"))
     (qx.int_repr().to(torch.int32) - 128).numpy().astype(np.int8).tofile(os.path.join(sub, "x8.bin"))
     (q.int_repr().to(torch.int32) - 128).numpy().astype(np.int8).tofile(os.path.join(sub, "y8.bin"))
-    r = run([sys.executable, os.path.join(REPO, "tools", "ctnn_import.py"), os.path.join(sub, "model.onnx"), "--header",
-             os.path.join(sub, "model.hpp"), "--name", "model"])
-    if r.returncode != 0:
-        return False, f"QDQ transposed convolutions: import failed: {r.stderr}"
-    with open(os.path.join(sub, "run.cpp"), "w") as f:
-        f.write(TORCH_AO_RUNNER)
-    exe = os.path.join(sub, "run")
-    built = run([cxx, "-std=c++20", "-O1", "-Wall", "-Wextra", "-Werror", f"-I{REPO}/include", os.path.join(sub, "run.cpp"), "-o", exe])
-    if built.returncode != 0:
-        return False, "QDQ transposed convolutions: compile failed:\n" + built.stderr[-3000:]
-    ran = run([exe, os.path.join(sub, "x8.bin"), os.path.join(sub, "y8.bin")])
-    return ran.returncode == 0, f"QDQ transposed convolutions (qnnpack): {ran.stdout.strip()}"
+    return import_and_run(sub, "QDQ transposed convolutions (qnnpack)", cxx)
 
 
 class warnings_ignored:

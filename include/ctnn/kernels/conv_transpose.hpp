@@ -58,23 +58,33 @@ struct conv_transpose_kernel {
   }
 };
 
-template <conv_transpose_params P, shape In, layout L, class T>
-constexpr void conv_transpose_forward(const T* x, const T* w, const T* b, T* y) {
+// store(oc, output offset, sum) for every output: start(oc) plus w (x - x_zero) over the taps that read an
+// input, each over its group's input channels, in Acc.
+template <conv_transpose_params P, shape In, layout L, class Acc, class X, class W, class Start, class Store>
+constexpr void conv_transpose_each_output(const X* x, Acc x_zero, const W* w, Start start, Store store) {
   using K = conv_transpose_kernel<P, In>;
   for (index_t oc = 0; oc < K::out.c; ++oc) {
     const index_t first_in = oc / K::out_per_group * K::in_per_group, ocg = oc % K::out_per_group;
     for (index_t oz = 0; oz < K::out.d; ++oz)
       for (index_t oy = 0; oy < K::out.h; ++oy)
         for (index_t ox = 0; ox < K::out.w; ++ox) {
-          accumulator_t<T> acc = b != nullptr ? static_cast<accumulator_t<T>>(b[oc]) : accumulator_t<T>{};
+          Acc acc = start(oc);
           K::each_source(oz, oy, ox, [&](index_t kz, index_t ky, index_t kx, index_t iz, index_t iy, index_t ix) {
             for (index_t ic = 0; ic < K::in_per_group; ++ic)
-              acc += static_cast<accumulator_t<T>>(w[K::weight_index(first_in + ic, ocg, kz, ky, kx)]) *
-                     static_cast<accumulator_t<T>>(x[offset<L>(K::in, first_in + ic, iz, iy, ix)]);
+              acc += static_cast<Acc>(w[K::weight_index(first_in + ic, ocg, kz, ky, kx)]) *
+                     (static_cast<Acc>(x[offset<L>(K::in, first_in + ic, iz, iy, ix)]) - x_zero);
           });
-          y[offset<L>(K::out, oc, oz, oy, ox)] = static_cast<T>(acc);
+          store(oc, offset<L>(K::out, oc, oz, oy, ox), acc);
         }
   }
+}
+
+template <conv_transpose_params P, shape In, layout L, class T>
+constexpr void conv_transpose_forward(const T* x, const T* w, const T* b, T* y) {
+  using Acc = accumulator_t<T>;
+  conv_transpose_each_output<P, In, L>(
+      x, Acc{}, w, [b](index_t oc) { return b != nullptr ? static_cast<Acc>(b[oc]) : Acc{}; },
+      [y](index_t, count_t at, Acc acc) { y[at] = static_cast<T>(acc); });
 }
 
 template <class Node, layout L, class T>
@@ -89,21 +99,9 @@ template <conv_transpose_params P, shape In, layout L>
 constexpr void conv_transpose_forward_int8(const std::int8_t* x, std::int32_t x_zero, const std::int8_t* w,
                                            const std::int32_t* bias, const fixed_multiplier* multipliers,
                                            const output_stage& out, std::int8_t* y) {
-  using K = conv_transpose_kernel<P, In>;
-  for (index_t oc = 0; oc < K::out.c; ++oc) {
-    const index_t first_in = oc / K::out_per_group * K::in_per_group, ocg = oc % K::out_per_group;
-    for (index_t oz = 0; oz < K::out.d; ++oz)
-      for (index_t oy = 0; oy < K::out.h; ++oy)
-        for (index_t ox = 0; ox < K::out.w; ++ox) {
-          std::int32_t acc = bias != nullptr ? bias[oc] : 0;
-          K::each_source(oz, oy, ox, [&](index_t kz, index_t ky, index_t kx, index_t iz, index_t iy, index_t ix) {
-            for (index_t ic = 0; ic < K::in_per_group; ++ic)
-              acc += std::int32_t{w[K::weight_index(first_in + ic, ocg, kz, ky, kx)]} *
-                     (std::int32_t{x[offset<L>(K::in, first_in + ic, iz, iy, ix)]} - x_zero);
-          });
-          y[offset<L>(K::out, oc, oz, oy, ox)] = requantize(acc, multipliers[oc], out);
-        }
-  }
+  conv_transpose_each_output<P, In, L>(
+      x, x_zero, w, [bias](index_t oc) { return bias != nullptr ? bias[oc] : std::int32_t{0}; },
+      [&](index_t oc, count_t at, std::int32_t acc) { y[at] = requantize(acc, multipliers[oc], out); });
 }
 
 // The backward pass over the forward's taps: each output's gradient g adds w g to the input the tap
