@@ -281,6 +281,24 @@ TEST(Int8Kernels, TransposedByStridePhases) {
   check_layer<grouped, nhwc_input<4, 4, 4>>(101);
 }
 
+// 3x3 convolutions of stride 1 by integer Winograd F(2x2, 3x3) where the instruction is VPMADDWD (AVX2,
+// AVX-512BW): odd output sizes, no padding, asymmetric padding, an odd channel count (a pair half zero),
+// output channels off the vector width, a fused ReLU6; each bit for bit the reference.
+TEST(Int8Kernels, WinogradWhereThePairInstructionRuns) {
+  using w3 = conv2d<64, 3, pad<1>>;
+#if CTNN_INT8_X86
+  static_assert(x86_int8::winograd<int8_nhwc_conv<w3::params, shape{64, 12, 14}>>::fits == (x86_int8::depth == 2));
+  static_assert(!x86_int8::winograd<int8_nhwc_conv<conv2d<64, 3, stride<2>, pad<1>>::params, shape{64, 12, 14}>>::fits);
+  static_assert(!x86_int8::winograd<int8_nhwc_conv<w3::params, shape{200, 12, 14}>>::fits);  // past 192 channels
+#endif
+  check_layer<w3, nhwc_input<64, 12, 14>>(111);
+  check_layer<conv2d<20, 3>, nhwc_input<17, 9, 19>>(112);
+  check_layer<conv2d<32, 3, pad_begin<0, 1>, pad_end<2, 1>, no_bias>, nhwc_input<16, 7, 16>>(113);
+  using relu6_after = conv2d<48, 3, pad<1>>;
+  check_layer<relu6_after, nhwc_input<24, 5, 15>, relu6::params, sequential<nhwc_input<24, 5, 15>, relu6_after, relu6>>(114);
+  check_layer<conv2d<16, 3, pad<1>>, nhwc_input<192, 4, 13>>(115);
+}
+
 TEST(Int8Kernels, LinearLayers) {
   check_layer<linear<10>, input<64>::with<nhwc>>(41);
   check_layer<linear<7>, input<33>::with<nhwc>>(42);

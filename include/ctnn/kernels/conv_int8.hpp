@@ -424,6 +424,8 @@ template <conv_params P, shape In, layout L, activation_params A>
 constexpr void conv_int8(const int8_call& c, const output_stage& stage) {
   using fast = int8_nhwc_conv<P, In>;
 #if CTNN_INT8_X86
+  if constexpr (L == layout::nhwc && x86_int8::winograd<fast>::fits)
+    if (!std::is_constant_evaluated()) return x86_int8::winograd<fast>::run(c, stage);
   if constexpr (L == layout::nhwc && fast::ungrouped && x86_int8::gemm<fast>::fits)
     if (!std::is_constant_evaluated()) return x86_int8::gemm<fast>::run(c, stage);
   if constexpr (L == layout::nhwc && fast::one_channel_per_group && x86_int8::depthwise<fast>::fits)

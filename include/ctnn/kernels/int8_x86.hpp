@@ -658,12 +658,13 @@ struct depthwise {
     for (index_t oz = 0; oz < out.d; ++oz)
       for (index_t oy = 0; oy < out.h; ++oy) {
         std::int8_t* y = c.y + offset<layout::nhwc>(out, 0, oz, oy, 0);
-        index_t ox = 0;
+        // Constant bounds (GCC 12 at -O3 otherwise sees the rest's loop start anywhere and warns of overflow).
+        constexpr index_t tiled = T > 1 ? out.w / T * T : 0;
         if constexpr (T > 1)
-          for (; ox + T <= out.w; ox += T)
+          for (index_t ox = 0; ox < tiled; ox += T)
             along_row_outputs<T, padded::tap_offsets>(x + Conv::padded_first(oz, oy, ox), weights, kernel_biases, rq,
                                                       y + count_t{ox} * channels);
-        for (; ox < out.w; ++ox)
+        for (index_t ox = tiled; ox < out.w; ++ox)
           one_output<padded::tap_offsets>(x + Conv::padded_first(oz, oy, ox), weights, kernel_biases, rq, y + count_t{ox} * channels);
       }
   }
@@ -727,6 +728,177 @@ struct depthwise {
           }
           store_vectors(values, vectors, count_of(vectors - 1), y);
         }
+  }
+};
+
+// ---- Winograd F(2x2, 3x3) in integers -------------------------------------------------------------
+// A 3x3 convolution of stride 1 as ctnn/kernels/conv.hpp's float Winograd, and exact: with 2G for G the
+// transformed weights U = (2G) g (2G)^T are integers within int16 (|U| <= 9 x 128), so is the
+// transformed input V = B^T (x - z) B (|V| <= 4 x 255), their products summed over the input channels
+// in int32 by pairs (VPMADDWD, VPDPWSSD), and the output transform A^T M A is 4 times the direct sum,
+// divided back exactly: the reference's integers. 8 pair instructions per input channel and 4 outputs
+// where the direct matrix product takes 18 with VPMADDWD, so only where that is the instruction (AVX2,
+// AVX-512 without VNNI; VPDPBUSD's 9 gain nothing). At most 192 input channels: every int32 sum stays
+// below 2^31 (9 x 1152 x 1020 x C).
+template <class Conv>
+struct winograd {
+  static constexpr window3 k = Conv::k;
+  static constexpr index_t C = Conv::in.c, CO = Conv::out.c, pairs = (C + 1) / 2;
+  static constexpr index_t vectors = (CO + lanes - 1) / lanes, padded_out = vectors * lanes;
+  static constexpr index_t tile_vectors = vectors < (lanes == 16 ? 4 : 2) ? vectors : (lanes == 16 ? 4 : 2);
+  static constexpr index_t tiles_h = (Conv::out.h + 1) / 2, tiles_w = (Conv::out.w + 1) / 2;
+  static constexpr index_t R = lanes == 16 ? 6 : 4;  // tiles per register tile
+  // U's planes (one per element e) 64 bytes further apart than they need: at a multiple of 4 KiB, the
+  // packing's 16 streams of stores fell into one L1 set (W3's packing took 18% of the layer).
+  static constexpr count_t u_plane = count_t{pairs} * padded_out * 2 + 32;
+  static constexpr count_t u_elements = 16 * u_plane, v_elements = 16 * count_t{tiles_w} * pairs * 2,
+                           m_elements = 16 * count_t{tiles_w} * padded_out;
+  static constexpr bool fits = depth == 2 && Conv::ungrouped && Conv::int_offsets && Conv::in.d == 1 &&
+                               k.kernel[0] == 1 && k.kernel[1] == 3 && k.kernel[2] == 3 && k.stride[1] == 1 &&
+                               k.stride[2] == 1 && k.dilation[1] == 1 && k.dilation[2] == 1 && C >= 16 && C <= 192 &&
+                               CO >= 16 && tiles_w >= R &&
+                               (u_elements + v_elements) * 2 + m_elements * 4 <= 448 * 1024;
+
+  // The pair products (VPDPWSSD where VNNI has it) and the lanes' arithmetic.
+  using pair_products = depthwise<Conv>;
+#if CTNN_INT8_WIDE
+  static vec add(vec a, vec b) { return _mm512_add_epi32(a, b); }
+  static vec sub(vec a, vec b) { return _mm512_sub_epi32(a, b); }
+  static vec quarter(vec a) { return _mm512_srai_epi32(a, 2); }
+#else
+  static vec add(vec a, vec b) { return _mm256_add_epi32(a, b); }
+  static vec sub(vec a, vec b) { return _mm256_sub_epi32(a, b); }
+  static vec quarter(vec a) { return _mm256_srai_epi32(a, 2); }
+#endif
+
+  // U[e][pair][channel][2]: input channels 2p and 2p + 1 side by side, as VPMADDWD pairs them. Input
+  // channel by input channel, so that each element's plane is written in order.
+  static void pack(const int8_call& c, std::int16_t* u) {
+    if (C % 2 != 0 || CO != padded_out) std::memset(u, 0, u_elements * sizeof(std::int16_t));  // the pairs' and lanes' padding
+    for (index_t ic = 0; ic < C; ++ic)
+      for (index_t oc = 0; oc < CO; ++oc) {
+        const std::int8_t* g = c.weights + (count_t{oc} * C + ic) * 9;
+        std::int32_t gg[4][3];
+        for (int j = 0; j < 3; ++j) {
+          gg[0][j] = 2 * g[j];
+          gg[1][j] = g[j] + g[3 + j] + g[6 + j];
+          gg[2][j] = g[j] - g[3 + j] + g[6 + j];
+          gg[3][j] = 2 * g[6 + j];
+        }
+        std::int16_t* to = u + (count_t{ic / 2} * padded_out + oc) * 2 + ic % 2;
+        for (int i = 0; i < 4; ++i) {
+          to[(i * 4 + 0) * u_plane] = static_cast<std::int16_t>(2 * gg[i][0]);
+          to[(i * 4 + 1) * u_plane] = static_cast<std::int16_t>(gg[i][0] + gg[i][1] + gg[i][2]);
+          to[(i * 4 + 2) * u_plane] = static_cast<std::int16_t>(gg[i][0] - gg[i][1] + gg[i][2]);
+          to[(i * 4 + 3) * u_plane] = static_cast<std::int16_t>(2 * gg[i][2]);
+        }
+      }
+  }
+
+  // Row ty of tiles: V[e][t][pair][2] = (B^T (x - z) B)[e]; outside the input the patch reads a row of the
+  // zero point (so x - z = 0, as the reference's padding). A loop over the channels without branches:
+  // vectorized by the compiler.
+  static void transform_inputs(const int8_call& c, const std::int8_t* zero_points, index_t ty, std::int16_t* v) {
+    constexpr count_t plane = count_t{tiles_w} * pairs * 2;  // between elements e and e + 1
+    const std::int16_t z = static_cast<std::int16_t>(c.in.zero_point);
+    for (index_t t = 0; t < tiles_w; ++t) {
+      const std::int8_t* d[4][4];
+      for (int i = 0; i < 4; ++i)
+        for (int j = 0; j < 4; ++j) {
+          const index_t iy = 2 * ty - k.pad_begin[1] + i, ix = 2 * t - k.pad_begin[2] + j;
+          d[i][j] = iy >= 0 && iy < Conv::in.h && ix >= 0 && ix < Conv::in.w ? c.x + (count_t{iy} * Conv::in.w + ix) * C : zero_points;
+        }
+      std::int16_t* to = v + count_t{t} * pairs * 2;
+      for (index_t ch = 0; ch < C; ++ch) {
+        std::int16_t b[4][4];  // B^T (x - z)
+        for (int j = 0; j < 4; ++j) {
+          const std::int16_t x0 = static_cast<std::int16_t>(d[0][j][ch] - z), x1 = static_cast<std::int16_t>(d[1][j][ch] - z),
+                             x2 = static_cast<std::int16_t>(d[2][j][ch] - z), x3 = static_cast<std::int16_t>(d[3][j][ch] - z);
+          b[0][j] = static_cast<std::int16_t>(x0 - x2);
+          b[1][j] = static_cast<std::int16_t>(x1 + x2);
+          b[2][j] = static_cast<std::int16_t>(x2 - x1);
+          b[3][j] = static_cast<std::int16_t>(x1 - x3);
+        }
+        for (int i = 0; i < 4; ++i) {
+          to[(i * 4 + 0) * plane + ch] = static_cast<std::int16_t>(b[i][0] - b[i][2]);
+          to[(i * 4 + 1) * plane + ch] = static_cast<std::int16_t>(b[i][1] + b[i][2]);
+          to[(i * 4 + 2) * plane + ch] = static_cast<std::int16_t>(b[i][2] - b[i][1]);
+          to[(i * 4 + 3) * plane + ch] = static_cast<std::int16_t>(b[i][1] - b[i][3]);
+        }
+      }
+      if constexpr (C % 2 != 0)
+        for (int e = 0; e < 16; ++e) to[e * plane + C] = 0;  // the last pair's other half
+    }
+  }
+
+  // M[e][t][channels first, first + NV lanes) for R tiles from t0.
+  template <int NV>
+  static void multiply_block(const std::int16_t* v, const std::int16_t* u, std::int32_t* m, int e, index_t t0, index_t first) {
+    vec acc[R][NV];
+    for (int r = 0; r < R; ++r)
+      for (int j = 0; j < NV; ++j) acc[r][j] = zeros();
+    const std::int16_t* rows = v + (count_t{e} * tiles_w + t0) * pairs * 2;
+    const std::int16_t* weights = u + count_t{e} * u_plane + count_t{first} * 2;
+    for (index_t p = 0; p < pairs; ++p) {
+      vec w[NV];
+      for (int j = 0; j < NV; ++j) w[j] = load(weights + (count_t{p} * padded_out + j * lanes) * 2);
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) {
+        const vec x = broadcast(rows + (count_t{r} * pairs + p) * 2);
+        for (int j = 0; j < NV; ++j) acc[r][j] = pair_products::multiply_add_fused(acc[r][j], x, w[j]);
+      }
+    }
+    for (int r = 0; r < R; ++r)
+      for (int j = 0; j < NV; ++j) store(m + (count_t{e} * tiles_w + t0 + r) * padded_out + first + j * lanes, acc[r][j]);
+  }
+
+  static void run(const int8_call& c, const output_stage& stage) {
+    alignas(64) std::int16_t u[u_elements];
+    alignas(64) std::int16_t v[v_elements];
+    alignas(64) std::int32_t m[m_elements];
+    alignas(64) std::int32_t bias[padded_out] = {};
+    std::int8_t zero_points[C];
+    for (index_t ch = 0; ch < C; ++ch) zero_points[ch] = static_cast<std::int8_t>(c.in.zero_point);
+    pack(c, u);
+    for (index_t oc = 0; oc < CO; ++oc) bias[oc] = c.biases[oc];
+    requantizer rqs[vectors];
+    for (index_t vv = 0; vv < vectors; ++vv)
+      rqs[vv] = requantizer(c.multipliers + vv * lanes, CO - vv * lanes < lanes ? static_cast<int>(CO - vv * lanes) : lanes, stage);
+    for (index_t ty = 0; ty < tiles_h; ++ty) {
+      transform_inputs(c, zero_points, ty, v);
+      for (int e = 0; e < 16; ++e)
+        for (index_t t = 0; t < tiles_w; t += R) {
+          const index_t t0 = t + R > tiles_w ? tiles_w - R : t;  // the last tile ends at the row's end
+          for (index_t first = 0; first < padded_out; first += tile_vectors * lanes) {
+            switch ((padded_out - first) / lanes < tile_vectors ? (padded_out - first) / lanes : tile_vectors) {
+              case 1: multiply_block<1>(v, u, m, e, t0, first); break;
+              case 2: multiply_block<2>(v, u, m, e, t0, first); break;
+              case 3: multiply_block<3>(v, u, m, e, t0, first); break;
+              default: multiply_block<4>(v, u, m, e, t0, first); break;
+            }
+          }
+        }
+      // Y = A^T M A / 4 + bias, requantized, into the tiles' pixels inside the output.
+      for (index_t t = 0; t < tiles_w; ++t)
+        for (index_t vv = 0; vv < vectors; ++vv) {
+          vec me[16];
+          for (int e = 0; e < 16; ++e) me[e] = load(m + (count_t{e} * tiles_w + t) * padded_out + vv * lanes);
+          vec q[4][2];
+          for (int i = 0; i < 4; ++i) {
+            q[i][0] = add(add(me[i * 4], me[i * 4 + 1]), me[i * 4 + 2]);
+            q[i][1] = sub(sub(me[i * 4 + 1], me[i * 4 + 2]), me[i * 4 + 3]);
+          }
+          const vec b = load(bias + vv * lanes);
+          const int n = CO - vv * lanes < lanes ? static_cast<int>(CO - vv * lanes) : lanes;
+          for (int a = 0; a < 2; ++a)
+            for (int col = 0; col < 2; ++col) {
+              const index_t oy = 2 * ty + a, ox = 2 * t + col;
+              if (oy >= Conv::out.h || ox >= Conv::out.w) continue;
+              const vec sum = a == 0 ? add(add(q[0][col], q[1][col]), q[2][col]) : sub(sub(q[1][col], q[2][col]), q[3][col]);
+              store_narrowed(rqs[vv].value(add(quarter(sum), b)), c.y + (count_t{oy} * Conv::out.w + ox) * CO + vv * lanes, n);
+            }
+        }
+    }
   }
 };
 
