@@ -764,7 +764,7 @@ struct winograd {
 #if CTNN_INT8_WIDE
   static vec add(vec a, vec b) { return _mm512_add_epi32(a, b); }
   static vec sub(vec a, vec b) { return _mm512_sub_epi32(a, b); }
-  static vec quarter(vec a) { return _mm512_srai_epi32(a, 2); }
+  static vec quarter(vec a) { return _mm512_maskz_srai_epi32(0xFFFF, a, 2); }  // (zero-masked: GCC 12 PR 105593)
 #else
   static vec add(vec a, vec b) { return _mm256_add_epi32(a, b); }
   static vec sub(vec a, vec b) { return _mm256_sub_epi32(a, b); }
