@@ -112,7 +112,9 @@ def int8_table(runs, clang, gcc, instruction):
              "(oneDNN's int8 primitives take those without zero points); every peer's output checked against ctnn's "
              "first (within 1 on at least 99% of elements, 2 at most: the peers requantize in float, ctnn as gemmlowp). "
              "W5 has no XNNPACK time: its int8 transposed convolution takes one weight scale per tensor, not per "
-             "output channel.", "",
+             "output channel." + (" With VPMADDWD W3 runs as an integer Winograd F(2x2, 3x3) (the same integers, 2.25x "
+                                  "fewer products): its GOP/s and % of peak are effective, counted as the direct "
+                                  "convolution's." if instruction.startswith("VPMADDWD") else ""), "",
              "| workload | ctnn int8 clang (us) | GOP/s | % of int8 peak | ctnn int8 g++ (us) | oneDNN int8 (us) | XNNPACK int8 (us) "
              "| best peer / ctnn | ctnn fp32 / int8 |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
