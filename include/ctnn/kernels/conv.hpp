@@ -836,6 +836,57 @@ constexpr void depthwise_nhwc(const T* x, const Packed& w, T* y, work_part part 
 // map is wider than the small-map kernel's (whose blocked reduction serves ResNet's 7x7 and 14x14 stages).
 inline constexpr count_t winograd_stack_bytes = 320 * 1024, winograd_weight_bytes = 1024 * 1024;
 
+// The transforms of F(2x2, 3x3), for any element type with + and - (the float kernel below and x86's
+// integer one, ctnn/kernels/int8_x86.hpp). The weights' with 2G for G: (2G) g (2G)^T is 4 G g G^T, in
+// integers for integer g (a float kernel scales it by 1/4, exactly).
+template <class T>
+constexpr void winograd_weights(const T* g, T* u) {  // g row major 3x3, u 4x4
+  T gg[4][3] = {};
+  for (int j = 0; j < 3; ++j) {
+    gg[0][j] = g[j] + g[j];
+    gg[1][j] = g[j] + g[3 + j] + g[6 + j];
+    gg[2][j] = g[j] - g[3 + j] + g[6 + j];
+    gg[3][j] = g[6 + j] + g[6 + j];
+  }
+  for (int i = 0; i < 4; ++i) {
+    u[i * 4 + 0] = gg[i][0] + gg[i][0];
+    u[i * 4 + 1] = gg[i][0] + gg[i][1] + gg[i][2];
+    u[i * 4 + 2] = gg[i][0] - gg[i][1] + gg[i][2];
+    u[i * 4 + 3] = gg[i][2] + gg[i][2];
+  }
+}
+// v = B^T d B, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]; d row major 4x4.
+template <class T>
+constexpr void winograd_inputs(const T* d, T* v) {
+  T b[4][4] = {};  // B^T d
+  for (int j = 0; j < 4; ++j) {
+    b[0][j] = d[j] - d[8 + j];
+    b[1][j] = d[4 + j] + d[8 + j];
+    b[2][j] = d[8 + j] - d[4 + j];
+    b[3][j] = d[4 + j] - d[12 + j];
+  }
+  for (int i = 0; i < 4; ++i) {
+    v[i * 4 + 0] = b[i][0] - b[i][2];
+    v[i * 4 + 1] = b[i][1] + b[i][2];
+    v[i * 4 + 2] = b[i][2] - b[i][1];
+    v[i * 4 + 3] = b[i][1] - b[i][3];
+  }
+}
+// y = A^T m A, A^T = [1 1 1 0; 0 1 -1 -1], by add(a, b) and sub(a, b) (vector types whose + is not the
+// lanes' add); y row major 2x2.
+template <class T, class Add, class Sub>
+constexpr void winograd_outputs(const T* m, T* y, Add add, Sub sub) {
+  T u[4][2];  // m A
+  for (int i = 0; i < 4; ++i) {
+    u[i][0] = add(add(m[i * 4], m[i * 4 + 1]), m[i * 4 + 2]);
+    u[i][1] = sub(sub(m[i * 4 + 1], m[i * 4 + 2]), m[i * 4 + 3]);
+  }
+  for (int b = 0; b < 2; ++b) {
+    y[b] = add(add(u[0][b], u[1][b]), u[2][b]);
+    y[2 + b] = sub(sub(u[1][b], u[2][b]), u[3][b]);
+  }
+}
+
 template <conv_params P, shape In, class T>
 struct winograd_f23 {
   using K = conv_kernel<P, In, layout::nhwc, T>;
@@ -851,19 +902,8 @@ struct winograd_f23 {
 
   // U = G g G^T for one 3x3 kernel g (row major), G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1].
   static constexpr void transform_weights(const T* g, T* u) {
-    T gg[4][3] = {};
-    for (int j = 0; j < 3; ++j) {
-      gg[0][j] = g[j];
-      gg[1][j] = (g[j] + g[3 + j] + g[6 + j]) * T(0.5);
-      gg[2][j] = (g[j] - g[3 + j] + g[6 + j]) * T(0.5);
-      gg[3][j] = g[6 + j];
-    }
-    for (int i = 0; i < 4; ++i) {
-      u[i * 4 + 0] = gg[i][0];
-      u[i * 4 + 1] = (gg[i][0] + gg[i][1] + gg[i][2]) * T(0.5);
-      u[i * 4 + 2] = (gg[i][0] - gg[i][1] + gg[i][2]) * T(0.5);
-      u[i * 4 + 3] = gg[i][2];
-    }
+    winograd_weights(g, u);
+    for (int e = 0; e < 16; ++e) u[e] *= T(0.25);
   }
 
   // Row ty of tiles: V[e][t][c] = (B^T d B)[e] for tile t's patch, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
@@ -878,19 +918,11 @@ struct winograd_f23 {
         }
       T* to = v + count_t{t} * C;
       for (index_t c = 0; c < C; ++c) {
-        T b[4][4];  // B^T d
-        for (int j = 0; j < 4; ++j) {
-          b[0][j] = d[0][j][c] - d[2][j][c];
-          b[1][j] = d[1][j][c] + d[2][j][c];
-          b[2][j] = d[2][j][c] - d[1][j][c];
-          b[3][j] = d[1][j][c] - d[3][j][c];
-        }
-        for (int i = 0; i < 4; ++i) {  // (B^T d) B
-          to[(i * 4 + 0) * count_t{tiles_w} * C + c] = b[i][0] - b[i][2];
-          to[(i * 4 + 1) * count_t{tiles_w} * C + c] = b[i][1] + b[i][2];
-          to[(i * 4 + 2) * count_t{tiles_w} * C + c] = b[i][2] - b[i][1];
-          to[(i * 4 + 3) * count_t{tiles_w} * C + c] = b[i][1] - b[i][3];
-        }
+        T patch[16], transformed[16];
+        for (int i = 0; i < 4; ++i)
+          for (int j = 0; j < 4; ++j) patch[i * 4 + j] = d[i][j][c];
+        winograd_inputs(patch, transformed);
+        for (int e = 0; e < 16; ++e) to[e * count_t{tiles_w} * C + c] = transformed[e];
       }
     }
   }
@@ -926,16 +958,10 @@ struct winograd_f23 {
       T block[4][CO];
       const T* from = m + count_t{t} * CP;
       for (index_t c = 0; c < CO; ++c) {
-        T u[4][2];  // M A
-        for (int i = 0; i < 4; ++i) {
-          const T* row = from + count_t{i * 4} * plane + c;
-          u[i][0] = row[0] + row[plane] + row[2 * plane];
-          u[i][1] = row[plane] - row[2 * plane] - row[3 * plane];
-        }
-        for (int b = 0; b < 2; ++b) {
-          block[b][c] = u[0][b] + u[1][b] + u[2][b] + w.bias[c];
-          block[2 + b][c] = u[1][b] - u[2][b] - u[3][b] + w.bias[c];
-        }
+        T tile[16], pixels[4];
+        for (int e = 0; e < 16; ++e) tile[e] = from[e * plane + c];
+        winograd_outputs(tile, pixels, [](T a, T b) { return a + b; }, [](T a, T b) { return a - b; });
+        for (int p = 0; p < 4; ++p) block[p][c] = pixels[p] + w.bias[c];
       }
       for (int a = 0; a < 2; ++a)
         for (int b = 0; b < 2; ++b) {

@@ -732,8 +732,8 @@ struct depthwise {
 };
 
 // ---- Winograd F(2x2, 3x3) in integers -------------------------------------------------------------
-// A 3x3 convolution of stride 1 as ctnn/kernels/conv.hpp's float Winograd, and exact: with 2G for G the
-// transformed weights U = (2G) g (2G)^T are integers within int16 (|U| <= 9 x 128), so is the
+// A 3x3 convolution of stride 1 as ctnn/kernels/conv.hpp's float Winograd (its transforms, winograd_*),
+// and exact: the transformed weights U = (2G) g (2G)^T are integers within int16 (|U| <= 9 x 128), so is the
 // transformed input V = B^T (x - z) B (|V| <= 4 x 255), their products summed over the input channels
 // in int32 by pairs (VPMADDWD, VPDPWSSD), and the output transform A^T M A is 4 times the direct sum,
 // divided back exactly: the reference's integers. 8 pair instructions per input channel and 4 outputs
@@ -777,21 +777,12 @@ struct winograd {
     if (C % 2 != 0 || CO != padded_out) std::memset(u, 0, u_elements * sizeof(std::int16_t));  // the pairs' and lanes' padding
     for (index_t ic = 0; ic < C; ++ic)
       for (index_t oc = 0; oc < CO; ++oc) {
-        const std::int8_t* g = c.weights + (count_t{oc} * C + ic) * 9;
-        std::int32_t gg[4][3];
-        for (int j = 0; j < 3; ++j) {
-          gg[0][j] = 2 * g[j];
-          gg[1][j] = g[j] + g[3 + j] + g[6 + j];
-          gg[2][j] = g[j] - g[3 + j] + g[6 + j];
-          gg[3][j] = 2 * g[6 + j];
-        }
+        const std::int8_t* from = c.weights + (count_t{oc} * C + ic) * 9;
+        std::int32_t g[9], transformed[16];
+        for (int i = 0; i < 9; ++i) g[i] = from[i];
+        winograd_weights(g, transformed);
         std::int16_t* to = u + (count_t{ic / 2} * padded_out + oc) * 2 + ic % 2;
-        for (int i = 0; i < 4; ++i) {
-          to[(i * 4 + 0) * u_plane] = static_cast<std::int16_t>(2 * gg[i][0]);
-          to[(i * 4 + 1) * u_plane] = static_cast<std::int16_t>(gg[i][0] + gg[i][1] + gg[i][2]);
-          to[(i * 4 + 2) * u_plane] = static_cast<std::int16_t>(gg[i][0] - gg[i][1] + gg[i][2]);
-          to[(i * 4 + 3) * u_plane] = static_cast<std::int16_t>(2 * gg[i][2]);
-        }
+        for (int e = 0; e < 16; ++e) to[e * u_plane] = static_cast<std::int16_t>(transformed[e]);
       }
   }
 
@@ -810,21 +801,11 @@ struct winograd {
         }
       std::int16_t* to = v + count_t{t} * pairs * 2;
       for (index_t ch = 0; ch < C; ++ch) {
-        std::int16_t b[4][4];  // B^T (x - z)
-        for (int j = 0; j < 4; ++j) {
-          const std::int16_t x0 = static_cast<std::int16_t>(d[0][j][ch] - z), x1 = static_cast<std::int16_t>(d[1][j][ch] - z),
-                             x2 = static_cast<std::int16_t>(d[2][j][ch] - z), x3 = static_cast<std::int16_t>(d[3][j][ch] - z);
-          b[0][j] = static_cast<std::int16_t>(x0 - x2);
-          b[1][j] = static_cast<std::int16_t>(x1 + x2);
-          b[2][j] = static_cast<std::int16_t>(x2 - x1);
-          b[3][j] = static_cast<std::int16_t>(x1 - x3);
-        }
-        for (int i = 0; i < 4; ++i) {
-          to[(i * 4 + 0) * plane + ch] = static_cast<std::int16_t>(b[i][0] - b[i][2]);
-          to[(i * 4 + 1) * plane + ch] = static_cast<std::int16_t>(b[i][1] + b[i][2]);
-          to[(i * 4 + 2) * plane + ch] = static_cast<std::int16_t>(b[i][2] - b[i][1]);
-          to[(i * 4 + 3) * plane + ch] = static_cast<std::int16_t>(b[i][1] - b[i][3]);
-        }
+        std::int16_t patch[16], transformed[16];
+        for (int i = 0; i < 4; ++i)
+          for (int j = 0; j < 4; ++j) patch[i * 4 + j] = static_cast<std::int16_t>(d[i][j][ch] - z);
+        winograd_inputs(patch, transformed);
+        for (int e = 0; e < 16; ++e) to[e * plane + ch] = transformed[e];
       }
       if constexpr (C % 2 != 0)
         for (int e = 0; e < 16; ++e) to[e * plane + C] = 0;  // the last pair's other half
@@ -881,21 +862,16 @@ struct winograd {
       // Y = A^T M A / 4 + bias, requantized, into the tiles' pixels inside the output.
       for (index_t t = 0; t < tiles_w; ++t)
         for (index_t vv = 0; vv < vectors; ++vv) {
-          vec me[16];
+          vec me[16], sums[4];
           for (int e = 0; e < 16; ++e) me[e] = load(m + (count_t{e} * tiles_w + t) * padded_out + vv * lanes);
-          vec q[4][2];
-          for (int i = 0; i < 4; ++i) {
-            q[i][0] = add(add(me[i * 4], me[i * 4 + 1]), me[i * 4 + 2]);
-            q[i][1] = sub(sub(me[i * 4 + 1], me[i * 4 + 2]), me[i * 4 + 3]);
-          }
+          winograd_outputs(me, sums, &add, &sub);
           const vec b = load(bias + vv * lanes);
           const int n = CO - vv * lanes < lanes ? static_cast<int>(CO - vv * lanes) : lanes;
           for (int a = 0; a < 2; ++a)
             for (int col = 0; col < 2; ++col) {
               const index_t oy = 2 * ty + a, ox = 2 * t + col;
               if (oy >= Conv::out.h || ox >= Conv::out.w) continue;
-              const vec sum = a == 0 ? add(add(q[0][col], q[1][col]), q[2][col]) : sub(sub(q[1][col], q[2][col]), q[3][col]);
-              store_narrowed(rqs[vv].value(add(quarter(sum), b)), c.y + (count_t{oy} * Conv::out.w + ox) * CO + vv * lanes, n);
+              store_narrowed(rqs[vv].value(add(quarter(sums[a * 2 + col]), b)), c.y + (count_t{oy} * Conv::out.w + ox) * CO + vv * lanes, n);
             }
         }
     }
