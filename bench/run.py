@@ -186,7 +186,9 @@ def main():
     lines.append("")
     lines.append("best peer / ctnn > 1 means ctnn (its faster compiler) is faster than the best peer. W3's 3x3 "
                  "convolution runs as Winograd F(2x2, 3x3) (2.25x fewer multiplies, on AVX2 and AVX-512 alike): its "
-                 "GFLOP/s and % of peak are effective, counted as the direct convolution's.")
+                 "GFLOP/s and % of peak are effective, counted as the direct convolution's; so are W5's, whose "
+                 "transposed convolution runs each of its four stride phases (2x2 convolutions) as Winograd "
+                 "F(2x2, 2x2) (1.78x fewer multiplies).")
     lines += ["", "Whole networks at 224x224 (torchvision's, seeded weights, batch norm folded by `prepare_into`; ctnn "
               "checked against PyTorch's logits first; the NCHW input converted to NHWC inside ctnn's timed call), "
               "against libtorch 1.13 (Debian's libtorch-dev, TorchScript from `bench/export_torchscript.py`, one "

@@ -155,6 +155,32 @@ TEST(ConvTransposeKernel, AgainstScatter) {
       {2, sp({2, 2, 2}), sp({2, 2, 2}), sp({1, 1, 1}), sp({0, 0, 0}, 0), sp({0, 0, 0}, 0), 1}, 25);
 }
 
+// Kernel 4, stride 2: every stride phase a 2x2 convolution, run as Winograd F(2x2, 2x2) on targets with
+// 256-bit vectors or wider (an AVX2 or AVX-512 build here): padding 1 (U-Net's), none, 2, output padding
+// (phases of different lengths, a last tile half outside), output channels off the vector width, a row
+// of several register tiles. Integer data exact (the transforms only add), random floats within 1e-5.
+template <class Layer, index_t C, index_t H, index_t W>
+inline constexpr bool by_transposed_winograd = winograd_transposed_f22<Layer::params, shape{C, H, W}, float>::applies;
+TEST(ConvTransposeKernel, WinogradForKernelFourStrideTwo) {
+  using unet = conv_transpose2d<24, 4, stride<2>, pad<1>>;
+  static_assert(by_transposed_winograd<unet, 16, 5, 7> == (CTNN_VECTOR_BYTES >= 32));
+  static_assert(!by_transposed_winograd<conv_transpose2d<24, 3, stride<2>, pad<1>>, 16, 5, 7> &&
+                !by_transposed_winograd<conv_transpose2d<24, 4, stride<2>, pad<1>, groups<2>>, 16, 5, 7> &&
+                !by_transposed_winograd<conv_transpose2d<24, 4, stride<2>, dilation<2>>, 16, 5, 7> &&
+                !by_transposed_winograd<conv_transpose2d<24, 2, stride<2>>, 16, 5, 7> &&
+                !by_transposed_winograd<unet, 8, 5, 7> && !by_transposed_winograd<conv_transpose2d<8, 4, stride<2>>, 16, 5, 7>);
+  expect_conv_transpose<sequential<input<16, 5, 7>, unet>>(
+      {24, sp({4, 4}), sp({2, 2}), sp({1, 1}), sp({1, 1}, 0), sp({0, 0}, 0), 1}, 40);
+  expect_conv_transpose<sequential<input<16, 4, 6>, conv_transpose2d<16, 4, stride<2>>>>(
+      {16, sp({4, 4}), sp({2, 2}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1}, 41);
+  expect_conv_transpose<sequential<input<20, 3, 5>, conv_transpose2d<32, 4, stride<2>, pad<1>, output_padding<1>>>>(
+      {32, sp({4, 4}), sp({2, 2}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1}, 42);
+  expect_conv_transpose<sequential<input<16, 6, 5>, conv_transpose2d<17, 4, stride<2>, pad<2, 1>>>>(
+      {17, sp({4, 4}), sp({2, 2}), sp({1, 1}), sp({2, 1}, 0), sp({0, 0}, 0), 1}, 43);
+  expect_conv_transpose<sequential<input<16, 2, 40>, conv_transpose2d<32, 4, stride<2>, pad<1>>>>(
+      {32, sp({4, 4}), sp({2, 2}), sp({1, 1}), sp({1, 1}, 0), sp({0, 0}, 0), 1}, 44);
+}
+
 // Dumoulin & Visin: a convolution is y = C x and the transposed convolution with the same weights is
 // C^T; so <C x, y> = <x, C^T y>. Integer weights make the matrices exact.
 TEST(ConvTransposeKernel, IsTheAdjointOfTheConvolution) {

@@ -85,6 +85,9 @@ TEST(Forward, LayoutsGiveTheSameNumbers) {
                                                          conv_transpose2d<4, 2, stride<2>>>>,
                                   conv2d<2, 1>, upsample_bilinear2d<scale_factor<2>>, reflection_pad2d<pad<1>>,
                                   global_avg_pool, flatten, reshape<1, 2>, softmax_dim<-1>>>(3);
+  // A batch norm folded into a transposed convolution's Winograd weights (AVX2 and wider builds).
+  expect_layouts_agree<sequential<input<16, 6, 7>, conv_transpose2d<24, 4, stride<2>, pad<1>, no_bias>, batch_norm2d<>,
+                                  relu>>(4);
 }
 
 // The kernels are constexpr: a network with constant weights runs inside the compiler.

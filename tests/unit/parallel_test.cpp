@@ -150,9 +150,10 @@ TEST(ForwardParallel, EachPartComputesItsShareAlone) {
   expect_share<sequential<input<64, 30, 30>::with<nhwc>, depthwise_conv2d<3>>>(14 * 28 * 64, 28 * 28 * 64, 1, 2);
   // One input channel, 3 outputs (vectors along W), 130 rows of 130 x 3: part 0 of 2 has rows 0-64.
   expect_share<sequential<input<1, 132, 132>::with<nhwc>, conv2d<3, 3>>>(0, 65 * 130 * 3, 0, 2);
-  // Transposed, 2x up: 20 output rows of 22 x 16: part 1 of 2 has rows 10-19.
-  expect_share<sequential<input<32, 10, 11>::with<nhwc>, conv_transpose2d<16, 4, stride<2>, pad<1>>>>(
-      10 * 22 * 16, 20 * 22 * 16, 1, 2);
+  // Transposed, 2x up: 24 output rows of 22 x 16: part 1 of 2 has rows 12-23 (split by rows, or with 256-bit
+  // vectors by Winograd's rows of tiles, 2 rows of each stride phase: tile rows 3-5 of 6).
+  expect_share<sequential<input<32, 12, 11>::with<nhwc>, conv_transpose2d<16, 4, stride<2>, pad<1>>>>(
+      12 * 22 * 16, 24 * 22 * 16, 1, 2);
   // Too small to split (80,000 multiply-accumulates): part 0 computes everything, part 1 nothing.
   using small = sequential<input<16, 8, 8>::with<nhwc>, conv2d<16, 3>>;
   expect_share<small>(0, small::output_size, 0, 2);

@@ -887,6 +887,29 @@ constexpr void winograd_outputs(const T* m, T* y, Add add, Sub sub) {
   }
 }
 
+// The products of a Winograd kernel for one row of tiles, M[e] = V[e] U[e] for each of its E transform
+// elements: [Tiles x C] x [C x CP] matrix products by the register tile, R tiles by V channels at a time
+// (V[E][Tiles][C] and the weights U[E][C][CP] in, M[E][Tiles][CP] out).
+template <bool Vector, class T, int E, index_t Tiles, index_t C, index_t CO, index_t CP>
+constexpr void winograd_products(const T* v, const T* u, T* m) {
+  constexpr register_tile tile = tile_for_width(CO, sizeof(T), Tiles);
+  constexpr index_t R = tile.pixels, V = tile.channels;
+  static_assert(R <= Tiles && CP % V == 0);
+  const T* const zeros = zero_row<T, V>;
+  for (int e = 0; e < E; ++e)
+    for (index_t t = 0; t < Tiles; t += R) {
+      const index_t t0 = t + R > Tiles ? Tiles - R : t;  // the last tile ends at the row's end
+      for (index_t co0 = 0; co0 < CP; co0 += V) {
+        register_block<Vector, T, R, V> acc;
+        acc.start(zeros);
+        acc.template add_strided<C>(v + (count_t{e} * Tiles + t0) * C, u + count_t{e} * C * CP + co0, CP, C);
+#pragma GCC unroll 16
+        for (index_t r = 0; r < R; ++r)
+          acc.template store<no_activation>(r, m + (count_t{e} * Tiles + t0 + r) * CP + co0, V);
+      }
+    }
+}
+
 template <conv_params P, shape In, class T>
 struct winograd_f23 {
   using K = conv_kernel<P, In, layout::nhwc, T>;
@@ -927,27 +950,6 @@ struct winograd_f23 {
     }
   }
 
-  // M[e] = V[e] U[e] for the 16 elements e, R tiles by V channels at a time.
-  template <bool Vector, class Packed>
-  static constexpr void multiply(const T* v, const Packed& w, T* m) {
-    constexpr register_tile tile = tile_for_width(CO, sizeof(T), tiles_w);
-    constexpr index_t R = tile.pixels, V = tile.channels;
-    static_assert(R <= tiles_w && CP % V == 0);
-    const T* const zeros = zero_row<T, V>;
-    for (int e = 0; e < 16; ++e)
-      for (index_t t = 0; t < tiles_w; t += R) {
-        const index_t t0 = t + R > tiles_w ? tiles_w - R : t;  // the last tile ends at the row's end
-        for (index_t co0 = 0; co0 < CP; co0 += V) {
-          register_block<Vector, T, R, V> acc;
-          acc.start(zeros);
-          acc.template add_strided<C>(v + (count_t{e} * tiles_w + t0) * C, &w.weight[count_t{e} * C * CP + co0], CP, C);
-#pragma GCC unroll 16
-          for (index_t r = 0; r < R; ++r)
-            acc.template store<no_activation>(r, m + (count_t{e} * tiles_w + t0 + r) * CP + co0, V);
-        }
-      }
-  }
-
   // Y = A^T M A, A^T = [1 1 1 0; 0 1 -1 -1], plus the bias, into the outputs of row ty of tiles. Each
   // tile's four pixels first into a local block (a loop over the channels with nothing else to alias:
   // vectorized), then to the pixels inside the output.
@@ -980,7 +982,7 @@ struct winograd_f23 {
     T m[16 * count_t{tiles_w} * CP];
     for (count_t ty = part.begin(tiles_h); ty < part.end(tiles_h); ++ty) {
       transform_inputs(x, static_cast<index_t>(ty), v);
-      multiply<Vector>(v, w, m);
+      winograd_products<Vector, T, 16, tiles_w, C, CO, CP>(v, w.weight, m);
       transform_outputs<A>(m, w, static_cast<index_t>(ty), y);
     }
   }

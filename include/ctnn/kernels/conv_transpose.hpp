@@ -200,49 +200,13 @@ constexpr void conv_transpose_nhwc_phased(const T* x, const Packed& w, T* y, wor
   conv_transpose_nhwc_phased_with<false, P, In, A>(x, w, y, part);
 }
 
-// ---- the family's fast-kernel hooks (ctnn/kernels/run.hpp) ---------------------------------------
-namespace impl {
-template <class Node, class T>
-struct conv_transpose_packing {
-  static constexpr conv_transpose_geometry g = resolve_conv_transpose(Node::type::params, Node::input_shape);
-  using packed = packed_taps<T, kernel_volume(g.w), g.in_channels, g.out_channels>;
-};
-}  // namespace impl
-
-template <class Node, layout L, class T>
-constexpr count_t packed_elements(const conv_transpose_params&) {
-  return impl::conv_transpose_packing<Node, T>::packed::elements;
-}
-
-template <class Node, layout L, class T>
-constexpr packed_channels packed_channels_of(const conv_transpose_params&) {
-  return packed_channels_in<typename impl::conv_transpose_packing<Node, T>::packed>();
-}
-
-// [in][out][taps] -> [tap][in][out padded].
-template <class Node, layout L, class T>
-constexpr void pack(const conv_transpose_params&, const T* from, T* to) {
-  using K = impl::conv_transpose_packing<Node, T>;
-  constexpr index_t in = K::g.in_channels, out = K::g.out_channels;
-  constexpr count_t taps = kernel_volume(K::g.w);
-  pack_taps<typename K::packed, taps, in, out, true, (Node::result.bias.rank > 0)>(from, from + count_t{in} * out * taps, to);
-}
-
-template <class Node, layout L, activation_params A, class T>
-constexpr void run_fast(const conv_transpose_params&, const T* x, const T* block, T* y, work_part part = {}) {
-  const typename impl::conv_transpose_packing<Node, T>::packed w(block);
-  conv_transpose_nhwc_phased<Node::type::params, Node::input_shape, A>(x, w, y, part);
-}
-
-// ---- int8: the stride phases as convolutions ------------------------------------------------------
+// ---- stride phases ------------------------------------------------------------------------------
 // Along a dim of stride s, the outputs o = p + s t of phase p all use the taps k = k0 + s j (k0 = (p + pb)
 // mod s), tap j reading input t + base - j (base = (p + pb - k0) / s): a stride-1 convolution over the
-// input, its taps reversed and padded by n - 1 - base before. Each phase runs as the convolution
-// family's int8 kernel (x86's matrix product, Cortex-M's dot products) on its weights gathered into
-// [C_out][C_in][taps] on the stack, into a stack buffer scattered to every s-th output afterwards. The
-// integers are the reference's: a tap outside the input reads the zero point, which adds nothing.
+// input, its taps reversed and padded by n - 1 - base before. The int8 kernels below and the float
+// Winograd kernel after them run transposed convolutions so.
 template <conv_transpose_params P, shape In>
-struct int8_transposed_phases {
+struct transposed_phases {
   using K = conv_transpose_kernel<P, In>;
   static constexpr window3 k = K::k;
   static constexpr dims4 in = K::in, out = K::out;
@@ -266,10 +230,28 @@ struct int8_transposed_phases {
     a.computed = extent(in, dim) + a.before + a.after - a.taps + 1;
     return a;
   }
+  // The transposed convolution's tap along dim that the phase convolution's tap j is.
+  static constexpr index_t tap_of(const phase_dim& a, int dim, index_t j) {
+    return a.first_tap + k.stride[dim] * (a.taps - 1 - j);
+  }
   static constexpr index_t phases = k.stride[0] * k.stride[1] * k.stride[2];
   static constexpr index_t phase_along(index_t q, int dim) {
     return dim == 0 ? q / (k.stride[1] * k.stride[2]) : (dim == 1 ? q / k.stride[2] % k.stride[1] : q % k.stride[2]);
   }
+};
+
+// ---- int8: the stride phases as convolutions ------------------------------------------------------
+// Each phase runs as the convolution family's int8 kernel (x86's matrix product, Cortex-M's dot
+// products) on its weights gathered into [C_out][C_in][taps] on the stack, into a stack buffer
+// scattered to every s-th output afterwards. The integers are the reference's: a tap outside the input
+// reads the zero point, which adds nothing.
+template <conv_transpose_params P, shape In>
+struct int8_transposed_phases : transposed_phases<P, In> {
+  using base = transposed_phases<P, In>;
+  using typename base::K;
+  using typename base::phase_dim;
+  using base::k, base::in, base::out, base::along, base::tap_of, base::phases, base::phase_along;
+
   static constexpr conv_params phase_conv(index_t q) {
     conv_params c;
     c.rank = P.rank;
@@ -332,9 +314,7 @@ struct int8_transposed_phases {
         for (index_t tz = 0; tz < a[0].taps; ++tz)
           for (index_t ty = 0; ty < a[1].taps; ++ty)
             for (index_t tx = 0; tx < a[2].taps; ++tx) {
-              const std::int8_t w = c.weights[K::weight_index(ic, oc, a[0].first_tap + k.stride[0] * (a[0].taps - 1 - tz),
-                                                               a[1].first_tap + k.stride[1] * (a[1].taps - 1 - ty),
-                                                               a[2].first_tap + k.stride[2] * (a[2].taps - 1 - tx))];
+              const std::int8_t w = c.weights[K::weight_index(ic, oc, tap_of(a[0], 0, tz), tap_of(a[1], 1, ty), tap_of(a[2], 2, tx))];
               *to++ = w;
               sum += w;
             }
@@ -354,6 +334,228 @@ struct int8_transposed_phases {
                       outputs + offset<layout::nhwc>(computed, 0, tz, ty, tx), static_cast<std::size_t>(out.c));
   }
 };
+
+// ---- Winograd F(2x2, 2x2) for each stride phase ---------------------------------------------------
+// Where every stride phase is a 2x2 convolution (kernel 4, stride 2: U-Net's and DCGAN's upsampling),
+// each phase's 2x2 blocks of outputs come from 3x3 input patches d as Y = A^T [sum over input channels of
+// (G g G^T) . (B^T d B)] A: 9 multiplies per input channel and 4 outputs where the phase's direct loops
+// take 16. With B^T = [1 -1 0; 0 1 0; 0 -1 1], G = [1 0; 1 1; 0 1], A^T = [1 1 0; 0 1 1] the transforms
+// only add and subtract (exact on small integers). As the F(2x2, 3x3) kernel of ctnn/kernels/conv.hpp:
+// the weights packed transformed, [phase][9][C_in][C_out padded]; per phase and row of tiles the
+// patches transformed on the stack, 9 matrix products by the register tile, the outputs with bias and
+// activation scattered to every second pixel.
+template <class T>
+constexpr void winograd_f22_weights(const T* g, T* u) {  // g row major 2x2, u 3x3
+  const T gg[3][2] = {{g[0], g[1]}, {g[0] + g[2], g[1] + g[3]}, {g[2], g[3]}};  // G g
+  for (int i = 0; i < 3; ++i) {
+    u[i * 3 + 0] = gg[i][0];
+    u[i * 3 + 1] = gg[i][0] + gg[i][1];
+    u[i * 3 + 2] = gg[i][1];
+  }
+}
+template <class T>
+constexpr void winograd_f22_inputs(const T* d, T* v) {  // d row major 3x3
+  T b[3][3] = {};  // B^T d
+  for (int j = 0; j < 3; ++j) {
+    b[0][j] = d[j] - d[3 + j];
+    b[1][j] = d[3 + j];
+    b[2][j] = d[6 + j] - d[3 + j];
+  }
+  for (int i = 0; i < 3; ++i) {
+    v[i * 3 + 0] = b[i][0] - b[i][1];
+    v[i * 3 + 1] = b[i][1];
+    v[i * 3 + 2] = b[i][2] - b[i][1];
+  }
+}
+template <class T>
+constexpr void winograd_f22_outputs(const T* m, T* y) {  // y row major 2x2
+  T u[3][2];  // m A
+  for (int i = 0; i < 3; ++i) {
+    u[i][0] = m[i * 3] + m[i * 3 + 1];
+    u[i][1] = m[i * 3 + 1] + m[i * 3 + 2];
+  }
+  for (int b = 0; b < 2; ++b) {
+    y[b] = u[0][b] + u[1][b];
+    y[2 + b] = u[1][b] + u[2][b];
+  }
+}
+
+template <conv_transpose_params P, shape In, class T>
+struct winograd_transposed_f22 {
+  using phases_of = transposed_phases<P, In>;
+  using K = typename phases_of::K;
+  using phase_dim = typename phases_of::phase_dim;
+  static constexpr index_t C = K::in.c, CO = K::out.c, CP = padded_channels(CO, sizeof(T));
+  static constexpr index_t sy = K::k.stride[1], sx = K::k.stride[2], phases = sy * sx;
+  static constexpr phase_dim along_h(index_t py) { return phases_of::along(1, py); }
+  static constexpr phase_dim along_w(index_t px) { return phases_of::along(2, px); }
+  static constexpr index_t tiles(const phase_dim& a) { return (a.outputs + 1) / 2; }
+  static constexpr index_t most_tiles(int dim) {
+    index_t m = 0;
+    for (index_t p = 0; p < (dim == 1 ? sy : sx); ++p) {
+      const index_t t = tiles(phases_of::along(dim, p));
+      m = t > m ? t : m;
+    }
+    return m;
+  }
+  static constexpr index_t tile_rows = most_tiles(1), tiles_w = most_tiles(2);
+  static constexpr bool two_taps_everywhere = [] {
+    for (index_t p = 0; p < sy; ++p)
+      if (along_h(p).taps != 2 || along_h(p).outputs < 1) return false;
+    for (index_t p = 0; p < sx; ++p)
+      if (along_w(p).taps != 2 || along_w(p).outputs < 1) return false;
+    return true;
+  }();
+  static constexpr bool applies = std::is_same_v<T, float> && CTNN_VECTOR_BYTES >= 32 && P.rank == 2 &&
+                                  K::g.groups == 1 && K::k.dilation[1] == 1 && K::k.dilation[2] == 1 &&
+                                  two_taps_everywhere && C >= 16 && CO >= 16 &&
+                                  9 * count_t{tiles_w} * (C + CP) * sizeof(T) <= winograd_stack_bytes &&
+                                  9 * count_t{phases} * C * CP * sizeof(T) <= winograd_weight_bytes;
+  static constexpr count_t packed_taps_count = applies ? 9 * count_t{phases} : kernel_volume(K::g.w);
+
+  // [in][out][4][4] -> [phase][9][in][out padded]: each phase's 2x2 taps in its convolution's order.
+  template <class Packed>
+  static constexpr void pack(const T* from, T* to) {
+    for (index_t py = 0; py < sy; ++py)
+      for (index_t px = 0; px < sx; ++px) {
+        const phase_dim a = along_h(py), b = along_w(px);
+        T* plane = to + count_t{py * sx + px} * 9 * C * Packed::padded;
+        for (index_t i = 0; i < C; ++i)
+          for (index_t o = 0; o < CO; ++o) {
+            T g[4], u[9];
+            for (index_t ty = 0; ty < 2; ++ty)
+              for (index_t tx = 0; tx < 2; ++tx)
+                g[ty * 2 + tx] = from[K::weight_index(i, o, 0, phases_of::tap_of(a, 1, ty), phases_of::tap_of(b, 2, tx))];
+            winograd_f22_weights(g, u);
+            for (int e = 0; e < 9; ++e) plane[(count_t{e} * C + i) * Packed::padded + o] = u[e];
+          }
+      }
+  }
+
+  // Row ty of phase (py, px)'s tiles: V[e][t][c] = (B^T d B)[e] for tile t's 3x3 patch.
+  template <index_t Tiles>
+  static constexpr void transform_inputs(const T* x, const phase_dim& a, const phase_dim& b, index_t ty, T* v) {
+    const T* const zeros = zero_row<T, C>;
+    for (index_t t = 0; t < Tiles; ++t) {
+      const T* d[3][3];
+      for (index_t i = 0; i < 3; ++i)
+        for (index_t j = 0; j < 3; ++j) {
+          const index_t iy = 2 * ty - a.before + i, ix = 2 * t - b.before + j;
+          d[i][j] = iy >= 0 && iy < K::in.h && ix >= 0 && ix < K::in.w ? x + offset<layout::nhwc>(K::in, 0, 0, iy, ix) : zeros;
+        }
+      T* to = v + count_t{t} * C;
+      for (index_t c = 0; c < C; ++c) {
+        T patch[9], transformed[9];
+        for (int i = 0; i < 3; ++i)
+          for (int j = 0; j < 3; ++j) patch[i * 3 + j] = d[i][j][c];
+        winograd_f22_inputs(patch, transformed);
+        for (int e = 0; e < 9; ++e) to[e * count_t{Tiles} * C + c] = transformed[e];
+      }
+    }
+  }
+
+  // Y = A^T M A plus the bias, into the phase's outputs py + sy (2 ty + i), px + sx (2 t + j).
+  template <index_t Tiles, activation_params A, class Packed>
+  static constexpr void transform_outputs(const T* m, const Packed& w, index_t py, index_t px, index_t ty, T* y) {
+    const phase_dim a = along_h(py), b = along_w(px);
+    constexpr count_t plane = count_t{Tiles} * CP;
+    for (index_t t = 0; t < Tiles; ++t) {
+      T block[4][CO];
+      const T* from = m + count_t{t} * CP;
+      for (index_t c = 0; c < CO; ++c) {
+        T tile[9], pixels[4];
+        for (int e = 0; e < 9; ++e) tile[e] = from[e * plane + c];
+        winograd_f22_outputs(tile, pixels);
+        for (int p = 0; p < 4; ++p) block[p][c] = pixels[p] + w.bias[c];
+      }
+      for (index_t i = 0; i < 2; ++i)
+        for (index_t j = 0; j < 2; ++j) {
+          if (2 * ty + i >= a.outputs || 2 * t + j >= b.outputs) continue;
+          T* out = y + offset<layout::nhwc>(K::out, 0, 0, py + sy * (2 * ty + i), px + sx * (2 * t + j));
+          for (index_t c = 0; c < CO; ++c) out[c] = block[i * 2 + j][c];
+          activate_stored<A>(out, CO);
+        }
+    }
+  }
+
+  template <bool Vector, activation_params A, index_t Q, class Packed>
+  static constexpr void run_phase(const T* x, const Packed& w, T* y, index_t ty, T* v, T* m) {
+    constexpr index_t py = Q / sx, px = Q % sx;
+    constexpr phase_dim a = along_h(py), b = along_w(px);
+    constexpr index_t Tiles = tiles(b);
+    if (ty >= tiles(a)) return;
+    transform_inputs<Tiles>(x, a, b, ty, v);
+    winograd_products<Vector, T, 9, Tiles, C, CO, CP>(v, &w.weight[count_t{Q} * 9 * C * CP], m);
+    transform_outputs<Tiles, A>(m, w, py, px, ty, y);
+  }
+
+  // Threads split the rows of tiles (each row: every phase's).
+  template <bool Vector, activation_params A, class Packed>
+  static constexpr void run_with(const T* x, const Packed& w, T* y, work_part part) {
+    T v[9 * count_t{tiles_w} * C];
+    T m[9 * count_t{tiles_w} * CP];
+    for (count_t ty = part.begin(tile_rows); ty < part.end(tile_rows); ++ty)
+      [&]<std::size_t... Q>(std::index_sequence<Q...>) {
+        (run_phase<Vector, A, static_cast<index_t>(Q)>(x, w, y, static_cast<index_t>(ty), v, m), ...);
+      }(std::make_index_sequence<static_cast<std::size_t>(phases)>{});
+  }
+  template <activation_params A, class Packed>
+  static constexpr void run(const T* x, const Packed& w, T* y, work_part part) {
+    constexpr index_t V = tile_for_width(CO, sizeof(T), tiles_w).channels;
+    if constexpr (vector_block<T, V>) {
+      if (!std::is_constant_evaluated()) return run_with<true, A>(x, w, y, part);
+    }
+    run_with<false, A>(x, w, y, part);
+  }
+};
+
+// ---- the family's fast-kernel hooks (ctnn/kernels/run.hpp) ---------------------------------------
+namespace impl {
+template <class Node, class T>
+struct conv_transpose_packing {
+  static constexpr conv_transpose_geometry g = resolve_conv_transpose(Node::type::params, Node::input_shape);
+  using winograd = winograd_transposed_f22<Node::type::params, Node::input_shape, T>;
+  using packed = packed_taps<T, winograd::packed_taps_count, g.in_channels, g.out_channels>;
+};
+}  // namespace impl
+
+template <class Node, layout L, class T>
+constexpr count_t packed_elements(const conv_transpose_params&) {
+  return impl::conv_transpose_packing<Node, T>::packed::elements;
+}
+
+template <class Node, layout L, class T>
+constexpr packed_channels packed_channels_of(const conv_transpose_params&) {
+  return packed_channels_in<typename impl::conv_transpose_packing<Node, T>::packed>();
+}
+
+// [in][out][taps] -> [tap][in][out padded], or Winograd's transformed phases.
+template <class Node, layout L, class T>
+constexpr void pack(const conv_transpose_params&, const T* from, T* to) {
+  using K = impl::conv_transpose_packing<Node, T>;
+  using packed = typename K::packed;
+  constexpr index_t in = K::g.in_channels, out = K::g.out_channels;
+  constexpr count_t taps = kernel_volume(K::g.w);
+  constexpr bool bias = Node::result.bias.rank > 0;
+  if constexpr (K::winograd::applies) {
+    for (count_t i = 0; i < packed::elements; ++i) to[i] = T(0);
+    K::winograd::template pack<packed>(from, to);
+    if constexpr (bias)
+      for (index_t o = 0; o < out; ++o) to[packed::weight_elements + o] = from[count_t{in} * out * taps + o];
+  } else {
+    pack_taps<packed, taps, in, out, true, bias>(from, from + count_t{in} * out * taps, to);
+  }
+}
+
+template <class Node, layout L, activation_params A, class T>
+constexpr void run_fast(const conv_transpose_params&, const T* x, const T* block, T* y, work_part part = {}) {
+  using K = impl::conv_transpose_packing<Node, T>;
+  const typename K::packed w(block);
+  if constexpr (K::winograd::applies)
+    K::winograd::template run<A>(x, w, y, part);
+  else
+    conv_transpose_nhwc_phased<Node::type::params, Node::input_shape, A>(x, w, y, part);
+}
 
 // An int8 network's transposed convolution, the clamp A fused: by its stride phases where they apply,
 // else the reference.
