@@ -1019,6 +1019,16 @@ constexpr packed_channels packed_channels_of(const conv_params&) {
   return packed_channels_in<typename impl::conv_packing<Node, T>::packed>();
 }
 
+// A Winograd kernel's prepared block: zeros (the padding), the weights as `transform` writes them, the
+// bias after them.
+template <class Packed, bool Bias, index_t Out, class T, class Transform>
+constexpr void pack_transformed(const T* bias_from, T* to, Transform transform) {
+  for (count_t i = 0; i < Packed::elements; ++i) to[i] = T(0);
+  transform(to);
+  if constexpr (Bias)
+    for (index_t o = 0; o < Out; ++o) to[Packed::weight_elements + o] = bias_from[o];
+}
+
 // [out][in][taps] -> [tap][in][out padded]; depthwise [channel][1][taps] -> [tap][channel].
 template <class Node, layout L, class T>
 constexpr void pack(const conv_params&, const T* from, T* to) {
@@ -1033,15 +1043,14 @@ constexpr void pack(const conv_params&, const T* from, T* to) {
     for (index_t c = 0; c < out; ++c) to[taps * out + c] = bias ? bias_from[c] : T(0);
   } else if constexpr (K::winograd::applies) {  // [16][in][out padded], transformed
     using packed = typename K::packed;
-    for (count_t i = 0; i < packed::elements; ++i) to[i] = T(0);
-    for (index_t o = 0; o < out; ++o)
-      for (index_t i = 0; i < in; ++i) {
-        T u[16] = {};
-        K::winograd::transform_weights(from + (count_t{o} * in + i) * 9, u);
-        for (int e = 0; e < 16; ++e) to[(count_t{e} * in + i) * packed::padded + o] = u[e];
-      }
-    if constexpr (bias)
-      for (index_t o = 0; o < out; ++o) to[packed::weight_elements + o] = bias_from[o];
+    pack_transformed<packed, bias, out>(bias_from, to, [&](T* weights) {
+      for (index_t o = 0; o < out; ++o)
+        for (index_t i = 0; i < in; ++i) {
+          T u[16] = {};
+          K::winograd::transform_weights(from + (count_t{o} * in + i) * 9, u);
+          for (int e = 0; e < 16; ++e) weights[(count_t{e} * in + i) * packed::padded + o] = u[e];
+        }
+    });
   } else {
     pack_taps<typename K::packed, taps, in, out, false, bias>(from, bias_from, to);
   }

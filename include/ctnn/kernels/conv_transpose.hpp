@@ -538,10 +538,8 @@ constexpr void pack(const conv_transpose_params&, const T* from, T* to) {
   constexpr count_t taps = kernel_volume(K::g.w);
   constexpr bool bias = Node::result.bias.rank > 0;
   if constexpr (K::winograd::applies) {
-    for (count_t i = 0; i < packed::elements; ++i) to[i] = T(0);
-    K::winograd::template pack<packed>(from, to);
-    if constexpr (bias)
-      for (index_t o = 0; o < out; ++o) to[packed::weight_elements + o] = from[count_t{in} * out * taps + o];
+    pack_transformed<packed, bias, out>(from + count_t{in} * out * taps, to,
+                                        [from](T* weights) { K::winograd::template pack<packed>(from, weights); });
   } else {
     pack_taps<packed, taps, in, out, true, bias>(from, from + count_t{in} * out * taps, to);
   }
