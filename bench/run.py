@@ -106,7 +106,7 @@ def int8_table(runs, clang, gcc, instruction):
     """The int8 workloads (ctnn/calibrate.hpp's quantization of the same networks) against oneDNN's and
     XNNPACK's int8 operators, and against ctnn's own fp32."""
     peak = clang.get("peak/int8", {}).get("flops", 0.0) / 1e9
-    lines = ["", f"int8 (`net::forward(q, x8, y8, arena8)`; ctnn's x86 int8 kernels use {instruction}, measured int8 peak "
+    lines = ["", f"int8 (`net::forward(p, x8, y8, arena8)` on `net::prepared_quantized` weights packed once; ctnn's x86 int8 kernels use {instruction}, measured int8 peak "
              f"{peak:.0f} GOP/s: independent chains of it): the workloads' weights quantized per output channel by "
              "`ctnn/calibrate.hpp` on 8 random inputs, tensors that can be negative symmetric, ReLU outputs unsigned "
              "(oneDNN's int8 primitives take those without zero points); every peer's output checked against ctnn's "

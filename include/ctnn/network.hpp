@@ -8,6 +8,7 @@
 //   net::forward(w, x, y, a)                                      x -> y: no heap, no exceptions
 //   net::input_from_nchw(nchw, x), net::output_to_nchw(y, nchw)   PyTorch's order <-> the network's layout
 //   net::quantized q; net::forward(q, x8, y8, a8)                int8 (ctnn/plan/quantized.hpp, ctnn/calibrate.hpp)
+//   net::prepared_quantized p; prepare_into(q, p)                 int8 weights packed once (ctnn/kernels/run_int8.hpp)
 //
 // Instantiating the network checks it: the first layer that breaks its rule stops compilation with
 // ctnn::facts::invalid_network(...) naming the layer and the values (ctnn/checks/diagnostics.hpp). An
@@ -154,6 +155,7 @@ struct sequential {
   using weights = weights_of<float>;
   using prepared = prepared_weights_of<float>;
   using quantized = quantized_weights_of<sequential>;
+  using prepared_quantized = prepared_quantized_of<sequential>;
 
   // Runs one sample: x holds input_size elements in the network's layout, y receives output_size. With
   // weights (PyTorch's order) the plain loops; with prepared weights the fast kernels. x and y must not
@@ -188,9 +190,10 @@ struct sequential {
   }
 
   // Runs one sample in int8 (ctnn/kernels/run_int8.hpp): x quantized as q.input_quantization(), y as
-  // q.output_quantization().
+  // q.output_quantization(). With prepared_quantized (prepare_into(q, p)) the x86 kernels read weights
+  // packed once instead of packing them per call: the same outputs.
   template <class Q, class A>
-    requires std::is_same_v<Q, quantized>
+    requires(std::is_same_v<Q, quantized> || std::is_same_v<Q, prepared_quantized>)
   static constexpr std::span<std::int8_t, output_size> forward(const Q& q, std::span<const std::int8_t, input_size> x,
                                                                std::span<std::int8_t, output_size> y, static_arena<A>& arena) {
     static_assert(static_arena<A>::template fits<quantized>(),
@@ -199,7 +202,7 @@ struct sequential {
     return y;
   }
   template <class Q, std::size_t Bytes>
-    requires std::is_same_v<Q, quantized>
+    requires(std::is_same_v<Q, quantized> || std::is_same_v<Q, prepared_quantized>)
   static std::span<std::int8_t, output_size> forward(const Q& q, std::span<const std::int8_t, input_size> x,
                                                      std::span<std::int8_t, output_size> y, std::span<std::byte, Bytes> arena) {
     static_assert(Bytes != std::dynamic_extent, "ctnn: pass the arena as a span of static extent");

@@ -171,10 +171,23 @@ void check_layer(unsigned seed) {
   int differ = 0;
   for (std::size_t i = 0; i < fast.size(); ++i) differ += fast[i] != reference[i] ? 1 : 0;
   EXPECT_EQ(differ, 0) << "of " << fast.size();
+  // The same with the weights packed once (prepare_into): the x86 kernels read the prepared block.
+  const auto prepared = std::make_unique<typename Net::prepared_quantized>();
+  prepare_into(*q, *prepared);
+  std::array<std::int8_t, Net::output_size> from_prepared{};
+  Net::forward(*prepared, std::span<const std::int8_t, Net::input_size>(x),
+               std::span<std::int8_t, Net::output_size>(from_prepared), arena);
+  differ = 0;
+  for (std::size_t i = 0; i < fast.size(); ++i) differ += from_prepared[i] != reference[i] ? 1 : 0;
+  EXPECT_EQ(differ, 0) << "of " << fast.size() << ", prepared";
 }
 
 template <index_t C, index_t H, index_t W>
 using nhwc_input = input<C, H, W>::template with<nhwc>;
+
+// Blocks only where an x86 kernel packs: none on the portable path (Cortex-M, x86 without AVX2).
+using packs_on_x86 = sequential<nhwc_input<16, 6, 6>, conv2d<32, 1>, relu, depthwise_conv2d<3, pad<1>>, global_avg_pool>;
+static_assert((packs_on_x86::prepared_quantized::layout_type::offsets.back() > 0) == (CTNN_INT8_X86 == 1));
 
 TEST(Int8Kernels, PointwiseConvolutions) {
   check_layer<conv2d<64, 1>, nhwc_input<64, 5, 5>>(1);

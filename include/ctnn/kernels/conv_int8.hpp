@@ -13,6 +13,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <type_traits>
 #include <utility>
@@ -419,18 +420,32 @@ struct int8_nhwc_conv {
   }
 };
 
+// The x86 kernel that runs the int8 convolution P on In in layout L (the first that applies), void if none.
+template <conv_params P, shape In, layout L>
+struct x86_int8_conv_of {
+#if CTNN_INT8_X86
+  using fast = int8_nhwc_conv<P, In>;
+  using winograd = x86_int8::winograd<fast>;
+  using gemm = x86_int8::gemm<fast>;
+  using depthwise = x86_int8::depthwise<fast>;
+  using type = std::conditional_t<
+      L == layout::nhwc && winograd::fits, winograd,
+      std::conditional_t<L == layout::nhwc && fast::ungrouped && gemm::fits, gemm,
+                         std::conditional_t<L == layout::nhwc && fast::one_channel_per_group && depthwise::fits, depthwise, void>>>;
+#else
+  using type = void;
+#endif
+};
+template <conv_params P, shape In, layout L>
+using x86_int8_conv = typename x86_int8_conv_of<P, In, L>::type;
+
 // The int8 convolution P on In: the fast kernel where one applies, else the reference; the clamp A in stage.
 template <conv_params P, shape In, layout L, activation_params A>
 constexpr void conv_int8(const int8_call& c, const output_stage& stage) {
   using fast = int8_nhwc_conv<P, In>;
-#if CTNN_INT8_X86
-  if constexpr (L == layout::nhwc && x86_int8::winograd<fast>::fits)
-    if (!std::is_constant_evaluated()) return x86_int8::winograd<fast>::run(c, stage);
-  if constexpr (L == layout::nhwc && fast::ungrouped && x86_int8::gemm<fast>::fits)
-    if (!std::is_constant_evaluated()) return x86_int8::gemm<fast>::run(c, stage);
-  if constexpr (L == layout::nhwc && fast::one_channel_per_group && x86_int8::depthwise<fast>::fits)
-    if (!std::is_constant_evaluated()) return x86_int8::depthwise<fast>::run(c, stage);
-#endif
+  using x86 = x86_int8_conv<P, In, L>;
+  if constexpr (!std::is_void_v<x86>)
+    if (!std::is_constant_evaluated()) return x86::run(c, stage);
   if constexpr (L == layout::nhwc && fast::gemm) {
     if (!std::is_constant_evaluated()) return fast::template run_gemm<A>(c, stage);
   } else if constexpr (L == layout::nhwc && fast::depthwise) {
@@ -443,6 +458,23 @@ constexpr void conv_int8(const int8_call& c, const output_stage& stage) {
 template <class Node, layout L, activation_params A>
 constexpr void run_int8(const conv_params&, const int8_call& c) {
   conv_int8<Node::type::params, Node::input_shape, L, A>(c, output_stage_for<A>(c.out));
+}
+
+// The block of its weights packed for its x86 kernel that prepare_into keeps (ctnn/kernels/run_int8.hpp):
+// its size in bytes (0: the kernel reads the weights as they are), and how to fill it.
+template <class Node, layout L>
+constexpr count_t int8_prepared_bytes(const conv_params&) {
+  using x86 = x86_int8_conv<Node::type::params, Node::input_shape, L>;
+  if constexpr (std::is_void_v<x86>) {
+    return 0;
+  } else {
+    return x86::prepared_bytes;
+  }
+}
+template <class Node, layout L>
+void prepare_int8(const conv_params&, const int8_call& c, std::byte* block) {
+  using x86 = x86_int8_conv<Node::type::params, Node::input_shape, L>;
+  if constexpr (!std::is_void_v<x86>) x86::prepare(c, block);
 }
 
 CTNN_END_CONFIG

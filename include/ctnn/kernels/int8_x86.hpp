@@ -3,24 +3,27 @@
 //
 // Every output position's window is a row of K = kh kw C_in values in NHWC's order (read in place for a
 // 1x1 window, else gathered); a register tile of R positions by up to 4 vectors of output channels
-// accumulates over K in steps of the instruction's depth, on weights packed once per call as
-// [K / depth][channel][depth]:
+// accumulates over K in steps of the instruction's depth, on weights packed as [K / depth][channel][depth]
+// (once by prepare_into into the layer's block, c.prepared, else per call on the stack):
 //   AVX-512 VNNI / AVX-VNNI  VPDPBUSD: 4 products per int32 lane, unsigned x signed bytes. The row is
 //                            stored as x + 128 (unsigned), and the 128 sum w it adds is taken out of the
 //                            accumulators' start (kernel bias - 128 sum w).
 //   AVX-512BW / AVX2         VPMADDWD: 2 products of int16 per lane (row and weights widened).
 // Then the requantizer: requantize_fast's integer, a vector of channels at a time. Depthwise convolutions
 // multiply each tap's channels as int32 lanes (depthwise below). The packed weights and the rows sit on
-// the stack (x86_int8_stack_bytes; a larger layer runs the portable kernel). Tested bit for bit against
+// the stack (x86_int8_stack_bytes; a larger layer runs the portable kernel); each kernel's prepare writes
+// the block its run reads when c.prepared is set. Tested bit for bit against
 // the reference kernels in tests/unit/int8_kernels_test.cpp, for each instruction the CPU has.
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
 #include "ctnn/kernels/conv.hpp"
 #include "ctnn/kernels/int8_dot.hpp"
+#include "ctnn/plan/memory.hpp"
 
 #if CTNN_INT8_DOT > 0
 #include <immintrin.h>
@@ -436,13 +439,27 @@ struct gemm {
     }
   }
 
+  // The block prepare_into keeps for this layer (c.prepared): pack's weights, then the accumulators' start.
+  static constexpr count_t start_at = impl::align_up(packed_elements * sizeof(weight_t));
+  static constexpr count_t prepared_bytes = start_at + count_t{vectors} * lanes * sizeof(std::int32_t);
+  static void prepare(const int8_call& c, std::byte* block) {
+    pack(c, reinterpret_cast<weight_t*>(block), reinterpret_cast<std::int32_t*>(block + start_at));
+  }
+
   static void run(const int8_call& c, const output_stage& stage) {
-    alignas(64) weight_t packed[packed_elements];
-    alignas(64) std::int32_t start[vectors * lanes] = {};
+    alignas(64) weight_t own_packed[packed_elements];  // (left alone when prepared)
+    alignas(64) std::int32_t own_start[vectors * lanes] = {};
     alignas(64) row_t rows[in_place || windowed ? 1 : positions_per_tile * padded_k + row_slack];
     alignas(64) row_t copy[padded_copy];
     if constexpr (windowed) Conv::copy_padded(c, copy, [](std::int8_t v) { return to_row(v); });
-    pack(c, packed, start);
+    const weight_t* packed = own_packed;
+    const std::int32_t* start = own_start;
+    if (c.prepared) {
+      packed = reinterpret_cast<const weight_t*>(c.prepared);
+      start = reinterpret_cast<const std::int32_t*>(c.prepared + start_at);
+    } else {
+      pack(c, own_packed, own_start);
+    }
     requantizer rqs[vectors];
     for (index_t v = 0; v < vectors; ++v) {
       const index_t oc = v * lanes;
@@ -669,16 +686,29 @@ struct depthwise {
       }
   }
 
-  static void run(const int8_call& c, const output_stage& stage) {
-    alignas(64) std::int32_t weights[taps * vectors * lanes] = {};  // [tap][channel], the low 16 bits
-    for (index_t ch = 0; ch < channels; ++ch)
-      for (count_t t = 0; t < taps; ++t)
-        weights[t * vectors * lanes + ch] = static_cast<std::uint16_t>(c.weights[ch * taps + t]);
-    alignas(64) std::int32_t bias_lanes[2][vectors * lanes] = {};
+  // The weights [tap][channel] (each in the low 16 bits of its lane), then the biases and the kernel biases,
+  // each padded to whole vectors with zeros: the block prepare_into keeps for this layer, or the stack's.
+  static constexpr count_t padded_channels = count_t{vectors} * lanes;
+  static constexpr count_t prepared_bytes = (taps + 2) * padded_channels * sizeof(std::int32_t);
+  static void pack(const int8_call& c, std::int32_t* block) {
+    for (count_t i = 0; i < (taps + 2) * padded_channels; ++i) block[i] = 0;
     for (index_t ch = 0; ch < channels; ++ch) {
-      bias_lanes[0][ch] = c.biases[ch];
-      bias_lanes[1][ch] = c.kernel_biases[ch];
+      for (count_t t = 0; t < taps; ++t) block[t * padded_channels + ch] = static_cast<std::uint16_t>(c.weights[ch * taps + t]);
+      block[taps * padded_channels + ch] = c.biases[ch];
+      block[(taps + 1) * padded_channels + ch] = c.kernel_biases[ch];
     }
+  }
+  static void prepare(const int8_call& c, std::byte* block) { pack(c, reinterpret_cast<std::int32_t*>(block)); }
+
+  static void run(const int8_call& c, const output_stage& stage) {
+    alignas(64) std::int32_t own[(taps + 2) * padded_channels];  // (left alone when prepared)
+    const std::int32_t* weights = own;
+    if (c.prepared) {
+      weights = reinterpret_cast<const std::int32_t*>(c.prepared);
+    } else {
+      pack(c, own);
+    }
+    const std::int32_t* const bias_lanes[2] = {weights + taps * padded_channels, weights + (taps + 1) * padded_channels};
     requantizer rq[vectors];
     for (index_t v = 0; v < vectors; ++v) rq[v] = requantizer(c.multipliers + v * lanes, count_of(v), stage);
     if constexpr (padded::worth) {
@@ -833,15 +863,33 @@ struct winograd {
       for (int j = 0; j < NV; ++j) store(m + (count_t{e} * tiles_w + t0 + r) * padded_out + first + j * lanes, acc[r][j]);
   }
 
+  // The block prepare_into keeps for this layer (c.prepared): U, then the biases padded with zeros.
+  static constexpr count_t bias_at = impl::align_up(u_elements * sizeof(std::int16_t));
+  static constexpr count_t prepared_bytes = bias_at + count_t{padded_out} * sizeof(std::int32_t);
+  static void pack_biases(const int8_call& c, std::int32_t* bias) {
+    for (index_t oc = 0; oc < padded_out; ++oc) bias[oc] = oc < CO ? c.biases[oc] : 0;
+  }
+  static void prepare(const int8_call& c, std::byte* block) {
+    pack(c, reinterpret_cast<std::int16_t*>(block));
+    pack_biases(c, reinterpret_cast<std::int32_t*>(block + bias_at));
+  }
+
   static void run(const int8_call& c, const output_stage& stage) {
-    alignas(64) std::int16_t u[u_elements];
+    alignas(64) std::int16_t own_u[u_elements];  // (left alone when prepared)
     alignas(64) std::int16_t v[v_elements];
     alignas(64) std::int32_t m[m_elements];
-    alignas(64) std::int32_t bias[padded_out] = {};
+    alignas(64) std::int32_t own_bias[padded_out];
     std::int8_t zero_points[C];
     for (index_t ch = 0; ch < C; ++ch) zero_points[ch] = static_cast<std::int8_t>(c.in.zero_point);
-    pack(c, u);
-    for (index_t oc = 0; oc < CO; ++oc) bias[oc] = c.biases[oc];
+    const std::int16_t* u = own_u;
+    const std::int32_t* bias = own_bias;
+    if (c.prepared) {
+      u = reinterpret_cast<const std::int16_t*>(c.prepared);
+      bias = reinterpret_cast<const std::int32_t*>(c.prepared + bias_at);
+    } else {
+      pack(c, own_u);
+      pack_biases(c, own_bias);
+    }
     requantizer rqs[vectors];
     for (index_t vv = 0; vv < vectors; ++vv)
       rqs[vv] = requantizer(c.multipliers + vv * lanes, CO - vv * lanes < lanes ? static_cast<int>(CO - vv * lanes) : lanes, stage);

@@ -12,6 +12,7 @@
 // (qnnpack, onednn) hold activations as uint8 with zero point z + 128: the same real values.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 
@@ -166,6 +167,7 @@ struct int8_call {
   const fixed_multiplier* multipliers = nullptr;
   const std::int32_t* kernel_biases = nullptr;  // biases - z_x sum w per output channel (the input's zero point folded)
   const std::int8_t* table = nullptr;           // an element-wise activation's 256 outputs, input -128 first
+  const std::byte* prepared = nullptr;  // the weights as its kernel packs them (prepare_into), or null: packed per call
 };
 
 // The activations that are clamps, and so fuse into an int8 kernel's output stage.

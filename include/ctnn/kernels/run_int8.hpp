@@ -161,25 +161,35 @@ struct int8_state {
   const std::int8_t* tables;
   const quantization* activations;
   const int8_node* layout;
+  const std::byte* prepared = nullptr;           // prepare_into's blocks, or null
+  const count_t* prepared_offsets = nullptr;     // each node's block in them (of size 0: none)
 };
 using int8_function = void (*)(const int8_state&, int);
 
 namespace impl {
 template <class Node, layout L, activation_params A>
 concept has_int8_kernel = requires(const int8_call& c) { run_int8<Node, L, A>(Node::type::params, c); };
+template <class Node, layout L>
+concept has_int8_preparation = requires { int8_prepared_bytes<Node, L>(Node::type::params); };
+
+// Node k's parameters as its kernel reads them, its input x and output y: s's prepared block for it if
+// there is one.
+constexpr int8_call int8_call_of(const int8_state& s, int k, const std::int8_t* x, std::int8_t* y) {
+  const int8_node& n = s.layout[k];
+  const int in = s.tensors.nodes[k].inputs[0], out = k + 1 + n.fused;
+  const std::byte* prepared = nullptr;
+  if (s.prepared && s.prepared_offsets[k + 1] > s.prepared_offsets[k]) prepared = s.prepared + s.prepared_offsets[k];
+  return int8_call{x, y, s.activations[in], s.activations[out], s.weights + n.weights, s.biases + n.channels,
+                   s.multipliers + n.channels, s.kernel_biases + n.channels, s.tables + n.table * 256, prepared};
+}
 
 // A layer: its family's kernel, writing the fused clamp's output when there is one.
 template <class Node, layout L, activation_params A>
 constexpr void run_int8_layer(const int8_state& s, int k) {
-  const int8_node& n = s.layout[k];
-  const int in = s.tensors.nodes[k].inputs[0], out = k + 1 + n.fused;
-  const std::int8_t* x = s.tensors.read(in);
-  std::int8_t* y = s.tensors.write(out);
+  const std::int8_t* x = s.tensors.read(s.tensors.nodes[k].inputs[0]);
+  std::int8_t* y = s.tensors.write(k + 1 + s.layout[k].fused);
   if (x == y && s.tensors.nodes[k].how == storage::alias) return;  // the output is the input: nothing moves
-  run_int8<Node, L, A>(Node::type::params,
-                       int8_call{x, y, s.activations[in], s.activations[out], s.weights + n.weights,
-                                 s.biases + n.channels, s.multipliers + n.channels, s.kernel_biases + n.channels,
-                                 s.tables + n.table * 256});
+  run_int8<Node, L, A>(Node::type::params, int8_call_of(s, k, x, y));
 }
 
 template <class Node, layout L, std::size_t... B>
@@ -254,22 +264,101 @@ struct int8_kernel_for {
 };
 }  // namespace impl
 
+// The x86 int8 kernels' weights packed once (the fp32 counterpart is ctnn/kernels/prepared.hpp):
+//
+//   static net::prepared_quantized p;       // ctnn::prepared_quantized_of<net>
+//   ctnn::prepare_into(q, p);                // q: net::quantized, finished; p keeps a copy of it
+//   net::forward(p, x8, y8, arena8);         // the same outputs as forward(q, ...), bit for bit
+//
+// A node whose kernel packs its weights per call (the x86 matrix product, depthwise and Winograd kernels:
+// int8_prepared_bytes, prepare_int8 in ctnn/kernels/<family>.hpp) gets a block, each aligned to 64 bytes;
+// every other node none. Where no kernel packs (Cortex-M, the portable kernels) the blocks are empty.
+namespace impl {
+struct int8_node_preparation {
+  count_t bytes = 0;
+  void (*prepare)(const int8_call&, std::byte*) = nullptr;
+};
+template <class Node, layout L>
+void prepare_int8_node(const int8_call& c, std::byte* block) {
+  prepare_int8<Node, L>(Node::type::params, c, block);
+}
+template <layout L>
+struct int8_preparation_for {
+  using value_type = int8_node_preparation;
+  static constexpr bool uses_followers = false;
+  template <class Node, class N1, class N2, class N3>
+  static constexpr int8_node_preparation of() {
+    if constexpr (!block_layer<typename Node::type> && has_int8_preparation<Node, L>) {
+      constexpr count_t bytes = int8_prepared_bytes<Node, L>(Node::type::params);
+      return {bytes, bytes > 0 ? &prepare_int8_node<Node, L> : nullptr};
+    } else {
+      return {};
+    }
+  }
+};
+template <class Net>
+struct int8_prepared_layout {
+  static constexpr int nodes = schedule_of<Net>::value.node_count;
+  static constexpr const auto& preparation = node_table<schedule_of<Net>, int8_preparation_for<Net::memory_layout>>;
+  // Where each node's block starts; offsets[nodes] is the total.
+  static constexpr auto offsets = [] {
+    std::array<count_t, nodes + 1> r{};
+    for (int k = 0; k < nodes; ++k) r[k + 1] = r[k] + align_up(preparation[k].bytes);
+    return r;
+  }();
+};
+}  // namespace impl
+
+template <class Net>
+struct prepared_quantized_of {
+  using network = Net;
+  using value_type = std::int8_t;
+  using layout_type = impl::int8_prepared_layout<Net>;
+  quantized_weights_of<Net> quantized{};
+  alignas(64) std::array<std::byte, layout_type::offsets[layout_type::nodes]> blocks{};
+
+  constexpr const quantization& input_quantization() const { return quantized.input_quantization(); }
+  constexpr const quantization& output_quantization() const { return quantized.output_quantization(); }
+};
+
+namespace impl {
+template <class Net>
+constexpr int8_state int8_state_of(const quantized_weights_of<Net>& q, const std::int8_t* x, std::int8_t* y,
+                                   std::int8_t* arena, const std::byte* prepared) {
+  using Q = quantized_weights_of<Net>;
+  constexpr const auto& plan = memory_plan_for<Net, false>;
+  return int8_state{{x, y, arena, plan.offsets.data(), plan.buffer.data(), schedule_of<Net>::value.nodes.data(), nullptr, nullptr},
+                    q.weights.data(), q.biases.data(), q.kernel_biases.data(), q.multipliers.data(),
+                    q.merge_multipliers.data(), q.tables.data(), q.activations.data(), Q::layout.node.data(),
+                    prepared, int8_prepared_layout<Net>::offsets.data()};
+}
+}  // namespace impl
+
+// Copies q (finished: finish_quantization, quantized_from_layers or calibrate) into p and packs each
+// block. At run time only: the packing is the x86 kernels'.
+template <class Net>
+void prepare_into(const quantized_weights_of<Net>& q, prepared_quantized_of<Net>& p) {
+  using layout = impl::int8_prepared_layout<Net>;
+  p.quantized = q;
+  const int8_state s = impl::int8_state_of<Net>(p.quantized, nullptr, nullptr, nullptr, nullptr);
+  for (int k = 0; k < layout::nodes; ++k)
+    if (layout::preparation[k].prepare)
+      layout::preparation[k].prepare(impl::int8_call_of(s, k, nullptr, nullptr), p.blocks.data() + layout::offsets[k]);
+}
+
 // Runs every node of Net's schedule in int8: x and y in the network's layout, the arena the plain plan's
-// elements in bytes. A layer with a clamp fused runs both nodes; observe(node, nodes) after each call.
+// elements in bytes; with prepare_into's blocks where prepared is not null. A layer with a clamp fused runs
+// both nodes; observe(node, nodes) after each call.
 template <class Net, class Observer = no_observer>
 constexpr void run_int8_schedule(const quantized_weights_of<Net>& q, const std::int8_t* x, std::int8_t* y,
-                                 std::int8_t* arena, Observer&& observe = {}) {
+                                 std::int8_t* arena, Observer&& observe = {}, const std::byte* prepared = nullptr) {
   using schedule = schedule_of<Net>;
   using Q = quantized_weights_of<Net>;
   constexpr const auto& table = node_table<schedule, impl::int8_kernel_for<Net::memory_layout>>;
-  constexpr const auto& plan = memory_plan_for<Net, false>;
   constexpr int lone = Q::layout.lone_batch_norm;
   static_assert(detail::require<(lone < 0), boost::mp11::mp_list<facts::int8_forward, facts::layer<lone < 0 ? 0 : schedule::value.nodes[lone < 0 ? 0 : lone].index>,
                                                                   facts::batch_norm_not_after_a_convolution_or_linear_layer>>());
-  const int8_state s{{x, y, arena, plan.offsets.data(), plan.buffer.data(), schedule::value.nodes.data(), nullptr, nullptr},
-                     q.weights.data(), q.biases.data(), q.kernel_biases.data(), q.multipliers.data(), q.merge_multipliers.data(),
-                     q.tables.data(),
-                     q.activations.data(), Q::layout.node.data()};
+  const int8_state s = impl::int8_state_of<Net>(q, x, y, arena, prepared);
   if constexpr (schedule::value.node_count == 0) {  // a network without layers returns its input
     for (count_t i = 0; i < Net::input_shape.size(); ++i) y[i] = x[i];
   }
@@ -277,6 +366,12 @@ constexpr void run_int8_schedule(const quantized_weights_of<Net>& q, const std::
     table[k](s, k);
     observe(k, 1 + Q::layout.node[k].fused);
   }
+}
+
+template <class Net, class Observer = no_observer>
+void run_int8_schedule(const prepared_quantized_of<Net>& p, const std::int8_t* x, std::int8_t* y, std::int8_t* arena,
+                       Observer&& observe = {}) {
+  run_int8_schedule<Net>(p.quantized, x, y, arena, std::forward<Observer>(observe), p.blocks.data());
 }
 
 // Floats to a tensor's int8 and back (a network's input and output: q.input_quantization(),
