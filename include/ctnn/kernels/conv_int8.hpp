@@ -474,7 +474,7 @@ constexpr count_t int8_prepared_bytes(const conv_params&) {
 template <class Node, layout L>
 void prepare_int8(const conv_params&, const int8_call& c, std::byte* block) {
   using x86 = x86_int8_conv<Node::type::params, Node::input_shape, L>;
-  if constexpr (!std::is_void_v<x86>) x86::prepare(c, block);
+  if constexpr (!std::is_void_v<x86>) x86::pack(c, block);
 }
 
 CTNN_END_CONFIG

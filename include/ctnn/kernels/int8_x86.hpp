@@ -11,8 +11,8 @@
 //   AVX-512BW / AVX2         VPMADDWD: 2 products of int16 per lane (row and weights widened).
 // Then the requantizer: requantize_fast's integer, a vector of channels at a time. Depthwise convolutions
 // multiply each tap's channels as int32 lanes (depthwise below). The packed weights and the rows sit on
-// the stack (x86_int8_stack_bytes; a larger layer runs the portable kernel); each kernel's prepare writes
-// the block its run reads when c.prepared is set. Tested bit for bit against
+// the stack (x86_int8_stack_bytes; a larger layer runs the portable kernel); each kernel's pack writes
+// one block (prepared_bytes), prepare_into's or the stack's, which its run reads. Tested bit for bit against
 // the reference kernels in tests/unit/int8_kernels_test.cpp, for each instruction the CPU has.
 #pragma once
 
@@ -114,6 +114,15 @@ inline vec mac(vec acc, vec x, vec w) { return _mm256_add_epi32(acc, _mm256_madd
 inline constexpr std::int32_t row_offset = depth == 4 ? 128 : 0;
 inline constexpr row_t to_row(std::int8_t x) {
   return static_cast<row_t>(depth == 4 ? static_cast<std::uint8_t>(x) ^ 0x80u : x);
+}
+
+// The block of packed weights a kernel reads: prepare_into's (c.prepared), else `own` (on the caller's
+// stack) packed now by Kernel::pack, which writes every byte of its prepared_bytes that run reads.
+template <class Kernel>
+const std::byte* packed_block(const int8_call& c, std::byte* own) {
+  if (c.prepared) return c.prepared;
+  Kernel::pack(c, own);
+  return own;
 }
 
 // requantize_fast(acc, m, stage) for a vector of channels: the saturating left shift where a multiplier
@@ -295,11 +304,14 @@ struct gemm {
   static constexpr bool fits = packed_elements * sizeof(weight_t) +
                                    (positions_per_tile * padded_k + row_slack + padded_copy) * sizeof(row_t) <= x86_int8_stack_bytes;
 
-  // The weights in NHWC's window order (k = tap * C_in + input channel, PyTorch's is input channel * taps
-  // + tap), block by block of tile_vectors * lanes channels as [step][channel][depth], zero past the
-  // layer's channels and past K.
-  static void pack(const int8_call& c, weight_t* packed, std::int32_t* start) {
-    weight_t* to = packed;
+  // The block: the weights in NHWC's window order (k = tap * C_in + input channel, PyTorch's is input
+  // channel * taps + tap), block by block of tile_vectors * lanes channels as [step][channel][depth], zero
+  // past the layer's channels and past K; then the accumulators' start per channel (zero past them).
+  static constexpr count_t start_at = impl::align_up(packed_elements * sizeof(weight_t));
+  static constexpr count_t prepared_bytes = start_at + count_t{vectors} * lanes * sizeof(std::int32_t);
+  static void pack(const int8_call& c, std::byte* block) {
+    weight_t* to = reinterpret_cast<weight_t*>(block);
+    std::int32_t* start = reinterpret_cast<std::int32_t*>(block + start_at);
     for (index_t first = 0; first < channels; first += tile_vectors * lanes) {
       const index_t width = (vectors - first / lanes < tile_vectors ? vectors - first / lanes : tile_vectors) * lanes;
       for (count_t s = 0; s < steps; ++s)
@@ -316,6 +328,7 @@ struct gemm {
       for (count_t kk = 0; kk < k; ++kk) sum += c.weights[oc * k + kk];
       start[oc] = c.kernel_biases[oc] - row_offset * sum;
     }
+    for (index_t oc = channels; oc < vectors * lanes; ++oc) start[oc] = 0;
   }
 
   // Output position p's window in NHWC's order, as the instruction reads it: runs of kw * C_in bytes
@@ -439,27 +452,14 @@ struct gemm {
     }
   }
 
-  // The block prepare_into keeps for this layer (c.prepared): pack's weights, then the accumulators' start.
-  static constexpr count_t start_at = impl::align_up(packed_elements * sizeof(weight_t));
-  static constexpr count_t prepared_bytes = start_at + count_t{vectors} * lanes * sizeof(std::int32_t);
-  static void prepare(const int8_call& c, std::byte* block) {
-    pack(c, reinterpret_cast<weight_t*>(block), reinterpret_cast<std::int32_t*>(block + start_at));
-  }
-
   static void run(const int8_call& c, const output_stage& stage) {
-    alignas(64) weight_t own_packed[packed_elements];  // (left alone when prepared)
-    alignas(64) std::int32_t own_start[vectors * lanes] = {};
+    alignas(64) std::byte own[prepared_bytes];  // (left alone when prepared)
     alignas(64) row_t rows[in_place || windowed ? 1 : positions_per_tile * padded_k + row_slack];
     alignas(64) row_t copy[padded_copy];
     if constexpr (windowed) Conv::copy_padded(c, copy, [](std::int8_t v) { return to_row(v); });
-    const weight_t* packed = own_packed;
-    const std::int32_t* start = own_start;
-    if (c.prepared) {
-      packed = reinterpret_cast<const weight_t*>(c.prepared);
-      start = reinterpret_cast<const std::int32_t*>(c.prepared + start_at);
-    } else {
-      pack(c, own_packed, own_start);
-    }
+    const std::byte* block = packed_block<gemm>(c, own);
+    const weight_t* packed = reinterpret_cast<const weight_t*>(block);
+    const std::int32_t* start = reinterpret_cast<const std::int32_t*>(block + start_at);
     requantizer rqs[vectors];
     for (index_t v = 0; v < vectors; ++v) {
       const index_t oc = v * lanes;
@@ -690,7 +690,8 @@ struct depthwise {
   // each padded to whole vectors with zeros: the block prepare_into keeps for this layer, or the stack's.
   static constexpr count_t padded_channels = count_t{vectors} * lanes;
   static constexpr count_t prepared_bytes = (taps + 2) * padded_channels * sizeof(std::int32_t);
-  static void pack(const int8_call& c, std::int32_t* block) {
+  static void pack(const int8_call& c, std::byte* to) {
+    std::int32_t* block = reinterpret_cast<std::int32_t*>(to);
     for (count_t i = 0; i < (taps + 2) * padded_channels; ++i) block[i] = 0;
     for (index_t ch = 0; ch < channels; ++ch) {
       for (count_t t = 0; t < taps; ++t) block[t * padded_channels + ch] = static_cast<std::uint16_t>(c.weights[ch * taps + t]);
@@ -698,16 +699,10 @@ struct depthwise {
       block[(taps + 1) * padded_channels + ch] = c.kernel_biases[ch];
     }
   }
-  static void prepare(const int8_call& c, std::byte* block) { pack(c, reinterpret_cast<std::int32_t*>(block)); }
 
   static void run(const int8_call& c, const output_stage& stage) {
-    alignas(64) std::int32_t own[(taps + 2) * padded_channels];  // (left alone when prepared)
-    const std::int32_t* weights = own;
-    if (c.prepared) {
-      weights = reinterpret_cast<const std::int32_t*>(c.prepared);
-    } else {
-      pack(c, own);
-    }
+    alignas(64) std::byte own[prepared_bytes];  // (left alone when prepared)
+    const std::int32_t* weights = reinterpret_cast<const std::int32_t*>(packed_block<depthwise>(c, own));
     const std::int32_t* const bias_lanes[2] = {weights + taps * padded_channels, weights + (taps + 1) * padded_channels};
     requantizer rq[vectors];
     for (index_t v = 0; v < vectors; ++v) rq[v] = requantizer(c.multipliers + v * lanes, count_of(v), stage);
@@ -801,9 +796,15 @@ struct winograd {
   static vec quarter(vec a) { return _mm256_srai_epi32(a, 2); }
 #endif
 
-  // U[e][pair][channel][2]: input channels 2p and 2p + 1 side by side, as VPMADDWD pairs them. Input
-  // channel by input channel, so that each element's plane is written in order.
-  static void pack(const int8_call& c, std::int16_t* u) {
+  // The block: U[e][pair][channel][2], input channels 2p and 2p + 1 side by side as VPMADDWD pairs them
+  // (input channel by input channel, so that each element's plane is written in order); then the biases,
+  // zero past the layer's channels.
+  static constexpr count_t bias_at = impl::align_up(u_elements * sizeof(std::int16_t));
+  static constexpr count_t prepared_bytes = bias_at + count_t{padded_out} * sizeof(std::int32_t);
+  static void pack(const int8_call& c, std::byte* block) {
+    std::int16_t* u = reinterpret_cast<std::int16_t*>(block);
+    std::int32_t* bias = reinterpret_cast<std::int32_t*>(block + bias_at);
+    for (index_t oc = 0; oc < padded_out; ++oc) bias[oc] = oc < CO ? c.biases[oc] : 0;
     if (C % 2 != 0 || CO != padded_out) std::memset(u, 0, u_elements * sizeof(std::int16_t));  // the pairs' and lanes' padding
     for (index_t ic = 0; ic < C; ++ic)
       for (index_t oc = 0; oc < CO; ++oc) {
@@ -863,33 +864,15 @@ struct winograd {
       for (int j = 0; j < NV; ++j) store(m + (count_t{e} * tiles_w + t0 + r) * padded_out + first + j * lanes, acc[r][j]);
   }
 
-  // The block prepare_into keeps for this layer (c.prepared): U, then the biases padded with zeros.
-  static constexpr count_t bias_at = impl::align_up(u_elements * sizeof(std::int16_t));
-  static constexpr count_t prepared_bytes = bias_at + count_t{padded_out} * sizeof(std::int32_t);
-  static void pack_biases(const int8_call& c, std::int32_t* bias) {
-    for (index_t oc = 0; oc < padded_out; ++oc) bias[oc] = oc < CO ? c.biases[oc] : 0;
-  }
-  static void prepare(const int8_call& c, std::byte* block) {
-    pack(c, reinterpret_cast<std::int16_t*>(block));
-    pack_biases(c, reinterpret_cast<std::int32_t*>(block + bias_at));
-  }
-
   static void run(const int8_call& c, const output_stage& stage) {
-    alignas(64) std::int16_t own_u[u_elements];  // (left alone when prepared)
+    alignas(64) std::byte own[prepared_bytes];  // (left alone when prepared)
     alignas(64) std::int16_t v[v_elements];
     alignas(64) std::int32_t m[m_elements];
-    alignas(64) std::int32_t own_bias[padded_out];
     std::int8_t zero_points[C];
     for (index_t ch = 0; ch < C; ++ch) zero_points[ch] = static_cast<std::int8_t>(c.in.zero_point);
-    const std::int16_t* u = own_u;
-    const std::int32_t* bias = own_bias;
-    if (c.prepared) {
-      u = reinterpret_cast<const std::int16_t*>(c.prepared);
-      bias = reinterpret_cast<const std::int32_t*>(c.prepared + bias_at);
-    } else {
-      pack(c, own_u);
-      pack_biases(c, own_bias);
-    }
+    const std::byte* block = packed_block<winograd>(c, own);
+    const std::int16_t* u = reinterpret_cast<const std::int16_t*>(block);
+    const std::int32_t* bias = reinterpret_cast<const std::int32_t*>(block + bias_at);
     requantizer rqs[vectors];
     for (index_t vv = 0; vv < vectors; ++vv)
       rqs[vv] = requantizer(c.multipliers + vv * lanes, CO - vv * lanes < lanes ? static_cast<int>(CO - vv * lanes) : lanes, stage);
