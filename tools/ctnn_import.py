@@ -1083,6 +1083,55 @@ def gate_of(g, u, nexts):
     return None
 
 
+def written_out_layer_norm(g, u, nexts):
+    """A layer norm as exporters before opset 17 write it: Sub(u, ReduceMean(u)) divided by
+    Sqrt(Add(ReduceMean(Pow(Sub, 2)), eps)), over trailing axes, then Mul by the weight and Add of the bias
+    (both or neither). Returns (the layer, the node whose output is the layer norm's) or None."""
+    def only(t, op):
+        after = g.consumers.get(g.resolve(t), [])
+        return after[0] if len(after) == 1 and after[0].op_type == op else None
+
+    mean = next((n for n in nexts if n.op_type == "ReduceMean"), None)
+    sub = next((n for n in nexts if n.op_type == "Sub"), None)
+    if len(nexts) != 2 or mean is None or sub is None or g.attr(mean, "keepdims", 1) != 1 or \
+            [g.resolve(i) for i in sub.input] != [u, g.resolve(mean.output[0])]:
+        return None
+    rank = len(g.shapes[u])
+    axes = sorted(a % rank for a in g.attr(mean, "axes", []))
+    dims = len(axes)
+    if dims < 1 or dims >= rank or axes != list(range(rank - dims, rank)):
+        return None
+    centred = g.resolve(sub.output[0])
+    after = g.consumers.get(centred, [])
+    power = next((n for n in after if n.op_type == "Pow"), None)
+    div = next((n for n in after if n.op_type == "Div"), None)
+    if len(after) != 2 or power is None or div is None or scalar_const(g, power) != 2.0:
+        return None
+    variance = only(power.output[0], "ReduceMean")
+    if variance is None or sorted(a % rank for a in g.attr(variance, "axes", [])) != axes:
+        return None
+    add = only(variance.output[0], "Add")
+    root = only(add.output[0], "Sqrt") if add is not None else None
+    if root is None or only(root.output[0], "Div") is not div or g.resolve(div.input[0]) != centred:
+        return None
+    eps = ratio(scalar_const(g, add), add, "epsilon")
+    opts = [] if eps == Fraction(1, 100000) else [f"ctnn::eps_ratio<{frac(eps)}>"]
+    last, tensors = div, []
+    scale = only(div.output[0], "Mul")
+    shift = only(scale.output[0], "Add") if scale is not None else None
+    if shift is not None and len(g.data_inputs(scale)) == 1 and len(g.data_inputs(shift)) == 1:
+        for n in (scale, shift):
+            name = next(i for i in n.input if g.resolve(i) in g.constants)
+            tensors.append((name, g.constants[g.resolve(name)]))
+        last = shift
+    else:
+        opts.append("ctnn::no_affine")
+    extent = g.sample_shape(u)[-1]
+    if dims == 1:
+        return Layer(f"ctnn::layer_norm<{extent}{''.join(', ' + o for o in opts)}>", tensors), last
+    return Layer(f"ctnn::layer_norm_over<{dims}{''.join(', ' + o for o in opts)}>", tensors), last
+
+
 def chain(g, u, stop):
     """The items that compute `stop` from `u`; each step's last item knows the tensor it ends at (.output:
     a quantized model's quantization is looked up there)."""
@@ -1106,6 +1155,9 @@ def chain_step(g, u, stop, region, order):
     gated = gate_of(g, u, nexts)
     if gated is not None:  # x * sigmoid(x), x * hardsigmoid(x): one layer
         return [Layer(gated[0])], g.resolve(gated[1].output[0])
+    norm = written_out_layer_norm(g, u, nexts)
+    if norm is not None:  # ReduceMean, Sub, Pow, ..., Div, Mul, Add: one layer
+        return [norm[0]], g.resolve(norm[1].output[0])
     if len(nexts) == 1 and len(g.data_inputs(first)) == 1:
         unpool = unpool_of(g, first)
         if unpool is not None:  # MaxPool ... MaxUnpool: one block
@@ -1303,6 +1355,12 @@ inline constexpr std::span<const char* const> ctnn::state_dict_names<{name}::net
 INT8_TABLES = {"ctnn::sigmoid", "ctnn::tanh_activation", "ctnn::hardswish", "ctnn::hardsigmoid", "ctnn::silu",
                "ctnn::gelu", "ctnn::elu", "ctnn::selu", "ctnn::celu", "ctnn::leaky_relu", "ctnn::softplus",
                "ctnn::mish", "ctnn::softmax", "ctnn::log_softmax"}
+# ctnn's layers an int8 network computes in float (ctnn/plan/quantized.hpp): their output has its own
+# quantization, and their parameters stay float (ctnn::quantized_from_layers' float_parameters).
+INT8_IN_FLOAT = {"ctnn::layer_norm", "ctnn::layer_norm_over", "ctnn::channel_layer_norm", "ctnn::group_norm",
+                 "ctnn::instance_norm1d", "ctnn::instance_norm2d", "ctnn::instance_norm3d", "ctnn::batch_norm1d",
+                 "ctnn::batch_norm2d", "ctnn::batch_norm3d", "ctnn::prelu", "ctnn::layer_scale",
+                 "ctnn::add_tensor", "ctnn::multiply_tensor"}
 CLAMPS = ("Relu", "Clip")
 
 
@@ -1357,8 +1415,9 @@ def layer_data(g, it, base, data):
 def torch_ao_quantization(g, items):
     """The int8 network's data in ctnn's node order (ctnn::quantized_from_layers): the int8 weights, their
     scales and int32 biases of each convolution and linear layer as the model holds them, and the output
-    quantization of each such layer, each add, concat or multiply, and each activation with its own."""
-    data = {"weights": [], "scales": [], "biases": [], "layers": [], "merges": [], "tables": []}
+    quantization of each such layer, each add, concat or multiply, and each activation or layer computed
+    in float with its own; those layers' float parameters."""
+    data = {"weights": [], "scales": [], "biases": [], "layers": [], "merges": [], "tables": [], "floats": []}
 
     def walk(items):
         for it in items:
@@ -1374,8 +1433,11 @@ def torch_ao_quantization(g, items):
             if base in ("ctnn::conv1d", "ctnn::conv2d", "ctnn::conv3d", "ctnn::linear", "ctnn::conv_transpose1d",
                         "ctnn::conv_transpose2d", "ctnn::conv_transpose3d"):
                 layer_data(g, it, base, data)
-            elif base == "ctnn::batch_norm":
-                fail(g.producer.get(it.output), f"{base} has no int8 kernel in ctnn")
+            elif base in INT8_IN_FLOAT:
+                if it.output not in g.quant:
+                    fail(g.producer.get(it.output), f"no QuantizeLinear after '{it.output}' ({base})")
+                data["tables"].append(g.quant[it.output])
+                data["floats"] += [float(v) for _, t in it.tensors for v in np.asarray(t, np.float32).flatten()]
             elif base in INT8_TABLES:
                 if it.output not in g.quant:
                     fail(g.producer.get(it.output), f"no QuantizeLinear after '{it.output}' ({base})")
@@ -1414,11 +1476,12 @@ namespace {variable}_data {{
 {array("ctnn::quantization", "layer_outputs", [quant(q) for q in data["layers"]], 4)}
 {array("ctnn::quantization", "merge_outputs", [quant(q) for q in data["merges"]], 4)}
 {array("ctnn::quantization", "activation_outputs", [quant(q) for q in data["tables"]], 4)}
+{array("float", "float_parameters", [f32(v) for v in data["floats"]], 8)}
 }}  // namespace {variable}_data
 inline constexpr network::quantized {variable} = ctnn::quantized_from_layers<network>(
     ctnn::quantization{quant(input_quantization)}, {variable}_data::weights, {variable}_data::weight_scales,
     {variable}_data::biases, {variable}_data::layer_outputs, {variable}_data::merge_outputs,
-    {variable}_data::activation_outputs);
+    {variable}_data::activation_outputs, {variable}_data::float_parameters);
 }}  // namespace {name}
 """
 

@@ -21,6 +21,17 @@ transposed convolution, its scales per output channel); BIAS float (the kernel's
 int32 bias is round(b / (x_scale w_scale[c])), as PyTorch's); activation 0 none, 1 ReLU, 2 ReLU6, applied
 by PyTorch's quantized relu on the output (ReLU6's upper bound by this script: see finish()). PyTorch
 requantizes in float; ctnn in fixed point (gemmlowp): the test allows 1 LSB on at most 1% of the elements.
+
+It also writes tests/data/int8/float_layers.inc: the layers an int8 network computes in float (the
+normalizations, a batch norm on its own, PReLU, the layer scale, a tensor multiplied or added), each the
+float function of the dequantized input, quantized. PyTorch's quantized LayerNorm, GroupNorm,
+InstanceNorm2d, BatchNorm2d and PReLU (its slopes quantized, as PyTorch's module holds them: the file gives
+their dequantized values); the layer scale and the tensor products, which have no quantized module, as
+torch's float ops on the dequantized input, quantized by torch.quantize_per_tensor. Each case:
+
+  CTNN_INT8_FLOAT_CASE(id, (LAYER), (C, H, W), x_scale, x_zero, (X...), (PARAMETERS...), y_scale, y_zero, (Y...));
+
+X and Y in NCHW order, int8 (uint8 - 128); PARAMETERS float, in state_dict order.
 """
 import os
 import random
@@ -30,6 +41,7 @@ import torch
 import torch.ao.nn.quantized.functional as qF
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", "int8", "reference.inc")
+FLOAT_OUT = os.path.join(os.path.dirname(OUT), "float_layers.inc")
 
 # (id, ctnn layer, torch layer, C, H, W, activation)
 CONV_CASES = [
@@ -124,6 +136,88 @@ def output_quantization(y_float, rng):
     return ys, yz
 
 
+def float_layer_cases(rng):
+    """(id, ctnn layer, (C, H, W), qx, parameters, qy) for the layers computed in float."""
+    P = torch.nn.Parameter
+    nnq = torch.ao.nn.quantized
+    cases = []
+
+    def add(case_id, layer, shape, float_module, quantized_module, parameters, spread=1.0):
+        x = torch.randn(1, *shape) * spread + 0.3
+        xs, xz, qx = quantize_activation(x, rng)
+        ys, yz = output_quantization(float_module(qx.dequantize()).detach(), rng)
+        qy = quantized_module(qx, ys, yz)
+        cases.append((case_id, layer, shape, xs, xz, qx, [float(v) for p in parameters for v in p.flatten().tolist()],
+                      ys, yz, qy))
+
+    def affine(n):
+        return torch.rand(n) + 0.5, torch.randn(n) * 0.5
+
+    w, b = affine(6)
+    add("layer_norm_last_dim", "layer_norm<6>", (4, 5, 6), lambda x: torch.nn.functional.layer_norm(x, [6], w, b),
+        lambda qx, s, z: nnq.LayerNorm([6], P(w), P(b), s, z)(qx), [w, b])
+    w, b = affine(30)
+    add("layer_norm_last_two_dims", "layer_norm_over<2>", (3, 5, 6),
+        lambda x: torch.nn.functional.layer_norm(x, [5, 6], w.view(5, 6), b.view(5, 6)),
+        lambda qx, s, z: nnq.LayerNorm([5, 6], P(w.view(5, 6)), P(b.view(5, 6)), s, z)(qx), [w, b], spread=3.0)
+    w, b = affine(8)
+    add("channel_layer_norm", "channel_layer_norm<>", (8, 4, 5),
+        lambda x: torch.nn.functional.layer_norm(x.permute(0, 2, 3, 1), [8], w, b).permute(0, 3, 1, 2),
+        lambda qx, s, z: nnq.LayerNorm([8], P(w), P(b), s, z)(qx.permute(0, 2, 3, 1)).permute(0, 3, 1, 2), [w, b])
+    w, b = affine(8)
+    add("group_norm_2_groups", "group_norm<2>", (8, 5, 6), lambda x: torch.nn.functional.group_norm(x, 2, w, b),
+        lambda qx, s, z: nnq.GroupNorm(2, 8, P(w), P(b), s, z)(qx), [w, b])
+    w, b = affine(12)
+    add("group_norm_eps_1e-3", "group_norm<4, eps_ratio<1, 1000>>", (12, 3, 4),
+        lambda x: torch.nn.functional.group_norm(x, 4, w, b, eps=1e-3),
+        lambda qx, s, z: nnq.GroupNorm(4, 12, P(w), P(b), s, z, eps=1e-3)(qx), [w, b], spread=0.05)
+    w, b = affine(6)
+    add("instance_norm_affine", "instance_norm2d<affine>", (6, 5, 5),
+        lambda x: torch.nn.functional.instance_norm(x, weight=w, bias=b),
+        lambda qx, s, z: nnq.InstanceNorm2d(6, P(w), P(b), s, z)(qx), [w, b])
+    ones, zeros = torch.ones(5), torch.zeros(5)
+    add("instance_norm", "instance_norm2d<>", (5, 4, 6), lambda x: torch.nn.functional.instance_norm(x),
+        lambda qx, s, z: nnq.InstanceNorm2d(5, P(ones), P(zeros), s, z)(qx), [])
+    w, b = affine(8)
+    mean, var = torch.randn(8) * 0.3, torch.rand(8) + 0.5
+
+    def quantized_batch_norm(qx, s, z):
+        bn = nnq.BatchNorm2d(8)
+        bn.weight, bn.bias, bn.running_mean, bn.running_var = P(w), P(b), mean, var
+        bn.scale, bn.zero_point = torch.tensor(s), torch.tensor(z)
+        return bn(qx)
+    add("batch_norm_on_its_own", "batch_norm2d<8>", (8, 5, 6),
+        lambda x: torch.nn.functional.batch_norm(x, mean, var, w, b), quantized_batch_norm, [w, b, mean, var])
+    for case_id, layer, n in (("prelu_per_channel", "prelu<6>", 6), ("prelu_one_slope", "prelu<>", 1)):
+        slopes = torch.quantize_per_tensor(torch.rand(n) * 0.5, 1.0 / 256, 0, torch.quint8)
+
+        def quantized_prelu(qx, s, z, slopes=slopes, n=n):
+            module = nnq.PReLU(s, z, n)
+            module.set_weight(slopes)
+            return module(qx)
+        add(case_id, layer, (6, 4, 5),
+            lambda x, slopes=slopes: torch.nn.functional.prelu(x, slopes.dequantize()), quantized_prelu,
+            [slopes.dequantize()])
+
+    def by_float(f):
+        return lambda qx, s, z: torch.quantize_per_tensor(f(qx.dequantize()), s, z, torch.quint8)
+    gamma = torch.randn(7) * 0.3
+    add("layer_scale", "layer_scale", (7, 4, 3), lambda x: x * gamma.view(7, 1, 1),
+        by_float(lambda x: x * gamma.view(7, 1, 1)), [gamma])
+    t = torch.randn(4, 1)
+    add("multiply_tensor_broadcast", "multiply_tensor<4, 1>", (3, 4, 5), lambda x: x * t, by_float(lambda x: x * t), [t])
+    t = torch.randn(5)
+    add("add_tensor_last_dim", "add_tensor<5>", (3, 4, 5), lambda x: x + t, by_float(lambda x: x + t), [t])
+    return cases
+
+
+def float_line(case_id, layer, shape, xs, xz, qx, parameters, ys, yz, qy):
+    return (f'CTNN_INT8_FLOAT_CASE("{case_id}", ({layer}), ({", ".join(map(str, shape))}), '
+            f"{f32(xs)}, {xz - 128}, ({ints(qx.int_repr().to(torch.int32) - 128)}), "
+            f"({', '.join(f32(v) for v in parameters)}), {f32(ys)}, {yz - 128}, "
+            f"({ints(qy.int_repr().to(torch.int32) - 128)}));")
+
+
 def main():
     torch.backends.quantized.engine = "qnnpack"
     torch.set_num_threads(1)
@@ -181,6 +275,11 @@ def main():
     with open(OUT, "w") as f:
         f.write(text)
     print(f"{OUT}: {len(lines)} cases")
+    float_lines = [float_line(*case) for case in float_layer_cases(random.Random(2027))]
+    with open(FLOAT_OUT, "w") as f:
+        f.write(f"// Generated by tools/make_int8_reference.py (PyTorch {torch.__version__}, qnnpack, seed 2026); "
+                "do not edit.\n// See the script's docstring.\n" + "\n".join(float_lines) + "\n")
+    print(f"{FLOAT_OUT}: {len(float_lines)} cases")
     return 0
 
 

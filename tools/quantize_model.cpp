@@ -2,7 +2,8 @@
 // and calibration samples (float32, PyTorch's order, one after another), quantizes the network with
 // ctnn/calibrate.hpp (min/max observers, or with a percentile the histogram observer's range holding that
 // percentage of each tensor's values) and prints the fields of net::quantized that are data (weights,
-// weight scales, biases, activations' quantization) as C++ initializers, for the header. CTNN_MODEL names
+// weight scales, biases, activations' quantization, the float parameters of the layers computed in float) as
+// C++ initializers, for the header. CTNN_MODEL names
 // the header's namespace.
 //   g++-12 -std=c++20 -Iinclude -I<dir of model.hpp> -DCTNN_MODEL=lenet tools/quantize_model.cpp
 //   quantize_model weights.safetensors samples.f32 [percentile]
@@ -77,5 +78,6 @@ int main(int argc, char** argv) {
   print_list(q->activations, [](const ctnn::quantization& v) {
     std::printf("{%af, %ld}, ", static_cast<double>(v.scale), static_cast<long>(v.zero_point));
   });
+  print_list(q->float_parameters, [](float v) { std::printf("%af, ", static_cast<double>(v)); });
   return 0;
 }

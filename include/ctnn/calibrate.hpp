@@ -14,7 +14,8 @@
 // quint8 min/max activation observers, convolution or linear + ReLU fused, on the same calibration
 // samples (tests/unit/int8_network_test.cpp): an observer on each layer's output (the clamp's output when
 // one is fused) and on each add, concat and multiply; pooling, reshapes, the layers that move elements
-// and lone clamps keep their input's.
+// and lone clamps keep their input's. The layers computed in float (normalizations, PReLU, a batch norm
+// not folded, ...: ctnn/plan/quantized.hpp) keep their float parameters.
 #pragma once
 
 #include <array>
@@ -195,6 +196,14 @@ constexpr void quantize_network(const typename Net::weights& w, const tensor_ran
         const count_t at = channel_weight(n, c, i);
         q.weights[n.weights + at] = quantize_weight(weight[at] * a, scale);
       }
+    }
+  }
+  for (int k = 0; k < Q::layout_type::nodes; ++k) {  // the layers computed in float keep their parameters
+    const int8_node& n = Q::layout.node[k];
+    count_t to = n.floats;
+    for (int t = 0; t < s.nodes[k].tensor_count && n.float_count > 0; ++t) {
+      const parameter_tensor& from = tensors[s.nodes[k].first_tensor + t];
+      for (count_t i = 0; i < from.size; ++i) q.float_parameters[to++] = w.values[from.offset + i];
     }
   }
   finish_quantization_in_place(q);  // ties the tensors that keep their input's quantization, before the biases read them

@@ -307,7 +307,21 @@ def onnx_opset9():
     return model, Reference(), (2, 4, 5)
 
 
-ONNX_CASES = {"onnx_same_padding": onnx_same_padding, "onnx_opset9": onnx_opset9, "onnx_segnet": onnx_segnet}
+def onnx_layer_norm_opset13():
+    """Layer norms as torch writes them out before opset 17 (ReduceMean, Sub, Pow, ..., Div, Mul, Add): over
+    the last two dims, and without weights and with eps 1e-3 over the last."""
+    import onnx
+    module = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.LayerNorm([5, 6]), nn.ReLU(),
+                           nn.LayerNorm(6, eps=1e-3, elementwise_affine=False))
+    module = randomize(module, 17)
+    path = os.path.join(tempfile.mkdtemp(), "layer_norm.onnx")
+    with warnings_ignored():
+        torch.onnx.export(module, torch.zeros(1, 3, 5, 6), path, opset_version=13)
+    return onnx.load(path), module, (3, 5, 6)
+
+
+ONNX_CASES = {"onnx_same_padding": onnx_same_padding, "onnx_opset9": onnx_opset9, "onnx_segnet": onnx_segnet,
+              "onnx_layer_norm_opset13": onnx_layer_norm_opset13}
 
 MODELS = {
     "ops_2d": (ops_2d, (3, 20, 20)),
@@ -508,13 +522,14 @@ int main(int, char** argv) {
   for (std::size_t i = 0; i < count; ++i) {
     std::array<float, net::input_size> nchw{}, in{};
     std::array<std::int8_t, net::input_size> x8{};
-    std::array<std::int8_t, net::output_size> y8{};
+    std::array<std::int8_t, net::output_size> y8{}, out{};
     std::copy(x.begin() + i * net::input_size, x.begin() + (i + 1) * net::input_size, nchw.begin());
     net::input_from_nchw(nchw, in);
     ctnn::quantize_tensor(in, q.input_quantization(), x8);
     net::forward(q, std::span<const std::int8_t, net::input_size>(x8), std::span<std::int8_t, net::output_size>(y8), arena);
+    net::output_to_nchw<std::int8_t>(y8, out);  // PyTorch's order
     for (std::size_t e = 0; e < net::output_size; ++e) {
-      const float got = ctnn::dequantize_value(y8[e], q.output_quantization());
+      const float got = ctnn::dequantize_value(out[e], q.output_quantization());
       worst = std::fmax(worst, std::fabs(got - y[i * net::output_size + e]));
     }
   }
@@ -540,6 +555,51 @@ class Int8Net(nn.Module):
     def forward(self, x):
         x = self.stem(x)
         return self.head(torch.relu(self.body(x) + x))
+
+
+class Int8NormNet(nn.Module):
+    """The layers an int8 network computes in float: instance norm, PReLU per channel, a layer norm over
+    the last dim, a lone batch norm, between convolutions."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.InstanceNorm2d(8, affine=True), nn.PReLU(8),
+                                  nn.LayerNorm([16]), nn.MaxPool2d(2), nn.BatchNorm2d(8), nn.Conv2d(8, 4, 1))
+
+    def forward(self, x):
+        return self.body(x)
+
+
+def int8_norm_round_trip(work, cxx):
+    """Int8NormNet imported with --int8 on 32 calibration samples (min/max): its header's int8 network on 16
+    of them, within 3% of the output's int8 range of PyTorch's float output. (On other inputs a
+    normalization's output can reach past the ranges 32 samples showed, and min/max clips it: a property
+    of the calibration, which int8_round_trip measures; here what is checked is that the parameters and
+    quantization of the layers computed in float reach the header.)"""
+    d = os.path.join(work, "int8_norms")
+    os.makedirs(d, exist_ok=True)
+    torch.manual_seed(13)  # the convolutions' own initialization
+    model = randomize(Int8NormNet(), 13)
+    g = torch.Generator().manual_seed(14)
+    calibration = torch.randn(32, 3, 16, 16, generator=g)
+    x = calibration[:16]
+    with torch.no_grad():
+        y = model(x)
+    x.numpy().astype("<f4").tofile(os.path.join(d, "x.bin"))
+    y.numpy().astype("<f4").tofile(os.path.join(d, "y.bin"))
+    onnx_model = ctnn_import.export_module(model, (3, 16, 16))
+    header, tensors = ctnn_import.import_model(onnx_model, "model", "int8normnet")
+    with open(os.path.join(d, "model.hpp"), "w") as f:
+        f.write(header + ctnn_import.quantize_for_header(header, "model", tensors, calibration.numpy(), "calibration"))
+    with open(os.path.join(d, "run.cpp"), "w") as f:
+        f.write(INT8_RUNNER)
+    exe = os.path.join(d, "run")
+    built = run([cxx, "-std=c++20", "-O1", "-Wall", "-Wextra", "-Werror", "-include", "cstring", f"-I{REPO}/include",
+                 os.path.join(d, "run.cpp"), "-o", exe])
+    if built.returncode != 0:
+        return False, "compile failed:\n" + built.stderr[-3000:]
+    ran = run([exe, os.path.join(d, "x.bin"), os.path.join(d, "y.bin")])
+    return ran.returncode == 0, "min/max: " + ran.stdout.strip()
 
 
 def int8_round_trip(work, cxx):
@@ -719,6 +779,28 @@ class AoGate(nn.Module):
         return self.dequant(self.quantized(self.quant(x)))
 
 
+class AoNorms(nn.Module):
+    """Layers an int8 network computes in float, as torch.ao quantizes them (QuantizedInstanceNorm2d,
+    QuantizedLayerNorm, the layer norm written out at opset 13), then a quantized convolution. (A
+    convolution before them would pass its one-LSB differences from PyTorch on, which a normalization
+    can widen.)"""
+
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.instance = nn.InstanceNorm2d(3, affine=True)
+        self.norm = nn.LayerNorm([8])  # over the width
+        self.head = nn.Conv2d(3, 4, 1)
+        self.dequant = torch.ao.quantization.DeQuantStub()
+        self.fuse = []
+
+    def quantized(self, x):
+        return self.head(self.norm(self.instance(x)))
+
+    def forward(self, x):
+        return self.dequant(self.quantized(self.quant(x)))
+
+
 def import_and_run(sub, what, cxx):
     """sub/model.onnx imported into sub/model.hpp, TORCH_AO_RUNNER built beside it and run on sub's x8.bin
     and y8.bin: (passed, the runner's line or why it did not run)."""
@@ -747,11 +829,12 @@ def torch_ao_round_trip(work, cxx):
     os.makedirs(d, exist_ok=True)
     ok, text = True, ""
     for cls, engine, shape in ((AoResidual, "qnnpack", (3, 16, 16)), (AoBranches, "onednn", (3, 12, 12)),
-                               (AoGate, "qnnpack", (3, 8, 8))):
+                               (AoNorms, "qnnpack", (3, 8, 8)), (AoGate, "qnnpack", (3, 8, 8))):
         torch.backends.quantized.engine = engine
         torch.manual_seed(21)  # the modules' own initialization: the same models whatever ran before
         model = randomize(cls(), 21).eval()
-        tq.fuse_modules(model, model.fuse, inplace=True)
+        if model.fuse:
+            tq.fuse_modules(model, model.fuse, inplace=True)
         model.qconfig = tq.QConfig(
             activation=tq.MinMaxObserver.with_args(dtype=torch.quint8, qscheme=torch.per_tensor_affine),
             weight=tq.PerChannelMinMaxObserver.with_args(dtype=torch.qint8, qscheme=torch.per_channel_symmetric))
@@ -972,6 +1055,10 @@ def main():
     print(f"== int8 (importer's calibration): {'ok' if ok else 'FAILED'}\n{text}", flush=True)
     if not ok:
         failures.append("int8")
+    ok, text = int8_norm_round_trip(args.work, args.cxx)
+    print(f"== int8 with layers computed in float (importer's calibration): {'ok' if ok else 'FAILED'}\n{text}", flush=True)
+    if not ok:
+        failures.append("int8 norms")
     ok, text = torch_ao_round_trip(args.work, args.cxx)
     print(f"== int8 (quantized by torch.ao): {'ok' if ok else 'FAILED'}\n{text}", flush=True)
     if not ok:

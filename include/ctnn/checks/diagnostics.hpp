@@ -152,7 +152,6 @@ struct has_no_backward_pass_yet {};
 struct batch_statistics {};  // training with the batch's statistics (ctnn::with_batch_statistics) through this layer:
 template <long long V> struct values_per_channel {};
 struct expected_more_than_1_value_per_channel_when_training {};  // PyTorch's words
-struct batch_norm_not_after_a_convolution_or_linear_layer {};  // (int8 folds it into their weights)
 
 }  // namespace ctnn::facts
 

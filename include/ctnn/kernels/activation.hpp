@@ -381,6 +381,15 @@ template <class Node, layout L, class T>
 constexpr void run_plain(const prelu_params&, const T* x, const T* w, T* y) {
   prelu_forward<Node::type::params.num_parameters, Node::input_shape, L>(x, w, y);
 }
+// In an int8 network: the float PReLU of the dequantized input, quantized (PyTorch's quantized PReLU).
+template <class Node, layout L, activation_params A>
+constexpr void run_int8(const prelu_params&, const int8_call& c) {
+  constexpr index_t slopes = Node::type::params.num_parameters;
+  for_each_element<L>(dims_of(Node::input_shape), [&](index_t ch, index_t, index_t, index_t, count_t at) {
+    const float x = dequantize_value(c.x[at], c.in);
+    c.y[at] = quantize_value(x > 0.0f ? x : c.floats[slopes == 1 ? 0 : ch] * x, c.out);
+  });
+}
 template <class Node, layout L, class T>
 constexpr void run_plain(const softmax_params&, const T* x, const T*, T* y) {
   softmax_forward<Node::type::params, Node::input_shape, L>(x, y);

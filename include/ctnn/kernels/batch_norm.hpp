@@ -1,10 +1,13 @@
 // ctnn/kernels/batch_norm.hpp: batch normalization at inference (declaration: ctnn/layers/batch_norm.hpp).
 //
 // y = x * a + c with a = weight / sqrt(running_var + eps) and c = bias - running_mean * a, as PyTorch's
-// CPU kernel computes it (weight 1 and bias 0 with no_affine). Safe in place.
+// CPU kernel computes it (weight 1 and bias 0 with no_affine). Safe in place. In an int8 network a batch
+// norm right after a layer with weights is folded into it (ctnn/plan/quantized.hpp); anywhere else it is
+// the same float function of its dequantized input, quantized (as PyTorch's quantized BatchNorm2d).
 #pragma once
 
 #include "ctnn/kernels/math.hpp"
+#include "ctnn/kernels/quantize.hpp"
 #include "ctnn/kernels/tensor.hpp"
 #include "ctnn/shapes/batch_norm.hpp"
 
@@ -37,6 +40,21 @@ constexpr void batch_norm_forward(const T* x, const T* tensors, T* y) {
 template <class Node, layout L, class T>
 constexpr void run_plain(const batch_norm_params&, const T* x, const T* w, T* y) {
   batch_norm_forward<Node::type::params, Node::input_shape, L>(x, w, y);
+}
+
+template <class Node, layout L, activation_params A>
+constexpr void run_int8(const batch_norm_params&, const int8_call& c) {
+  constexpr dims4 t = dims_of(Node::input_shape);
+  for (index_t ch = 0; ch < t.c; ++ch) {
+    float a = 0.0f, shift = 0.0f;
+    batch_norm_scale_shift<Node::type::params, t.c>(c.floats, ch, a, shift);
+    for (index_t z = 0; z < t.d; ++z)
+      for (index_t yy = 0; yy < t.h; ++yy)
+        for (index_t xx = 0; xx < t.w; ++xx) {
+          const count_t at = offset<L>(t, ch, z, yy, xx);
+          c.y[at] = quantize_value(dequantize_value(c.x[at], c.in) * a + shift, c.out);
+        }
+  }
 }
 
 // The backward pass with the running statistics frozen (fine-tuning, model.eval()): dx = dy a; the

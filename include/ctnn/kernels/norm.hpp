@@ -3,10 +3,15 @@
 //
 // Each group of elements (a row of the normalized dims, a position's channels, a group of channels with
 // all their positions) is normalized by its own mean and biased variance, two passes:
-// y = (x - mean) / sqrt(var + eps) * weight + bias, as PyTorch.
+// y = (x - mean) / sqrt(var + eps) * weight + bias, as PyTorch. In an int8 network each of these layers
+// is that float function of its dequantized input, quantized at its own output's quantization (PyTorch's
+// quantized LayerNorm, GroupNorm and InstanceNorm compute it so).
 #pragma once
 
+#include <cstdint>
+
 #include "ctnn/kernels/math.hpp"
+#include "ctnn/kernels/quantize.hpp"
 #include "ctnn/kernels/tensor.hpp"
 #include "ctnn/shapes/norm.hpp"
 
@@ -97,6 +102,38 @@ constexpr void run_plain(const norm_params&, const T* x, const T* w, T* y) {
   norm_forward<Node::type::params, Node::input_shape, L>(x, w, y);
 }
 
+// The int8 kernel: each group's statistics from its integers (x - mean does not see the zero point, and
+// the input's scale multiplies the inverse deviation), then each member normalized in float and quantized.
+template <class Node, layout L, activation_params A>
+constexpr void run_int8(const norm_params&, const int8_call& c) {
+  constexpr norm_params P = Node::type::params;
+  using g = norm_groups<P, Node::input_shape, L>;
+  constexpr count_t weights = P.kind == norm_kind::layer ? g::inner : g::channels;
+  const float variance_scale = c.in.scale * c.in.scale;
+  for (count_t q = 0; q < g::count; ++q) {
+    count_t at = 0, w = 0;
+    std::int32_t sum = 0;  // at most 127 x 2^24 members
+    for (count_t m = 0; m < g::members; ++m) {
+      g::locate(q, m, at, w);
+      sum += c.x[at];
+    }
+    const float mean = static_cast<float>(sum) / static_cast<float>(g::members);
+    accumulator_t<float> squares{};
+    for (count_t m = 0; m < g::members; ++m) {
+      g::locate(q, m, at, w);
+      const float d = static_cast<float>(c.x[at]) - mean;
+      squares += d * d;
+    }
+    const float variance = variance_scale * static_cast<float>(squares / static_cast<float>(g::members));
+    const float inverse = c.in.scale / math::sqrt(variance + static_cast<float>(P.eps()));
+    for (count_t m = 0; m < g::members; ++m) {
+      g::locate(q, m, at, w);
+      const float normalized = (static_cast<float>(c.x[at]) - mean) * inverse;
+      c.y[at] = quantize_value(P.affine ? normalized * c.floats[w] + c.floats[weights + w] : normalized, c.out);
+    }
+  }
+}
+
 // The backward pass, group by group: with x^ the normalized input and g = dy weight,
 // dx = (g - mean(g) - x^ mean(g x^)) / sqrt(var + eps); the weight's gradient sums dy x^, the bias's dy.
 template <class Node, layout L, class T>
@@ -154,6 +191,15 @@ constexpr void run_backward(const tensor_op_params&, const backward_call<T>& c) 
   });
 }
 
+// In an int8 network: the float x + t or x t of the dequantized x, quantized.
+template <class Node, layout L, activation_params A>
+constexpr void run_int8(const tensor_op_params&, const int8_call& c) {
+  for_each_broadcast<Node, L>([&](count_t o, count_t at) {
+    const float x = dequantize_value(c.x[o], c.in);
+    c.y[o] = quantize_value(Node::type::params.add ? x + c.floats[at] : x * c.floats[at], c.out);
+  });
+}
+
 // y = t, t stored channel-first as its shape reads (state_dict's order), y in the network's layout; the
 // input is not read. Its gradient is the output's.
 template <class Node, layout L, class T>
@@ -176,6 +222,12 @@ template <class Node, layout L, class T>
 constexpr void run_plain(const layer_scale_params&, const T* x, const T* gamma, T* y) {
   for_each_element<L>(dims_of(Node::input_shape),
                       [&](index_t c, index_t, index_t, index_t, count_t at) { y[at] = x[at] * gamma[c]; });
+}
+template <class Node, layout L, activation_params A>
+constexpr void run_int8(const layer_scale_params&, const int8_call& c) {
+  for_each_element<L>(dims_of(Node::input_shape), [&](index_t ch, index_t, index_t, index_t, count_t at) {
+    c.y[at] = quantize_value(dequantize_value(c.x[at], c.in) * c.floats[ch], c.out);
+  });
 }
 template <class Node, layout L, class T>
 constexpr void run_backward(const layer_scale_params&, const backward_call<T>& c) {

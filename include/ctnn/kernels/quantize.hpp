@@ -168,6 +168,7 @@ struct int8_call {
   const std::int32_t* kernel_biases = nullptr;  // biases - z_x sum w per output channel (the input's zero point folded)
   const std::int8_t* table = nullptr;           // an element-wise activation's 256 outputs, input -128 first
   const std::byte* prepared = nullptr;  // the weights as its kernel packs them (prepare_into), or null: packed per call
+  const float* floats = nullptr;        // a layer computed in float: its parameters (state_dict order)
 };
 
 // The activations that are clamps, and so fuse into an int8 kernel's output stage.

@@ -62,7 +62,7 @@ constexpr void finish_quantization_in_place(quantized_weights_of<Net>& q) {
       fillers[k](in, q.activations[k + 1], q.tables.data() + n.table * 256);
       continue;
     }
-    if (n.softmax) continue;
+    if (n.softmax || n.in_float) continue;
     for (int j = 1; j <= n.fused; ++j) q.activations[k + j] = q.activations[k + 1 + n.fused];
     const double out = q.activations[k + 1].scale;
     const count_t per_channel = n.channel_count > 0 ? n.weight_count / n.channel_count : 0;
@@ -104,7 +104,9 @@ constexpr quantized_weights_of<Net> finish_quantization(quantized_weights_of<Net
 // ctnn's node order): the input's quantization; every convolution's and linear layer's int8 weights,
 // weight scales and int32 biases one after another; each such layer's output quantization (its fused
 // clamp's, or its folded batch norm's), each add's, concat's and multiply's, and each other
-// activation's (sigmoid, tanh, hardswish, ..., softmax), in node order. The rest by finish_quantization.
+// activation's (sigmoid, tanh, hardswish, ..., softmax) and each layer computed in float (a normalization,
+// a batch norm not folded, PReLU, ...), in node order; those layers' float parameters, one after another
+// in node order, each in state_dict order. The rest by finish_quantization.
 // Constexpr: a header of such arrays becomes a constant in flash. Too few or too many values for the
 // network trap (a compile error in a constant).
 template <class Net>
@@ -113,11 +115,12 @@ constexpr quantized_weights_of<Net> quantized_from_layers(const quantization& in
                                                          std::span<const std::int32_t> biases,
                                                          std::span<const quantization> layer_outputs,
                                                          std::span<const quantization> merge_outputs,
-                                                         std::span<const quantization> activation_outputs = {}) {
+                                                         std::span<const quantization> activation_outputs = {},
+                                                         std::span<const float> float_parameters = {}) {
   using Q = quantized_weights_of<Net>;
   Q q{};
   if (weights.size() != q.weights.size() || weight_scales.size() != q.weight_scales.size() ||
-      biases.size() != q.biases.size())
+      biases.size() != q.biases.size() || float_parameters.size() != q.float_parameters.size())
     __builtin_trap();
   // Through pointers: in a constant expression std::array::operator[] is two calls per element, and an
   // imported LeNet-5 has 61,470 weights (clang's default budget is 2^20 steps).
@@ -128,6 +131,8 @@ constexpr quantized_weights_of<Net> quantized_from_layers(const quantization& in
   for (std::size_t i = 0; i < weights.size(); ++i) to_weights[i] = from_weights[i];
   for (std::size_t i = 0; i < weight_scales.size(); ++i) to_scales[i] = weight_scales.data()[i];
   for (std::size_t i = 0; i < biases.size(); ++i) to_biases[i] = biases.data()[i];
+  float* to_floats = q.float_parameters.data();
+  for (std::size_t i = 0; i < float_parameters.size(); ++i) to_floats[i] = float_parameters.data()[i];
   q.activations[0] = input;
   std::size_t layer = 0, merge = 0, lookup = 0;
   for (int k = 0; k < Q::layout_type::nodes; ++k) {
@@ -140,7 +145,7 @@ constexpr quantized_weights_of<Net> quantized_from_layers(const quantization& in
       if (merge >= merge_outputs.size()) __builtin_trap();
       q.activations[k + 1] = merge_outputs[merge++];
     }
-    if (n.lookup || n.softmax) {
+    if (n.lookup || n.softmax || n.in_float) {
       if (lookup >= activation_outputs.size()) __builtin_trap();
       q.activations[k + 1] = activation_outputs[lookup++];
     }
@@ -159,6 +164,7 @@ struct int8_state {
   const fixed_multiplier* multipliers;
   const fixed_multiplier* merge_multipliers;
   const std::int8_t* tables;
+  const float* float_parameters;
   const quantization* activations;
   const int8_node* layout;
   const std::byte* prepared = nullptr;           // prepare_into's blocks, or null
@@ -180,7 +186,8 @@ constexpr int8_call int8_call_of(const int8_state& s, int k, const std::int8_t* 
   const std::byte* prepared = nullptr;
   if (s.prepared && s.prepared_offsets[k + 1] > s.prepared_offsets[k]) prepared = s.prepared + s.prepared_offsets[k];
   return int8_call{x, y, s.activations[in], s.activations[out], s.weights + n.weights, s.biases + n.channels,
-                   s.multipliers + n.channels, s.kernel_biases + n.channels, s.tables + n.table * 256, prepared};
+                   s.multipliers + n.channels, s.kernel_biases + n.channels, s.tables + n.table * 256, prepared,
+                   s.float_parameters + n.floats};
 }
 
 // A layer: its family's kernel, writing the fused clamp's output when there is one.
@@ -329,7 +336,8 @@ constexpr int8_state int8_state_of(const quantized_weights_of<Net>& q, const std
   constexpr const auto& plan = memory_plan_for<Net, false>;
   return int8_state{{x, y, arena, plan.offsets.data(), plan.buffer.data(), schedule_of<Net>::value.nodes.data(), nullptr, nullptr},
                     q.weights.data(), q.biases.data(), q.kernel_biases.data(), q.multipliers.data(),
-                    q.merge_multipliers.data(), q.tables.data(), q.activations.data(), Q::layout.node.data(),
+                    q.merge_multipliers.data(), q.tables.data(), q.float_parameters.data(), q.activations.data(),
+                    Q::layout.node.data(),
                     prepared, int8_prepared_layout<Net>::offsets.data()};
 }
 }  // namespace impl
@@ -355,9 +363,6 @@ constexpr void run_int8_schedule(const quantized_weights_of<Net>& q, const std::
   using schedule = schedule_of<Net>;
   using Q = quantized_weights_of<Net>;
   constexpr const auto& table = node_table<schedule, impl::int8_kernel_for<Net::memory_layout>>;
-  constexpr int lone = Q::layout.lone_batch_norm;
-  static_assert(detail::require<(lone < 0), boost::mp11::mp_list<facts::int8_forward, facts::layer<lone < 0 ? 0 : schedule::value.nodes[lone < 0 ? 0 : lone].index>,
-                                                                  facts::batch_norm_not_after_a_convolution_or_linear_layer>>());
   const int8_state s = impl::int8_state_of<Net>(q, x, y, arena, prepared);
   if constexpr (schedule::value.node_count == 0) {  // a network without layers returns its input
     for (count_t i = 0; i < Net::input_shape.size(); ++i) y[i] = x[i];

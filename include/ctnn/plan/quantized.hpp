@@ -7,6 +7,8 @@
 //                                       where an output channel's are)
 //   q.weight_scales, q.biases           per output channel of those layers: s_w[c], int32 bias at s_in s_w[c]
 //   q.activations[t]                    tensor t's scale and zero point: 0 the input, k + 1 node k's output
+//   q.float_parameters                  float, the parameters of the layers computed in float (below), in
+//                                       node order, each as its float network has them (state_dict order)
 //   q = ctnn::finish_quantization(q)    the rest, from those: the multipliers, and the tensors whose
 //                                       quantization is their input's (constexpr: an imported header's is
 //                                       computed by the compiler and sits in flash); for a large network
@@ -17,10 +19,13 @@
 // (relu after an add). What sets its own: a convolution, transposed convolution or linear layer, the
 // merges (residual add, concat, multiply), every other element-wise activation (sigmoid, tanh,
 // hardswish, ...), which runs as a table of its 256 outputs, built from the two quantizations, and
-// softmax. A batch norm right after a layer with weights in its chain is folded into its weights and
-// bias, and a clamp after either is fused into its output stage: the layer writes the group's last
-// tensor, quantized as that tensor (PyTorch's fused ConvBnReLU2d / ConvReLU2d / LinearReLU), and the
-// others do not run. A batch norm anywhere else has no int8 kernel.
+// softmax; and the layers computed in float, as PyTorch's quantized LayerNorm, GroupNorm, InstanceNorm,
+// BatchNorm2d and PReLU compute them: the float function of the dequantized input with the layer's float
+// parameters, quantized (the normalizations, a batch norm not after a layer with weights, PReLU, the layer
+// scale, a tensor added or multiplied). A batch norm right after a layer with weights in its chain is
+// folded into its weights and bias, and a clamp after either is fused into its output stage: the layer
+// writes the group's last tensor, quantized as that tensor (PyTorch's fused ConvBnReLU2d / ConvReLU2d /
+// LinearReLU), and the others do not run.
 #pragma once
 
 #include <array>
@@ -32,6 +37,7 @@
 #include "ctnn/core/text.hpp"
 #include "ctnn/plan/memory.hpp"
 #include "ctnn/plan/schedule.hpp"
+#include "ctnn/layers/norm.hpp"
 #include "ctnn/shapes/activation.hpp"
 
 CTNN_BEGIN_CONFIG
@@ -49,6 +55,8 @@ struct int8_node {
   bool lookup = false;                      // an element-wise activation by a table of its 256 outputs
   bool softmax = false;                     // softmax or log_softmax, quantized as its own output
   count_t table = 0;                        // which table, in quantized_weights_of::tables
+  bool in_float = false;                    // computed in float from its dequantized input (see the top)
+  count_t floats = 0, float_count = 0;      // its parameters in quantized_weights_of::float_parameters
   bool keeps_quantization = true;           // its output is quantized as its input
   bool transposed = false;                  // weights [C_in, C_out/g, taps] (a transposed convolution)
   index_t out_per_group = 0;                // of a transposed convolution
@@ -74,6 +82,7 @@ struct int8_traits {
   bool batch_norm = false;  // the first of them is a batch norm
   bool lookup = false;      // an element-wise activation that is not a clamp: a table
   bool softmax = false;
+  bool in_float = false;  // a layer computed in float (a batch norm not folded is found by the layout)
   int merge_inputs = 0;  // add, concat: its branches
   bool merges = false;
 };
@@ -89,7 +98,13 @@ constexpr bool is_clamp_node() {
     return false;
   }
 }
-// A convolution or linear layer: weights first, and not a batch norm (whose first tensor is its weight too).
+// The layers an int8 network computes in float (a batch norm not folded is found by the layout).
+template <class Params>
+inline constexpr bool computed_in_float =
+    std::is_same_v<Params, norm_params> || std::is_same_v<Params, layer_scale_params> ||
+    std::is_same_v<Params, tensor_op_params> || std::is_same_v<Params, prelu_params>;
+// A convolution or linear layer: weights first, and not a batch norm or a layer computed in float (whose
+// first tensor is a weight too).
 template <class Node, layout L>
 constexpr bool has_int8_weights() {
   if constexpr (std::is_void_v<Node>) {
@@ -98,7 +113,7 @@ constexpr bool has_int8_weights() {
     return false;
   } else {
     return Node::result.tensor_count > 0 && same_text(Node::result.tensors[0].name, "weight") &&
-           !lowering_at<Node, L>().channel_affine;
+           !lowering_at<Node, L>().channel_affine && !computed_in_float<std::remove_cvref_t<decltype(Node::type::params)>>;
   }
 }
 template <layout L>
@@ -116,6 +131,8 @@ struct describe_int8 {
       t.lookup = !is_clamp(Node::type::params) && Node::type::params.kind != activation_kind::identity;
     } else if constexpr (std::is_same_v<std::remove_cvref_t<decltype(Node::type::params)>, softmax_params>) {
       t.softmax = true;
+    } else if constexpr (computed_in_float<std::remove_cvref_t<decltype(Node::type::params)>>) {
+      t.in_float = true;
     } else if constexpr (has_int8_weights<Node, L>()) {
       t.batch_norm = lowering_at<N1, L>().channel_affine && lowering_at<Node, L>().outputs_are_channels;
       t.fused = t.batch_norm ? 1 + (is_clamp_node<N2>() ? 1 : 0) : (is_clamp_node<N1>() ? 1 : 0);
@@ -130,8 +147,7 @@ struct int8_layout {
   static constexpr int nodes = schedule::value.node_count;
   struct value_type {
     std::array<int8_node, nodes + 1> node{};
-    count_t weight_elements = 0, channels = 0, merges = 0, tables = 0;
-    int lone_batch_norm = -1;  // the first batch norm not folded into a layer before it: no int8 kernel
+    count_t weight_elements = 0, channels = 0, merges = 0, tables = 0, float_parameters = 0;
   };
   static constexpr value_type value = [] {
     value_type r;
@@ -140,11 +156,14 @@ struct int8_layout {
     const auto& traits = node_table<schedule, describe_int8<Net::memory_layout>>;
     const auto& plan = memory_plan_for<Net, false>;
     int8_node* node = r.node.data();  // not operator[]: two calls each in a constant expression
-    for (int k = 0; k < nodes; ++k) {
+    for (int k = 0, covered = 0; k < nodes; ++k) {
       const schedule_node& n = s.nodes[k];
       int8_node& q = node[k];
+      const bool folded = covered > 0;  // a batch norm or clamp the layer before it computes
+      const bool lone_batch_norm = n.lower.channel_affine && !folded;
       const bool weighted = n.kind == node_kind::layer && n.tensor_count > 0 &&
-                            same_text(tensors[n.first_tensor].suffix, "weight") && !n.lower.channel_affine;
+                            same_text(tensors[n.first_tensor].suffix, "weight") && !n.lower.channel_affine &&
+                            !traits[k].in_float;
       if (weighted) {
         const parameter_tensor& w = tensors[n.first_tensor];
         q.weights = r.weight_elements;
@@ -183,10 +202,14 @@ struct int8_layout {
         r.merges += q.merge_count;
         q.keeps_quantization = false;
       }
-    }
-    for (int k = 0, covered = 0; k < nodes; ++k) {
-      if (s.nodes[k].lower.channel_affine && covered == 0 && r.lone_batch_norm < 0) r.lone_batch_norm = k;
-      covered = covered > 0 ? covered - 1 : node[k].fused;
+      if (traits[k].in_float || lone_batch_norm) {
+        q.in_float = true;
+        q.keeps_quantization = false;
+        q.floats = r.float_parameters;
+        for (int t = 0; t < n.tensor_count; ++t) q.float_count += tensors[n.first_tensor + t].size;
+        r.float_parameters += q.float_count;
+      }
+      covered = covered > 0 ? covered - 1 : q.fused;
     }
     return r;
   }();
@@ -207,6 +230,7 @@ struct quantized_weights_of {
   std::array<float, layout.channels> weight_scales{};
   std::array<std::int32_t, layout.channels> biases{};
   std::array<quantization, tensors> activations{};
+  std::array<float, layout.float_parameters> float_parameters{};
   // Derived by finish_quantization (ctnn/kernels/run_int8.hpp): per output channel s_in s_w[c] / s_out;
   // per concat input s_in / (s_out 2^20); per add input s_in / (2 max s_in), and 2 max s_in / (s_out 2^20)
   // for the sum (TFLite's add).
