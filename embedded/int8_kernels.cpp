@@ -115,6 +115,8 @@ int main() {
   check_layer<conv2d<18, 1>, nhwc_input<35, 3, 3>>("pointwise 35->18", 3);
   check_layer<conv2d<8, 1, stride<2>>, nhwc_input<16, 7, 7>>("pointwise stride 2", 4);
   check_layer<conv2d<5, 1, no_bias>, nhwc_input<3, 2, 2>>("pointwise without bias", 5);
+  // Three positions at a time (64K multiply-accumulates or more), two left, an odd channel, a row of 4k + 2:
+  check_layer<conv2d<41, 1>, nhwc_input<82, 5, 4>>("pointwise 82->41, 20 positions", 6);
   check_layer<conv2d<6, 5>, nhwc_input<1, 12, 12>>("5x5 from one channel", 11);
   check_layer<conv2d<16, 3, pad<1>>, nhwc_input<6, 7, 7>>("3x3 pad 1", 12);
   check_layer<conv2d<9, 3, stride<2>, pad<1>>, nhwc_input<5, 9, 8>>("3x3 stride 2", 13);

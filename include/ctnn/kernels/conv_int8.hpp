@@ -182,10 +182,10 @@ struct int8_nhwc_conv {
   }
 
 #if CTNN_INT8_DSP
-  // Cortex-M4/M7: two output positions by two output channels, their rows widened to int16 once (in
-  // SXTB16's order: [x0, x2], [x1, x3] for every 4), so that each weight word, widened, serves both
-  // positions: 16 instructions for 16 multiply-accumulates (detail::mac_two_by_two), with every operand in
-  // a register; then requantize_short, about 13 instructions an output.
+  // Cortex-M4/M7: three (or two) output positions by two output channels, their rows widened to int16 once
+  // (in SXTB16's order: [x0, x2], [x1, x3] for every 4), so that each weight word, widened, serves them all:
+  // 21 instructions for 24 multiply-accumulates (detail::mac_three_by_two; two positions, 16 for 16), with
+  // every operand in a register; then requantize_short, about 13 instructions an output.
   static constexpr count_t row4 = row - row % 4;
   static constexpr count_t pitch = row + row % 2;  // a widened row's int16, so that the second is word-aligned
   static constexpr bool paired_asm = 2 * pitch <= 1020;  // LDRD's reach from the first row to the second
@@ -250,6 +250,28 @@ struct int8_nhwc_conv {
       y1[oc + j] = requantize_either<A>(short_ok, a[1][j], m, stage);
     }
   }
+  // Three positions by two channels (detail::mac_three_by_two): 21 instructions for 24 multiply-accumulates,
+  // where each weight word widened serves three rows. Where LDRD reaches the third row, and in layers of
+  // 64K multiply-accumulates or more: its steps unrolled take about 84 bytes of flash each (DS-CNN's two
+  // shapes 2.2 KB), which a small layer does not earn back.
+  static constexpr bool three_rows = row4 >= 4 && 4 * (row4 / 4 - 1) * 2 + 2 * (2 * pitch) <= 1020 && out.c >= 2 &&
+                                     count_t{out.d} * out.h * out.w * out.c * row >= 65536;
+  template <activation_params A>
+  static void three_by_two(const std::int16_t (&rows)[3][pitch], index_t oc, const int8_call& c, const output_stage& stage,
+                           bool short_ok, std::int8_t* y) {
+    std::int32_t a[3][2];
+    for (int p = 0; p < 3; ++p)
+      for (int j = 0; j < 2; ++j) a[p][j] = c.kernel_biases[oc + j];
+    const std::int8_t* w = c.weights + count_t{oc} * row;
+    detail::mac_three_by_two<2 * pitch, row, row4 / 4>(rows[0], w, a);
+    for (count_t i = row4; i < row; ++i)
+      for (int p = 0; p < 3; ++p)
+        for (int j = 0; j < 2; ++j) a[p][j] += std::int32_t{rows[p][i]} * w[j * row + i];
+    for (int j = 0; j < 2; ++j) {
+      const fixed_multiplier m = c.multipliers[oc + j];
+      for (int p = 0; p < 3; ++p) y[p * out.c + oc + j] = requantize_either<A>(short_ok, a[p][j], m, stage);
+    }
+  }
   template <activation_params A>
   static void run_gemm_dsp(const int8_call& call, const output_stage& output) {
     // Copies of the arguments: the int8 stores below may alias anything the caller's could point at, which
@@ -261,7 +283,21 @@ struct int8_nhwc_conv {
     alignas(4) std::int8_t gathered[direct ? 1 : row];
     alignas(4) std::int16_t rows[2][pitch];
     std::int8_t spare[out.c];  // an odd last position's second row of outputs, not kept
-    for (index_t p = 0; p < positions; p += 2) {
+    index_t p = 0;
+    if constexpr (three_rows) {
+      alignas(4) std::int16_t three[3][pitch];
+      for (; p + 3 <= positions; p += 3) {
+        for (int r = 0; r < 3; ++r) widened_row(c, p + r, gathered, three[r]);
+        std::int8_t* y = c.y + p * out.c;
+        index_t oc = 0;
+        for (; oc + 2 <= out.c; oc += 2) three_by_two<A>(three, oc, c, stage, short_ok, y);
+        if constexpr (out.c % 2 != 0) {
+          two_by<1, A>(three[0], three[1], oc, c, stage, short_ok, y, y + out.c);
+          two_by<1, A>(three[2], three[2], oc, c, stage, short_ok, y + 2 * out.c, spare);
+        }
+      }
+    }
+    for (; p < positions; p += 2) {
       const bool two = p + 1 < positions;
       widened_row(c, p, gathered, rows[0]);
       widened_row(c, two ? p + 1 : p, gathered, rows[1]);
@@ -277,7 +313,7 @@ struct int8_nhwc_conv {
   template <activation_params A>
   static void run_gemm(const int8_call& c, const output_stage& stage) {
 #if CTNN_INT8_DSP
-    if constexpr (2 * row * 2 + row <= int8_stack_bytes) return run_gemm_dsp<A>(c, stage);
+    if constexpr ((three_rows ? 5 : 2) * row * 2 + row <= int8_stack_bytes) return run_gemm_dsp<A>(c, stage);
 #endif
     alignas(4) std::int8_t gathered[direct ? 1 : row];
     alignas(16) std::int32_t acc[out.c];
