@@ -557,6 +557,22 @@ class Int8Net(nn.Module):
         return self.head(torch.relu(self.body(x) + x))
 
 
+def run_int8_header(sub, header_text, data, cxx):
+    """header_text as sub/model.hpp, INT8_RUNNER beside it, built and run on data's x.bin and y.bin: (passed,
+    the runner's line or why it did not build)."""
+    with open(os.path.join(sub, "model.hpp"), "w") as f:
+        f.write(header_text)
+    with open(os.path.join(sub, "run.cpp"), "w") as f:  # beside its model.hpp, which it includes
+        f.write(INT8_RUNNER)
+    exe = os.path.join(sub, "run")
+    built = run([cxx, "-std=c++20", "-O1", "-Wall", "-Wextra", "-Werror", "-include", "cstring", f"-I{REPO}/include",
+                 os.path.join(sub, "run.cpp"), "-o", exe])
+    if built.returncode != 0:
+        return False, "compile failed:\n" + built.stderr[-3000:]
+    ran = run([exe, os.path.join(data, "x.bin"), os.path.join(data, "y.bin")])
+    return ran.returncode == 0, ran.stdout.strip()
+
+
 class Int8NormNet(nn.Module):
     """The layers an int8 network computes in float: instance norm, PReLU per channel, a layer norm over
     the last dim, a lone batch norm, between convolutions."""
@@ -589,17 +605,9 @@ def int8_norm_round_trip(work, cxx):
     y.numpy().astype("<f4").tofile(os.path.join(d, "y.bin"))
     onnx_model = ctnn_import.export_module(model, (3, 16, 16))
     header, tensors = ctnn_import.import_model(onnx_model, "model", "int8normnet")
-    with open(os.path.join(d, "model.hpp"), "w") as f:
-        f.write(header + ctnn_import.quantize_for_header(header, "model", tensors, calibration.numpy(), "calibration"))
-    with open(os.path.join(d, "run.cpp"), "w") as f:
-        f.write(INT8_RUNNER)
-    exe = os.path.join(d, "run")
-    built = run([cxx, "-std=c++20", "-O1", "-Wall", "-Wextra", "-Werror", "-include", "cstring", f"-I{REPO}/include",
-                 os.path.join(d, "run.cpp"), "-o", exe])
-    if built.returncode != 0:
-        return False, "compile failed:\n" + built.stderr[-3000:]
-    ran = run([exe, os.path.join(d, "x.bin"), os.path.join(d, "y.bin")])
-    return ran.returncode == 0, "min/max: " + ran.stdout.strip()
+    quantized = ctnn_import.quantize_for_header(header, "model", tensors, calibration.numpy(), "calibration")
+    ok, line = run_int8_header(d, header + quantized, d, cxx)
+    return ok, "min/max: " + line
 
 
 def int8_round_trip(work, cxx):
@@ -608,6 +616,7 @@ def int8_round_trip(work, cxx):
     importer must refuse, each with its message, the header left as it was."""
     d = os.path.join(work, "int8")
     os.makedirs(d, exist_ok=True)
+    torch.manual_seed(11)  # the convolutions' own initialization: the same model whatever ran before
     model = randomize(Int8Net(), 11)
     g = torch.Generator().manual_seed(12)
     calibration, x = torch.randn(32, 3, 16, 16, generator=g), torch.randn(16, 3, 16, 16, generator=g)
@@ -623,18 +632,12 @@ def int8_round_trip(work, cxx):
     for percentile in (None, 99.99):  # min/max observers, then the histogram's 99.99th percentile
         sub = os.path.join(d, "minmax" if percentile is None else "percentile")
         os.makedirs(sub, exist_ok=True)
-        with open(os.path.join(sub, "model.hpp"), "w") as f:
-            f.write(header + ctnn_import.quantize_for_header(header, "model", tensors, samples, "calibration.npy", percentile))
-        with open(os.path.join(sub, "run.cpp"), "w") as f:  # beside its model.hpp, which it includes
-            f.write(INT8_RUNNER)
-        exe = os.path.join(sub, "run")
-        built = run([cxx, "-std=c++20", "-O1", "-Wall", "-Wextra", "-Werror", "-include", "cstring", f"-I{REPO}/include",
-                     os.path.join(sub, "run.cpp"), "-o", exe])
-        if built.returncode != 0:
-            return False, "compile failed:\n" + built.stderr[-3000:]
-        ran = run([exe, os.path.join(d, "x.bin"), os.path.join(d, "y.bin")])
-        ok = ok and ran.returncode == 0
-        text += ("" if percentile is None else "\n") + f"{'min/max' if percentile is None else 'percentile 99.99'}: " + ran.stdout.strip()
+        quantized = ctnn_import.quantize_for_header(header, "model", tensors, samples, "calibration.npy", percentile)
+        passed, line = run_int8_header(sub, header + quantized, d, cxx)
+        if line.startswith("compile failed"):
+            return False, line
+        ok = ok and passed
+        text += ("" if percentile is None else "\n") + f"{'min/max' if percentile is None else 'percentile 99.99'}: " + line
     import onnx
     onnx.save(onnx_model, os.path.join(d, "int8net.onnx"))
     np.save(os.path.join(d, "wrong_shape.npy"), np.zeros((4, 3, 8, 8), dtype=np.float32))

@@ -37,7 +37,6 @@
 #include "ctnn/core/text.hpp"
 #include "ctnn/plan/memory.hpp"
 #include "ctnn/plan/schedule.hpp"
-#include "ctnn/layers/norm.hpp"
 #include "ctnn/shapes/activation.hpp"
 
 CTNN_BEGIN_CONFIG
@@ -82,7 +81,6 @@ struct int8_traits {
   bool batch_norm = false;  // the first of them is a batch norm
   bool lookup = false;      // an element-wise activation that is not a clamp: a table
   bool softmax = false;
-  bool in_float = false;  // a layer computed in float (a batch norm not folded is found by the layout)
   int merge_inputs = 0;  // add, concat: its branches
   bool merges = false;
 };
@@ -98,11 +96,6 @@ constexpr bool is_clamp_node() {
     return false;
   }
 }
-// The layers an int8 network computes in float (a batch norm not folded is found by the layout).
-template <class Params>
-inline constexpr bool computed_in_float =
-    std::is_same_v<Params, norm_params> || std::is_same_v<Params, layer_scale_params> ||
-    std::is_same_v<Params, tensor_op_params> || std::is_same_v<Params, prelu_params>;
 // A convolution or linear layer: weights first, and not a batch norm or a layer computed in float (whose
 // first tensor is a weight too).
 template <class Node, layout L>
@@ -113,7 +106,7 @@ constexpr bool has_int8_weights() {
     return false;
   } else {
     return Node::result.tensor_count > 0 && same_text(Node::result.tensors[0].name, "weight") &&
-           !lowering_at<Node, L>().channel_affine && !computed_in_float<std::remove_cvref_t<decltype(Node::type::params)>>;
+           !lowering_at<Node, L>().channel_affine && !lowering_at<Node, L>().int8_in_float;
   }
 }
 template <layout L>
@@ -131,8 +124,6 @@ struct describe_int8 {
       t.lookup = !is_clamp(Node::type::params) && Node::type::params.kind != activation_kind::identity;
     } else if constexpr (std::is_same_v<std::remove_cvref_t<decltype(Node::type::params)>, softmax_params>) {
       t.softmax = true;
-    } else if constexpr (computed_in_float<std::remove_cvref_t<decltype(Node::type::params)>>) {
-      t.in_float = true;
     } else if constexpr (has_int8_weights<Node, L>()) {
       t.batch_norm = lowering_at<N1, L>().channel_affine && lowering_at<Node, L>().outputs_are_channels;
       t.fused = t.batch_norm ? 1 + (is_clamp_node<N2>() ? 1 : 0) : (is_clamp_node<N1>() ? 1 : 0);
@@ -163,7 +154,7 @@ struct int8_layout {
       const bool lone_batch_norm = n.lower.channel_affine && !folded;
       const bool weighted = n.kind == node_kind::layer && n.tensor_count > 0 &&
                             same_text(tensors[n.first_tensor].suffix, "weight") && !n.lower.channel_affine &&
-                            !traits[k].in_float;
+                            !n.lower.int8_in_float;
       if (weighted) {
         const parameter_tensor& w = tensors[n.first_tensor];
         q.weights = r.weight_elements;
@@ -202,7 +193,7 @@ struct int8_layout {
         r.merges += q.merge_count;
         q.keeps_quantization = false;
       }
-      if (traits[k].in_float || lone_batch_norm) {
+      if (n.lower.int8_in_float || lone_batch_norm) {
         q.in_float = true;
         q.keeps_quantization = false;
         q.floats = r.float_parameters;

@@ -45,6 +45,12 @@ constexpr layer_shapes infer(const prelu_params& p, const shape& in) {
   r.add_tensor("weight", r.weight);
   return r;
 }
+// In int8, PReLU computes in float, as PyTorch's quantized PReLU (ctnn/plan/quantized.hpp).
+constexpr lowering lowering_of(const prelu_params&, const shape&, layout) {
+  lowering r;
+  r.int8_in_float = true;
+  return r;
+}
 constexpr storage storage_of(const prelu_params&, layout) { return storage::in_place; }
 
 constexpr layer_shapes infer(const softmax_params& p, const shape& in) {

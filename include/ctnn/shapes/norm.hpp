@@ -36,6 +36,12 @@ constexpr layer_shapes infer(const norm_params& p, const shape& in) {
   return r;
 }
 constexpr storage storage_of(const norm_params&, layout) { return storage::in_place; }
+// In int8 these layers compute in float, as PyTorch's quantized ones (ctnn/plan/quantized.hpp).
+constexpr lowering lowering_of(const norm_params&, const shape&, layout) {
+  lowering r;
+  r.int8_in_float = true;
+  return r;
+}
 // A normalized value depends on every value of its group: the positions of the same sample (layer,
 // group and instance norms over the spatial dims), or only its own position (over the channels).
 constexpr receptive_field grow_field(const norm_params& p, const shape& in, const layer_shapes&, const receptive_field& f) {
@@ -60,6 +66,11 @@ constexpr layer_shapes infer(const tensor_op_params& p, const shape& in) {
   return r;
 }
 constexpr storage storage_of(const tensor_op_params&, layout) { return storage::in_place; }
+constexpr lowering lowering_of(const tensor_op_params&, const shape&, layout) {
+  lowering r;
+  r.int8_in_float = true;
+  return r;
+}
 constexpr backward_reads backward_reads_of(const tensor_op_params& p) { return p.add ? reads_nothing : backward_reads{}; }
 
 constexpr layer_shapes infer(const constant_tensor_params& p, const shape&) {
@@ -79,6 +90,11 @@ constexpr layer_shapes infer(const layer_scale_params&, const shape& in) {
   return r;
 }
 constexpr storage storage_of(const layer_scale_params&, layout) { return storage::in_place; }
+constexpr lowering lowering_of(const layer_scale_params&, const shape&, layout) {
+  lowering r;
+  r.int8_in_float = true;
+  return r;
+}
 constexpr backward_reads backward_reads_of(const layer_scale_params&) { return reads_input_for_weights; }
 
 }  // namespace ctnn

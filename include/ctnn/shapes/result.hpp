@@ -95,6 +95,7 @@ struct lowering {
   bool pointwise = false;    // 1x1 convolution, stride 1, no padding, groups 1
   bool channel_affine = false;  // y = x a[c] + b[c] (batch norm): folded into a fast kernel's weights before it
   bool transposed_weights = false;  // weights [C_in, C_out / groups, taps] (a transposed convolution), not [C_out, ...]
+  bool int8_in_float = false;  // in int8, the float function of its dequantized input, its parameters float
 };
 
 // What a layer's backward pass reads besides its output's gradient (the training plan, ctnn/plan/training.hpp,
