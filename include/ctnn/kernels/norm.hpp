@@ -59,25 +59,38 @@ struct norm_groups {
   }
 };
 
+// each_member(q, f): f(offset, weight) for every member of group q in member order, without a division
+// per member (group and instance norm walk channels, then positions).
+template <norm_params P, shape In, layout L, class F>
+constexpr void each_member(count_t q, F&& f) {
+  using g = norm_groups<P, In, L>;
+  if constexpr (P.kind == norm_kind::group || P.kind == norm_kind::instance) {
+    constexpr count_t per_group = g::members / g::positions;
+    for (count_t c = q * per_group; c < (q + 1) * per_group; ++c)
+      for (count_t p = 0; p < g::positions; ++p) f(g::at(c, p), c);
+  } else {
+    for (count_t m = 0; m < g::members; ++m) {
+      count_t at = 0, w = 0;
+      g::locate(q, m, at, w);
+      f(at, w);
+    }
+  }
+}
+
 // Group q's mean and 1 / sqrt(biased variance + eps), two passes.
 template <norm_params P, shape In, layout L, class T>
 struct group_statistics {
   T mean{}, inverse{};
   constexpr group_statistics(const T* x, count_t q) {
     using g = norm_groups<P, In, L>;
-    count_t at = 0, w = 0;
     accumulator_t<T> sum{};
-    for (count_t m = 0; m < g::members; ++m) {
-      g::locate(q, m, at, w);
-      sum += x[at];
-    }
+    each_member<P, In, L>(q, [&](count_t at, count_t) { sum += x[at]; });
     mean = static_cast<T>(sum / static_cast<T>(g::members));
     accumulator_t<T> squares{};
-    for (count_t m = 0; m < g::members; ++m) {
-      g::locate(q, m, at, w);
+    each_member<P, In, L>(q, [&](count_t at, count_t) {
       const T d = x[at] - mean;
       squares += d * d;
-    }
+    });
     inverse = T(1) / math::sqrt(static_cast<T>(squares / static_cast<T>(g::members)) + static_cast<T>(P.eps()));
   }
 };
@@ -87,13 +100,11 @@ constexpr void norm_forward(const T* x, const T* tensors, T* y) {
   using g = norm_groups<P, In, L>;
   constexpr count_t weights = P.kind == norm_kind::layer ? g::inner : g::channels;
   for (count_t q = 0; q < g::count; ++q) {
-    count_t at = 0, w = 0;
     const auto [mean, inverse] = group_statistics<P, In, L, T>(x, q);
-    for (count_t m = 0; m < g::members; ++m) {
-      g::locate(q, m, at, w);
+    each_member<P, In, L>(q, [&](count_t at, count_t w) {
       const T normalized = (x[at] - mean) * inverse;
       y[at] = P.affine ? normalized * tensors[w] + tensors[weights + w] : normalized;
-    }
+    });
   }
 }
 
@@ -107,30 +118,25 @@ constexpr void run_plain(const norm_params&, const T* x, const T* w, T* y) {
 template <class Node, layout L, activation_params A>
 constexpr void run_int8(const norm_params&, const int8_call& c) {
   constexpr norm_params P = Node::type::params;
-  using g = norm_groups<P, Node::input_shape, L>;
+  constexpr shape In = Node::input_shape;
+  using g = norm_groups<P, In, L>;
   constexpr count_t weights = P.kind == norm_kind::layer ? g::inner : g::channels;
   const float variance_scale = c.in.scale * c.in.scale;
   for (count_t q = 0; q < g::count; ++q) {
-    count_t at = 0, w = 0;
     std::int32_t sum = 0;  // at most 127 x 2^24 members
-    for (count_t m = 0; m < g::members; ++m) {
-      g::locate(q, m, at, w);
-      sum += c.x[at];
-    }
+    each_member<P, In, L>(q, [&](count_t at, count_t) { sum += c.x[at]; });
     const float mean = static_cast<float>(sum) / static_cast<float>(g::members);
-    accumulator_t<float> squares{};
-    for (count_t m = 0; m < g::members; ++m) {
-      g::locate(q, m, at, w);
+    float squares = 0.0f;
+    each_member<P, In, L>(q, [&](count_t at, count_t) {
       const float d = static_cast<float>(c.x[at]) - mean;
       squares += d * d;
-    }
-    const float variance = variance_scale * static_cast<float>(squares / static_cast<float>(g::members));
+    });
+    const float variance = variance_scale * (squares / static_cast<float>(g::members));
     const float inverse = c.in.scale / math::sqrt(variance + static_cast<float>(P.eps()));
-    for (count_t m = 0; m < g::members; ++m) {
-      g::locate(q, m, at, w);
+    each_member<P, In, L>(q, [&](count_t at, count_t w) {
       const float normalized = (static_cast<float>(c.x[at]) - mean) * inverse;
       c.y[at] = quantize_value(P.affine ? normalized * c.floats[w] + c.floats[weights + w] : normalized, c.out);
-    }
+    });
   }
 }
 

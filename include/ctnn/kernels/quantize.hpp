@@ -98,13 +98,20 @@ constexpr std::int8_t requantize(std::int32_t accumulator, fixed_multiplier m, c
 }
 
 // A real value to int8: round(r / s) + z, clamped, as PyTorch's quantize_per_tensor (r times the float
-// reciprocal of s, rounded half to even).
+// reciprocal of s, rounded half to even). In float only (a Cortex-M4's FPU has no double: the same
+// integers at a twentieth of the instructions): r / s beyond 2^22 saturates int8 whatever its rounding (z
+// within int8's range), so it is clamped there, and below that its fraction is exact in float.
 constexpr std::int8_t quantize_value(float r, const quantization& q) {
-  const float inverse = 1.0f / q.scale;
-  double v = round_half_even(static_cast<double>(r * inverse)) + q.zero_point;
-  if (!(v == v)) v = q.zero_point;
-  v = v < -128.0 ? -128.0 : (v > 127.0 ? 127.0 : v);
-  return static_cast<std::int8_t>(v);
+  constexpr float limit = 4194304.0f;
+  float v = r * (1.0f / q.scale);
+  v = !(v == v) ? 0.0f : (v < -limit ? -limit : (v > limit ? limit : v));  // NaN: the zero point
+  std::int32_t whole = static_cast<std::int32_t>(v);  // toward zero
+  const float fraction = v - static_cast<float>(whole);
+  const bool odd = whole % 2 != 0;
+  if (fraction > 0.5f || (fraction == 0.5f && odd)) ++whole;
+  if (fraction < -0.5f || (fraction == -0.5f && odd)) --whole;
+  const std::int32_t value = whole + q.zero_point;
+  return static_cast<std::int8_t>(value < -128 ? -128 : (value > 127 ? 127 : value));
 }
 constexpr float dequantize_value(std::int8_t v, const quantization& q) {
   return q.scale * static_cast<float>(std::int32_t{v} - q.zero_point);
