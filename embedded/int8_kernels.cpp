@@ -2,8 +2,9 @@
 // reference kernels (conv_forward_int8, conv_transpose_forward_int8, linear_forward_int8) called on the
 // same data, bit for bit: the host's tests/unit/int8_kernels_test.cpp cannot see these paths, and the
 // examples only compare with PyTorch within one LSB. Each layer is a one-layer int8 network in NHWC on
-// pseudo-random data.
+// pseudo-random data; and the layers computed in float, against PyTorch's outputs.
 #include <array>
+#include <initializer_list>
 #include <cstdint>
 #include <span>
 #include <type_traits>
@@ -106,6 +107,54 @@ void check_requantize_short(std::uint32_t seed) {
 template <index_t C, index_t H, index_t W>
 using nhwc_input = input<C, H, W>::template with<nhwc>;
 
+// The layers an int8 network computes in float (layer, group, instance and batch norms, PReLU, the layer
+// scale, tensor ops) on the host's reference data (tests/data/int8/float_layers.inc: PyTorch's quantized
+// modules on the same integers), in NHWC: within one LSB of PyTorch, as on the host (the board's float
+// arithmetic may fuse a multiply and an add).
+template <class Layer, shape In>
+void check_float_layer(const char* name, float x_scale, std::int32_t x_zero, std::initializer_list<int> x_nchw,
+                       std::initializer_list<float> parameters, float y_scale, std::int32_t y_zero,
+                       std::initializer_list<int> y_torch) {
+  using Net = sequential<typename input<In[0], In[1], In[2]>::template with<nhwc>, Layer>;
+  static typename Net::quantized q;
+  std::size_t i = 0;
+  if constexpr (Net::quantized::layout.float_parameters > 0)
+    for (float v : parameters) q.float_parameters[i++] = v;
+  q.activations[0] = {x_scale, x_zero};
+  q.activations[1] = {y_scale, y_zero};
+  finish_quantization_in_place(q);
+  static std::array<std::int8_t, Net::input_size> nchw, x;
+  i = 0;
+  for (int v : x_nchw) nchw[i++] = static_cast<std::int8_t>(v);
+  Net::template input_from_nchw<std::int8_t>(nchw, x);
+  static std::array<std::int8_t, Net::output_size> y, out;
+  static static_arena<typename Net::quantized> arena;
+  Net::forward(q, std::span<const std::int8_t, Net::input_size>(x), std::span<std::int8_t, Net::output_size>(y), arena);
+  Net::template output_to_nchw<std::int8_t>(y, out);
+  int worst = 0, one_off = 0;
+  i = 0;
+  for (int expected : y_torch) {
+    const int got = out[i++];
+    const int d = got > expected ? got - expected : expected - got;
+    worst = d > worst ? d : worst;
+    one_off += d == 1 ? 1 : 0;
+  }
+  const bool ok = worst <= 1 && i == Net::output_size;
+  failures += ok ? 0 : 1;
+  (semihosting::line() << name << ": " << (ok ? "ok" : "DIFFERS") << ", " << one_off << " of " << static_cast<int>(i)
+                       << " one LSB from PyTorch, at most " << worst)
+      .print();
+}
+
+void check_float_layers() {
+#define CTNN_INT8_FLOAT_CASE(id, layer, in, xs, xz, x, parameters, ys, yz, y) \
+  check_float_layer<CTNN_UNPAREN layer, shape{CTNN_UNPAREN in}>(id, xs, xz, {CTNN_UNPAREN x}, {CTNN_UNPAREN parameters}, ys, yz, {CTNN_UNPAREN y})
+#define CTNN_UNPAREN(...) __VA_ARGS__
+#include "../tests/data/int8/float_layers.inc"
+#undef CTNN_INT8_FLOAT_CASE
+#undef CTNN_UNPAREN
+}
+
 }  // namespace
 
 int main() {
@@ -142,6 +191,7 @@ int main() {
   check_layer<linear<10>, input<64>::with<nhwc>>("linear 64->10", 41);
   check_layer<linear<7>, input<33>::with<nhwc>>("linear 33->7", 42);
   check_layer<linear<17, no_bias>, input<120>::with<nhwc>>("linear without bias", 44);
+  check_float_layers();
   (semihosting::line() << "int8 kernels: " << (failures == 0 ? "ok" : "WRONG OUTPUT") << ", " << failures
                        << " layers differ from the reference")
       .print();
