@@ -13,6 +13,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -314,10 +315,11 @@ def onnx_layer_norm_opset13():
     module = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.LayerNorm([5, 6]), nn.ReLU(),
                            nn.LayerNorm(6, eps=1e-3, elementwise_affine=False))
     module = randomize(module, 17)
-    path = os.path.join(tempfile.mkdtemp(), "layer_norm.onnx")
-    with warnings_ignored():
+    with tempfile.TemporaryDirectory() as tmp, warnings_ignored():
+        path = os.path.join(tmp, "layer_norm.onnx")
         torch.onnx.export(module, torch.zeros(1, 3, 5, 6), path, opset_version=13)
-    return onnx.load(path), module, (3, 5, 6)
+        model = onnx.load(path)
+    return model, module, (3, 5, 6)
 
 
 ONNX_CASES = {"onnx_same_padding": onnx_same_padding, "onnx_opset9": onnx_opset9, "onnx_segnet": onnx_segnet,
