@@ -171,6 +171,8 @@ void register_workload(const char* id, bench::workload (*describe)(std::vector<s
       continue;
     }
     register_timed(std::string(id) + "/" + p.name, flops, [runner, input, out] { runner->run(input->data(), out->data()); }, out);
+    if (runner->converts_layouts())
+      register_timed(std::string(id) + "/" + p.name + "_own_layouts", flops, [runner] { runner->run_in_own_layouts(); }, out);
   }
 }
 
@@ -296,6 +298,8 @@ void register_int8_workload(const char* id, bench::workload (*describe)(std::vec
       continue;
     }
     register_timed(name + "/" + p.name, flops, [runner, input, out] { runner->run(input->data(), out->data()); }, out);
+    if (runner->converts_layouts())
+      register_timed(name + "/" + p.name + "_own_layouts", flops, [runner] { runner->run_in_own_layouts(); }, out);
   }
 }
 
@@ -310,7 +314,7 @@ std::vector<float> read_floats(const std::string& path) {
 // A whole network from bench/export_torchscript.py's files in $CTNN_BENCH_MODELS: examples/zoo's
 // declaration in NHWC on the model's weights (batch norm folded by prepare_into), checked against
 // PyTorch's logits, then timed from the NCHW input (converted inside the timed call) to the logits;
-// libtorch runs the TorchScript module on the same input.
+// libtorch runs the TorchScript module on the same input, and oneDNN the exporter's chain of primitives.
 template <class Zoo>
 void register_network(const char* id, const char* name) {
   using Net = ctnn::relayout_t<Zoo, ctnn::layout::nhwc>;
@@ -366,6 +370,23 @@ void register_network(const char* id, const char* name) {
   forward_on_two();
   if (!agrees("ctnn on two threads", *output)) return;
   register_timed(std::string(id) + "/ctnn_threads:2", flops, forward_on_two, output, true);
+
+  // oneDNN's primitives chained (the exporter's graph, batch norm folded), with and without the reorders
+  // of the input into its layout and of the logits out of it.
+  if (std::shared_ptr<bench::runner> dnnl = bench::make_dnnl_graph(stem)) {
+    auto dnnl_output = std::make_shared<std::vector<float>>(Net::output_size);
+    dnnl->run(input->data(), dnnl_output->data());
+    if (agrees("oneDNN", *dnnl_output)) {
+      register_timed(std::string(id) + "/onednn", flops, [dnnl, input, dnnl_output] { dnnl->run(input->data(), dnnl_output->data()); },
+                     dnnl_output, true);
+      if (dnnl->converts_layouts())
+        register_timed(std::string(id) + "/onednn_own_layouts", flops, [dnnl] { dnnl->run_in_own_layouts(); }, dnnl_output, true);
+    }
+  } else if (bench::dnnl_built) {  // the exporter writes the graph: oneDNN must run it
+    std::fprintf(stderr, "%s: oneDNN cannot run %s.graph.txt\n", id, stem.c_str());
+    ++peers_checked;
+    ++peers_differing;
+  }
 
   std::shared_ptr<bench::runner> torch = bench::make_torch(stem + ".pt");
   if (!torch) {

@@ -6,7 +6,9 @@
 // reorders between layers where the layouts chosen by neighbouring primitives differ. run() binds the
 // caller's NHWC buffers (a pointer change only), reorders the input into the first primitive's layout when
 // it is not NHWC already (measured work, as it would be in an application holding NHWC data), executes the
-// primitives in order and reorders the result back to NHWC.
+// primitives in order and reorders the result back to NHWC. run_in_own_layouts() runs the primitives alone,
+// without those two conversions (intermediate reorders, where neighbours' layouts differ, stay): the
+// benchmark times it beside run() as "oneDNN without reorders", the peer's computation in its own layouts.
 //
 // Convolutions use algorithm::convolution_direct (not convolution_auto): the direct implementations are
 // oneDNN's default choice for these shapes anyway, and "direct" keeps the comparison deterministic.
@@ -23,6 +25,9 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <initializer_list>
 #include <memory>
 #include <stdexcept>
@@ -41,6 +46,7 @@ struct step {
   dnnl::primitive prim;
   std::vector<dnnl_exec_arg_t> args;
   memory::desc scratchpad;  // zero desc when the primitive needs none
+  bool converts_layout = false;  // the caller's input into oneDNN's layout, or the result back to NHWC
 };
 
 // Primitives run one after the other on one engine and stream, every memory their arguments name kept
@@ -70,9 +76,18 @@ class chain {
     a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     dnnl::reorder::primitive_desc pd(eng_, cur_md, eng_, want, a);
     add_step(dnnl::reorder(pd), {{DNNL_ARG_FROM, cur}, {DNNL_ARG_TO, dst}}, pd.scratchpad_desc());
+    steps_.back().converts_layout = cur.get() == input_;
     cur = dst;
     cur_md = want;
     return dst;
+  }
+  // The last step: the result reordered into the caller's NHWC buffer.
+  void add_output_reorder(const memory& from, const memory::desc& from_md, const memory& to, const memory::desc& to_md) {
+    dnnl::primitive_attr a;
+    a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    dnnl::reorder::primitive_desc pd(eng_, from_md, eng_, to_md, a);
+    add_step(dnnl::reorder(pd), {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}}, pd.scratchpad_desc());
+    steps_.back().converts_layout = true;
   }
 
   // After the last step: one scratchpad buffer, large enough for every primitive.
@@ -88,8 +103,16 @@ class chain {
       }
   }
 
-  void execute_steps() {
+  bool converts() const {
+    for (const step& s : steps_)
+      if (s.converts_layout) return true;
+    return false;
+  }
+
+  // Every step, or (own_layouts_only) those that are not the conversions of the input and the output.
+  void execute_steps(bool own_layouts_only = false) {
     for (const step& s : steps_) {
+      if (own_layouts_only && s.converts_layout) continue;
       const dnnl_status_t st =
           dnnl_primitive_execute(s.prim.get(), strm_.get(), static_cast<int>(s.args.size()), s.args.data());
       if (st != dnnl_success) {
@@ -105,6 +128,7 @@ class chain {
   std::vector<memory> keep_;  // weights, biases, intermediate activations: kept alive for the arguments
   std::vector<step> steps_;
   memory scratch_;
+  dnnl_memory_t input_ = nullptr;  // the memory bound to the caller's input
 };
 
 class dnnl_runner final : public runner, private chain {
@@ -123,6 +147,8 @@ class dnnl_runner final : public runner, private chain {
     }
     execute_steps();
   }
+  bool converts_layouts() const override { return converts(); }
+  void run_in_own_layouts() override { execute_steps(true); }
 
  private:
   // The activation flowing between layers.
@@ -179,6 +205,7 @@ class dnnl_runner final : public runner, private chain {
     tensor cur;
     cur.md = memory::desc(dims({1, w.c, w.h, w.w}), dt::f32, tag::nhwc);
     in_mem_ = memory(cur.md, eng_, DNNL_MEMORY_NONE);
+    input_ = in_mem_.get();
     cur.mem = in_mem_;
     cur.c = w.c, cur.h = w.h, cur.w = w.w;
 
@@ -301,8 +328,7 @@ class dnnl_runner final : public runner, private chain {
       out_mem_ = cur.mem;  // the last primitive writes NHWC itself: let it write into the caller's buffer
     } else {
       out_mem_ = memory(out_md, eng_, DNNL_MEMORY_NONE);
-      dnnl::reorder::primitive_desc pd(eng_, cur.md, eng_, out_md, attr(false));
-      add_step(dnnl::reorder(pd), {{DNNL_ARG_FROM, cur.mem}, {DNNL_ARG_TO, out_mem_}}, pd.scratchpad_desc());
+      add_output_reorder(cur.mem, cur.md, out_mem_, out_md);
     }
 
     share_scratchpad();
@@ -330,6 +356,8 @@ class dnnl_int8_runner final : public runner_int8, private chain {
     execute_steps();
   }
   bool unsigned_output() const override { return unsigned_output_; }
+  bool converts_layouts() const override { return converts(); }
+  void run_in_own_layouts() override { execute_steps(true); }
 
  private:
   memory in_mem_, out_mem_;
@@ -365,6 +393,7 @@ class dnnl_int8_runner final : public runner_int8, private chain {
     if (w.layers.empty()) throw std::runtime_error("empty workload");
     memory::desc cur_md(dims({1, w.c, w.h, w.w}), type_of(w.layers.front().in), tag::nhwc);
     in_mem_ = memory(cur_md, eng_, DNNL_MEMORY_NONE);
+    input_ = in_mem_.get();
     memory cur = in_mem_;
     int c = w.c, h = w.h, wd = w.w;
     bool spatial = true;
@@ -458,16 +487,196 @@ class dnnl_int8_runner final : public runner_int8, private chain {
       for (dnnl_exec_arg_t& a : steps_.back().args)
         if (a.arg == DNNL_ARG_DST) a.memory = out_mem_.get();
     } else {
-      dnnl::primitive_attr a;
-      a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-      dnnl::reorder::primitive_desc pd(eng_, cur_md, eng_, out_md, a);
-      add_step(dnnl::reorder(pd), {{DNNL_ARG_FROM, cur}, {DNNL_ARG_TO, out_mem_}}, pd.scratchpad_desc());
+      add_output_reorder(cur, cur_md, out_mem_, out_md);
+    }
+    share_scratchpad();
+  }
+};
+
+// ---- whole networks: the chain bench/export_torchscript.py writes ------------------------------------
+// <stem>.graph.txt, one operation per line (tensor 0 the input, tensor i line i's output):
+//   conv SRC OUT KH KW SH SW PT PL PB PR GROUPS ADD ACT   batch norm folded; ADD: the tensor added before the
+//                                                         activation ACT (none, relu, relu6), or -1
+//   maxpool SRC K S P      avgpool SRC (global)      linear SRC OUT
+// and <stem>.folded.bin, the convolutions' and linear layers' weights and biases in that order. Each line is
+// one primitive on `format_tag::any` layouts; a residual add is oneDNN's sum post-op, the convolution writing
+// over the shortcut's tensor (which the exporter checks nothing reads afterwards), then the activation as an
+// eltwise post-op. The input is NCHW (3 x 224 x 224), the output the logits, as the libtorch peer's.
+class dnnl_graph_runner final : public runner, private chain {
+ public:
+  explicit dnnl_graph_runner(const std::string& stem) { build(stem); }
+
+  void run(const float* input_nchw, float* logits) override {
+    if (input_nchw != bound_in_) {
+      in_mem_.set_data_handle(const_cast<float*>(input_nchw));
+      bound_in_ = input_nchw;
+    }
+    if (logits != bound_out_) {
+      out_mem_.set_data_handle(logits);
+      bound_out_ = logits;
+    }
+    execute_steps();
+  }
+  bool converts_layouts() const override { return converts(); }
+  void run_in_own_layouts() override { execute_steps(true); }
+
+ private:
+  struct tensor {
+    memory mem;
+    memory::desc md;
+    int c = 0, h = 0, w = 0;
+  };
+  memory in_mem_, out_mem_;
+  const float* bound_in_ = nullptr;
+  float* bound_out_ = nullptr;
+  std::vector<float> folded_;
+  std::size_t taken_ = 0;
+
+  static memory::dims dims(std::initializer_list<int> v) { return memory::dims(v.begin(), v.end()); }
+  // The next n floats of the folded weights.
+  const float* take(std::size_t n) {
+    if (taken_ + n > folded_.size()) throw std::runtime_error("the folded weights end before the graph's last layer");
+    taken_ += n;
+    return folded_.data() + taken_ - n;
+  }
+  memory weights(const memory::desc& user_md, const float* src, const memory::desc& want) {
+    memory user(user_md, eng_, const_cast<float*>(src));  // read only
+    memory dst = keep(memory(want, eng_));
+    dnnl::reorder(user, dst).execute(strm_, user, dst);
+    strm_.wait();
+    return dst;
+  }
+  memory bias(const float* b, const memory::desc& want) {
+    memory m = keep(memory(want, eng_));
+    std::memcpy(m.get_data_handle(), b, want.get_size());
+    return m;
+  }
+  static dnnl::primitive_attr user_scratchpad(const dnnl::post_ops& po = {}) {
+    dnnl::primitive_attr a;
+    a.set_post_ops(po);
+    a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    return a;
+  }
+
+  void build(const std::string& stem) {
+    {
+      std::ifstream in(stem + ".folded.bin", std::ios::binary);
+      if (!in) throw std::runtime_error("no " + stem + ".folded.bin");
+      const std::vector<char> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      folded_.resize(bytes.size() / sizeof(float));
+      std::memcpy(folded_.data(), bytes.data(), folded_.size() * sizeof(float));
+    }
+    std::ifstream graph(stem + ".graph.txt");
+    if (!graph) throw std::runtime_error("no " + stem + ".graph.txt");
+    const auto fwd = dnnl::prop_kind::forward_inference;
+    std::vector<tensor> t(1);
+    t[0].md = memory::desc(dims({1, 3, 224, 224}), dt::f32, tag::nchw);
+    t[0].mem = in_mem_ = memory(t[0].md, eng_, DNNL_MEMORY_NONE);
+    input_ = in_mem_.get();
+    t[0].c = 3, t[0].h = t[0].w = 224;
+    std::string line;
+    for (int number = 1; std::getline(graph, line); ++number) {
+      std::istringstream fields(line);
+      std::string kind;
+      int src = -1;
+      fields >> kind >> src;
+      const std::string where = stem + ".graph.txt:" + std::to_string(number) + ": ";
+      if (!fields || src < 0 || src >= static_cast<int>(t.size())) throw std::runtime_error(where + "bad source tensor");
+      tensor& x = t[static_cast<std::size_t>(src)];
+      tensor y;
+      if (kind == "conv") {
+        int oc, kh, kw, sh, sw, pt, pl, pb, pr, g, add;
+        std::string act;
+        fields >> oc >> kh >> kw >> sh >> sw >> pt >> pl >> pb >> pr >> g >> add >> act;
+        if (!fields || g < 1 || x.c % g != 0 || oc % g != 0 || add >= static_cast<int>(t.size()))
+          throw std::runtime_error(where + "bad convolution");
+        y.c = oc, y.h = (x.h + pt + pb - kh) / sh + 1, y.w = (x.w + pl + pr - kw) / sw + 1;
+        dnnl::post_ops po;
+        if (add >= 0) po.append_sum(1.f);
+        if (act == "relu") po.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+        if (act == "relu6") po.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, 0.f, 6.f);
+        const memory::dims wdims = g > 1 ? dims({g, oc / g, x.c / g, kh, kw}) : dims({oc, x.c, kh, kw});
+        const memory::desc dst_md = add >= 0 ? t[static_cast<std::size_t>(add)].md
+                                             : memory::desc(dims({1, oc, y.h, y.w}), dt::f32, tag::any);
+        dnnl::convolution_forward::desc d(fwd, dnnl::algorithm::convolution_direct,
+                                          memory::desc(dims({1, x.c, x.h, x.w}), dt::f32, tag::any),
+                                          memory::desc(wdims, dt::f32, tag::any), memory::desc(dims({oc}), dt::f32, tag::x),
+                                          dst_md, dims({sh, sw}), dims({pt, pl}), dims({pb, pr}));
+        dnnl::convolution_forward::primitive_desc pd(d, user_scratchpad(po), eng_);
+        memory in = reordered_to(x.mem, x.md, pd.src_desc());
+        const float* w = take(static_cast<std::size_t>(oc) * (x.c / g) * kh * kw);
+        memory wei = weights(memory::desc(wdims, dt::f32, g > 1 ? tag::goihw : tag::oihw), w, pd.weights_desc());
+        memory b = bias(take(static_cast<std::size_t>(oc)), pd.bias_desc());
+        y.md = pd.dst_desc();
+        y.mem = add >= 0 ? t[static_cast<std::size_t>(add)].mem : keep(memory(y.md, eng_));
+        add_step(dnnl::convolution_forward(pd), {{DNNL_ARG_SRC, in}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_BIAS, b}, {DNNL_ARG_DST, y.mem}},
+                 pd.scratchpad_desc());
+      } else if (kind == "maxpool" || kind == "avgpool") {
+        int k = 0, s = 1, p = 0;
+        const bool global = kind == "avgpool";
+        if (!global) fields >> k >> s >> p;
+        if (!fields) throw std::runtime_error(where + "bad pooling");
+        const int kh = global ? x.h : k, kw = global ? x.w : k;
+        y.c = x.c, y.h = (x.h + 2 * p - kh) / s + 1, y.w = (x.w + 2 * p - kw) / s + 1;
+        dnnl::pooling_forward::desc d(fwd, global ? dnnl::algorithm::pooling_avg_exclude_padding : dnnl::algorithm::pooling_max,
+                                      x.md, memory::desc(dims({1, y.c, y.h, y.w}), dt::f32, tag::any), dims({s, s}),
+                                      dims({kh, kw}), dims({p, p}), dims({p, p}));
+        dnnl::pooling_forward::primitive_desc pd(d, user_scratchpad(), eng_);
+        y.md = pd.dst_desc();
+        y.mem = keep(memory(y.md, eng_));
+        add_step(dnnl::pooling_forward(pd), {{DNNL_ARG_SRC, x.mem}, {DNNL_ARG_DST, y.mem}}, pd.scratchpad_desc());
+      } else if (kind == "linear") {
+        int oc = 0;
+        fields >> oc;
+        if (!fields) throw std::runtime_error(where + "bad linear layer");
+        y.c = oc, y.h = y.w = 1;
+        const memory::dims wdims = dims({oc, x.c, x.h, x.w});
+        dnnl::inner_product_forward::desc d(fwd, memory::desc(dims({1, x.c, x.h, x.w}), dt::f32, tag::any),
+                                            memory::desc(wdims, dt::f32, tag::any), memory::desc(dims({oc}), dt::f32, tag::x),
+                                            memory::desc(dims({1, oc}), dt::f32, tag::any));
+        dnnl::inner_product_forward::primitive_desc pd(d, user_scratchpad(), eng_);
+        memory in = reordered_to(x.mem, x.md, pd.src_desc());
+        const float* w = take(static_cast<std::size_t>(oc) * x.c * x.h * x.w);
+        memory wei = weights(memory::desc(wdims, dt::f32, tag::oihw), w, pd.weights_desc());
+        memory b = bias(take(static_cast<std::size_t>(oc)), pd.bias_desc());
+        y.md = pd.dst_desc();
+        y.mem = keep(memory(y.md, eng_));
+        add_step(dnnl::inner_product_forward(pd), {{DNNL_ARG_SRC, in}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_BIAS, b}, {DNNL_ARG_DST, y.mem}},
+                 pd.scratchpad_desc());
+      } else {
+        throw std::runtime_error(where + "unknown operation '" + kind + "'");
+      }
+      t.push_back(y);
+    }
+    if (taken_ != folded_.size()) throw std::runtime_error(stem + ".folded.bin holds more weights than the graph reads");
+    const tensor& last = t.back();
+    if (t.size() < 2 || last.c != 1000 || last.h != 1 || last.w != 1) throw std::runtime_error("the graph does not end in 1000 logits");
+    const memory::desc out_md(dims({1, 1000}), dt::f32, tag::nc);
+    out_mem_ = memory(out_md, eng_, DNNL_MEMORY_NONE);
+    if (last.md == out_md) {  // the last primitive writes the logits: into the caller's buffer
+      for (dnnl_exec_arg_t& a : steps_.back().args)
+        if (a.arg == DNNL_ARG_DST) a.memory = out_mem_.get();
+    } else {
+      add_output_reorder(last.mem, last.md, out_mem_, out_md);
     }
     share_scratchpad();
   }
 };
 
 }  // namespace
+
+const bool dnnl_built = true;
+
+std::unique_ptr<runner> make_dnnl_graph(const std::string& stem) {
+  try {
+    return std::make_unique<dnnl_graph_runner>(stem);
+  } catch (const dnnl::error& e) {
+    std::fprintf(stderr, "dnnl: cannot run %s: %s (status %d)\n", stem.c_str(), e.what(), static_cast<int>(e.status));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "dnnl: cannot run %s: %s\n", stem.c_str(), e.what());
+  }
+  return nullptr;
+}
 
 std::unique_ptr<runner_int8> make_dnnl_int8(const workload& w) {
   try {

@@ -50,6 +50,10 @@ struct workload {
 struct runner {
   virtual ~runner() = default;
   virtual void run(const float* input_nhwc, float* output_nhwc) = 0;
+  // A peer that converts the caller's NHWC input into its own layouts and its result back (oneDNN's blocked
+  // layouts): its computation alone, on the data run() left in its layouts (timed beside run()).
+  virtual bool converts_layouts() const { return false; }
+  virtual void run_in_own_layouts() {}
 };
 
 // The same for an int8 workload: the input and output as ctnn's int8 values, the output written in the
@@ -58,6 +62,8 @@ struct runner_int8 {
   virtual ~runner_int8() = default;
   virtual void run(const std::int8_t* input_nhwc, std::int8_t* output_nhwc) = 0;
   virtual bool unsigned_output() const { return false; }
+  virtual bool converts_layouts() const { return false; }  // as runner's
+  virtual void run_in_own_layouts() {}
 };
 
 // nullptr when the peer cannot run the workload (or was not built): the benchmark then skips it.
@@ -68,6 +74,10 @@ std::unique_ptr<runner_int8> make_xnnpack_int8(const workload& w);
 // A whole network from a TorchScript file (bench/export_torchscript.py): its runner takes a 3x224x224
 // input in NCHW, PyTorch's order, and writes the 1000 logits.
 std::unique_ptr<runner> make_torch(const std::string& path);
+// The same network as a chain of oneDNN primitives, from the exporter's <stem>.graph.txt and <stem>.folded.bin
+// (batch norm folded, residual adds and activations fused as post-ops): same input and output.
+std::unique_ptr<runner> make_dnnl_graph(const std::string& stem);
+extern const bool dnnl_built;  // false: the benchmark was built without oneDNN (its make_* give nullptr)
 
 // Training: the digits CNN (examples/train_digits.cpp's: conv 1->8 3x3 pad 1, relu, max pool 2, conv 8->16
 // 3x3 pad 1, relu, max pool 2, flatten, linear 64->10) from the given weights (state_dict order), one

@@ -90,12 +90,23 @@ def compile_seconds(compiler, net):
         return time.monotonic() - start
 
 
+# oneDNN timed twice: run() with the conversion of the caller's NHWC input into its blocked layouts and of
+# its result back, and its primitives alone ("own layouts", what it computes without those reorders).
+PEERS = ("onednn", "onednn_own_layouts", "xnnpack")
+
+
+def peer_cells(peers):
+    return " | ".join(f"{peers.get(p, float('nan')):.1f}" for p in PEERS)
+
+
 def peer_times(runs, name):
     """Each peer's best time for benchmark `name` over both builds, and the best of those a ratio may use
     (with --isa avx2, oneDNN's only: XNNPACK cannot be capped)."""
     peers = {p: min(r[f"{name}/{p}"]["us"] for r in runs.values() if f"{name}/{p}" in r)
-             for p in ("onednn", "xnnpack") if any(f"{name}/{p}" in r for r in runs.values())}
-    same_isa = [t for p, t in peers.items() if ISA != "avx2" or p == "onednn"]
+             for p in PEERS if any(f"{name}/{p}" in r for r in runs.values())}
+    if "onednn" in peers and "onednn_own_layouts" not in peers:  # its layouts were NHWC: nothing converted
+        peers["onednn_own_layouts"] = peers["onednn"]
+    same_isa = [t for p, t in peers.items() if ISA != "avx2" or p.startswith("onednn")]
     return peers, (min(same_isa) if same_isa else None)
 
 
@@ -115,9 +126,9 @@ def int8_table(runs, clang, gcc, instruction):
              "output channel." + (" With VPMADDWD W3 runs as an integer Winograd F(2x2, 3x3) (the same integers, 2.25x "
                                   "fewer products): its GOP/s and % of peak are effective, counted as the direct "
                                   "convolution's." if instruction.startswith("VPMADDWD") else ""), "",
-             "| workload | ctnn int8 clang (us) | GOP/s | % of int8 peak | ctnn int8 g++ (us) | oneDNN int8 (us) | XNNPACK int8 (us) "
+             "| workload | ctnn int8 clang (us) | GOP/s | % of int8 peak | ctnn int8 g++ (us) | oneDNN int8 (us) | oneDNN int8 without reorders (us) | XNNPACK int8 (us) "
              "| best peer / ctnn | ctnn fp32 / int8 |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name in INT8_WORKLOADS:
         key = f"{name}/int8"
         if f"{key}/ctnn" not in clang:
@@ -129,7 +140,7 @@ def int8_table(runs, clang, gcc, instruction):
         share = f"{100 * c['flops'] / 1e9 / peak:.0f}%" if peak else "n/a"
         ratio = f"{best / fastest:.2f}" if best else "n/a"
         lines.append(f"| {name} | {c['us']:.1f} | {c['flops'] / 1e9:.0f} | {share} | {g['us']:.1f} "
-                     f"| {peers.get('onednn', float('nan')):.1f} | {peers.get('xnnpack', float('nan')):.1f} | {ratio} "
+                     f"| {peer_cells(peers)} | {ratio} "
                      f"| {fp32 / fastest:.2f} |")
     lines.append("")
     lines.append("A missing peer time (nan) is a peer that could not run the workload or whose output differed "
@@ -170,9 +181,9 @@ def main():
             "runs AVX-512 kernels here, so the best-peer ratio is oneDNN's (same ISA), XNNPACK's shown beside it."
             if ISA == "avx2" else ""),
         "",
-        "| workload | ctnn clang (us) | GFLOP/s | % of peak | ctnn g++ (us) | g++ / clang | oneDNN (us) | XNNPACK (us) "
-        "| best peer / ctnn | build s (g++ / clang) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| workload | ctnn clang (us) | GFLOP/s | % of peak | ctnn g++ (us) | g++ / clang | oneDNN (us) "
+        "| oneDNN without reorders (us) | XNNPACK (us) | best peer / ctnn | build s (g++ / clang) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, net in WORKLOADS:
         c, g = clang[f"{name}/ctnn"], gcc[f"{name}/ctnn"]
@@ -181,10 +192,15 @@ def main():
         seconds = [compile_seconds(comp, net) for comp in COMPILERS]
         lines.append(
             f"| {name} | {c['us']:.1f} | {c['flops'] / 1e9:.0f} | {100 * c['flops'] / 1e9 / peak:.0f}% | {g['us']:.1f} "
-            f"| {g['us'] / c['us']:.2f} | {peers.get('onednn', float('nan')):.1f} | {peers.get('xnnpack', float('nan')):.1f} "
+            f"| {g['us'] / c['us']:.2f} | {peer_cells(peers)} "
             f"| {best / fastest if best else float('nan'):.2f} | {seconds[0]:.1f} / {seconds[1]:.1f} |")
     lines.append("")
-    lines.append("best peer / ctnn > 1 means ctnn (its faster compiler) is faster than the best peer. W3's 3x3 "
+    lines.append("oneDNN is timed twice: with the reorder of the caller's NHWC input into the blocked layout its "
+                 "primitives chose and of the result back into the caller's NHWC buffer (what an application holding "
+                 "NHWC data pays), and without them (its primitives alone, on data already in its layouts; the same "
+                 "time where its layouts are NHWC). The best peer is the fastest of all, so oneDNN's time without "
+                 "reorders where that is the fastest. "
+                 "best peer / ctnn > 1 means ctnn (its faster compiler) is faster than the best peer. W3's 3x3 "
                  "convolution runs as Winograd F(2x2, 3x3) (2.25x fewer multiplies, on AVX2 and AVX-512 alike): its "
                  "GFLOP/s and % of peak are effective, counted as the direct convolution's; so are W5's, whose "
                  "transposed convolution runs each of its four stride phases (2x2 convolutions) as Winograd "
@@ -192,17 +208,29 @@ def main():
     lines += ["", "Whole networks at 224x224 (torchvision's, seeded weights, batch norm folded by `prepare_into`; ctnn "
               "checked against PyTorch's logits first; the NCHW input converted to NHWC inside ctnn's timed call), "
               "against libtorch 1.13 (Debian's libtorch-dev, TorchScript from `bench/export_torchscript.py`, one "
-              "intra-op thread, inference mode):", "",
-              "| network | ctnn clang (ms) | GFLOP/s | ctnn g++ (ms) | libtorch (ms) | libtorch / ctnn |",
-              "|---|---:|---:|---:|---:|---:|"]
+              "intra-op thread, inference mode) and oneDNN's primitives chained (the exporter's graph: batch norm "
+              "folded, each residual add a sum post-op into the convolution before it, ReLU / ReLU6 as eltwise "
+              "post-ops, `format_tag::any`; its logits checked against PyTorch's too), timed with and without the "
+              "reorder of the NCHW input into its first primitive's layout (the same where it reads NCHW itself):", "",
+              "| network | ctnn clang (ms) | GFLOP/s | ctnn g++ (ms) | libtorch (ms) | oneDNN (ms) "
+              "| oneDNN without reorders (ms) | best peer / ctnn |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, title in NETWORKS:
         if f"{name}/ctnn" not in clang:
-            lines.append(f"| {title} | not run | | | | |")
+            lines.append(f"| {title} | not run | | | | | | |")
             continue
         c, g = clang[f"{name}/ctnn"], gcc[f"{name}/ctnn"]
-        torch_us = min((r[f"{name}/libtorch"]["us"] for r in runs.values() if f"{name}/libtorch" in r), default=float("nan"))
-        lines.append(f"| {title} | {c['us'] / 1e3:.2f} | {c['flops'] / 1e9:.0f} | {g['us'] / 1e3:.2f} | {torch_us / 1e3:.2f} "
-                     f"| {torch_us / min(c['us'], g['us']):.2f} |")
+        best_of = {}
+        for peer in ("libtorch", "onednn", "onednn_own_layouts"):
+            best_of[peer] = min((r[f"{name}/{peer}"]["us"] for r in runs.values() if f"{name}/{peer}" in r),
+                                default=float("nan"))
+        if best_of["onednn_own_layouts"] != best_of["onednn_own_layouts"]:  # nan: nothing to convert
+            best_of["onednn_own_layouts"] = best_of["onednn"]
+        timed = [t for t in best_of.values() if t == t]
+        ratio = f"{min(timed) / min(c['us'], g['us']):.2f}" if timed else "n/a"
+        lines.append(f"| {title} | {c['us'] / 1e3:.2f} | {c['flops'] / 1e9:.0f} | {g['us'] / 1e3:.2f} "
+                     + "".join(f"| {best_of[p] / 1e3:.2f} " for p in ("libtorch", "onednn", "onednn_own_layouts"))
+                     + f"| {ratio} |")
     lines += ["", "Training: one step of `examples/train_digits.cpp`'s CNN on a batch of 32 digits (forward, cross-entropy, "
               "backward, plain SGD; ctnn's `training<net, plain_sgd>::step`), against libtorch 1.13's C++ API doing "
               "the same step (`torch::nn::Sequential`, autograd, `torch::optim::SGD`, one intra-op thread), both first "
