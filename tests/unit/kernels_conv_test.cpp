@@ -307,6 +307,18 @@ TEST(ConvKernel, SmallMapsSumOverBlocksOfInputChannels) {
       {40, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 52);
 }
 
+// Weights larger than an L2 cache (2.4 MB here) are prefetched a block ahead, each block's channel tiles
+// in turn: the sums over blocks the same as without (the prefetches are hints; their addresses stay in
+// the weights).
+TEST(ConvKernel, SmallMapsWithStreamedWeights) {
+  using layer = conv2d<128, 3, pad<1>>;
+  using map = small_map<layer::params, shape{512, 4, 5}, float>;
+  static_assert(CTNN_VECTOR_BYTES < 32 || (map::used && map::streams_weights));
+  static_assert(!small_map<layer::params, shape{256, 4, 5}, float>::streams_weights);  // 1.2 MB
+  expect_conv<sequential<input<512, 4, 5>, layer>>({128, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 53,
+                   harness::data::integers);
+}
+
 // 3x3 convolutions of stride 1 with 16 or more channels each way, on maps wider than the small-map
 // kernel's, run as Winograd F(2x2, 3x3) on targets with 256-bit vectors or wider (an AVX2 or AVX-512
 // build here): odd output sizes (a last tile half outside), no padding, asymmetric padding, output

@@ -612,6 +612,12 @@ struct small_map {
   // the contiguous path and its pointwise convolutions 1.4x.
   static constexpr bool used = K::out.w <= 14 && pixels >= tile.pixels && pixels <= 4096 && K::in.c >= 16 &&
                                CTNN_VECTOR_REGISTERS >= 16;
+  // Weights larger than any x86 core's L2 cache come from the L3 cache or memory: the kernel prefetches
+  // them a block ahead. (Smaller ones stay in L2, where the prefetches, which AMD's cores bring into L1,
+  // evict what the block reads: MobileNetV2's 576 -> 96 pointwise layers ran 3x slower with them. A
+  // microcontroller has no cache to fill.)
+  static constexpr bool streams_weights =
+      CTNN_VECTOR_BYTES >= 32 && taps * K::in.c * padded_channels(K::out.c, sizeof(T)) * static_cast<count_t>(sizeof(T)) > 2 * 1024 * 1024;
 };
 
 template <bool Vector, conv_params P, shape In, activation_params A, class T, class Packed>
@@ -634,9 +640,9 @@ void conv_nhwc_small_map(const T* x, const Packed& w, T* y, work_part part = {})
     const bool first = cb == 0, last = cb + count == C;
     for (index_t co0 = static_cast<index_t>(co_begin); co0 < co_end; co0 += V) {
       const index_t channels = CO - co0 < V ? CO - co0 : V;
-      // The next block's weights asked into the L2 cache a share per pixel tile: the blocks are strided
-      // slices of the packed weights, which the hardware prefetchers do not follow (ResNet-18's 7x7 layers,
-      // whose weights come from memory, ran at 73% of the speed they have from the L3 cache).
+      // Large weights (streams_weights): the next block's asked for a share per pixel tile. The blocks are
+      // strided slices of the packed weights, which the hardware prefetchers do not follow (ResNet-18's
+      // 7x7 layers, whose weights come from memory, ran at 73% of the speed they have from the L3 cache).
       const bool tile_end = co0 + V >= co_end;
       const index_t next_co0 = tile_end ? static_cast<index_t>(co_begin) : co0 + V, next_cb = tile_end ? cb + count : cb;
       const index_t next_count = C - next_cb < S::block ? C - next_cb : S::block;
@@ -646,7 +652,7 @@ void conv_nhwc_small_map(const T* x, const Packed& w, T* y, work_part part = {})
       // Tiles do not overlap (a pixel's partial sums must be added to once per block): the last tile's
       // pixels past the map read zeros and are not stored.
       for (count_t p0 = p_begin; p0 < p_end && p0 < pixels; p0 += R) {
-        if constexpr (Vector && CTNN_VECTOR_BYTES >= 32) {  // (a microcontroller has no cache to fill)
+        if constexpr (Vector && S::streams_weights) {
           constexpr count_t row_bytes = count_t{V} * static_cast<count_t>(sizeof(T));
           for (const count_t until = next_row + (next_rows + tiles_here - 1) / tiles_here; next_row < until && next_row < next_rows;
                ++next_row) {
