@@ -59,6 +59,17 @@ TEST(ConvKernel, DepthwiseAtAwkwardChannelCounts) {
       {7, sp({1, 3}), sp({1, 1}), sp({1, 2}), sp({0, 0}, 0), sp({0, 0}, 0), 7, true}, 23);
 }
 
+// Strided depthwise windows inside the input along W read each input vector straight into its FMA (x86):
+// rows wide enough for tiles of 12 pixels inside the input between the border tiles, with 48 channels
+// (3 vectors of AVX-512, 6 of AVX2) and with 40 (a tail of single channels), stride 2, and stride 3
+// dilated along W (dropping the dilation from the direct path's offsets fails this test).
+TEST(ConvKernel, StridedDepthwiseRows) {
+  expect_conv<sequential<input<48, 5, 61>, depthwise_conv2d<3, stride<2>, pad<1>>>>(
+      {48, sp({3, 3}), sp({2, 2}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 48, true}, 24);
+  expect_conv<sequential<input<40, 4, 130>, depthwise_conv2d<5, stride<3>, pad<2>, dilation<1, 2>, no_bias>>>(
+      {40, sp({5, 5}), sp({3, 3}), sp({1, 2}), sp({2, 2}, 0), sp({2, 2}, 0), 40, false}, 25);
+}
+
 // The depthwise kernel's stack does not grow with the channels: 1001 channels (no whole number of
 // vectors on any target) run on a thread with a 48 KiB stack. The scalar fallback kept pixels x 1001
 // accumulators and inputs there: 56 KB with SSE's tile, and it crashed here.
