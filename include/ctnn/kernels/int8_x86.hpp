@@ -412,6 +412,9 @@ struct gemm {
 #pragma GCC unroll 16
       for (int r = 0; r < R; ++r) acc[r][v] = s;
     }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 2  // GCC 12 moves accumulators between registers once per step of the loop: half as often
+#endif
     for (count_t s = 0; s < steps; ++s, w += V * lanes * depth) {
       vec wv[V];
 #pragma GCC unroll 16
