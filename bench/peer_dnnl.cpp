@@ -81,13 +81,49 @@ class chain {
     cur_md = want;
     return dst;
   }
-  // The last step: the result reordered into the caller's NHWC buffer.
-  void add_output_reorder(const memory& from, const memory::desc& from_md, const memory& to, const memory::desc& to_md) {
-    dnnl::primitive_attr a;
-    a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-    dnnl::reorder::primitive_desc pd(eng_, from_md, eng_, to_md, a);
-    add_step(dnnl::reorder(pd), {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}}, pd.scratchpad_desc());
-    steps_.back().converts_layout = true;
+  // The memory bound to the caller's input in run(), of layout md.
+  memory input_memory(const memory::desc& md) {
+    in_mem_ = memory(md, eng_, DNNL_MEMORY_NONE);
+    input_ = in_mem_.get();
+    return in_mem_;
+  }
+  // After the last step: its result `cur` (layout cur_md) goes to the caller's buffer in layout out_md, the
+  // last primitive writing there itself where its layout is that, else through a reorder; then the
+  // scratchpad.
+  void finish(const memory& cur, const memory::desc& cur_md, const memory::desc& out_md) {
+    out_mem_ = memory(out_md, eng_, DNNL_MEMORY_NONE);
+    if (cur_md == out_md && !steps_.empty()) {
+      for (dnnl_exec_arg_t& a : steps_.back().args)
+        if (a.arg == DNNL_ARG_DST) a.memory = out_mem_.get();
+    } else {
+      dnnl::primitive_attr a;
+      a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+      dnnl::reorder::primitive_desc pd(eng_, cur_md, eng_, out_md, a);
+      add_step(dnnl::reorder(pd), {{DNNL_ARG_FROM, cur}, {DNNL_ARG_TO, out_mem_}}, pd.scratchpad_desc());
+      steps_.back().converts_layout = true;
+    }
+    share_scratchpad();
+  }
+  // Constant data (user layout user_md) copied once into a new memory of layout `want`.
+  memory reordered_copy(const memory::desc& user_md, const void* src, const memory::desc& want) {
+    memory user(user_md, eng_, const_cast<void*>(src));  // read only
+    memory dst = keep(memory(want, eng_));
+    dnnl::reorder(user, dst).execute(strm_, user, dst);
+    strm_.wait();
+    return dst;
+  }
+
+  // run(): the caller's buffers bound (a pointer change only), every step.
+  void run_on(const void* input, void* output) {
+    if (input != bound_in_) {
+      in_mem_.set_data_handle(const_cast<void*>(input));  // read only: it is only ever a source
+      bound_in_ = input;
+    }
+    if (output != bound_out_) {
+      out_mem_.set_data_handle(output);
+      bound_out_ = output;
+    }
+    execute_steps();
   }
 
   // After the last step: one scratchpad buffer, large enough for every primitive.
@@ -128,7 +164,10 @@ class chain {
   std::vector<memory> keep_;  // weights, biases, intermediate activations: kept alive for the arguments
   std::vector<step> steps_;
   memory scratch_;
-  dnnl_memory_t input_ = nullptr;  // the memory bound to the caller's input
+  memory in_mem_, out_mem_;  // bound to the caller's buffers in run_on()
+  dnnl_memory_t input_ = nullptr;
+  const void* bound_in_ = nullptr;
+  void* bound_out_ = nullptr;
 };
 
 class dnnl_runner final : public runner, private chain {
@@ -136,17 +175,7 @@ class dnnl_runner final : public runner, private chain {
   // Builds everything; throws std::runtime_error / dnnl::error when the workload cannot be run.
   explicit dnnl_runner(const workload& w) { build(w); }
 
-  void run(const float* input_nhwc, float* output_nhwc) override {
-    if (input_nhwc != bound_in_) {
-      in_mem_.set_data_handle(const_cast<float*>(input_nhwc));  // read only: it is only ever a source
-      bound_in_ = input_nhwc;
-    }
-    if (output_nhwc != bound_out_) {
-      out_mem_.set_data_handle(output_nhwc);
-      bound_out_ = output_nhwc;
-    }
-    execute_steps();
-  }
+  void run(const float* input_nhwc, float* output_nhwc) override { run_on(input_nhwc, output_nhwc); }
   bool converts_layouts() const override { return converts(); }
   void run_in_own_layouts() override { execute_steps(true); }
 
@@ -158,10 +187,6 @@ class dnnl_runner final : public runner, private chain {
     int c = 0, h = 0, w = 0;
     bool spatial = true;  // 4D {1, c, h, w}; false: 2D {1, c} (after a linear layer)
   };
-
-  memory in_mem_, out_mem_;   // bound to the caller's buffers in run()
-  const float* bound_in_ = nullptr;
-  float* bound_out_ = nullptr;
 
   static memory::dims dims(std::initializer_list<int> v) {
     memory::dims d;
@@ -183,30 +208,13 @@ class dnnl_runner final : public runner, private chain {
   // The current activation in layout `want`: itself, or a new memory filled by a reorder step.
   memory ensure(tensor& cur, const memory::desc& want) { return reordered_to(cur.mem, cur.md, want); }
 
-  // Weights (user layout `user_md`, data `src`) reordered once into a new memory of layout `want`.
-  memory weights(const memory::desc& user_md, const float* src, const memory::desc& want) {
-    memory user(user_md, eng_, const_cast<float*>(src));  // read only
-    memory dst = keep(memory(want, eng_));
-    dnnl::reorder(user, dst).execute(strm_, user, dst);
-    strm_.wait();
-    return dst;
-  }
-
-  memory bias(const std::vector<float>& b, const memory::desc& want) {
-    memory m = keep(memory(want, eng_));
-    std::memcpy(m.get_data_handle(), b.data(), b.size() * sizeof(float));
-    return m;
-  }
-
   static void fail(const std::string& what) { throw std::runtime_error(what); }
 
   void build(const workload& w) {
     if (w.layers.empty()) fail("empty workload");
     tensor cur;
     cur.md = memory::desc(dims({1, w.c, w.h, w.w}), dt::f32, tag::nhwc);
-    in_mem_ = memory(cur.md, eng_, DNNL_MEMORY_NONE);
-    input_ = in_mem_.get();
-    cur.mem = in_mem_;
+    cur.mem = input_memory(cur.md);
     cur.c = w.c, cur.h = w.h, cur.w = w.w;
 
     const auto fwd = dnnl::prop_kind::forward_inference;
@@ -267,10 +275,10 @@ class dnnl_runner final : public runner, private chain {
             sp_md = pd.scratchpad_desc();
           }
           memory src = ensure(cur, src_md);
-          memory wei = weights(memory::desc(wdims, dt::f32, g > 1 ? tag::goihw : tag::oihw), wsrc, wei_md);
+          memory wei = reordered_copy(memory::desc(wdims, dt::f32, g > 1 ? tag::goihw : tag::oihw), wsrc, wei_md);
           memory dst = keep(memory(dst_md, eng_));
           std::vector<std::pair<int, memory>> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
-          if (has_bias) args.emplace_back(DNNL_ARG_BIAS, bias(L.bias, b_md));
+          if (has_bias) args.emplace_back(DNNL_ARG_BIAS, reordered_copy(bias_md, L.bias.data(), b_md));
           add_step(prim, std::move(args), sp_md);
           cur.mem = dst, cur.md = dst_md, cur.c = oc, cur.h = oh, cur.w = ow;
           break;
@@ -309,11 +317,11 @@ class dnnl_runner final : public runner, private chain {
                                               memory::desc(dims({1, oc}), dt::f32, tag::any));
           dnnl::inner_product_forward::primitive_desc pd(d, attr(L.relu), eng_);
           memory src = ensure(cur, pd.src_desc());
-          memory wei = weights(memory::desc(wdims, dt::f32, cur.spatial ? tag::oihw : tag::oi), L.weight.data(),
-                               pd.weights_desc());
+          memory wei = reordered_copy(memory::desc(wdims, dt::f32, cur.spatial ? tag::oihw : tag::oi), L.weight.data(),
+                                      pd.weights_desc());
           memory dst = keep(memory(pd.dst_desc(), eng_));
           std::vector<std::pair<int, memory>> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
-          if (has_bias) args.emplace_back(DNNL_ARG_BIAS, bias(L.bias, pd.bias_desc()));
+          if (has_bias) args.emplace_back(DNNL_ARG_BIAS, reordered_copy(bias_md, L.bias.data(), pd.bias_desc()));
           add_step(dnnl::inner_product_forward(pd), std::move(args), pd.scratchpad_desc());
           cur.mem = dst, cur.md = pd.dst_desc(), cur.c = oc, cur.h = 1, cur.w = 1, cur.spatial = false;
           break;
@@ -324,14 +332,7 @@ class dnnl_runner final : public runner, private chain {
     if (cur.c != w.out_c || cur.h != w.out_h || cur.w != w.out_w) fail("output shape differs from the workload's");
     const memory::desc out_md = cur.spatial ? memory::desc(dims({1, cur.c, cur.h, cur.w}), dt::f32, tag::nhwc)
                                             : memory::desc(dims({1, cur.c}), dt::f32, tag::nc);
-    if (cur.md == out_md && cur.mem.get() != in_mem_.get()) {
-      out_mem_ = cur.mem;  // the last primitive writes NHWC itself: let it write into the caller's buffer
-    } else {
-      out_mem_ = memory(out_md, eng_, DNNL_MEMORY_NONE);
-      add_output_reorder(cur.mem, cur.md, out_mem_, out_md);
-    }
-
-    share_scratchpad();
+    finish(cur.mem, cur.md, out_md);
   }
 };
 
@@ -344,25 +345,12 @@ class dnnl_int8_runner final : public runner_int8, private chain {
  public:
   explicit dnnl_int8_runner(const workload& w) { build(w); }
 
-  void run(const std::int8_t* input_nhwc, std::int8_t* output_nhwc) override {
-    if (input_nhwc != bound_in_) {
-      in_mem_.set_data_handle(const_cast<std::int8_t*>(input_nhwc));
-      bound_in_ = input_nhwc;
-    }
-    if (output_nhwc != bound_out_) {
-      out_mem_.set_data_handle(output_nhwc);
-      bound_out_ = output_nhwc;
-    }
-    execute_steps();
-  }
+  void run(const std::int8_t* input_nhwc, std::int8_t* output_nhwc) override { run_on(input_nhwc, output_nhwc); }
   bool unsigned_output() const override { return unsigned_output_; }
   bool converts_layouts() const override { return converts(); }
   void run_in_own_layouts() override { execute_steps(true); }
 
  private:
-  memory in_mem_, out_mem_;
-  const std::int8_t* bound_in_ = nullptr;
-  std::int8_t* bound_out_ = nullptr;
   bool unsigned_output_ = false;
 
   static memory::dims dims(std::initializer_list<int> v) { return memory::dims(v.begin(), v.end()); }
@@ -370,13 +358,6 @@ class dnnl_int8_runner final : public runner_int8, private chain {
     if (q.zero_point == 0) return dt::s8;
     if (q.zero_point == -128) return dt::u8;
     throw std::runtime_error("zero point " + std::to_string(q.zero_point) + " (only 0 and -128 map to s8 / u8)");
-  }
-  memory reordered(const memory::desc& user_md, const void* src, const memory::desc& want) {
-    memory user(user_md, eng_, const_cast<void*>(src));
-    memory dst = keep(memory(want, eng_));
-    dnnl::reorder(user, dst).execute(strm_, user, dst);
-    strm_.wait();
-    return dst;
   }
   // dst = scale[oc] (acc + bias): s_in s_w[oc] / s_out.
   static dnnl::primitive_attr scaled(const layer& L) {
@@ -392,9 +373,7 @@ class dnnl_int8_runner final : public runner_int8, private chain {
     const auto fwd = dnnl::prop_kind::forward_inference;
     if (w.layers.empty()) throw std::runtime_error("empty workload");
     memory::desc cur_md(dims({1, w.c, w.h, w.w}), type_of(w.layers.front().in), tag::nhwc);
-    in_mem_ = memory(cur_md, eng_, DNNL_MEMORY_NONE);
-    input_ = in_mem_.get();
-    memory cur = in_mem_;
+    memory cur = input_memory(cur_md);
     int c = w.c, h = w.h, wd = w.w;
     bool spatial = true;
     for (const layer& L : w.layers) {
@@ -413,10 +392,10 @@ class dnnl_int8_runner final : public runner_int8, private chain {
                                             dims({L.pt, L.pl}), dims({L.pb, L.pr}));
           dnnl::convolution_forward::primitive_desc pd(d, scaled(L), eng_);
           memory src = reordered_to(cur, cur_md, pd.src_desc());
-          memory wei = reordered(memory::desc(wdims, dt::s8, g > 1 ? tag::goihw : tag::oihw), L.weight8.data(), pd.weights_desc());
+          memory wei = reordered_copy(memory::desc(wdims, dt::s8, g > 1 ? tag::goihw : tag::oihw), L.weight8.data(), pd.weights_desc());
           memory dst = keep(memory(pd.dst_desc(), eng_));
           std::vector<std::pair<int, memory>> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
-          if (has_bias) args.emplace_back(DNNL_ARG_BIAS, reordered(bias_md, L.bias32.data(), pd.bias_desc()));
+          if (has_bias) args.emplace_back(DNNL_ARG_BIAS, reordered_copy(bias_md, L.bias32.data(), pd.bias_desc()));
           add_step(dnnl::convolution_forward(pd), std::move(args), pd.scratchpad_desc());
           cur = dst, cur_md = pd.dst_desc(), c = oc, h = oh, wd = ow;
           break;
@@ -447,10 +426,10 @@ class dnnl_int8_runner final : public runner_int8, private chain {
                                               memory::desc(dims({1, oc}), out_type, tag::any));
           dnnl::inner_product_forward::primitive_desc pd(d, scaled(L), eng_);
           memory src = reordered_to(cur, cur_md, pd.src_desc());
-          memory wei = reordered(memory::desc(wdims, dt::s8, spatial ? tag::oihw : tag::oi), L.weight8.data(), pd.weights_desc());
+          memory wei = reordered_copy(memory::desc(wdims, dt::s8, spatial ? tag::oihw : tag::oi), L.weight8.data(), pd.weights_desc());
           memory dst = keep(memory(pd.dst_desc(), eng_));
           std::vector<std::pair<int, memory>> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
-          if (has_bias) args.emplace_back(DNNL_ARG_BIAS, reordered(bias_md, L.bias32.data(), pd.bias_desc()));
+          if (has_bias) args.emplace_back(DNNL_ARG_BIAS, reordered_copy(bias_md, L.bias32.data(), pd.bias_desc()));
           add_step(dnnl::inner_product_forward(pd), std::move(args), pd.scratchpad_desc());
           cur = dst, cur_md = pd.dst_desc(), c = oc, h = wd = 1, spatial = false;
           break;
@@ -469,10 +448,10 @@ class dnnl_int8_runner final : public runner_int8, private chain {
           dnnl::deconvolution_forward::primitive_desc pd(d, scaled(L), eng_);
           memory src = reordered_to(cur, cur_md, pd.src_desc());
           // PyTorch's [C_in][C_out][kh][kw] is oneDNN's o and i swapped: iohw.
-          memory wei = reordered(memory::desc(wdims, dt::s8, tag::iohw), L.weight8.data(), pd.weights_desc());
+          memory wei = reordered_copy(memory::desc(wdims, dt::s8, tag::iohw), L.weight8.data(), pd.weights_desc());
           memory dst = keep(memory(pd.dst_desc(), eng_));
           std::vector<std::pair<int, memory>> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
-          if (has_bias) args.emplace_back(DNNL_ARG_BIAS, reordered(bias_md, L.bias32.data(), pd.bias_desc()));
+          if (has_bias) args.emplace_back(DNNL_ARG_BIAS, reordered_copy(bias_md, L.bias32.data(), pd.bias_desc()));
           add_step(dnnl::deconvolution_forward(pd), std::move(args), pd.scratchpad_desc());
           cur = dst, cur_md = pd.dst_desc(), c = oc, h = oh, wd = ow;
           break;
@@ -482,14 +461,7 @@ class dnnl_int8_runner final : public runner_int8, private chain {
     const memory::desc out_md = spatial ? memory::desc(dims({1, c, h, wd}), cur_md.data_type(), tag::nhwc)
                                         : memory::desc(dims({1, c}), cur_md.data_type(), tag::nc);
     unsigned_output_ = cur_md.data_type() == dt::u8;
-    out_mem_ = memory(out_md, eng_, DNNL_MEMORY_NONE);
-    if (cur_md == out_md) {  // the last primitive writes NHWC: into the caller's buffer
-      for (dnnl_exec_arg_t& a : steps_.back().args)
-        if (a.arg == DNNL_ARG_DST) a.memory = out_mem_.get();
-    } else {
-      add_output_reorder(cur, cur_md, out_mem_, out_md);
-    }
-    share_scratchpad();
+    finish(cur, cur_md, out_md);
   }
 };
 
@@ -506,17 +478,7 @@ class dnnl_graph_runner final : public runner, private chain {
  public:
   explicit dnnl_graph_runner(const std::string& stem) { build(stem); }
 
-  void run(const float* input_nchw, float* logits) override {
-    if (input_nchw != bound_in_) {
-      in_mem_.set_data_handle(const_cast<float*>(input_nchw));
-      bound_in_ = input_nchw;
-    }
-    if (logits != bound_out_) {
-      out_mem_.set_data_handle(logits);
-      bound_out_ = logits;
-    }
-    execute_steps();
-  }
+  void run(const float* input_nchw, float* logits) override { run_on(input_nchw, logits); }
   bool converts_layouts() const override { return converts(); }
   void run_in_own_layouts() override { execute_steps(true); }
 
@@ -526,9 +488,6 @@ class dnnl_graph_runner final : public runner, private chain {
     memory::desc md;
     int c = 0, h = 0, w = 0;
   };
-  memory in_mem_, out_mem_;
-  const float* bound_in_ = nullptr;
-  float* bound_out_ = nullptr;
   std::vector<float> folded_;
   std::size_t taken_ = 0;
 
@@ -538,18 +497,6 @@ class dnnl_graph_runner final : public runner, private chain {
     if (taken_ + n > folded_.size()) throw std::runtime_error("the folded weights end before the graph's last layer");
     taken_ += n;
     return folded_.data() + taken_ - n;
-  }
-  memory weights(const memory::desc& user_md, const float* src, const memory::desc& want) {
-    memory user(user_md, eng_, const_cast<float*>(src));  // read only
-    memory dst = keep(memory(want, eng_));
-    dnnl::reorder(user, dst).execute(strm_, user, dst);
-    strm_.wait();
-    return dst;
-  }
-  memory bias(const float* b, const memory::desc& want) {
-    memory m = keep(memory(want, eng_));
-    std::memcpy(m.get_data_handle(), b, want.get_size());
-    return m;
   }
   static dnnl::primitive_attr user_scratchpad(const dnnl::post_ops& po = {}) {
     dnnl::primitive_attr a;
@@ -571,8 +518,7 @@ class dnnl_graph_runner final : public runner, private chain {
     const auto fwd = dnnl::prop_kind::forward_inference;
     std::vector<tensor> t(1);
     t[0].md = memory::desc(dims({1, 3, 224, 224}), dt::f32, tag::nchw);
-    t[0].mem = in_mem_ = memory(t[0].md, eng_, DNNL_MEMORY_NONE);
-    input_ = in_mem_.get();
+    t[0].mem = input_memory(t[0].md);
     t[0].c = 3, t[0].h = t[0].w = 224;
     std::string line;
     for (int number = 1; std::getline(graph, line); ++number) {
@@ -605,8 +551,8 @@ class dnnl_graph_runner final : public runner, private chain {
         dnnl::convolution_forward::primitive_desc pd(d, user_scratchpad(po), eng_);
         memory in = reordered_to(x.mem, x.md, pd.src_desc());
         const float* w = take(static_cast<std::size_t>(oc) * (x.c / g) * kh * kw);
-        memory wei = weights(memory::desc(wdims, dt::f32, g > 1 ? tag::goihw : tag::oihw), w, pd.weights_desc());
-        memory b = bias(take(static_cast<std::size_t>(oc)), pd.bias_desc());
+        memory wei = reordered_copy(memory::desc(wdims, dt::f32, g > 1 ? tag::goihw : tag::oihw), w, pd.weights_desc());
+        memory b = reordered_copy(memory::desc(dims({oc}), dt::f32, tag::x), take(static_cast<std::size_t>(oc)), pd.bias_desc());
         y.md = pd.dst_desc();
         y.mem = add >= 0 ? t[static_cast<std::size_t>(add)].mem : keep(memory(y.md, eng_));
         add_step(dnnl::convolution_forward(pd), {{DNNL_ARG_SRC, in}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_BIAS, b}, {DNNL_ARG_DST, y.mem}},
@@ -637,8 +583,8 @@ class dnnl_graph_runner final : public runner, private chain {
         dnnl::inner_product_forward::primitive_desc pd(d, user_scratchpad(), eng_);
         memory in = reordered_to(x.mem, x.md, pd.src_desc());
         const float* w = take(static_cast<std::size_t>(oc) * x.c * x.h * x.w);
-        memory wei = weights(memory::desc(wdims, dt::f32, tag::oihw), w, pd.weights_desc());
-        memory b = bias(take(static_cast<std::size_t>(oc)), pd.bias_desc());
+        memory wei = reordered_copy(memory::desc(wdims, dt::f32, tag::oihw), w, pd.weights_desc());
+        memory b = reordered_copy(memory::desc(dims({oc}), dt::f32, tag::x), take(static_cast<std::size_t>(oc)), pd.bias_desc());
         y.md = pd.dst_desc();
         y.mem = keep(memory(y.md, eng_));
         add_step(dnnl::inner_product_forward(pd), {{DNNL_ARG_SRC, in}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_BIAS, b}, {DNNL_ARG_DST, y.mem}},
@@ -651,15 +597,7 @@ class dnnl_graph_runner final : public runner, private chain {
     if (taken_ != folded_.size()) throw std::runtime_error(stem + ".folded.bin holds more weights than the graph reads");
     const tensor& last = t.back();
     if (t.size() < 2 || last.c != 1000 || last.h != 1 || last.w != 1) throw std::runtime_error("the graph does not end in 1000 logits");
-    const memory::desc out_md(dims({1, 1000}), dt::f32, tag::nc);
-    out_mem_ = memory(out_md, eng_, DNNL_MEMORY_NONE);
-    if (last.md == out_md) {  // the last primitive writes the logits: into the caller's buffer
-      for (dnnl_exec_arg_t& a : steps_.back().args)
-        if (a.arg == DNNL_ARG_DST) a.memory = out_mem_.get();
-    } else {
-      add_output_reorder(last.mem, last.md, out_mem_, out_md);
-    }
-    share_scratchpad();
+    finish(last.mem, last.md, memory::desc(dims({1, 1000}), dt::f32, tag::nc));
   }
 };
 
