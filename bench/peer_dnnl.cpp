@@ -170,14 +170,18 @@ class chain {
   void* bound_out_ = nullptr;
 };
 
-class dnnl_runner final : public runner, private chain {
+// An fp32 peer whose run() is its chain's steps.
+class float_chain : public runner, protected chain {
+ public:
+  void run(const float* input, float* output) override { run_on(input, output); }
+  bool converts_layouts() const override { return converts(); }
+  void run_in_own_layouts() override { execute_steps(true); }
+};
+
+class dnnl_runner final : public float_chain {
  public:
   // Builds everything; throws std::runtime_error / dnnl::error when the workload cannot be run.
   explicit dnnl_runner(const workload& w) { build(w); }
-
-  void run(const float* input_nhwc, float* output_nhwc) override { run_on(input_nhwc, output_nhwc); }
-  bool converts_layouts() const override { return converts(); }
-  void run_in_own_layouts() override { execute_steps(true); }
 
  private:
   // The activation flowing between layers.
@@ -474,13 +478,9 @@ class dnnl_int8_runner final : public runner_int8, private chain {
 // one primitive on `format_tag::any` layouts; a residual add is oneDNN's sum post-op, the convolution writing
 // over the shortcut's tensor (which the exporter checks nothing reads afterwards), then the activation as an
 // eltwise post-op. The input is NCHW (3 x 224 x 224), the output the logits, as the libtorch peer's.
-class dnnl_graph_runner final : public runner, private chain {
+class dnnl_graph_runner final : public float_chain {
  public:
   explicit dnnl_graph_runner(const std::string& stem) { build(stem); }
-
-  void run(const float* input_nchw, float* logits) override { run_on(input_nchw, logits); }
-  bool converts_layouts() const override { return converts(); }
-  void run_in_own_layouts() override { execute_steps(true); }
 
  private:
   struct tensor {
