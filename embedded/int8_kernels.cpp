@@ -104,6 +104,37 @@ void check_requantize_short(std::uint32_t seed) {
   failures += differ != 0 ? 1 : 0;
 }
 
+// quantize_value's rounding in the board's instructions (VCVTR) against round_to_even: random values and
+// scales, every tie k + 1/2 for k in [-300, 300], NaN and the infinities.
+void check_quantize_value(std::uint32_t seed) {
+  random_bits bits{seed};
+  long long differ = 0, checked = 0;
+  const auto expect = [&](float r, quantization q) {
+    float v = r * (1.0f / q.scale);
+    v = !(v == v) ? 0.0f : (v < -4194304.0f ? -4194304.0f : (v > 4194304.0f ? 4194304.0f : v));
+    const std::int32_t value = round_to_even(v) + q.zero_point;
+    const auto reference = static_cast<std::int8_t>(value < -128 ? -128 : (value > 127 ? 127 : value));
+    differ += quantize_value(r, q) != reference ? 1 : 0;
+    ++checked;
+  };
+  for (int k = -300; k <= 300; ++k) {
+    expect(static_cast<float>(k) + 0.5f, {1.0f, 0});
+    expect((static_cast<float>(k) + 0.5f) * 0.25f, {0.25f, static_cast<std::int32_t>(bits() % 256) - 128});
+  }
+  for (int i = 0; i < 200000; ++i) {
+    const float scale = static_cast<float>(1 + bits() % 100000) * 1e-4f;
+    const float r = (static_cast<float>(bits() % 2000001) - 1000000.0f) * 1e-3f * (i % 3 == 0 ? scale : 1.0f);
+    expect(r, {scale, static_cast<std::int32_t>(bits() % 256) - 128});
+  }
+  expect(__builtin_nanf(""), {0.5f, 3});
+  expect(__builtin_inff(), {0.5f, 3});
+  expect(-__builtin_inff(), {0.5f, 3});
+  (semihosting::line() << "quantize_value: " << (differ == 0 ? "ok" : "DIFFERS") << ", " << differ << " of " << checked
+                       << " differ")
+      .print();
+  failures += differ != 0 ? 1 : 0;
+}
+
 template <index_t C, index_t H, index_t W>
 using nhwc_input = input<C, H, W>::template with<nhwc>;
 
@@ -159,6 +190,7 @@ void check_float_layers() {
 
 int main() {
   check_requantize_short(7);
+  check_quantize_value(11);
   check_layer<conv2d<64, 1>, nhwc_input<64, 5, 5>>("pointwise 64->64", 1);
   check_layer<conv2d<7, 1>, nhwc_input<13, 4, 3>>("pointwise 13->7", 2);
   check_layer<conv2d<18, 1>, nhwc_input<35, 3, 3>>("pointwise 35->18", 3);
