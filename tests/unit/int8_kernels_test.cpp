@@ -195,6 +195,10 @@ TEST(Int8Kernels, PointwiseConvolutions) {
   check_layer<conv2d<18, 1>, nhwc_input<35, 3, 3>>(3);
   check_layer<conv2d<8, 1, stride<2>>, nhwc_input<16, 7, 7>>(4);
   check_layer<conv2d<5, 1, no_bias>, nhwc_input<3, 2, 2>>(5);
+  // Pixel rows of 4 and of 20 bytes (VNNI converts each whole: 8 at a time past a short one's end, inside
+  // the input) and the last positions' rows at the input's end.
+  check_layer<conv2d<16, 1>, nhwc_input<4, 5, 3>>(6);
+  check_layer<conv2d<33, 1>, nhwc_input<20, 3, 7>>(7);
 }
 
 TEST(Int8Kernels, GatheredConvolutions) {
@@ -209,11 +213,29 @@ TEST(Int8Kernels, GatheredConvolutions) {
 
 // Padded inputs whose window rows (kw C_in values) are whole instruction steps (4 bytes with VNNI, 2
 // int16 without): read from a padded copy at constant distances, not gathered per window.
+#if CTNN_INT8_X86 && CTNN_INT8_DOT == 4
+// Which of the cases below VNNI's kernel copies in bands, and how many output rows a band holds.
+template <class Layer, class Input>
+using x86_kernel = x86_int8_conv<Layer::params, sequential<Input, Layer>::input_shape, layout::nhwc>;
+static_assert(x86_kernel<conv2d<16, 3, pad<1>>, nhwc_input<64, 22, 60>>::banded);
+static_assert(x86_kernel<conv2d<16, 3, pad<1>>, nhwc_input<64, 22, 60>>::band == 4);
+static_assert(x86_kernel<conv2d<8, 3, stride<2>, pad<1>>, nhwc_input<96, 13, 70>>::band == 1);
+static_assert(x86_kernel<conv2d<12, kernel<2, 3>>, nhwc_input<32, 30, 100>>::band == 6);
+static_assert(!x86_kernel<conv2d<4, 3, pad<1>>, nhwc_input<256, 8, 40>>::windowed);
+#endif
+
 TEST(Int8Kernels, WindowsFromAPaddedCopy) {
   check_layer<conv2d<32, 3, pad<1>>, nhwc_input<4, 9, 11>>(81);
   check_layer<conv2d<20, kernel<5, 4>, stride<2>, pad_tf_same>, nhwc_input<2, 13, 11>>(82);
   check_layer<conv2d<7, kernel<2, 2>, stride<3>, pad<1>>, nhwc_input<8, 10, 10>>(83);
   check_layer<conv1d<8, 4, pad<2>>, input<2, 30>::with<nhwc>>(84);
+  // Maps copied in bands of output rows (x86: past 64 KiB, what fits 24 KiB): bands of 4 rows and a last
+  // one of 2; one output row a band at stride 2; no padding, bands of 6 and a last of 5; rows too long for
+  // any band (gathered instead).
+  check_layer<conv2d<16, 3, pad<1>>, nhwc_input<64, 22, 60>>(85);
+  check_layer<conv2d<8, 3, stride<2>, pad<1>>, nhwc_input<96, 13, 70>>(86);
+  check_layer<conv2d<12, kernel<2, 3>>, nhwc_input<32, 30, 100>>(87);
+  check_layer<conv2d<4, 3, pad<1>>, nhwc_input<256, 8, 40>>(88);
 }
 
 TEST(Int8Kernels, DepthwiseConvolutions) {

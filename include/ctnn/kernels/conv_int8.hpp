@@ -114,6 +114,11 @@ struct int8_nhwc_conv {
   // The copy, each element converted (as the kernel's rows hold it).
   template <class To, class Convert>
   static void copy_padded(const int8_call& c, To* to, Convert convert) {
+    copy_padded_rows(c, to, 0, count_t{padded.d} * padded.h, convert);
+  }
+  // Its rows [first, first + rows) (of padded.d * padded.h, each padded.w * C_in elements) at `to`.
+  template <class To, class Convert>
+  static void copy_padded_rows(const int8_call& c, To* to, count_t first, count_t rows, Convert convert) {
     static_assert(k.pad_begin[0] >= 0 && k.pad_begin[1] >= 0 && k.pad_begin[2] >= 0);
     const To padding = convert(static_cast<std::int8_t>(c.in.zero_point));
     // Row by row: the columns [left, right) inside the input between runs of padding (whole runs, so
@@ -122,18 +127,17 @@ struct int8_nhwc_conv {
     constexpr index_t right = k.pad_begin[2] + in.w < padded.w ? k.pad_begin[2] + in.w : padded.w;
     constexpr count_t row = count_t{padded.w} * in.c, before = count_t{left} * in.c,
                       inside = right > left ? count_t{right - left} * in.c : 0;
-    for (index_t pz = 0; pz < padded.d; ++pz)
-      for (index_t py = 0; py < padded.h; ++py, to += row) {
-        const index_t iz = pz - k.pad_begin[0], iy = py - k.pad_begin[1];
-        if (iz < 0 || iz >= in.d || iy < 0 || iy >= in.h) {
-          for (count_t i = 0; i < row; ++i) to[i] = padding;
-          continue;
-        }
-        const std::int8_t* from = c.x + (iz * in.h + iy) * in.w * in.c;
-        for (count_t i = 0; i < before; ++i) to[i] = padding;
-        for (count_t i = 0; i < inside; ++i) to[before + i] = convert(from[i]);
-        for (count_t i = before + inside; i < row; ++i) to[i] = padding;
+    for (count_t r = first; r < first + rows; ++r, to += row) {
+      const index_t iz = static_cast<index_t>(r / padded.h) - k.pad_begin[0], iy = static_cast<index_t>(r % padded.h) - k.pad_begin[1];
+      if (iz < 0 || iz >= in.d || iy < 0 || iy >= in.h) {
+        for (count_t i = 0; i < row; ++i) to[i] = padding;
+        continue;
       }
+      const std::int8_t* from = c.x + (iz * in.h + iy) * in.w * in.c;
+      for (count_t i = 0; i < before; ++i) to[i] = padding;
+      for (count_t i = 0; i < inside; ++i) to[before + i] = convert(from[i]);
+      for (count_t i = before + inside; i < row; ++i) to[i] = padding;
+    }
   }
 
   // Output position p's row of int8: the input pixel's channels in place, or gathered into `gathered`.

@@ -59,7 +59,6 @@ inline vec broadcast(const void* p) {
   return _mm512_set1_epi32(v);
 }
 inline vec broadcast_value(std::int32_t v) { return _mm512_set1_epi32(v); }
-inline vec flip_bytes(vec x, vec flip) { return _mm512_xor_si512(x, flip); }
 #if CTNN_INT8_DOT == 4
 inline constexpr int depth = 4;
 using row_t = std::uint8_t;
@@ -92,7 +91,6 @@ inline vec broadcast(const void* p) {
   return _mm256_set1_epi32(v);
 }
 inline vec broadcast_value(std::int32_t v) { return _mm256_set1_epi32(v); }
-inline vec flip_bytes(vec x, vec flip) { return _mm256_xor_si256(x, flip); }
 #if CTNN_INT8_DOT == 4
 inline constexpr int depth = 4;
 using row_t = std::uint8_t;
@@ -162,13 +160,19 @@ struct requantizer {
 #endif
   }
 
+  // Every lane's multiplier shifts right and none left: value<true> leaves out both tests and what they
+  // guard, which a kernel decides once per layer (per vector they were a fifth of a pointwise tile's work).
+  bool plain() const { return all_right && !shifts_left; }
+  vec value(vec acc) const { return plain() ? value<true>(acc) : value<false>(acc); }
+
   // acc requantized, as int32 lanes (each within int8).
+  template <bool Plain>
   vec value(vec acc) const {
 #if CTNN_INT8_WIDE
     // (The zero-masked forms: GCC 12 warns of the unmasked ones' undefined pass-through, PR 105593.)
     constexpr __mmask8 q = 0xFF;
     constexpr __mmask16 d = 0xFFFF;
-    if (shifts_left) {  // acc << left, or INT32_MAX / INT32_MIN (by acc's sign) where that overflows
+    if (!Plain && shifts_left) {  // acc << left, or INT32_MAX / INT32_MIN (by acc's sign) where that overflows
       const vec moved = _mm512_maskz_sllv_epi32(d, acc, left);
       const vec saturated = _mm512_xor_si512(_mm512_maskz_srai_epi32(d, acc, 31), _mm512_set1_epi32(INT32_MAX));
       acc = _mm512_mask_blend_epi32(_mm512_cmpneq_epi32_mask(_mm512_maskz_srav_epi32(d, moved, left), acc), moved, saturated);
@@ -181,10 +185,10 @@ struct requantizer {
     const vec y_minus = _mm512_add_epi32(h, _mm512_maskz_srai_epi32(d, h, 31));
     const vec rounded = _mm512_maskz_srai_epi32(
         d, _mm512_add_epi32(_mm512_maskz_srav_epi32(d, y_minus, right_minus_one), _mm512_set1_epi32(1)), 1);
-    const vec r = all_right ? rounded : _mm512_mask_blend_epi32(_mm512_test_epi32_mask(shifted, shifted), h, rounded);
+    const vec r = Plain || all_right ? rounded : _mm512_mask_blend_epi32(_mm512_test_epi32_mask(shifted, shifted), h, rounded);
     return _mm512_add_epi32(_mm512_maskz_min_epi32(d, _mm512_maskz_max_epi32(d, r, low), high), zero);
 #else
-    if (shifts_left) {
+    if (!Plain && shifts_left) {
       const vec moved = _mm256_sllv_epi32(acc, left);
       const vec saturated = _mm256_xor_si256(_mm256_srai_epi32(acc, 31), _mm256_set1_epi32(INT32_MAX));
       acc = _mm256_blendv_epi8(saturated, moved, _mm256_cmpeq_epi32(_mm256_srav_epi32(moved, left), acc));
@@ -197,7 +201,7 @@ struct requantizer {
     const vec y_minus = _mm256_add_epi32(h, _mm256_srai_epi32(h, 31));
     const vec rounded = _mm256_srai_epi32(
         _mm256_add_epi32(_mm256_srav_epi32(y_minus, right_minus_one), _mm256_set1_epi32(1)), 1);
-    const vec r = all_right ? rounded : _mm256_blendv_epi8(h, rounded, shifted);
+    const vec r = Plain || all_right ? rounded : _mm256_blendv_epi8(h, rounded, shifted);
     return _mm256_add_epi32(_mm256_min_epi32(_mm256_max_epi32(r, low), high), zero);
 #endif
   }
@@ -280,15 +284,40 @@ struct gemm {
   static constexpr count_t packed_elements = padded_k * vectors * lanes;
   static constexpr count_t row_slack = 8;  // what a short run's conversion may write past the last row
   // A 1x1 window without padding over whole instruction steps, for VPDPBUSD: the input pixel is the row,
-  // read where it is (its bytes flipped to unsigned in the register) instead of gathered.
-  static constexpr bool in_place = Conv::direct && depth == 4 && Conv::in.c % depth == 0 && Conv::int_offsets;
-  // A small input with padding whose window rows (kw C_in values each) are whole instruction steps: copied
-  // once, converted and with its padding, and each step read from there at a constant distance from the
-  // window's first element, where a gathered row would copy every window (DS-CNN's 10x4 stem: its rows
-  // of 4 gathered per position took 40% of the layer).
+  // converted whole (one vector per 16 bytes) instead of gathered. (Read in place and flipped to unsigned
+  // as each step broadcast it, it cost three instructions a step and position, where the conversion is
+  // three per 16 bytes: W4's pointwise layer took 1.2x as long so.)
+  static constexpr bool pixel_rows = Conv::direct && depth == 4 && Conv::in.c % depth == 0 && Conv::int_offsets;
+  // With unit strides a tile's positions are consecutive pixels: their rows one run, converted at once.
+  static constexpr bool consecutive_pixels =
+      pixel_rows && Conv::k.stride[0] == 1 && Conv::k.stride[1] == 1 && Conv::k.stride[2] == 1;
+  // Windows whose rows (kw C_in values each) are whole instruction steps: the input copied, converted and
+  // with its padding, and each step read from there at a constant distance from the window's first
+  // element, where a gathered row would copy every window (DS-CNN's 10x4 stem: its rows of 4 gathered per
+  // position took 40% of the layer; W3's 3x3 over 64 channels 8%). A small map is copied whole, a larger
+  // 2-D one in bands of output rows as the tiles reach them (the band's input rows within band_bytes, so
+  // that they stay in L1 beside the weights).
   static constexpr count_t window_row = count_t{Conv::k.kernel[2]} * Conv::in.c;
-  static constexpr bool windowed = !in_place && Conv::pads && Conv::k.dilation[2] == 1 && window_row % depth == 0 &&
-                                   Conv::padded.size() * sizeof(row_t) <= 64 * 1024 && Conv::int_offsets;
+  static constexpr bool planar = Conv::out.d == 1;
+  static constexpr count_t padded_row = count_t{Conv::padded.w} * Conv::in.c;  // elements of one copied row
+  static constexpr count_t band_bytes = 24 * 1024;
+  static constexpr count_t input_rows_for(index_t output_rows) {
+    return count_t{output_rows - 1} * Conv::k.stride[1] + count_t{Conv::k.kernel[1] - 1} * Conv::k.dilation[1] + 1;
+  }
+  // Output rows per band: at least one; more while they fit, preferring a count whose positions are whole
+  // tiles (W3's 56-wide rows by threes), so that only the map's last tile is partial.
+  static constexpr index_t band = [] {
+    index_t most = 1;
+    while (most < Conv::out.h && input_rows_for(most + 1) * padded_row * sizeof(row_t) <= band_bytes) ++most;
+    for (index_t b = most; b > 1; --b)
+      if (count_t{b} * Conv::out.w % positions_per_tile == 0 || b == Conv::out.h) return b;
+    return most;
+  }();
+  static constexpr bool small_copy = Conv::padded.size() * sizeof(row_t) <= 64 * 1024;
+  static constexpr bool banded = planar && !small_copy;
+  static constexpr bool windowed = !pixel_rows && Conv::k.dilation[2] == 1 && window_row % depth == 0 && Conv::int_offsets &&
+                                   Conv::k.pad_begin[0] >= 0 && Conv::k.pad_begin[1] >= 0 && Conv::k.pad_begin[2] >= 0 &&
+                                   (banded ? input_rows_for(1) * padded_row * sizeof(row_t) <= band_bytes : small_copy);
   static constexpr std::array<index_t, steps> step_offsets = [] {
     std::array<index_t, steps> at{};
     if constexpr (windowed) {
@@ -300,7 +329,7 @@ struct gemm {
     }
     return at;
   }();
-  static constexpr count_t padded_copy = windowed ? Conv::padded.size() : 1;
+  static constexpr count_t padded_copy = !windowed ? 1 : banded ? input_rows_for(band) * padded_row : Conv::padded.size();
   static constexpr bool fits = packed_elements * sizeof(weight_t) +
                                    (positions_per_tile * padded_k + row_slack + padded_copy) * sizeof(row_t) <= x86_int8_stack_bytes;
 
@@ -331,6 +360,9 @@ struct gemm {
     for (index_t oc = channels; oc < vectors * lanes; ++oc) start[oc] = 0;
   }
 
+  static const std::int8_t* input_end(const int8_call& c) {
+    return c.x + count_t{Conv::in.c} * Conv::in.w * Conv::in.h * Conv::in.d;
+  }
   // Output position p's window in NHWC's order, as the instruction reads it: runs of kw * C_in bytes
   // copied where a row of the window lies inside the input, the input's zero point where it is padding.
   static void gather(const int8_call& c, count_t p, row_t* to) {
@@ -341,7 +373,7 @@ struct gemm {
     const index_t z0 = oz * w.stride[0] - w.pad_begin[0], y0 = oy * w.stride[1] - w.pad_begin[1],
                   x0 = ox * w.stride[2] - w.pad_begin[2];
     const row_t zero = to_row(static_cast<std::int8_t>(c.in.zero_point));
-    const std::int8_t* end = c.x + count_t{in.c} * in.w * in.h * in.d;
+    const std::int8_t* end = input_end(c);
     constexpr count_t run = count_t{w.kernel[2]} * in.c;
     const bool whole_run = w.dilation[2] == 1 && x0 >= 0 && x0 + w.kernel[2] <= in.w;
     for (index_t kz = 0; kz < w.kernel[0]; ++kz)
@@ -374,13 +406,16 @@ struct gemm {
       for (count_t i = 0; i < n; ++i) to[i] = to_row(from[i]);
       return;
     }
-    const count_t chunk = n >= 16 ? 16 : 8;
+    const count_t chunk = depth == 4 && n >= 32 ? 32 : n >= 16 ? 16 : 8;
     count_t i = 0;
     for (; i + chunk <= n; i += chunk) convert_chunk(from + i, to + i, chunk);
     if (i < n) convert_chunk(from + n - chunk, to + n - chunk, chunk);
   }
   static void convert_chunk(const std::int8_t* from, row_t* to, count_t chunk) {
-    if (chunk == 16) {
+    if (chunk == 32) {  // (depth 4)
+      const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(from));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(to), _mm256_xor_si256(x, _mm256_set1_epi8(static_cast<char>(0x80))));
+    } else if (chunk == 16) {
       const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(from));
       if constexpr (depth == 4) {
         _mm_storeu_si128(reinterpret_cast<__m128i*>(to), _mm_xor_si128(x, _mm_set1_epi8(static_cast<char>(0x80))));
@@ -397,13 +432,12 @@ struct gemm {
     }
   }
 
-  // R rows by V vectors of channels from `first`: accumulate over every step, requantize, store. The rows
-  // are the gathered ones, or (Flip) the input's own int8 pixels, made unsigned as they are broadcast.
-  template <int V, bool Flip>
+  // R rows by V vectors of channels from `first`: accumulate over every step, requantize (Plain: every
+  // requantizer plain()), store.
+  template <int V, bool Plain>
   static void tile(const row_t* const* rows, const weight_t* w, const std::int32_t* start, index_t first,
                    const requantizer* rq, std::int8_t* y, int valid_rows) {
     constexpr int R = positions_per_tile;
-    const vec flip = broadcast_value(static_cast<std::int32_t>(0x80808080u));  // + 128: the sign bits flipped
     // (Every loop over the tile unrolled by pragma: GCC 12 otherwise keeps acc in memory.)
     vec acc[R][V];
 #pragma GCC unroll 16
@@ -421,8 +455,7 @@ struct gemm {
       for (int v = 0; v < V; ++v) wv[v] = load(w + v * lanes * depth);
 #pragma GCC unroll 16
       for (int r = 0; r < R; ++r) {
-        vec x = broadcast(rows[r] + (windowed ? step_offsets[s] : s * depth));
-        if constexpr (Flip) x = flip_bytes(x, flip);
+        const vec x = broadcast(rows[r] + (windowed ? step_offsets[s] : s * depth));
 #pragma GCC unroll 16
         for (int v = 0; v < V; ++v) acc[r][v] = mac(acc[r][v], x, wv[v]);
       }
@@ -440,7 +473,7 @@ struct gemm {
       for (int r = 0; r < R && r < valid_rows; ++r) {
         vec values[V];
 #pragma GCC unroll 16
-        for (int v = 0; v < V; ++v) values[v] = rq[first / lanes + v].value(load(sums[r][v]));
+        for (int v = 0; v < V; ++v) values[v] = rq[first / lanes + v].template value<Plain>(load(sums[r][v]));
         store_vectors(values, V, last_n, y + r * channels + first);
       }
     } else {
@@ -449,7 +482,7 @@ struct gemm {
         if (r >= valid_rows) break;
         vec values[V];
 #pragma GCC unroll 16
-        for (int v = 0; v < V; ++v) values[v] = rq[first / lanes + v].value(acc[r][v]);
+        for (int v = 0; v < V; ++v) values[v] = rq[first / lanes + v].template value<Plain>(acc[r][v]);
         store_vectors(values, V, last_n, y + r * channels + first);
       }
     }
@@ -457,33 +490,65 @@ struct gemm {
 
   static void run(const int8_call& c, const output_stage& stage) {
     alignas(64) std::byte own[prepared_bytes];  // (left alone when prepared)
-    alignas(64) row_t rows[in_place || windowed ? 1 : positions_per_tile * padded_k + row_slack];
+    alignas(64) row_t rows[windowed ? 1 : positions_per_tile * padded_k + row_slack];
     alignas(64) row_t copy[padded_copy];
-    if constexpr (windowed) Conv::copy_padded(c, copy, [](std::int8_t v) { return to_row(v); });
     const std::byte* block = packed_block<gemm>(c, own);
     const weight_t* packed = reinterpret_cast<const weight_t*>(block);
     const std::int32_t* start = reinterpret_cast<const std::int32_t*>(block + start_at);
     requantizer rqs[vectors];
+    bool plain = true;
     for (index_t v = 0; v < vectors; ++v) {
       const index_t oc = v * lanes;
       rqs[v] = requantizer(c.multipliers + oc, channels - oc < lanes ? static_cast<int>(channels - oc) : lanes, stage);
+      plain = plain && rqs[v].plain();
     }
-    if constexpr (!in_place && !windowed)
-      for (count_t s = Conv::row; s < padded_k; ++s)
-        for (int r = 0; r < positions_per_tile; ++r) rows[r * padded_k + s] = row_t{0};
-    constexpr count_t positions = count_t{Conv::out.d} * Conv::out.h * Conv::out.w;
+    if (plain) return run_tiles<true>(c, packed, start, rqs, rows, copy);
+    run_tiles<false>(c, packed, start, rqs, rows, copy);
+  }
+
+  template <bool Plain>
+  static void run_tiles(const int8_call& c, const weight_t* packed, const std::int32_t* start, const requantizer* rqs,
+                        row_t* rows, row_t* copy) {
+    constexpr dims4 out = Conv::out;
+    constexpr count_t positions = count_t{out.d} * out.h * out.w;
+    const auto to_unsigned = [](std::int8_t v) { return to_row(v); };
+    if constexpr (windowed && banded) {
+      for (index_t oy0 = 0; oy0 < out.h; oy0 += band) {
+        const index_t band_rows = out.h - oy0 < band ? out.h - oy0 : band;
+        Conv::copy_padded_rows(c, copy, count_t{oy0} * Conv::k.stride[1], input_rows_for(band_rows), to_unsigned);
+        tiles<Plain>(c, count_t{oy0} * out.w, count_t{oy0 + band_rows} * out.w, packed, start, rqs, rows, copy,
+                     Conv::padded_first(0, oy0, 0));
+      }
+    } else {
+      if constexpr (windowed) Conv::copy_padded(c, copy, to_unsigned);
+      if constexpr (!pixel_rows && !windowed)
+        for (count_t s = Conv::row; s < padded_k; ++s)
+          for (int r = 0; r < positions_per_tile; ++r) rows[r * padded_k + s] = row_t{0};
+      tiles<Plain>(c, 0, positions, packed, start, rqs, rows, copy, 0);
+    }
+  }
+
+  // The tiles of positions [first, end); a windowed one's copy holds the padded input from element
+  // copy_origin on.
+  template <bool Plain>
+  [[gnu::always_inline]] static void tiles(const int8_call& c, count_t first, count_t end, const weight_t* packed, const std::int32_t* start,
+                    const requantizer* rqs, row_t* rows, const row_t* copy, index_t copy_origin) {
+    constexpr dims4 out = Conv::out;
     const row_t* row[positions_per_tile];
-    for (count_t p = 0; p < positions; p += positions_per_tile) {
-      const int valid = positions - p < positions_per_tile ? static_cast<int>(positions - p) : positions_per_tile;
+    for (count_t p = first; p < end; p += positions_per_tile) {
+      const int valid = end - p < positions_per_tile ? static_cast<int>(end - p) : positions_per_tile;
+      if constexpr (consecutive_pixels) convert(c.x + p * Conv::in.c, rows, static_cast<count_t>(valid) * padded_k, input_end(c));
       for (int r = 0; r < positions_per_tile; ++r) {
         const count_t at = p + static_cast<count_t>(r < valid ? r : valid - 1);
-        if constexpr (in_place) {
-          row[r] = reinterpret_cast<const row_t*>(Conv::row_of(c, static_cast<index_t>(at), nullptr));
+        if constexpr (consecutive_pixels) {
+          row[r] = rows + (at - p) * padded_k;
+        } else if constexpr (pixel_rows) {
+          row[r] = rows + r * padded_k;
+          convert(Conv::row_of(c, static_cast<index_t>(at), nullptr), rows + r * padded_k, padded_k, input_end(c));
         } else if constexpr (windowed) {
-          constexpr dims4 out = Conv::out;
           const index_t ox = static_cast<index_t>(at % out.w), oy = static_cast<index_t>(at / out.w % out.h),
                         oz = static_cast<index_t>(at / (count_t{out.w} * out.h));
-          row[r] = copy + Conv::padded_first(oz, oy, ox);
+          row[r] = copy + (Conv::padded_first(oz, oy, ox) - copy_origin);
         } else {
           row[r] = rows + r * padded_k;
           gather(c, at, rows + r * padded_k);
@@ -494,22 +559,22 @@ struct gemm {
       for (index_t first = 0; first < channels; first += tile_vectors * lanes) {
         const index_t left = vectors - first / lanes;
         if (left >= tile_vectors) {
-          tile<tile_vectors, in_place>(row, w, start, first, rqs, y, valid);
+          tile<tile_vectors, Plain>(row, w, start, first, rqs, y, valid);
           w += steps * tile_vectors * lanes * depth;
         } else {
-          run_tail<tile_vectors - 1>(left, row, w, start, first, rqs, y, valid);
+          run_tail<tile_vectors - 1, Plain>(left, row, w, start, first, rqs, y, valid);
         }
       }
     }
   }
 
   // The last block's V (< tile_vectors), dispatched to its instantiation.
-  template <int V>
+  template <int V, bool Plain>
   static void run_tail(index_t left, const row_t* const* rows, const weight_t* w, const std::int32_t* start, index_t first,
                        const requantizer* rq, std::int8_t* y, int valid) {
     if constexpr (V >= 1) {
-      if (left == V) return tile<V, in_place>(rows, w, start, first, rq, y, valid);
-      run_tail<V - 1>(left, rows, w, start, first, rq, y, valid);
+      if (left == V) return tile<V, Plain>(rows, w, start, first, rq, y, valid);
+      run_tail<V - 1, Plain>(left, rows, w, start, first, rq, y, valid);
     }
   }
 };
@@ -609,7 +674,7 @@ struct depthwise {
   // T outputs side by side of a row, every window inside the input (Offsets: each tap's distance from the
   // window's first element); the first one's window starts at `first_pixel`. Channel vector v; the last
   // (Partial) one has count_of(vectors - 1) lanes.
-  template <int T, bool Partial, const std::array<index_t, taps>& Offsets>
+  template <int T, bool Partial, const std::array<index_t, taps>& Offsets, bool Plain>
   static void along_row_vector(index_t v, const std::int8_t* first_pixel, const std::int32_t* weights,
                                const std::int32_t* kernel_biases, const requantizer& rq, std::int8_t* y) {
     constexpr index_t span = columns_for(T);
@@ -632,20 +697,20 @@ struct depthwise {
       }
     }
 #pragma GCC unroll 16
-    for (int t = 0; t < T; ++t) store_narrowed(rq.value(acc[t]), y + t * channels + v * lanes, n);
+    for (int t = 0; t < T; ++t) store_narrowed(rq.template value<Plain>(acc[t]), y + t * channels + v * lanes, n);
   }
-  template <int T, const std::array<index_t, taps>& Offsets>
+  template <int T, const std::array<index_t, taps>& Offsets, bool Plain>
   static void along_row_outputs(const std::int8_t* first_pixel, const std::int32_t* weights, const std::int32_t* kernel_biases,
                                 const requantizer* rq, std::int8_t* y) {
     constexpr index_t whole_vectors = count_of(vectors - 1) == lanes ? vectors : vectors - 1;
     for (index_t v = 0; v < whole_vectors; ++v)
-      along_row_vector<T, false, Offsets>(v, first_pixel, weights, kernel_biases, rq[v], y);
+      along_row_vector<T, false, Offsets, Plain>(v, first_pixel, weights, kernel_biases, rq[v], y);
     if constexpr (whole_vectors < vectors)
-      along_row_vector<T, true, Offsets>(vectors - 1, first_pixel, weights, kernel_biases, rq[vectors - 1], y);
+      along_row_vector<T, true, Offsets, Plain>(vectors - 1, first_pixel, weights, kernel_biases, rq[vectors - 1], y);
   }
 
   // One output whose window lies inside the input, from its first element.
-  template <const std::array<index_t, taps>& Offsets>
+  template <const std::array<index_t, taps>& Offsets, bool Plain>
   static void one_output(const std::int8_t* first_pixel, const std::int32_t* weights, const std::int32_t* kernel_biases,
                          const requantizer* rq, std::int8_t* y) {
     vec values[vectors];
@@ -654,7 +719,7 @@ struct depthwise {
       vec acc = load(kernel_biases + v * lanes);
       for (count_t t = 0; t < taps; ++t)
         acc = multiply_add(acc, widen(first_pixel + Offsets[t] + v * lanes, n), load(weights + (t * vectors + v) * lanes));
-      values[v] = rq[v].value(acc);
+      values[v] = rq[v].template value<Plain>(acc);
     }
     store_vectors(values, vectors, count_of(vectors - 1), y);
   }
@@ -670,6 +735,7 @@ struct depthwise {
                                   Conv::k.pad_begin[2] >= 0 && dims.size() <= 96 * 1024;
   };
 
+  template <bool Plain>
   static void run_padded(const int8_call& c, const std::int32_t* weights, const std::int32_t* kernel_biases, const requantizer* rq) {
     constexpr dims4 out = Conv::out;
     constexpr int T = tile_for(out.w);
@@ -682,10 +748,10 @@ struct depthwise {
         constexpr index_t tiled = T > 1 ? out.w / T * T : 0;
         if constexpr (T > 1)
           for (index_t ox = 0; ox < tiled; ox += T)
-            along_row_outputs<T, padded::tap_offsets>(x + Conv::padded_first(oz, oy, ox), weights, kernel_biases, rq,
+            along_row_outputs<T, padded::tap_offsets, Plain>(x + Conv::padded_first(oz, oy, ox), weights, kernel_biases, rq,
                                                       y + count_t{ox} * channels);
         for (index_t ox = tiled; ox < out.w; ++ox)
-          one_output<padded::tap_offsets>(x + Conv::padded_first(oz, oy, ox), weights, kernel_biases, rq, y + count_t{ox} * channels);
+          one_output<padded::tap_offsets, Plain>(x + Conv::padded_first(oz, oy, ox), weights, kernel_biases, rq, y + count_t{ox} * channels);
       }
   }
 
@@ -708,9 +774,20 @@ struct depthwise {
     const std::int32_t* weights = reinterpret_cast<const std::int32_t*>(packed_block<depthwise>(c, own));
     const std::int32_t* const bias_lanes[2] = {weights + taps * padded_channels, weights + (taps + 1) * padded_channels};
     requantizer rq[vectors];
-    for (index_t v = 0; v < vectors; ++v) rq[v] = requantizer(c.multipliers + v * lanes, count_of(v), stage);
+    bool plain = true;
+    for (index_t v = 0; v < vectors; ++v) {
+      rq[v] = requantizer(c.multipliers + v * lanes, count_of(v), stage);
+      plain = plain && rq[v].plain();
+    }
+    if (plain) return run_requantized<true>(c, weights, bias_lanes, rq);
+    run_requantized<false>(c, weights, bias_lanes, rq);
+  }
+
+  template <bool Plain>
+  static void run_requantized(const int8_call& c, const std::int32_t* weights, const std::int32_t* const* bias_lanes,
+                              const requantizer* rq) {
     if constexpr (padded::worth) {
-      run_padded(c, weights, bias_lanes[1], rq);
+      run_padded<Plain>(c, weights, bias_lanes[1], rq);
       return;
     }
     constexpr dims4 in = Conv::in, out = Conv::out;
@@ -725,13 +802,13 @@ struct depthwise {
           std::int8_t* y = c.y + offset<layout::nhwc>(out, 0, oz, oy, ox);
           if constexpr (T > 1) {
             if (all_inside && ox + T <= inner_end) {
-              along_row_outputs<T, Conv::tap_offsets>(c.x + origin, weights, bias_lanes[1], rq, y);
+              along_row_outputs<T, Conv::tap_offsets, Plain>(c.x + origin, weights, bias_lanes[1], rq, y);
               ox += T - 1;
               continue;
             }
           }
           if (all_inside) {
-            one_output<Conv::tap_offsets>(c.x + origin, weights, bias_lanes[1], rq, y);
+            one_output<Conv::tap_offsets, Plain>(c.x + origin, weights, bias_lanes[1], rq, y);
             continue;
           }
           // At the border: the taps inside, a range along each dim, each from the window's first element
@@ -752,7 +829,7 @@ struct depthwise {
                   acc = multiply_add(acc, minus(widen(c.x + (first + distance[t] + v * lanes), n), zero),
                                      load(weights + (t * vectors + v) * lanes));
                 }
-            values[v] = rq[v].value(acc);
+            values[v] = rq[v].template value<Plain>(acc);
           }
           store_vectors(values, vectors, count_of(vectors - 1), y);
         }
