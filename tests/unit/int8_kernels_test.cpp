@@ -132,23 +132,32 @@ TEST(Int8Kernels, X86RequantizerIsRequantize) {
 
 // ---- convolutions and linear layers ---------------------------------------------------------------------
 
-// Random int8 data for a one-layer network, its multipliers from random scales (some above 1).
+// Random int8 data for a one-layer network, its multipliers from random scales: all below 0.5 (every
+// one shifting right, x86's plain requantization), or with a small output scale (large_multipliers)
+// some above 1 (shifting left).
 template <class Net>
-std::unique_ptr<typename Net::quantized> random_quantized(std::mt19937& gen) {
+std::unique_ptr<typename Net::quantized> random_quantized(std::mt19937& gen, bool large_multipliers = false) {
   auto q = std::make_unique<typename Net::quantized>();
   for (auto& v : q->weights) v = static_cast<std::int8_t>(gen() % 256 - 128);
   for (auto& v : q->weight_scales) v = 0.001f + 0.02f * static_cast<float>(gen() % 1000) / 1000.0f;
   for (auto& v : q->biases) v = static_cast<std::int32_t>(gen() % 20001) - 10000;
   for (auto& a : q->activations) a = {0.01f + 0.2f * static_cast<float>(gen() % 1000) / 1000.0f, static_cast<std::int32_t>(gen() % 256) - 128};
+  if (large_multipliers) q->activations.back().scale = 0.00005f;
   *q = finish_quantization(*q);
   return q;
 }
 
 template <class Layer, class Input, activation_params A = no_activation, class Net = sequential<Input, Layer>>
-void check_layer(unsigned seed) {
+void check_layer(unsigned seed, bool large_multipliers = false) {
   static_assert(Net::memory_layout == layout::nhwc);
   std::mt19937 gen(seed);
-  const auto q = random_quantized<Net>(gen);
+  const auto q = random_quantized<Net>(gen, large_multipliers);
+  bool any_left = false, all_right = true;
+  for (const fixed_multiplier& m : q->multipliers) {
+    any_left = any_left || m.shift > 0;
+    all_right = all_right && m.shift < 0;
+  }
+  EXPECT_TRUE(large_multipliers ? any_left : all_right);
   std::array<std::int8_t, Net::input_size> x{};
   for (auto& v : x) v = static_cast<std::int8_t>(gen() % 256 - 128);
   std::array<std::int8_t, Net::output_size> fast{}, reference{};
@@ -199,6 +208,15 @@ TEST(Int8Kernels, PointwiseConvolutions) {
   // the input) and the last positions' rows at the input's end.
   check_layer<conv2d<16, 1>, nhwc_input<4, 5, 3>>(6);
   check_layer<conv2d<33, 1>, nhwc_input<20, 3, 7>>(7);
+  // 64 and 128 channels (x86: four vectors a position, clamped as bytes), under ReLU6 and ReLU; and
+  // multipliers above 1 (the general requantization).
+  using relu6_after = conv2d<64, 1>;
+  check_layer<relu6_after, nhwc_input<32, 5, 7>, relu6::params, sequential<nhwc_input<32, 5, 7>, relu6_after, relu6>>(8);
+  using relu_after = conv2d<128, 3, pad<1>>;
+  check_layer<relu_after, nhwc_input<16, 6, 5>, relu::params, sequential<nhwc_input<16, 6, 5>, relu_after, relu>>(9);
+  check_layer<conv2d<64, 1>, nhwc_input<32, 5, 7>>(10, true);
+  check_layer<conv2d<48, 3, pad<1>>, nhwc_input<8, 6, 6>>(18, true);
+  check_layer<depthwise_conv2d<3, pad<1>>, nhwc_input<40, 6, 9>>(19, true);
 }
 
 TEST(Int8Kernels, GatheredConvolutions) {
