@@ -231,10 +231,12 @@ TEST(Int8Kernels, GatheredConvolutions) {
 
 // Padded inputs whose window rows (kw C_in values) are whole instruction steps (4 bytes with VNNI, 2
 // int16 without): read from a padded copy at constant distances, not gathered per window.
-#if CTNN_INT8_X86 && CTNN_INT8_DOT == 4
-// Which of the cases below VNNI's kernel copies in bands, and how many output rows a band holds.
+#if CTNN_INT8_X86
 template <class Layer, class Input>
 using x86_kernel = x86_int8_conv<Layer::params, sequential<Input, Layer>::input_shape, layout::nhwc>;
+#endif
+#if CTNN_INT8_X86 && CTNN_INT8_DOT == 4
+// Which of the cases below VNNI's kernel copies in bands, and how many output rows a band holds.
 static_assert(x86_kernel<conv2d<16, 3, pad<1>>, nhwc_input<64, 22, 60>>::banded);
 static_assert(x86_kernel<conv2d<16, 3, pad<1>>, nhwc_input<64, 22, 60>>::band == 4);
 static_assert(x86_kernel<conv2d<8, 3, stride<2>, pad<1>>, nhwc_input<96, 13, 70>>::band == 1);
@@ -278,14 +280,30 @@ TEST(Int8Kernels, DepthwiseAlongRows) {
   check_layer<conv1d<12, 3, groups<12>, pad<1>>, input<12, 50>::with<nhwc>>(69);
 }
 
-// Small maps with padding are copied with their padding (the zero point) and run as if unpadded; maps whose
-// padded copy would pass 96 KiB keep the border code. Both, with symmetric and TF's asymmetric padding.
+// Small maps with padding are copied with their padding (the zero point) and run as if unpadded; larger
+// 2-D maps (a padded copy past 96 KiB) the same in bands of output rows; the rest (rows too long for a
+// band, 3-D maps) keep the border code. Each, with symmetric and TF's asymmetric padding, strides and
+// dilation, bands that end short and rows that end in smaller tiles.
+#if CTNN_INT8_X86
+static_assert(x86_kernel<depthwise_conv2d<3, pad<1>>, nhwc_input<32, 64, 60>>::padded::banded);
+static_assert(x86_kernel<depthwise_conv2d<3, pad<1>>, nhwc_input<32, 64, 60>>::padded::band == 10);
+static_assert(!x86_kernel<depthwise_conv2d<3, pad<1>>, nhwc_input<256, 8, 40>>::padded::banded);
+static_assert(!x86_kernel<depthwise_conv2d<3, pad<1>>, nhwc_input<256, 8, 40>>::padded::worth);
+#endif
 TEST(Int8Kernels, DepthwisePaddedOrNot) {
   check_layer<depthwise_conv2d<4, pad_tf_same>, nhwc_input<16, 7, 9>>(71);
   check_layer<depthwise_conv2d<4, stride<2>, pad_tf_same>, nhwc_input<16, 11, 10>>(72);
-  check_layer<depthwise_conv2d<3, pad<1>>, nhwc_input<32, 60, 60>>(73);
+  check_layer<depthwise_conv2d<3, pad<1>>, nhwc_input<32, 64, 60>>(73);
   check_layer<depthwise_conv2d<3, stride<2>, pad<1>>, nhwc_input<24, 71, 70>>(74);
   check_layer<depthwise_conv2d<4, pad_tf_same>, nhwc_input<40, 52, 50>>(75);
+  check_layer<depthwise_conv2d<3, dilation<2>, pad<2>>, nhwc_input<32, 30, 90>>(76);
+  check_layer<depthwise_conv2d<3, pad<1>>, nhwc_input<256, 8, 40>>(77);
+  using depthwise3d = conv3d<16, 3, groups<16>, pad<1>>;
+  check_layer<depthwise3d, input<16, 12, 20, 20>::with<nhwc>>(78);
+#if CTNN_INT8_X86
+  static_assert(!x86_kernel<depthwise3d, input<16, 12, 20, 20>::with<nhwc>>::padded::worth &&
+                !x86_kernel<depthwise3d, input<16, 12, 20, 20>::with<nhwc>>::padded::banded);
+#endif
 }
 
 // Channel counts that take each way of storing a tile's outputs (four vectors at once, two, one, a part of

@@ -782,28 +782,62 @@ struct depthwise {
   struct padded {
     static constexpr dims4 dims = Conv::padded;
     static constexpr std::array<index_t, taps> tap_offsets = Conv::tap_offsets_in(dims);
-    static constexpr bool worth = Conv::pads && Conv::k.pad_begin[0] >= 0 && Conv::k.pad_begin[1] >= 0 &&
-                                  Conv::k.pad_begin[2] >= 0 && dims.size() <= 96 * 1024;
+    static constexpr bool usable = Conv::pads && Conv::k.pad_begin[0] >= 0 && Conv::k.pad_begin[1] >= 0 && Conv::k.pad_begin[2] >= 0;
+    static constexpr bool worth = usable && dims.size() <= 96 * 1024;
+    // A larger 2-D map (MobileNet's 112 x 112) is copied in bands of output rows, their input rows within
+    // 24 KiB, as the rows reach them: no window at a border then (the border's outputs, 4% of W4's, took
+    // a fifth of the layer one tap at a time).
+    static constexpr count_t row_elements = count_t{dims.w} * dims.c;
+    static constexpr count_t input_rows_for(index_t output_rows) {
+      return count_t{output_rows - 1} * Conv::k.stride[1] + count_t{Conv::k.kernel[1] - 1} * Conv::k.dilation[1] + 1;
+    }
+    static constexpr count_t band_bytes = 24 * 1024;
+    static constexpr index_t band = [] {
+      index_t b = 1;
+      while (b < Conv::out.h && input_rows_for(b + 1) * row_elements <= band_bytes) ++b;
+      return b;
+    }();
+    static constexpr bool banded = !worth && usable && Conv::out.d == 1 && input_rows_for(1) * row_elements <= band_bytes;
+    static constexpr count_t copy_elements = worth ? dims.size() : banded ? input_rows_for(band) * row_elements : 1;
   };
 
   template <bool Plain>
   static void run_padded(const int8_call& c, const std::int32_t* weights, const std::int32_t* kernel_biases, const requantizer* rq) {
     constexpr dims4 out = Conv::out;
-    constexpr int T = tile_for(out.w);
-    alignas(64) std::int8_t x[padded::dims.size()];
-    Conv::copy_padded(c, x, [](std::int8_t v) { return v; });
-    for (index_t oz = 0; oz < out.d; ++oz)
-      for (index_t oy = 0; oy < out.h; ++oy) {
-        std::int8_t* y = c.y + offset<layout::nhwc>(out, 0, oz, oy, 0);
-        // Constant bounds (GCC 12 at -O3 otherwise sees the rest's loop start anywhere and warns of overflow).
-        constexpr index_t tiled = T > 1 ? out.w / T * T : 0;
-        if constexpr (T > 1)
-          for (index_t ox = 0; ox < tiled; ox += T)
-            along_row_outputs<T, padded::tap_offsets, Plain>(x + Conv::padded_first(oz, oy, ox), weights, kernel_biases, rq,
-                                                      y + count_t{ox} * channels);
-        for (index_t ox = tiled; ox < out.w; ++ox)
-          one_output<padded::tap_offsets, Plain>(x + Conv::padded_first(oz, oy, ox), weights, kernel_biases, rq, y + count_t{ox} * channels);
+    alignas(64) std::int8_t x[padded::copy_elements];
+    constexpr auto same = [](std::int8_t v) { return v; };
+    if constexpr (padded::worth) {
+      Conv::copy_padded(c, x, same);
+      for (index_t oz = 0; oz < out.d; ++oz)
+        for (index_t oy = 0; oy < out.h; ++oy)
+          padded_row<tile_for(out.w), 0, Plain>(x + Conv::padded_first(oz, oy, 0), weights, kernel_biases, rq,
+                                                c.y + offset<layout::nhwc>(out, 0, oz, oy, 0));
+    } else {
+      for (index_t oy0 = 0; oy0 < out.h; oy0 += padded::band) {
+        const index_t rows = out.h - oy0 < padded::band ? out.h - oy0 : padded::band;
+        Conv::copy_padded_rows(c, x, count_t{oy0} * Conv::k.stride[1], padded::input_rows_for(rows), same);
+        for (index_t oy = oy0; oy < oy0 + rows; ++oy)
+          padded_row<tile_for(out.w), 0, Plain>(x + Conv::padded_first(0, oy - oy0, 0), weights, kernel_biases, rq,
+                                                c.y + offset<layout::nhwc>(out, 0, 0, oy, 0));
       }
+    }
+  }
+  // The outputs [From, out.w) of a row whose windows start from `first` in a padded copy: tiles of T side
+  // by side, the rest in tiles of T / 2, T / 4, ..., one. (Constant bounds: GCC 12 at -O3 otherwise sees
+  // the rest's loop start anywhere and warns of overflow.)
+  template <int T, index_t From, bool Plain>
+  static void padded_row(const std::int8_t* first, const std::int32_t* weights, const std::int32_t* kernel_biases,
+                         const requantizer* rq, std::int8_t* y) {
+    constexpr index_t width = Conv::out.w, tiled = From + (width - From) / T * T;
+    if constexpr (T > 1) {
+      for (index_t ox = From; ox < tiled; ox += T)
+        along_row_outputs<T, padded::tap_offsets, Plain>(first + Conv::padded_first(0, 0, ox), weights, kernel_biases, rq,
+                                                         y + count_t{ox} * channels);
+      if constexpr (tiled < width) padded_row<T / 2, tiled, Plain>(first, weights, kernel_biases, rq, y);
+    } else {
+      for (index_t ox = From; ox < width; ++ox)
+        one_output<padded::tap_offsets, Plain>(first + Conv::padded_first(0, 0, ox), weights, kernel_biases, rq, y + count_t{ox} * channels);
+    }
   }
 
   // The weights [tap][channel] (each in the low 16 bits of its lane), then the biases and the kernel biases,
@@ -837,7 +871,7 @@ struct depthwise {
   template <bool Plain>
   static void run_requantized(const int8_call& c, const std::int32_t* weights, const std::int32_t* const* bias_lanes,
                               const requantizer* rq) {
-    if constexpr (padded::worth) {
+    if constexpr (padded::worth || padded::banded) {
       run_padded<Plain>(c, weights, bias_lanes[1], rq);
       return;
     }
