@@ -1,8 +1,8 @@
 // ctnn/kernels/int8_x86.hpp: the int8 convolution as a matrix product on x86 (AVX2, AVX-512, VNNI), for
 // ctnn/kernels/conv_int8.hpp.
 //
-// Every output position's window is a row of K = kh kw C_in values in NHWC's order (read in place for a
-// 1x1 window, else gathered); a register tile of R positions by up to 4 vectors of output channels
+// Every output position's window is a row of K = kh kw C_in values in NHWC's order (a 1x1 window's pixel
+// converted whole, others gathered or read from a padded copy of the input); a register tile of R positions by up to 4 vectors of output channels
 // accumulates over K in steps of the instruction's depth, on weights packed as [K / depth][channel][depth]
 // (once by prepare_into into the layer's block, c.prepared, else per call on the stack):
 //   AVX-512 VNNI / AVX-VNNI  VPDPBUSD: 4 products per int32 lane, unsigned x signed bytes. The row is
@@ -319,9 +319,8 @@ struct gemm {
   static constexpr count_t packed_elements = padded_k * vectors * lanes;
   static constexpr count_t row_slack = 8;  // what a short run's conversion may write past the last row
   // A 1x1 window without padding over whole instruction steps, for VPDPBUSD: the input pixel is the row,
-  // converted whole (one vector per 16 bytes) instead of gathered. (Read in place and flipped to unsigned
-  // as each step broadcast it, it cost three instructions a step and position, where the conversion is
-  // three per 16 bytes: W4's pointwise layer took 1.2x as long so.)
+  // converted whole instead of gathered. (Read in place and flipped to unsigned as each step broadcast
+  // it, it cost three instructions a step and position, where the conversion is one per 32 bytes.)
   static constexpr bool pixel_rows = Conv::direct && depth == 4 && Conv::in.c % depth == 0 && Conv::int_offsets;
   // With unit strides a tile's positions are consecutive pixels: their rows one run, converted at once.
   static constexpr bool consecutive_pixels =
