@@ -235,8 +235,9 @@ TEST(Int8Kernels, GatheredConvolutions) {
 template <class Layer, class Input>
 using x86_kernel = x86_int8_conv<Layer::params, sequential<Input, Layer>::input_shape, layout::nhwc>;
 #endif
-#if CTNN_INT8_X86 && CTNN_INT8_DOT == 4
-// Which of the cases below VNNI's kernel copies in bands, and how many output rows a band holds.
+#if CTNN_INT8_X86 && CTNN_INT8_DOT == 4 && defined(__clang__)
+// Which of the cases below VNNI's kernel copies in bands (built by clang), and how many output rows a
+// band holds.
 static_assert(x86_kernel<conv2d<16, 3, pad<1>>, nhwc_input<64, 22, 60>>::banded);
 static_assert(x86_kernel<conv2d<16, 3, pad<1>>, nhwc_input<64, 22, 60>>::band == 4);
 static_assert(x86_kernel<conv2d<8, 3, stride<2>, pad<1>>, nhwc_input<96, 13, 70>>::band == 1);

@@ -312,7 +312,9 @@ struct gemm {
 #if defined(__GNUC__) && !defined(__clang__)
   static constexpr int positions_per_tile = 4;  // GCC 12 copies a 6 x 4 tile's accumulators every step
   static constexpr bool sums_in_memory = false;
+  static constexpr bool gcc_tile = true;
 #else
+  static constexpr bool gcc_tile = false;
   static constexpr int positions_per_tile = 6;
   static constexpr bool sums_in_memory = true;
 #endif
@@ -347,8 +349,10 @@ struct gemm {
       if (count_t{b} * Conv::out.w % positions_per_tile == 0 || b == Conv::out.h) return b;
     return most;
   }();
+  // (Not with GCC 12: its 4-position tile spills accumulators on the copy's constant offsets, W3 320 us
+  // against 286 gathered.)
   static constexpr bool small_copy = Conv::padded.size() * sizeof(row_t) <= 64 * 1024;
-  static constexpr bool banded = planar && !small_copy;
+  static constexpr bool banded = planar && !small_copy && !gcc_tile;
   static constexpr bool windowed = !pixel_rows && Conv::k.dilation[2] == 1 && window_row % depth == 0 && Conv::int_offsets &&
                                    Conv::k.pad_begin[0] >= 0 && Conv::k.pad_begin[1] >= 0 && Conv::k.pad_begin[2] >= 0 &&
                                    (banded ? input_rows_for(1) * padded_row * sizeof(row_t) <= band_bytes : small_copy);
