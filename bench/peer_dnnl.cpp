@@ -16,6 +16,7 @@
 // run() does not allocate on our side: the primitives are executed through the C API with argument arrays
 // built at creation (the C++ execute() copies its std::unordered_map into a std::vector on every call), and
 // every primitive uses a user-provided scratchpad carved from one buffer allocated at creation.
+#include "graph_file.hpp"
 #include "peers.hpp"
 
 #include <dnnl.hpp>
@@ -470,11 +471,8 @@ class dnnl_int8_runner final : public runner_int8, private chain {
 };
 
 // ---- whole networks: the chain bench/export_torchscript.py writes ------------------------------------
-// <stem>.graph.txt, one operation per line (tensor 0 the input, tensor i line i's output):
-//   conv SRC OUT KH KW SH SW PT PL PB PR GROUPS ADD ACT   batch norm folded; ADD: the tensor added before the
-//                                                         activation ACT (none, relu, relu6), or -1
-//   maxpool SRC K S P      avgpool SRC (global)      linear SRC OUT
-// and <stem>.folded.bin, the convolutions' and linear layers' weights and biases in that order. Each line is
+// <stem>.graph.txt (bench/graph_file.hpp reads and checks it) and <stem>.folded.bin, the convolutions' and
+// linear layers' weights and biases in that order. Each line is
 // one primitive on `format_tag::any` layouts; a residual add is oneDNN's sum post-op, the convolution writing
 // over the shortcut's tensor (which the exporter checks nothing reads afterwards), then the activation as an
 // eltwise post-op. The input is NCHW (3 x 224 x 224), the output the logits, as the libtorch peer's.
@@ -486,7 +484,6 @@ class dnnl_graph_runner final : public float_chain {
   struct tensor {
     memory mem;
     memory::desc md;
-    int c = 0, h = 0, w = 0;
   };
   std::vector<float> folded_;
   std::size_t taken_ = 0;
@@ -515,88 +512,68 @@ class dnnl_graph_runner final : public float_chain {
     }
     std::ifstream graph(stem + ".graph.txt");
     if (!graph) throw std::runtime_error("no " + stem + ".graph.txt");
+    const std::vector<graph_op> ops = read_graph(graph, stem + ".graph.txt", {3, 224, 224});
     const auto fwd = dnnl::prop_kind::forward_inference;
     std::vector<tensor> t(1);
     t[0].md = memory::desc(dims({1, 3, 224, 224}), dt::f32, tag::nchw);
     t[0].mem = input_memory(t[0].md);
-    t[0].c = 3, t[0].h = t[0].w = 224;
-    std::string line;
-    for (int number = 1; std::getline(graph, line); ++number) {
-      std::istringstream fields(line);
-      std::string kind;
-      int src = -1;
-      fields >> kind >> src;
-      const std::string where = stem + ".graph.txt:" + std::to_string(number) + ": ";
-      if (!fields || src < 0 || src >= static_cast<int>(t.size())) throw std::runtime_error(where + "bad source tensor");
-      tensor& x = t[static_cast<std::size_t>(src)];
+    for (const graph_op& op : ops) {
+      tensor& x = t[static_cast<std::size_t>(op.src)];
+      const graph_shape& xs = op.in;
       tensor y;
-      if (kind == "conv") {
-        int oc, kh, kw, sh, sw, pt, pl, pb, pr, g, add;
-        std::string act;
-        fields >> oc >> kh >> kw >> sh >> sw >> pt >> pl >> pb >> pr >> g >> add >> act;
-        if (!fields || g < 1 || x.c % g != 0 || oc % g != 0 || add >= static_cast<int>(t.size()))
-          throw std::runtime_error(where + "bad convolution");
-        y.c = oc, y.h = (x.h + pt + pb - kh) / sh + 1, y.w = (x.w + pl + pr - kw) / sw + 1;
+      if (op.what == graph_op::kind::conv) {
+        const int oc = op.out_channels, g = op.groups;
         dnnl::post_ops po;
-        if (add >= 0) po.append_sum(1.f);
-        if (act == "relu") po.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-        if (act == "relu6") po.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, 0.f, 6.f);
-        const memory::dims wdims = g > 1 ? dims({g, oc / g, x.c / g, kh, kw}) : dims({oc, x.c, kh, kw});
-        const memory::desc dst_md = add >= 0 ? t[static_cast<std::size_t>(add)].md
-                                             : memory::desc(dims({1, oc, y.h, y.w}), dt::f32, tag::any);
+        if (op.add >= 0) po.append_sum(1.f);
+        if (op.activation == "relu") po.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+        if (op.activation == "relu6") po.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, 0.f, 6.f);
+        const memory::dims wdims = g > 1 ? dims({g, oc / g, xs.c / g, op.kh, op.kw}) : dims({oc, xs.c, op.kh, op.kw});
+        const memory::desc dst_md = op.add >= 0 ? t[static_cast<std::size_t>(op.add)].md
+                                                : memory::desc(dims({1, oc, op.out.h, op.out.w}), dt::f32, tag::any);
         dnnl::convolution_forward::desc d(fwd, dnnl::algorithm::convolution_direct,
-                                          memory::desc(dims({1, x.c, x.h, x.w}), dt::f32, tag::any),
+                                          memory::desc(dims({1, xs.c, xs.h, xs.w}), dt::f32, tag::any),
                                           memory::desc(wdims, dt::f32, tag::any), memory::desc(dims({oc}), dt::f32, tag::x),
-                                          dst_md, dims({sh, sw}), dims({pt, pl}), dims({pb, pr}));
+                                          dst_md, dims({op.sh, op.sw}), dims({op.pt, op.pl}), dims({op.pb, op.pr}));
         dnnl::convolution_forward::primitive_desc pd(d, user_scratchpad(po), eng_);
         memory in = reordered_to(x.mem, x.md, pd.src_desc());
-        const float* w = take(static_cast<std::size_t>(oc) * (x.c / g) * kh * kw);
+        const float* w = take(static_cast<std::size_t>(oc) * (xs.c / g) * op.kh * op.kw);
         memory wei = reordered_copy(memory::desc(wdims, dt::f32, g > 1 ? tag::goihw : tag::oihw), w, pd.weights_desc());
         memory b = reordered_copy(memory::desc(dims({oc}), dt::f32, tag::x), take(static_cast<std::size_t>(oc)), pd.bias_desc());
         y.md = pd.dst_desc();
-        y.mem = add >= 0 ? t[static_cast<std::size_t>(add)].mem : keep(memory(y.md, eng_));
+        y.mem = op.add >= 0 ? t[static_cast<std::size_t>(op.add)].mem : keep(memory(y.md, eng_));
         add_step(dnnl::convolution_forward(pd), {{DNNL_ARG_SRC, in}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_BIAS, b}, {DNNL_ARG_DST, y.mem}},
                  pd.scratchpad_desc());
-      } else if (kind == "maxpool" || kind == "avgpool") {
-        int k = 0, s = 1, p = 0;
-        const bool global = kind == "avgpool";
-        if (!global) fields >> k >> s >> p;
-        if (!fields) throw std::runtime_error(where + "bad pooling");
-        const int kh = global ? x.h : k, kw = global ? x.w : k;
-        y.c = x.c, y.h = (x.h + 2 * p - kh) / s + 1, y.w = (x.w + 2 * p - kw) / s + 1;
+      } else if (op.what == graph_op::kind::maxpool || op.what == graph_op::kind::avgpool) {
+        const bool global = op.what == graph_op::kind::avgpool;
         dnnl::pooling_forward::desc d(fwd, global ? dnnl::algorithm::pooling_avg_exclude_padding : dnnl::algorithm::pooling_max,
-                                      x.md, memory::desc(dims({1, y.c, y.h, y.w}), dt::f32, tag::any), dims({s, s}),
-                                      dims({kh, kw}), dims({p, p}), dims({p, p}));
+                                      x.md, memory::desc(dims({1, op.out.c, op.out.h, op.out.w}), dt::f32, tag::any),
+                                      dims({op.sh, op.sw}), dims({op.kh, op.kw}), dims({op.pt, op.pl}), dims({op.pb, op.pr}));
         dnnl::pooling_forward::primitive_desc pd(d, user_scratchpad(), eng_);
         y.md = pd.dst_desc();
         y.mem = keep(memory(y.md, eng_));
         add_step(dnnl::pooling_forward(pd), {{DNNL_ARG_SRC, x.mem}, {DNNL_ARG_DST, y.mem}}, pd.scratchpad_desc());
-      } else if (kind == "linear") {
-        int oc = 0;
-        fields >> oc;
-        if (!fields) throw std::runtime_error(where + "bad linear layer");
-        y.c = oc, y.h = y.w = 1;
-        const memory::dims wdims = dims({oc, x.c, x.h, x.w});
-        dnnl::inner_product_forward::desc d(fwd, memory::desc(dims({1, x.c, x.h, x.w}), dt::f32, tag::any),
+      } else {
+        const int oc = op.out_channels;
+        const memory::dims wdims = dims({oc, xs.c, xs.h, xs.w});
+        dnnl::inner_product_forward::desc d(fwd, memory::desc(dims({1, xs.c, xs.h, xs.w}), dt::f32, tag::any),
                                             memory::desc(wdims, dt::f32, tag::any), memory::desc(dims({oc}), dt::f32, tag::x),
                                             memory::desc(dims({1, oc}), dt::f32, tag::any));
         dnnl::inner_product_forward::primitive_desc pd(d, user_scratchpad(), eng_);
         memory in = reordered_to(x.mem, x.md, pd.src_desc());
-        const float* w = take(static_cast<std::size_t>(oc) * x.c * x.h * x.w);
+        const float* w = take(static_cast<std::size_t>(oc) * xs.c * xs.h * xs.w);
         memory wei = reordered_copy(memory::desc(wdims, dt::f32, tag::oihw), w, pd.weights_desc());
         memory b = reordered_copy(memory::desc(dims({oc}), dt::f32, tag::x), take(static_cast<std::size_t>(oc)), pd.bias_desc());
         y.md = pd.dst_desc();
         y.mem = keep(memory(y.md, eng_));
         add_step(dnnl::inner_product_forward(pd), {{DNNL_ARG_SRC, in}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_BIAS, b}, {DNNL_ARG_DST, y.mem}},
                  pd.scratchpad_desc());
-      } else {
-        throw std::runtime_error(where + "unknown operation '" + kind + "'");
       }
       t.push_back(y);
     }
     if (taken_ != folded_.size()) throw std::runtime_error(stem + ".folded.bin holds more weights than the graph reads");
     const tensor& last = t.back();
-    if (t.size() < 2 || last.c != 1000 || last.h != 1 || last.w != 1) throw std::runtime_error("the graph does not end in 1000 logits");
+    if (ops.empty() || ops.back().out.c != 1000 || ops.back().out.h != 1 || ops.back().out.w != 1)
+      throw std::runtime_error("the graph does not end in 1000 logits");
     finish(last.mem, last.md, memory::desc(dims({1, 1000}), dt::f32, tag::nc));
   }
 };
