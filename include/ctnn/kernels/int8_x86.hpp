@@ -1,8 +1,9 @@
 // ctnn/kernels/int8_x86.hpp: the int8 convolution as a matrix product on x86 (AVX2, AVX-512, VNNI), for
 // ctnn/kernels/conv_int8.hpp.
 //
-// Every output position's window is a row of K = kh kw C_in values in NHWC's order (a 1x1 window's pixel
-// converted whole, others gathered or read from a padded copy of the input); a register tile of R positions by up to 4 vectors of output channels
+// Every output position's window is a row of K = kh kw C_in values in NHWC's order (a 1x1 window's
+// pixel converted whole, others gathered or read from a padded copy of the input); a register tile of R
+// positions by up to 4 vectors of output channels
 // accumulates over K in steps of the instruction's depth, on weights packed as [K / depth][channel][depth]
 // (once by prepare_into into the layer's block, c.prepared, else per call on the stack):
 //   AVX-512 VNNI / AVX-VNNI  VPDPBUSD: 4 products per int32 lane, unsigned x signed bytes. The row is
@@ -165,7 +166,7 @@ struct requantizer {
   }
 
   // Every lane's multiplier shifts right and none left: value<true> leaves out both tests and what they
-  // guard, which a kernel decides once per layer (per vector they were a fifth of a pointwise tile's work).
+  // guard, which a kernel decides once per layer instead of testing twice per vector.
   bool plain() const { return all_right && !shifts_left; }
   vec value(vec acc) const { return plain() ? value<true>(acc) : value<false>(acc); }
 
@@ -180,7 +181,7 @@ struct requantizer {
 #endif
   }
   // With plain() only: acc requantized up to the clamp, + zero (|rounded| <= 2^30: no overflow). Four
-  // vectors of them are clamped as bytes once packed (store_four_clamped), 4x fewer instructions.
+  // vectors of them are clamped as bytes once packed (store_four_clamped): a quarter of the clamps.
   vec unclamped(vec acc) const {
 #if CTNN_INT8_WIDE
     return _mm512_add_epi32(rounded<true>(acc), zero);
@@ -251,30 +252,27 @@ inline void store_narrowed(vec v, std::int8_t* y, int n) {
   }
 }
 
-// Four vectors (int32 within int8) stored as 4 * lanes consecutive int8 at y: two saturating packs and one
-// permutation, one store (VPMOVDB to memory, one per vector, is slow on AMD's cores).
-inline void store_four(const vec* v, std::int8_t* y) {
+// Four vectors (int32) as 4 * lanes consecutive int8, saturated: two saturating packs and one
+// permutation (VPMOVDB to memory, one per vector, is slow on AMD's cores).
+inline vec packed_four(const vec* v) {
 #if CTNN_INT8_WIDE
   // Each 128-bit lane l of the packed bytes holds v[q][4 l, 4 l + 4) at dword q: gathered back in order.
   const vec bytes = _mm512_packs_epi16(_mm512_packs_epi32(v[0], v[1]), _mm512_packs_epi32(v[2], v[3]));
   const vec order = _mm512_set_epi32(15, 11, 7, 3, 14, 10, 6, 2, 13, 9, 5, 1, 12, 8, 4, 0);
-  _mm512_storeu_si512(y, _mm512_maskz_permutexvar_epi32(0xFFFF, order, bytes));
+  return _mm512_maskz_permutexvar_epi32(0xFFFF, order, bytes);
 #else
   const vec bytes = _mm256_packs_epi16(_mm256_packs_epi32(v[0], v[1]), _mm256_packs_epi32(v[2], v[3]));
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(y), _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
+  return _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 #endif
 }
-// The same from requantizer::unclamped's values, saturated to int8 by the packs, then clamped as bytes.
+// Four vectors (int32 within int8) stored at y.
+inline void store_four(const vec* v, std::int8_t* y) { store(y, packed_four(v)); }
+// The same from requantizer::unclamped's values, saturated by the packs, then clamped as bytes.
 inline void store_four_clamped(const vec* v, std::int8_t* y, const requantizer& q) {
 #if CTNN_INT8_WIDE
-  const vec bytes = _mm512_packs_epi16(_mm512_packs_epi32(v[0], v[1]), _mm512_packs_epi32(v[2], v[3]));
-  const vec order = _mm512_set_epi32(15, 11, 7, 3, 14, 10, 6, 2, 13, 9, 5, 1, 12, 8, 4, 0);
-  const vec ordered = _mm512_maskz_permutexvar_epi32(0xFFFF, order, bytes);
-  _mm512_storeu_si512(y, _mm512_min_epi8(_mm512_max_epi8(ordered, q.low_bytes), q.high_bytes));
+  store(y, _mm512_min_epi8(_mm512_max_epi8(packed_four(v), q.low_bytes), q.high_bytes));
 #else
-  const vec bytes = _mm256_packs_epi16(_mm256_packs_epi32(v[0], v[1]), _mm256_packs_epi32(v[2], v[3]));
-  const vec ordered = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(y), _mm256_min_epi8(_mm256_max_epi8(ordered, q.low_bytes), q.high_bytes));
+  store(y, _mm256_min_epi8(_mm256_max_epi8(packed_four(v), q.low_bytes), q.high_bytes));
 #endif
 }
 inline void store_two(const vec* v, std::int8_t* y) {
