@@ -335,9 +335,8 @@ struct gemm {
   static constexpr bool planar = Conv::out.d == 1;
   static constexpr count_t padded_row = count_t{Conv::padded.w} * Conv::in.c;  // elements of one copied row
   static constexpr count_t band_bytes = 24 * 1024;
-  static constexpr count_t input_rows_for(index_t output_rows) {
-    return count_t{output_rows - 1} * Conv::k.stride[1] + count_t{Conv::k.kernel[1] - 1} * Conv::k.dilation[1] + 1;
-  }
+  // (The input rows `output_rows` output rows read: conv_int8.hpp's covered.)
+  static constexpr count_t input_rows_for(index_t output_rows) { return static_cast<count_t>(Conv::covered(1, output_rows)); }
   // Output rows per band: at least one; more while they fit, preferring a count whose positions are whole
   // tiles (W3's 56-wide rows by threes), so that only the map's last tile is partial.
   static constexpr index_t band = [] {
@@ -789,9 +788,8 @@ struct depthwise {
     // 24 KiB, as the rows reach them: no window at a border then (the border's outputs, 4% of W4's, took
     // a fifth of the layer one tap at a time).
     static constexpr count_t row_elements = count_t{dims.w} * dims.c;
-    static constexpr count_t input_rows_for(index_t output_rows) {
-      return count_t{output_rows - 1} * Conv::k.stride[1] + count_t{Conv::k.kernel[1] - 1} * Conv::k.dilation[1] + 1;
-    }
+    // (The input rows `output_rows` output rows read: conv_int8.hpp's covered.)
+    static constexpr count_t input_rows_for(index_t output_rows) { return static_cast<count_t>(Conv::covered(1, output_rows)); }
     static constexpr count_t band_bytes = 24 * 1024;
     static constexpr index_t band = [] {
       index_t b = 1;
