@@ -53,7 +53,7 @@ TEST(Int8Kernels, RequantizeFastIsRequantize) {
   }
   for (int i = 0; i < 1000000; ++i) {
     const fixed_multiplier fm{static_cast<std::int32_t>((1u << 30) + gen() % (1u << 30)), static_cast<int>(gen() % 39) - 31};
-    const std::int32_t acc = static_cast<std::int32_t>(gen()) >> (gen() % 32);
+    const std::int32_t acc = static_cast<std::int32_t>(gen()) >> (1 + gen() % 31);
     const output_stage stage{static_cast<std::int32_t>(gen() % 256) - 128, -128 + static_cast<std::int32_t>(gen() % 10), 127};
     ASSERT_EQ(requantize_fast(acc, fm, stage), requantize(acc, fm, stage)) << acc << " " << fm.multiplier << " " << fm.shift;
     ++checked;
@@ -62,17 +62,18 @@ TEST(Int8Kernels, RequantizeFastIsRequantize) {
 }
 
 // requantize_short (the Cortex-M4/M7's requantization, here in portable C++; embedded/int8_kernels.cpp runs
-// the QADD / SMMULR / SSAT one on the boards) wherever requantizes_short allows it, with each choice of
-// the bounds it compares: accumulators whose doubling saturates included.
+// the SMMLAR / SSAT one on the boards) wherever requantizes_short allows it, with each choice of
+// the bounds it compares, up to the accumulators' bound.
 TEST(Int8Kernels, RequantizeShortIsRequantize) {
   std::mt19937 gen(2028);
-  const std::int32_t edges[] = {0, 1, -1, 127, -128, (1 << 30) - 1, 1 << 30, -(1 << 30), -(1 << 30) - 1, INT32_MAX, INT32_MIN};
+  // (|acc| < 2^30: what requantizes_short allows a layer's accumulators)
+  const std::int32_t edges[] = {0, 1, -1, 127, -128, (1 << 30) - 1, -(1 << 30) + 1, 1 << 29, -(1 << 29), 1 << 20, -(1 << 20)};
   int checked = 0;
   for (int i = 0; i < 2000000; ++i) {
-    const fixed_multiplier m{i % 97 == 0 ? 0 : static_cast<std::int32_t>((1u << 30) + gen() % (1u << 30)),
-                             -1 - static_cast<int>(gen() % 20)};
+    const std::int32_t multiplier = i % 89 == 0 ? INT32_MAX : (i % 83 == 0 ? 1 << 30 : static_cast<std::int32_t>((1u << 30) + gen() % (1u << 30)));
+    const fixed_multiplier m{multiplier, -1 - static_cast<int>(gen() % 20)};
     ASSERT_TRUE(requantizes_short(m));
-    const std::int32_t acc = i % 8 == 0 ? edges[gen() % std::size(edges)] : static_cast<std::int32_t>(gen()) >> (gen() % 32);
+    const std::int32_t acc = i % 8 == 0 ? edges[gen() % std::size(edges)] : static_cast<std::int32_t>(gen()) >> (1 + gen() % 31);
     const std::int32_t zero = static_cast<std::int32_t>(gen() % 256) - 128;
     const output_stage both{zero, -128 + static_cast<std::int32_t>(gen() % 200), 127 - static_cast<std::int32_t>(gen() % 50)};
     const output_stage low{zero, both.low, 127}, none{zero, -128, 127};
@@ -89,6 +90,15 @@ TEST(Int8Kernels, RequantizeShortIsRequantize) {
   EXPECT_FALSE(requantizes_short(fixed_multiplier{1 << 30, 0}));    // no right shift
   EXPECT_FALSE(requantizes_short(fixed_multiplier{1 << 30, -21}));  // a shift past 20
   EXPECT_FALSE(requantizes_short(fixed_multiplier{1 << 29, -3}));   // not normalized
+  EXPECT_FALSE(requantizes_short(fixed_multiplier{0, -3}));         // 2 m - 2^32 is not an int32
+  // A layer: its accumulators within 2^30, kernel biases and 40 products of at most 2^14.
+  const fixed_multiplier ms[2] = {{1 << 30, -3}, {INT32_MAX, -20}};
+  const std::int32_t room = (1 << 30) - 40 * 128 * 128;
+  const std::int32_t fits[2] = {room - 1, -(room - 1)}, too_large[2] = {0, room}, too_small[2] = {-room, 0};
+  EXPECT_TRUE(requantizes_short(ms, fits, 2, 40));
+  EXPECT_FALSE(requantizes_short(ms, too_large, 2, 40));
+  EXPECT_FALSE(requantizes_short(ms, too_small, 2, 40));
+  EXPECT_FALSE(requantizes_short(ms, fits, 2, 41));
 }
 
 #if CTNN_INT8_X86
@@ -112,7 +122,7 @@ TEST(Int8Kernels, X86RequantizerIsRequantize) {
                                       : -1 - static_cast<int>(gen() % 31);
       const std::int32_t multiplier = gen() % 16 == 0 ? 1 << 30 : static_cast<std::int32_t>((1u << 30) + gen() % (1u << 30));
       m[i] = {multiplier, shift};
-      acc[i] = gen() % 8 == 0 ? edges[gen() % std::size(edges)] : static_cast<std::int32_t>(gen()) >> (gen() % 32);
+      acc[i] = gen() % 8 == 0 ? edges[gen() % std::size(edges)] : static_cast<std::int32_t>(gen()) >> (1 + gen() % 31);
     }
     const std::int32_t zero = static_cast<std::int32_t>(gen() % 256) - 128;
     const bool ends = round % 5 < 2;  // the int8 range's ends, or (ReLU's) the zero point and the top
