@@ -406,32 +406,40 @@ inline void depthwise_three_by_three_plane(const three_wide_row& args) {
       ".if \\bottom\n\t.if \\word == 0\n\tsmlad r2, r10, \\wpb, \\in_b\n\t.else\n\tsmlabb r2, \\wsb, r10, r2\n\t.endif\n\t.endif\n\t"
       ".endr\n\t"
       ".endm\n\t"
+      // One output row (two = 0) or two (two = 1) across the columns, two at a time, then an odd one.
+      ".macro ctnn_dw_pass two\n\t"
+      ".set ctnn_x, 0\n\t"
+      ".rept %c[pairs_w]\n\t"
+      CTNN_TOP_BOTTOM("ctnn_x", "1", "0", "r4", "r5", "lr", "lr", "r4", "r5", "lr", "lr")
+      CTNN_TOP_BOTTOM("ctnn_x+%c[p]", "1", "\\two", "r6", "r7", "r0", "r1", "r4", "r5", "lr", "lr")
+      CTNN_TOP_BOTTOM("ctnn_x+2*%c[p]", "1", "\\two", "r8", "r9", "r0", "r1", "r6", "r7", "r2", "r3")
+      ".if \\two\n\t"
+      CTNN_TOP_BOTTOM("ctnn_x+3*%c[p]", "0", "1", "r8", "r9", "r0", "r1", "r8", "r9", "r2", "r3")
+      "strd r2, r3, [r11, #(4 * %c[ow])]\n\t"
+      ".endif\n\t"
+      "strd r0, r1, [r11], #8\n\t"
+      ".set ctnn_x, ctnn_x + 4 * %c[sx]\n\t"
+      ".endr\n\t"
+      ".if %c[odd_w]\n\t"
+      CTNN_TOP_BOTTOM_1("ctnn_x", "1", "0", "r4", "r5", "lr", "r4", "r5", "lr")
+      CTNN_TOP_BOTTOM_1("ctnn_x+%c[p]", "1", "\\two", "r6", "r7", "r0", "r4", "r5", "lr")
+      CTNN_TOP_BOTTOM_1("ctnn_x+2*%c[p]", "1", "\\two", "r8", "r9", "r0", "r6", "r7", "r2")
+      ".if \\two\n\t"
+      CTNN_TOP_BOTTOM_1("ctnn_x+3*%c[p]", "0", "1", "r8", "r9", "r0", "r8", "r9", "r2")
+      "str r2, [r11, #(4 * %c[ow])]\n\t"
+      ".endif\n\t"
+      "str r0, [r11], #4\n\t"
+      ".endif\n\t"
+      ".endm\n\t"
       "push {r4-r11}\n\t"
       "ldm %[args], {r4-r9, r11, r12, lr}\n\t"
       ".if %c[pairs_h] > 0\n\t"
       "mov r10, #%c[pairs_h]\n\t"
       "push {r10}\n\t"
       "1:\n\t"
-      ".set ctnn_x, 0\n\t"
-      ".rept %c[pairs_w]\n\t"
-      CTNN_TOP_BOTTOM("ctnn_x", "1", "0", "r4", "r5", "lr", "lr", "r4", "r5", "lr", "lr")
-      CTNN_TOP_BOTTOM("ctnn_x+%c[p]", "1", "1", "r6", "r7", "r0", "r1", "r4", "r5", "lr", "lr")
-      CTNN_TOP_BOTTOM("ctnn_x+2*%c[p]", "1", "1", "r8", "r9", "r0", "r1", "r6", "r7", "r2", "r3")
-      CTNN_TOP_BOTTOM("ctnn_x+3*%c[p]", "0", "1", "r8", "r9", "r0", "r1", "r8", "r9", "r2", "r3")
-      "strd r0, r1, [r11], #8\n\t"
-      "strd r2, r3, [r11, #(4 * %c[ow] - 8)]\n\t"
-      ".set ctnn_x, ctnn_x + 4 * %c[sx]\n\t"
-      ".endr\n\t"
-      ".if %c[odd_w]\n\t"
-      CTNN_TOP_BOTTOM_1("ctnn_x", "1", "0", "r4", "r5", "lr", "r4", "r5", "lr")
-      CTNN_TOP_BOTTOM_1("ctnn_x+%c[p]", "1", "1", "r6", "r7", "r0", "r4", "r5", "lr")
-      CTNN_TOP_BOTTOM_1("ctnn_x+2*%c[p]", "1", "1", "r8", "r9", "r0", "r6", "r7", "r2")
-      CTNN_TOP_BOTTOM_1("ctnn_x+3*%c[p]", "0", "1", "r8", "r9", "r0", "r8", "r9", "r2")
-      "str r0, [r11], #4\n\t"
-      "str r2, [r11, #(4 * %c[ow] - 4)]\n\t"
-      ".endif\n\t"
+      "ctnn_dw_pass 1\n\t"
       "add r12, r12, #(2 * %c[p])\n\t"
-      "add r11, r11, #(4 * %c[ow])\n\t"
+      "add r11, r11, #(4 * %c[ow])\n\t"  // (past the second row)
       "ldr r10, [sp]\n\t"
       "subs r10, r10, #1\n\t"
       "str r10, [sp]\n\t"
@@ -439,22 +447,10 @@ inline void depthwise_three_by_three_plane(const three_wide_row& args) {
       "add sp, sp, #4\n\t"
       ".endif\n\t"
       ".if %c[odd_h]\n\t"
-      ".set ctnn_x, 0\n\t"
-      ".rept %c[pairs_w]\n\t"
-      CTNN_TOP_BOTTOM("ctnn_x", "1", "0", "r4", "r5", "lr", "lr", "r4", "r5", "lr", "lr")
-      CTNN_TOP_BOTTOM("ctnn_x+%c[p]", "1", "0", "r6", "r7", "r0", "r1", "r4", "r5", "lr", "lr")
-      CTNN_TOP_BOTTOM("ctnn_x+2*%c[p]", "1", "0", "r8", "r9", "r0", "r1", "r4", "r5", "lr", "lr")
-      "strd r0, r1, [r11], #8\n\t"
-      ".set ctnn_x, ctnn_x + 4 * %c[sx]\n\t"
-      ".endr\n\t"
-      ".if %c[odd_w]\n\t"
-      CTNN_TOP_BOTTOM_1("ctnn_x", "1", "0", "r4", "r5", "lr", "r4", "r5", "lr")
-      CTNN_TOP_BOTTOM_1("ctnn_x+%c[p]", "1", "0", "r6", "r7", "r0", "r4", "r5", "lr")
-      CTNN_TOP_BOTTOM_1("ctnn_x+2*%c[p]", "1", "0", "r8", "r9", "r0", "r4", "r5", "lr")
-      "str r0, [r11]\n\t"
-      ".endif\n\t"
+      "ctnn_dw_pass 0\n\t"
       ".endif\n\t"
       "pop {r4-r11}\n\t"
+      ".purgem ctnn_dw_pass\n\t"
       ".purgem ctnn_dw_row1\n\t"
       ".purgem ctnn_dw_row2\n\t"
       ".purgem ctnn_dw_mac"
