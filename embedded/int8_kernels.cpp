@@ -284,6 +284,7 @@ int main() {
   // the asm, and (LeNet's conv2, rows of 4k + 2) here.
   check_layer<conv2d<9, 1>, nhwc_input<120, 12, 12>, relu>("pointwise 120->9, requantized in the asm", 20, {.output_zero = -128});
   check_layer<conv2d<16, 5>, nhwc_input<6, 14, 14>>("5x5 as LeNet's conv2", 21);
+  check_layer<conv2d<40, 5>, nhwc_input<6, 14, 14>>("5x5 40 channels, int8 weights, pairs in chunks of 8", 22);
   // Blocks of widened weights with an odd last channel, rows gathered at the border.
   check_layer<conv2d<33, 3, pad<1>>, nhwc_input<8, 12, 9>>("3x3 33 channels, widened in blocks", 19);
   check_layer<conv2d<1, 1, pad<1>>, nhwc_input<2, 3, 3>>("1x1 padded", 17);

@@ -360,7 +360,7 @@ struct int8_nhwc_conv {
     constexpr index_t positions = out.d * out.h * out.w;
     constexpr index_t block = widened_channels > 0 ? widened_channels : out.c;
     alignas(4) std::int8_t gathered[direct || padded_copy_dsp ? 1 : row];
-    alignas(4) std::int16_t rows[three_rows ? 3 : 2][pitch];  // (three at a time, then two)
+    alignas(4) std::int16_t rows[three_rows ? 3 : 2][pitch];  // (three positions at a time, or two)
     alignas(4) std::uint32_t widened[widened_channels > 0 ? widened_channels / 2 : 1][widened_channels > 0 ? row4 : 1];  // per pair
     // The asm requantizes too where the short way needs no bound compared and the row is whole steps.
     constexpr bool fusable = three_rows && row % 4 == 0 && !clamps_high<A> && 12 * count_t{block} <= 768;
@@ -385,8 +385,8 @@ struct int8_nhwc_conv {
           std::int8_t* y = c.y + p * out.c;
           for (index_t at = first; at < pairs_end; at += 2 * pairs_at_once)
             three_by_pairs<A>(rows, at, pairs_end - at < 2 * pairs_at_once ? (pairs_end - at) / 2 : pairs_at_once,
-                              widened[(at - first) / 2], fused ? constants + (at - first) : nullptr, c, stage, short_ok,
-                              low_free, y);
+                              widened_channels > 0 ? widened[(at - first) / 2] : nullptr,
+                              fused ? constants + (at - first) : nullptr, c, stage, short_ok, low_free, y);
           if constexpr (out.c % 2 != 0) {
             if (pairs_end < end) {
               two_by<1, A>(rows[0], rows[1], pairs_end, c, stage, short_ok, y, y + out.c);
