@@ -327,8 +327,8 @@ int main() {
   check_layer<linear<17, no_bias>, input<120>::with<nhwc>>("linear without bias", 44);
   check_global_average<64, 25, 5>("global average as DS-CNN's", 61);
   check_global_average<8, 20, 30>("global average, 600 pixels", 62);
-  check_global_average<4, 17, 30>("global average, 510 pixels of -128", 63, -128);
-  check_global_average<4, 16, 16>("global average, 256 pixels of 127", 64, 127);
+  check_global_average<8, 17, 30>("global average, 510 pixels of -128", 63, -128);
+  check_global_average<8, 16, 16>("global average, 256 pixels of 127", 64, 127);
   check_global_average<6, 3, 3>("global average, 6 channels", 65);
   check_float_layers();
   (semihosting::line() << "int8 kernels: " << (failures == 0 ? "ok" : "WRONG OUTPUT") << ", " << failures

@@ -330,18 +330,26 @@ template <class Node, layout L, activation_params A>
 constexpr void run_int8(const adaptive_pool_params& p, const int8_call& c) {
   run_plain<Node, L>(p, c.x, c.x, c.y, c.in.zero_point);
 }
-#if CTNN_INT8_DSP
-// Cortex-M4/M7: an NHWC average over every pixel, four channels a word, SXTAB16 adding channels 0 and 2,
-// and 1 and 3, into 16-bit halves (three instructions for four elements), moved to int32 every 255 pixels
-// (255 x 128 fits in 16 bits); the zero point taken out once (count x z) instead of from every element.
+#if CTNN_INT8_DSP || CTNN_INT8_HELIUM
+// Microcontrollers: an NHWC average over every pixel, Lanes channels at a time summed into 16-bit lanes
+// (Cortex-M4/M7: SXTAB16 adding a word's channels 0 and 2, and 1 and 3, three instructions for four
+// elements; M55: VLDRB.S16 widening eight channels and an add), moved to int32 every 255 pixels (255 x 128
+// fits in 16 bits); the zero point taken out once (count x z) instead of from every element.
 template <shape In>
-void global_average_dsp(const std::int8_t* x, std::int8_t* y, std::int32_t zero) {
+void global_average_small_lanes(const std::int8_t* x, std::int8_t* y, std::int32_t zero) {
   constexpr dims4 in = dims_of(In);
   constexpr count_t pixels = in.spatial_size();
-  for (index_t c = 0; c < in.c; c += 4) {
-    std::int32_t sum[4] = {};
+  constexpr index_t lanes = CTNN_INT8_HELIUM ? 8 : 4;
+  for (index_t c = 0; c < in.c; c += lanes) {
+    std::int32_t sum[lanes] = {};
     for (count_t first = 0; first < pixels; first += 255) {
       const count_t end = first + 255 < pixels ? first + 255 : pixels;
+#if CTNN_INT8_HELIUM
+      typedef short int16_lanes __attribute__((vector_size(16)));
+      int16_lanes sums = {};
+      for (count_t p = first; p < end; ++p) sums += __builtin_mve_vldrbq_sv8hi(const_cast<signed char*>(x + p * in.c + c));
+      for (int j = 0; j < lanes; ++j) sum[j] += sums[j];
+#else
       std::uint32_t even = 0, odd = 0;
 #pragma GCC unroll 5
       for (count_t p = first; p < end; ++p) {
@@ -353,19 +361,20 @@ void global_average_dsp(const std::int8_t* x, std::int8_t* y, std::int32_t zero)
       sum[1] += static_cast<std::int16_t>(odd);
       sum[2] += static_cast<std::int16_t>(even >> 16);
       sum[3] += static_cast<std::int16_t>(odd >> 16);
+#endif
     }
-    for (int j = 0; j < 4; ++j)
+    for (index_t j = 0; j < lanes; ++j)
       y[c + j] = mean_of<std::int8_t>(sum[j] - static_cast<std::int32_t>(pixels) * zero, pixels, zero);
   }
 }
 #endif
 template <class Node, layout L, activation_params A>
 constexpr void run_int8(const global_pool_params& p, const int8_call& c) {
-#if CTNN_INT8_DSP
+#if CTNN_INT8_DSP || CTNN_INT8_HELIUM
   constexpr dims4 in = dims_of(Node::input_shape);
-  if constexpr (L == layout::nhwc && in.c % 4 == 0 && in.spatial_size() < (count_t{1} << 23))
+  if constexpr (L == layout::nhwc && in.c % (CTNN_INT8_HELIUM ? 8 : 4) == 0 && in.spatial_size() < (count_t{1} << 23))
     if (!std::is_constant_evaluated() && p.kind == pool_kind::average)
-      return global_average_dsp<Node::input_shape>(c.x, c.y, c.in.zero_point);
+      return global_average_small_lanes<Node::input_shape>(c.x, c.y, c.in.zero_point);
 #endif
   (void)p;
   global_pool_forward<Node::type::params, Node::input_shape, L>(c.x, c.y, c.in.zero_point);
