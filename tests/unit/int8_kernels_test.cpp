@@ -111,7 +111,7 @@ TEST(Int8Kernels, X86RequantizerIsRequantize) {
   using x86_int8::lanes;
   std::mt19937 gen(2027);
   const std::int32_t edges[] = {0, 1, -1, 3, -3, 127, -128, 1 << 20, -(1 << 20), INT32_MAX, INT32_MIN, (1 << 30) + 1, -(1 << 30) - 1};
-  int checked = 0;
+  int checked = 0, once_rounds = 0;
   for (int round = 0; round < 300000; ++round) {
     fixed_multiplier m[lanes];
     alignas(64) std::int32_t acc[lanes];
@@ -135,8 +135,57 @@ TEST(Int8Kernels, X86RequantizerIsRequantize) {
     for (int i = 0; i < n; ++i, ++checked)
       ASSERT_EQ(y[i], requantize(acc[i], m[i], stage)) << acc[i] << " " << m[i].multiplier << " " << m[i].shift;
     for (int i = n; i <= lanes; ++i) ASSERT_EQ(y[i], 77) << "written past n = " << n;
+    // The single rounding where every lane shifts right by 1 to 22 and the clamp's low end is at or
+    // above the zero point: value's and, four vectors at once, the packed bytes clamped.
+    const x86_int8::requantizer rq(m, n, stage);
+    bool once = stage.low >= stage.zero_point;
+    for (int i = 0; i < n; ++i) once = once && m[i].shift < 0 && m[i].shift >= -22;
+    ASSERT_EQ(rq.kind() == x86_int8::single_rounding, once);
+    if (!once) continue;
+    ++once_rounds;
+    x86_int8::store_narrowed(rq.value<x86_int8::single_rounding>(x86_int8::load(acc)), y, n);
+    for (int i = 0; i < n; ++i) ASSERT_EQ(y[i], requantize(acc[i], m[i], stage)) << acc[i] << " " << m[i].multiplier << " " << m[i].shift;
+    const x86_int8::vec four[4] = {rq.unclamped<x86_int8::single_rounding>(x86_int8::load(acc)),
+                                   rq.unclamped<x86_int8::single_rounding>(x86_int8::load(acc)),
+                                   rq.unclamped<x86_int8::single_rounding>(x86_int8::load(acc)),
+                                   rq.unclamped<x86_int8::single_rounding>(x86_int8::load(acc))};
+    std::int8_t bytes[4 * lanes];
+    x86_int8::store_four_clamped(four, bytes, rq);
+    for (int v = 0; v < 4; ++v)
+      for (int i = 0; i < n; ++i) ASSERT_EQ(bytes[v * lanes + i], requantize(acc[i], m[i], stage)) << acc[i] << " " << m[i].shift;
   }
   EXPECT_GT(checked, 1000000);
+  EXPECT_GT(once_rounds, 10000);
+}
+
+// Ties of the rounding shift (h = k 2^e + 2^(e-1), from m = 2^30: h = floor((acc + 1) / 2)) and their
+// neighbours, every e the single rounding takes, under ReLU's clamp and the full range's with the zero
+// point at -128: the single rounding's integers are requantize's.
+TEST(Int8Kernels, X86SingleRoundingTies) {
+  using x86_int8::lanes;
+  int checked = 0;
+  for (int e = 1; e <= 22; ++e) {
+    for (const output_stage stage : {output_stage{-5, -5, 127}, output_stage{-128, -128, 127}, output_stage{20, 20, 90}}) {
+      for (std::int64_t k = 0; k < 64; k += lanes / 8) {
+        fixed_multiplier m[lanes];
+        alignas(64) std::int32_t acc[lanes];
+        for (int i = 0; i < lanes; ++i) {
+          // (Each offset from the tie in an even lane and in an odd one.)
+          const int offsets[] = {-2, 0, 1, 2};
+          const std::int64_t h = (k + i / 8) * (std::int64_t{1} << e) + (std::int64_t{1} << (e - 1));
+          const std::int64_t a = 2 * h - 1 + offsets[i / 2 % 4];
+          acc[i] = static_cast<std::int32_t>(a < INT32_MAX ? a : INT32_MAX);
+          m[i] = {1 << 30, -e};
+        }
+        const x86_int8::requantizer rq(m, lanes, stage);
+        ASSERT_EQ(rq.kind(), x86_int8::single_rounding);
+        std::int8_t y[lanes];
+        x86_int8::store_narrowed(rq.value<x86_int8::single_rounding>(x86_int8::load(acc)), y, lanes);
+        for (int i = 0; i < lanes; ++i, ++checked) ASSERT_EQ(y[i], requantize(acc[i], m[i], stage)) << acc[i] << " e " << e;
+      }
+    }
+  }
+  EXPECT_GT(checked, 1000);
 }
 #endif
 
@@ -248,11 +297,13 @@ using x86_kernel = x86_int8_conv<Layer::params, sequential<Input, Layer>::input_
 #if CTNN_INT8_X86 && CTNN_INT8_DOT == 4 && defined(__clang__)
 // Which of the cases below VNNI's kernel copies in bands (built by clang), and how many output rows a
 // band holds.
-static_assert(x86_kernel<conv2d<16, 3, pad<1>>, nhwc_input<64, 22, 60>>::banded);
-static_assert(x86_kernel<conv2d<16, 3, pad<1>>, nhwc_input<64, 22, 60>>::band == 4);
-static_assert(x86_kernel<conv2d<8, 3, stride<2>, pad<1>>, nhwc_input<96, 13, 70>>::band == 1);
-static_assert(x86_kernel<conv2d<12, kernel<2, 3>>, nhwc_input<32, 30, 100>>::band == 6);
-static_assert(!x86_kernel<conv2d<4, 3, pad<1>>, nhwc_input<256, 8, 40>>::windowed);
+template <class Layer, class Input>
+using vnni_kernel = x86_int8::gemm<int8_nhwc_conv<Layer::params, sequential<Input, Layer>::input_shape>>;
+static_assert(vnni_kernel<conv2d<16, 3, pad<1>>, nhwc_input<64, 22, 60>>::banded);
+static_assert(vnni_kernel<conv2d<16, 3, pad<1>>, nhwc_input<64, 22, 60>>::band == 4);
+static_assert(vnni_kernel<conv2d<8, 3, stride<2>, pad<1>>, nhwc_input<96, 13, 70>>::band == 1);
+static_assert(vnni_kernel<conv2d<12, kernel<2, 3>>, nhwc_input<32, 30, 100>>::band == 6);
+static_assert(!vnni_kernel<conv2d<4, 3, pad<1>>, nhwc_input<256, 8, 40>>::windowed);
 #endif
 
 TEST(Int8Kernels, WindowsFromAPaddedCopy) {
@@ -267,6 +318,42 @@ TEST(Int8Kernels, WindowsFromAPaddedCopy) {
   check_layer<conv2d<8, 3, stride<2>, pad<1>>, nhwc_input<96, 13, 70>>(86);
   check_layer<conv2d<12, kernel<2, 3>>, nhwc_input<32, 30, 100>>(87);
   check_layer<conv2d<4, 3, pad<1>>, nhwc_input<256, 8, 40>>(88);
+}
+
+// The matrix product on AMX tiles (ctnn/kernels/int8_amx.hpp, where the build and the CPU have AMX-INT8;
+// elsewhere the same layers run int8_x86.hpp's or the portable kernels): rows read from the padded copy
+// along output rows (tiles of 15 and of 13 positions, stride 2, maps copied in bands), gathered rows whose
+// K (27) is padded to a chunk of 64 (short runs at the border spill past it), a 1x1's pixels converted
+// at once or row by row (20 and 4 channels: 8 bytes converted past a short row), fewer positions than a
+// tile, an odd count of tiles (the last pair one tile), a second block of channels of three vectors, the
+// last partial; under ReLU (the single rounding), without a clamp, and with multipliers above 1.
+#if CTNN_INT8_AMX
+template <class Layer, class Input>
+using amx_kernel = x86_int8::amx<int8_nhwc_conv<Layer::params, sequential<Input, Layer>::input_shape>>;
+static_assert(std::is_same_v<x86_kernel<conv2d<64, 3, pad<1>>, nhwc_input<64, 7, 30>>, amx_kernel<conv2d<64, 3, pad<1>>, nhwc_input<64, 7, 30>>>);
+static_assert(amx_kernel<conv2d<64, 3, pad<1>>, nhwc_input<64, 7, 30>>::windowed);
+static_assert(amx_kernel<conv2d<64, 3, pad<1>>, nhwc_input<64, 7, 30>>::tile_rows == 15);
+static_assert(amx_kernel<conv2d<100, 3, pad<1>>, nhwc_input<64, 5, 13>>::tile_rows == 13);
+static_assert(amx_kernel<conv2d<48, 3, stride<2>, pad<1>>, nhwc_input<64, 20, 30>>::row_stride == 128);
+static_assert(amx_kernel<conv2d<16, 3, pad<1>>, nhwc_input<64, 40, 100>>::band == 5);
+static_assert(!amx_kernel<conv2d<20, 3, pad<1>>, nhwc_input<3, 9, 9>>::windowed);
+static_assert(amx_kernel<conv2d<20, 3, pad<1>>, nhwc_input<3, 9, 9>>::row_bytes == 64);
+static_assert(amx_kernel<conv2d<16, 1>, nhwc_input<4, 3, 3>>::tile_rows == 9);
+#endif
+
+TEST(Int8Kernels, MatrixProductOnTiles) {
+  using relu_after = conv2d<64, 3, pad<1>>;
+  check_layer<relu_after, nhwc_input<64, 7, 30>, relu::params, sequential<nhwc_input<64, 7, 30>, relu_after, relu>>(91);
+  check_layer<conv2d<64, 3, pad<1>>, nhwc_input<64, 7, 30>>(92);
+  check_layer<conv2d<100, 3, pad<1>>, nhwc_input<64, 5, 13>>(93);
+  check_layer<conv2d<48, 3, stride<2>, pad<1>>, nhwc_input<64, 20, 30>>(94, true);
+  check_layer<conv2d<16, 3, pad<1>>, nhwc_input<64, 40, 100>>(95);
+  using gathered = conv2d<20, 3, pad<1>>;
+  check_layer<gathered, nhwc_input<3, 9, 9>, relu::params, sequential<nhwc_input<3, 9, 9>, gathered, relu>>(96);
+  check_layer<conv2d<64, 1>, nhwc_input<64, 9, 9>>(97);
+  check_layer<conv2d<33, 1>, nhwc_input<20, 5, 7>>(98);
+  check_layer<conv2d<16, 1>, nhwc_input<4, 3, 3>>(99);
+  check_layer<conv2d<64, 1, stride<2>>, nhwc_input<128, 9, 9>>(100, true);
 }
 
 TEST(Int8Kernels, DepthwiseConvolutions) {

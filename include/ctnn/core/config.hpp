@@ -79,7 +79,17 @@
 #define CTNN_INT8_DOT 0
 #endif
 
+// AMX's tiles for the int8 matrix product (ctnn/kernels/int8_amx.hpp): 1 where the compiler targets
+// AMX-INT8 beside AVX-512 VNNI at 512 bits, on Linux (which lends a process the tiles on request), else 0.
+// Part of the namespace's name too ("_tiles"): the prepared blocks of its layers differ.
+#if CTNN_INT8_DOT == 4 && CTNN_VECTOR_BYTES == 64 && defined(__AVX512BW__) && defined(__AVX512VL__) && \
+    defined(__AMX_TILE__) && defined(__AMX_INT8__) && defined(__linux__)
+#define CTNN_INT8_TILES 1
+#define CTNN_CONFIG_NAME_IMPL(v, r, f, g, i) target_v##v##_r##r##_f##f##_g##g##_i##i##_tiles
+#else
+#define CTNN_INT8_TILES 0
 #define CTNN_CONFIG_NAME_IMPL(v, r, f, g, i) target_v##v##_r##r##_f##f##_g##g##_i##i
+#endif
 #define CTNN_CONFIG_NAME_EXPAND(v, r, f, g, i) CTNN_CONFIG_NAME_IMPL(v, r, f, g, i)
 #define CTNN_CONFIG_NAMESPACE \
   CTNN_CONFIG_NAME_EXPAND(CTNN_VECTOR_BYTES, CTNN_VECTOR_REGISTERS, CTNN_FUSION_MAX_CHANNELS, CTNN_GNU_VECTORS, CTNN_INT8_DOT)

@@ -10,7 +10,8 @@
 // Then requantize_fast (four lanes at a time on Helium; requantize_short on the M4/M7). The integers are
 // the reference's (conv_forward_int8) bit for bit, which every other case runs, and so does a layer whose
 // gathered row or transposed weights would take more than int8_stack_bytes of stack. On x86 with AVX2 the
-// NHWC convolutions and depthwise ones run ctnn/kernels/int8_x86.hpp's kernels instead.
+// NHWC convolutions and depthwise ones run ctnn/kernels/int8_x86.hpp's kernels instead (the matrix product
+// on AMX tiles where the CPU has them: ctnn/kernels/int8_amx.hpp).
 #pragma once
 
 #include <array>
@@ -21,7 +22,7 @@
 
 #include "ctnn/kernels/conv.hpp"
 #include "ctnn/kernels/int8_dot.hpp"
-#include "ctnn/kernels/int8_x86.hpp"
+#include "ctnn/kernels/int8_amx.hpp"
 
 CTNN_BEGIN_CONFIG
 
@@ -682,9 +683,14 @@ struct x86_int8_conv_of {
   using winograd = x86_int8::winograd<fast>;
   using gemm = x86_int8::gemm<fast>;
   using depthwise = x86_int8::depthwise<fast>;
+#if CTNN_INT8_AMX
+  using matrix_product = std::conditional_t<x86_int8::amx<fast>::fits, x86_int8::amx<fast>, gemm>;
+#else
+  using matrix_product = gemm;
+#endif
   using type = std::conditional_t<
       L == layout::nhwc && winograd::fits, winograd,
-      std::conditional_t<L == layout::nhwc && fast::ungrouped && gemm::fits, gemm,
+      std::conditional_t<L == layout::nhwc && fast::ungrouped && gemm::fits, matrix_product,
                          std::conditional_t<L == layout::nhwc && fast::one_channel_per_group && depthwise::fits, depthwise, void>>>;
 #else
   using type = void;

@@ -127,10 +127,19 @@ const std::byte* packed_block(const int8_call& c, std::byte* own) {
 // requantize_fast(acc, m, stage) for a vector of channels: the saturating left shift where a multiplier
 // has one, the 64-bit products of even and odd lanes apart (VPMULDQ), the rounding right shift, the
 // clamp into [low - zero, high - zero] (which is the saturated zero + h clamped into [low, high]), + zero.
+// Where no lane shifts left and results below the zero point are clamped (ReLU's outputs, and any whose
+// zero point is the range's low end), the two roundings are one: for h = floor((acc m + 2^30) / 2^31) >= 0
+// (the others clamp), floor((h + 2^(e-1)) / 2^e) = floor((acc m + 2^30 + 2^(30+e)) / 2^(31+e)), a 64-bit
+// add of a per-channel constant and a shift per lane instead of seven steps (requantize_once).
+enum requantization : int { general_shifts = 0, right_shifts = 1, single_rounding = 2 };
+
 struct requantizer {
   vec multiplier, multiplier_odd, left, right_minus_one, shifted, low, high, zero, low_bytes, high_bytes;
+  vec once_add, once_add_odd, once_shift, once_shift_odd;  // (single_rounding's, per 64-bit lane)
+  vec low_output, high_output;                            // (the clamp's bounds, the zero point included)
   bool shifts_left = false;  // some multiplier's shift > 0: the accumulator is shifted left, saturated, first
   bool all_right = true;     // every multiplier shifts right (the usual case): no lane keeps h as it is
+  bool negatives_clamped = false;  // the clamp's low end is at or above the zero point
 
   requantizer() = default;
   requantizer(const fixed_multiplier* m, int n, const output_stage& stage) {
@@ -148,11 +157,33 @@ struct requantizer {
     left = load(to_left);
     right_minus_one = load(right);
     shifted = load(any);
+    // Lane 2i's constant and shift in 64-bit lane i of the even vectors, 2i + 1's in the odd ones, whose
+    // shift is 32 less: the result lands in the lane's high half, where the odd lanes are blended in.
+    // With AVX-512's arithmetic shifts the zero point is added in the constant too (z 2^(31+e)).
+    alignas(64) std::int64_t add_even[lanes / 2], add_odd[lanes / 2], shift_even[lanes / 2], shift_odd[lanes / 2];
+    for (int i = 0; i < lanes / 2; ++i) {
+      const std::int64_t e0 = right[2 * i] + 1 < 31 ? right[2 * i] + 1 : 31, e1 = right[2 * i + 1] + 1 < 31 ? right[2 * i + 1] + 1 : 31;
+      const std::int64_t z = CTNN_INT8_WIDE ? stage.zero_point : 0;
+      add_even[i] = (std::int64_t{1} << 30) + (std::int64_t{1} << (30 + e0)) + z * (std::int64_t{1} << (31 + e0));
+      add_odd[i] = (std::int64_t{1} << 30) + (std::int64_t{1} << (30 + e1)) + z * (std::int64_t{1} << (31 + e1));
+      shift_even[i] = 31 + e0;
+      shift_odd[i] = e1 - 1;
+    }
+    once_add = load(add_even);
+    once_add_odd = load(add_odd);
+    once_shift = load(shift_even);
+    once_shift_odd = load(shift_odd);
+    // (Up to 22, where |acc m| < 2^62 and |z 2^(31+e)| <= 2^60 leave the sum within int64.)
+    bool short_shifts = true;
+    for (int i = 0; i < lanes; ++i) short_shifts = short_shifts && right[i] + 1 <= 22;
+    negatives_clamped = stage.low >= stage.zero_point && short_shifts;
 #if CTNN_INT8_WIDE
     multiplier_odd = _mm512_maskz_srli_epi64(0xFF, multiplier, 32);
     low = _mm512_set1_epi32(stage.low - stage.zero_point);
     high = _mm512_set1_epi32(stage.high - stage.zero_point);
     zero = _mm512_set1_epi32(stage.zero_point);
+    low_output = _mm512_set1_epi32(stage.low);
+    high_output = _mm512_set1_epi32(stage.high);
     low_bytes = _mm512_set1_epi8(static_cast<char>(stage.low));
     high_bytes = _mm512_set1_epi8(static_cast<char>(stage.high));
 #else
@@ -160,39 +191,52 @@ struct requantizer {
     low = _mm256_set1_epi32(stage.low - stage.zero_point);
     high = _mm256_set1_epi32(stage.high - stage.zero_point);
     zero = _mm256_set1_epi32(stage.zero_point);
+    low_output = _mm256_set1_epi32(stage.low);
+    high_output = _mm256_set1_epi32(stage.high);
     low_bytes = _mm256_set1_epi8(static_cast<char>(stage.low));
     high_bytes = _mm256_set1_epi8(static_cast<char>(stage.high));
 #endif
   }
 
-  // Every lane's multiplier shifts right and none left: value<true> leaves out both tests and what they
-  // guard, which a kernel decides once per layer instead of testing twice per vector.
+  // Every lane's multiplier shifts right and none left: value<right_shifts> leaves out both tests and
+  // what they guard, which a kernel decides once per layer instead of testing twice per vector.
   bool plain() const { return all_right && !shifts_left; }
-  vec value(vec acc) const { return plain() ? value<true>(acc) : value<false>(acc); }
+  // The requantization every lane allows: a kernel decides once per layer (the least of its vectors').
+  requantization kind() const {
+    return !plain() ? general_shifts : negatives_clamped ? single_rounding : right_shifts;
+  }
+  vec value(vec acc) const { return plain() ? value<right_shifts>(acc) : value<general_shifts>(acc); }
 
   // acc requantized, as int32 lanes (each within int8).
-  template <bool Plain>
+  template <int Mode>
   vec value(vec acc) const {
 #if CTNN_INT8_WIDE
     constexpr __mmask16 d = 0xFFFF;
-    return _mm512_add_epi32(_mm512_maskz_min_epi32(d, _mm512_maskz_max_epi32(d, rounded<Plain>(acc), low), high), zero);
+    if constexpr (Mode == single_rounding)
+      return _mm512_maskz_min_epi32(d, _mm512_maskz_max_epi32(d, rounded_once(acc), low_output), high_output);
+    return _mm512_add_epi32(_mm512_maskz_min_epi32(d, _mm512_maskz_max_epi32(d, rounded<Mode>(acc), low), high), zero);
 #else
-    return _mm256_add_epi32(_mm256_min_epi32(_mm256_max_epi32(rounded<Plain>(acc), low), high), zero);
+    return _mm256_add_epi32(_mm256_min_epi32(_mm256_max_epi32(rounded<Mode>(acc), low), high), zero);
 #endif
   }
   // With plain() only: acc requantized up to the clamp, + zero (|rounded| <= 2^30: no overflow). Four
   // vectors of them are clamped as bytes once packed (store_four_clamped): a quarter of the clamps.
+  template <int Mode = right_shifts>
   vec unclamped(vec acc) const {
+    static_assert(Mode != general_shifts);
 #if CTNN_INT8_WIDE
-    return _mm512_add_epi32(rounded<true>(acc), zero);
+    if constexpr (Mode == single_rounding) return rounded_once(acc);
+    return _mm512_add_epi32(rounded<Mode>(acc), zero);
 #else
-    return _mm256_add_epi32(rounded<true>(acc), zero);
+    return _mm256_add_epi32(rounded<Mode>(acc), zero);
 #endif
   }
 
   // gemmlowp's rounding doubling high multiply and rounding right shift of acc, before the clamp.
-  template <bool Plain>
+  template <int Mode>
   vec rounded(vec acc) const {
+    if constexpr (Mode == single_rounding) return rounded_once(acc);
+    constexpr bool Plain = Mode != general_shifts;
 #if CTNN_INT8_WIDE
     // (The zero-masked forms: GCC 12 warns of the unmasked ones' undefined pass-through, PR 105593.)
     constexpr __mmask8 q = 0xFF;
@@ -228,7 +272,37 @@ struct requantizer {
     return Plain || all_right ? r : _mm256_blendv_epi8(h, r, shifted);
 #endif
   }
+  // single_rounding's: floor((acc m + 2^30 + 2^(30+e)) / 2^(31+e)), exact where it is >= 0 (below, it is
+  // <= 0 and the clamp takes it to the low end); with AVX-512, + z (rounded<single_rounding> is not
+  // called there). AVX2 shifts 64-bit lanes only logically: acc is taken to 0 first where negative (the
+  // result is clamped then anyway).
+  vec rounded_once(vec acc) const {
+#if CTNN_INT8_WIDE
+    constexpr __mmask8 q = 0xFF;  // (the zero-masked forms, as in rounded)
+    const vec even = _mm512_maskz_srav_epi64(q, _mm512_add_epi64(_mm512_maskz_mul_epi32(q, acc, multiplier), once_add), once_shift);
+    const vec odd = _mm512_maskz_srav_epi64(
+        q, _mm512_add_epi64(_mm512_maskz_mul_epi32(q, _mm512_maskz_srli_epi64(q, acc, 32), multiplier_odd), once_add_odd),
+        once_shift_odd);
+    return _mm512_mask_blend_epi32(0xAAAA, even, odd);
+#else
+    acc = _mm256_max_epi32(acc, _mm256_setzero_si256());
+    const vec even = _mm256_srlv_epi64(_mm256_add_epi64(_mm256_mul_epi32(acc, multiplier), once_add), once_shift);
+    const vec odd = _mm256_srlv_epi64(
+        _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(acc, 32), multiplier_odd), once_add_odd), once_shift_odd);
+    return _mm256_blend_epi32(even, odd, 0xAA);
+#endif
+  }
 };
+
+// The requantization a layer's requantizers (one per vector of channels) all allow, as a constant for `run`.
+template <class Run>
+void with_requantization(const requantizer* rq, index_t vectors, Run&& run) {
+  int kind = single_rounding;
+  for (index_t v = 0; v < vectors; ++v) kind = rq[v].kind() < kind ? rq[v].kind() : kind;
+  if (kind == single_rounding) return run(std::integral_constant<int, single_rounding>{});
+  if (kind == right_shifts) return run(std::integral_constant<int, right_shifts>{});
+  run(std::integral_constant<int, general_shifts>{});
+}
 
 // The first n lanes of v (int32 within int8) stored as int8 at y.
 inline void store_narrowed(vec v, std::int8_t* y, int n) {
@@ -467,9 +541,9 @@ struct gemm {
     }
   }
 
-  // R rows by V vectors of channels from `first`: accumulate over every step, requantize (Plain: every
-  // requantizer plain()), store.
-  template <int V, bool Plain>
+  // R rows by V vectors of channels from `first`: accumulate over every step, requantize (as Mode: what
+  // every requantizer allows), store.
+  template <int V, int Mode>
   static void tile(const row_t* const* rows, const weight_t* w, const std::int32_t* start, index_t first,
                    const requantizer* rq, std::int8_t* y, int valid_rows) {
     constexpr int R = positions_per_tile;
@@ -507,16 +581,16 @@ struct gemm {
         for (int v = 0; v < V; ++v) store(sums[r][v], acc[r][v]);
       for (int r = 0; r < R && r < valid_rows; ++r) {
         vec values[V];
-        if constexpr (Plain && V == 4) {
+        if constexpr (Mode != general_shifts && V == 4) {
           if (last_n == lanes) {
 #pragma GCC unroll 16
-            for (int v = 0; v < V; ++v) values[v] = rq[first / lanes + v].unclamped(load(sums[r][v]));
+            for (int v = 0; v < V; ++v) values[v] = rq[first / lanes + v].template unclamped<Mode>(load(sums[r][v]));
             store_four_clamped(values, y + r * channels + first, rq[first / lanes]);
             continue;
           }
         }
 #pragma GCC unroll 16
-        for (int v = 0; v < V; ++v) values[v] = rq[first / lanes + v].template value<Plain>(load(sums[r][v]));
+        for (int v = 0; v < V; ++v) values[v] = rq[first / lanes + v].template value<Mode>(load(sums[r][v]));
         store_vectors(values, V, last_n, y + r * channels + first);
       }
     } else {
@@ -524,16 +598,16 @@ struct gemm {
       for (int r = 0; r < R; ++r) {
         if (r >= valid_rows) break;
         vec values[V];
-        if constexpr (Plain && V == 4) {
+        if constexpr (Mode != general_shifts && V == 4) {
           if (last_n == lanes) {
 #pragma GCC unroll 16
-            for (int v = 0; v < V; ++v) values[v] = rq[first / lanes + v].unclamped(acc[r][v]);
+            for (int v = 0; v < V; ++v) values[v] = rq[first / lanes + v].template unclamped<Mode>(acc[r][v]);
             store_four_clamped(values, y + r * channels + first, rq[first / lanes]);
             continue;
           }
         }
 #pragma GCC unroll 16
-        for (int v = 0; v < V; ++v) values[v] = rq[first / lanes + v].template value<Plain>(acc[r][v]);
+        for (int v = 0; v < V; ++v) values[v] = rq[first / lanes + v].template value<Mode>(acc[r][v]);
         store_vectors(values, V, last_n, y + r * channels + first);
       }
     }
@@ -547,17 +621,14 @@ struct gemm {
     const weight_t* packed = reinterpret_cast<const weight_t*>(block);
     const std::int32_t* start = reinterpret_cast<const std::int32_t*>(block + start_at);
     requantizer rqs[vectors];
-    bool plain = true;
     for (index_t v = 0; v < vectors; ++v) {
       const index_t oc = v * lanes;
       rqs[v] = requantizer(c.multipliers + oc, channels - oc < lanes ? static_cast<int>(channels - oc) : lanes, stage);
-      plain = plain && rqs[v].plain();
     }
-    if (plain) return run_tiles<true>(c, packed, start, rqs, rows, copy);
-    run_tiles<false>(c, packed, start, rqs, rows, copy);
+    with_requantization(rqs, vectors, [&](auto mode) { run_tiles<decltype(mode)::value>(c, packed, start, rqs, rows, copy); });
   }
 
-  template <bool Plain>
+  template <int Mode>
   static void run_tiles(const int8_call& c, const weight_t* packed, const std::int32_t* start, const requantizer* rqs,
                         row_t* rows, row_t* copy) {
     constexpr dims4 out = Conv::out;
@@ -567,7 +638,7 @@ struct gemm {
       for (index_t oy0 = 0; oy0 < out.h; oy0 += band) {
         const index_t band_rows = out.h - oy0 < band ? out.h - oy0 : band;
         Conv::copy_padded_rows(c, copy, count_t{oy0} * Conv::k.stride[1], input_rows_for(band_rows), to_unsigned);
-        tiles<Plain>(c, count_t{oy0} * out.w, count_t{oy0 + band_rows} * out.w, packed, start, rqs, rows, copy,
+        tiles<Mode>(c, count_t{oy0} * out.w, count_t{oy0 + band_rows} * out.w, packed, start, rqs, rows, copy,
                      Conv::padded_first(0, oy0, 0));
       }
     } else {
@@ -575,13 +646,13 @@ struct gemm {
       if constexpr (!pixel_rows && !windowed)
         for (count_t s = Conv::row; s < padded_k; ++s)
           for (int r = 0; r < positions_per_tile; ++r) rows[r * padded_k + s] = row_t{0};
-      tiles<Plain>(c, 0, positions, packed, start, rqs, rows, copy, 0);
+      tiles<Mode>(c, 0, positions, packed, start, rqs, rows, copy, 0);
     }
   }
 
   // The tiles of positions [first, end); a windowed one's copy holds the padded input from element
   // copy_origin on.
-  template <bool Plain>
+  template <int Mode>
   [[gnu::always_inline]] static void tiles(const int8_call& c, count_t first, count_t end, const weight_t* packed, const std::int32_t* start,
                     const requantizer* rqs, row_t* rows, const row_t* copy, index_t copy_origin) {
     constexpr dims4 out = Conv::out;
@@ -610,22 +681,22 @@ struct gemm {
       for (index_t first = 0; first < channels; first += tile_vectors * lanes) {
         const index_t left = vectors - first / lanes;
         if (left >= tile_vectors) {
-          tile<tile_vectors, Plain>(row, w, start, first, rqs, y, valid);
+          tile<tile_vectors, Mode>(row, w, start, first, rqs, y, valid);
           w += steps * tile_vectors * lanes * depth;
         } else {
-          run_tail<tile_vectors - 1, Plain>(left, row, w, start, first, rqs, y, valid);
+          run_tail<tile_vectors - 1, Mode>(left, row, w, start, first, rqs, y, valid);
         }
       }
     }
   }
 
   // The last block's V (< tile_vectors), dispatched to its instantiation.
-  template <int V, bool Plain>
+  template <int V, int Mode>
   static void run_tail(index_t left, const row_t* const* rows, const weight_t* w, const std::int32_t* start, index_t first,
                        const requantizer* rq, std::int8_t* y, int valid) {
     if constexpr (V >= 1) {
-      if (left == V) return tile<V, Plain>(rows, w, start, first, rq, y, valid);
-      run_tail<V - 1, Plain>(left, rows, w, start, first, rq, y, valid);
+      if (left == V) return tile<V, Mode>(rows, w, start, first, rq, y, valid);
+      run_tail<V - 1, Mode>(left, rows, w, start, first, rq, y, valid);
     }
   }
 };
@@ -725,7 +796,7 @@ struct depthwise {
   // T outputs side by side of a row, every window inside the input (Offsets: each tap's distance from the
   // window's first element); the first one's window starts at `first_pixel`. Channel vector v; the last
   // (Partial) one has count_of(vectors - 1) lanes.
-  template <int T, bool Partial, const std::array<index_t, taps>& Offsets, bool Plain>
+  template <int T, bool Partial, const std::array<index_t, taps>& Offsets, int Mode>
   static void along_row_vector(index_t v, const std::int8_t* first_pixel, const std::int32_t* weights,
                                const std::int32_t* kernel_biases, const requantizer& rq, std::int8_t* y) {
     constexpr index_t span = columns_for(T);
@@ -748,20 +819,20 @@ struct depthwise {
       }
     }
 #pragma GCC unroll 16
-    for (int t = 0; t < T; ++t) store_narrowed(rq.template value<Plain>(acc[t]), y + t * channels + v * lanes, n);
+    for (int t = 0; t < T; ++t) store_narrowed(rq.template value<Mode>(acc[t]), y + t * channels + v * lanes, n);
   }
-  template <int T, const std::array<index_t, taps>& Offsets, bool Plain>
+  template <int T, const std::array<index_t, taps>& Offsets, int Mode>
   static void along_row_outputs(const std::int8_t* first_pixel, const std::int32_t* weights, const std::int32_t* kernel_biases,
                                 const requantizer* rq, std::int8_t* y) {
     constexpr index_t whole_vectors = count_of(vectors - 1) == lanes ? vectors : vectors - 1;
     for (index_t v = 0; v < whole_vectors; ++v)
-      along_row_vector<T, false, Offsets, Plain>(v, first_pixel, weights, kernel_biases, rq[v], y);
+      along_row_vector<T, false, Offsets, Mode>(v, first_pixel, weights, kernel_biases, rq[v], y);
     if constexpr (whole_vectors < vectors)
-      along_row_vector<T, true, Offsets, Plain>(vectors - 1, first_pixel, weights, kernel_biases, rq[vectors - 1], y);
+      along_row_vector<T, true, Offsets, Mode>(vectors - 1, first_pixel, weights, kernel_biases, rq[vectors - 1], y);
   }
 
   // One output whose window lies inside the input, from its first element.
-  template <const std::array<index_t, taps>& Offsets, bool Plain>
+  template <const std::array<index_t, taps>& Offsets, int Mode>
   static void one_output(const std::int8_t* first_pixel, const std::int32_t* weights, const std::int32_t* kernel_biases,
                          const requantizer* rq, std::int8_t* y) {
     vec values[vectors];
@@ -770,7 +841,7 @@ struct depthwise {
       vec acc = load(kernel_biases + v * lanes);
       for (count_t t = 0; t < taps; ++t)
         acc = multiply_add(acc, widen(first_pixel + Offsets[t] + v * lanes, n), load(weights + (t * vectors + v) * lanes));
-      values[v] = rq[v].template value<Plain>(acc);
+      values[v] = rq[v].template value<Mode>(acc);
     }
     store_vectors(values, vectors, count_of(vectors - 1), y);
   }
@@ -800,7 +871,7 @@ struct depthwise {
     static constexpr count_t copy_elements = worth ? dims.size() : banded ? input_rows_for(band) * row_elements : 1;
   };
 
-  template <bool Plain>
+  template <int Mode>
   static void run_padded(const int8_call& c, const std::int32_t* weights, const std::int32_t* kernel_biases, const requantizer* rq) {
     constexpr dims4 out = Conv::out;
     alignas(64) std::int8_t x[padded::copy_elements];
@@ -809,14 +880,14 @@ struct depthwise {
       Conv::copy_padded(c, x, same);
       for (index_t oz = 0; oz < out.d; ++oz)
         for (index_t oy = 0; oy < out.h; ++oy)
-          padded_row<tile_for(out.w), 0, Plain>(x + Conv::padded_first(oz, oy, 0), weights, kernel_biases, rq,
+          padded_row<tile_for(out.w), 0, Mode>(x + Conv::padded_first(oz, oy, 0), weights, kernel_biases, rq,
                                                 c.y + offset<layout::nhwc>(out, 0, oz, oy, 0));
     } else {
       for (index_t oy0 = 0; oy0 < out.h; oy0 += padded::band) {
         const index_t rows = out.h - oy0 < padded::band ? out.h - oy0 : padded::band;
         Conv::copy_padded_rows(c, x, count_t{oy0} * Conv::k.stride[1], padded::input_rows_for(rows), same);
         for (index_t oy = oy0; oy < oy0 + rows; ++oy)
-          padded_row<tile_for(out.w), 0, Plain>(x + Conv::padded_first(0, oy - oy0, 0), weights, kernel_biases, rq,
+          padded_row<tile_for(out.w), 0, Mode>(x + Conv::padded_first(0, oy - oy0, 0), weights, kernel_biases, rq,
                                                 c.y + offset<layout::nhwc>(out, 0, 0, oy, 0));
       }
     }
@@ -824,18 +895,18 @@ struct depthwise {
   // The outputs [From, out.w) of a row whose windows start from `first` in a padded copy: tiles of T side
   // by side, the rest in tiles of T / 2, T / 4, ..., one. (Constant bounds: GCC 12 at -O3 otherwise sees
   // the rest's loop start anywhere and warns of overflow.)
-  template <int T, index_t From, bool Plain>
+  template <int T, index_t From, int Mode>
   static void padded_row(const std::int8_t* first, const std::int32_t* weights, const std::int32_t* kernel_biases,
                          const requantizer* rq, std::int8_t* y) {
     constexpr index_t width = Conv::out.w, tiled = From + (width - From) / T * T;
     if constexpr (T > 1) {
       for (index_t ox = From; ox < tiled; ox += T)
-        along_row_outputs<T, padded::tap_offsets, Plain>(first + Conv::padded_first(0, 0, ox), weights, kernel_biases, rq,
+        along_row_outputs<T, padded::tap_offsets, Mode>(first + Conv::padded_first(0, 0, ox), weights, kernel_biases, rq,
                                                          y + count_t{ox} * channels);
-      if constexpr (tiled < width) padded_row<T / 2, tiled, Plain>(first, weights, kernel_biases, rq, y);
+      if constexpr (tiled < width) padded_row<T / 2, tiled, Mode>(first, weights, kernel_biases, rq, y);
     } else {
       for (index_t ox = From; ox < width; ++ox)
-        one_output<padded::tap_offsets, Plain>(first + Conv::padded_first(0, 0, ox), weights, kernel_biases, rq, y + count_t{ox} * channels);
+        one_output<padded::tap_offsets, Mode>(first + Conv::padded_first(0, 0, ox), weights, kernel_biases, rq, y + count_t{ox} * channels);
     }
   }
 
@@ -858,20 +929,15 @@ struct depthwise {
     const std::int32_t* weights = reinterpret_cast<const std::int32_t*>(packed_block<depthwise>(c, own));
     const std::int32_t* const bias_lanes[2] = {weights + taps * padded_channels, weights + (taps + 1) * padded_channels};
     requantizer rq[vectors];
-    bool plain = true;
-    for (index_t v = 0; v < vectors; ++v) {
-      rq[v] = requantizer(c.multipliers + v * lanes, count_of(v), stage);
-      plain = plain && rq[v].plain();
-    }
-    if (plain) return run_requantized<true>(c, weights, bias_lanes, rq);
-    run_requantized<false>(c, weights, bias_lanes, rq);
+    for (index_t v = 0; v < vectors; ++v) rq[v] = requantizer(c.multipliers + v * lanes, count_of(v), stage);
+    with_requantization(rq, vectors, [&](auto mode) { run_requantized<decltype(mode)::value>(c, weights, bias_lanes, rq); });
   }
 
-  template <bool Plain>
+  template <int Mode>
   static void run_requantized(const int8_call& c, const std::int32_t* weights, const std::int32_t* const* bias_lanes,
                               const requantizer* rq) {
     if constexpr (padded::worth || padded::banded) {
-      run_padded<Plain>(c, weights, bias_lanes[1], rq);
+      run_padded<Mode>(c, weights, bias_lanes[1], rq);
       return;
     }
     constexpr dims4 in = Conv::in, out = Conv::out;
@@ -886,13 +952,13 @@ struct depthwise {
           std::int8_t* y = c.y + offset<layout::nhwc>(out, 0, oz, oy, ox);
           if constexpr (T > 1) {
             if (all_inside && ox + T <= inner_end) {
-              along_row_outputs<T, Conv::tap_offsets, Plain>(c.x + origin, weights, bias_lanes[1], rq, y);
+              along_row_outputs<T, Conv::tap_offsets, Mode>(c.x + origin, weights, bias_lanes[1], rq, y);
               ox += T - 1;
               continue;
             }
           }
           if (all_inside) {
-            one_output<Conv::tap_offsets, Plain>(c.x + origin, weights, bias_lanes[1], rq, y);
+            one_output<Conv::tap_offsets, Mode>(c.x + origin, weights, bias_lanes[1], rq, y);
             continue;
           }
           // At the border: the taps inside, a range along each dim, each from the window's first element
@@ -913,7 +979,7 @@ struct depthwise {
                   acc = multiply_add(acc, minus(widen(c.x + (first + distance[t] + v * lanes), n), zero),
                                      load(weights + (t * vectors + v) * lanes));
                 }
-            values[v] = rq[v].template value<Plain>(acc);
+            values[v] = rq[v].template value<Mode>(acc);
           }
           store_vectors(values, vectors, count_of(vectors - 1), y);
         }
