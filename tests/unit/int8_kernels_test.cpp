@@ -256,6 +256,9 @@ using nhwc_input = input<C, H, W>::template with<nhwc>;
 // Blocks only where an x86 kernel packs: none on the portable path (Cortex-M, x86 without AVX2).
 using packs_on_x86 = sequential<nhwc_input<16, 6, 6>, conv2d<32, 1>, relu, depthwise_conv2d<3, pad<1>>, global_avg_pool>;
 static_assert((packs_on_x86::prepared_quantized::layout_type::offsets.back() > 0) == (CTNN_INT8_X86 == 1));
+// A transposed convolution's stride phases too (each its own kernel's block, one after the other).
+using transposed_packs = sequential<nhwc_input<8, 5, 5>, conv_transpose2d<16, 4, stride<2>, pad<1>>>;
+static_assert((transposed_packs::prepared_quantized::layout_type::offsets.back() > 0) == (CTNN_INT8_X86 == 1));
 
 TEST(Int8Kernels, PointwiseConvolutions) {
   check_layer<conv2d<64, 1>, nhwc_input<64, 5, 5>>(1);

@@ -291,6 +291,41 @@ struct int8_transposed_phases : transposed_phases<P, In> {
     return largest_weights + largest_output + 4 * count_t{out.c} <= (CTNN_INT8_X86 ? 128 * 1024 : int8_stack_bytes);
   }();
 
+  // Each phase's block of weights packed for its x86 kernel (prepare_into: the per-call gathering and
+  // packing were a third of W5's time with AMX), one after the other, each aligned to 64 bytes.
+  template <index_t Q>
+  using phase_kernel = x86_int8_conv<phase_conv(Q), In, layout::nhwc>;
+  template <index_t Q>
+  static constexpr count_t phase_prepared_bytes() {
+    if constexpr (std::is_void_v<phase_kernel<Q>>) {
+      return 0;
+    } else {
+      return phase_kernel<Q>::prepared_bytes;
+    }
+  }
+  static constexpr std::array<count_t, phases + 1> phase_offsets = [] {
+    std::array<count_t, phases + 1> at{};
+    [&]<std::size_t... Q>(std::index_sequence<Q...>) {
+      ((at[Q + 1] = at[Q] + impl::align_up(phase_prepared_bytes<static_cast<index_t>(Q)>())), ...);
+    }(std::make_index_sequence<static_cast<std::size_t>(phases)>{});
+    return at;
+  }();
+  static constexpr count_t prepared_bytes = phase_offsets[phases];
+  static void prepare(const int8_call& c, std::byte* block) {
+    alignas(64) std::int8_t weights[largest_weights];
+    std::int32_t kernel_biases[out.c];
+    [&]<std::size_t... Q>(std::index_sequence<Q...>) {
+      (prepare_phase<static_cast<index_t>(Q)>(c, weights, kernel_biases, block), ...);
+    }(std::make_index_sequence<static_cast<std::size_t>(phases)>{});
+  }
+  template <index_t Q>
+  static void prepare_phase(const int8_call& c, std::int8_t* weights, std::int32_t* kernel_biases, std::byte* block) {
+    if constexpr (phase_prepared_bytes<Q>() > 0) {
+      int8_call phase = phase_call<Q>(c, weights, kernel_biases);
+      phase_kernel<Q>::pack(phase, block + phase_offsets[Q]);
+    }
+  }
+
   template <activation_params A>
   static void run(const int8_call& c, const output_stage& stage) {
     alignas(64) std::int8_t weights[largest_weights];
@@ -301,12 +336,11 @@ struct int8_transposed_phases : transposed_phases<P, In> {
     }(std::make_index_sequence<static_cast<std::size_t>(phases)>{});
   }
 
-  template <index_t Q, activation_params A>
-  static void run_phase(const int8_call& c, const output_stage& stage, std::int8_t* weights, std::int32_t* kernel_biases,
-                        std::int8_t* outputs) {
-    constexpr conv_params C = phase_conv(Q);
+  // Phase Q's convolution of c's input: its weights gathered into `weights` as [oc][ic][tz][ty][tx] (the
+  // phase's taps reversed, as the convolution reads them), its kernel biases into `kernel_biases`.
+  template <index_t Q>
+  static int8_call phase_call(const int8_call& c, std::int8_t* weights, std::int32_t* kernel_biases) {
     constexpr phase_dim a[3] = {along(0, phase_along(Q, 0)), along(1, phase_along(Q, 1)), along(2, phase_along(Q, 2))};
-    // [oc][ic][tz][ty][tx]: the phase's taps reversed, as the convolution reads them.
     std::int8_t* to = weights;
     for (index_t oc = 0; oc < out.c; ++oc) {
       std::int32_t sum = 0;
@@ -323,6 +357,21 @@ struct int8_transposed_phases : transposed_phases<P, In> {
     int8_call phase = c;
     phase.weights = weights;
     phase.kernel_biases = kernel_biases;
+    phase.prepared = nullptr;
+    return phase;
+  }
+
+  template <index_t Q, activation_params A>
+  static void run_phase(const int8_call& c, const output_stage& stage, std::int8_t* weights, std::int32_t* kernel_biases,
+                        std::int8_t* outputs) {
+    constexpr conv_params C = phase_conv(Q);
+    constexpr phase_dim a[3] = {along(0, phase_along(Q, 0)), along(1, phase_along(Q, 1)), along(2, phase_along(Q, 2))};
+    int8_call phase = c;
+    if (c.prepared && phase_prepared_bytes<Q>() > 0) {
+      phase.prepared = c.prepared + phase_offsets[Q];  // (the kernel reads neither the weights nor the kernel biases)
+    } else {
+      phase = phase_call<Q>(c, weights, kernel_biases);
+    }
     phase.y = outputs;
     conv_int8<C, In, layout::nhwc, A>(phase, stage);
     constexpr dims4 computed = {out.c, a[0].computed, a[1].computed, a[2].computed};
@@ -553,6 +602,22 @@ constexpr void run_fast(const conv_transpose_params&, const T* x, const T* block
     K::winograd::template run<A>(x, w, y, part);
   else
     conv_transpose_nhwc_phased<Node::type::params, Node::input_shape, A>(x, w, y, part);
+}
+
+// The block prepare_into keeps for it (ctnn/kernels/run_int8.hpp): its phases' packed weights.
+template <class Node, layout L>
+constexpr count_t int8_prepared_bytes(const conv_transpose_params&) {
+  using phased = int8_transposed_phases<Node::type::params, Node::input_shape>;
+  if constexpr (L == layout::nhwc && phased::usable) {
+    return phased::prepared_bytes;
+  } else {
+    return 0;
+  }
+}
+template <class Node, layout L>
+void prepare_int8(const conv_transpose_params&, const int8_call& c, std::byte* block) {
+  using phased = int8_transposed_phases<Node::type::params, Node::input_shape>;
+  if constexpr (L == layout::nhwc && phased::usable) phased::prepare(c, block);
 }
 
 // An int8 network's transposed convolution, the clamp A fused: by its stride phases where they apply,
