@@ -84,6 +84,34 @@ void peak_int8(benchmark::State& state) {
 }
 #endif
 
+#if CTNN_INT8_AMX
+// Where the matrix product runs on AMX's tiles (ctnn/kernels/int8_amx.hpp): TDPBUSD into four independent
+// 16 x 16 tiles of sums, each 16 x 16 x 64 multiply-accumulates.
+void peak_int8_tiles(benchmark::State& state) {
+  namespace x = ctnn::x86_int8;
+  x::tile_config config;
+  for (int t = 0; t < 8; ++t) {
+    config.rows[t] = 16;
+    config.bytes_per_row[t] = 64;
+  }
+  x::load_config(config);
+  constexpr int steps = 256;
+  for (auto _ : state) {
+    for (int s = 0; s < steps; ++s) {
+      x::tile_dot<0, 4, 6>();
+      x::tile_dot<1, 4, 7>();
+      x::tile_dot<2, 5, 6>();
+      x::tile_dot<3, 5, 7>();
+    }
+  }
+  x::release_tiles();
+  state.counters["flops"] = benchmark::Counter(2.0 * 16 * 16 * 64 * 4 * steps, benchmark::Counter::kIsIterationInvariantRate);
+}
+bool int8_on_tiles() { return ctnn::x86_int8::amx_permitted(); }
+#else
+bool int8_on_tiles() { return false; }
+#endif
+
 int peers_checked = 0, peers_differing = 0;  // for --check
 
 float max_relative_error(const float* a, const float* b, std::size_t n) {
@@ -501,12 +529,18 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (argc == 2 && std::string(argv[1]) == "--int8-instruction") {  // likewise
-    std::printf("%s\n", CTNN_INT8_DOT == 4 ? "VPDPBUSD" : CTNN_INT8_DOT == 2 ? "VPMADDWD" : "none");
+    std::printf("%s\n", int8_on_tiles()        ? "TDPBUSD"
+                        : CTNN_INT8_DOT == 4 ? "VPDPBUSD"
+                        : CTNN_INT8_DOT == 2 ? "VPMADDWD"
+                                             : "none");
     return 0;
   }
   const bool check_only = argc == 2 && std::string(argv[1]) == "--check";
   benchmark::RegisterBenchmark("peak/fma", peak_fma);
-#if CTNN_INT8_X86
+#if CTNN_INT8_AMX
+  if (int8_on_tiles()) benchmark::RegisterBenchmark("peak/int8", peak_int8_tiles);
+  else benchmark::RegisterBenchmark("peak/int8", peak_int8);
+#elif CTNN_INT8_X86
   benchmark::RegisterBenchmark("peak/int8", peak_int8);
 #endif
   register_workload<workloads::w1_lenet>("W1_lenet", workloads::describe_w1, 1);

@@ -117,8 +117,9 @@ def int8_table(runs, clang, gcc, instruction):
     """The int8 workloads (ctnn/calibrate.hpp's quantization of the same networks) against oneDNN's and
     XNNPACK's int8 operators, and against ctnn's own fp32."""
     peak = clang.get("peak/int8", {}).get("flops", 0.0) / 1e9
-    lines = ["", f"int8 (`net::forward(p, x8, y8, arena8)` on `net::prepared_quantized` weights packed once; ctnn's x86 int8 kernels use {instruction}, measured int8 peak "
-             f"{peak:.0f} GOP/s: independent chains of it): the workloads' weights quantized per output channel by "
+    used = ("TDPBUSD (AMX's tiles; the depthwise kernel VPDPBUSD)" if instruction.startswith("TDPBUSD") else instruction)
+    lines = ["", f"int8 (`net::forward(p, x8, y8, arena8)` on `net::prepared_quantized` weights packed once; ctnn's x86 int8 kernels use {used}, measured int8 peak "
+             f"{peak:.0f} GOP/s: independent chains of {instruction}): the workloads' weights quantized per output channel by "
              "`ctnn/calibrate.hpp` on 8 random inputs, tensors that can be negative symmetric, ReLU outputs unsigned "
              "(oneDNN's int8 primitives take those without zero points); every peer's output checked against ctnn's "
              "first (within 1 on at least 99% of elements, 2 at most: the peers requantize in float, ctnn as gemmlowp). "
