@@ -144,8 +144,7 @@ struct amx {
     load_config(config);
   }
 
-  // Where tile t of positions starts: its first position and its rows' first element (in the copy, from
-  // copy_origin on, or in `rows`, filled now).
+  // A tile of positions: its first position and its rows' first element (in the copy, or in `rows`).
   struct tile_at {
     count_t position;
     const row_t* rows;
@@ -155,7 +154,6 @@ struct amx {
   static void run_tiles(const int8_call& c, const weight_t* packed, const std::int32_t* start, const requantizer* rqs,
                         row_t* copy, row_t* rows) {
     const auto to_unsigned = [](std::int8_t v) { return to_row(v); };
-    pipeline line;
     if constexpr (windowed) {
       for (index_t oy0 = 0; oy0 < out.h; oy0 += band) {
         const index_t band_rows = out.h - oy0 < band ? out.h - oy0 : band;
@@ -171,9 +169,9 @@ struct amx {
         };
         for (count_t t = 0; t < count; t += 2) {
           if (t + 1 < count) {
-            pair<2, Mode>(c, at(t), at(t + 1), packed, start, rqs, line);
+            pair<2, Mode>(c, at(t), at(t + 1), packed, start, rqs);
           } else {
-            pair<1, Mode>(c, at(t), at(t), packed, start, rqs, line);
+            pair<1, Mode>(c, at(t), at(t), packed, start, rqs);
           }
         }
       }
@@ -187,13 +185,12 @@ struct amx {
         fill_rows(c, a, rows);
         if (t + 1 < count) {
           fill_rows(c, b, rows + tile_rows * row_bytes);
-          pair<2, Mode>(c, {a, rows}, {b, rows + tile_rows * row_bytes}, packed, start, rqs, line);
+          pair<2, Mode>(c, {a, rows}, {b, rows + tile_rows * row_bytes}, packed, start, rqs);
         } else {
-          pair<1, Mode>(c, {a, rows}, {a, rows}, packed, start, rqs, line);
+          pair<1, Mode>(c, {a, rows}, {a, rows}, packed, start, rqs);
         }
       }
     }
-    if (line.pending) requantize<Mode>(c, line.blocks[line.next ^ 1], rqs);
   }
 
   // The rows of positions [p, p + tile_rows), as gemm makes them, at row_bytes from each other. (What a
@@ -215,55 +212,42 @@ struct amx {
     }
   }
 
-  // A block of sums (two tiles of positions by 64 channels) out of the tiles, waiting for its
-  // requantization while the next block's products run (TDPBUSD runs beside the vector instructions).
+  // A block of sums (two tiles of positions by 64 channels) out of the tiles. (Requantizing the block
+  // before in slices between the next one's products, so that the vector instructions would run beside
+  // the tiles, measured no faster: W3 98 against 93 us.)
   struct sums_block {
     alignas(64) std::int32_t values[2][16][4][lanes];  // [tile of positions][position][vector][lane]
     count_t positions[2];
     index_t first;  // channel
     int tiles, vectors;
   };
-  struct pipeline {
-    sums_block blocks[2];
-    int next = 0;
-    bool pending = false;
-  };
 
   // P (1 or 2) tiles of positions, every block of output channels by halves (the tiles hold two vectors
-  // of channels for each tile of positions): accumulate, store the sums; the block before requantized a
-  // slice after each chunk's products, so that its vector instructions run while the tiles multiply (after
-  // them all, they filled the reorder buffer first and waited).
+  // of channels for each tile of positions): accumulate, store the sums, requantize.
   template <int P, int Mode>
   static void pair(const int8_call& c, tile_at a, tile_at b, const weight_t* packed, const std::int32_t* start,
-                   const requantizer* rqs, pipeline& line) {
+                   const requantizer* rqs) {
+    sums_block sums;
+    sums.positions[0] = a.position;
+    sums.positions[1] = b.position;
+    sums.tiles = P;
     const weight_t* w = packed;
     for (index_t first = 0; first < channels; first += base::tile_vectors * lanes) {
       const index_t width = (base::vectors - first / lanes < base::tile_vectors ? base::vectors - first / lanes : base::tile_vectors);
       const count_t stride = count_t{width} * lanes * depth;  // bytes of a step in this block
-      const sums_block* waiting = line.pending ? &line.blocks[line.next ^ 1] : nullptr;
-      sums_block& out = line.blocks[line.next];
-      const count_t halves = static_cast<count_t>(width + 1) / 2;
-      for (count_t h = 0; h < halves; ++h) {
-        const index_t v = static_cast<index_t>(2 * h);
-        const auto between = [&](count_t j) {
-          if (waiting) requantize<Mode>(c, *waiting, rqs, h * slices + j, halves * slices);
-        };
+      for (index_t v = 0; v < width; v += 2) {
         const std::int32_t* starts = start + first + v * lanes;
         if (v + 1 < width) {
-          accumulate<P, 2>(a.rows, b.rows, w + v * lanes * depth, stride, starts, between);
-          store<P, 2>(out, v);
+          accumulate<P, 2>(a.rows, b.rows, w + v * lanes * depth, stride, starts);
+          store<P, 2>(sums, v);
         } else {
-          accumulate<P, 1>(a.rows, b.rows, w + v * lanes * depth, stride, starts, between);
-          store<P, 1>(out, v);
+          accumulate<P, 1>(a.rows, b.rows, w + v * lanes * depth, stride, starts);
+          store<P, 1>(sums, v);
         }
       }
-      out.positions[0] = a.position;
-      out.positions[1] = b.position;
-      out.first = first;
-      out.tiles = P;
-      out.vectors = static_cast<int>(width);
-      line.pending = true;
-      line.next ^= 1;
+      sums.first = first;
+      sums.vectors = static_cast<int>(width);
+      requantize<Mode>(c, sums, rqs);
       w += base::steps * stride;
     }
   }
@@ -271,9 +255,9 @@ struct amx {
   // Sums of P tiles of positions (rows at a, b) by V vectors of channels (weights at w, a step every
   // `stride` bytes) in tiles 0-3 (C[p * 2 + v]), from each channel's start (every row of a tile loaded
   // from the same 64 bytes).
-  template <int P, int V, class Between>
+  template <int P, int V>
   [[gnu::always_inline]] static void accumulate(const row_t* a, const row_t* b, const weight_t* w, count_t stride,
-                                                const std::int32_t* starts, Between between) {
+                                                const std::int32_t* starts) {
     constexpr std::array<count_t, segments> offsets = [] {
       std::array<count_t, segments> at{};
       if constexpr (windowed) {
@@ -301,7 +285,6 @@ struct amx {
         if constexpr (V == 2) tile_dot<1, 4, 7>();
         if constexpr (P == 2) tile_dot<2, 5, 6>();
         if constexpr (P == 2 && V == 2) tile_dot<3, 5, 7>();
-        between(g * chunks + q);
       }
     }
   }
@@ -316,41 +299,37 @@ struct amx {
     if constexpr (P == 2 && V == 2) tile_store<3>(&out.values[1][0][v + 1][0], stride);
   }
 
-  // Slice j of `of` of a block's rows of sums (each position of each tile of positions), requantized and
-  // stored; by default all of them.
-  static constexpr count_t slices = segments * chunks;
+  // A block's sums (every position of each tile of positions) requantized and stored.
   template <int Mode>
-  static void requantize(const int8_call& c, const sums_block& in, const requantizer* rqs, count_t slice = 0, count_t of = 1) {
-    const count_t rows = static_cast<count_t>(in.tiles * tile_rows);
-    const count_t from = slice * rows / of, to = (slice + 1) * rows / of;
+  static void requantize(const int8_call& c, const sums_block& in, const requantizer* rqs) {
     switch (in.vectors) {
-      case 4: return requantize<4, Mode>(c, in, rqs, from, to);
-      case 3: return requantize<3, Mode>(c, in, rqs, from, to);
-      case 2: return requantize<2, Mode>(c, in, rqs, from, to);
-      default: return requantize<1, Mode>(c, in, rqs, from, to);
+      case 4: return requantize<4, Mode>(c, in, rqs);
+      case 3: return requantize<3, Mode>(c, in, rqs);
+      case 2: return requantize<2, Mode>(c, in, rqs);
+      default: return requantize<1, Mode>(c, in, rqs);
     }
   }
   template <int V, int Mode>
-  static void requantize(const int8_call& c, const sums_block& in, const requantizer* rqs, count_t from, count_t to) {
+  static void requantize(const int8_call& c, const sums_block& in, const requantizer* rqs) {
     const index_t first = in.first;
     const int last_n = channels - first - (V - 1) * lanes < lanes ? static_cast<int>(channels - first - (V - 1) * lanes) : lanes;
     const requantizer* rq = rqs + first / lanes;
-    for (count_t q = from; q < to; ++q) {
-      const count_t p = q / tile_rows, r = q % tile_rows;
-      std::int8_t* y = c.y + (in.positions[p] + r) * channels + first;
-      vec values[V];
-      if constexpr (Mode != general_shifts && V == 4) {
-        if (last_n == lanes) {  // (as bytes, four vectors at once)
+    for (int p = 0; p < in.tiles; ++p)
+      for (int r = 0; r < tile_rows; ++r) {
+        std::int8_t* y = c.y + (in.positions[p] + static_cast<count_t>(r)) * channels + first;
+        vec values[V];
+        if constexpr (Mode != general_shifts && V == 4) {
+          if (last_n == lanes) {  // (as bytes, four vectors at once)
 #pragma GCC unroll 4
-          for (int v = 0; v < V; ++v) values[v] = rq[v].template unclamped<Mode>(load(in.values[p][r][v]));
-          store_four_clamped(values, y, rq[0]);
-          continue;
+            for (int v = 0; v < V; ++v) values[v] = rq[v].template unclamped<Mode>(load(in.values[p][r][v]));
+            store_four_clamped(values, y, rq[0]);
+            continue;
+          }
         }
-      }
 #pragma GCC unroll 4
-      for (int v = 0; v < V; ++v) values[v] = rq[v].template value<Mode>(load(in.values[p][r][v]));
-      store_vectors(values, V, last_n, y);
-    }
+        for (int v = 0; v < V; ++v) values[v] = rq[v].template value<Mode>(load(in.values[p][r][v]));
+        store_vectors(values, V, last_n, y);
+      }
   }
 };
 

@@ -130,7 +130,7 @@ const std::byte* packed_block(const int8_call& c, std::byte* own) {
 // Where no lane shifts left and results below the zero point are clamped (ReLU's outputs, and any whose
 // zero point is the range's low end), the two roundings are one: for h = floor((acc m + 2^30) / 2^31) >= 0
 // (the others clamp), floor((h + 2^(e-1)) / 2^e) = floor((acc m + 2^30 + 2^(30+e)) / 2^(31+e)), a 64-bit
-// add of a per-channel constant and a shift per lane instead of seven steps (requantize_once).
+// add of a per-channel constant and a shift per lane instead of seven steps (rounded_once).
 enum requantization : int { general_shifts = 0, right_shifts = 1, single_rounding = 2 };
 
 struct requantizer {
@@ -162,7 +162,8 @@ struct requantizer {
     // With AVX-512's arithmetic shifts the zero point is added in the constant too (z 2^(31+e)).
     alignas(64) std::int64_t add_even[lanes / 2], add_odd[lanes / 2], shift_even[lanes / 2], shift_odd[lanes / 2];
     for (int i = 0; i < lanes / 2; ++i) {
-      const std::int64_t e0 = right[2 * i] + 1 < 31 ? right[2 * i] + 1 : 31, e1 = right[2 * i + 1] + 1 < 31 ? right[2 * i + 1] + 1 : 31;
+      // (Shifts past 22 take the other requantization; capped so that the unused constants stay in range.)
+      const std::int64_t e0 = right[2 * i] + 1 < 22 ? right[2 * i] + 1 : 22, e1 = right[2 * i + 1] + 1 < 22 ? right[2 * i + 1] + 1 : 22;
       const std::int64_t z = CTNN_INT8_WIDE ? stage.zero_point : 0;
       add_even[i] = (std::int64_t{1} << 30) + (std::int64_t{1} << (30 + e0)) + z * (std::int64_t{1} << (31 + e0));
       add_odd[i] = (std::int64_t{1} << 30) + (std::int64_t{1} << (30 + e1)) + z * (std::int64_t{1} << (31 + e1));
