@@ -326,10 +326,11 @@ TEST(Int8Kernels, WindowsFromAPaddedCopy) {
 // The matrix product on AMX tiles (ctnn/kernels/int8_amx.hpp, where the build and the CPU have AMX-INT8;
 // elsewhere the same layers run int8_x86.hpp's or the portable kernels): rows read from the padded copy
 // along output rows (tiles of 15 and of 13 positions, stride 2, maps copied in bands), gathered rows whose
-// K (27) is padded to a chunk of 64 (short runs at the border spill past it), a 1x1's pixels converted
-// at once or row by row (20 and 4 channels: 8 bytes converted past a short row), fewer positions than a
-// tile, an odd count of tiles (the last pair one tile), a second block of channels of three vectors, the
-// last partial; under ReLU (the single rounding), without a clamp, and with multipliers above 1.
+// K (27) is padded to a chunk of 64 (short runs at the border spill past it), a pointwise layer's pixels
+// read in place, signed (64, 20 and 4 channels: one chunk of C_in; 128: two of 64), a strided 1x1's and
+// 96 channels' converted row by row, fewer positions than a tile, an odd count of tiles (the last pair
+// one tile), a second block of channels of three vectors, the last partial; under ReLU (the single
+// rounding), without a clamp, and with multipliers above 1.
 #if CTNN_INT8_AMX
 template <class Layer, class Input>
 using amx_kernel = x86_int8::amx<int8_nhwc_conv<Layer::params, sequential<Input, Layer>::input_shape>>;
@@ -342,6 +343,11 @@ static_assert(amx_kernel<conv2d<16, 3, pad<1>>, nhwc_input<64, 40, 100>>::band =
 static_assert(!amx_kernel<conv2d<20, 3, pad<1>>, nhwc_input<3, 9, 9>>::windowed);
 static_assert(amx_kernel<conv2d<20, 3, pad<1>>, nhwc_input<3, 9, 9>>::row_bytes == 64);
 static_assert(amx_kernel<conv2d<16, 1>, nhwc_input<4, 3, 3>>::tile_rows == 9);
+static_assert(amx_kernel<conv2d<64, 1>, nhwc_input<64, 9, 9>>::in_place && amx_kernel<conv2d<64, 1>, nhwc_input<64, 9, 9>>::chunks == 1);
+static_assert(amx_kernel<conv2d<33, 1>, nhwc_input<20, 5, 7>>::in_place && amx_kernel<conv2d<33, 1>, nhwc_input<20, 5, 7>>::chunk == 20);
+static_assert(amx_kernel<conv2d<40, 1>, nhwc_input<128, 7, 7>>::in_place && amx_kernel<conv2d<40, 1>, nhwc_input<128, 7, 7>>::chunks == 2);
+static_assert(!amx_kernel<conv2d<24, 1>, nhwc_input<96, 5, 7>>::in_place);
+static_assert(!amx_kernel<conv2d<64, 1, stride<2>>, nhwc_input<128, 9, 9>>::in_place);
 #endif
 
 TEST(Int8Kernels, MatrixProductOnTiles) {
@@ -357,6 +363,9 @@ TEST(Int8Kernels, MatrixProductOnTiles) {
   check_layer<conv2d<33, 1>, nhwc_input<20, 5, 7>>(98);
   check_layer<conv2d<16, 1>, nhwc_input<4, 3, 3>>(99);
   check_layer<conv2d<64, 1, stride<2>>, nhwc_input<128, 9, 9>>(100, true);
+  using pointwise = conv2d<40, 1>;
+  check_layer<pointwise, nhwc_input<128, 7, 7>, relu::params, sequential<nhwc_input<128, 7, 7>, pointwise, relu>>(103);
+  check_layer<conv2d<24, 1>, nhwc_input<96, 5, 7>>(104);
 }
 
 TEST(Int8Kernels, DepthwiseConvolutions) {

@@ -7,7 +7,9 @@
 // read at the block's row stride) into 16 x 16 int32 sums (C), 16,384 products where a VPDPBUSD does
 // 64. The rows are read where they lie: in a padded copy of the input (gemm's) for windows whose rows
 // (kw C_in bytes) are whole chunks of 64, up to 16 consecutive outputs of an output row at the stride's
-// distance; else gathered as gemm gathers them, each zero past K to whole chunks. The sums leave the
+// distance; for a 1x1 window at unit strides (pointwise), in the input itself, signed (TDPBSSD: no copy,
+// no conversion, the accumulators start at the bias); else gathered as gemm gathers them, each zero
+// past K to whole chunks. The sums leave the
 // tiles for gemm's requantizer, so the outputs are gemm's, bit for bit. Linux lends a process the
 // tiles' state only on request (arch_prctl): where it refuses, gemm runs instead; a build without
 // AMX (CTNN_INT8_TILES 0) has only gemm.
@@ -60,6 +62,11 @@ template <int C, int A, int B>
 inline void tile_dot() {
   asm volatile("tdpbusd %%tmm%c0, %%tmm%c1, %%tmm%c2" : : "i"(B), "i"(A), "i"(C));
 }
+// The same with signed bytes of A.
+template <int C, int A, int B>
+inline void tile_dot_signed() {
+  asm volatile("tdpbssd %%tmm%c0, %%tmm%c1, %%tmm%c2" : : "i"(B), "i"(A), "i"(C));
+}
 
 template <class Conv>
 struct amx {
@@ -68,7 +75,10 @@ struct amx {
 
   static constexpr dims4 out = Conv::out;
   static constexpr count_t positions = count_t{out.d} * out.h * out.w;
-  static constexpr count_t chunk = 64;  // bytes of a row per TDPBUSD
+  // Pointwise at unit strides: a tile's rows are consecutive pixels of the input, read where they lie
+  // (in whole chunks of C_in up to 64, or of 64).
+  static constexpr bool in_place = base::consecutive_pixels && (Conv::in.c <= 64 ? Conv::in.c % depth == 0 : Conv::in.c % 64 == 0);
+  static constexpr count_t chunk = in_place && Conv::in.c < 64 ? Conv::in.c : 64;  // bytes of a row per TDPBUSD
   // Rows read in the padded copy: windows of a 2-D map along one output row, whose rows are whole chunks,
   // on an output row long enough to fill most of a tile.
   static constexpr bool windowed = !base::pixel_rows && Conv::k.dilation[2] == 1 && base::window_row % chunk == 0 &&
@@ -77,22 +87,29 @@ struct amx {
   // Else gathered, each row zero past K to whole chunks; the weights' last chunk then reads steps past
   // the block's (times those zeros), so the block has that many more bytes after it (zero).
   static constexpr count_t row_bytes = (base::padded_k + chunk - 1) / chunk * chunk;
-  static constexpr count_t over_read = windowed ? 0 : (row_bytes - base::padded_k) / depth * base::tile_vectors * lanes * depth;
-  static constexpr count_t prepared_bytes = base::prepared_bytes + over_read;
+  static constexpr count_t over_read =
+      windowed || in_place ? 0 : (row_bytes - base::padded_k) / depth * base::tile_vectors * lanes * depth;
+  // In place, the signed rows' accumulators start at the kernel's bias (gemm's start takes 128 sum w out).
+  static constexpr count_t signed_start_at = base::prepared_bytes + over_read;
+  static constexpr count_t prepared_bytes = signed_start_at + (in_place ? count_t{base::vectors} * lanes * sizeof(std::int32_t) : 0);
   static void pack(const int8_call& c, std::byte* block) {
     base::pack(c, block);
-    for (count_t i = base::prepared_bytes; i < prepared_bytes; ++i) block[i] = std::byte{0};
+    for (count_t i = base::prepared_bytes; i < signed_start_at; ++i) block[i] = std::byte{0};
+    if constexpr (in_place) {
+      std::int32_t* start = reinterpret_cast<std::int32_t*>(block + signed_start_at);
+      for (index_t oc = 0; oc < base::vectors * lanes; ++oc) start[oc] = oc < channels ? c.kernel_biases[oc] : 0;
+    }
   }
   // A segment: a run of the rows' bytes whose tile rows lie at one stride: a window's row in the copy, or
   // the whole gathered row.
-  static constexpr count_t segment = windowed ? base::window_row : row_bytes;
+  static constexpr count_t segment = windowed ? base::window_row : in_place ? Conv::in.c : row_bytes;
   static constexpr count_t segments = windowed ? count_t{Conv::k.kernel[0]} * Conv::k.kernel[1] : 1;
   static constexpr count_t chunks = segment / chunk;
   // Positions per tile: along an output row (windowed) in equal tiles of at most 16; else 16.
   static constexpr index_t tiles_per_row = (out.w + 15) / 16;
   static constexpr int tile_rows = windowed ? static_cast<int>((out.w + tiles_per_row - 1) / tiles_per_row)
                                             : static_cast<int>(positions < 16 ? positions : 16);
-  static constexpr count_t row_stride = windowed ? count_t{Conv::k.stride[2]} * Conv::in.c : row_bytes;
+  static constexpr count_t row_stride = windowed ? count_t{Conv::k.stride[2]} * Conv::in.c : in_place ? Conv::in.c : row_bytes;
   // A windowed layer's copy: whole where small, else in bands of output rows within band_bytes.
   static constexpr count_t band_bytes = 48 * 1024;
   static constexpr count_t padded_row = base::padded_row;
@@ -102,7 +119,7 @@ struct amx {
     return b;
   }();
   static constexpr count_t copy_elements = windowed ? base::input_rows_for(band) * padded_row : 1;
-  static constexpr count_t row_elements = windowed ? 1 : 2 * tile_rows * row_bytes + base::row_slack;
+  static constexpr count_t row_elements = windowed || in_place ? 1 : 2 * tile_rows * row_bytes + base::row_slack;
   static constexpr bool fits =
       base::fits && prepared_bytes + (copy_elements + row_elements) * sizeof(row_t) <= x86_int8_stack_bytes;
 
@@ -118,7 +135,7 @@ struct amx {
     alignas(64) row_t rows[row_elements];
     const std::byte* block = packed_block<amx>(c, own);
     const weight_t* packed = reinterpret_cast<const weight_t*>(block);
-    const std::int32_t* start = reinterpret_cast<const std::int32_t*>(block + base::start_at);
+    const std::int32_t* start = reinterpret_cast<const std::int32_t*>(block + (in_place ? signed_start_at : base::start_at));
     requantizer rqs[base::vectors];
     for (index_t v = 0; v < base::vectors; ++v) {
       const index_t oc = v * lanes;
@@ -135,7 +152,7 @@ struct amx {
     tile_config config;
     for (int t = 0; t < 6; ++t) {
       config.rows[t] = static_cast<std::uint8_t>(tile_rows);
-      config.bytes_per_row[t] = chunk;
+      config.bytes_per_row[t] = t < 4 ? lanes * sizeof(std::int32_t) : chunk;
     }
     for (int t = 6; t < 8; ++t) {
       config.rows[t] = chunk / depth;
@@ -173,6 +190,19 @@ struct amx {
           } else {
             pair<1, Mode>(c, at(t), at(t), packed, start, rqs);
           }
+        }
+      }
+    } else if constexpr (in_place) {
+      constexpr count_t count = (positions + tile_rows - 1) / tile_rows;
+      const auto at = [&](count_t t) {
+        const count_t first = t + 1 == count ? positions - tile_rows : t * tile_rows;
+        return tile_at{first, reinterpret_cast<const row_t*>(c.x + first * Conv::in.c)};
+      };
+      for (count_t t = 0; t < count; t += 2) {
+        if (t + 1 < count) {
+          pair<2, Mode>(c, at(t), at(t + 1), packed, start, rqs);
+        } else {
+          pair<1, Mode>(c, at(t), at(t), packed, start, rqs);
         }
       }
     } else {
@@ -281,11 +311,20 @@ struct amx {
         tile_load<6>(wq, w_stride);
         if constexpr (P == 2) tile_load<5>(bg + q * chunk, a_stride);
         if constexpr (V == 2) tile_load<7>(wq + lanes * depth, w_stride);
-        tile_dot<0, 4, 6>();
-        if constexpr (V == 2) tile_dot<1, 4, 7>();
-        if constexpr (P == 2) tile_dot<2, 5, 6>();
-        if constexpr (P == 2 && V == 2) tile_dot<3, 5, 7>();
+        dot<0, 4, 6>();
+        if constexpr (V == 2) dot<1, 4, 7>();
+        if constexpr (P == 2) dot<2, 5, 6>();
+        if constexpr (P == 2 && V == 2) dot<3, 5, 7>();
       }
+    }
+  }
+
+  template <int C, int A, int B>
+  [[gnu::always_inline]] static void dot() {
+    if constexpr (in_place) {
+      tile_dot_signed<C, A, B>();
+    } else {
+      tile_dot<C, A, B>();
     }
   }
 
