@@ -368,6 +368,19 @@ TEST(Int8Kernels, MatrixProductOnTiles) {
   check_layer<conv2d<24, 1>, nhwc_input<96, 5, 7>>(104);
 }
 
+// A layer whose packed weights (590 KB) do not fit the stack beside its rows: the portable kernel on its
+// weights as they are, the x86 one on prepared weights (ResNet's widest layers).
+#if CTNN_INT8_X86
+static_assert(!std::is_void_v<x86_kernel<conv2d<256, 3, pad<1>>, nhwc_input<256, 5, 5>>>);
+static_assert(!x86_kernel<conv2d<256, 3, pad<1>>, nhwc_input<256, 5, 5>>::packs_on_stack);
+static_assert(x86_kernel<conv2d<256, 3, pad<1>>, nhwc_input<256, 5, 5>>::prepared_bytes > x86_int8_stack_bytes);
+#endif
+TEST(Int8Kernels, PreparedPastTheStack) {
+  using wide = conv2d<256, 3, pad<1>>;
+  check_layer<wide, nhwc_input<256, 5, 5>, relu::params, sequential<nhwc_input<256, 5, 5>, wide, relu>>(111);
+  check_layer<conv2d<300, 1>, nhwc_input<640, 4, 5>>(112);
+}
+
 TEST(Int8Kernels, DepthwiseConvolutions) {
   check_layer<depthwise_conv2d<3, pad<1>>, nhwc_input<64, 6, 5>>(21);
   check_layer<depthwise_conv2d<3, stride<2>, pad<1>>, nhwc_input<10, 9, 9>>(22);

@@ -705,7 +705,7 @@ constexpr void conv_int8(const int8_call& c, const output_stage& stage) {
   using fast = int8_nhwc_conv<P, In>;
   using x86 = x86_int8_conv<P, In, L>;
   if constexpr (!std::is_void_v<x86>)
-    if (!std::is_constant_evaluated()) return x86::run(c, stage);
+    if (!std::is_constant_evaluated() && x86::runs_on(c)) return x86::run(c, stage);
   if constexpr (L == layout::nhwc && fast::gemm) {
     if (!std::is_constant_evaluated()) return fast::template run_gemm<A>(c, stage);
   } else if constexpr (L == layout::nhwc && fast::depthwise) {

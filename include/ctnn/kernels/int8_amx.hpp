@@ -120,8 +120,13 @@ struct amx {
   }();
   static constexpr count_t copy_elements = windowed ? base::input_rows_for(band) * padded_row : 1;
   static constexpr count_t row_elements = windowed || in_place ? 1 : 2 * tile_rows * row_bytes + base::row_slack;
-  static constexpr bool fits =
-      base::fits && prepared_bytes + (copy_elements + row_elements) * sizeof(row_t) <= x86_int8_stack_bytes;
+  // As gemm's: the copy and the rows on the stack, the block too unless prepared (and gemm's, which runs
+  // where Linux keeps the tiles).
+  static constexpr count_t work_bytes = (copy_elements + row_elements) * sizeof(row_t);
+  static constexpr bool fits = base::fits && work_bytes <= x86_int8_stack_bytes;
+  static constexpr bool packs_on_stack = base::packs_on_stack && prepared_bytes + work_bytes <= x86_int8_stack_bytes;
+  static constexpr count_t own_bytes = packs_on_stack ? prepared_bytes : 64;
+  static bool runs_on(const int8_call& c) { return packs_on_stack || c.prepared != nullptr; }
 
   static void run(const int8_call& c, const output_stage& stage) {
     if (amx_permitted()) return run_on_tiles(c, stage);
@@ -130,7 +135,7 @@ struct amx {
 
   // (Apart, so that the other path's stack does not come on top of this one's.)
   [[gnu::noinline]] static void run_on_tiles(const int8_call& c, const output_stage& stage) {
-    alignas(64) std::byte own[prepared_bytes];  // (left alone when prepared)
+    alignas(64) std::byte own[own_bytes];  // (left alone when prepared)
     alignas(64) row_t copy[copy_elements];
     alignas(64) row_t rows[row_elements];
     const std::byte* block = packed_block<amx>(c, own);

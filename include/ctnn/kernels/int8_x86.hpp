@@ -12,8 +12,9 @@
 //   AVX-512BW / AVX2         VPMADDWD: 2 products of int16 per lane (row and weights widened).
 // Then the requantizer: requantize_fast's integer, a vector of channels at a time. Depthwise convolutions
 // multiply each tap's channels as int32 lanes (depthwise below). The packed weights and the rows sit on
-// the stack (x86_int8_stack_bytes; a larger layer runs the portable kernel); each kernel's pack writes
-// one block (prepared_bytes), prepare_into's or the stack's, which its run reads. Tested bit for bit against
+// the stack (x86_int8_stack_bytes); each kernel's pack writes one block (prepared_bytes), prepare_into's
+// or the stack's, which its run reads. A layer whose block does not fit beside its rows runs the portable
+// kernel unless its weights are prepared (ResNet's 512 x 512 x 3 x 3: 2.3 MB). Tested bit for bit against
 // the reference kernels in tests/unit/int8_kernels_test.cpp, for each instruction the CPU has.
 #pragma once
 
@@ -116,10 +117,11 @@ inline constexpr row_t to_row(std::int8_t x) {
 }
 
 // The block of packed weights a kernel reads: prepare_into's (c.prepared), else `own` (on the caller's
-// stack) packed now by Kernel::pack, which writes every byte of its prepared_bytes that run reads.
+// stack, Kernel::own_bytes) packed now by Kernel::pack, which writes every byte of its prepared_bytes
+// that run reads. (Without a block on the stack, the kernel runs only on prepared weights: runs_on.)
 template <class Kernel>
 const std::byte* packed_block(const int8_call& c, std::byte* own) {
-  if (c.prepared) return c.prepared;
+  if (c.prepared || !Kernel::packs_on_stack) return c.prepared;
   Kernel::pack(c, own);
   return own;
 }
@@ -440,14 +442,18 @@ struct gemm {
     return at;
   }();
   static constexpr count_t padded_copy = !windowed ? 1 : banded ? input_rows_for(band) * padded_row : Conv::padded.size();
-  static constexpr bool fits = packed_elements * sizeof(weight_t) +
-                                   (positions_per_tile * padded_k + row_slack + padded_copy) * sizeof(row_t) <= x86_int8_stack_bytes;
+  // The rows and the copy on the stack; the packed weights there too unless prepared.
+  static constexpr count_t work_bytes = (positions_per_tile * padded_k + row_slack + padded_copy) * sizeof(row_t);
+  static constexpr bool fits = work_bytes <= x86_int8_stack_bytes;
 
   // The block: the weights in NHWC's window order (k = tap * C_in + input channel, PyTorch's is input
   // channel * taps + tap), block by block of tile_vectors * lanes channels as [step][channel][depth], zero
   // past the layer's channels and past K; then the accumulators' start per channel (zero past them).
   static constexpr count_t start_at = impl::align_up(packed_elements * sizeof(weight_t));
   static constexpr count_t prepared_bytes = start_at + count_t{vectors} * lanes * sizeof(std::int32_t);
+  static constexpr bool packs_on_stack = prepared_bytes + work_bytes <= x86_int8_stack_bytes;
+  static constexpr count_t own_bytes = packs_on_stack ? prepared_bytes : 64;
+  static bool runs_on(const int8_call& c) { return packs_on_stack || c.prepared != nullptr; }
   static void pack(const int8_call& c, std::byte* block) {
     weight_t* to = reinterpret_cast<weight_t*>(block);
     std::int32_t* start = reinterpret_cast<std::int32_t*>(block + start_at);
@@ -615,7 +621,7 @@ struct gemm {
   }
 
   static void run(const int8_call& c, const output_stage& stage) {
-    alignas(64) std::byte own[prepared_bytes];  // (left alone when prepared)
+    alignas(64) std::byte own[own_bytes];  // (left alone when prepared)
     alignas(64) row_t rows[windowed ? 1 : positions_per_tile * padded_k + row_slack];
     alignas(64) row_t copy[padded_copy];
     const std::byte* block = packed_block<gemm>(c, own);
@@ -717,6 +723,8 @@ struct depthwise {
   static constexpr index_t vectors = (channels + lanes - 1) / lanes;
   static constexpr count_t taps = Conv::taps;
   static constexpr bool fits = taps * vectors * lanes * sizeof(std::int32_t) <= x86_int8_stack_bytes && Conv::int_offsets;
+  static constexpr bool packs_on_stack = true;  // (fits counts the block)
+  static bool runs_on(const int8_call&) { return true; }
 
 #if CTNN_INT8_WIDE
   // n int8 values from p as int32 lanes (the rest zero); never reads past p + n.
@@ -1014,6 +1022,8 @@ struct winograd {
                                k.stride[2] == 1 && k.dilation[1] == 1 && k.dilation[2] == 1 && C >= 16 && C <= 192 &&
                                CO >= 16 && tiles_w >= R &&
                                (u_elements + v_elements) * 2 + m_elements * 4 <= 448 * 1024;
+  static constexpr bool packs_on_stack = true;  // (fits counts the block, U)
+  static bool runs_on(const int8_call&) { return true; }
 
   // The pair products (VPDPWSSD where VNNI has it) and the lanes' arithmetic.
   using pair_products = depthwise<Conv>;
