@@ -339,6 +339,47 @@ std::vector<float> read_floats(const std::string& path) {
   return values;
 }
 
+// The int8 twin of a whole network (ctnn/calibrate.hpp: min/max on the model's input, weights per output
+// channel, batch norm folded), prepared, timed from the quantized NHWC input to the int8 logits; whether
+// its top-1 class is PyTorch's is a counter (same_top1), not a check (quantization moves logits).
+template <class Net>
+void register_int8_network(const char* id, const typename Net::weights& w, const std::vector<float>& nhwc,
+                           const std::vector<float>& reference) {
+  using Q = typename Net::quantized;
+  auto ranges = std::make_unique<ctnn::tensor_ranges<Net>>();
+  auto float_arena = std::make_unique<ctnn::static_arena<Net>>();
+  std::vector<float> logits(Net::output_size);
+  const auto x = std::span<const float, Net::input_size>(nhwc.data(), Net::input_size);
+  ctnn::observe_ranges<Net>(w, x, std::span<float, Net::output_size>(logits.data(), Net::output_size), *float_arena, *ranges);
+  auto q = std::make_unique<Q>();
+  ctnn::quantize_network<Net>(w, *ranges, *q);
+  auto prepared = std::make_shared<typename Net::prepared_quantized>();
+  ctnn::prepare_into(*q, *prepared);
+  auto arena = std::make_shared<ctnn::static_arena<Q>>();
+  auto x8 = std::make_shared<std::vector<std::int8_t>>(Net::input_size);
+  ctnn::quantize_tensor(nhwc, q->activations.front(), *x8);
+  auto y8 = std::make_shared<std::vector<std::int8_t>>(Net::output_size);
+  const auto forward = [prepared, arena, x8, y8] {
+    Net::forward(*prepared, std::span<const std::int8_t, Net::input_size>(x8->data(), Net::input_size),
+                 std::span<std::int8_t, Net::output_size>(y8->data(), Net::output_size), *arena);
+  };
+  forward();
+  const auto top = [](const auto& v) { return std::max_element(v.begin(), v.end()) - v.begin(); };
+  const double same_top1 = top(*y8) == top(reference) ? 1.0 : 0.0;
+  const double flops = 2.0 * static_cast<double>(Net::macs);
+  auto* timed = benchmark::RegisterBenchmark((std::string(id) + "/int8/ctnn").c_str(), [forward, y8, flops, same_top1](benchmark::State& state) {
+    for (auto _ : state) {
+      forward();
+      benchmark::DoNotOptimize(y8->data());
+      benchmark::ClobberMemory();
+    }
+    state.counters["flops"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["same_top1"] = same_top1;
+  });
+  timed->Unit(benchmark::kMicrosecond);
+  timed->UseRealTime();
+}
+
 // A whole network from bench/export_torchscript.py's files in $CTNN_BENCH_MODELS: examples/zoo's
 // declaration in NHWC on the model's weights (batch norm folded by prepare_into), checked against
 // PyTorch's logits, then timed from the NCHW input (converted inside the timed call) to the logits;
@@ -387,6 +428,7 @@ void register_network(const char* id, const char* name) {
   forward();
   if (!agrees("ctnn", *output)) return;
   register_timed(std::string(id) + "/ctnn", flops, forward, output, true);
+  register_int8_network<Net>(id, *weights, *nhwc, reference);
   // The same on two threads (forward_parallel), checked against PyTorch's logits as well.
   const auto forward_on_two = [prepared, arena, input, nhwc, output] {
     Net::input_from_nchw(std::span<const float, Net::input_size>(input->data(), Net::input_size),

@@ -68,7 +68,7 @@ def run(binary):
     for b in json.loads(out)["benchmarks"]:
         if b.get("aggregate_name") == "median":
             results[b["run_name"].replace("/real_time", "")] = {"us": b["real_time"] if b["time_unit"] == "us" else b["real_time"] / 1e3,
-                                      "flops": b.get("flops", 0.0)}
+                                      "flops": b.get("flops", 0.0), "same_top1": b.get("same_top1")}
     return results
 
 
@@ -232,6 +232,21 @@ def main():
         lines.append(f"| {title} | {c['us'] / 1e3:.2f} | {c['flops'] / 1e9:.0f} | {g['us'] / 1e3:.2f} "
                      + "".join(f"| {best_of[p] / 1e3:.2f} " for p in ("libtorch", "onednn", "onednn_own_layouts"))
                      + f"| {ratio} |")
+    lines += ["", "The same networks in int8 (`ctnn/calibrate.hpp`: min/max observers on the model's input, weights per "
+              "output channel, batch norm folded; `prepare_into`), timed from the quantized NHWC input to the int8 "
+              "logits, against ctnn's fp32 above; whether the int8 network's top-1 class is PyTorch's:", "",
+              "| network | ctnn int8 clang (ms) | GOP/s | ctnn int8 g++ (ms) | ctnn fp32 / int8 | top-1 as PyTorch's |",
+              "|---|---:|---:|---:|---:|---|"]
+    for name, title in NETWORKS:
+        key = f"{name}/int8/ctnn"
+        if key not in clang or f"{name}/ctnn" not in clang:
+            lines.append(f"| {title} | not run | | | | |")
+            continue
+        c, g = clang[key], gcc[key]
+        fp32 = min(clang[f"{name}/ctnn"]["us"], gcc[f"{name}/ctnn"]["us"])
+        same = "yes" if c.get("same_top1") == 1.0 else "no"
+        lines.append(f"| {title} | {c['us'] / 1e3:.2f} | {c['flops'] / 1e9:.0f} | {g['us'] / 1e3:.2f} "
+                     f"| {fp32 / min(c['us'], g['us']):.2f} | {same} |")
     lines += ["", "Training: one step of `examples/train_digits.cpp`'s CNN on a batch of 32 digits (forward, cross-entropy, "
               "backward, plain SGD; ctnn's `training<net, plain_sgd>::step`), against libtorch 1.13's C++ API doing "
               "the same step (`torch::nn::Sequential`, autograd, `torch::optim::SGD`, one intra-op thread), both first "
