@@ -189,6 +189,38 @@ TEST(Int8Kernels, X86SingleRoundingTies) {
 }
 #endif
 
+#if CTNN_INT8_X86
+// A residual add in int8 (x86: a vector of lanes at a time) against add_int8's scalar loop, the multipliers
+// as finish_quantization gives them from random scales (an output scale small enough that the last one
+// shifts left, or not), random zero points, lengths with a partial last vector.
+TEST(Int8Kernels, AddAVectorAtATime) {
+  std::mt19937 gen(17);
+  const auto scale = [&] { return 0.001 + 0.3 * static_cast<double>(gen() % 1000) / 1000.0; };
+  constexpr count_t size = 16 * 37 + 11;
+  int left_shifts = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const double sa = scale(), sb = scale(), largest = sa > sb ? sa : sb;
+    // (An output scale below 2^-20 times the inputs' for a third: its multiplier shifts left.)
+    const double sy = trial % 3 == 0 ? 2 * largest / (1048576.0 * (1 + gen() % 8)) : scale();
+    const quantization qa{static_cast<float>(sa), static_cast<std::int32_t>(gen() % 256) - 128},
+        qb{static_cast<float>(sb), static_cast<std::int32_t>(gen() % 256) - 128},
+        qy{static_cast<float>(sy), static_cast<std::int32_t>(gen() % 256) - 128};
+    const fixed_multiplier m[3] = {quantize_multiplier(sa / (2 * largest)), quantize_multiplier(sb / (2 * largest)),
+                                   merge_multiplier(2 * largest / sy)};
+    left_shifts += m[2].shift > 0 ? 1 : 0;
+    std::array<std::int8_t, size> a{}, b{}, fast{}, reference{};
+    for (auto& v : a) v = static_cast<std::int8_t>(gen() % 256 - 128);
+    for (auto& v : b) v = static_cast<std::int8_t>(gen() % 256 - 128);
+    const count_t n = size - static_cast<count_t>(trial % 17);  // (the partial vectors' lanes past n unwritten)
+    x86_int8::add(a.data(), qa.zero_point, b.data(), qb.zero_point, m, qy.zero_point, fast.data(), n);
+    add_int8<size>(a.data(), qa, b.data(), qb, m, qy, reference.data());
+    for (count_t i = n; i < size; ++i) reference[i] = 0;
+    ASSERT_EQ(fast, reference) << "trial " << trial;
+  }
+  EXPECT_GT(left_shifts, 10);
+}
+#endif
+
 // ---- convolutions and linear layers ---------------------------------------------------------------------
 
 // Random int8 data for a one-layer network, its multipliers from random scales: all below 0.5 (every

@@ -78,7 +78,7 @@ struct amx {
   // Pointwise at unit strides: a tile's rows are consecutive pixels of the input, read where they lie
   // (in whole chunks of C_in up to 64, or of 64).
   static constexpr bool in_place = base::consecutive_pixels && (Conv::in.c <= 64 ? Conv::in.c % depth == 0 : Conv::in.c % 64 == 0);
-  static constexpr count_t chunk = in_place && Conv::in.c < 64 ? Conv::in.c : 64;  // bytes of a row per TDPBUSD
+  static constexpr count_t chunk = in_place && Conv::in.c < 64 ? Conv::in.c : 64;  // bytes of a row per product
   // Rows read in the padded copy: windows of a 2-D map along one output row, whose rows are whole chunks,
   // on an output row long enough to fill most of a tile.
   static constexpr bool windowed = !base::pixel_rows && Conv::k.dilation[2] == 1 && base::window_row % chunk == 0 &&
@@ -152,7 +152,7 @@ struct amx {
   }
 
   // Tiles 0-3: sums (two tiles of positions by two vectors of channels); 4, 5: rows (a chunk of each
-  // tile of positions); 6, 7: weights (16 steps of each vector of channels).
+  // tile of positions); 6, 7: weights (chunk / 4 steps of each vector of channels).
   static void configure() {
     tile_config config;
     for (int t = 0; t < 6; ++t) {

@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 
 #include "ctnn/kernels/conv.hpp"
 #include "ctnn/kernels/int8_dot.hpp"
@@ -61,6 +62,16 @@ inline vec broadcast(const void* p) {
   return _mm512_set1_epi32(v);
 }
 inline vec broadcast_value(std::int32_t v) { return _mm512_set1_epi32(v); }
+// n int8 values from p as int32 lanes (the rest zero); never reads past p + n.
+inline vec widen(const std::int8_t* p, int n) {
+  const __m128i b = n == lanes ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(p))
+                               : _mm_maskz_loadu_epi8(static_cast<__mmask16>((1u << n) - 1), p);
+  return _mm512_maskz_cvtepi8_epi32(0xFFFF, b);  // (zero-masked: GCC 12 PR 105593)
+}
+inline vec add_lanes(vec a, vec b) { return _mm512_add_epi32(a, b); }
+inline vec subtract_lanes(vec a, vec b) { return _mm512_sub_epi32(a, b); }
+template <int Bits>
+inline vec shift_lanes_left(vec a) { return _mm512_maskz_slli_epi32(0xFFFF, a, Bits); }
 #if CTNN_INT8_DOT == 4
 inline constexpr int depth = 4;
 using row_t = std::uint8_t;
@@ -93,6 +104,16 @@ inline vec broadcast(const void* p) {
   return _mm256_set1_epi32(v);
 }
 inline vec broadcast_value(std::int32_t v) { return _mm256_set1_epi32(v); }
+inline vec widen(const std::int8_t* p, int n) {
+  if (n == lanes) return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+  alignas(16) std::int8_t bytes[16] = {};
+  std::memcpy(bytes, p, static_cast<std::size_t>(n));
+  return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(bytes)));
+}
+inline vec add_lanes(vec a, vec b) { return _mm256_add_epi32(a, b); }
+inline vec subtract_lanes(vec a, vec b) { return _mm256_sub_epi32(a, b); }
+template <int Bits>
+inline vec shift_lanes_left(vec a) { return _mm256_slli_epi32(a, Bits); }
 #if CTNN_INT8_DOT == 4
 inline constexpr int depth = 4;
 using row_t = std::uint8_t;
@@ -326,6 +347,29 @@ inline void store_narrowed(vec v, std::int8_t* y, int n) {
     auto low = static_cast<std::uint64_t>(_mm_cvtsi128_si64(bytes));
     for (int i = 0; i < n && i < lanes; ++i, low >>= 8) y[i] = static_cast<std::int8_t>(low & 0xFF);
 #endif
+  }
+}
+
+// merge.hpp's add_int8, y = a + b, a vector of lanes at a time: each input's difference from its zero
+// point shifted left by merge_left_shift, times its multiplier (every lane the same), summed, then the
+// output's multiplier, zero point and int8 range, with the requantizer's arithmetic (gemmlowp's, bit
+// for bit). (The scalar loop took 40% of the int8 ResNet-18 on x86: 8.5 ns an element.)
+inline void add(const std::int8_t* a, std::int32_t a_zero, const std::int8_t* b, std::int32_t b_zero,
+                const fixed_multiplier* m, std::int32_t y_zero, std::int8_t* y, count_t size) {
+  const auto every_lane = [](fixed_multiplier f, const output_stage& stage) {
+    fixed_multiplier same[lanes];
+    for (fixed_multiplier& l : same) l = f;
+    return requantizer(same, lanes, stage);
+  };
+  constexpr output_stage unclamped{0, std::numeric_limits<std::int32_t>::min(), std::numeric_limits<std::int32_t>::max()};
+  const requantizer to_sum_a = every_lane(m[0], unclamped), to_sum_b = every_lane(m[1], unclamped),
+                    to_output = every_lane(m[2], output_stage{y_zero, -128, 127});
+  const vec za = broadcast_value(a_zero), zb = broadcast_value(b_zero);
+  for (count_t i = 0; i < size; i += lanes) {
+    const int n = size - i < lanes ? static_cast<int>(size - i) : lanes;
+    const vec da = shift_lanes_left<merge_left_shift>(subtract_lanes(widen(a + i, n), za));
+    const vec db = shift_lanes_left<merge_left_shift>(subtract_lanes(widen(b + i, n), zb));
+    store_narrowed(to_output.value(add_lanes(to_sum_a.value(da), to_sum_b.value(db))), y + i, n);
   }
 }
 
@@ -727,12 +771,6 @@ struct depthwise {
   static bool runs_on(const int8_call&) { return true; }
 
 #if CTNN_INT8_WIDE
-  // n int8 values from p as int32 lanes (the rest zero); never reads past p + n.
-  static vec widen(const std::int8_t* p, int n) {
-    const __m128i b = n == lanes ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(p))
-                                 : _mm_maskz_loadu_epi8(static_cast<__mmask16>((1u << n) - 1), p);
-    return _mm512_maskz_cvtepi8_epi32(0xFFFF, b);  // (zero-masked: GCC 12 PR 105593)
-  }
   static vec multiply_add(vec acc, vec x, vec w) { return _mm512_add_epi32(acc, _mm512_madd_epi16(x, w)); }
 #if CTNN_INT8_DOT == 4
   static vec multiply_add_fused(vec acc, vec x, vec w) {
@@ -749,12 +787,6 @@ struct depthwise {
   static vec minus(vec a, vec b) { return _mm512_sub_epi32(a, b); }
   static vec splat(std::int32_t v) { return _mm512_set1_epi32(v); }
 #else
-  static vec widen(const std::int8_t* p, int n) {
-    if (n == lanes) return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
-    alignas(16) std::int8_t bytes[16] = {};
-    std::memcpy(bytes, p, static_cast<std::size_t>(n));
-    return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(bytes)));
-  }
   static vec multiply_add(vec acc, vec x, vec w) { return _mm256_add_epi32(acc, _mm256_madd_epi16(x, w)); }
 #if CTNN_INT8_DOT == 4 && defined(__AVX512VNNI__) && defined(__AVX512VL__)
   static vec multiply_add_fused(vec acc, vec x, vec w) { return _mm256_dpwssd_epi32(acc, x, w); }
