@@ -703,9 +703,11 @@ using x86_int8_conv = typename x86_int8_conv_of<P, In, L>::type;
 template <conv_params P, shape In, layout L, activation_params A>
 constexpr void conv_int8(const int8_call& c, const output_stage& stage) {
   using fast = int8_nhwc_conv<P, In>;
+#if CTNN_INT8_X86
   using x86 = x86_int8_conv<P, In, L>;
   if constexpr (!std::is_void_v<x86>)
-    if (!std::is_constant_evaluated() && x86::runs_on(c)) return x86::run(c, stage);
+    if (!std::is_constant_evaluated() && x86_int8::runs_on<x86>(c)) return x86::run(c, stage);
+#endif
   if constexpr (L == layout::nhwc && fast::gemm) {
     if (!std::is_constant_evaluated()) return fast::template run_gemm<A>(c, stage);
   } else if constexpr (L == layout::nhwc && fast::depthwise) {

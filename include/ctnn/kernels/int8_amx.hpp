@@ -126,7 +126,6 @@ struct amx {
   static constexpr bool fits = base::fits && work_bytes <= x86_int8_stack_bytes;
   static constexpr bool packs_on_stack = base::packs_on_stack && prepared_bytes + work_bytes <= x86_int8_stack_bytes;
   static constexpr count_t own_bytes = packs_on_stack ? prepared_bytes : 64;
-  static bool runs_on(const int8_call& c) { return packs_on_stack || c.prepared != nullptr; }
 
   static void run(const int8_call& c, const output_stage& stage) {
     if (amx_permitted()) return run_on_tiles(c, stage);

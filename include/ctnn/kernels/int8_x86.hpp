@@ -139,7 +139,12 @@ inline constexpr row_t to_row(std::int8_t x) {
 
 // The block of packed weights a kernel reads: prepare_into's (c.prepared), else `own` (on the caller's
 // stack, Kernel::own_bytes) packed now by Kernel::pack, which writes every byte of its prepared_bytes
-// that run reads. (Without a block on the stack, the kernel runs only on prepared weights: runs_on.)
+// that run reads. Without room for a block on the stack (packs_on_stack), a kernel runs only on prepared
+// weights.
+template <class Kernel>
+bool runs_on(const int8_call& c) {
+  return Kernel::packs_on_stack || c.prepared != nullptr;
+}
 template <class Kernel>
 const std::byte* packed_block(const int8_call& c, std::byte* own) {
   if (c.prepared || !Kernel::packs_on_stack) return c.prepared;
@@ -497,7 +502,6 @@ struct gemm {
   static constexpr count_t prepared_bytes = start_at + count_t{vectors} * lanes * sizeof(std::int32_t);
   static constexpr bool packs_on_stack = prepared_bytes + work_bytes <= x86_int8_stack_bytes;
   static constexpr count_t own_bytes = packs_on_stack ? prepared_bytes : 64;
-  static bool runs_on(const int8_call& c) { return packs_on_stack || c.prepared != nullptr; }
   static void pack(const int8_call& c, std::byte* block) {
     weight_t* to = reinterpret_cast<weight_t*>(block);
     std::int32_t* start = reinterpret_cast<std::int32_t*>(block + start_at);
@@ -768,7 +772,6 @@ struct depthwise {
   static constexpr count_t taps = Conv::taps;
   static constexpr bool fits = taps * vectors * lanes * sizeof(std::int32_t) <= x86_int8_stack_bytes && Conv::int_offsets;
   static constexpr bool packs_on_stack = true;  // (fits counts the block)
-  static bool runs_on(const int8_call&) { return true; }
 
 #if CTNN_INT8_WIDE
   static vec multiply_add(vec acc, vec x, vec w) { return _mm512_add_epi32(acc, _mm512_madd_epi16(x, w)); }
@@ -1055,7 +1058,6 @@ struct winograd {
                                CO >= 16 && tiles_w >= R &&
                                (u_elements + v_elements) * 2 + m_elements * 4 <= 448 * 1024;
   static constexpr bool packs_on_stack = true;  // (fits counts the block, U)
-  static bool runs_on(const int8_call&) { return true; }
 
   // The pair products (VPDPWSSD where VNNI has it) and the lanes' arithmetic.
   using pair_products = depthwise<Conv>;
