@@ -304,30 +304,60 @@ TEST(ConvKernel, WideRowsTakeTheContiguousPath) {
 
 // Small maps with many input channels take the small-map kernel: tiles of pixels across rows, the
 // reduction in blocks of input channels whose partial sums wait in the output. 400 input channels x 9
-// taps exceed a block on every target (at most 48 KiB of a channel tile's weights: 85 channels with the
-// 16-channel tiles of AVX-512 and AVX2 for 20 outputs, 341 with SSE's 4), so the first two cases sum over
-// several blocks; 5x5 and 3x7 maps end in a short tile; 20 outputs end in a partial channel tile. Integer data: 3,600 products summed in
-// another order than the reference's are exact only on integers (random floats move the 5th digit).
+// or 25 taps exceed a block on every target (at most 48 KiB of a channel tile's weights: 85 channels
+// with the 16-channel tiles of AVX-512 and AVX2 for 20 outputs, 341 with SSE's 4), so the first two
+// cases sum over several blocks; 5x5 and 3x7 maps end in a short tile; 20 outputs end in a partial
+// channel tile. (3x3 kernels of stride 1 run as Winograd on these maps: ConvKernel.WinogradOverSmallMaps.)
+// Integer data: 3,600 products summed in another order than the reference's are exact only on integers
+// (random floats move the 5th digit).
+template <class Layer, index_t C, index_t H, index_t W>
+inline constexpr bool by_small_map = small_map<Layer::params, shape{C, H, W}, float>::used &&
+                                     !winograd_f23<Layer::params, shape{C, H, W}, float>::applies;
 TEST(ConvKernel, SmallMapsSumOverBlocksOfInputChannels) {
   constexpr auto integers = harness::data::integers;
-  expect_conv<sequential<input<400, 5, 5>, conv2d<20, 3, pad<1>>>>(
-      {20, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 50, integers);
+  static_assert(CTNN_VECTOR_REGISTERS < 16 || (by_small_map<conv2d<20, 5, pad<2>>, 400, 5, 5> &&
+                                               by_small_map<conv2d<40, 3, pad<1>, dilation<1, 2>>, 64, 3, 7>));
+  expect_conv<sequential<input<400, 5, 5>, conv2d<20, 5, pad<2>>>>(
+      {20, sp({5, 5}), sp({1, 1}), sp({1, 1}), sp({2, 2}, 0), sp({2, 2}, 0), 1, true}, 50, integers);
   expect_conv<sequential<input<400, 7, 9>, conv2d<16, 3, stride<2>, no_bias>>>(
       {16, sp({3, 3}), sp({2, 2}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1, false}, 51, integers);
-  expect_conv<sequential<input<64, 3, 7>, conv2d<40, 3, pad<1>>>>(
-      {40, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 52);
+  expect_conv<sequential<input<64, 3, 7>, conv2d<40, 3, pad<1>, dilation<1, 2>>>>(
+      {40, sp({3, 3}), sp({1, 1}), sp({1, 2}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 52);
 }
 
 // Weights larger than an L2 cache (2.4 MB here) are prefetched a block ahead, each block's channel tiles
 // in turn: the sums over blocks the same as without (the prefetches are hints; their addresses stay in
 // the weights).
 TEST(ConvKernel, SmallMapsWithStreamedWeights) {
-  using layer = conv2d<128, 3, pad<1>>;
-  using map = small_map<layer::params, shape{512, 4, 5}, float>;
-  static_assert(CTNN_VECTOR_BYTES < 32 || (map::used && map::streams_weights));
-  static_assert(!small_map<layer::params, shape{256, 4, 5}, float>::streams_weights);  // 1.2 MB
-  expect_conv<sequential<input<512, 4, 5>, layer>>({128, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 53,
+  using layer = conv2d<128, 3, stride<2>, pad<1>>;
+  using map = small_map<layer::params, shape{512, 8, 10}, float>;
+  static_assert(CTNN_VECTOR_BYTES < 32 || (map::used && map::streams_weights && by_small_map<layer, 512, 8, 10>));
+  static_assert(!small_map<layer::params, shape{256, 8, 10}, float>::streams_weights);  // 1.2 MB
+  expect_conv<sequential<input<512, 8, 10>, layer>>({128, sp({3, 3}), sp({2, 2}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 53,
                    harness::data::integers);
+}
+
+// 3x3 convolutions of stride 1 on the small-map kernel's maps (ResNet's 14x14 and 7x7 stages) run as
+// Winograd F(2x2, 3x3) over the whole map, one transform element at a time, each element's products
+// added into the output pixels (targets with 256-bit vectors or wider): an odd map (its last tiles half
+// outside) with 20 outputs (a partial channel tile), no padding, asymmetric padding, 512 input channels
+// (weights prefetched an element's channel tile ahead), and a map with fewer tiles than a register
+// tile's pixels, which keeps the direct small-map kernel.
+template <class Layer, index_t C, index_t H, index_t W>
+inline constexpr bool by_whole_map_winograd = winograd_f23<Layer::params, shape{C, H, W}, float>::applies &&
+                                              winograd_f23<Layer::params, shape{C, H, W}, float>::whole_map;
+TEST(ConvKernel, WinogradOverSmallMaps) {
+  using padded = conv2d<20, 3, pad<1>>;
+  static_assert(by_whole_map_winograd<padded, 64, 7, 7> == (CTNN_VECTOR_BYTES >= 32));
+  static_assert(by_whole_map_winograd<conv2d<32, 3, pad<1>>, 512, 6, 8> == (CTNN_VECTOR_BYTES >= 32));
+  static_assert(!by_whole_map_winograd<padded, 64, 3, 3> && !by_whole_map_winograd<padded, 8, 7, 7>);
+  expect_conv<sequential<input<64, 7, 7>, padded>>({20, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 65);
+  expect_conv<sequential<input<40, 9, 12>, conv2d<24, 3>>>({24, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1, true}, 66);
+  expect_conv<sequential<input<17, 10, 12>, conv2d<16, 3, pad_begin<0, 1>, pad_end<2, 1>, no_bias>>>(
+      {16, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({0, 1}, 0), sp({2, 1}, 0), 1, false}, 67);
+  expect_conv<sequential<input<512, 6, 8>, conv2d<32, 3, pad<1>>>>({32, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 68,
+                                                                   harness::data::integers);
+  expect_conv<sequential<input<64, 3, 3>, padded>>({20, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 69);
 }
 
 // 3x3 convolutions of stride 1 with 16 or more channels each way, on maps wider than the small-map
@@ -343,7 +373,8 @@ TEST(ConvKernel, WinogradForThreeByThreeStrideOne) {
   static_assert(by_winograd<padded, 16, 9, 16> == (CTNN_VECTOR_BYTES >= 32));
   static_assert(!by_winograd<conv2d<32, 3, stride<2>, pad<1>>, 16, 9, 16> && !by_winograd<padded, 8, 9, 16> &&
                 !by_winograd<conv2d<32, 3, dilation<2>, pad<2>>, 16, 9, 16> && !by_winograd<conv2d<32, 5, pad<2>>, 16, 9, 16> &&
-                !by_winograd<padded, 16, 9, 8>);  // 8 wide: the small-map kernel
+                (by_winograd<padded, 16, 9, 8> && winograd_f23<padded::params, shape{16, 9, 8}, float>::whole_map) ==
+                    (CTNN_VECTOR_BYTES >= 32));  // 8 wide: over the whole map (ConvKernel.WinogradOverSmallMaps)
   expect_conv<sequential<input<16, 9, 16>, padded>>({32, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 60);
   expect_conv<sequential<input<24, 11, 19>, conv2d<20, 3>>>({20, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1, true}, 61);
   expect_conv<sequential<input<17, 6, 18>, conv2d<16, 3, pad_begin<0, 1>, pad_end<2, 1>, no_bias>>>(

@@ -958,10 +958,21 @@ struct winograd_f23 {
   static constexpr index_t tiles_h = (K::out.h + 1) / 2, tiles_w = (K::out.w + 1) / 2;
   static constexpr bool shape_fits = P.rank == 2 && K::g.groups == 1 && k.kernel[1] == 3 && k.kernel[2] == 3 &&
                                      k.stride[1] == 1 && k.stride[2] == 1 && k.dilation[1] == 1 && k.dilation[2] == 1;
-  static constexpr bool applies = std::is_same_v<T, float> && CTNN_VECTOR_BYTES >= 32 && shape_fits && C >= 16 &&
-                                  CO >= 16 && !small_map<P, In, T>::used &&
-                                  16 * count_t{tiles_w} * (C + CP) * sizeof(T) <= winograd_stack_bytes &&
-                                  16 * count_t{C} * CP * sizeof(T) <= winograd_weight_bytes;
+  static constexpr index_t tiles = tiles_h * tiles_w;
+  // The small-map kernel's shapes: every tile of the map at once, one transform element at a time.
+  // Transformed weights past the L2 cache come from memory once per call, 4 / tiles bytes per
+  // multiply-accumulate: with ResNet-18's 16 tiles at 7x7 (16.8 MB for 512 -> 512) more than a core's
+  // bandwidth feeds (1.8 ms against the direct kernel's 1.8 in the network on the Xeon); its 49 at 14x14
+  // run 1.5 -> 0.84 ms.
+  static constexpr bool whole_map = small_map<P, In, T>::used;
+  static constexpr bool whole_map_fits = tiles >= tile_for(CO, sizeof(T)).pixels &&
+                                         count_t{tiles} * C * sizeof(T) <= winograd_stack_bytes &&
+                                         (tiles >= 32 || 16 * count_t{C} * CP * sizeof(T) <= winograd_weight_bytes);
+  static constexpr bool applies =
+      std::is_same_v<T, float> && CTNN_VECTOR_BYTES >= 32 && shape_fits && C >= 16 && CO >= 16 &&
+      (whole_map ? whole_map_fits
+                 : 16 * count_t{tiles_w} * (C + CP) * sizeof(T) <= winograd_stack_bytes &&
+                       16 * count_t{C} * CP * sizeof(T) <= winograd_weight_bytes);
 
   // U = G g G^T for one 3x3 kernel g (row major), G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1].
   static constexpr void transform_weights(const T* g, T* u) {
@@ -1026,13 +1037,121 @@ struct winograd_f23 {
       transform_outputs<A>(m, w, static_cast<index_t>(ty), y);
     }
   }
+
+  // ---- small maps: one transform element at a time over the whole map ----
+  // ResNet's 14x14 and 7x7 stages, whose transformed weights (4.2 MB for 256 -> 256, 16.8 MB for
+  // 512 -> 512) come from the L3 cache or memory: the row-by-row pass above would stream them once per
+  // row of tiles. Here each element e's weights U[e] are read from memory once and then from L2 by every
+  // tile of the map: V[e] for all tiles, the products M[e] = V[e] U[e] a register tile at a time, and
+  // each product added straight into the 1-4 output pixels A^T M A gives it (the transform is linear).
+  // Parts of a call take whole channel tiles.
+  // The small-map kernel's tile (4 x 6 with AVX-512: 512 -> 512 at 7x7 1.53 -> 1.43 ms against 2 x 8).
+  static constexpr register_tile map_tile = tile_for(CO, sizeof(T));
+
+  // The rows of B^T: two non-zero entries each, at columns first[i] and second[i] with their signs.
+  static constexpr int first[4] = {0, 1, 1, 1}, second[4] = {2, 2, 2, 3};
+  static constexpr T first_sign[4] = {1, 1, -1, 1}, second_sign[4] = {-1, 1, 1, -1};
+
+  // V[e][t][c] for e = (i, j): (B^T d B)[i][j] of tile t's patch d, from its four non-zero terms.
+  static constexpr void transform_element(const T* x, int i, int j, T* v) {
+    const T* const zeros = zero_row<T, C>;
+    const auto at = [&](index_t ty, index_t tx, int a, int b) {
+      const index_t iy = 2 * ty - k.pad_begin[1] + a, ix = 2 * tx - k.pad_begin[2] + b;
+      return iy >= 0 && iy < K::in.h && ix >= 0 && ix < K::in.w ? x + offset<layout::nhwc>(K::in, 0, 0, iy, ix) : zeros;
+    };
+    const T ri0 = first_sign[i], ri1 = second_sign[i], cj0 = first_sign[j], cj1 = second_sign[j];
+    for (index_t t = 0; t < tiles; ++t) {
+      const index_t ty = t / tiles_w, tx = t % tiles_w;
+      const T* d00 = at(ty, tx, first[i], first[j]);
+      const T* d01 = at(ty, tx, first[i], second[j]);
+      const T* d10 = at(ty, tx, second[i], first[j]);
+      const T* d11 = at(ty, tx, second[i], second[j]);
+      T* to = v + count_t{t} * C;
+      for (index_t c = 0; c < C; ++c) {
+        const T column0 = ri0 * d00[c] + ri1 * d10[c], column1 = ri0 * d01[c] + ri1 * d11[c];
+        to[c] = cj0 * column0 + cj1 * column1;
+      }
+    }
+  }
+
+  template <bool Vector, activation_params A, class Packed>
+  static constexpr void run_whole_map(const T* x, const Packed& w, T* y, work_part part) {
+    constexpr index_t R = map_tile.pixels, V = map_tile.channels;
+    static_assert(R <= tiles && CP % V == 0);
+    constexpr count_t channel_tiles = CP / V, pixels = count_t{K::out.h} * K::out.w;
+    const index_t co_begin = static_cast<index_t>(part.begin(channel_tiles) * V);
+    const index_t co_end = static_cast<index_t>(part.end(channel_tiles) * V) < CO ? static_cast<index_t>(part.end(channel_tiles) * V) : CO;
+    if (co_begin >= co_end) return;
+    for (count_t p = 0; p < pixels; ++p)
+      for (index_t c = co_begin; c < co_end; ++c) y[p * CO + c] = w.bias[c];
+    // A^T = [1 1 1 0; 0 1 -1 -1]: element i of a row adds to output row 0 for i < 3, to row 1 with a sign.
+    constexpr T out_sign[2][4] = {{1, 1, 1, 0}, {0, 1, -1, -1}};
+    T v[count_t{tiles} * C];
+    for (int e = 0; e < 16; ++e) {
+      const int i = e / 4, j = e % 4;
+      transform_element(x, i, j, v);
+      const T* u = w.weight + count_t{e} * C * CP;
+      for (index_t co0 = co_begin; co0 < co_end; co0 += V) {
+        const index_t channels = co_end - co0 < V ? co_end - co0 : V;
+        for (index_t t = 0; t < tiles; t += R) {
+          const index_t t0 = t + R > tiles ? tiles - R : t;  // the last register tile ends at the map's end
+          register_block<Vector, T, R, V> acc;
+          acc.start(zero_row<T, V>);
+          if constexpr (Vector) {
+            // U[e] comes from memory: the next channel tile's rows (or the next element's) are asked for
+            // a share per chunk of the reduction (256 -> 256 at 14x14: 820 -> 700 us on the Xeon).
+            const bool next_here = co0 + V < co_end;
+            const T* next = next_here ? u + co0 + V : u + count_t{C} * CP + co_begin;
+            const index_t pass = t / R, passes = (tiles + R - 1) / R;
+            constexpr index_t chunk = 32, chunks = (C + chunk - 1) / chunk;
+            for (index_t c0 = 0; c0 < C; c0 += chunk) {
+              acc.template add_strided<C>(v + count_t{t0} * C + c0, u + co0 + count_t{c0} * CP, CP, C - c0 < chunk ? C - c0 : chunk);
+              if (e < 15 || next_here) {
+                const index_t slot = pass * chunks + c0 / chunk, slots = passes * chunks;
+                for (index_t row = slot * C / slots; row < (slot + 1) * C / slots; ++row)
+                  for (index_t byte = 0; byte < V * index_t{sizeof(T)}; byte += 64)
+                    __builtin_prefetch(reinterpret_cast<const char*>(next + count_t{row} * CP) + byte, 0, 2);
+              }
+            }
+          } else {
+            acc.template add_strided<C>(v + count_t{t0} * C, u + co0, CP, C);
+          }
+#pragma GCC unroll 16
+          for (index_t r = 0; r < R; ++r) {
+            if (t0 + r < t) continue;  // computed by the tile before
+            T m[V];
+            acc.template store<no_activation>(r, m, V);
+            const index_t ty = (t0 + r) / tiles_w, tx = (t0 + r) % tiles_w;
+            for (int a = 0; a < 2; ++a)
+              for (int b = 0; b < 2; ++b) {
+                const T sign = out_sign[a][i] * out_sign[b][j];
+                const index_t oy = 2 * ty + a, ox = 2 * tx + b;
+                if (sign == T(0) || oy >= K::out.h || ox >= K::out.w) continue;
+                T* out = y + offset<layout::nhwc>(K::out, co0, 0, oy, ox);
+                for (index_t c = 0; c < channels; ++c) out[c] += sign * m[c];
+              }
+          }
+        }
+      }
+    }
+    if constexpr (A.kind != activation_kind::identity)
+      for (count_t p = 0; p < pixels; ++p) activate_stored<A>(y + p * CO + co_begin, co_end - co_begin);
+  }
+
   template <activation_params A, class Packed>
   static constexpr void run(const T* x, const Packed& w, T* y, work_part part) {
-    constexpr index_t V = tile_for_width(CO, sizeof(T), tiles_w).channels;
-    if constexpr (vector_block<T, V>) {
-      if (!std::is_constant_evaluated()) return run_with<true, A>(x, w, y, part);
+    if constexpr (whole_map) {
+      if constexpr (vector_block<T, map_tile.channels>) {
+        if (!std::is_constant_evaluated()) return run_whole_map<true, A>(x, w, y, part);
+      }
+      run_whole_map<false, A>(x, w, y, part);
+    } else {
+      constexpr index_t V = tile_for_width(CO, sizeof(T), tiles_w).channels;
+      if constexpr (vector_block<T, V>) {
+        if (!std::is_constant_evaluated()) return run_with<true, A>(x, w, y, part);
+      }
+      run_with<false, A>(x, w, y, part);
     }
-    run_with<false, A>(x, w, y, part);
   }
 };
 
