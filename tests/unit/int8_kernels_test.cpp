@@ -192,12 +192,13 @@ TEST(Int8Kernels, X86SingleRoundingTies) {
 #if CTNN_INT8_X86
 // A residual add in int8 (x86: a vector of lanes at a time) against add_int8's scalar loop, the multipliers
 // as finish_quantization gives them from random scales (an output scale small enough that the last one
-// shifts left, or not), random zero points, lengths with a partial last vector.
+// shifts left, or not), random zero points, lengths with a partial last vector; every other trial with a
+// ReLU or ReLU6 fused (ResNet's ReLU after the add), whose bytes are the unclamped add's clamped.
 TEST(Int8Kernels, AddAVectorAtATime) {
   std::mt19937 gen(17);
   const auto scale = [&] { return 0.001 + 0.3 * static_cast<double>(gen() % 1000) / 1000.0; };
   constexpr count_t size = 16 * 37 + 11;
-  int left_shifts = 0;
+  int left_shifts = 0, clamped = 0;
   for (int trial = 0; trial < 300; ++trial) {
     const double sa = scale(), sb = scale(), largest = sa > sb ? sa : sb;
     // (An output scale below 2^-20 times the inputs' for a third: its multiplier shifts left.)
@@ -212,12 +213,20 @@ TEST(Int8Kernels, AddAVectorAtATime) {
     for (auto& v : a) v = static_cast<std::int8_t>(gen() % 256 - 128);
     for (auto& v : b) v = static_cast<std::int8_t>(gen() % 256 - 128);
     const count_t n = size - static_cast<count_t>(trial % 17);  // (the partial vectors' lanes past n unwritten)
-    x86_int8::add(a.data(), qa.zero_point, b.data(), qb.zero_point, m, qy.zero_point, fast.data(), n);
-    add_int8<size>(a.data(), qa, b.data(), qb, m, qy, reference.data());
+    const activation_params clamp = trial % 2 == 0 ? relu::params : trial % 4 == 1 ? relu6::params : activation_params{activation_kind::identity};
+    const output_stage stage = output_stage_of(clamp, qy);
+    x86_int8::add(a.data(), qa.zero_point, b.data(), qb.zero_point, m, stage, fast.data(), n);
+    add_int8<size>(a.data(), qa, b.data(), qb, m, stage, reference.data());
+    std::array<std::int8_t, size> unclamped{};
+    add_int8<size>(a.data(), qa, b.data(), qb, m, output_stage{qy.zero_point}, unclamped.data());
+    for (count_t i = 0; i < size; ++i)
+      ASSERT_EQ(reference[i], std::clamp<std::int32_t>(unclamped[i], stage.low, stage.high)) << "trial " << trial;
+    clamped += stage.low > -128 && std::count(reference.begin(), reference.end(), static_cast<std::int8_t>(stage.low)) > 10 ? 1 : 0;
     for (count_t i = n; i < size; ++i) reference[i] = 0;
     ASSERT_EQ(fast, reference) << "trial " << trial;
   }
   EXPECT_GT(left_shifts, 10);
+  EXPECT_GT(clamped, 100);
 }
 #endif
 

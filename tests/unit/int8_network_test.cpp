@@ -108,7 +108,9 @@ differences run_inputs(const quantized_weights_of<Net>& q) {
 
 // Each kernel call against PyTorch's module on the same input: after every call the tensor it wrote is
 // compared with PyTorch's and then replaced by it, so that the next call reads what PyTorch's read.
-// Also checks that the calls are PyTorch's modules: a layer and its ReLU one call, one per traced tensor.
+// Also checks that the calls are PyTorch's modules: a layer and its ReLU one call, one per traced tensor,
+// but for a residual add and the ReLU after it (two modules in PyTorch's model): one call, whose tensor
+// is the ReLU's, the add's skipped.
 template <class D>
 differences each_call(const typename D::net::quantized& q) {
   using Net = typename D::net;
@@ -127,6 +129,10 @@ differences each_call(const typename D::net::quantized& q) {
     count_t at = i * per_input;
     run_int8_schedule<Net>(q, x.data(), y.data(), arena.data.data(), [&](int node, int nodes) {
       const int t = node + nodes;
+      while (calls < traced_count && D::traced_tensors[calls] > node && D::traced_tensors[calls] < t) {
+        EXPECT_EQ(Net::quantized::layout.node[node].clamp.kind, activation_kind::relu) << "call " << calls;
+        at += plan.size[D::traced_tensors[calls++]];
+      }
       EXPECT_LT(calls, traced_count);
       if (calls >= traced_count) return;
       EXPECT_EQ(t, D::traced_tensors[calls]) << "call " << calls;
@@ -235,6 +241,26 @@ void calibration_matches_pytorch() {
     dequantize_tensor(y8, out, back);
     for (count_t e = 0; e < net::output_size; ++e) EXPECT_NEAR(back[e], y[e], 0.03f * 255.0f * out.scale) << "input " << i << " output " << e;
   }
+}
+
+// The ReLU after int8_cnn's residual add runs inside the add, clamping as it stores (PyTorch's add_relu;
+// the same bytes: the ReLU keeps the add's quantization), so CnnImportedFromPyTorch runs it so; int8_bn's
+// add, with a pooling after it, computes only itself.
+template <class Net>
+void expect_adds_fuse(int fused) {
+  constexpr auto& s = schedule_of<Net>::value;
+  int adds = 0;
+  for (int k = 0; k < s.node_count; ++k)
+    if (s.nodes[k].kind == node_kind::add) {
+      ++adds;
+      EXPECT_EQ(quantized_weights_of<Net>::layout.node[k].fused, fused);
+      EXPECT_EQ(quantized_weights_of<Net>::layout.node[k].clamp.kind, fused ? activation_kind::relu : activation_kind::identity);
+    }
+  EXPECT_EQ(adds, 1);
+}
+TEST(Int8Network, ReluAfterAnAddRunsInTheAdd) {
+  expect_adds_fuse<int8_cnn::net>(1);
+  expect_adds_fuse<int8_bn::net>(0);
 }
 
 TEST(Int8Network, CnnCalibratedAsPyTorch) { calibration_matches_pytorch<int8_cnn_data>(); }

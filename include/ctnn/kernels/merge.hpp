@@ -100,11 +100,12 @@ constexpr void concat_part(const T* x, index_t first, T* y) {
 // y = a + b as TFLite's add: both inputs to a common scale (m[0], m[1]), summed, then to the output's (m[2]).
 template <count_t Size>
 constexpr void add_int8(const std::int8_t* a, const quantization& qa, const std::int8_t* b, const quantization& qb,
-                        const fixed_multiplier* m, const quantization& out, std::int8_t* y) {
+                        const fixed_multiplier* m, const output_stage& out, std::int8_t* y) {
   for (count_t i = 0; i < Size; ++i) {
     const std::int32_t sa = multiply_by_fixed(shifted_difference(a[i], qa.zero_point), m[0]);
     const std::int32_t sb = multiply_by_fixed(shifted_difference(b[i], qb.zero_point), m[1]);
-    y[i] = saturate_int8(out.zero_point + multiply_by_fixed(sa + sb, m[2]));
+    const std::int32_t v = out.zero_point + multiply_by_fixed(sa + sb, m[2]);
+    y[i] = static_cast<std::int8_t>(v < out.low ? out.low : (v > out.high ? out.high : v));
   }
 }
 // y = a g, g broadcast as multiply_forward's, as PyTorch's quantized mul: the product of the differences

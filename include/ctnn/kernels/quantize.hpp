@@ -220,26 +220,29 @@ template <activation_params P>
 inline constexpr bool clamps_at_zero_point = P.kind == activation_kind::relu || P.kind == activation_kind::relu6;
 
 // The clamp of an output quantized by `out` with an activation fused: none (identity), ReLU or ReLU6,
-// hardtanh / clamp with bounds.
-template <activation_params P>
-constexpr output_stage output_stage_for(const quantization& out) {
-  static_assert(clamps_int8_output<P>,
-                "ctnn: only a clamp (relu, relu6, hardtanh, clamp) fuses into an int8 kernel's output");
+// hardtanh / clamp with bounds (any other activation: none).
+constexpr output_stage output_stage_of(const activation_params& p, const quantization& out) {
   output_stage s{out.zero_point};
   const auto bound = [&](double real) {
     const double q = round_half_even(real / static_cast<double>(out.scale)) + out.zero_point;
     return static_cast<std::int32_t>(q < -128.0 ? -128.0 : (q > 127.0 ? 127.0 : q));
   };
-  if constexpr (P.kind == activation_kind::relu || P.kind == activation_kind::relu6) s.low = bound(0.0);
-  if constexpr (P.kind == activation_kind::relu6) s.high = bound(6.0);
-  if constexpr (P.kind == activation_kind::hardtanh || P.kind == activation_kind::clamp) {
-    s.low = bound(P.a());
-    s.high = bound(P.b());
+  if (p.kind == activation_kind::relu || p.kind == activation_kind::relu6) s.low = bound(0.0);
+  if (p.kind == activation_kind::relu6) s.high = bound(6.0);
+  if (p.kind == activation_kind::hardtanh || p.kind == activation_kind::clamp) {
+    s.low = bound(p.a());
+    s.high = bound(p.b());
     if (s.low > s.high) s.low = s.high;  // torch.clamp's order: a minimum above the maximum gives the maximum
   }
-  if constexpr (P.kind == activation_kind::clamp_min) s.low = bound(P.a());
-  if constexpr (P.kind == activation_kind::clamp_max) s.high = bound(P.b());
+  if (p.kind == activation_kind::clamp_min) s.low = bound(p.a());
+  if (p.kind == activation_kind::clamp_max) s.high = bound(p.b());
   return s;
+}
+template <activation_params P>
+constexpr output_stage output_stage_for(const quantization& out) {
+  static_assert(clamps_int8_output<P>,
+                "ctnn: only a clamp (relu, relu6, hardtanh, clamp) fuses into an int8 kernel's output");
+  return output_stage_of(P, out);
 }
 
 }  // namespace ctnn

@@ -65,7 +65,8 @@ constexpr void finish_quantization_in_place(quantized_weights_of<Net>& q) {
       continue;
     }
     if (n.softmax || n.in_float) continue;
-    for (int j = 1; j <= n.fused; ++j) q.activations[k + j] = q.activations[k + 1 + n.fused];
+    if (n.merge_count == 0)  // (an add's fused clamp keeps the add's quantization)
+      for (int j = 1; j <= n.fused; ++j) q.activations[k + j] = q.activations[k + 1 + n.fused];
     const double out = q.activations[k + 1].scale;
     const count_t per_channel = n.channel_count > 0 ? n.weight_count / n.channel_count : 0;
     for (index_t c = 0; c < n.channel_count; ++c) {
@@ -205,17 +206,18 @@ template <class Node, layout L, std::size_t... B>
 constexpr void run_int8_merge(const int8_state& s, int k) {
   using Block = typename Node::type;
   const schedule_node& n = s.tensors.nodes[k];
-  std::int8_t* y = s.tensors.write(k + 1);
+  std::int8_t* y = s.tensors.write(k + 1 + s.layout[k].fused);  // an add's fused clamp's output
   const quantization& out = s.activations[k + 1];
   const fixed_multiplier* m = s.merge_multipliers + s.layout[k].merges;
   if constexpr (Block::kind == block_kind::add) {
+    const output_stage stage = output_stage_of(s.layout[k].clamp, out);
 #if CTNN_INT8_X86  // (a vector at a time: the scalar loop took 40% of the int8 ResNet-18)
     if (!std::is_constant_evaluated())
       return x86_int8::add(s.tensors.read(n.inputs[0]), s.activations[n.inputs[0]].zero_point, s.tensors.read(n.inputs[1]),
-                           s.activations[n.inputs[1]].zero_point, m, out.zero_point, y, Node::output_shape.size());
+                           s.activations[n.inputs[1]].zero_point, m, stage, y, Node::output_shape.size());
 #endif
     add_int8<Node::output_shape.size()>(s.tensors.read(n.inputs[0]), s.activations[n.inputs[0]],
-                                        s.tensors.read(n.inputs[1]), s.activations[n.inputs[1]], m, out, y);
+                                        s.tensors.read(n.inputs[1]), s.activations[n.inputs[1]], m, stage, y);
   } else if constexpr (Block::kind == block_kind::multiply) {
     multiply_int8<Node::template branch<0>::output_shape, Node::template branch<1>::output_shape, L>(
         s.tensors.read(n.inputs[0]), s.activations[n.inputs[0]], s.tensors.read(n.inputs[1]), s.activations[n.inputs[1]],

@@ -16,8 +16,8 @@
 //
 // What keeps its input's quantization (as PyTorch's quantized ops): pooling, reshapes, identity, the
 // layers that move elements (slices, shuffles, permutes, padding, nearest resizing), a clamp on its own
-// (relu after an add). What sets its own: a convolution, transposed convolution or linear layer, the
-// merges (residual add, concat, multiply), every other element-wise activation (sigmoid, tanh,
+// (relu after an add, which the add computes as it stores: int8_node::clamp). What sets its own: a
+// convolution, transposed convolution or linear layer, the merges (residual add, concat, multiply), every other element-wise activation (sigmoid, tanh,
 // hardswish, ...), which runs as a table of its 256 outputs, built from the two quantizations, and
 // softmax; and the layers computed in float, as PyTorch's quantized LayerNorm, GroupNorm, InstanceNorm,
 // BatchNorm2d and PReLU compute them: the float function of the dequantized input with the layer's float
@@ -51,6 +51,7 @@ struct int8_node {
   int merge_count = 0;                      // sum; concat, one per input; multiply, one
   int fused = 0;                            // nodes after it that it computes: a batch norm, a clamp
   bool batch_norm = false;                  // the first of them is a batch norm, folded into its weights
+  activation_params clamp{activation_kind::identity};  // a residual add's: the clamp it computes (fused 1)
   bool lookup = false;                      // an element-wise activation by a table of its 256 outputs
   bool softmax = false;                     // softmax or log_softmax, quantized as its own output
   count_t table = 0;                        // which table, in quantized_weights_of::tables
@@ -83,6 +84,8 @@ struct int8_traits {
   bool softmax = false;
   int merge_inputs = 0;  // add, concat: its branches
   bool merges = false;
+  bool clamp = false;    // a clamp (relu, relu6, hardtanh, clamp), with these parameters:
+  activation_params clamp_params{activation_kind::identity};
 };
 template <class Node>
 constexpr bool is_clamp_node() {
@@ -122,6 +125,8 @@ struct describe_int8 {
       t.merge_inputs = t.merges ? static_cast<int>(boost::mp11::mp_size<typename Node::type::branches>::value) : 0;
     } else if constexpr (std::is_same_v<std::remove_cvref_t<decltype(Node::type::params)>, activation_params>) {
       t.lookup = !is_clamp(Node::type::params) && Node::type::params.kind != activation_kind::identity;
+      t.clamp = is_clamp(Node::type::params);
+      t.clamp_params = Node::type::params;
     } else if constexpr (std::is_same_v<std::remove_cvref_t<decltype(Node::type::params)>, softmax_params>) {
       t.softmax = true;
     } else if constexpr (has_int8_weights<Node, L>()) {
@@ -192,6 +197,16 @@ struct int8_layout {
                                                         : traits[k].merge_inputs;
         r.merges += q.merge_count;
         q.keeps_quantization = false;
+        // A clamp right after a residual add in its chain (ResNet's ReLU), on the add's output: the add
+        // clamps as it stores, and the clamp does not run (it keeps the add's quantization: the same bytes).
+        if (n.kind == node_kind::add && k + 1 < nodes && traits[k + 1].clamp) {
+          const schedule_node& next = s.nodes[k + 1];
+          if (next.kind == node_kind::layer && next.parent == n.parent && next.depth == n.depth &&
+              next.index == n.index + 1 && next.inputs[0] == k + 1) {
+            q.fused = 1;
+            q.clamp = traits[k + 1].clamp_params;
+          }
+        }
       }
       if (n.lower.int8_in_float || lone_batch_norm) {
         q.in_float = true;
