@@ -56,6 +56,16 @@ class ImportError_(Exception):
     """A model ctnn cannot take: the message names the node, its operator and the reason."""
 
 
+# A network's element type, from its input's: float32, or an integer type whose values, constants and
+# outputs all have it (ONNX's Add, Mul and Clip on int8 / uint8 tensors). C++ computes int8, uint8 and
+# int16 in int and stores the result back, wrapping as numpy, ONNX and PyTorch's integer tensors do; int32
+# and uint16 products would overflow int (undefined in C++), so they are refused. Integer networks take
+# only what PyTorch computes on integer tensors with the same results.
+ELEMENT_TYPES = {1: "float", 3: "std::int8_t", 2: "std::uint8_t", 5: "std::int16_t"}  # TensorProto's codes
+INTEGER_OPS = {"Add", "Mul", "Clip", "Relu", "Pad", "Reshape", "Flatten", "Transpose", "Slice", "Concat", "Squeeze",
+               "Unsqueeze"}
+
+
 def fail(node, reason):
     where = f"node '{node.name or node.output[0]}' ({node.op_type})" if node is not None else "model"
     raise ImportError_(f"{where}: {reason}")
@@ -201,6 +211,12 @@ class Graph:
         if len(g.output) != 1:
             fail(None, f"{len(g.output)} outputs; ctnn networks give one")
         self.input, self.output = inputs[0].name, g.output[0].name
+        elem_type = inputs[0].type.tensor_type.elem_type
+        self.element = ELEMENT_TYPES.get(elem_type)
+        if self.element is None:
+            import onnx
+            fail(None, f"input '{self.input}' is a tensor of {onnx.TensorProto.DataType.Name(elem_type)}: ctnn "
+                       "networks run float32, or int8, uint8 or int16 (whose sums and products wrap as ONNX's do)")
         dims = self.shapes.get(self.input)
         if not dims or any(d is None or d <= 0 for d in dims):
             fail(None, f"input '{self.input}' has a dynamic shape {dims}; export with a fixed input shape")
@@ -247,6 +263,13 @@ class Graph:
                 self.nodes.extend(self.channel_slices(n, g))
                 continue
             self.nodes.append(n)
+        if self.element != "float":
+            for n in self.nodes:
+                mode = next((a.s.decode() for a in n.attribute if a.name == "mode"), "constant")
+                if n.op_type not in INTEGER_OPS or (n.op_type == "Pad" and mode != "constant"):
+                    fail(n, f"{n.op_type}{'' if n.op_type != 'Pad' else ' (' + mode + ')'} on {self.element[5:-2]} "
+                            "tensors: integer networks take Add, Mul, Clip, Relu, constant padding and the moves "
+                            "of elements (PyTorch's integer tensors have no pooling or other padding)")
         if self.output in quantizers:
             fail(quantizers[self.output], "the model's output is quantized (uint8): end the model with a "
                                           "DeQuantStub, so that its output is the float tensor ctnn's network gives")
@@ -1322,6 +1345,7 @@ def import_model(model, name, source, layout="nhwc"):
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <span>
 
 #include <ctnn/ctnn.hpp>
@@ -1332,6 +1356,9 @@ inline constexpr const char* importer_version = "{VERSION}";
 
 using network = ctnn::sequential<ctnn::input<{vals(in_shape)}>{with_layout},
     {cpp_of(items, "    ") if items else "ctnn::identity_layer"}>;
+// The element type of its input, weights and output: network::weights_of<element>,
+// ctnn::static_arena<network::weights_of<element>>, forward on spans of element.
+using element = {g.element};
 
 // The model's output shape, from ONNX: ctnn's shape rules must agree.
 static_assert(network::output_shape == ctnn::shape{{{vals(out_shape)}}});
@@ -1636,6 +1663,9 @@ def main(argv=None):
             default_name = os.path.splitext(os.path.basename(args.model))[0]
         name = args.name or "".join(c if c.isalnum() else "_" for c in default_name)
         header, tensors = import_model(model, name, os.path.basename(args.model), args.layout)
+        if "using element = float;" not in header and (args.flash or args.int8):
+            raise ImportError_("model: an integer network (its input is not float32): "
+                               + ("--flash packs float weights" if args.flash else "--int8 quantizes float networks"))
         if args.flash:
             values, config = pack_for_target(header, name, tensors, args.target)
             header += flash_text(name, values, config)

@@ -59,6 +59,7 @@ RUNNER = r"""#include <cstdio>
 #include <ctnn/io/safetensors.hpp>
 
 using net = model::network;
+using E = model::element;  // float, or an integer network's type
 
 static std::vector<char> read(const char* path) {
   std::ifstream in(path, std::ios::binary);
@@ -69,29 +70,29 @@ static std::vector<char> read(const char* path) {
 int main(int, char** argv) {
   const std::vector<char> file = read(argv[1]), x_file = read(argv[3]);
   const long samples = std::atol(argv[2]);
-  static net::weights w;
+  static net::weights_of<E> w;
   if (!ctnn::load_safetensors(w, std::as_bytes(std::span(file.data(), file.size())))) return 2;
-  if (x_file.size() != samples * net::input_size * sizeof(float)) return 3;
-  static net::prepared p;
+  if (x_file.size() != samples * net::input_size * sizeof(E)) return 3;
+  static net::prepared_weights_of<E> p;
   ctnn::prepare_into(w, p);
-  static ctnn::static_arena<net> plain_arena;
-  static ctnn::static_arena<net::prepared> fast_arena;
-  std::vector<float> nchw(net::input_size), x(net::input_size), y(net::output_size), out;
+  static ctnn::static_arena<net::weights_of<E>> plain_arena;
+  static ctnn::static_arena<net::prepared_weights_of<E>> fast_arena;
+  std::vector<E> nchw(net::input_size), x(net::input_size), y(net::output_size), out;
   for (int fast = 0; fast < 2; ++fast)
     for (long s = 0; s < samples; ++s) {
-      std::memcpy(nchw.data(), x_file.data() + s * net::input_size * sizeof(float), net::input_size * sizeof(float));
-      net::input_from_nchw(std::span<const float, net::input_size>(nchw), std::span<float, net::input_size>(x));
-      const std::span<float, net::output_size> ys(y);
+      std::memcpy(nchw.data(), x_file.data() + s * net::input_size * sizeof(E), net::input_size * sizeof(E));
+      net::input_from_nchw<E>(std::span<const E, net::input_size>(nchw), std::span<E, net::input_size>(x));
+      const std::span<E, net::output_size> ys(y);
       if (fast)
-        net::forward(p, std::span<const float, net::input_size>(x), ys, fast_arena);
+        net::forward(p, std::span<const E, net::input_size>(x), ys, fast_arena);
       else
-        net::forward(w, std::span<const float, net::input_size>(x), ys, plain_arena);
-      std::vector<float> o(net::output_size);
-      net::output_to_nchw(std::span<const float, net::output_size>(y), std::span<float, net::output_size>(o));
+        net::forward(w, std::span<const E, net::input_size>(x), ys, plain_arena);
+      std::vector<E> o(net::output_size);
+      net::output_to_nchw<E>(std::span<const E, net::output_size>(y), std::span<E, net::output_size>(o));
       out.insert(out.end(), o.begin(), o.end());
     }
   std::ofstream(argv[4], std::ios::binary).write(reinterpret_cast<const char*>(out.data()),
-                                                 static_cast<std::streamsize>(out.size() * sizeof(float)));
+                                                 static_cast<std::streamsize>(out.size() * sizeof(E)));
   return 0;
 }
 """
@@ -219,8 +220,8 @@ def translate(model, inputs, outputs, output=0, whole=False):
         if node.op_type == "LayerNormalization":
             del node.output[1:]
     x, y = inputs[0], outputs[output]
-    if x.dtype != np.float32 or y.dtype != np.float32:
-        raise Inexpressible(f"{x.dtype} / {y.dtype} tensors; ctnn's kernels here are float32")
+    if x.dtype != y.dtype:
+        raise Inexpressible(f"a {x.dtype} input and a {y.dtype} output; a ctnn network has one element type")
     if y.size == 0:
         raise Inexpressible("an empty output: ctnn's extents are at least 1")
     values = inputs[1:]
@@ -303,7 +304,7 @@ def run_output(name, work, cxx, model, x, y):
         f.write(header)
     with open(os.path.join(d, "model.safetensors"), "wb") as f:
         f.write(ctnn_import.safetensors_bytes(tensors, name))
-    x.astype("<f4").tofile(os.path.join(d, "x.bin"))
+    x.astype(x.dtype.newbyteorder("<")).tofile(os.path.join(d, "x.bin"))
     with open(os.path.join(d, "run.cpp"), "w") as f:
         f.write(RUNNER.replace("#include <cstdio>", "#include <cstdio>\n#include <cstdlib>\n#include <cstring>"))
     exe = os.path.join(d, "run")
@@ -316,7 +317,7 @@ def run_output(name, work, cxx, model, x, y):
                          capture_output=True, text=True)
     if ran.returncode != 0:
         return "fail", f"the program exited with {ran.returncode}"
-    got = np.fromfile(out, dtype="<f4")
+    got = np.fromfile(out, dtype=y.dtype.newbyteorder("<"))
     if got.size != 2 * y.size:
         return "fail", f"{got.size} outputs for 2 x {y.size}"
     for path, values in (("plain", got[:y.size]), ("prepared", got[y.size:])):
@@ -375,9 +376,10 @@ and {totals[2]} pass, none fails. `docs/onnx_node_tests.md` gives the reason for
 semantics PyTorch does not have either (ONNX's other resize modes, max pooling's whole-tensor indices,
 PReLU slopes along other dims, negative slice steps, uint8/int32 pooling and padding, random training-mode
 dropout, masks as outputs, training-mode batch norm's running variance, biased in ONNX and unbiased in
-PyTorch). Those PyTorch has and ctnn does not: integer tensors that are not quantized (Clip of int8, Add
-and Mul of uint8: ctnn's are float32, or int8 with a scale), empty tensors, MaxUnpool with indices given
-from outside (ctnn's `max_unpool` takes them from its paired pooling), and sequences.
+PyTorch). Integer tensors that are not quantized (Clip of int8, Add and Mul of uint8) run as networks of
+that element type (the importer's `using element`, `network::weights_of<std::uint8_t>`). Those PyTorch
+has and ctnn does not: empty tensors, MaxUnpool with indices given from outside (ctnn's `max_unpool`
+takes them from its paired pooling), the indices of max pooling as a second output, and sequences.
 
 """ + "\n".join(lines) + "\n")
 

@@ -1003,6 +1003,23 @@ class SharedWeights(nn.Module):
         return self.conv(torch.relu(self.conv(x)))
 
 
+def integer_model(elem_type, op):
+    """One node on integer tensors [1, 2, 4, 4] (the graph onnx.helper writes): Add of a constant, or MaxPool."""
+    import onnx
+    from onnx import helper, numpy_helper
+    x = helper.make_tensor_value_info("x", elem_type, [1, 2, 4, 4])
+    y = helper.make_tensor_value_info("y", elem_type, None)
+    constants = []
+    if op == "MaxPool":
+        node = helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[2, 2])
+    else:
+        dtype = {onnx.TensorProto.INT32: np.int32, onnx.TensorProto.UINT8: np.uint8, onnx.TensorProto.INT8: np.int8}[elem_type]
+        constants.append(numpy_helper.from_array(np.arange(32, dtype=dtype).reshape(1, 2, 4, 4), "c"))
+        node = helper.make_node("Add", ["x", "c"], ["y"])
+    graph = helper.make_graph([node], "integer", [x], [y], initializer=constants)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
 def bad_models(work):
     import onnx
     d = os.path.join(work, "bad")
@@ -1021,6 +1038,15 @@ def bad_models(work):
     cases.append(("shared.onnx", "is used by two layers (shared weights)"))
     onnx.save(prelu_along_width(), os.path.join(d, "prelu.onnx"))
     cases.append(("prelu.onnx", "(PRelu): a slope of shape [5]: PyTorch's PReLU, as ctnn's, has one slope or one per channel"))
+    # Integer networks: int32's sums would overflow C++'s int; PyTorch has no integer pooling; --flash
+    # packs float weights.
+    onnx.save(integer_model(onnx.TensorProto.INT32, "Add"), os.path.join(d, "int32.onnx"))
+    cases.append(("int32.onnx", "input 'x' is a tensor of INT32: ctnn networks run float32, or int8, uint8 or int16"))
+    onnx.save(integer_model(onnx.TensorProto.INT8, "MaxPool"), os.path.join(d, "int8_pool.onnx"))
+    cases.append(("int8_pool.onnx", "(MaxPool): MaxPool on int8 tensors: integer networks take Add, Mul, Clip, Relu"))
+    onnx.save(integer_model(onnx.TensorProto.UINT8, "Add"), os.path.join(d, "uint8_flash.onnx"))
+    cases.append(("uint8_flash.onnx", "an integer network (its input is not float32): --flash packs float weights",
+                  ["--flash"]))
     failures = []
     header, weights = os.path.join(d, "out.hpp"), os.path.join(d, "out.safetensors")
     # The command line on a PyTorch module, as the README runs it.
@@ -1030,12 +1056,12 @@ def bad_models(work):
     print(f"command line on torchvision.models:squeezenet1_1: {'ok' if ok else 'FAILED'}: {r.stdout.strip()}")
     if not ok:
         failures.append("command line")
-    for path, message in cases:
+    for path, message, *extra in cases:
         for f in (header, weights):
             with open(f, "w") as out:
                 out.write("kept\n")
         r = run([sys.executable, os.path.join(REPO, "tools", "ctnn_import.py"), os.path.join(d, path), "--header",
-                 header, "--weights", weights])
+                 header, "--weights", weights] + (extra[0] if extra else []))
         untouched = all(open(f).read() == "kept\n" for f in (header, weights))
         ok = r.returncode == 1 and message in r.stderr and untouched
         print(f"bad model {path}: {'ok' if ok else 'FAILED'}: {r.stderr.strip().splitlines()[-1] if r.stderr else ''}")

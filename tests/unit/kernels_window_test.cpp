@@ -187,6 +187,41 @@ TEST(PointwiseKernels, DoublePrecision) {
   EXPECT_EQ(y[0], 37.5 * 1 + 47.5 * 10);
 }
 
+// Integer element types (ONNX's Add, Mul and Clip of int8 / uint8 tensors): the values are computed in
+// int and stored back, wrapping as numpy's and PyTorch's integer tensors do; the same with prepared
+// weights. Expected values by modular arithmetic, by hand.
+template <class T, class Net>
+std::array<T, Net::output_size> run_integers(const std::array<T, Net::template weights_of<T>::size>& values,
+                                             const std::array<T, Net::input_size>& x, bool prepared) {
+  static typename Net::template weights_of<T> w{};
+  for (std::size_t i = 0; i < values.size(); ++i) w.values[i] = values[i];
+  std::array<T, Net::output_size> y{};
+  if (prepared) {
+    static typename Net::template prepared_weights_of<T> p{};
+    prepare_into(w, p);
+    static static_arena<typename Net::template prepared_weights_of<T>> arena;
+    Net::forward(p, x, y, arena);
+  } else {
+    static static_arena<typename Net::template weights_of<T>> arena;
+    Net::forward(w, x, y, arena);
+  }
+  return y;
+}
+TEST(PointwiseKernels, IntegerElementTypes) {
+  using bytes = sequential<input<4>, add_tensor<4>, multiply_tensor<4>, clamp<-2, 100>>;
+  using signed_bytes = sequential<input<4>, add_tensor<4>, relu, clamp_max<50>>;
+  for (const bool prepared : {false, true}) {
+    // uint8: (x + a) m mod 256, then at most 100.
+    const std::array<std::uint8_t, 4> x{200, 3, 255, 17}, a{100, 4, 1, 0}, m{3, 5, 2, 1};
+    const auto y = run_integers<std::uint8_t, bytes>({a[0], a[1], a[2], a[3], m[0], m[1], m[2], m[3]}, x, prepared);
+    EXPECT_EQ(y, (std::array<std::uint8_t, 4>{(300 % 256) * 3 % 256 > 100 ? 100 : (300 % 256) * 3 % 256, 35, 0, 17}));
+    // int8: 100 + 100 = 200 wraps to -56, which the ReLU takes to 0; 60 is held at 50; 20 - 9 = 11.
+    const std::array<std::int8_t, 4> sx{100, -7, 60, 20}, sa{100, 3, 0, -9};
+    const auto sy = run_integers<std::int8_t, signed_bytes>(sa, sx, prepared);
+    EXPECT_EQ(sy, (std::array<std::int8_t, 4>{0, 0, 50, 11}));
+  }
+}
+
 // Review findings, each with its reference.
 TEST(UpsampleKernel, LargeNonDyadicRatiosFollowPyTorchsDoublePositions) {
   // 256 -> 384 (ratio 2/3 in float): positions computed in float drift by 1e-4 here.
