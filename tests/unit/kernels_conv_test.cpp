@@ -342,7 +342,9 @@ TEST(ConvKernel, SmallMapsWithStreamedWeights) {
 // added into the output pixels (targets with 256-bit vectors or wider): an odd map (its last tiles half
 // outside) with 20 outputs (a partial channel tile), no padding, asymmetric padding, 512 input channels
 // (weights prefetched an element's channel tile ahead), and a map with fewer tiles than a register
-// tile's pixels, which keeps the direct small-map kernel.
+// tile's pixels, which keeps the direct small-map kernel. Integer data but for 17 input channels: where
+// vectors are narrower than 256 bits the direct small-map kernel runs these, and 360-576 float products
+// summed in its order move the 5th digit (as in SmallMapsSumOverBlocksOfInputChannels).
 template <class Layer, index_t C, index_t H, index_t W>
 inline constexpr bool by_whole_map_winograd = winograd_f23<Layer::params, shape{C, H, W}, float>::applies &&
                                               winograd_f23<Layer::params, shape{C, H, W}, float>::whole_map;
@@ -351,13 +353,17 @@ TEST(ConvKernel, WinogradOverSmallMaps) {
   static_assert(by_whole_map_winograd<padded, 64, 7, 7> == (CTNN_VECTOR_BYTES >= 32));
   static_assert(by_whole_map_winograd<conv2d<32, 3, pad<1>>, 512, 6, 8> == (CTNN_VECTOR_BYTES >= 32));
   static_assert(!by_whole_map_winograd<padded, 64, 3, 3> && !by_whole_map_winograd<padded, 8, 7, 7>);
-  expect_conv<sequential<input<64, 7, 7>, padded>>({20, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 65);
-  expect_conv<sequential<input<40, 9, 12>, conv2d<24, 3>>>({24, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1, true}, 66);
+  constexpr auto integers = harness::data::integers;
+  expect_conv<sequential<input<64, 7, 7>, padded>>({20, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 65,
+                                                   integers);
+  expect_conv<sequential<input<40, 9, 12>, conv2d<24, 3>>>({24, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1, true}, 66,
+                                                          integers);
   expect_conv<sequential<input<17, 10, 12>, conv2d<16, 3, pad_begin<0, 1>, pad_end<2, 1>, no_bias>>>(
       {16, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({0, 1}, 0), sp({2, 1}, 0), 1, false}, 67);
   expect_conv<sequential<input<512, 6, 8>, conv2d<32, 3, pad<1>>>>({32, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 68,
-                                                                   harness::data::integers);
-  expect_conv<sequential<input<64, 3, 3>, padded>>({20, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 69);
+                                                                   integers);
+  expect_conv<sequential<input<64, 3, 3>, padded>>({20, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 69,
+                                                   integers);
 }
 
 // 3x3 convolutions of stride 1 with 16 or more channels each way, on maps wider than the small-map
