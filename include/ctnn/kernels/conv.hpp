@@ -1080,7 +1080,8 @@ struct winograd_f23 {
     static_assert(R <= tiles && CP % V == 0);
     constexpr count_t channel_tiles = CP / V, pixels = count_t{K::out.h} * K::out.w;
     const index_t co_begin = static_cast<index_t>(part.begin(channel_tiles) * V);
-    const index_t co_end = static_cast<index_t>(part.end(channel_tiles) * V) < CO ? static_cast<index_t>(part.end(channel_tiles) * V) : CO;
+    const index_t tiles_end = static_cast<index_t>(part.end(channel_tiles) * V);
+    const index_t co_end = tiles_end < CO ? tiles_end : CO;
     if (co_begin >= co_end) return;
     for (count_t p = 0; p < pixels; ++p)
       for (index_t c = co_begin; c < co_end; ++c) y[p * CO + c] = w.bias[c];
@@ -1105,7 +1106,8 @@ struct winograd_f23 {
             const index_t pass = t / R, passes = (tiles + R - 1) / R;
             constexpr index_t chunk = 32, chunks = (C + chunk - 1) / chunk;
             for (index_t c0 = 0; c0 < C; c0 += chunk) {
-              acc.template add_strided<C>(v + count_t{t0} * C + c0, u + co0 + count_t{c0} * CP, CP, C - c0 < chunk ? C - c0 : chunk);
+              const index_t count = C - c0 < chunk ? C - c0 : chunk;
+              acc.template add_strided<C>(v + count_t{t0} * C + c0, u + co0 + count_t{c0} * CP, CP, count);
               if (e < 15 || next_here) {
                 const index_t slot = pass * chunks + c0 / chunk, slots = passes * chunks;
                 for (index_t row = slot * C / slots; row < (slot + 1) * C / slots; ++row)

@@ -17,15 +17,15 @@
 // What keeps its input's quantization (as PyTorch's quantized ops): pooling, reshapes, identity, the
 // layers that move elements (slices, shuffles, permutes, padding, nearest resizing), a clamp on its own
 // (relu after an add, which the add computes as it stores: int8_node::clamp). What sets its own: a
-// convolution, transposed convolution or linear layer, the merges (residual add, concat, multiply), every other element-wise activation (sigmoid, tanh,
-// hardswish, ...), which runs as a table of its 256 outputs, built from the two quantizations, and
-// softmax; and the layers computed in float, as PyTorch's quantized LayerNorm, GroupNorm, InstanceNorm,
-// BatchNorm2d and PReLU compute them: the float function of the dequantized input with the layer's float
-// parameters, quantized (the normalizations, a batch norm not after a layer with weights, PReLU, the layer
-// scale, a tensor added or multiplied). A batch norm right after a layer with weights in its chain is
-// folded into its weights and bias, and a clamp after either is fused into its output stage: the layer
-// writes the group's last tensor, quantized as that tensor (PyTorch's fused ConvBnReLU2d / ConvReLU2d /
-// LinearReLU), and the others do not run.
+// convolution, transposed convolution or linear layer, the merges (residual add, concat, multiply), every
+// other element-wise activation (sigmoid, tanh, hardswish, ...), which runs as a table of its 256 outputs,
+// built from the two quantizations, and softmax; and the layers computed in float, as PyTorch's quantized
+// LayerNorm, GroupNorm, InstanceNorm, BatchNorm2d and PReLU compute them: the float function of the
+// dequantized input with the layer's float parameters, quantized (the normalizations, a batch norm not
+// after a layer with weights, PReLU, the layer scale, a tensor added or multiplied). A batch norm right
+// after a layer with weights in its chain is folded into its weights and bias, and a clamp after either is
+// fused into its output stage: the layer writes the group's last tensor, quantized as that tensor
+// (PyTorch's fused ConvBnReLU2d / ConvReLU2d / LinearReLU), and the others do not run.
 #pragma once
 
 #include <array>
