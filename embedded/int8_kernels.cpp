@@ -73,7 +73,7 @@ void check_layer(const char* name, std::uint32_t seed, case_data data = {}) {
   for (auto& v : x) v = static_cast<std::int8_t>(value());
   static std::array<std::int8_t, Net::output_size> fast, reference;
   const auto run_reference = [&] {
-    q = finish_quantization(q);
+    finish_quantization_in_place(q);  // (not q = finish_quantization(q): two copies on the board's 16 KiB stack)
     const output_stage stage = output_stage_for<fused<Activation>>(q.activations.back());
     if constexpr (std::is_same_v<std::remove_cvref_t<decltype(Layer::params)>, conv_params>) {
       conv_forward_int8<Layer::params, Net::input_shape, layout::nhwc>(x.data(), q.activations[0].zero_point, q.weights.data(),

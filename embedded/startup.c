@@ -3,7 +3,8 @@
  * newlib's default startup leaves no vector table where the core looks at reset, so this file provides
  * one: the initial stack pointer and the reset handler. Reset enables the FPU (and MVE on the M55)
  * through CPACR, copies .data from flash, zeroes .bss, paints the stack so that its high-water mark can
- * be measured, calls main and ends QEMU with main's result through semihosting. C, because C++ may not
+ * be measured, calls main and ends QEMU with main's result through semihosting (status 5 and a message
+ * instead where the stack reached its bottom word: it overflowed into the statics below it). C, because C++ may not
  * call main. */
 #include <stdint.h>
 
@@ -44,7 +45,13 @@ void reset_handler(void) {
   uint32_t* sp;
   __asm__ volatile("mov %0, sp" : "=r"(sp));
   for (uint32_t* p = __stack_bottom; p < sp - 16; ++p) *p = STACK_PAINT;
-  exit_with(main());
+  const int status = main();
+  /* The stack's last word written: it ran into .bss below it (the statics it overwrote cannot be trusted). */
+  if (__stack_bottom[0] != STACK_PAINT) {
+    semihosting_call(0x04, "stack overflow: the stack reached the end of .bss\n");
+    exit_with(5);
+  }
+  exit_with(status);
 }
 
 void fault_handler(void) {
