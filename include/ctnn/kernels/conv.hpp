@@ -965,7 +965,9 @@ struct winograd_f23 {
   // bandwidth feeds (1.8 ms against the direct kernel's 1.8 in the network on the Xeon); its 49 at 14x14
   // run 1.5 -> 0.84 ms.
   static constexpr bool whole_map = small_map<P, In, T>::used;
-  static constexpr bool whole_map_fits = tiles >= tile_for(CO, sizeof(T)).pixels &&
+  // The small-map kernel's tile (4 x 6 with AVX-512: 512 -> 512 at 7x7 1.53 -> 1.43 ms against 2 x 8).
+  static constexpr register_tile map_tile = tile_for(CO, sizeof(T));
+  static constexpr bool whole_map_fits = tiles >= map_tile.pixels &&
                                          count_t{tiles} * C * sizeof(T) <= winograd_stack_bytes &&
                                          (tiles >= 32 || 16 * count_t{C} * CP * sizeof(T) <= winograd_weight_bytes);
   static constexpr bool applies =
@@ -1045,8 +1047,6 @@ struct winograd_f23 {
   // tile of the map: V[e] for all tiles, the products M[e] = V[e] U[e] a register tile at a time, and
   // each product added straight into the 1-4 output pixels A^T M A gives it (the transform is linear).
   // Parts of a call take whole channel tiles.
-  // The small-map kernel's tile (4 x 6 with AVX-512: 512 -> 512 at 7x7 1.53 -> 1.43 ms against 2 x 8).
-  static constexpr register_tile map_tile = tile_for(CO, sizeof(T));
 
   // The rows of B^T: two non-zero entries each, at columns first[i] and second[i] with their signs.
   static constexpr int first[4] = {0, 1, 1, 1}, second[4] = {2, 2, 2, 3};

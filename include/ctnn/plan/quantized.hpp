@@ -84,8 +84,7 @@ struct int8_traits {
   bool softmax = false;
   int merge_inputs = 0;  // add, concat: its branches
   bool merges = false;
-  bool clamp = false;    // a clamp (relu, relu6, hardtanh, clamp), with these parameters:
-  activation_params clamp_params{activation_kind::identity};
+  activation_params clamp_params{activation_kind::identity};  // an activation's (a clamp or not)
 };
 template <class Node>
 constexpr bool is_clamp_node() {
@@ -125,7 +124,6 @@ struct describe_int8 {
       t.merge_inputs = t.merges ? static_cast<int>(boost::mp11::mp_size<typename Node::type::branches>::value) : 0;
     } else if constexpr (std::is_same_v<std::remove_cvref_t<decltype(Node::type::params)>, activation_params>) {
       t.lookup = !is_clamp(Node::type::params) && Node::type::params.kind != activation_kind::identity;
-      t.clamp = is_clamp(Node::type::params);
       t.clamp_params = Node::type::params;
     } else if constexpr (std::is_same_v<std::remove_cvref_t<decltype(Node::type::params)>, softmax_params>) {
       t.softmax = true;
@@ -199,7 +197,7 @@ struct int8_layout {
         q.keeps_quantization = false;
         // A clamp right after a residual add in its chain (ResNet's ReLU), on the add's output: the add
         // clamps as it stores, and the clamp does not run (it keeps the add's quantization: the same bytes).
-        if (n.kind == node_kind::add && k + 1 < nodes && traits[k + 1].clamp) {
+        if (n.kind == node_kind::add && k + 1 < nodes && is_clamp(traits[k + 1].clamp_params)) {
           const schedule_node& next = s.nodes[k + 1];
           if (next.kind == node_kind::layer && next.parent == n.parent && next.depth == n.depth &&
               next.index == n.index + 1 && next.inputs[0] == k + 1) {
