@@ -302,6 +302,25 @@ TEST(ConvKernel, WideRowsTakeTheContiguousPath) {
       {5, sp({3}), sp({1}), sp({1}), sp({2}, 0), sp({0}, 0), 1, true}, 43);
 }
 
+// Channel tiles of 2 or 3 vectors where the base tile has one (tile_for_width): 24 outputs padded to 32
+// (2 vectors of AVX-512's 16 lanes), 48 and 144 (3 vectors: one tile, three tiles), pointwise and a
+// strided 3x3, on rows of 20-30 pixels (tiles of 14 and 9 pixels, a last tile moved left); 96 outputs
+// keep 2 vectors (the halves come before 3).
+TEST(ConvKernel, ChannelTilesOfTwoAndThreeVectors) {
+#if CTNN_VECTOR_BYTES == 64 && CTNN_VECTOR_REGISTERS >= 32
+  static_assert(tile_for_width(24, 4, 56).channels == 32 && tile_for_width(24, 4, 56).pixels == 14);
+  static_assert(tile_for_width(48, 4, 56).channels == 48 && tile_for_width(48, 4, 56).pixels == 8);
+  static_assert(tile_for_width(144, 4, 28).channels == 48 && tile_for_width(144, 4, 28).pixels == 7);
+  static_assert(tile_for_width(96, 4, 55).channels == 32 && tile_for_width(96, 4, 55).pixels == 14);
+#endif
+  expect_conv<sequential<input<20, 3, 30>, conv2d<24, 1>>>({24, sp({1, 1}), sp({1, 1}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1, true}, 60);
+  expect_conv<sequential<input<8, 2, 29>, conv2d<48, 1>>>({48, sp({1, 1}), sp({1, 1}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1, true}, 61);
+  expect_conv<sequential<input<6, 2, 23>, conv2d<144, 1>>>({144, sp({1, 1}), sp({1, 1}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1, true}, 62);
+  expect_conv<sequential<input<5, 7, 41>, conv2d<48, 3, stride<2>, pad<1>>>>(
+      {48, sp({3, 3}), sp({2, 2}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 63);
+  expect_conv<sequential<input<3, 2, 20>, conv2d<96, 1>>>({96, sp({1, 1}), sp({1, 1}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1, true}, 64);
+}
+
 // Small maps with many input channels take the small-map kernel: tiles of pixels across rows, the
 // reduction in blocks of input channels whose partial sums wait in the output. 400 input channels x 9
 // or 25 taps exceed a block on every target (at most 48 KiB of a channel tile's weights: 85 channels

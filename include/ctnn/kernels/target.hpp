@@ -37,12 +37,18 @@ struct work_part {
   constexpr count_t end(count_t total) const { return total * (index + 1) / count; }
 };
 
+// The most vectors of channels a register tile holds: with the weights' vectors and the broadcast
+// input beside its accumulators, a few pixels must still fit.
+constexpr index_t most_tile_vectors() {
+  return CTNN_VECTOR_REGISTERS >= 32 ? 4 : CTNN_VECTOR_REGISTERS >= 16 ? 2 : 1;
+}
+
 // The tile for `out_channels` outputs of an element of `element_bytes`: as many vectors of channels as
 // make sense, then as many pixels as leave a few registers for the weights and the broadcast input.
 constexpr register_tile tile_for(index_t out_channels, index_t element_bytes) {
   const index_t lanes = CTNN_VECTOR_BYTES / element_bytes > 0 ? CTNN_VECTOR_BYTES / element_bytes : 1;
   const index_t registers = CTNN_VECTOR_REGISTERS;
-  const index_t most_vectors = registers >= 32 ? 4 : registers >= 16 ? 2 : 1;
+  const index_t most_vectors = most_tile_vectors();
   if (out_channels < lanes) return {lanes, 12};  // one padded vector beats a partial one
   index_t vectors = 0;
   for (index_t v = most_vectors; v >= 1 && vectors == 0; v /= 2)  // a tile that divides the channels
@@ -58,16 +64,31 @@ constexpr register_tile tile_for(index_t out_channels, index_t element_bytes) {
 // The tile for a row of `width` output pixels, for the kernels whose tile is a plain R x V block of
 // accumulators (convolution, transposed convolution, pointwise): among the channel tiles that divide
 // the padded channels (so the packing above still fits), the one that computes the fewest wasted
-// pixels, a row being split into equal tiles of up to 14 pixels; ties go to more channels per tile
-// (fewer broadcasts per FMA). Rows of 56 pixels take 4 tiles of 14 (x 2 vectors) rather than 10 of 6
-// (x 4 vectors), which compute 60.
+// pixels, a row being split into equal tiles of up to 14 pixels. Rows of 56 pixels take 4 tiles of 14
+// (x 2 vectors) rather than 10 of 6 (x 4 vectors), which compute 60. Ties go to the first in this
+// order: the base tile's vectors and their halves (more channels per tile: fewer broadcasts per FMA),
+// then other counts that divide the padded channels (48 channels as 3 vectors, 24 padded to 32 as 2),
+// then one vector, whose tile loads a broadcast per FMA and waits on the loads (AVX-512, one process:
+// MobileNetV2's 144 -> 24 and 96 -> 24 pointwise layers at 56x56 1.2x faster as 2 vectors x 14 pixels,
+// 24 -> 144 and a 3x3 stride-2 32 -> 48 layer 1.2x as 3 vectors x 9; AlexNet's 96 channels 2.5% slower
+// as 3 vectors than as 2, so the halves come first).
 constexpr register_tile tile_for_width(index_t out_channels, index_t element_bytes, index_t width) {
   const register_tile base = tile_for(out_channels, element_bytes);
   const index_t lanes = CTNN_VECTOR_BYTES / element_bytes > 0 ? CTNN_VECTOR_BYTES / element_bytes : 1;
   const index_t padded = (out_channels + base.channels - 1) / base.channels * base.channels;
+  index_t order[8] = {};
+  int candidates = 0;
+  for (index_t v = base.channels / lanes; v >= 2; v /= 2) order[candidates++] = v;
+  for (index_t v = most_tile_vectors(); v >= 2; --v) {
+    bool listed = false;
+    for (int i = 0; i < candidates; ++i) listed = listed || order[i] == v;
+    if (!listed) order[candidates++] = v;
+  }
+  order[candidates++] = 1;
   register_tile best = base;
   count_t best_cost = -1;
-  for (index_t vectors = base.channels / lanes; vectors >= 1; vectors /= 2) {
+  for (int i = 0; i < candidates; ++i) {
+    const index_t vectors = order[i];
     if (padded % (vectors * lanes) != 0) continue;
     index_t most = (CTNN_VECTOR_REGISTERS - vectors - 2) / vectors;
     if (most > 14) most = 14;
