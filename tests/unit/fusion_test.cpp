@@ -71,6 +71,135 @@ static_assert(fused_in<positions_gelu, 0> == 1);
 using positions_bn = sequential<input<6, 8>, linear<12, per_position>, batch_norm1d<>, relu>;
 static_assert(fused_in<positions_bn, 0> == 0 && folded_in<positions_bn, 0> == 0);
 
+// A residual add right after a convolution's group (nothing but moves between them) is computed by that
+// group as it stores, with the clamp after the add (ResNet's ReLU): the group's last node is the clamp,
+// its addend the other input, which existed before the group ran.
+template <class Net, std::size_t I>
+constexpr int addend_of = schedule_of<Net>::value.nodes[I].addend;
+template <class Main, class Shortcut = chain<>, class After = relu>
+using resblock = sequential<input<8, 10, 10>::with<nhwc>, residual<Main, Shortcut>, After>;
+using basic_main = chain<conv2d<8, 3, pad<1>, no_bias>, batch_norm2d<>, relu, conv2d<8, 3, pad<1>, no_bias>, batch_norm2d<>>;
+// Nodes: conv, bn, relu | conv, bn, residual, relu: the second group runs through the relu, adding the input.
+static_assert(fused_in<resblock<basic_main>, 3> == 3 && addend_of<resblock<basic_main>, 3> == 0);
+static_assert(schedule_of<resblock<basic_main>>::value.nodes[6].inside_group);
+static_assert(addend_of<resblock<basic_main>, 0> == -1);
+// A downsampling shortcut, computed after the main branch: its convolution adds the main's output (5).
+using down_main = chain<conv2d<16, 3, stride<2>, pad<1>, no_bias>, batch_norm2d<>, relu, conv2d<16, 3, pad<1>, no_bias>, batch_norm2d<>>;
+using down = resblock<down_main, chain<conv2d<16, 1, stride<2>, no_bias>, batch_norm2d<>>>;
+static_assert(fused_in<down, 3> == 1 && addend_of<down, 3> == -1);
+static_assert(fused_in<down, 5> == 3 && addend_of<down, 5> == 5);
+// MobileNetV2's inverted residual, its convolutions in chains of their own (the chains' ends move
+// nothing): the projection runs through the add; no clamp follows.
+using inverted_main = chain<chain<conv2d<48, 1>, batch_norm2d<>, relu6>, chain<depthwise_conv2d<3, pad<1>>, batch_norm2d<>, relu6>,
+                            chain<conv2d<8, 1>, batch_norm2d<>>>;
+using inverted_block = resblock<inverted_main, chain<>, identity_layer>;
+static_assert(fused_in<inverted_block, 8> == 3 && addend_of<inverted_block, 8> == 0);  // conv, bn, chain, residual
+// Not merged: the group has an activation of its own (it comes before the add); no convolution ends
+// the branch; in NCHW (no fast convolution). A sigmoid after the add is not a clamp: the group ends at the add.
+static_assert(addend_of<resblock<chain<conv2d<8, 3, pad<1>>, relu>>, 0> == -1);
+static_assert(addend_of<resblock<chain<conv2d<8, 3, pad<1>>, max_pool2d<3, stride<1>, pad<1>>>>, 0> == -1);
+static_assert(addend_of<sequential<input<8, 10, 10>, residual<basic_main>, relu>, 3> == -1);
+static_assert(fused_in<resblock<basic_main, chain<>, sigmoid>, 3> == 2 && addend_of<resblock<basic_main, chain<>, sigmoid>, 3> == 0);
+
+// The twin of a residual network whose adds stay apart: a clamp far outside the values between the last
+// convolution and the add (an activation of the group's own) changes no value.
+using far_clamp = hardtanh<-1000000, 1000000>;
+template <class Net>
+std::vector<float> forward_prepared(const std::vector<float>& x, unsigned seed) {
+  auto weights = std::make_unique<typename Net::weights>();
+  for (std::size_t i = 0; i < weights->values.size(); ++i)  // positive: a batch norm's variance too
+    weights->values[i] = 0.05f * (1.2f + std::sin(0.37f * static_cast<float>(i + seed)));
+  auto prepared = std::make_unique<typename Net::prepared>();
+  prepare_into(*weights, *prepared);
+  auto arena = std::make_unique<static_arena<typename Net::prepared>>();
+  arena->data.fill(std::numeric_limits<float>::quiet_NaN());  // what a kernel reads unwritten shows
+  std::vector<float> y(Net::output_size);
+  Net::forward(*prepared, std::span<const float, Net::input_size>(x.data(), x.size()),
+               std::span<float, Net::output_size>(y.data(), y.size()), *arena);
+  return y;
+}
+template <class Merged, class Apart>
+void expect_same_as_apart() {
+  static_assert(Merged::input_size == Apart::input_size && Merged::output_size == Apart::output_size);
+  std::vector<float> x(Merged::input_size);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = 2.0f * std::cos(0.1f * static_cast<float>(i));
+  const auto merged = forward_prepared<Merged>(x, 3), apart = forward_prepared<Apart>(x, 3);
+  for (std::size_t i = 0; i < merged.size(); ++i) {
+    ASSERT_FALSE(std::isnan(merged[i])) << i;
+    ASSERT_EQ(merged[i], apart[i]) << i;  // the same sums, added in the same order
+  }
+}
+template <index_t C, index_t H, index_t W, class Main, class Shortcut = chain<>, class After = relu>
+using residual_net = sequential<typename input<C, H, W>::template with<nhwc>, residual<Main, Shortcut>, After, global_avg_pool, flatten>;
+template <index_t C, index_t K, class Extra = identity_layer>
+using two_convs = chain<conv2d<C, K, pad<K / 2>, no_bias>, batch_norm2d<>, relu, conv2d<C, K, pad<K / 2>>, Extra>;
+
+// Every kernel a convolution runs adds the residual as it stores, bit for bit the add's and the clamp's
+// result: 3x3 convolutions on wide rows (Winograd on 256-bit vectors, the register tile else), on a
+// 7x7 map (the small-map kernels, and Winograd over the whole map), a pointwise projection whose 24
+// channels are a partial vector tile (MobileNetV2's), one input channel (the kernel along the width), a
+// downsampling shortcut, relu6 and no clamp after the add. The arenas start as NaN.
+TEST(Fusion, ResidualAddsMergeIntoTheConvolutionBitForBit) {
+  static_assert(addend_of<residual_net<32, 20, 20, two_convs<32, 3>>, 3> == 0);
+  expect_same_as_apart<residual_net<32, 20, 20, two_convs<32, 3>>, residual_net<32, 20, 20, two_convs<32, 3, far_clamp>>>();
+  expect_same_as_apart<residual_net<64, 7, 7, two_convs<64, 3>>, residual_net<64, 7, 7, two_convs<64, 3, far_clamp>>>();
+  expect_same_as_apart<residual_net<40, 7, 9, two_convs<40, 1>, chain<>, relu6>,
+                       residual_net<40, 7, 9, two_convs<40, 1, far_clamp>, chain<>, relu6>>();
+  using project = chain<conv2d<144, 1>, relu6, depthwise_conv2d<3, pad<1>>, relu6, conv2d<24, 1>>;
+  using project_apart = chain<conv2d<144, 1>, relu6, depthwise_conv2d<3, pad<1>>, relu6, conv2d<24, 1>, far_clamp>;
+  expect_same_as_apart<residual_net<24, 9, 30, project, chain<>, identity_layer>,
+                       residual_net<24, 9, 30, project_apart, chain<>, identity_layer>>();
+  expect_same_as_apart<residual_net<1, 12, 40, chain<conv2d<1, 3, pad<1>>>>,
+                       residual_net<1, 12, 40, chain<conv2d<1, 3, pad<1>>, far_clamp>>>();
+  using shortcut = chain<conv2d<16, 1, stride<2>, no_bias>, batch_norm2d<>>;
+  using shortcut_apart = chain<conv2d<16, 1, stride<2>, no_bias>, batch_norm2d<>, far_clamp>;
+  expect_same_as_apart<residual_net<8, 14, 14, down_main, shortcut>, residual_net<8, 14, 14, down_main, shortcut_apart>>();
+}
+
+// The fused plan keeps the residual alive to the group's end and gives the group's output a buffer of
+// its own (the small-map kernel keeps partial sums in its output before it reads the residual), and no
+// memory to the tensors inside the group.
+TEST(Fusion, ResidualAddsInTheFusedPlan) {
+  using net = residual_net<64, 7, 7, two_convs<64, 3>>;
+  constexpr auto& nodes = schedule_of<net>::value.nodes;
+  constexpr auto& fused = fused_memory_plan_of<net>;
+  ASSERT_EQ(nodes[3].fused, 3);  // conv, bn, residual, relu
+  ASSERT_EQ(nodes[3].addend, 0);
+  EXPECT_EQ(fused.buffer[0], caller_input);
+  EXPECT_GE(fused.last_use[0], 6);
+  for (int t = 4; t <= 6; ++t) EXPECT_FALSE(fused.stored(t)) << t;
+  EXPECT_TRUE(fused.stored(7));
+  EXPECT_NE(fused.buffer[7], fused.buffer[3]);  // the group's input, alive to its end as well
+}
+
+// A residual network with merged adds runs inside the compiler too.
+TEST(Fusion, MergedResidualRunsInsideTheCompiler) {
+  using net = sequential<input<3, 5, 6>::with<nhwc>, residual<chain<conv2d<3, 3, pad<1>>, relu, conv2d<3, 1>>>, relu6,
+                         flatten, linear<2>>;
+  static_assert(addend_of<net, 2> == 0);
+  static constexpr auto weights = [] {
+    net::weights w{};
+    for (std::size_t n = 0; n < w.values.size(); ++n) w.values[n] = static_cast<float>(int(n % 9) - 4) * 0.125f;
+    return w;
+  }();
+  static constexpr auto prepared = prepare<net>(weights);
+  static constexpr auto x = [] {
+    std::array<float, net::input_size> v{};
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i % 7) - 3.0f;
+    return v;
+  }();
+  static constexpr auto compiled = [] {
+    static_arena<net::prepared> a{};
+    std::array<float, 2> y{};
+    net::forward(prepared, x, y, a);
+    return y;
+  }();
+  auto arena = std::make_unique<static_arena<net>>();
+  std::array<float, 2> y{};
+  net::forward(weights, x, y, *arena);
+  for (std::size_t i = 0; i < 2; ++i) EXPECT_NEAR(compiled[i], y[i], 1e-5f) << i;
+}
+
 // The plan records the groups. The plain plan runs every layer; the fused plan (prepared weights) keeps
 // a group's input alive to the group's last step and gives the group's inner tensors no memory.
 using two_blocks = sequential<input<3, 9, 9>::with<nhwc>, conv2d<8, 3, pad<1>>, relu, depthwise_conv2d<3, pad<1>>, relu,

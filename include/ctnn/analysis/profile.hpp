@@ -60,6 +60,7 @@ void print_profile(const W& w, std::span<const typename W::value_type, Net::inpu
     impl::bounded_text<45> name;
     count_t macs = 0;
     for (int i = k; i < k + nodes; ++i) {
+      if (i > k && impl::moves_nothing(schedule.nodes[i])) continue;  // (a chain's end inside a group)
       name.append(i > k ? " + %s" : "%s", schedule.nodes[i].name);
       if (schedule.nodes[i].kind == node_kind::layer) macs += schedule.nodes[i].macs;  // a block's are its branches'
     }

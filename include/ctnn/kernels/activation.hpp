@@ -108,6 +108,25 @@ inline F activate_vectorizable(F x) {
   }
 }
 
+// A residual a kernel adds to its output as it stores, then clamps (a residual add and the clamp after
+// it, computed by the convolution before them: ctnn/plan/schedule.hpp): y = min(max(y + r, low), high),
+// in that order, as the add and then the activation would (a NaN stays one).
+template <class T>
+struct residual_sum {
+  const T* addend = nullptr;  // laid out as the output
+  T low, high;
+};
+// The n outputs at y, `at` elements from the output's start, once stored.
+template <class T>
+constexpr void add_residual(T* y, const residual_sum<T>& sum, count_t at, index_t n) {
+  const T* r = sum.addend + at;
+  for (index_t i = 0; i < n; ++i) {
+    const T v = y[i] + r[i];
+    const T raised = v < sum.low ? sum.low : v;
+    y[i] = raised > sum.high ? sum.high : raised;
+  }
+}
+
 template <activation_params P, class T>
 constexpr void activate_stored(T* y, index_t count) {
   if constexpr (std::is_same_v<T, float> && has_vectorizable_form<P>) {

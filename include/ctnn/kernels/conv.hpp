@@ -386,6 +386,11 @@ struct register_block<false, T, R, V> {
     for (index_t v = 0; v < channels; ++v) out[v] = static_cast<T>(acc[r][v]);
     activate_stored<A>(out, channels);
   }
+  // With a residual added and clamped (out is `at` elements into the output).
+  constexpr void store_sum(index_t r, T* out, index_t channels, const residual_sum<T>& sum, count_t at) const {
+    for (index_t v = 0; v < channels; ++v) out[v] = static_cast<T>(acc[r][v]);
+    add_residual(out, sum, at, channels);
+  }
   // Pixel r's partial sums back from where store put them (the other lanes 0).
   constexpr void resume(index_t r, const T* from, index_t channels) {
     for (index_t v = 0; v < V; ++v) acc[r][v] = v < channels ? from[v] : accumulator_t<T>{};
@@ -443,6 +448,22 @@ struct register_block<true, T, R, V> {
     }
     if constexpr (!activates_in_registers<A>) activate_stored<A>(out, channels);
   }
+  void store_sum(index_t r, T* out, index_t channels, const residual_sum<T>& sum, count_t at) const {
+    using lanes_t = typename vec::type;
+    const lanes_t low = sum.low - lanes_t{}, high = sum.high - lanes_t{};
+    const auto sums = [&](const T* addend, T* to) {
+      for (index_t n = 0; n < N; ++n) {
+        const lanes_t v = acc[r][n] + vec::load(addend + n * vec::lanes);
+        const lanes_t raised = v < low ? low : v;  // add_residual's order: a NaN stays one
+        vec::store(to + n * vec::lanes, raised > high ? high : raised);
+      }
+    };
+    if (channels == V) return sums(sum.addend + at, out);
+    T in[V] = {}, result[V];  // a partial tile: its channels through the stack, the sums in vectors still
+    for (index_t v = 0; v < channels; ++v) in[v] = sum.addend[at + v];
+    sums(in, result);
+    for (index_t v = 0; v < channels; ++v) out[v] = result[v];
+  }
   void resume(index_t r, const T* from, index_t channels) {
     if (channels == V) {
       for (index_t n = 0; n < N; ++n) acc[r][n] = vec::load(from + n * vec::lanes);
@@ -457,8 +478,10 @@ struct register_block<true, T, R, V> {
 template <class T, index_t V>
 inline constexpr bool vector_block = simd<T>::available && V % simd<T>::lanes == 0;
 
+// sum: a residual to add to the output as it is stored (then A is the identity), or none.
 template <bool Vector, conv_params P, shape In, activation_params A, class T, class Packed>
-constexpr void conv_nhwc_tiled_with(const T* x, const Packed& w, T* y, work_part part = {}) {
+constexpr void conv_nhwc_tiled_with(const T* x, const Packed& w, T* y, work_part part = {},
+                                    const residual_sum<T>* sum = nullptr) {
   using K = conv_kernel<P, In, layout::nhwc, T>;
   constexpr register_tile tile = tile_for_width(K::out.c, sizeof(T), K::out.w);
   constexpr index_t V = tile.channels, R = tile.pixels, C = K::in.c, CO = K::out.c, CP = Packed::padded;
@@ -511,8 +534,14 @@ constexpr void conv_nhwc_tiled_with(const T* x, const Packed& w, T* y, work_part
         // after each FMA; GCC 12 for Helium did not unroll this loop by itself).
 #pragma GCC unroll 16
         for (index_t r = 0; r < R; ++r)
-          if (ox0 + r < K::out.w)
-            acc.template store<A>(r, y + offset<layout::nhwc>(K::out, co0, oz, oy, ox0 + r), CO - co0 < V ? CO - co0 : V);
+          if (ox0 + r < K::out.w) {
+            const count_t at = offset<layout::nhwc>(K::out, co0, oz, oy, ox0 + r);
+            if (sum != nullptr) {
+              acc.store_sum(r, y + at, CO - co0 < V ? CO - co0 : V, *sum, at);
+            } else {
+              acc.template store<A>(r, y + at, CO - co0 < V ? CO - co0 : V);
+            }
+          }
       }
   }
 }
@@ -529,7 +558,7 @@ inline constexpr bool along_width =
     conv_kernel<P, In, layout::nhwc, T>::out.c < simd<T>::lanes && conv_kernel<P, In, layout::nhwc, T>::k.stride[2] == 1;
 
 template <conv_params P, shape In, activation_params A, class T, class Packed>
-void conv_nhwc_along_width(const T* x, const Packed& w, T* y, work_part part = {}) {
+void conv_nhwc_along_width(const T* x, const Packed& w, T* y, work_part part = {}, const residual_sum<T>* sum = nullptr) {
   using K = conv_kernel<P, In, layout::nhwc, T>;
   using vec = simd<T>;
   using lanes_t = typename vec::type;
@@ -580,6 +609,7 @@ void conv_nhwc_along_width(const T* x, const Packed& w, T* y, work_part part = {
       for (index_t i = 0; i < pixels; ++i)
         for (index_t co = 0; co < CO; ++co) out[count_t{i} * CO + co] = tile[co][i];
       if constexpr (!activates_in_registers<A>) activate_stored<A>(out, pixels * CO);
+      if (sum != nullptr) add_residual(out, *sum, static_cast<count_t>(out - y), pixels * CO);
     }
   }
 }
@@ -621,7 +651,7 @@ struct small_map {
 };
 
 template <bool Vector, conv_params P, shape In, activation_params A, class T, class Packed>
-void conv_nhwc_small_map(const T* x, const Packed& w, T* y, work_part part = {}) {
+void conv_nhwc_small_map(const T* x, const Packed& w, T* y, work_part part = {}, const residual_sum<T>* sum = nullptr) {
   using S = small_map<P, In, T>;
   using K = typename S::K;
   constexpr index_t V = S::tile.channels, R = S::tile.pixels, C = K::in.c, CO = K::out.c, CP = Packed::padded;
@@ -694,7 +724,11 @@ void conv_nhwc_small_map(const T* x, const Packed& w, T* y, work_part part = {})
           if (!valid[r]) continue;
           T* out = y + (p0 + r) * CO + co0;
           if (last) {
-            acc.template store<A>(r, out, channels);
+            if (sum != nullptr) {
+              acc.store_sum(r, out, channels, *sum, (p0 + r) * CO + co0);
+            } else {
+              acc.template store<A>(r, out, channels);
+            }
           } else {
             acc.template store<no_activation>(r, out, channels);
           }
@@ -705,28 +739,28 @@ void conv_nhwc_small_map(const T* x, const Packed& w, T* y, work_part part = {})
 }
 
 template <conv_params P, shape In, activation_params A = no_activation, class T, class Packed>
-constexpr void conv_nhwc_tiled(const T* x, const Packed& w, T* y, work_part part = {}) {
+constexpr void conv_nhwc_tiled(const T* x, const Packed& w, T* y, work_part part = {}, const residual_sum<T>* sum = nullptr) {
   using K = conv_kernel<P, In, layout::nhwc, T>;
   constexpr index_t V = tile_for_width(K::out.c, sizeof(T), K::out.w).channels;
   if constexpr (small_map<P, In, T>::used && vector_block<T, small_map<P, In, T>::tile.channels>) {
     if (!std::is_constant_evaluated()) {
-      conv_nhwc_small_map<true, P, In, A>(x, w, y, part);
+      conv_nhwc_small_map<true, P, In, A>(x, w, y, part, sum);
       return;
     }
   }
   if constexpr (along_width<P, In, T>) {
     if (!std::is_constant_evaluated()) {
-      conv_nhwc_along_width<P, In, A>(x, w, y, part);
+      conv_nhwc_along_width<P, In, A>(x, w, y, part, sum);
       return;
     }
   }
   if constexpr (vector_block<T, V>) {
     if (!std::is_constant_evaluated()) {
-      conv_nhwc_tiled_with<true, P, In, A>(x, w, y, part);
+      conv_nhwc_tiled_with<true, P, In, A>(x, w, y, part, sum);
       return;
     }
   }
-  conv_nhwc_tiled_with<false, P, In, A>(x, w, y, part);
+  conv_nhwc_tiled_with<false, P, In, A>(x, w, y, part, sum);
 }
 
 // Depthwise (channel multiplier 1), NHWC, weights prepared as [tap][C]: every channel independent, the
@@ -1007,7 +1041,7 @@ struct winograd_f23 {
   // tile's four pixels first into a local block (a loop over the channels with nothing else to alias:
   // vectorized), then to the pixels inside the output.
   template <activation_params A, class Packed>
-  static constexpr void transform_outputs(const T* m, const Packed& w, index_t ty, T* y) {
+  static constexpr void transform_outputs(const T* m, const Packed& w, index_t ty, T* y, const residual_sum<T>* sum) {
     constexpr count_t plane = count_t{tiles_w} * CP;  // M's distance between elements e and e + 1
     for (index_t t = 0; t < tiles_w; ++t) {
       T block[4][CO];
@@ -1025,18 +1059,19 @@ struct winograd_f23 {
           T* out = y + offset<layout::nhwc>(K::out, 0, 0, oy, ox);
           for (index_t c = 0; c < CO; ++c) out[c] = block[a * 2 + b][c];
           activate_stored<A>(out, CO);
+          if (sum != nullptr) add_residual(out, *sum, static_cast<count_t>(out - y), CO);  // (hot in L1)
         }
     }
   }
 
   template <bool Vector, activation_params A, class Packed>
-  static constexpr void run_with(const T* x, const Packed& w, T* y, work_part part) {
+  static constexpr void run_with(const T* x, const Packed& w, T* y, work_part part, const residual_sum<T>* sum) {
     T v[16 * count_t{tiles_w} * C];
     T m[16 * count_t{tiles_w} * CP];
     for (count_t ty = part.begin(tiles_h); ty < part.end(tiles_h); ++ty) {
       transform_inputs(x, static_cast<index_t>(ty), v);
       winograd_products<Vector, T, 16, tiles_w, C, CO, CP>(v, w.weight, m);
-      transform_outputs<A>(m, w, static_cast<index_t>(ty), y);
+      transform_outputs<A>(m, w, static_cast<index_t>(ty), y, sum);
     }
   }
 
@@ -1075,7 +1110,7 @@ struct winograd_f23 {
   }
 
   template <bool Vector, activation_params A, class Packed>
-  static constexpr void run_whole_map(const T* x, const Packed& w, T* y, work_part part) {
+  static constexpr void run_whole_map(const T* x, const Packed& w, T* y, work_part part, const residual_sum<T>* sum) {
     constexpr index_t R = map_tile.pixels, V = map_tile.channels;
     static_assert(R <= tiles && CP % V == 0);
     constexpr count_t channel_tiles = CP / V, pixels = count_t{K::out.h} * K::out.w;
@@ -1138,21 +1173,23 @@ struct winograd_f23 {
     }
     if constexpr (A.kind != activation_kind::identity)
       for (count_t p = 0; p < pixels; ++p) activate_stored<A>(y + p * CO + co_begin, co_end - co_begin);
+    if (sum != nullptr)
+      for (count_t p = 0; p < pixels; ++p) add_residual(y + p * CO + co_begin, *sum, p * CO + co_begin, co_end - co_begin);
   }
 
   template <activation_params A, class Packed>
-  static constexpr void run(const T* x, const Packed& w, T* y, work_part part) {
+  static constexpr void run(const T* x, const Packed& w, T* y, work_part part, const residual_sum<T>* sum = nullptr) {
     if constexpr (whole_map) {
       if constexpr (vector_block<T, map_tile.channels>) {
-        if (!std::is_constant_evaluated()) return run_whole_map<true, A>(x, w, y, part);
+        if (!std::is_constant_evaluated()) return run_whole_map<true, A>(x, w, y, part, sum);
       }
-      run_whole_map<false, A>(x, w, y, part);
+      run_whole_map<false, A>(x, w, y, part, sum);
     } else {
       constexpr index_t V = tile_for_width(CO, sizeof(T), tiles_w).channels;
       if constexpr (vector_block<T, V>) {
-        if (!std::is_constant_evaluated()) return run_with<true, A>(x, w, y, part);
+        if (!std::is_constant_evaluated()) return run_with<true, A>(x, w, y, part, sum);
       }
-      run_with<false, A>(x, w, y, part);
+      run_with<false, A>(x, w, y, part, sum);
     }
   }
 };
@@ -1228,6 +1265,22 @@ constexpr void run_fast(const conv_params&, const T* x, const T* block, T* y, wo
     K::winograd::template run<A>(x, w, y, part);
   } else {
     conv_nhwc_tiled<Node::type::params, Node::input_shape, A>(x, w, y, part);
+  }
+}
+
+// The same with a residual added to the output as it is stored, and clamped: what the schedule asks of a
+// convolution with one group (lowering's adds_in_store), never of a depthwise one.
+template <class Node, layout L, class T>
+constexpr void run_fast_adding(const conv_params&, const T* x, const T* block, T* y, work_part part,
+                               const residual_sum<T>& sum) {
+  using K = impl::conv_packing<Node, T>;
+  const typename K::packed w(block);
+  if constexpr (K::depthwise) {
+    __builtin_trap();
+  } else if constexpr (K::winograd::applies) {
+    K::winograd::template run<no_activation>(x, w, y, part, &sum);
+  } else {
+    conv_nhwc_tiled<Node::type::params, Node::input_shape, no_activation>(x, w, y, part, &sum);
   }
 }
 

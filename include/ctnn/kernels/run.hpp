@@ -8,13 +8,16 @@
 //   packed_elements<Node, L, T>(params)               the size of its prepared weights  } fast kernels
 //   pack<Node, L>(params, plain, packed)              PyTorch's order -> the kernel's   } only
 //   run_fast<Node, L, A>(params, x, packed, y)        the fast kernel, activation A applied as it stores
-// and a depthwise family run_fast_pointwise for the depthwise + pointwise pass. Node is the layer placed
+// and a depthwise family run_fast_pointwise for the depthwise + pointwise pass; a family whose lowering
+// says adds_in_store, run_fast_adding<Node, L>(params, x, packed, y, part, sum): the fast kernel with a
+// residual added to its output and clamped as it stores (a residual add the schedule merged into it). Node is the layer placed
 // at its input (placed_layer): Node::type::params, Node::input_shape, Node::result. A fast kernel that
 // also takes a work_part after y computes that share of its output when threads split one inference
 // (ctnn/parallel.hpp); every other call runs whole in part 0.
 #pragma once
 
 #include <cstddef>
+#include <limits>
 #include <type_traits>
 #include <utility>
 
@@ -108,6 +111,12 @@ constexpr activation_params activation_of() {
   }
 }
 
+// Whether Node's fast kernel can add a residual to its output as it stores (run_fast_adding).
+template <class Node, layout L, class T>
+concept adds_residual = requires(const T* x, T* y, work_part part, const residual_sum<T>& sum) {
+  run_fast_adding<Node, L>(Node::type::params, x, x, y, part, sum);
+};
+
 // Whether Node's fast kernel (activation A) computes a share of its output given a work_part.
 template <class Node, layout L, activation_params A, class T>
 concept splits_output = requires(const T* x, T* y, work_part part) {
@@ -142,8 +151,19 @@ struct fused_group {
   static constexpr void run(const run_state<T>& s, int k) {
     const work_part part = splits ? s.part : work_part{};
     if (!splits && s.part.index != 0) return;
-    const T* x = s.read(s.nodes[k].inputs[0]);
-    T* y = s.write(k + 1 + static_cast<int>(sizeof...(Group)));  // the group's last node's output
+    const schedule_node& n = s.nodes[k];
+    const T* x = s.read(n.inputs[0]);
+    T* y = s.write(k + 1 + n.fused);  // the group's last node's output (past a residual add it ends with)
+    if constexpr (Pointwise == 0 && adds_residual<Node, L, T>) {
+      if (n.addend >= 0) {  // (the schedule's decision: the group has no activation of its own, a == identity)
+        const lowering& clamp = s.nodes[k + n.fused].lower;  // the add, or the clamp after it
+        constexpr T infinity = std::numeric_limits<T>::infinity();
+        const residual_sum<T> sum{s.read(n.addend), clamp.clamps ? static_cast<T>(clamp.low) : -infinity,
+                                  clamp.clamps ? static_cast<T>(clamp.high) : infinity};
+        run_fast_adding<Node, L>(Node::type::params, x, s.weights_of(k), y, part, sum);
+        return;
+      }
+    }
     if constexpr (Pointwise == 0) {
       if constexpr (splits_output<Node, L, a, T>) {
         run_fast<Node, L, a>(Node::type::params, x, s.weights_of(k), y, part);

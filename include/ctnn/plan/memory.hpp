@@ -8,8 +8,8 @@
 // output buffer, which is not part of the arena.
 //
 // Two plans: the plain one runs every node; the fused one (prepared weights) runs a fused group
-// (ctnn/plan/schedule.hpp) as one step: its input lives to the group's end and its inner tensors get
-// no memory.
+// (ctnn/plan/schedule.hpp) as one step: its input, and a residual it adds, live to the group's end and
+// its inner tensors get no memory.
 //
 //   constexpr auto& plan = ctnn::memory_plan_of<net>;   plan.arena_elements, plan.offsets[t], plan.buffer[t]
 //   ctnn::fused_memory_plan_of<net>                     the plan forward(prepared weights) runs on
@@ -81,8 +81,11 @@ constexpr buffer_plan<Schedule::node_count> assign_buffers(const Schedule& s, co
   last_use[s.result] = N;  // the result outlives the run
   if (fused)
     for (int k = 0; k < N; ++k) {
-      const int group = nodes[k].fused, in = nodes[k].inputs[0];
+      const int group = nodes[k].fused, in = nodes[k].inputs[0], addend = nodes[k].addend;
       if (group > 0 && last_use[in] < k + group) last_use[in] = k + group;  // read until the group's end
+      // So is a residual the group adds (then never the group's output's buffer: the kernel adds it
+      // after its sums, which it may have kept in the output meanwhile).
+      if (addend >= 0 && last_use[addend] < k + group) last_use[addend] = k + group;
     }
 
   buffer[0] = caller_input;
@@ -103,9 +106,12 @@ constexpr buffer_plan<Schedule::node_count> assign_buffers(const Schedule& s, co
     if (fused && n.inside_group && head[k] == k) continue;  // an inner node of a group
     if (fused && n.fused > 0) continue;                     // a group's head: written by its last node
     const bool is_result = out == s.result;
-    if (n.how == storage::alias && in_buffer != not_stored && !(is_result && in_buffer == caller_input)) {
+    // A group that adds a residual writes a buffer of its own: its kernel may keep partial sums in its
+    // output before it reads the residual (which the add's input may be).
+    const bool adds = fused && head[k] != k && nodes[head[k]].addend >= 0;
+    if (!adds && n.how == storage::alias && in_buffer != not_stored && !(is_result && in_buffer == caller_input)) {
       buffer[out] = in_buffer;
-    } else if (n.how == storage::in_place && in_buffer >= 0 && last[in_buffer] <= k) {
+    } else if (!adds && n.how == storage::in_place && in_buffer >= 0 && last[in_buffer] <= k) {
       buffer[out] = in_buffer;
     } else {
       buffer[out] = p.buffers;

@@ -296,6 +296,10 @@ struct schedule_node : node_place {
   int fused = 0;
   int batch_norm = 0;         // with prepared weights: the position of a batch norm folded into its weights
   bool inside_group = false;  // computed by an earlier node's fast kernel
+  // With prepared weights, on a group's first node: the tensor its kernel adds to the group's output as it
+  // stores (a residual add the group ends with), -1 if none. A clamp after the add is the group's last
+  // node then (its lowering's bounds).
+  int addend = -1;
 };
 
 template <int Nodes>
@@ -409,6 +413,57 @@ struct list_tensors {
   }
 };
 
+// A node that moves nothing: a chain's end (its output is its last layer's) or an alias layer
+// (identity, dropout).
+constexpr bool moves_nothing(const schedule_node& n) {
+  return n.kind == node_kind::chain || (n.kind == node_kind::layer && n.how == storage::alias);
+}
+// The tensor a node's output is, through the nodes that move nothing.
+constexpr int source_of(const schedule_node* node, int tensor) {
+  while (tensor > 0 && moves_nothing(node[tensor - 1])) tensor = node[tensor - 1].inputs[0];
+  return tensor;
+}
+
+// A residual add right after a group whose kernel can add as it stores (a convolution's, with no
+// activation of its own), nothing but moves between them: when the group computes one of the add's
+// inputs and the other was there before the group started, the group also adds that one, and the
+// clamp after the add if any (ResNet's ReLU), so that neither the sum nor the group's own output is a
+// pass over memory. (ResNet's basic block: the second convolution adds the block's input; with a
+// downsampling shortcut, the shortcut's convolution, computed last, adds the main branch's output.)
+constexpr void add_residuals_in_store(schedule_node* node, int nodes) {
+  for (int m = 1; m < nodes; ++m) {
+    const schedule_node& add = node[m];
+    if (add.kind != node_kind::add || add.input_count != 2 || add.inside_group) continue;
+    int last = m - 1;  // the group's last node
+    while (last >= 0 && moves_nothing(node[last])) --last;
+    if (last < 0 || node[last].kind != node_kind::layer) continue;
+    int head = last;
+    while (head > 0 && node[head].inside_group) --head;
+    const schedule_node& g = node[head];
+    if (head + g.fused != last || !g.lower.adds_in_store || g.addend >= 0) continue;
+    bool activated = false;
+    for (int j = head + 1; j <= last; ++j) activated = activated || node[j].lower.elementwise;
+    if (activated) continue;
+    const int a = source_of(node, add.inputs[0]), b = source_of(node, add.inputs[1]);
+    const int addend = a == last + 1 ? b : b == last + 1 ? a : -1;
+    if (addend < 0 || addend > head) continue;  // the other input must exist before the group runs
+    // The clamp after the add, its next layer in the same chain.
+    int end = m;
+    if (m + 1 < nodes && node[m + 1].kind == node_kind::layer && node[m + 1].parent == add.parent &&
+        node[m + 1].depth == add.depth && node[m + 1].index == add.index + 1 && node[m + 1].lower.clamps)
+      end = m + 1;
+    // The tensors the group now keeps inside (outputs of nodes head .. end - 1) are read inside it only.
+    bool read_outside = false;
+    for (int k = end + 1; k < nodes; ++k)
+      for (int i = 0; i < node[k].input_count; ++i)
+        read_outside = read_outside || (node[k].inputs[i] > head && node[k].inputs[i] <= end);
+    if (read_outside) continue;
+    node[head].fused = end - head;
+    node[head].addend = addend;
+    for (int j = head + 1; j <= end; ++j) node[j].inside_group = true;
+  }
+}
+
 template <class Flat, layout L>
 struct build_schedule {
   static constexpr int nodes = Flat::count;
@@ -438,8 +493,10 @@ struct build_schedule {
       n.batch_norm = f.batch_norm;
       for (int j = 1; j <= n.fused; ++j) node[k + j].inside_group = true;
     }
+    add_residuals_in_store(node, nodes);
     return s;
   }();
+
 };
 
 // Every parameter tensor of a schedule, in state_dict order.

@@ -3,6 +3,8 @@
 // PReLU's tensor: weight [num_parameters], the slopes.
 #pragma once
 
+#include <limits>
+
 #include "ctnn/layers/activation.hpp"
 #include "ctnn/shapes/result.hpp"
 
@@ -24,17 +26,26 @@ constexpr layer_shapes infer(const activation_params& p, const shape& in) {
 constexpr storage storage_of(const activation_params& p, layout) {
   return p.kind == activation_kind::identity ? storage::alias : storage::in_place;
 }
-constexpr lowering lowering_of(const activation_params& p, const shape&, layout) {
-  lowering r;
-  r.elementwise = p.kind != activation_kind::identity;
-  return r;
-}
-
 // The activations that clamp to constant bounds: in an int8 network they are integer clamps, fused into
 // the output stage of a convolution or linear layer before them (ctnn/kernels/quantize.hpp).
 constexpr bool is_clamp(const activation_params& p) {
   return p.kind == activation_kind::relu || p.kind == activation_kind::relu6 || p.kind == activation_kind::hardtanh ||
          p.kind == activation_kind::clamp || p.kind == activation_kind::clamp_min || p.kind == activation_kind::clamp_max;
+}
+
+constexpr lowering lowering_of(const activation_params& p, const shape&, layout) {
+  lowering r;
+  r.elementwise = p.kind != activation_kind::identity;
+  r.clamps = is_clamp(p);
+  const double infinity = std::numeric_limits<double>::infinity();
+  const bool two_sided = p.kind == activation_kind::hardtanh || p.kind == activation_kind::clamp;
+  r.low = p.kind == activation_kind::relu || p.kind == activation_kind::relu6 ? 0.0
+          : two_sided || p.kind == activation_kind::clamp_min                  ? p.a()
+                                                                               : -infinity;
+  r.high = p.kind == activation_kind::relu6                        ? 6.0
+           : two_sided || p.kind == activation_kind::clamp_max ? p.b()
+                                                               : infinity;
+  return r;
 }
 
 constexpr layer_shapes infer(const prelu_params& p, const shape& in) {

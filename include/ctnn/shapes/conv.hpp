@@ -127,6 +127,7 @@ constexpr lowering lowering_of(const conv_params& p, const shape& in, layout l) 
   if (l != layout::nhwc) return r;
   r.depthwise = g.groups == g.in_channels && g.groups > 1 && g.out_channels == g.in_channels;
   r.fast = g.groups == 1 || r.depthwise;
+  r.adds_in_store = g.groups == 1;
   r.pointwise = g.groups == 1;
   for (int i = 0; i < g.w.rank; ++i)
     r.pointwise = r.pointwise && g.w.kernel[i] == 1 && g.w.stride[i] == 1 && g.w.dilation[i] == 1 &&

@@ -96,6 +96,9 @@ struct lowering {
   bool channel_affine = false;  // y = x a[c] + b[c] (batch norm): folded into a fast kernel's weights before it
   bool transposed_weights = false;  // weights [C_in, C_out / groups, taps] (a transposed convolution), not [C_out, ...]
   bool int8_in_float = false;  // in int8, the float function of its dequantized input, its parameters float
+  bool adds_in_store = false;  // its fast kernel can add a tensor (a residual) to its output as it stores
+  bool clamps = false;         // an activation min(max(x, low), high) (relu, relu6, hardtanh, clamp): what a
+  double low = 0, high = 0;    // kernel that adds a residual applies after the sum (infinite where one-sided)
 };
 
 // What a layer's backward pass reads besides its output's gradient (the training plan, ctnn/plan/training.hpp,
