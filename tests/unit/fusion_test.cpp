@@ -281,6 +281,19 @@ TEST(Fusion, LinearAtEveryPositionMatchesThePlainLoops) {
   expect_prepared_matches_plain<sequential<input<6, 8>::with<nhwc>, linear<12, per_position>, batch_norm1d<>, relu>>();
 }
 
+// A flat linear layer with weights past 1 MiB reads its rows in memory order (streams_linear_weights, on
+// 256-bit vectors or wider): inputs not a multiple of the four rows a pass takes, outputs off the vector
+// width, more outputs than a pass's 2048 sums (two passes), fused activations.
+TEST(Fusion, LargeLinearLayersStreamTheirRows) {
+  using gelu_net = sequential<input<601>, linear<700>, gelu>;
+  using wide = sequential<input<1030>, linear<2100>>;
+  static_assert(streams_linear_weights<prepared_weights_of<gelu_net>::size * 4> == (CTNN_VECTOR_BYTES >= 32));
+  static_assert(!streams_linear_weights<prepared_weights_of<sequential<input<400>, linear<120>>>::size * 4>);
+  expect_prepared_matches_plain<gelu_net>();
+  expect_prepared_matches_plain<wide>();
+  expect_prepared_matches_plain<sequential<input<1283>, linear<300>, relu6>>();
+}
+
 // GELU, SiLU and sigmoid after a fast kernel (math::vectorizable, no C library call) against double
 // precision on a fine grid: exp within 2 ulp, the activations within a few ulp where their values are
 // not tiny (GELU's tail below -6 keeps its relative accuracy to 1e-5), and the specials as the C library's.

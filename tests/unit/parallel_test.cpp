@@ -197,6 +197,8 @@ TEST(ForwardParallel, PartsOfSmallMapsAndLinearLayersAreDisjointAndComplete) {
   expect_disjoint_complete_parts<sequential<input<32, 9, 9>::with<nhwc>, conv2d<40, 3, pad_same>>>(2);
   expect_disjoint_complete_parts<sequential<input<500>, linear<1000>>>(2);
   expect_disjoint_complete_parts<sequential<input<500>, linear<1000>>>(3);
+  expect_disjoint_complete_parts<sequential<input<601>, linear<700>, relu>>(2);  // rows streamed (1.7 MB)
+  expect_disjoint_complete_parts<sequential<input<601>, linear<700>, relu>>(3);
   // PyTorch's Linear at every position (ConvNeXt's MLP), split by blocks of outputs in both layouts
   expect_disjoint_complete_parts<sequential<input<14, 14, 64>::with<nhwc>, linear<256, per_position>, gelu>>(2);
   expect_disjoint_complete_parts<sequential<input<49, 96>, linear<200, per_position>>>(3);
