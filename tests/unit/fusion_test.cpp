@@ -172,32 +172,39 @@ TEST(Fusion, ResidualAddsInTheFusedPlan) {
   EXPECT_NE(fused.buffer[7], fused.buffer[3]);  // the group's input, alive to its end as well
 }
 
-// A residual network with merged adds runs inside the compiler too.
-TEST(Fusion, MergedResidualRunsInsideTheCompiler) {
-  using net = sequential<input<3, 5, 6>::with<nhwc>, residual<chain<conv2d<3, 3, pad<1>>, relu, conv2d<3, 1>>>, relu6,
-                         flatten, linear<2>>;
-  static_assert(addend_of<net, 2> == 0);
+// A network runs inside the compiler on its prepared weights (the fused kernels are constexpr too) and
+// agrees with its plain loops at run time.
+template <class Net>
+void expect_runs_inside_the_compiler() {
   static constexpr auto weights = [] {
-    net::weights w{};
+    typename Net::weights w{};
     for (std::size_t n = 0; n < w.values.size(); ++n) w.values[n] = static_cast<float>(int(n % 9) - 4) * 0.125f;
     return w;
   }();
-  static constexpr auto prepared = prepare<net>(weights);
+  static constexpr auto prepared = prepare<Net>(weights);
   static constexpr auto x = [] {
-    std::array<float, net::input_size> v{};
+    std::array<float, Net::input_size> v{};
     for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i % 7) - 3.0f;
     return v;
   }();
   static constexpr auto compiled = [] {
-    static_arena<net::prepared> a{};
-    std::array<float, 2> y{};
-    net::forward(prepared, x, y, a);
+    static_arena<typename Net::prepared> a{};
+    std::array<float, Net::output_size> y{};
+    Net::forward(prepared, x, y, a);
     return y;
   }();
-  auto arena = std::make_unique<static_arena<net>>();
-  std::array<float, 2> y{};
-  net::forward(weights, x, y, *arena);
-  for (std::size_t i = 0; i < 2; ++i) EXPECT_NEAR(compiled[i], y[i], 1e-5f) << i;
+  auto arena = std::make_unique<static_arena<Net>>();
+  std::array<float, Net::output_size> y{};
+  Net::forward(weights, x, y, *arena);
+  for (std::size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(compiled[i], y[i], 1e-5f) << i;
+}
+
+// A residual network with merged adds too.
+TEST(Fusion, MergedResidualRunsInsideTheCompiler) {
+  using net = sequential<input<3, 5, 6>::with<nhwc>, residual<chain<conv2d<3, 3, pad<1>>, relu, conv2d<3, 1>>>, relu6,
+                         flatten, linear<2>>;
+  static_assert(addend_of<net, 2> == 0);
+  expect_runs_inside_the_compiler<net>();
 }
 
 // The plan records the groups. The plain plan runs every layer; the fused plan (prepared weights) keeps
@@ -326,30 +333,9 @@ TEST(Fusion, VectorizableActivationsAreAccurate) {
   EXPECT_TRUE(std::isnan(math::vectorizable::gelu(nan)));
 }
 
-// The fused kernels are constexpr too: the network runs inside the compiler and agrees with run time.
+// The depthwise + pointwise kernel and the linear one inside the compiler.
 TEST(Fusion, FusedNetworkRunsInsideTheCompiler) {
-  using net = sequential<input<4, 5, 6>::with<nhwc>, depthwise_conv2d<3, pad<1>>, relu6, conv2d<6, 1>, hardswish,
-                         flatten, linear<3>, relu>;
-  static constexpr auto weights = [] {
-    net::weights w{};
-    for (std::size_t n = 0; n < w.values.size(); ++n) w.values[n] = static_cast<float>(int(n % 9) - 4) * 0.125f;
-    return w;
-  }();
-  static constexpr auto prepared = prepare<net>(weights);
-  static constexpr auto x = [] {
-    std::array<float, net::input_size> v{};
-    for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i % 7) - 3.0f;
-    return v;
-  }();
-  static constexpr auto compiled = [] {
-    static_arena<net::prepared> a{};
-    std::array<float, 3> y{};
-    net::forward(prepared, x, y, a);
-    return y;
-  }();
-  auto arena = std::make_unique<static_arena<net>>();
-  std::array<float, 3> y{};
-  net::forward(weights, x, y, *arena);
-  for (std::size_t i = 0; i < 3; ++i) EXPECT_NEAR(compiled[i], y[i], 1e-5f) << i;
+  expect_runs_inside_the_compiler<sequential<input<4, 5, 6>::with<nhwc>, depthwise_conv2d<3, pad<1>>, relu6, conv2d<6, 1>,
+                                             hardswish, flatten, linear<3>, relu>>();
 }
 }  // namespace
