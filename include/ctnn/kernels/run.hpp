@@ -154,8 +154,10 @@ struct fused_group {
     const schedule_node& n = s.nodes[k];
     const T* x = s.read(n.inputs[0]);
     T* y = s.write(k + 1 + n.fused);  // the group's last node's output (past a residual add it ends with)
-    if constexpr (Pointwise == 0 && adds_residual<Node, L, T>) {
-      if (n.addend >= 0) {  // (the schedule's decision: the group has no activation of its own, a == identity)
+    // (Only for a group with no activation of its own, as the schedule decides: there the kernel that adds
+    // is run_fast's own instantiation, so that no group's code doubles.)
+    if constexpr (Pointwise == 0 && a.kind == activation_kind::identity && adds_residual<Node, L, T>) {
+      if (n.addend >= 0) {
         const lowering& clamp = s.nodes[k + n.fused].lower;  // the add, or the clamp after it
         constexpr T infinity = std::numeric_limits<T>::infinity();
         const residual_sum<T> sum{s.read(n.addend), clamp.clamps ? static_cast<T>(clamp.low) : -infinity,
