@@ -10,10 +10,10 @@
 //   run_fast<Node, L, A>(params, x, packed, y)        the fast kernel, activation A applied as it stores
 // and a depthwise family run_fast_pointwise for the depthwise + pointwise pass; a family whose lowering
 // says adds_in_store, run_fast_adding<Node, L>(params, x, packed, y, part, sum): the fast kernel with a
-// residual added to its output and clamped as it stores (a residual add the schedule merged into it). Node is the layer placed
-// at its input (placed_layer): Node::type::params, Node::input_shape, Node::result. A fast kernel that
-// also takes a work_part after y computes that share of its output when threads split one inference
-// (ctnn/parallel.hpp); every other call runs whole in part 0.
+// residual added to its output and clamped as it stores (a residual add the schedule merged into it).
+// Node is the layer placed at its input (placed_layer): Node::type::params, Node::input_shape,
+// Node::result. A fast kernel that also takes a work_part after y computes that share of its output
+// when threads split one inference (ctnn/parallel.hpp); every other call runs whole in part 0.
 #pragma once
 
 #include <cstddef>
