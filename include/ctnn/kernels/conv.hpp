@@ -1269,15 +1269,14 @@ constexpr void run_fast(const conv_params&, const T* x, const T* block, T* y, wo
 }
 
 // The same with a residual added to the output as it is stored, and clamped: what the schedule asks of a
-// convolution with one group (lowering's adds_in_store), never of a depthwise one.
+// convolution with one group (lowering's adds_in_store: never a depthwise one).
 template <class Node, layout L, class T>
 constexpr void run_fast_adding(const conv_params&, const T* x, const T* block, T* y, work_part part,
                                const residual_sum<T>& sum) {
   using K = impl::conv_packing<Node, T>;
+  static_assert(!K::depthwise);
   const typename K::packed w(block);
-  if constexpr (K::depthwise) {
-    __builtin_trap();
-  } else if constexpr (K::winograd::applies) {
+  if constexpr (K::winograd::applies) {
     K::winograd::template run<no_activation>(x, w, y, part, &sum);
   } else {
     conv_nhwc_tiled<Node::type::params, Node::input_shape, no_activation>(x, w, y, part, &sum);

@@ -227,15 +227,10 @@ constexpr output_stage output_stage_of(const activation_params& p, const quantiz
     const double q = round_half_even(real / static_cast<double>(out.scale)) + out.zero_point;
     return static_cast<std::int32_t>(q < -128.0 ? -128.0 : (q > 127.0 ? 127.0 : q));
   };
-  if (p.kind == activation_kind::relu || p.kind == activation_kind::relu6) s.low = bound(0.0);
-  if (p.kind == activation_kind::relu6) s.high = bound(6.0);
-  if (p.kind == activation_kind::hardtanh || p.kind == activation_kind::clamp) {
-    s.low = bound(p.a());
-    s.high = bound(p.b());
-    if (s.low > s.high) s.low = s.high;  // torch.clamp's order: a minimum above the maximum gives the maximum
-  }
-  if (p.kind == activation_kind::clamp_min) s.low = bound(p.a());
-  if (p.kind == activation_kind::clamp_max) s.high = bound(p.b());
+  const clamp_range r = clamp_range_of(p);
+  if (r.low > -std::numeric_limits<double>::infinity()) s.low = bound(r.low);
+  if (r.high < std::numeric_limits<double>::infinity()) s.high = bound(r.high);
+  if (s.low > s.high) s.low = s.high;  // torch.clamp's order: a minimum above the maximum gives the maximum
   return s;
 }
 template <activation_params P>

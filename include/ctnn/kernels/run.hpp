@@ -17,7 +17,6 @@
 #pragma once
 
 #include <cstddef>
-#include <limits>
 #include <type_traits>
 #include <utility>
 
@@ -111,12 +110,6 @@ constexpr activation_params activation_of() {
   }
 }
 
-// Whether Node's fast kernel can add a residual to its output as it stores (run_fast_adding).
-template <class Node, layout L, class T>
-concept adds_residual = requires(const T* x, T* y, work_part part, const residual_sum<T>& sum) {
-  run_fast_adding<Node, L>(Node::type::params, x, x, y, part, sum);
-};
-
 // Whether Node's fast kernel (activation A) computes a share of its output given a work_part.
 template <class Node, layout L, activation_params A, class T>
 concept splits_output = requires(const T* x, T* y, work_part part) {
@@ -154,14 +147,12 @@ struct fused_group {
     const schedule_node& n = s.nodes[k];
     const T* x = s.read(n.inputs[0]);
     T* y = s.write(k + 1 + n.fused);  // the group's last node's output (past a residual add it ends with)
-    // (Only for a group with no activation of its own, as the schedule decides: there the kernel that adds
-    // is run_fast's own instantiation, so that no group's code doubles.)
-    if constexpr (Pointwise == 0 && a.kind == activation_kind::identity && adds_residual<Node, L, T>) {
+    // (Where the schedule can ask it: a kernel that adds as it stores, a group with no activation of its
+    // own; the kernel that adds is then run_fast's own instantiation, so that no group's code doubles.)
+    if constexpr (Pointwise == 0 && a.kind == activation_kind::identity && lowering_at<Node, L>().adds_in_store) {
       if (n.addend >= 0) {
-        const lowering& clamp = s.nodes[k + n.fused].lower;  // the add, or the clamp after it
-        constexpr T infinity = std::numeric_limits<T>::infinity();
-        const residual_sum<T> sum{s.read(n.addend), clamp.clamps ? static_cast<T>(clamp.low) : -infinity,
-                                  clamp.clamps ? static_cast<T>(clamp.high) : infinity};
+        const lowering& clamp = s.nodes[k + n.fused].lower;  // the add (unbounded), or the clamp after it
+        const residual_sum<T> sum{s.read(n.addend), static_cast<T>(clamp.low), static_cast<T>(clamp.high)};
         run_fast_adding<Node, L>(Node::type::params, x, s.weights_of(k), y, part, sum);
         return;
       }

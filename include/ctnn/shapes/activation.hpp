@@ -33,18 +33,28 @@ constexpr bool is_clamp(const activation_params& p) {
          p.kind == activation_kind::clamp || p.kind == activation_kind::clamp_min || p.kind == activation_kind::clamp_max;
 }
 
+// A clamp's bounds, min(max(x, low), high) (infinite where one-sided; both infinite for the others): the
+// rule the int8 output stage (ctnn/kernels/quantize.hpp) and a kernel adding a residual both apply.
+struct clamp_range {
+  double low = -std::numeric_limits<double>::infinity(), high = std::numeric_limits<double>::infinity();
+};
+constexpr clamp_range clamp_range_of(const activation_params& p) {
+  clamp_range r;
+  const bool two_sided = p.kind == activation_kind::hardtanh || p.kind == activation_kind::clamp;
+  if (p.kind == activation_kind::relu || p.kind == activation_kind::relu6) r.low = 0.0;
+  if (p.kind == activation_kind::relu6) r.high = 6.0;
+  if (two_sided || p.kind == activation_kind::clamp_min) r.low = p.a();
+  if (two_sided || p.kind == activation_kind::clamp_max) r.high = p.b();
+  return r;
+}
+
 constexpr lowering lowering_of(const activation_params& p, const shape&, layout) {
   lowering r;
   r.elementwise = p.kind != activation_kind::identity;
   r.clamps = is_clamp(p);
-  const double infinity = std::numeric_limits<double>::infinity();
-  const bool two_sided = p.kind == activation_kind::hardtanh || p.kind == activation_kind::clamp;
-  r.low = p.kind == activation_kind::relu || p.kind == activation_kind::relu6 ? 0.0
-          : two_sided || p.kind == activation_kind::clamp_min                  ? p.a()
-                                                                               : -infinity;
-  r.high = p.kind == activation_kind::relu6                        ? 6.0
-           : two_sided || p.kind == activation_kind::clamp_max ? p.b()
-                                                               : infinity;
+  const clamp_range bounds = clamp_range_of(p);
+  r.low = bounds.low;
+  r.high = bounds.high;
   return r;
 }
 

@@ -11,6 +11,8 @@
 // and ctnn/kernels/<family>.hpp its kernels. Nothing else in ctnn names the family.
 #pragma once
 
+#include <limits>
+
 #include "ctnn/core/checked.hpp"
 #include "ctnn/core/error.hpp"
 #include "ctnn/core/shape.hpp"
@@ -98,7 +100,8 @@ struct lowering {
   bool int8_in_float = false;  // in int8, the float function of its dequantized input, its parameters float
   bool adds_in_store = false;  // its fast kernel can add a tensor (a residual) to its output as it stores
   bool clamps = false;         // an activation min(max(x, low), high) (relu, relu6, hardtanh, clamp): what a
-  double low = 0, high = 0;    // kernel that adds a residual applies after the sum (infinite where one-sided)
+  double low = -std::numeric_limits<double>::infinity();  // kernel that adds a residual applies after the
+  double high = std::numeric_limits<double>::infinity();  // sum (infinite where one-sided, and for the rest)
 };
 
 // What a layer's backward pass reads besides its output's gradient (the training plan, ctnn/plan/training.hpp,
