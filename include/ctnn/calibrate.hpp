@@ -171,7 +171,8 @@ constexpr void quantize_network(const typename Net::weights& w, const tensor_ran
   const auto folded = [&](int k, index_t c, float& a, float& b) {
     a = 1.0f;
     b = 0.0f;
-    if (Q::layout.node[k].batch_norm) scale_shift[k + 1](w.values.data() + tensors[s.nodes[k + 1].first_tensor].offset, c, a, b);
+    if (const int j = k + Q::layout.node[k].batch_norm; j > k)
+      scale_shift[j](w.values.data() + tensors[s.nodes[j].first_tensor].offset, c, a, b);
   };
   for (int t = 0; t < Q::tensors; ++t) q.activations[t] = observed_quantization(r.min[t], r.max[t]);
   const auto& fixed = node_table<schedule_of<Net>, impl::fixed_output_for>;

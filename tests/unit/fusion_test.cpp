@@ -46,17 +46,26 @@ static_assert(fused_in<tail, 0> == 0 && fused_in<tail, 2> == 0);
 // A batch norm right after a fast kernel folds into its weights: conv -> BN -> activation is one pass.
 template <class Net, std::size_t I>
 constexpr int folded_in = schedule_of<Net>::value.nodes[I].batch_norm;
+template <class Net, std::size_t I>
+constexpr int pointwise_in = schedule_of<Net>::value.nodes[I].pointwise;
 using conv_bn_relu = sequential<input<3, 8, 8>::with<nhwc>, conv2d<16, 3, no_bias>, batch_norm2d<>, relu>;
 static_assert(fused_in<conv_bn_relu, 0> == 2 && folded_in<conv_bn_relu, 0> == 1);
 static_assert(sequential<input<3, 8, 8>::with<nhwc>, conv2d<16, 3>, batch_norm2d<>, relu>::prepared_arena_bytes == 0);
-// MobileNetV2's depthwise keeps its batch norm and ReLU6; the pointwise after it gets its own pass with
-// its own batch norm instead of joining the depthwise's.
+// MobileNetV2's depthwise, its batch norm and ReLU6, the projection and its batch norm: one pass, each
+// batch norm folded into its convolution's weights (the projection's node 4 into node 3's).
 using inverted = sequential<input<16, 6, 6>::with<nhwc>, depthwise_conv2d<3, pad<1>>, batch_norm2d<>, relu6,
                             conv2d<8, 1>, batch_norm2d<>>;
-static_assert(fused_in<inverted, 0> == 2 && folded_in<inverted, 0> == 1);
-static_assert(fused_in<inverted, 3> == 1 && folded_in<inverted, 3> == 1);
+static_assert(fused_in<inverted, 0> == 4 && folded_in<inverted, 0> == 1 && pointwise_in<inverted, 0> == 3);
+static_assert(folded_in<inverted, 3> == 1 && schedule_of<inverted>::value.nodes[3].inside_group);
 using dw_relu_pw_bn = sequential<input<16, 6, 6>::with<nhwc>, depthwise_conv2d<3>, relu, conv2d<8, 1>, batch_norm2d<>>;
-static_assert(fused_in<dw_relu_pw_bn, 0> == 1 && fused_in<dw_relu_pw_bn, 2> == 1);
+static_assert(fused_in<dw_relu_pw_bn, 0> == 3 && folded_in<dw_relu_pw_bn, 0> == 0 && folded_in<dw_relu_pw_bn, 2> == 1);
+// An activation after the projection joins within the three layers the runner's types see (here the
+// fourth: it runs apart); a batch norm, which needs no type, as the fourth too.
+using inverted_relu = sequential<input<16, 6, 6>::with<nhwc>, depthwise_conv2d<3, pad<1>>, batch_norm2d<>, relu6,
+                                 conv2d<8, 1>, relu>;
+static_assert(fused_in<inverted_relu, 0> == 3 && !schedule_of<inverted_relu>::value.nodes[4].inside_group);
+using dw_pw_relu = sequential<input<16, 6, 6>::with<nhwc>, depthwise_conv2d<3, pad<1>>, relu6, conv2d<8, 1>, relu>;
+static_assert(fused_in<dw_pw_relu, 0> == 3);
 using linear_bn = sequential<input<20>, linear<12>, batch_norm1d<>, relu, linear<5>>;
 static_assert(fused_in<linear_bn, 0> == 2 && folded_in<linear_bn, 0> == 1);
 // Not folded: after an activation, after a kernel with no fast path (grouped; any conv in NCHW).
@@ -70,6 +79,28 @@ using positions_gelu = sequential<input<14, 14, 24>::with<nhwc>, linear<40, per_
 static_assert(fused_in<positions_gelu, 0> == 1);
 using positions_bn = sequential<input<6, 8>, linear<12, per_position>, batch_norm1d<>, relu>;
 static_assert(fused_in<positions_bn, 0> == 0 && folded_in<positions_bn, 0> == 0);
+
+// Fusion crosses the end of a chain used as a layer (its node moves nothing): the layers after the chain
+// follow its last layer, as if the chain were written out (ResNet's conv_bn chain and the ReLU after it).
+using nested_bn_relu = sequential<input<3, 8, 8>::with<nhwc>, chain<conv2d<16, 3, no_bias>, batch_norm2d<>>, relu>;
+static_assert(fused_in<nested_bn_relu, 0> == 3 && folded_in<nested_bn_relu, 0> == 1);  // conv, bn, chain, relu
+using deeply_nested = sequential<input<3, 8, 8>::with<nhwc>, chain<chain<chain<conv2d<16, 3>>, batch_norm2d<>>, relu6>, conv2d<4, 1>>;
+static_assert(fused_in<deeply_nested, 0> == 4 && folded_in<deeply_nested, 0> == 2);  // conv, chain, bn, chain, relu6 | chain
+static_assert(schedule_of<deeply_nested>::value.nodes[4].inside_group && !schedule_of<deeply_nested>::value.nodes[6].inside_group);
+// A depthwise + pointwise pass across a chain's end: the pointwise convolution is node 3.
+using nested_dw_pw = sequential<input<16, 6, 6>::with<nhwc>, chain<depthwise_conv2d<3, pad<1>>, relu>, conv2d<8, 1>, relu6>;
+static_assert(fused_in<nested_dw_pw, 0> == 4 && schedule_of<nested_dw_pw>::value.nodes[0].pointwise == 3);
+// And into a chain after the layer: its first layers follow (the zoo's MobileNetV2 projection, a
+// conv_bn chain after the depthwise one's).
+using chains_after = sequential<input<8, 6, 6>::with<nhwc>, conv2d<8, 3>, chain<chain<batch_norm2d<>>, relu>, conv2d<4, 1>>;
+static_assert(fused_in<chains_after, 0> == 3 && folded_in<chains_after, 0> == 1);  // conv, bn, chain, relu
+// Not across: a branch's end (the concat follows), a block of another kind after the chain (its first
+// layer reads the chain's output, and so does its add), an empty chain.
+using branch_end = sequential<input<8, 6, 6>::with<nhwc>, concat<chain<chain<conv2d<8, 3, pad<1>>, batch_norm2d<>>>, chain<>>, relu>;
+static_assert(fused_in<branch_end, 0> == 1);
+using block_after = sequential<input<8, 6, 6>::with<nhwc>, chain<conv2d<8, 3, pad<1>>>, residual<chain<relu, conv2d<8, 1>>>>;
+static_assert(fused_in<block_after, 0> == 0);
+static_assert(fused_in<sequential<input<8, 6, 6>::with<nhwc>, conv2d<8, 3>, chain<>, relu>, 0> == 0);
 
 // A residual add right after a convolution's group (nothing but moves between them) is computed by that
 // group as it stores, with the clamp after the add (ResNet's ReLU): the group's last node is the clamp,
@@ -89,11 +120,13 @@ using down = resblock<down_main, chain<conv2d<16, 1, stride<2>, no_bias>, batch_
 static_assert(fused_in<down, 3> == 1 && addend_of<down, 3> == -1);
 static_assert(fused_in<down, 5> == 3 && addend_of<down, 5> == 5);
 // MobileNetV2's inverted residual, its convolutions in chains of their own (the chains' ends move
-// nothing): the projection runs through the add; no clamp follows.
+// nothing): the depthwise + projection pass runs through the add; no clamp follows.
 using inverted_main = chain<chain<conv2d<48, 1>, batch_norm2d<>, relu6>, chain<depthwise_conv2d<3, pad<1>>, batch_norm2d<>, relu6>,
                             chain<conv2d<8, 1>, batch_norm2d<>>>;
 using inverted_block = resblock<inverted_main, chain<>, identity_layer>;
-static_assert(fused_in<inverted_block, 8> == 3 && addend_of<inverted_block, 8> == 0);  // conv, bn, chain, residual
+// dw, bn, relu6, chain, conv, bn, chain, residual (the empty shortcut has no node), identity
+static_assert(fused_in<inverted_block, 4> == 7 && pointwise_in<inverted_block, 4> == 4 && addend_of<inverted_block, 4> == 0);
+static_assert(folded_in<inverted_block, 4> == 1 && folded_in<inverted_block, 8> == 1);
 // Not merged: the group has an activation of its own (it comes before the add); no convolution ends
 // the branch; in NCHW (no fast convolution). A sigmoid after the add is not a clamp: the group ends at the add.
 static_assert(addend_of<resblock<chain<conv2d<8, 3, pad<1>>, relu>>, 0> == -1);
@@ -136,9 +169,10 @@ using two_convs = chain<conv2d<C, K, pad<K / 2>, no_bias>, batch_norm2d<>, relu,
 
 // Every kernel a convolution runs adds the residual as it stores, bit for bit the add's and the clamp's
 // result: 3x3 convolutions on wide rows (Winograd on 256-bit vectors, the register tile else), on a
-// 7x7 map (the small-map kernels, and Winograd over the whole map), a pointwise projection whose 24
-// channels are a partial vector tile (MobileNetV2's), one input channel (the kernel along the width), a
-// downsampling shortcut, relu6 and no clamp after the add. The arenas start as NaN.
+// 7x7 map (the small-map kernels, and Winograd over the whole map), a depthwise + pointwise pass whose 24
+// channels are a partial vector tile (MobileNetV2's block; and as the zoo writes it, in conv_bn chains
+// with batch norms), one input channel (the kernel along the width), a downsampling shortcut, relu6 and
+// no clamp after the add. The arenas start as NaN.
 TEST(Fusion, ResidualAddsMergeIntoTheConvolutionBitForBit) {
   static_assert(addend_of<residual_net<32, 20, 20, two_convs<32, 3>>, 3> == 0);
   expect_same_as_apart<residual_net<32, 20, 20, two_convs<32, 3>>, residual_net<32, 20, 20, two_convs<32, 3, far_clamp>>>();
@@ -151,6 +185,11 @@ TEST(Fusion, ResidualAddsMergeIntoTheConvolutionBitForBit) {
                        residual_net<24, 9, 30, project_apart, chain<>, identity_layer>>();
   expect_same_as_apart<residual_net<1, 12, 40, chain<conv2d<1, 3, pad<1>>>>,
                        residual_net<1, 12, 40, chain<conv2d<1, 3, pad<1>>, far_clamp>>>();
+  // MobileNetV2's block as the zoo writes it: the depthwise + projection pass, batch norms folded, adds.
+  using inverted_apart = chain<chain<conv2d<48, 1>, batch_norm2d<>, relu6>, chain<depthwise_conv2d<3, pad<1>>, batch_norm2d<>, relu6>,
+                               chain<conv2d<8, 1>, batch_norm2d<>, far_clamp>>;
+  expect_same_as_apart<residual_net<8, 11, 13, inverted_main, chain<>, identity_layer>,
+                       residual_net<8, 11, 13, inverted_apart, chain<>, identity_layer>>();
   using shortcut = chain<conv2d<16, 1, stride<2>, no_bias>, batch_norm2d<>>;
   using shortcut_apart = chain<conv2d<16, 1, stride<2>, no_bias>, batch_norm2d<>, far_clamp>;
   expect_same_as_apart<residual_net<8, 14, 14, down_main, shortcut>, residual_net<8, 14, 14, down_main, shortcut_apart>>();
@@ -205,6 +244,12 @@ TEST(Fusion, MergedResidualRunsInsideTheCompiler) {
                          flatten, linear<2>>;
   static_assert(addend_of<net, 2> == 0);
   expect_runs_inside_the_compiler<net>();
+  // A depthwise + pointwise pass that adds (MobileNetV2's block; no batch norm: these weights would
+  // make its variance negative).
+  using inverted = sequential<input<4, 5, 6>::with<nhwc>, residual<chain<chain<depthwise_conv2d<3, pad<1>>, relu6>,
+                                                                       chain<conv2d<4, 1>>>>, flatten>;
+  static_assert(pointwise_in<inverted, 0> == 3 && addend_of<inverted, 0> == 0);
+  expect_runs_inside_the_compiler<inverted>();
 }
 
 // The plan records the groups. The plain plan runs every layer; the fused plan (prepared weights) keeps
@@ -331,6 +376,24 @@ TEST(Fusion, VectorizableActivationsAreAccurate) {
   EXPECT_TRUE(std::isnan(math::vectorizable::exp(nan)));
   EXPECT_EQ(math::vectorizable::gelu(inf), inf);
   EXPECT_TRUE(std::isnan(math::vectorizable::gelu(nan)));
+}
+
+// Convolutions in chains of their own run as their twins written out, bit for bit (the same groups on
+// the same packed weights), and as the plain loops: ResNet's basic block with its conv_bn chains (the
+// ReLUs after them fused, the residual merged), a depthwise + pointwise pass across a chain's end.
+template <index_t C>
+using conv_bn = chain<conv2d<C, 3, pad<1>, no_bias>, batch_norm2d<>>;
+using nested_block = residual_net<16, 9, 9, chain<conv_bn<16>, relu, conv_bn<16>>>;
+TEST(Fusion, NestedChainsRunAsWrittenOut) {
+  static_assert(fused_in<nested_block, 0> == 3 && fused_in<nested_block, 4> == 4);  // conv .. relu | conv .. add, relu
+  expect_same_as_apart<nested_block, residual_net<16, 9, 9, chain<conv2d<16, 3, pad<1>, no_bias>, batch_norm2d<>, relu,
+                                                                  conv2d<16, 3, pad<1>, no_bias>, batch_norm2d<>>>>();
+  expect_same_as_apart<nested_bn_relu, sequential<input<3, 8, 8>::with<nhwc>, conv2d<16, 3, no_bias>, batch_norm2d<>, relu>>();
+  expect_same_as_apart<deeply_nested, sequential<input<3, 8, 8>::with<nhwc>, conv2d<16, 3>, batch_norm2d<>, relu6, conv2d<4, 1>>>();
+  expect_same_as_apart<nested_dw_pw, sequential<input<16, 6, 6>::with<nhwc>, depthwise_conv2d<3, pad<1>>, relu, conv2d<8, 1>, relu6>>();
+  expect_prepared_matches_plain<nested_block>();
+  expect_prepared_matches_plain<deeply_nested>();
+  expect_prepared_matches_plain<nested_dw_pw>();
 }
 
 // The depthwise + pointwise kernel and the linear one inside the compiler.

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -261,6 +262,56 @@ void expect_adds_fuse(int fused) {
 TEST(Int8Network, ReluAfterAnAddRunsInTheAdd) {
   expect_adds_fuse<int8_cnn::net>(1);
   expect_adds_fuse<int8_bn::net>(0);
+}
+
+// A convolution in a chain of its own (ResNet's conv_bn) computes the batch norm in it and the ReLU after
+// the chain, as its twin written out does: the chain's end is a node of the group; the same quantization
+// (the group's output is the ReLU's), the same bytes out.
+template <class Nested, class Written>
+void expect_int8_as_written_out() {
+  static_assert(Nested::quantized::layout.node[0].fused == 3 && Nested::quantized::layout.node[0].batch_norm == 1);
+  static_assert(Written::quantized::layout.node[0].fused == 2 && Written::quantized::layout.node[0].batch_norm == 1);
+  static_assert(sizeof(typename Nested::weights) == sizeof(typename Written::weights));
+  static typename Nested::weights nested_w;
+  static typename Written::weights written_w;
+  for (std::size_t i = 0; i < nested_w.values.size(); ++i)  // positive: a batch norm's variance too
+    nested_w.values[i] = written_w.values[i] = 0.05f * (1.2f + std::sin(0.37f * static_cast<float>(i)));
+  tensor_ranges<Nested> nested_ranges;
+  tensor_ranges<Written> written_ranges;
+  static static_arena<Nested> nested_arena;
+  static static_arena<Written> written_arena;
+  std::array<float, Nested::input_size> x{};
+  std::array<float, Nested::output_size> y{};
+  for (int sample = 0; sample < 4; ++sample) {
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = std::cos(0.1f * static_cast<float>(i) + static_cast<float>(sample));
+    observe_ranges<Nested>(nested_w, x, y, nested_arena, nested_ranges);
+    observe_ranges<Written>(written_w, x, y, written_arena, written_ranges);
+  }
+  static typename Nested::quantized nested_q;
+  static typename Written::quantized written_q;
+  quantize_network<Nested>(nested_w, nested_ranges, nested_q);
+  quantize_network<Written>(written_w, written_ranges, written_q);
+  EXPECT_EQ(nested_q.weights, written_q.weights);
+  EXPECT_EQ(nested_q.biases, written_q.biases);
+  EXPECT_EQ(nested_q.activations[1].scale, written_q.activations[1].scale);  // the group's output: the ReLU's
+  EXPECT_EQ(nested_q.activations[4].scale, written_q.activations[3].scale);
+  std::array<std::int8_t, Nested::input_size> x8{};
+  std::array<std::int8_t, Nested::output_size> nested_y{}, written_y{};
+  quantize_tensor(x, nested_q.input_quantization(), x8);
+  static static_arena<typename Nested::quantized> nested_arena8;
+  static static_arena<typename Written::quantized> written_arena8;
+  Nested::forward(nested_q, std::span<const std::int8_t, Nested::input_size>(x8), std::span<std::int8_t, Nested::output_size>(nested_y), nested_arena8);
+  Written::forward(written_q, std::span<const std::int8_t, Nested::input_size>(x8), std::span<std::int8_t, Nested::output_size>(written_y), written_arena8);
+  EXPECT_EQ(nested_y, written_y);
+  EXPECT_NE(std::count(nested_y.begin(), nested_y.end(), nested_y[0]), static_cast<std::ptrdiff_t>(nested_y.size()));
+}
+template <class Input>
+using nested_int8 = sequential<Input, chain<conv2d<8, 3, pad<1>, no_bias>, batch_norm2d<>>, relu, conv2d<6, 3>, flatten>;
+template <class Input>
+using written_int8 = sequential<Input, conv2d<8, 3, pad<1>, no_bias>, batch_norm2d<>, relu, conv2d<6, 3>, flatten>;
+TEST(Int8Network, NestedChainsRunAsWrittenOut) {
+  expect_int8_as_written_out<nested_int8<input<3, 8, 8>>, written_int8<input<3, 8, 8>>>();
+  expect_int8_as_written_out<nested_int8<input<3, 8, 8>::with<nhwc>>, written_int8<input<3, 8, 8>::with<nhwc>>>();
 }
 
 TEST(Int8Network, CnnCalibratedAsPyTorch) { calibration_matches_pytorch<int8_cnn_data>(); }

@@ -18,7 +18,7 @@ CTNN_BEGIN_CONFIG
 template <bool Vector, conv_params Depthwise, shape In, conv_params Pointwise, activation_params A1,
           activation_params A2, class T, class PackedDepthwise, class PackedPointwise>
 constexpr void depthwise_pointwise_nhwc_with(const T* x, const PackedDepthwise& dw, const PackedPointwise& pw, T* y,
-                                             work_part part) {
+                                             work_part part, const residual_sum<T>* sum) {
   using D = depthwise_nhwc_kernel<Depthwise, In, T>;
   constexpr dims4 mid = D::K::out;
   constexpr index_t C = mid.c, CO = Pointwise.out_channels, CP = PackedPointwise::padded;
@@ -41,36 +41,43 @@ constexpr void depthwise_pointwise_nhwc_with(const T* x, const PackedDepthwise& 
         acc.add(rows, &pw.weight[co0], CP, C);
 #pragma GCC unroll 16
         for (index_t r = 0; r < R; ++r)  // constant trip count, unrolled: constant indices into acc
-          if (ox0 + r < mid.w)
-            acc.template store<A2>(r, y + offset<layout::nhwc>(dims4{CO, mid.d, mid.h, mid.w}, co0, oz, oy, ox0 + r),
-                                   CO - co0 < V ? CO - co0 : V);
+          if (ox0 + r < mid.w) {
+            const count_t at = offset<layout::nhwc>(dims4{CO, mid.d, mid.h, mid.w}, co0, oz, oy, ox0 + r);
+            if (sum != nullptr) {
+              acc.store_sum(r, y + at, CO - co0 < V ? CO - co0 : V, *sum, at);
+            } else {
+              acc.template store<A2>(r, y + at, CO - co0 < V ? CO - co0 : V);
+            }
+          }
       }
     }
   }
 }
 
-// A1, A2: the activations after the depthwise and after the pointwise convolution (identity if none).
+// A1, A2: the activations after the depthwise and after the pointwise convolution (identity if none);
+// sum: a residual added to the output and clamped as it stores (A2 then identity), or none.
 template <conv_params Depthwise, shape In, conv_params Pointwise, activation_params A1, activation_params A2,
           class T, class PackedDepthwise, class PackedPointwise>
 constexpr void depthwise_pointwise_nhwc(const T* x, const PackedDepthwise& dw, const PackedPointwise& pw, T* y,
-                                        work_part part = {}) {
+                                        work_part part = {}, const residual_sum<T>* sum = nullptr) {
   constexpr index_t width = depthwise_nhwc_kernel<Depthwise, In, T>::K::out.w;
   if constexpr (vector_block<T, tile_for_width(Pointwise.out_channels, sizeof(T), width).channels>) {
     if (!std::is_constant_evaluated()) {
-      depthwise_pointwise_nhwc_with<true, Depthwise, In, Pointwise, A1, A2>(x, dw, pw, y, part);
+      depthwise_pointwise_nhwc_with<true, Depthwise, In, Pointwise, A1, A2>(x, dw, pw, y, part, sum);
       return;
     }
   }
-  depthwise_pointwise_nhwc_with<false, Depthwise, In, Pointwise, A1, A2>(x, dw, pw, y, part);
+  depthwise_pointwise_nhwc_with<false, Depthwise, In, Pointwise, A1, A2>(x, dw, pw, y, part, sum);
 }
 
-// The conv family's hook for a fused depthwise (Node) + pointwise pass (ctnn/kernels/run.hpp).
+// The conv family's hook for a fused depthwise (Node) + pointwise pass (ctnn/kernels/run.hpp), with the
+// residual the schedule merged into it if any.
 template <class Node, class Pointwise, layout L, activation_params A1, activation_params A2, class T>
 constexpr void run_fast_pointwise(const conv_params&, const T* x, const T* depthwise_block, const T* pointwise_block,
-                                  T* y, work_part part = {}) {
+                                  T* y, work_part part = {}, const residual_sum<T>* sum = nullptr) {
   const typename impl::conv_packing<Node, T>::packed dw(depthwise_block);
   const typename impl::conv_packing<Pointwise, T>::packed pw(pointwise_block);
-  depthwise_pointwise_nhwc<Node::type::params, Node::input_shape, Pointwise::type::params, A1, A2>(x, dw, pw, y, part);
+  depthwise_pointwise_nhwc<Node::type::params, Node::input_shape, Pointwise::type::params, A1, A2>(x, dw, pw, y, part, sum);
 }
 
 CTNN_END_CONFIG

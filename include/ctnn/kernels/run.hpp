@@ -8,9 +8,10 @@
 //   packed_elements<Node, L, T>(params)               the size of its prepared weights  } fast kernels
 //   pack<Node, L>(params, plain, packed)              PyTorch's order -> the kernel's   } only
 //   run_fast<Node, L, A>(params, x, packed, y)        the fast kernel, activation A applied as it stores
-// and a depthwise family run_fast_pointwise for the depthwise + pointwise pass; a family whose lowering
-// says adds_in_store, run_fast_adding<Node, L>(params, x, packed, y, part, sum): the fast kernel with a
-// residual added to its output and clamped as it stores (a residual add the schedule merged into it).
+// and a depthwise family run_fast_pointwise for the depthwise + pointwise pass (with a residual's sum
+// where the schedule merged one); a family whose lowering says adds_in_store,
+// run_fast_adding<Node, L>(params, x, packed, y, part, sum): the fast kernel with a residual added to its
+// output and clamped as it stores (a residual add the schedule merged into it).
 // Node is the layer placed at its input (placed_layer): Node::type::params, Node::input_shape,
 // Node::result. A fast kernel that also takes a work_part after y computes that share of its output
 // when threads split one inference (ctnn/parallel.hpp); every other call runs whole in part 0.
@@ -121,9 +122,10 @@ concept splits_output = requires(const T* x, T* y, work_part part) {
 // back (LeNet-5 ran 2x slower on 2 threads with every kernel split).
 inline constexpr count_t parallel_min_macs = 400000;
 
-// A fused group with prepared weights: Node's fast kernel and the nodes it also computes. Group is the
-// node types after it, as many as the schedule fused (padded with void); Pointwise the position of a
-// pointwise convolution among them (0: none).
+// A fused group with prepared weights: Node's fast kernel and the layers it also computes. Group is the
+// layers' types after it (the flattening's followers), as many as fusion takes (padded with void);
+// Pointwise the position of a pointwise convolution among them (0: none). Nodes are the schedule's: the
+// group's last node and the pointwise one (chain ends between layers are nodes too).
 template <class Node, layout L, class T, int Pointwise, class... Group>
 struct fused_group {
   using after = boost::mp11::mp_list<Group..., void, void, void>;
@@ -151,9 +153,7 @@ struct fused_group {
     // own; the kernel that adds is then run_fast's own instantiation, so that no group's code doubles.)
     if constexpr (Pointwise == 0 && a.kind == activation_kind::identity && lowering_at<Node, L>().adds_in_store) {
       if (n.addend >= 0) {
-        const lowering& clamp = s.nodes[k + n.fused].lower;  // the add (unbounded), or the clamp after it
-        const residual_sum<T> sum{s.read(n.addend), static_cast<T>(clamp.low), static_cast<T>(clamp.high)};
-        run_fast_adding<Node, L>(Node::type::params, x, s.weights_of(k), y, part, sum);
+        run_fast_adding<Node, L>(Node::type::params, x, s.weights_of(k), y, part, residual_of(s, k));
         return;
       }
     }
@@ -165,11 +165,26 @@ struct fused_group {
       }
     } else {
       using pointwise = boost::mp11::mp_at_c<after, Pointwise - 1>;
-      constexpr activation_params a1 = Pointwise == 2 ? first : no_activation;
+      // The activation between the two (after the depthwise's batch norm if any), and after the pointwise
+      // (none after a batch norm folded into it).
+      constexpr activation_params a1 = Pointwise == 1 ? no_activation : a;
       constexpr activation_params a2 = activation_of<boost::mp11::mp_at_c<after, Pointwise>>();
-      run_fast_pointwise<Node, pointwise, L, a1, a2>(Node::type::params, x, s.weights_of(k), s.weights_of(k + Pointwise),
-                                                     y, part);
+      const T* pointwise_weights = s.weights_of(k + n.pointwise);
+      if constexpr (a2.kind == activation_kind::identity && lowering_at<pointwise, L>().adds_in_store) {
+        if (n.addend >= 0) {
+          const residual_sum<T> sum = residual_of(s, k);
+          run_fast_pointwise<Node, pointwise, L, a1, a2>(Node::type::params, x, s.weights_of(k), pointwise_weights, y,
+                                                         part, &sum);
+          return;
+        }
+      }
+      run_fast_pointwise<Node, pointwise, L, a1, a2>(Node::type::params, x, s.weights_of(k), pointwise_weights, y, part);
     }
+  }
+  // The residual the group adds as it stores, clamped as the add (unbounded) or the clamp after it says.
+  static constexpr residual_sum<T> residual_of(const run_state<T>& s, int k) {
+    const lowering& clamp = s.nodes[k + s.nodes[k].fused].lower;
+    return {s.read(s.nodes[k].addend), static_cast<T>(clamp.low), static_cast<T>(clamp.high)};
   }
 };
 

@@ -49,8 +49,9 @@ struct int8_node {
   bool has_bias = false;
   count_t merges = 0;                       // its first merge multiplier: add, one per input and one for the
   int merge_count = 0;                      // sum; concat, one per input; multiply, one
-  int fused = 0;                            // nodes after it that it computes: a batch norm, a clamp
-  bool batch_norm = false;                  // the first of them is a batch norm, folded into its weights
+  int fused = 0;                            // nodes after it that it computes: a batch norm, a clamp (and
+                                            // the ends of chains between them)
+  int batch_norm = 0;                       // the node of a batch norm folded into its weights (after it), 0: none
   activation_params clamp{activation_kind::identity};  // a residual add's: the clamp it computes (fused 1)
   bool lookup = false;                      // an element-wise activation by a table of its 256 outputs
   bool softmax = false;                     // softmax or log_softmax, quantized as its own output
@@ -78,7 +79,7 @@ namespace impl {
 // What a node's type says for int8: whether it has weights and a clamp after it in its chain (a visitor
 // of the schedule, with followers), and how many inputs its merge rescales.
 struct int8_traits {
-  int fused = 0;            // a batch norm and / or a clamp (not identity) it computes, after it in its chain
+  int fused = 0;            // a batch norm and / or a clamp (not identity) it computes: the layers after it
   bool batch_norm = false;  // the first of them is a batch norm
   bool lookup = false;      // an element-wise activation that is not a clamp: a table
   bool softmax = false;
@@ -169,12 +170,14 @@ struct int8_layout {
           q.out_per_group = w.dims[1];
           q.taps = w.size / (count_t{w.dims[0]} * w.dims[1]);
         }
-        q.batch_norm = traits[k].batch_norm;
+        // The traits count the layers after it (the flattening's followers); the layout, nodes.
+        const next_layers after = layers_after(s.nodes.data(), nodes, k);
+        q.batch_norm = traits[k].batch_norm ? node_offset(after, k, 1) : 0;
         q.has_bias = q.batch_norm || (n.tensor_count > 1 && same_text(tensors[n.first_tensor + 1].suffix, "bias"));
         r.weight_elements += w.size;
         r.channels += q.channel_count;
         q.keeps_quantization = false;
-        q.fused = traits[k].fused;
+        q.fused = node_offset(after, k, traits[k].fused);
         // The batch norm and the clamp write over the layer's output (in place), so the layer may write theirs.
         for (int j = 1; j <= q.fused; ++j)
           if (plan.buffer[k + 1 + j] != plan.buffer[k + 1]) __builtin_trap();

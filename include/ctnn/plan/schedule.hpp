@@ -54,9 +54,11 @@ namespace detail {
 // What the later stages need per node (its description, its kernel, its packing) comes from a
 // visitor V, as a table of values built the same way, part by part:
 //   V::value_type, V::template of<Node, Next1, Next2, Next3>()
-// where Node is the placed layer or block, and Next1..3 the layers after an atomic layer in its chain,
-// placed (void past the chain's end, and after a block node): what fusion looks at. No list of node
-// types is ever concatenated; joining a thousand type lists is quadratic on both compilers.
+// where Node is the placed layer or block, and Next1..3 the three layers after an atomic layer, placed,
+// as if every chain used as a layer were written out (void where a branch or the network ends, and
+// after a block node): what fusion looks at. No list of node types is ever concatenated (a chain's
+// list is opened only where a layer's followers start inside it); joining a thousand type lists is
+// quadratic on both compilers.
 // A value type derived from node_place (the schedule's node) gets its place as the parts are joined:
 // the one walk that numbers the nodes is the one that describes them.
 template <class Layer, shape In>
@@ -68,7 +70,7 @@ struct flat_layer {
 
 template <class Layer, shape In>
 struct flat_block;
-template <class Placed>
+template <class Placed, class Tail1 = void, class Tail2 = void, class Tail3 = void>
 struct flat_chain;
 
 // (A class, not an alias template: g++-12 crashes substituting a shape taken from an array into an alias.)
@@ -144,19 +146,60 @@ constexpr std::array<T, Count> join_block(const T* const* parts, const int* coun
   return r;
 }
 
-// A following layer, placed at its input; void past the chain's end (Layer is then void). Keyed by the
-// layer and its shape, not its position, so that a repeated pattern is one instantiation.
-template <class Layer, shape In>
-struct follower {
-  using type = placed_layer<Layer, In>;
+// Each layer placed at its input, in order.
+template <class Placed, class Index, class Layers>
+struct placed_layers;
+template <class Placed, std::size_t... I, class... L>
+struct placed_layers<Placed, std::index_sequence<I...>, boost::mp11::mp_list<L...>> {
+  using type = boost::mp11::mp_list<placed_layer<L, Placed::shapes[I]>...>;
 };
-template <shape In>
-struct follower<void, In> {
-  using type = void;
+// A list shifted left by one, Fill appended: each layer's next element, in lockstep with the layers.
+template <class List, class Fill>
+struct shift_in;
+template <class Fill>
+struct shift_in<boost::mp11::mp_list<>, Fill> {
+  using type = boost::mp11::mp_list<>;
+};
+template <class First, class... Rest, class Fill>
+struct shift_in<boost::mp11::mp_list<First, Rest...>, Fill> {
+  using type = boost::mp11::mp_list<Rest..., Fill>;
 };
 
-// The layers shifted by one, two, three (core/type_tree.hpp's shift_left): each layer's followers, in
-// lockstep.
+// A placed chain used as a layer, with layers: what follows a layer before it is its first layers.
+template <class Placed>
+inline constexpr bool opens_chain = false;
+template <class Layer, shape In>
+  requires(block_layer<Layer> && Layer::kind == block_kind::chain)
+inline constexpr bool opens_chain<placed_layer<Layer, In>> = boost::mp11::mp_size<typename Layer::layers>::value > 0;
+
+// The first N layers of a list of placed elements (void where it ends), each chain with layers opened
+// into its layers. Each element is at least one layer, so that a layer's followers are the first three
+// of its next three elements.
+template <int N, class List>
+struct leading_layers {
+  using type = boost::mp11::mp_repeat_c<boost::mp11::mp_list<void>, N>;
+};
+template <int N, class First, class... Rest>
+  requires(N > 0 && !opens_chain<First>)
+struct leading_layers<N, boost::mp11::mp_list<First, Rest...>> {
+  using type = boost::mp11::mp_push_front<typename leading_layers<N - 1, boost::mp11::mp_list<Rest...>>::type, First>;
+};
+template <int N, class Layer, shape In, class... Rest>
+  requires(N > 0 && opens_chain<placed_layer<Layer, In>>)
+struct leading_layers<N, boost::mp11::mp_list<placed_layer<Layer, In>, Rest...>> {
+  using opened = placed_chain_t<In, boost::mp11::mp_front<typename Layer::branches>>;
+  using type = typename leading_layers<
+      N, boost::mp11::mp_append<
+             typename placed_layers<opened, std::make_index_sequence<opened::size>, typename opened::layers>::type,
+             boost::mp11::mp_list<Rest...>>>::type;
+};
+template <class E1, class E2, class E3>
+using followers_of = typename leading_layers<3, boost::mp11::mp_list<E1, E2, E3>>::type;
+
+// Each layer with its three followers, in lockstep: the layers after it in its chain, placed, a chain
+// among them opened into its layers, and past the chain's end the chain's own followers (Tail1..3: a
+// chain used as a layer ends where the element after it starts; void where nothing follows, at a
+// branch's end or the network's).
 template <class Placed, class Index, class Layers, class Next1, class Next2, class Next3>
 struct flat_chain_impl;
 template <class Placed, std::size_t... I, class... L, class... L1, class... L2, class... L3>
@@ -174,10 +217,9 @@ struct flat_chain_impl<Placed, std::index_sequence<I...>, boost::mp11::mp_list<L
     const value* parts[sizeof...(L) + 1] = {};
     if constexpr (V::uses_followers) {
       const value* const with_followers[] = {
-          flat_t<L, Placed::shapes[I]>::template table<
-              V, typename follower<L1, Placed::shapes[I + 1 < Placed::size ? I + 1 : Placed::size]>::type,
-              typename follower<L2, Placed::shapes[I + 2 < Placed::size ? I + 2 : Placed::size]>::type,
-              typename follower<L3, Placed::shapes[I + 3 < Placed::size ? I + 3 : Placed::size]>::type>.data()...,
+          flat_t<L, Placed::shapes[I]>::template table<V, boost::mp11::mp_at_c<followers_of<L1, L2, L3>, 0>,
+                                                       boost::mp11::mp_at_c<followers_of<L1, L2, L3>, 1>,
+                                                       boost::mp11::mp_at_c<followers_of<L1, L2, L3>, 2>>.data()...,
           nullptr};
       for (std::size_t i = 0; i < sizeof...(L); ++i) parts[i] = with_followers[i];
     } else {  // keyed by the layer and its shape alone: a repeated layer is one instantiation
@@ -188,12 +230,13 @@ struct flat_chain_impl<Placed, std::index_sequence<I...>, boost::mp11::mp_list<L
     return join_chain<value, count>(parts, counts, static_cast<int>(sizeof...(L)));
   }();
 };
-template <class Placed, class Layers = typename Placed::layers, class Next1 = typename shift_left<Layers>::type,
-          class Next2 = typename shift_left<Next1>::type>
-struct flat_chain_of : flat_chain_impl<Placed, std::make_index_sequence<Placed::size>, Layers, Next1, Next2,
-                                       typename shift_left<Next2>::type> {};
-template <class Placed>
-struct flat_chain : flat_chain_of<Placed> {};
+template <class Placed, class Tail1, class Tail2, class Tail3, class Index = std::make_index_sequence<Placed::size>,
+          class Next1 = typename shift_in<typename placed_layers<Placed, Index, typename Placed::layers>::type, Tail1>::type,
+          class Next2 = typename shift_in<Next1, Tail2>::type>
+struct flat_chain_of
+    : flat_chain_impl<Placed, Index, typename Placed::layers, Next1, Next2, typename shift_in<Next2, Tail3>::type> {};
+template <class Placed, class Tail1, class Tail2, class Tail3>
+struct flat_chain : flat_chain_of<Placed, Tail1, Tail2, Tail3> {};
 
 template <class Block, shape In, class Branches = typename Block::branches>
 struct flat_block_impl;
@@ -206,7 +249,14 @@ struct flat_block_impl<Block, In, boost::mp11::mp_list<B...>> {
   static constexpr std::array<typename V::value_type, count> table = [] {
     using value = typename V::value_type;
     const value merge = V::template of<placed_layer<Block, In>, void, void, void>();
-    const value* const parts[] = {flat_chain<placed_chain_t<In, B>>::template table<V>.data()..., nullptr};
+    const value* parts[sizeof...(B) + 1] = {};
+    if constexpr (Block::kind == block_kind::chain) {  // a chain used as a layer: the layers after it follow its last
+      const value* const chained[] = {flat_chain<placed_chain_t<In, B>, N1, N2, N3>::template table<V>.data()..., nullptr};
+      for (int b = 0; b < branches; ++b) parts[b] = chained[b];
+    } else {
+      const value* const branched[] = {flat_chain<placed_chain_t<In, B>>::template table<V>.data()..., nullptr};
+      for (int b = 0; b < branches; ++b) parts[b] = branched[b];
+    }
     const int counts[] = {flat_chain<placed_chain_t<In, B>>::count..., 0};
     constexpr node_kind kind = Block::kind == block_kind::chain      ? node_kind::chain
                              : Block::kind == block_kind::add        ? node_kind::add
@@ -292,9 +342,11 @@ struct schedule_node : node_place {
   count_t params = 0, buffers = 0, macs = 0;  // a block's: its branches' totals
   int first_tensor = 0, tensor_count = 0;     // its parameter tensors in schedule::tensors
   // With prepared weights: how many nodes after this one its fast kernel also computes (a batch norm
-  // and an activation; or a pointwise convolution and the activations around it).
+  // and an activation; or a pointwise convolution and the activations around it; and the ends of the
+  // chains between them, which move nothing).
   int fused = 0;
-  int batch_norm = 0;         // with prepared weights: the position of a batch norm folded into its weights
+  int batch_norm = 0;         // with prepared weights: the node of a batch norm folded into its weights (after it)
+  int pointwise = 0;          // the node of a pointwise convolution its depthwise kernel computes (after it)
   bool inside_group = false;  // computed by an earlier node's fast kernel
   // With prepared weights, on a group's first node: the tensor its kernel adds to the group's output as it
   // stores (a residual add the group ends with), -1 if none. A clamp after the add is the group's last
@@ -338,29 +390,34 @@ struct fusion {
   int fused = 0;       // following layers its fast kernel also computes
   int pointwise = 0;   // the position of a fused pointwise convolution among them, 0 if none
   int batch_norm = 0;  // the position of a batch norm folded into its weights (1), 0 if none
+  int pointwise_batch_norm = 0;  // the position of one folded into the pointwise convolution's, 0 if none
 };
 
-// Fusion of an atomic layer with the three layers after it in its chain (none where the chain ends): a
-// fast kernel absorbs a batch norm right after it into its prepared weights (conv -> BN -> ReLU is one
-// pass, as in torchvision) and applies the element-wise activation after that as it stores; a depthwise
-// [+ activation] + pointwise [+ activation] with no batch norm between runs as one pass when the
-// depthwise output (`channels`) fits the tile buffer. One rule for the schedule (on values) and the
-// runner (on types).
-constexpr fusion fuse(const lowering& me, const lowering& n1, const lowering& n2, const lowering& n3, index_t channels) {
+// Fusion of an atomic layer with the layers after it (in its chain, and past the end of a chain used as
+// a layer: chain<chain<conv, bn>, relu> fuses as chain<conv, bn, relu>; none where a branch or the
+// network ends). A fast kernel absorbs a batch norm right after it into its prepared weights (conv -> BN
+// -> ReLU is one pass, as in torchvision) and applies the element-wise activation after that as it
+// stores. A depthwise convolution [+ batch norm] [+ activation] + pointwise convolution [+ batch norm or
+// activation] runs as one pass when the depthwise output (`channels`) fits the tile buffer (MobileNet's
+// blocks: the depthwise output is never written). One rule for the schedule (on values) and the runner
+// (on types), which sees three followers (n4 none): it needs no type for a batch norm folded into
+// weights, and an activation fourth is left to run apart.
+constexpr fusion fuse(const lowering& me, const lowering& n1, const lowering& n2, const lowering& n3, const lowering& n4,
+                      index_t channels) {
   fusion f;
   if (!me.fast) return f;
-  const lowering* next[] = {&n1, &n2, &n3};
+  const lowering* next[] = {&n1, &n2, &n3, &n4};
   int i = 0;
   if (next[i]->channel_affine && me.outputs_are_channels) f.batch_norm = ++i;
   if (next[i]->elementwise) ++i;
   f.fused = i;
-  if (me.depthwise && channels <= fusion_max_channels && f.batch_norm == 0) {
-    const lowering& p = n1.elementwise ? n2 : n1;
-    const lowering& after = n1.elementwise ? n3 : n2;
-    // A batch norm after the pointwise convolution folds into its own pass instead.
-    if (p.pointwise && !after.channel_affine) {
-      f.pointwise = n1.elementwise ? 2 : 1;
-      f.fused = f.pointwise + (after.elementwise ? 1 : 0);
+  if (me.depthwise && channels <= fusion_max_channels && next[i]->pointwise) {
+    f.pointwise = f.fused = i + 1;
+    const lowering& after = *next[i + 1];
+    if (after.channel_affine) {
+      f.pointwise_batch_norm = f.fused = i + 2;
+    } else if (after.elementwise && i + 2 <= 3) {
+      f.fused = i + 2;
     }
   }
   return f;
@@ -368,7 +425,7 @@ constexpr fusion fuse(const lowering& me, const lowering& n1, const lowering& n2
 
 template <layout L, class Node, class N1, class N2, class N3>
 constexpr fusion fusion_of() {
-  return fuse(lowering_at<Node, L>(), lowering_at<N1, L>(), lowering_at<N2, L>(), lowering_at<N3, L>(),
+  return fuse(lowering_at<Node, L>(), lowering_at<N1, L>(), lowering_at<N2, L>(), lowering_at<N3, L>(), lowering{},
               Node::output_shape[0]);
 }
 
@@ -413,6 +470,38 @@ struct list_tensors {
   }
 };
 
+// The layers after atomic layer k, as far as four, as if every chain used as a layer were written out:
+// the next element of its chain, or past the end of a chain it ends (whose node moves nothing) the next
+// of the chain that holds that one; and where that element is a chain with layers, its first layer.
+// Where it is a block of another kind or an empty chain, the run ends. The first three are the
+// flattening's followers (Next1..3), so that the schedule (on values) and the runner (on types) fuse
+// alike. -1 past the last.
+struct next_layers {
+  int node[4] = {-1, -1, -1, -1};
+};
+constexpr next_layers layers_after(const schedule_node* node, int nodes, int k) {
+  next_layers r;
+  for (int i = 0, at = k; i < 4; ++i) {
+    int end = at;  // the last node of the chains `at` ends
+    while (end + 1 < nodes && node[end + 1].kind == node_kind::chain && node[end].parent == end + 1) ++end;
+    const int j = end + 1;  // a block's nodes come before its own: the first layer of what follows
+    if (j >= nodes || node[j].kind != node_kind::layer) break;
+    int element = j;  // the element of end's chain that j opens
+    while (node[element].index == 0 && node[element].parent > element && node[element].parent != node[end].parent &&
+           node[node[element].parent].kind == node_kind::chain)
+      element = node[element].parent;
+    if (node[element].parent != node[end].parent || node[element].depth != node[end].depth ||
+        node[element].index != node[end].index + 1)
+      break;
+    r.node[i] = at = j;
+  }
+  return r;
+}
+// A position among them (1: the first, 0: none) as an offset from k.
+constexpr int node_offset(const next_layers& after, int k, int position) {
+  return position > 0 ? after.node[position - 1] - k : 0;
+}
+
 // A node that moves nothing: a chain's end (its output is its last layer's) or an alias layer
 // (identity, dropout).
 constexpr bool moves_nothing(const schedule_node& n) {
@@ -424,12 +513,13 @@ constexpr int source_of(const schedule_node* node, int tensor) {
   return tensor;
 }
 
-// A residual add right after a group whose kernel can add as it stores (a convolution's, with no
-// activation of its own), nothing but moves between them: when the group computes one of the add's
-// inputs and the other was there before the group started, the group also adds that one, and the
-// clamp after the add if any (ResNet's ReLU), so that neither the sum nor the group's own output is a
-// pass over memory. (ResNet's basic block: the second convolution adds the block's input; with a
-// downsampling shortcut, the shortcut's convolution, computed last, adds the main branch's output.)
+// A residual add right after a group whose kernel can add as it stores (a convolution's, or the
+// pointwise one's of a depthwise + pointwise pass, with no activation after it), nothing but moves
+// between them: when the group computes one of the add's inputs and the other was there before the
+// group started, the group also adds that one, and the clamp after the add if any (ResNet's ReLU), so
+// that neither the sum nor the group's own output is a pass over memory. (ResNet's basic block: the
+// second convolution adds the block's input; with a downsampling shortcut, the shortcut's convolution,
+// computed last, adds the main branch's output; MobileNetV2's block: its depthwise + projection pass.)
 constexpr void add_residuals_in_store(schedule_node* node, int nodes) {
   for (int m = 1; m < nodes; ++m) {
     const schedule_node& add = node[m];
@@ -440,9 +530,10 @@ constexpr void add_residuals_in_store(schedule_node* node, int nodes) {
     int head = last;
     while (head > 0 && node[head].inside_group) --head;
     const schedule_node& g = node[head];
-    if (head + g.fused != last || !g.lower.adds_in_store || g.addend >= 0) continue;
+    const int storing = head + g.pointwise;  // the group's convolution that stores: a fused pointwise one's
+    if (head + g.fused != last || !node[storing].lower.adds_in_store || g.addend >= 0) continue;
     bool activated = false;
-    for (int j = head + 1; j <= last; ++j) activated = activated || node[j].lower.elementwise;
+    for (int j = storing + 1; j <= last; ++j) activated = activated || node[j].lower.elementwise;
     if (activated) continue;
     const int a = source_of(node, add.inputs[0]), b = source_of(node, add.inputs[1]);
     const int addend = a == last + 1 ? b : b == last + 1 ? a : -1;
@@ -478,19 +569,19 @@ struct build_schedule {
       n.first_tensor = t;
       t += n.tensor_count;
     }
-    // Fusion: each atomic layer with the layers after it in its chain, the nodes that follow it at the
-    // same place; a layer a group computes is not a group's start itself.
-    const auto sibling = [&](int k, int j) {
-      return j < nodes && node[j].kind == node_kind::layer && node[j].parent == node[k].parent &&
-             node[j].depth == node[k].depth && node[j].index == node[k].index + (j - k);
-    };
-    const auto lowering_after = [&](int k, int j) { return sibling(k, j) ? node[j].lower : lowering{}; };
+    // Fusion: each atomic layer with the layers after it (layers_after); a layer a group computes is not
+    // a group's start itself.
     for (int k = 0; k < nodes; ++k) {
       schedule_node& n = node[k];
       if (n.kind != node_kind::layer || n.inside_group) continue;
-      const fusion f = fuse(n.lower, lowering_after(k, k + 1), lowering_after(k, k + 2), lowering_after(k, k + 3), n.out[0]);
-      n.fused = f.fused;
-      n.batch_norm = f.batch_norm;
+      const next_layers after = layers_after(node, nodes, k);
+      const auto lower = [&](int i) { return after.node[i] >= 0 ? node[after.node[i]].lower : lowering{}; };
+      const fusion f = fuse(n.lower, lower(0), lower(1), lower(2), lower(3), n.out[0]);
+      n.fused = node_offset(after, k, f.fused);
+      n.batch_norm = node_offset(after, k, f.batch_norm);
+      n.pointwise = node_offset(after, k, f.pointwise);
+      if (f.pointwise_batch_norm > 0)  // packed into the pointwise convolution's weights, as its own would be
+        node[k + n.pointwise].batch_norm = node_offset(after, k, f.pointwise_batch_norm) - n.pointwise;
       for (int j = 1; j <= n.fused; ++j) node[k + j].inside_group = true;
     }
     add_residuals_in_store(node, nodes);
