@@ -68,9 +68,11 @@ using dw_pw_relu = sequential<input<16, 6, 6>::with<nhwc>, depthwise_conv2d<3, p
 static_assert(fused_in<dw_pw_relu, 0> == 3);
 using linear_bn = sequential<input<20>, linear<12>, batch_norm1d<>, relu, linear<5>>;
 static_assert(fused_in<linear_bn, 0> == 2 && folded_in<linear_bn, 0> == 1);
-// Not folded: after an activation, after a kernel with no fast path (grouped; any conv in NCHW).
+// A grouped convolution's too (its weights per group). Not folded: after an activation, after a kernel
+// with no fast path (any conv in NCHW).
+using grouped_bn_relu = sequential<input<16, 8, 8>::with<nhwc>, conv2d<16, 3, groups<2>>, batch_norm2d<>, relu>;
+static_assert(fused_in<grouped_bn_relu, 0> == 2 && folded_in<grouped_bn_relu, 0> == 1);
 static_assert(fused_in<sequential<input<3, 8, 8>::with<nhwc>, conv2d<16, 3>, relu, batch_norm2d<>>, 0> == 1);
-static_assert(folded_in<sequential<input<4, 8, 8>::with<nhwc>, conv2d<8, 3, groups<2>>, batch_norm2d<>>, 0> == 0);
 static_assert(folded_in<sequential<input<3, 8, 8>, conv2d<16, 3>, batch_norm2d<>, relu>, 0> == 0);
 
 // PyTorch's Linear at every position of an input of rank >= 2 runs the packed kernel too: an activation
@@ -396,9 +398,17 @@ TEST(Fusion, NestedChainsRunAsWrittenOut) {
   expect_prepared_matches_plain<nested_dw_pw>();
 }
 
-// The depthwise + pointwise kernel and the linear one inside the compiler.
+// A batch norm folded into a grouped convolution's weights, group by group (RegNet's 8-channel groups).
+TEST(Fusion, BatchNormFoldsIntoGroupedConvolutions) {
+  expect_prepared_matches_plain<grouped_bn_relu>();
+  expect_prepared_matches_plain<sequential<input<48, 7, 7>::with<nhwc>, conv2d<48, 3, stride<2>, pad<1>, groups<6>, no_bias>,
+                                           batch_norm2d<>, relu>>();
+}
+
+// The depthwise + pointwise kernel, the grouped one and the linear one inside the compiler.
 TEST(Fusion, FusedNetworkRunsInsideTheCompiler) {
   expect_runs_inside_the_compiler<sequential<input<4, 5, 6>::with<nhwc>, depthwise_conv2d<3, pad<1>>, relu6, conv2d<6, 1>,
                                              hardswish, flatten, linear<3>, relu>>();
+  expect_runs_inside_the_compiler<sequential<input<6, 5, 4>::with<nhwc>, conv2d<9, 3, pad<1>, groups<3>>, relu, flatten>>();
 }
 }  // namespace

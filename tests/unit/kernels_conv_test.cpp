@@ -45,6 +45,26 @@ TEST(ConvKernel, TwoDimensional) {
   expect_conv<sequential<input<5, 6, 7>, conv2d<3, 1>>>({3, sp({1, 1}), sp({1, 1}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1, true}, 5);
 }
 
+// Grouped convolutions that are not depthwise run their fast kernel (per group, ctnn/kernels/conv.hpp):
+// RegNet's groups of 8 channels (half an AVX-512 vector), groups of 3 and of 20 channels (a partial
+// vector tile), strided, dilated and padded windows, a depthwise layer with a channel multiplier (groups
+// of one input channel), one and three dimensions.
+TEST(ConvKernel, GroupedConvolutions) {
+  static_assert(lowering_of(conv2d<48, 3, groups<6>>::params, shape{48, 5, 5}, layout::nhwc).fast);
+  expect_conv<sequential<input<48, 7, 9>, conv2d<48, 3, pad<1>, groups<6>>>>(
+      {48, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 6, true}, 30);
+  expect_conv<sequential<input<48, 9, 9>, conv2d<48, 3, stride<2>, pad<1>, groups<6>, no_bias>>>(
+      {48, sp({3, 3}), sp({2, 2}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 6, false}, 31);
+  expect_conv<sequential<input<9, 6, 11>, conv2d<12, kernel<3, 2>, dilation<2, 1>, pad<2, 1>, groups<3>>>>(
+      {12, sp({3, 2}), sp({1, 1}), sp({2, 1}), sp({2, 1}, 0), sp({2, 1}, 0), 3, true}, 32);
+  expect_conv<sequential<input<40, 5, 17>, conv2d<40, 3, groups<2>>>>(
+      {40, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 2, true}, 33);
+  expect_conv<sequential<input<5, 6, 6>, depthwise_conv2d<3, pad<1>, channel_multiplier<3>>>>(
+      {15, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 5, true}, 34);
+  expect_conv<sequential<input<8, 13>, conv1d<16, 3, stride<2>, groups<4>>>>(
+      {16, sp({3}), sp({2}), sp({1}), sp({0}, 0), sp({0}, 0), 4, true}, 35);
+}
+
 // Depthwise channels that are not a whole number of vectors (24 and 40 with AVX-512's 16 lanes, 1000
 // with any): the fast kernel runs the whole vectors and then a tail of single channels. It used to fall
 // back to a scalar tile as wide as all C channels, on the stack.

@@ -763,6 +763,68 @@ constexpr void conv_nhwc_tiled(const T* x, const Packed& w, T* y, work_part part
   conv_nhwc_tiled_with<false, P, In, A>(x, w, y, part, sum);
 }
 
+// Grouped (groups > 1, not depthwise: ResNeXt's and RegNet's 3x3 layers), NHWC, weights prepared per
+// group (packed_grouped): the register tile of the groups-1 kernel over each group's channels, its inputs
+// a slice of each pixel's, so that no weight of another group is multiplied. A group narrower than a
+// vector pads its tile with zeros (RegNet's groups of 8 channels take half a 16-lane vector).
+template <bool Vector, conv_params P, shape In, activation_params A, class T, class Packed>
+constexpr void conv_nhwc_grouped_with(const T* x, const Packed& w, T* y, work_part part = {}) {
+  using K = conv_kernel<P, In, layout::nhwc, T>;
+  constexpr index_t G = K::g.groups, CG = K::in.c / G, COG = K::out.c / G, VP = Packed::padded;
+  constexpr register_tile tile = tile_for_width(COG, sizeof(T), K::out.w);
+  constexpr index_t V = tile.channels, R = tile.pixels;
+  constexpr window3 k = K::k;
+  constexpr count_t out_rows = count_t{K::out.d} * K::out.h;
+  const T* const zeros = zero_row<T, CG>;
+  for (count_t out_row = part.begin(out_rows); out_row < part.end(out_rows); ++out_row) {
+    const index_t oz = static_cast<index_t>(out_row / K::out.h), oy = static_cast<index_t>(out_row % K::out.h);
+    for (index_t tile_x = 0; tile_x < K::out.w; tile_x += R) {
+      const index_t ox0 = tile_x + R > K::out.w && K::out.w >= R ? K::out.w - R : tile_x;  // as the groups-1 kernel
+      for (index_t g = 0; g < G; ++g)
+        for (index_t co0 = 0; co0 < VP; co0 += V) {
+          const T* weights = w.weight + g * Packed::group_elements + co0;
+          register_block<Vector, T, R, V> acc;
+          acc.start(&w.bias[count_t{g} * VP + co0]);
+          for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
+            const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
+            if (iz < 0 || iz >= K::in.d) continue;
+            for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
+              const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
+              if (iy < 0 || iy >= K::in.h) continue;
+              for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
+                const T* rows[R];
+                for (index_t r = 0; r < R; ++r) {
+                  const index_t ix = (ox0 + r) * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
+                  rows[r] = (ox0 + r < K::out.w && ix >= 0 && ix < K::in.w) ? x + offset<layout::nhwc>(K::in, g * CG, iz, iy, ix)
+                                                                           : zeros;
+                }
+                const count_t tap = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx;
+                acc.add(rows, weights + tap * CG * VP, VP, CG);
+              }
+            }
+          }
+#pragma GCC unroll 16
+          for (index_t r = 0; r < R; ++r)  // constant indices into acc (see conv_nhwc_tiled_with)
+            if (ox0 + r < K::out.w)
+              acc.template store<A>(r, y + offset<layout::nhwc>(K::out, g * COG + co0, oz, oy, ox0 + r),
+                                    COG - co0 < V ? COG - co0 : V);
+        }
+    }
+  }
+}
+
+template <conv_params P, shape In, activation_params A = no_activation, class T, class Packed>
+constexpr void conv_nhwc_grouped(const T* x, const Packed& w, T* y, work_part part = {}) {
+  constexpr index_t V = tile_for_width(Packed::group_channels, sizeof(T), conv_kernel<P, In, layout::nhwc, T>::out.w).channels;
+  if constexpr (vector_block<T, V>) {
+    if (!std::is_constant_evaluated()) {
+      conv_nhwc_grouped_with<true, P, In, A>(x, w, y, part);
+      return;
+    }
+  }
+  conv_nhwc_grouped_with<false, P, In, A>(x, w, y, part);
+}
+
 // Depthwise (channel multiplier 1), NHWC, weights prepared as [tap][C]: every channel independent, the
 // channel loop contiguous in input, weights and output; a tile of R pixels x V channels in accumulators,
 // as the convolution's, with GNU vectors at run time. The channels split into blocks of V (whole vectors)
@@ -1201,9 +1263,12 @@ struct conv_packing {
   static constexpr conv_geometry g = resolve_conv(Node::type::params, Node::input_shape);
   static constexpr count_t taps = kernel_volume(g.w);
   static constexpr bool depthwise = lowering_of(Node::type::params, Node::input_shape, layout::nhwc).depthwise;
+  static constexpr bool grouped = g.groups > 1 && !depthwise;
   using winograd = winograd_f23<Node::type::params, Node::input_shape, T>;
-  using packed = std::conditional_t<depthwise, packed_depthwise<T, taps, g.out_channels>,
-                                    packed_taps<T, winograd::applies ? 16 : taps, g.in_channels, g.out_channels>>;
+  using packed = std::conditional_t<
+      depthwise, packed_depthwise<T, taps, g.out_channels>,
+      std::conditional_t<grouped, packed_grouped<T, taps, g.groups, g.in_channels / g.groups, g.out_channels / g.groups>,
+                         packed_taps<T, winograd::applies ? 16 : taps, g.in_channels, g.out_channels>>>;
 };
 }  // namespace impl
 
@@ -1239,6 +1304,17 @@ constexpr void pack(const conv_params&, const T* from, T* to) {
     for (index_t c = 0; c < out; ++c)
       for (count_t t = 0; t < taps; ++t) to[t * out + c] = from[c * taps + t];
     for (index_t c = 0; c < out; ++c) to[taps * out + c] = bias ? bias_from[c] : T(0);
+  } else if constexpr (K::grouped) {  // per group [tap][in / groups][out / groups padded]
+    using packed = typename K::packed;
+    constexpr index_t per_group = packed::group_channels;
+    for (count_t i = 0; i < packed::elements; ++i) to[i] = T(0);
+    for (index_t o = 0; o < out; ++o) {
+      const index_t g = o / per_group, j = o % per_group;
+      for (index_t i = 0; i < in; ++i)
+        for (count_t t = 0; t < taps; ++t)
+          to[g * packed::group_elements + (t * in + i) * packed::padded + j] = from[(count_t{o} * in + i) * taps + t];
+      if constexpr (bias) to[packed::weight_elements + count_t{g} * packed::padded + j] = bias_from[o];
+    }
   } else if constexpr (K::winograd::applies) {  // [16][in][out padded], transformed
     using packed = typename K::packed;
     pack_transformed<packed, bias, out>(bias_from, to, [&](T* weights) {
@@ -1261,6 +1337,8 @@ constexpr void run_fast(const conv_params&, const T* x, const T* block, T* y, wo
   const typename K::packed w(block);
   if constexpr (K::depthwise) {
     depthwise_nhwc<Node::type::params, Node::input_shape, A>(x, w, y, part);
+  } else if constexpr (K::grouped) {
+    conv_nhwc_grouped<Node::type::params, Node::input_shape, A>(x, w, y, part);
   } else if constexpr (K::winograd::applies) {
     K::winograd::template run<A>(x, w, y, part);
   } else {

@@ -69,8 +69,12 @@ constexpr void fold_scale_shift(T* block, const packed_channels& at, const T* te
   for (index_t c = 0; c < at.channels; ++c) {
     T scale{}, shift{};
     scale_shift(tensors, c, scale, shift);
-    for (count_t i = c; i < at.weight_elements; i += at.stride) block[i] *= scale;
-    block[at.weight_elements + c] = block[at.weight_elements + c] * scale + shift;
+    const index_t group = at.group_channels > 0 ? c / at.group_channels : 0, j = c - group * at.group_channels;
+    const count_t first = group * at.group_elements + j;
+    const count_t end = at.group_channels > 0 ? (group + 1) * at.group_elements : at.weight_elements;
+    for (count_t i = first; i < end; i += at.stride) block[i] *= scale;
+    T& bias = block[at.weight_elements + count_t{group} * at.stride + j];
+    bias = bias * scale + shift;
   }
 }
 

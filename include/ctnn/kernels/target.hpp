@@ -194,15 +194,38 @@ struct packed_taps {
   constexpr explicit packed_taps(const T* block) : weight(block), bias(block + weight_elements) {}
 };
 
+// Prepared weights of a grouped convolution (groups > 1, not depthwise): each group's [tap][C_in/g]
+// [C_out/g padded to whole tiles], group after group, then the groups' biases, each padded likewise.
+template <class T, count_t Taps, index_t Groups, index_t InPerGroup, index_t OutPerGroup>
+struct packed_grouped {
+  static constexpr index_t padded = padded_channels(OutPerGroup, sizeof(T));
+  static constexpr index_t channels = Groups * OutPerGroup, channel_stride = padded, group_channels = OutPerGroup;
+  static constexpr count_t group_elements = Taps * InPerGroup * padded;
+  static constexpr count_t weight_elements = Groups * group_elements;
+  static constexpr count_t elements = weight_elements + count_t{Groups} * padded;
+  const T* weight;
+  const T* bias;
+  constexpr explicit packed_grouped(const T* block) : weight(block), bias(block + weight_elements) {}
+};
+
 // Where a packed block keeps each output channel: weights at c, c + stride, ... below weight_elements,
-// the bias at weight_elements + c. What folding a batch norm into the block scales (kernels/prepared.hpp).
+// the bias at weight_elements + c; in groups of group_channels (0: one group), channel j of group g at
+// g group_elements + j, + stride, ... for group_elements, its bias at weight_elements + g stride + j.
+// What folding a batch norm into the block scales (kernels/prepared.hpp).
 struct packed_channels {
   count_t weight_elements = 0;
   index_t stride = 0, channels = 0;
+  index_t group_channels = 0;
+  count_t group_elements = 0;
 };
 template <class Packed>
 constexpr packed_channels packed_channels_in() {
-  return {Packed::weight_elements, Packed::channel_stride, Packed::channels};
+  if constexpr (requires { Packed::group_channels; }) {
+    return {Packed::weight_elements, Packed::channel_stride, Packed::channels, Packed::group_channels,
+            Packed::group_elements};
+  } else {
+    return {Packed::weight_elements, Packed::channel_stride, Packed::channels};
+  }
 }
 
 // Packs PyTorch's [C_out][C_in][taps] weights (Transposed: a transposed convolution's [C_in][C_out][taps])
