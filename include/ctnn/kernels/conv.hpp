@@ -478,25 +478,38 @@ struct register_block<true, T, R, V> {
 template <class T, index_t V>
 inline constexpr bool vector_block = simd<T>::available && V % simd<T>::lanes == 0;
 
-// sum: a residual to add to the output as it is stored (then A is the identity), or none.
+// sum: a residual to add to the output as it is stored (then A is the identity), or none. With groups
+// (packed_grouped), the tile runs over each group's output channels, its inputs a slice of each pixel's,
+// so that no weight of another group is multiplied; a group narrower than a vector pads its tile with
+// zeros (RegNet's groups of 8 channels take half a 16-lane vector).
 template <bool Vector, conv_params P, shape In, activation_params A, class T, class Packed>
 constexpr void conv_nhwc_tiled_with(const T* x, const Packed& w, T* y, work_part part = {},
                                     const residual_sum<T>* sum = nullptr) {
   using K = conv_kernel<P, In, layout::nhwc, T>;
-  constexpr register_tile tile = tile_for_width(K::out.c, sizeof(T), K::out.w);
-  constexpr index_t V = tile.channels, R = tile.pixels, C = K::in.c, CO = K::out.c, CP = Packed::padded;
+  constexpr index_t G = K::g.groups, C = K::in.c / G, CO = K::out.c / G, CP = Packed::padded;  // per group
+  constexpr register_tile tile = tile_for_width(CO, sizeof(T), K::out.w);
+  constexpr index_t V = tile.channels, R = tile.pixels;
+  constexpr count_t group_elements = [] {
+    if constexpr (G > 1) {
+      return Packed::group_elements;
+    } else {
+      return count_t{0};
+    }
+  }();
   constexpr window3 k = K::k;
   constexpr count_t out_rows = count_t{K::out.d} * K::out.h;
   const T* const zeros = zero_row<T, C>;
   for (count_t out_row = part.begin(out_rows); out_row < part.end(out_rows); ++out_row) {
     const index_t oz = static_cast<index_t>(out_row / K::out.h), oy = static_cast<index_t>(out_row % K::out.h);
     for (index_t tile_x = 0; tile_x < K::out.w; tile_x += R)
-      for (index_t co0 = 0; co0 < CP; co0 += V) {
+      for (index_t group_co0 = 0; group_co0 < G * CP; group_co0 += V) {
+        const index_t g = group_co0 / CP, co0 = group_co0 % CP;
         // A last tile shorter than R moves left to end at the row's end, recomputing a few pixels of
         // the tile before (the same values): a full tile takes the contiguous path below.
         const index_t ox0 = tile_x + R > K::out.w && K::out.w >= R ? K::out.w - R : tile_x;
+        const T* const weights = w.weight + g * group_elements;
         register_block<Vector, T, R, V> acc;
-        acc.start(&w.bias[co0]);
+        acc.start(&w.bias[count_t{g} * CP + co0]);
         for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
           const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
           if (iz < 0 || iz >= K::in.d) continue;
@@ -504,7 +517,7 @@ constexpr void conv_nhwc_tiled_with(const T* x, const Packed& w, T* y, work_part
             const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
             if (iy < 0 || iy >= K::in.h) continue;
             const count_t first_tap = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2];
-            if constexpr (k.dilation[2] == 1) {
+            if constexpr (k.dilation[2] == 1 && G == 1) {
               // Every tap of the row inside the input for every pixel of the tile: in NHWC the row's
               // kernel width x C inputs are contiguous, and so are their packed weights, so one loop of
               // kw * C steps replaces kw loops of C.
@@ -512,7 +525,7 @@ constexpr void conv_nhwc_tiled_with(const T* x, const Packed& w, T* y, work_part
               const index_t right = (ox0 + R - 1) * k.stride[2] - k.pad_begin[2] + k.kernel[2] - 1;
               if (ox0 + R <= K::out.w && left >= 0 && right < K::in.w) {
                 acc.template add_strided<count_t{k.stride[2]} * C>(x + offset<layout::nhwc>(K::in, 0, iz, iy, left),
-                                                                  &w.weight[first_tap * C * CP + co0], CP, k.kernel[2] * C);
+                                                                  &weights[first_tap * C * CP + co0], CP, k.kernel[2] * C);
                 continue;
               }
             }
@@ -522,10 +535,10 @@ constexpr void conv_nhwc_tiled_with(const T* x, const Packed& w, T* y, work_part
               for (index_t r = 0; r < R; ++r) {
                 const index_t ix = (ox0 + r) * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
                 rows[r] = (ox0 + r < K::out.w && ix >= 0 && ix < K::in.w)
-                              ? x + offset<layout::nhwc>(K::in, 0, iz, iy, ix)
+                              ? x + offset<layout::nhwc>(K::in, g * C, iz, iy, ix)
                               : zeros;
               }
-              acc.add(rows, &w.weight[(first_tap + kx) * C * CP + co0], CP, C);
+              acc.add(rows, &weights[(first_tap + kx) * C * CP + co0], CP, C);
             }
           }
         }
@@ -535,7 +548,7 @@ constexpr void conv_nhwc_tiled_with(const T* x, const Packed& w, T* y, work_part
 #pragma GCC unroll 16
         for (index_t r = 0; r < R; ++r)
           if (ox0 + r < K::out.w) {
-            const count_t at = offset<layout::nhwc>(K::out, co0, oz, oy, ox0 + r);
+            const count_t at = offset<layout::nhwc>(K::out, g * CO + co0, oz, oy, ox0 + r);
             if (sum != nullptr) {
               acc.store_sum(r, y + at, CO - co0 < V ? CO - co0 : V, *sum, at);
             } else {
@@ -763,66 +776,19 @@ constexpr void conv_nhwc_tiled(const T* x, const Packed& w, T* y, work_part part
   conv_nhwc_tiled_with<false, P, In, A>(x, w, y, part, sum);
 }
 
-// Grouped (groups > 1, not depthwise: ResNeXt's and RegNet's 3x3 layers), NHWC, weights prepared per
-// group (packed_grouped): the register tile of the groups-1 kernel over each group's channels, its inputs
-// a slice of each pixel's, so that no weight of another group is multiplied. A group narrower than a
-// vector pads its tile with zeros (RegNet's groups of 8 channels take half a 16-lane vector).
-template <bool Vector, conv_params P, shape In, activation_params A, class T, class Packed>
-constexpr void conv_nhwc_grouped_with(const T* x, const Packed& w, T* y, work_part part = {}) {
-  using K = conv_kernel<P, In, layout::nhwc, T>;
-  constexpr index_t G = K::g.groups, CG = K::in.c / G, COG = K::out.c / G, VP = Packed::padded;
-  constexpr register_tile tile = tile_for_width(COG, sizeof(T), K::out.w);
-  constexpr index_t V = tile.channels, R = tile.pixels;
-  constexpr window3 k = K::k;
-  constexpr count_t out_rows = count_t{K::out.d} * K::out.h;
-  const T* const zeros = zero_row<T, CG>;
-  for (count_t out_row = part.begin(out_rows); out_row < part.end(out_rows); ++out_row) {
-    const index_t oz = static_cast<index_t>(out_row / K::out.h), oy = static_cast<index_t>(out_row % K::out.h);
-    for (index_t tile_x = 0; tile_x < K::out.w; tile_x += R) {
-      const index_t ox0 = tile_x + R > K::out.w && K::out.w >= R ? K::out.w - R : tile_x;  // as the groups-1 kernel
-      for (index_t g = 0; g < G; ++g)
-        for (index_t co0 = 0; co0 < VP; co0 += V) {
-          const T* weights = w.weight + g * Packed::group_elements + co0;
-          register_block<Vector, T, R, V> acc;
-          acc.start(&w.bias[count_t{g} * VP + co0]);
-          for (index_t kz = 0; kz < k.kernel[0]; ++kz) {
-            const index_t iz = oz * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
-            if (iz < 0 || iz >= K::in.d) continue;
-            for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
-              const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
-              if (iy < 0 || iy >= K::in.h) continue;
-              for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
-                const T* rows[R];
-                for (index_t r = 0; r < R; ++r) {
-                  const index_t ix = (ox0 + r) * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
-                  rows[r] = (ox0 + r < K::out.w && ix >= 0 && ix < K::in.w) ? x + offset<layout::nhwc>(K::in, g * CG, iz, iy, ix)
-                                                                           : zeros;
-                }
-                const count_t tap = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx;
-                acc.add(rows, weights + tap * CG * VP, VP, CG);
-              }
-            }
-          }
-#pragma GCC unroll 16
-          for (index_t r = 0; r < R; ++r)  // constant indices into acc (see conv_nhwc_tiled_with)
-            if (ox0 + r < K::out.w)
-              acc.template store<A>(r, y + offset<layout::nhwc>(K::out, g * COG + co0, oz, oy, ox0 + r),
-                                    COG - co0 < V ? COG - co0 : V);
-        }
-    }
-  }
-}
-
+// Grouped (groups > 1, not depthwise: ResNeXt's and RegNet's 3x3 layers), weights packed per group
+// (packed_grouped): the register tile above over each group's channels. Not the small-map, along-W and
+// Winograd kernels, which take one group.
 template <conv_params P, shape In, activation_params A = no_activation, class T, class Packed>
 constexpr void conv_nhwc_grouped(const T* x, const Packed& w, T* y, work_part part = {}) {
   constexpr index_t V = tile_for_width(Packed::group_channels, sizeof(T), conv_kernel<P, In, layout::nhwc, T>::out.w).channels;
   if constexpr (vector_block<T, V>) {
     if (!std::is_constant_evaluated()) {
-      conv_nhwc_grouped_with<true, P, In, A>(x, w, y, part);
+      conv_nhwc_tiled_with<true, P, In, A>(x, w, y, part);
       return;
     }
   }
-  conv_nhwc_grouped_with<false, P, In, A>(x, w, y, part);
+  conv_nhwc_tiled_with<false, P, In, A>(x, w, y, part);
 }
 
 // Depthwise (channel multiplier 1), NHWC, weights prepared as [tap][C]: every channel independent, the
