@@ -202,8 +202,7 @@ struct int8_layout {
         // clamps as it stores, and the clamp does not run (it keeps the add's quantization: the same bytes).
         if (n.kind == node_kind::add && k + 1 < nodes && is_clamp(traits[k + 1].clamp_params)) {
           const schedule_node& next = s.nodes[k + 1];
-          if (next.kind == node_kind::layer && next.parent == n.parent && next.depth == n.depth &&
-              next.index == n.index + 1 && next.inputs[0] == k + 1) {
+          if (next.kind == node_kind::layer && next_in_chain(n, next) && next.inputs[0] == k + 1) {
             q.fused = 1;
             q.clamp = traits[k + 1].clamp_params;
           }

@@ -470,6 +470,11 @@ struct list_tensors {
   }
 };
 
+// Whether node b is the element right after node a in a's chain (same block, next index).
+constexpr bool next_in_chain(const schedule_node& a, const schedule_node& b) {
+  return b.parent == a.parent && b.depth == a.depth && b.index == a.index + 1;
+}
+
 // The layers after atomic layer k, as far as four, as if every chain used as a layer were written out:
 // the next element of its chain, or past the end of a chain it ends (whose node moves nothing) the next
 // of the chain that holds that one; and where that element is a chain with layers, its first layer.
@@ -490,9 +495,7 @@ constexpr next_layers layers_after(const schedule_node* node, int nodes, int k) 
     while (node[element].index == 0 && node[element].parent > element && node[element].parent != node[end].parent &&
            node[node[element].parent].kind == node_kind::chain)
       element = node[element].parent;
-    if (node[element].parent != node[end].parent || node[element].depth != node[end].depth ||
-        node[element].index != node[end].index + 1)
-      break;
+    if (!next_in_chain(node[end], node[element])) break;
     r.node[i] = at = j;
   }
   return r;
@@ -540,8 +543,7 @@ constexpr void add_residuals_in_store(schedule_node* node, int nodes) {
     if (addend < 0 || addend > head) continue;  // the other input must exist before the group runs
     // The clamp after the add, its next layer in the same chain.
     int end = m;
-    if (m + 1 < nodes && node[m + 1].kind == node_kind::layer && node[m + 1].parent == add.parent &&
-        node[m + 1].depth == add.depth && node[m + 1].index == add.index + 1 && node[m + 1].lower.clamps)
+    if (m + 1 < nodes && node[m + 1].kind == node_kind::layer && next_in_chain(add, node[m + 1]) && node[m + 1].lower.clamps)
       end = m + 1;
     // The tensors the group now keeps inside (outputs of nodes head .. end - 1) are read inside it only.
     bool read_outside = false;
