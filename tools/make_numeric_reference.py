@@ -1962,6 +1962,17 @@ def gen_fusion():
     case(fam, (3, 8, 8), [c2(6, 3, padding=p1), act("relu"), bn2], wscale="fan_in", stem="relu_then_bn")
     case(fam, (4, 8, 8), [c2(8, 3, padding=p1, groups=2), bn2, act("relu")], wscale="fan_in",
          stem="grouped_conv_bn_relu")
+    # an inverted bottleneck in one pass, its expansion computed a few rows at a time as the depthwise window
+    # reaches them (fuse_expansions): stride 2, a dilated 5x5 window over 9 rows, an expansion with neither
+    # batch norm nor activation, and one a second branch also reads (not fused)
+    case(fam, (4, 9, 11), [c2(16, 1, bias=False), bn2, act("relu6"), dw(2, 3, stride=2, padding=p1, bias=False), bn2,
+                           act("relu6"), c2(8, 1, bias=False), bn2], wscale="fan_in", stem="inverted_stride2_bn")
+    case(fam, (3, 12, 10), [c2(12, 1), act("relu"), dw(2, 5, dilation=2, padding=("pad", 4)), act("relu"), c2(5, 1)],
+         wscale="fan_in", stem="inverted_dilated_5x5")
+    case(fam, (5, 8, 8), [residual(chain(c2(10, 1), dw(2, 3, padding=p1), act("relu"), c2(5, 1))), act("relu")],
+         wscale="fan_in", stem="inverted_residual_plain")
+    case(fam, (4, 7, 7), [c2(8, 1), act("relu6"), concat(chain(dw(2, 3, padding=p1), c2(4, 1)), chain())],
+         wscale="fan_in", stem="expansion_read_twice")
     return fam
 
 

@@ -129,6 +129,34 @@ using inverted_block = resblock<inverted_main, chain<>, identity_layer>;
 // dw, bn, relu6, chain, conv, bn, chain, residual (the empty shortcut has no node), identity
 static_assert(fused_in<inverted_block, 4> == 7 && pointwise_in<inverted_block, 4> == 4 && addend_of<inverted_block, 4> == 0);
 static_assert(folded_in<inverted_block, 4> == 1 && folded_in<inverted_block, 8> == 1);
+// The same block in one pass (fuse_expansions): the expansion's group (conv, bn, relu6, its chain's end)
+// runs the depthwise + projection group on its rows, through the add; of the expansion's output only the
+// 3 rows of 10 x 48 the depthwise window reads are stored, all the arena there is.
+template <class Net, std::size_t I>
+constexpr int expands_in = schedule_of<Net>::value.nodes[I].expands;
+static_assert(expands_in<inverted_block, 0> == 4 && fused_in<inverted_block, 0> == 11 && addend_of<inverted_block, 0> == 0);
+static_assert(fused_memory_plan_of<inverted_block>.size[3] == 3 * 10 * 48 &&
+              fused_memory_plan_of<inverted_block>.arena_elements == 3 * 10 * 48);
+static_assert(memory_plan_of<inverted_block>.arena_elements > 3 * 10 * 48);
+// Not in one pass: another branch reads the expansion's output; a strided 1x1 (not pointwise) or a
+// layer between them (an identity ends the expansion's group); NCHW; a 1-d map (the depthwise kernel's
+// rows are 2-d); a ring of the depthwise window's rows past expansion_max_ring elements (3 x 1100 x 80),
+// and its twin of 1000 columns within it.
+template <class... Between>
+using expand_then_dw = sequential<input<8, 6, 7>::with<nhwc>, conv2d<16, 1>, relu6, Between..., depthwise_conv2d<3, pad<1>>,
+                                  relu6, conv2d<4, 1>>;
+static_assert(expands_in<expand_then_dw<>, 0> == 2 && fused_in<expand_then_dw<>, 0> == 4);
+static_assert(expands_in<expand_then_dw<identity_layer>, 0> == 0 && fused_in<expand_then_dw<identity_layer>, 0> == 1);
+static_assert(expands_in<sequential<input<8, 6, 6>::with<nhwc>, conv2d<16, 1>, relu6,
+                                    concat<chain<depthwise_conv2d<3, pad<1>>, conv2d<4, 1>>, chain<>>>, 0> == 0);
+static_assert(expands_in<sequential<input<8, 6, 6>::with<nhwc>, conv2d<16, 1, stride<2>>, depthwise_conv2d<3>, conv2d<4, 1>>, 0> == 0);
+static_assert(expands_in<sequential<input<8, 6, 7>, conv2d<16, 1>, relu6, depthwise_conv2d<3, pad<1>>, relu6, conv2d<4, 1>>, 0> == 0);
+static_assert(expands_in<sequential<input<8, 20>::with<nhwc>, conv1d<16, 1>, depthwise_conv1d<3>, conv1d<4, 1>>, 0> == 0);
+template <index_t W>
+using wide_bottleneck = sequential<typename input<8, 4, W>::template with<nhwc>, conv2d<80, 1>, relu6, depthwise_conv2d<3, pad<1>>, conv2d<8, 1>>;
+static_assert(3 * 1100 * 80 > expansion_max_ring && expands_in<wide_bottleneck<1100>, 0> == 0);
+static_assert(3 * 1000 * 80 <= expansion_max_ring && expands_in<wide_bottleneck<1000>, 0> == 2);
+
 // Not merged: the group has an activation of its own (it comes before the add); no convolution ends
 // the branch; in NCHW (no fast convolution). A sigmoid after the add is not a clamp: the group ends at the add.
 static_assert(addend_of<resblock<chain<conv2d<8, 3, pad<1>>, relu>>, 0> == -1);
@@ -410,5 +438,42 @@ TEST(Fusion, FusedNetworkRunsInsideTheCompiler) {
   expect_runs_inside_the_compiler<sequential<input<4, 5, 6>::with<nhwc>, depthwise_conv2d<3, pad<1>>, relu6, conv2d<6, 1>,
                                              hardswish, flatten, linear<3>, relu>>();
   expect_runs_inside_the_compiler<sequential<input<6, 5, 4>::with<nhwc>, conv2d<9, 3, pad<1>, groups<3>>, relu, flatten>>();
+  // An inverted bottleneck in one pass, its expansion's rows in the arena's ring.
+  using bottleneck_net = sequential<input<4, 5, 6>::with<nhwc>, conv2d<8, 1>, relu6, depthwise_conv2d<3, stride<2>, pad<1>>,
+                                    relu6, conv2d<4, 1>, flatten>;
+  static_assert(expands_in<bottleneck_net, 0> == 2);
+  expect_runs_inside_the_compiler<bottleneck_net>();
+}
+
+// An inverted bottleneck in one pass computes what its twin computes with the expansion's whole output
+// stored (an identity after the expansion ends its group: the same kernels, a row or a map at a time), bit
+// for bit: the zoo's block with its add (on odd sizes), stride 2, rows of 14 (the small-map kernel, for
+// the row as for the map), a dilated 5x5 window over 9 rows, an expansion with neither batch norm nor
+// activation; and as the plain loops compute it. The arenas start as NaN.
+template <index_t E, class Depthwise, index_t C, class... Between>
+using bottleneck = chain<chain<conv2d<E, 1>, batch_norm2d<>, relu6>, Between..., chain<Depthwise, batch_norm2d<>, relu6>,
+                         chain<conv2d<C, 1>, batch_norm2d<>>>;
+template <index_t C, index_t H, index_t W, class... L>
+using nhwc_net = sequential<typename input<C, H, W>::template with<nhwc>, L...>;
+TEST(Fusion, InvertedBottlenecksRunInOnePassBitForBit) {
+  using dw3 = depthwise_conv2d<3, pad<1>>;
+  using zoo_block = residual_net<8, 11, 13, bottleneck<48, dw3, 8>, chain<>, identity_layer>;
+  static_assert(expands_in<zoo_block, 0> == 4);
+  expect_same_as_apart<zoo_block, residual_net<8, 11, 13, bottleneck<48, dw3, 8, identity_layer>, chain<>, identity_layer>>();
+  using down = nhwc_net<16, 15, 17, bottleneck<96, depthwise_conv2d<3, stride<2>, pad<1>>, 24>>;
+  static_assert(expands_in<down, 0> == 4);
+  expect_same_as_apart<down, nhwc_net<16, 15, 17, bottleneck<96, depthwise_conv2d<3, stride<2>, pad<1>>, 24, identity_layer>>>();
+  using narrow = residual_net<16, 9, 14, bottleneck<64, dw3, 16>, chain<>, identity_layer>;
+  static_assert(expands_in<narrow, 0> == 4);
+  expect_same_as_apart<narrow, residual_net<16, 9, 14, bottleneck<64, dw3, 16, identity_layer>, chain<>, identity_layer>>();
+  using dilated = depthwise_conv2d<5, dilation<2>, pad<4>>;
+  static_assert(expands_in<nhwc_net<8, 17, 19, conv2d<24, 1>, relu, dilated, relu, conv2d<8, 1>>, 0> == 2);
+  expect_same_as_apart<nhwc_net<8, 17, 19, conv2d<24, 1>, relu, dilated, relu, conv2d<8, 1>>,
+                       nhwc_net<8, 17, 19, conv2d<24, 1>, relu, identity_layer, dilated, relu, conv2d<8, 1>>>();
+  static_assert(expands_in<nhwc_net<8, 12, 12, conv2d<32, 1>, dw3, relu, conv2d<8, 1>, relu>, 0> == 1);
+  expect_same_as_apart<nhwc_net<8, 12, 12, conv2d<32, 1>, dw3, relu, conv2d<8, 1>, relu>,
+                       nhwc_net<8, 12, 12, conv2d<32, 1>, identity_layer, dw3, relu, conv2d<8, 1>, relu>>();
+  expect_prepared_matches_plain<zoo_block>();
+  expect_prepared_matches_plain<down>();
 }
 }  // namespace

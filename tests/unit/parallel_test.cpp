@@ -18,11 +18,13 @@ using namespace ctnn;
 namespace {
 // Kernels that split and kernels too small to, on odd sizes: a first layer with one input channel and 3
 // outputs (too small), a strided tiled convolution (30 output rows), a depthwise + pointwise pair
-// (fused), small-map convolutions (14x14, 32 channels: tiles of channels or pixels) in a residual block,
-// pooling, and linear layers (blocks of outputs; the last too small), with nodes that run on one thread
-// in between.
+// (fused), an inverted bottleneck in one pass (each part computes the expansion's rows its window reads,
+// the first part into the arena's ring, the others into their own), small-map convolutions (14x14, 32
+// channels: tiles of channels or pixels) in a residual block, pooling, and linear layers (blocks of
+// outputs; the last too small), with nodes that run on one thread in between.
 using net = sequential<input<1, 64, 63>::with<nhwc>, conv2d<3, 3>, relu, conv2d<24, 3, stride<2>>, relu,
-                       depthwise_conv2d<3, pad_same>, relu, conv2d<24, 1>, relu, conv2d<32, 3, stride<2>>, relu,
+                       depthwise_conv2d<3, pad_same>, relu, conv2d<24, 1>, relu, conv2d<72, 1>, relu6,
+                       depthwise_conv2d<3, pad<1>>, relu6, conv2d<24, 1>, conv2d<32, 3, stride<2>>, relu,
                        residual<chain<conv2d<32, 3, pad_same>, relu, conv2d<32, 3, pad_same>>>, relu,
                        max_pool2d<2>, flatten, linear<300>, relu, linear<5>>;
 
@@ -154,6 +156,11 @@ TEST(ForwardParallel, EachPartComputesItsShareAlone) {
   // vectors by Winograd's rows of tiles, 2 rows of each stride phase: tile rows 3-5 of 6).
   expect_share<sequential<input<32, 12, 11>::with<nhwc>, conv_transpose2d<16, 4, stride<2>, pad<1>>>>(
       12 * 22 * 16, 24 * 22 * 16, 1, 2);
+  // An inverted bottleneck in one pass, 20 output rows of 18 x 32: part 1 of 2 has rows 10-19.
+  using bottleneck = sequential<input<32, 20, 18>::with<nhwc>, conv2d<96, 1>, relu6, depthwise_conv2d<3, pad<1>>, relu6,
+                                conv2d<32, 1>>;
+  static_assert(schedule_of<bottleneck>::value.nodes[0].expands == 2);
+  expect_share<bottleneck>(10 * 18 * 32, 20 * 18 * 32, 1, 2);
   // Too small to split (80,000 multiply-accumulates): part 0 computes everything, part 1 nothing.
   using small = sequential<input<16, 8, 8>::with<nhwc>, conv2d<16, 3>>;
   expect_share<small>(0, small::output_size, 0, 2);
@@ -206,6 +213,7 @@ TEST(ForwardParallel, PartsOfSmallMapsAndLinearLayersAreDisjointAndComplete) {
 
 // What forward_part shares: the calls past parallel_min_macs on prepared weights, none on plain ones.
 static_assert(net::shared_calls<net::prepared>() >= 5);
+static_assert(schedule_of<net>::value.nodes[8].expands == 2);
 static_assert(net::shared_calls<net::weights>() == 0);
 static_assert(sequential<input<16, 8, 8>::with<nhwc>, conv2d<16, 3>>::shared_calls<
                   sequential<input<16, 8, 8>::with<nhwc>, conv2d<16, 3>>::prepared>() == 0);

@@ -816,8 +816,8 @@ struct depthwise_nhwc_kernel {
   // the first `store` pixels (pixels past the row compute from whatever inputs they see, in bounds).
   // Along W the window slides: each input row's span of pixels is loaded once (zeros outside the
   // input) and serves every tap and output pixel that reads it, a load per ~3 FMAs for a 3x3 kernel.
-  template <bool Vector, activation_params A, index_t Pixels, index_t Width, class Packed>
-  static constexpr void tile_at(const T* x, const Packed& w, index_t oz, index_t oy, index_t ox0, index_t c0, T* out,
+  template <bool Vector, activation_params A, index_t Pixels, index_t Width, class Rows, class Packed>
+  static constexpr void tile_at(const Rows& rows, const Packed& w, index_t oz, index_t oy, index_t ox0, index_t c0, T* out,
                                 index_t store) {
     using vec = std::conditional_t<Vector, simd<T>, scalar_lanes<accumulator_t<T>>>;
     using lanes_t = typename vec::type;
@@ -840,7 +840,7 @@ struct depthwise_nhwc_kernel {
       for (index_t ky = 0; ky < k.kernel[1]; ++ky) {
         const index_t iy = oy * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
         if (iy < 0 || iy >= K::in.h) continue;
-        const T* row = x + offset<layout::nhwc>(K::in, c0, iz, iy, 0);
+        const T* row = rows(iz, iy) + c0;
         const T* taps = &w.weight[((count_t{kz} * k.kernel[1] + ky) * kw) * C + c0];
         // Strided windows (x86): each input vector straight into its FMA, where the window lies inside the
         // input along W. Loaded once into registers, a stride-2 row's 2 P + 1 columns serve only 3 P FMAs,
@@ -892,21 +892,31 @@ struct depthwise_nhwc_kernel {
       for (index_t r = 0; r < store; ++r) activate_stored<A>(out + count_t{r} * C, Width);
   }
 
-  // Pixels ox0 .. ox0 + Pixels - 1 of row (oz, oy), every channel.
-  template <bool Vector, activation_params A, index_t Pixels, class Packed>
-  static constexpr void pixels_at(const T* x, const Packed& w, index_t oz, index_t oy, index_t ox0, T* out, index_t store) {
+  // Pixels ox0 .. ox0 + Pixels - 1 of row (oz, oy), every channel. rows(iz, iy): where input row (iz, iy)
+  // starts (input_rows; or an expansion's rows as they are computed, ctnn/kernels/depthwise_pointwise.hpp).
+  template <bool Vector, activation_params A, index_t Pixels, class Rows, class Packed>
+  static constexpr void pixels_at(const Rows& rows, const Packed& w, index_t oz, index_t oy, index_t ox0, T* out,
+                                  index_t store) {
     for (index_t c0 = 0; c0 < vector_channels; c0 += V)
-      tile_at<Vector && vector, A, Pixels, V>(x, w, oz, oy, ox0, c0, out + c0, store);
-    if constexpr (tail > 0) tile_at<false, A, Pixels, tail>(x, w, oz, oy, ox0, vector_channels, out + vector_channels, store);
+      tile_at<Vector && vector, A, Pixels, V>(rows, w, oz, oy, ox0, c0, out + c0, store);
+    if constexpr (tail > 0) tile_at<false, A, Pixels, tail>(rows, w, oz, oy, ox0, vector_channels, out + vector_channels, store);
   }
+
+  // The input's rows where they lie.
+  struct input_rows {
+    const T* x;
+    constexpr const T* operator()(index_t iz, index_t iy) const { return x + offset<layout::nhwc>(K::in, 0, iz, iy, 0); }
+    constexpr void reach(index_t, index_t) {}  // (every row is there)
+  };
 
   template <bool Vector, activation_params A, class Packed>
   static constexpr void run(const T* x, const Packed& w, T* y, work_part part) {
     constexpr count_t rows = count_t{K::out.d} * K::out.h;
+    const input_rows in{x};
     for (count_t row = part.begin(rows); row < part.end(rows); ++row) {
       const index_t oz = static_cast<index_t>(row / K::out.h), oy = static_cast<index_t>(row % K::out.h);
       for (index_t ox0 = 0; ox0 < K::out.w; ox0 += R)
-        pixels_at<Vector, A, R>(x, w, oz, oy, ox0, y + offset<layout::nhwc>(K::out, 0, oz, oy, ox0),
+        pixels_at<Vector, A, R>(in, w, oz, oy, ox0, y + offset<layout::nhwc>(K::out, 0, oz, oy, ox0),
                                 K::out.w - ox0 < R ? K::out.w - ox0 : R);
     }
   }
@@ -1310,6 +1320,24 @@ constexpr void run_fast(const conv_params&, const T* x, const T* block, T* y, wo
   } else {
     conv_nhwc_tiled<Node::type::params, Node::input_shape, A>(x, w, y, part);
   }
+}
+
+// Row `row` of a pointwise convolution's output (NHWC, a 2-d map) at `to`, activation A as it stores: an
+// inverted bottleneck's expansion, computed a few rows at a time for the depthwise window that reads
+// them (the schedule's fuse_expansions; ctnn/kernels/depthwise_pointwise.hpp). The convolution of that
+// one row, on the layer's own packed weights (a 1x1 kernel's packing does not depend on the map).
+template <class Node, layout L, activation_params A, class T>
+constexpr void run_fast_row(const conv_params&, const T* x, const T* block, index_t row, T* to) {
+  using K = impl::conv_packing<Node, T>;
+  constexpr shape in = Node::input_shape;
+  static_assert(in.rank == 3 && !K::depthwise && !K::grouped && K::taps == 1);
+  constexpr shape one_row = [] {
+    shape r = Node::input_shape;
+    r[1] = 1;
+    return r;
+  }();
+  const typename K::packed w(block);
+  conv_nhwc_tiled<Node::type::params, one_row, A>(x + count_t{row} * in[2] * in[0], w, to);
 }
 
 // The same with a residual added to the output as it is stored, and clamped: what the schedule asks of a

@@ -31,6 +31,29 @@
 CTNN_BEGIN_CONFIG
 
 template <class T>
+struct run_state;
+template <class T>
+using node_function = void (*)(const run_state<T>&, int);
+// An expansion group (node k, a pointwise convolution's) writing row `row` of its output at `to`; and a
+// depthwise + pointwise group (node k) run on such rows, computed into `ring` as its window reaches
+// them (the schedule's fuse_expansions).
+template <class T>
+using row_function = void (*)(const run_state<T>&, int k, index_t row, T* to);
+template <class T>
+using from_rows_function = void (*)(const run_state<T>&, int k, row_function<T> rows, int rows_node, work_part part,
+                                    T* ring);
+
+// What runs a node: its function, and whether the threads of one inference share it; for the groups an
+// inverted bottleneck joins, the functions above.
+template <class T>
+struct node_kernel {
+  node_function<T> run = nullptr;
+  bool splits = false;
+  row_function<T> rows = nullptr;
+  from_rows_function<T> from_rows = nullptr;
+};
+
+template <class T>
 struct run_state {
   const T* input;                  // the caller's input
   T* output;                       // the caller's output
@@ -41,6 +64,7 @@ struct run_state {
   const T* weights;                // plain or prepared
   const count_t* weight_offsets;   // where each node's weights start
   work_part part{};                // this thread's share of the shared calls (ctnn/parallel.hpp)
+  const node_kernel<T>* kernels = nullptr;  // each node's (run_schedule's table)
 
   constexpr const T* read(int tensor) const {
     const int b = buffers[tensor];
@@ -55,9 +79,6 @@ struct run_state {
   }
   constexpr const T* weights_of(int node) const { return weights + weight_offsets[node]; }
 };
-
-template <class T>
-using node_function = void (*)(const run_state<T>&, int);
 
 namespace impl {
 // A block's merge: residual add, product, concat along the channels, or (a chain used as a layer) nothing, its
@@ -143,10 +164,28 @@ struct fused_group {
   // Whether its threads share the call: a kernel that takes a work_part, with enough work.
   static constexpr bool splits = (Pointwise != 0 || splits_output<Node, L, a, T>) && macs >= parallel_min_macs;
 
+  // What fuse_expansions (ctnn/plan/schedule.hpp) may ask of the group: to be an inverted bottleneck's
+  // expansion (a pointwise convolution's, computing rows of its output), or its depthwise + pointwise pass
+  // on those rows.
+  static constexpr bool expands = Pointwise == 0 && L == layout::nhwc && lowering_at<Node, L>().pointwise &&
+                                  Node::input_shape.rank == 3;
+  static constexpr bool reads_rows = Pointwise != 0 && L == layout::nhwc && lowering_at<Node, L>().window_rows > 0;
+
   static constexpr void run(const run_state<T>& s, int k) {
     const work_part part = splits ? s.part : work_part{};
     if (!splits && s.part.index != 0) return;
     const schedule_node& n = s.nodes[k];
+    if constexpr (expands) {
+      if (n.expands > 0) {  // the depthwise + pointwise group runs, asking this one for its rows
+        const int d = k + n.expands;
+        // (As the types allow; g++-12 cannot compare a function pointer with null in a constant expression,
+        // where a call through null fails to compile anyway.)
+        if (!std::is_constant_evaluated() && (s.kernels[k].rows == nullptr || s.kernels[d].from_rows == nullptr))
+          __builtin_trap();
+        s.kernels[d].from_rows(s, d, s.kernels[k].rows, k, part, s.write(source_of(s.nodes, s.nodes[d].inputs[0])));
+        return;
+      }
+    }
     const T* x = s.read(n.inputs[0]);
     T* y = s.write(k + 1 + n.fused);  // the group's last node's output (past a residual add it ends with)
     // (Where the schedule can ask it: a kernel that adds as it stores, a group with no activation of its
@@ -181,18 +220,56 @@ struct fused_group {
       run_fast_pointwise<Node, pointwise, L, a1, a2>(Node::type::params, x, s.weights_of(k), pointwise_weights, y, part);
     }
   }
+  // Row `row` of this expansion group's output at `to`.
+  static constexpr void rows(const run_state<T>& s, int k, index_t row, T* to) {
+    if constexpr (expands)
+      run_fast_row<Node, L, a>(Node::type::params, s.read(s.nodes[k].inputs[0]), s.weights_of(k), row, to);
+  }
+
+  // This depthwise + pointwise group on the rows of the expansion group at node rows_node, kept in `ring`
+  // (the arena's; a helper thread's share keeps its own on its stack). The group's output is the
+  // expansion's group's.
+  static constexpr void from_rows(const run_state<T>& s, int k, row_function<T> produce_row, int rows_node,
+                                  work_part part, T* ring) {
+    if constexpr (reads_rows) {
+      if (part.index != 0) {
+        on_own_ring(s, k, produce_row, rows_node, part);
+      } else {
+        on_rows(s, k, produce_row, rows_node, part, ring);
+      }
+    }
+  }
+  // (Apart, so that part 0's call, the only one on a target without threads, reserves no stack for it.)
+  [[gnu::noinline]] static void on_own_ring(const run_state<T>& s, int k, row_function<T> produce_row, int rows_node,
+                                            work_part part) {
+    T ring[lowering_at<Node, L>().window_rows * count_t{Node::input_shape[2]} * Node::input_shape[0]];
+    on_rows(s, k, produce_row, rows_node, part, ring);
+  }
+  static constexpr void on_rows(const run_state<T>& s, int k, row_function<T> produce_row, int rows_node,
+                                work_part part, T* ring) {
+    using pointwise = boost::mp11::mp_at_c<after, Pointwise - 1>;
+    constexpr activation_params a1 = Pointwise == 1 ? no_activation : a;
+    constexpr activation_params a2 = activation_of<boost::mp11::mp_at_c<after, Pointwise>>();
+    T* y = s.write(rows_node + 1 + s.nodes[rows_node].fused);
+    const auto produce = [&](index_t row, T* to) { produce_row(s, rows_node, row, to); };
+    const T* pointwise_weights = s.weights_of(k + s.nodes[k].pointwise);
+    if constexpr (a2.kind == activation_kind::identity && lowering_at<pointwise, L>().adds_in_store) {
+      if (s.nodes[k].addend >= 0) {
+        const residual_sum<T> sum = residual_of(s, k);
+        run_fast_pointwise_on_rows<Node, pointwise, L, a1, a2>(Node::type::params, produce, ring, s.weights_of(k),
+                                                               pointwise_weights, y, part, &sum);
+        return;
+      }
+    }
+    run_fast_pointwise_on_rows<Node, pointwise, L, a1, a2>(Node::type::params, produce, ring, s.weights_of(k),
+                                                           pointwise_weights, y, part);
+  }
+
   // The residual the group adds as it stores, clamped as the add (unbounded) or the clamp after it says.
   static constexpr residual_sum<T> residual_of(const run_state<T>& s, int k) {
     const lowering& clamp = s.nodes[k + s.nodes[k].fused].lower;
     return {s.read(s.nodes[k].addend), static_cast<T>(clamp.low), static_cast<T>(clamp.high)};
   }
-};
-
-// What runs a node: its function, and whether the threads of one inference share it.
-template <class T>
-struct node_kernel {
-  node_function<T> run = nullptr;
-  bool splits = false;
 };
 
 // The kernel of each node (a visitor of the schedule, ctnn/plan/schedule.hpp), keyed by its type and
@@ -201,9 +278,14 @@ template <bool Prepared, layout L, class T>
 struct kernel_for {
   using value_type = node_kernel<T>;
   static constexpr bool uses_followers = Prepared;
-  template <class Group>
+  // FeedsDepthwise: a depthwise convolution among the layer's three followers, which fuse_expansions
+  // may make the group's reader (so that no other pointwise group compiles a row kernel).
+  template <class Group, bool FeedsDepthwise = false>
   static constexpr node_kernel<T> group() {
-    return {&Group::run, Group::splits};
+    node_kernel<T> r{&Group::run, Group::splits};
+    if constexpr (Group::expands && FeedsDepthwise) r.rows = &Group::rows;
+    if constexpr (Group::reads_rows) r.from_rows = &Group::from_rows;
+    return r;
   }
   template <class Node, class N1, class N2, class N3>
   static constexpr node_kernel<T> of() {
@@ -211,14 +293,16 @@ struct kernel_for {
       return {&run_node<Node, L, T>, false};  // with prepared weights: the plain loops on a copy of its weights
     } else {
       constexpr fusion f = fusion_of<L, Node, N1, N2, N3>();
+      constexpr bool feeds = lowering_at<N1, L>().window_rows > 0 || lowering_at<N2, L>().window_rows > 0 ||
+                             lowering_at<N3, L>().window_rows > 0;
       if constexpr (f.fused == 0) {
-        return group<fused_group<Node, L, T, 0>>();
+        return group<fused_group<Node, L, T, 0>, feeds>();
       } else if constexpr (f.fused == 1) {
-        return group<fused_group<Node, L, T, f.pointwise, N1>>();
+        return group<fused_group<Node, L, T, f.pointwise, N1>, feeds>();
       } else if constexpr (f.fused == 2) {
-        return group<fused_group<Node, L, T, f.pointwise, N1, N2>>();
+        return group<fused_group<Node, L, T, f.pointwise, N1, N2>, feeds>();
       } else {
-        return group<fused_group<Node, L, T, f.pointwise, N1, N2, N3>>();
+        return group<fused_group<Node, L, T, f.pointwise, N1, N2, N3>, feeds>();
       }
     }
   }
@@ -241,9 +325,11 @@ struct no_sync {
 template <class Schedule, bool Prepared, layout L, class T, class Observer = no_observer, class Sync = no_sync>
 constexpr void run_schedule(const run_state<T>& s, Observer&& observe = {}, Sync&& sync = {}) {
   constexpr const auto& table = node_table<Schedule, impl::kernel_for<Prepared, L, T>>;
+  run_state<T> with_kernels = s;
+  with_kernels.kernels = table.data();
   for (int k = 0; k < Schedule::value.node_count;) {
     const int nodes = 1 + (Prepared ? s.nodes[k].fused : 0);
-    table[k].run(s, k);
+    table[k].run(with_kernels, k);
     observe(k, nodes);
     if (s.part.count > 1 && (table[k].splits || (k + nodes < Schedule::value.node_count && table[k + nodes].splits)))
       sync();

@@ -9,7 +9,8 @@
 //
 // Two plans: the plain one runs every node; the fused one (prepared weights) runs a fused group
 // (ctnn/plan/schedule.hpp) as one step: its input, and a residual it adds, live to the group's end and
-// its inner tensors get no memory.
+// its inner tensors get no memory, except an inverted bottleneck's expansion, which gets the ring of rows
+// its depthwise window reads (expansion_ring: its size in plan.size).
 //
 //   constexpr auto& plan = ctnn::memory_plan_of<net>;   plan.arena_elements, plan.offsets[t], plan.buffer[t]
 //   ctnn::fused_memory_plan_of<net>                     the plan forward(prepared weights) runs on
@@ -94,7 +95,7 @@ constexpr buffer_plan<Schedule::node_count> assign_buffers(const Schedule& s, co
   for (int k = 0; k < N; ++k) head[k] = k;
   if (fused)
     for (int k = 0; k < N; ++k)
-      if (nodes[k].fused > 0) {
+      if (nodes[k].fused > 0 && !nodes[k].inside_group) {  // (not a group inside an expansion's)
         // The group's inner tensors live in the kernel's registers and tiles; its output is written
         // when the group starts.
         for (int j = 0; j < nodes[k].fused; ++j) buffer[k + 1 + j] = not_stored;
@@ -104,7 +105,18 @@ constexpr buffer_plan<Schedule::node_count> assign_buffers(const Schedule& s, co
     const schedule_node& n = nodes[k];
     const int out = k + 1, in = n.inputs[0], in_buffer = buffer[in];
     if (fused && n.inside_group && head[k] == k) continue;  // an inner node of a group
-    if (fused && n.fused > 0) continue;                     // a group's head: written by its last node
+    if (fused && n.fused > 0) {  // a group's head: written by its last node
+      if (n.expands > 0) {  // the expansion's rows the depthwise window reads, for the group's time
+        const int ring = source_of(nodes, nodes[k + n.expands].inputs[0]);
+        size[ring] = expansion_ring(nodes[k + n.expands]);
+        buffer[ring] = p.buffers;
+        buffer_size[p.buffers] = align_up(size[ring]);
+        first[p.buffers] = k;
+        last[p.buffers] = k + n.fused;
+        ++p.buffers;
+      }
+      continue;
+    }
     const bool is_result = out == s.result;
     // A group that adds a residual writes a buffer of its own: its kernel may keep partial sums in its
     // output before it reads the residual (which the add's input may be).

@@ -352,7 +352,20 @@ struct schedule_node : node_place {
   // stores (a residual add the group ends with), -1 if none. A clamp after the add is the group's last
   // node then (its lowering's bounds).
   int addend = -1;
+  // With prepared weights, on a pointwise convolution's group: the depthwise + pointwise group after it
+  // (its node, after this one) that computes this group's output rows as its window reaches them, from
+  // the input of this one (an inverted bottleneck in one pass: fuse_expansions). The group then spans
+  // both, and only the window's rows of its output are ever stored.
+  int expands = 0;
 };
+
+// Rows of an inverted bottleneck's expansion the depthwise window reads at once (fuse_expansions below):
+// the ring the pass keeps them in (ctnn/kernels/depthwise_pointwise.hpp), in the arena; a thread that
+// shares the pass keeps its own on its stack, so the ring is bounded (elements).
+inline constexpr count_t expansion_max_ring = 256 * 1024;
+constexpr count_t expansion_ring(const schedule_node& depthwise) {
+  return count_t{depthwise.lower.window_rows} * depthwise.in[2] * depthwise.in[0];
+}
 
 template <int Nodes>
 struct schedule {
@@ -557,6 +570,45 @@ constexpr void add_residuals_in_store(schedule_node* node, int nodes) {
   }
 }
 
+// An inverted bottleneck (MobileNetV2's block: a pointwise expansion, then a depthwise + pointwise
+// group) as one pass: the expansion's group (a 1x1 convolution with its batch norm and activation,
+// nothing else) right before a depthwise + pointwise group that is the only reader of its output
+// (chain ends between them move nothing) becomes the start of one group over both. Its output,
+// the largest tensor of such a block, is computed a few rows at a time as the depthwise window
+// reaches them and never stored whole. NHWC, 2-d maps; not where the ring would pass expansion_max_ring.
+constexpr void fuse_expansions(schedule_node* node, int nodes, int result) {
+  for (int d = 1; d < nodes; ++d) {
+    const schedule_node& dw = node[d];
+    if (dw.kind != node_kind::layer || dw.inside_group || dw.pointwise == 0 || !dw.lower.depthwise ||
+        dw.lower.window_rows == 0 || expansion_ring(dw) > expansion_max_ring)
+      continue;
+    int last = d - 1;  // the expansion group's last node, before the chain ends between them
+    while (last >= 0 && node[last].kind == node_kind::chain) --last;
+    if (last < 0 || node[last].kind != node_kind::layer) continue;
+    int head = last;
+    while (head > 0 && node[head].inside_group) --head;
+    const schedule_node& e = node[head];
+    if (head + e.fused != last || !e.lower.fast || !e.lower.pointwise || e.pointwise != 0 || e.addend >= 0 ||
+        e.expands != 0 || e.in.rank != 3 || source_of(node, dw.inputs[0]) != last + 1)
+      continue;
+    // Among its three followers, where the runner's types see it (kernel_for: the row kernel is compiled there).
+    const next_layers after = layers_after(node, nodes, head);
+    if (after.node[0] != d && after.node[1] != d && after.node[2] != d) continue;
+    // No node but the depthwise one (and the chain ends before it) reads what the expansion group writes.
+    bool read_elsewhere = result > head && result <= d;
+    for (int k = 0; k < nodes && !read_elsewhere; ++k) {
+      if (k > head && k <= d) continue;  // the groups' own nodes and the chain ends between them
+      for (int i = 0; i < node[k].input_count; ++i)
+        read_elsewhere = read_elsewhere || (node[k].inputs[i] > head && node[k].inputs[i] <= d);
+    }
+    if (read_elsewhere) continue;
+    node[head].expands = d - head;
+    node[head].fused = d + dw.fused - head;
+    node[head].addend = dw.addend;  // (for the memory plan: the group adds it, so it writes a buffer of its own)
+    for (int j = last + 1; j <= d; ++j) node[j].inside_group = true;
+  }
+}
+
 template <class Flat, layout L>
 struct build_schedule {
   static constexpr int nodes = Flat::count;
@@ -587,6 +639,7 @@ struct build_schedule {
       for (int j = 1; j <= n.fused; ++j) node[k + j].inside_group = true;
     }
     add_residuals_in_store(node, nodes);
+    if constexpr (L == layout::nhwc) fuse_expansions(node, nodes, schedule<nodes>::result);
     return s;
   }();
 

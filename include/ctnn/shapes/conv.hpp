@@ -126,6 +126,7 @@ constexpr lowering lowering_of(const conv_params& p, const shape& in, layout l) 
   lowering r;
   if (l != layout::nhwc) return r;
   r.depthwise = g.groups == g.in_channels && g.groups > 1 && g.out_channels == g.in_channels;
+  if (r.depthwise && g.w.rank == 2) r.window_rows = (g.w.kernel[0] - 1) * g.w.dilation[0] + 1;
   r.fast = true;  // groups 1, depthwise, and the other grouped ones (each kernel in ctnn/kernels/conv.hpp)
   r.adds_in_store = g.groups == 1;
   r.pointwise = g.groups == 1;

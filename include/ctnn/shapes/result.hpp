@@ -99,6 +99,9 @@ struct lowering {
   bool transposed_weights = false;  // weights [C_in, C_out / groups, taps] (a transposed convolution), not [C_out, ...]
   bool int8_in_float = false;  // in int8, the float function of its dequantized input, its parameters float
   bool adds_in_store = false;  // its fast kernel can add a tensor (a residual) to its output as it stores
+  // A depthwise convolution of a 2-d map: the input rows one output row reads, (kernel - 1) dilation + 1
+  // (a pointwise convolution before it can compute them a few rows at a time: ctnn/plan/schedule.hpp).
+  index_t window_rows = 0;
   bool clamps = false;         // an activation min(max(x, low), high) (relu, relu6, hardtanh, clamp): what a
   double low = -std::numeric_limits<double>::infinity();  // kernel that adds a residual applies after the
   double high = std::numeric_limits<double>::infinity();  // sum (infinite where one-sided, and for the rest)
