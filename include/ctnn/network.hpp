@@ -250,8 +250,7 @@ struct sequential {
       return 0;
     } else {
       using schedule = schedule_of<sequential>;
-      constexpr const auto& kernels =
-          node_table<schedule, impl::kernel_for<impl::is_prepared<W>, memory_layout, typename W::value_type>>;
+      constexpr const auto& kernels = kernel_table<schedule, impl::is_prepared<W>, memory_layout, typename W::value_type>;
       int shared = 0;
       for (int k = 0; k < schedule::value.node_count; ++k) shared += kernels[k].splits ? 1 : 0;
       return shared;

@@ -50,8 +50,7 @@ void print_profile(const W& w, std::span<const typename W::value_type, Net::inpu
     total += median[static_cast<std::size_t>(k)];
   }
   // Which calls forward_parallel's threads share (ctnn/parallel.hpp); the rest run on one thread.
-  constexpr const auto& kernels =
-      node_table<schedule_of<Net>, impl::kernel_for<impl::is_prepared<W>, Net::memory_layout, typename W::value_type>>;
+  constexpr const auto& kernels = kernel_table<schedule_of<Net>, impl::is_prepared<W>, Net::memory_layout, typename W::value_type>;
   std::fprintf(out, "%-5s %-44s %-18s %14s %10s %8s %6s %7s\n", "node", "layer (+ fused)", "output shape", "MACs",
                "time (us)", "GFLOP/s", "share", "threads");
   for (int k = 0; k < node_count; ++k) {

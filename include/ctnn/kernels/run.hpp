@@ -274,7 +274,9 @@ struct fused_group {
 
 // The kernel of each node (a visitor of the schedule, ctnn/plan/schedule.hpp), keyed by its type and
 // the types of the layers its fast kernel fuses.
-template <bool Prepared, layout L, class T>
+// Expansions: whether the schedule runs an inverted bottleneck in one pass (kernel_table below); only then
+// do its groups compile the functions that pass calls, code a microcontroller's flash would carry unused.
+template <bool Prepared, layout L, class T, bool Expansions = false>
 struct kernel_for {
   using value_type = node_kernel<T>;
   static constexpr bool uses_followers = Prepared;
@@ -283,8 +285,8 @@ struct kernel_for {
   template <class Group, bool FeedsDepthwise = false>
   static constexpr node_kernel<T> group() {
     node_kernel<T> r{&Group::run, Group::splits};
-    if constexpr (Group::expands && FeedsDepthwise) r.rows = &Group::rows;
-    if constexpr (Group::reads_rows) r.from_rows = &Group::from_rows;
+    if constexpr (Expansions && Group::expands && FeedsDepthwise) r.rows = &Group::rows;
+    if constexpr (Expansions && Group::reads_rows) r.from_rows = &Group::from_rows;
     return r;
   }
   template <class Node, class N1, class N2, class N3>
@@ -309,6 +311,18 @@ struct kernel_for {
 };
 }  // namespace impl
 
+// Whether a schedule runs an inverted bottleneck in one pass (fuse_expansions).
+template <class Schedule>
+inline constexpr bool runs_expansions = [] {
+  for (int k = 0; k < Schedule::value.node_count; ++k)
+    if (Schedule::value.nodes[k].expands > 0) return true;
+  return false;
+}();
+// The kernel of each node of a schedule, on prepared weights or plain ones.
+template <class Schedule, bool Prepared, layout L, class T>
+inline constexpr const auto& kernel_table =
+    node_table<Schedule, impl::kernel_for<Prepared, L, T, Prepared && runs_expansions<Schedule>>>;
+
 // What run_schedule tells after each call: nothing (forward), or the node and how many it computed
 // (a profile, ctnn/analysis/profile.hpp).
 struct no_observer {
@@ -324,7 +338,7 @@ struct no_sync {
 // neighbours: after a call when it or the next is shared. Calls on one thread in a row need none.
 template <class Schedule, bool Prepared, layout L, class T, class Observer = no_observer, class Sync = no_sync>
 constexpr void run_schedule(const run_state<T>& s, Observer&& observe = {}, Sync&& sync = {}) {
-  constexpr const auto& table = node_table<Schedule, impl::kernel_for<Prepared, L, T>>;
+  constexpr const auto& table = kernel_table<Schedule, Prepared, L, T>;
   run_state<T> with_kernels = s;
   with_kernels.kernels = table.data();
   for (int k = 0; k < Schedule::value.node_count;) {
