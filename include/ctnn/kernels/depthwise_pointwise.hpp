@@ -101,28 +101,23 @@ constexpr void depthwise_pointwise_nhwc(Source& source, const PackedDepthwise& d
 }
 
 // The conv family's hook for a fused depthwise (Node) + pointwise pass (ctnn/kernels/run.hpp), with the
-// residual the schedule merged into it if any.
-template <class Node, class Pointwise, layout L, activation_params A1, activation_params A2, class T>
-constexpr void run_fast_pointwise(const conv_params&, const T* x, const T* depthwise_block, const T* pointwise_block,
-                                  T* y, work_part part = {}, const residual_sum<T>* sum = nullptr) {
-  using D = depthwise_nhwc_kernel<Node::type::params, Node::input_shape, T>;
-  const typename impl::conv_packing<Node, T>::packed dw(depthwise_block);
-  const typename impl::conv_packing<Pointwise, T>::packed pw(pointwise_block);
-  typename D::input_rows source{x};
-  depthwise_pointwise_nhwc<Node::type::params, Node::input_shape, Pointwise::type::params, A1, A2>(source, dw, pw, y,
-                                                                                                   part, sum);
+// residual the schedule merged into it if any; its input the depthwise's input tensor x, or an
+// expansion's rows (expansion_rows, kept in its ring: ring_rows above).
+template <class D, class T>
+constexpr typename D::input_rows rows_of(const T* x) {
+  return {x};
 }
-
-// The same pass on an expansion's rows, produce(iy, to) computing row iy into the ring (whose size is
-// expansion_ring's, ctnn/plan/schedule.hpp) as the window reaches it.
-template <class Node, class Pointwise, layout L, activation_params A1, activation_params A2, class T, class Produce>
-constexpr void run_fast_pointwise_on_rows(const conv_params&, Produce produce, T* ring, const T* depthwise_block,
-                                          const T* pointwise_block, T* y, work_part part = {},
-                                          const residual_sum<T>* sum = nullptr) {
+template <class D, class T, class Produce>
+constexpr ring_rows<D, T, Produce> rows_of(const expansion_rows<T, Produce>& e) {
+  return {e.ring, e.produce};
+}
+template <class Node, class Pointwise, layout L, activation_params A1, activation_params A2, class T, class Input>
+constexpr void run_fast_pointwise(const conv_params&, const Input& input, const T* depthwise_block,
+                                  const T* pointwise_block, T* y, work_part part = {}, const residual_sum<T>* sum = nullptr) {
   using D = depthwise_nhwc_kernel<Node::type::params, Node::input_shape, T>;
   const typename impl::conv_packing<Node, T>::packed dw(depthwise_block);
   const typename impl::conv_packing<Pointwise, T>::packed pw(pointwise_block);
-  ring_rows<D, T, Produce> source(ring, produce);
+  auto source = rows_of<D, T>(input);
   depthwise_pointwise_nhwc<Node::type::params, Node::input_shape, Pointwise::type::params, A1, A2>(source, dw, pw, y,
                                                                                                    part, sum);
 }

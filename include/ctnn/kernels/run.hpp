@@ -203,22 +203,27 @@ struct fused_group {
         run_fast<Node, L, a>(Node::type::params, x, s.weights_of(k), y);
       }
     } else {
-      using pointwise = boost::mp11::mp_at_c<after, Pointwise - 1>;
-      // The activation between the two (after the depthwise's batch norm if any), and after the pointwise
-      // (none after a batch norm folded into it).
-      constexpr activation_params a1 = Pointwise == 1 ? no_activation : a;
-      constexpr activation_params a2 = activation_of<boost::mp11::mp_at_c<after, Pointwise>>();
-      const T* pointwise_weights = s.weights_of(k + n.pointwise);
-      if constexpr (a2.kind == activation_kind::identity && lowering_at<pointwise, L>().adds_in_store) {
-        if (n.addend >= 0) {
-          const residual_sum<T> sum = residual_of(s, k);
-          run_fast_pointwise<Node, pointwise, L, a1, a2>(Node::type::params, x, s.weights_of(k), pointwise_weights, y,
-                                                         part, &sum);
-          return;
-        }
-      }
-      run_fast_pointwise<Node, pointwise, L, a1, a2>(Node::type::params, x, s.weights_of(k), pointwise_weights, y, part);
+      pointwise_pass(s, k, part, y, x);
     }
+  }
+  // The depthwise + pointwise pass on `input`: the depthwise's input tensor, or an expansion's rows.
+  template <class Input>
+  static constexpr void pointwise_pass(const run_state<T>& s, int k, work_part part, T* y, const Input& input) {
+    using pointwise = boost::mp11::mp_at_c<after, Pointwise - 1>;
+    // The activation between the two (after the depthwise's batch norm if any), and after the pointwise
+    // (none after a batch norm folded into it).
+    constexpr activation_params a1 = Pointwise == 1 ? no_activation : a;
+    constexpr activation_params a2 = activation_of<boost::mp11::mp_at_c<after, Pointwise>>();
+    const T* pointwise_weights = s.weights_of(k + s.nodes[k].pointwise);
+    if constexpr (a2.kind == activation_kind::identity && lowering_at<pointwise, L>().adds_in_store) {
+      if (s.nodes[k].addend >= 0) {
+        const residual_sum<T> sum = residual_of(s, k);
+        run_fast_pointwise<Node, pointwise, L, a1, a2>(Node::type::params, input, s.weights_of(k), pointwise_weights, y,
+                                                       part, &sum);
+        return;
+      }
+    }
+    run_fast_pointwise<Node, pointwise, L, a1, a2>(Node::type::params, input, s.weights_of(k), pointwise_weights, y, part);
   }
   // Row `row` of this expansion group's output at `to`.
   static constexpr void rows(const run_state<T>& s, int k, index_t row, T* to) {
@@ -247,22 +252,9 @@ struct fused_group {
   }
   static constexpr void on_rows(const run_state<T>& s, int k, row_function<T> produce_row, int rows_node,
                                 work_part part, T* ring) {
-    using pointwise = boost::mp11::mp_at_c<after, Pointwise - 1>;
-    constexpr activation_params a1 = Pointwise == 1 ? no_activation : a;
-    constexpr activation_params a2 = activation_of<boost::mp11::mp_at_c<after, Pointwise>>();
-    T* y = s.write(rows_node + 1 + s.nodes[rows_node].fused);
     const auto produce = [&](index_t row, T* to) { produce_row(s, rows_node, row, to); };
-    const T* pointwise_weights = s.weights_of(k + s.nodes[k].pointwise);
-    if constexpr (a2.kind == activation_kind::identity && lowering_at<pointwise, L>().adds_in_store) {
-      if (s.nodes[k].addend >= 0) {
-        const residual_sum<T> sum = residual_of(s, k);
-        run_fast_pointwise_on_rows<Node, pointwise, L, a1, a2>(Node::type::params, produce, ring, s.weights_of(k),
-                                                               pointwise_weights, y, part, &sum);
-        return;
-      }
-    }
-    run_fast_pointwise_on_rows<Node, pointwise, L, a1, a2>(Node::type::params, produce, ring, s.weights_of(k),
-                                                           pointwise_weights, y, part);
+    pointwise_pass(s, k, part, s.write(rows_node + 1 + s.nodes[rows_node].fused),
+                   expansion_rows<T, decltype(produce)>{produce, ring});
   }
 
   // The residual the group adds as it stores, clamped as the add (unbounded) or the clamp after it says.

@@ -194,6 +194,15 @@ struct packed_taps {
   constexpr explicit packed_taps(const T* block) : weight(block), bias(block + weight_elements) {}
 };
 
+// The input of a depthwise convolution computed as its window reaches it (an inverted bottleneck's
+// expansion: ctnn/plan/schedule.hpp's fuse_expansions): produce(row, to) writes input row `row` at `to`,
+// and the kernel keeps the rows it reads in `ring` (ctnn/kernels/depthwise_pointwise.hpp).
+template <class T, class Produce>
+struct expansion_rows {
+  Produce produce;
+  T* ring;
+};
+
 // Prepared weights of a grouped convolution (groups > 1, not depthwise): each group's [tap][C_in/g]
 // [C_out/g padded to whole tiles], group after group, then the groups' biases, each padded likewise.
 template <class T, count_t Taps, index_t Groups, index_t InPerGroup, index_t OutPerGroup>
