@@ -79,6 +79,18 @@ TEST(ConvKernel, DepthwiseAtAwkwardChannelCounts) {
       {7, sp({1, 3}), sp({1, 1}), sp({1, 2}), sp({0, 0}, 0), sp({0, 0}, 0), 7, true}, 23);
 }
 
+// The depthwise kernel takes its channels in blocks of at most half a register tile's vectors (four
+// blocks of 32 channels here with AVX-512, 16 of 8 with AVX2) and splits a row into equal tiles: 7
+// pixels as 4 + 3 (stride 1) and 13 as 5 + 5 + 3 where the tile holds 6, 9 as 5 + 4 (stride 2).
+TEST(ConvKernel, DepthwiseChannelBlocksAndEqualRowTiles) {
+  expect_conv<sequential<input<128, 5, 7>, depthwise_conv2d<3, pad<1>>>>(
+      {128, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 128, true}, 26);
+  expect_conv<sequential<input<96, 4, 13>, depthwise_conv2d<3, pad<1>, no_bias>>>(
+      {96, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 96, false}, 27);
+  expect_conv<sequential<input<64, 6, 18>, depthwise_conv2d<3, stride<2>, pad<1>>>>(
+      {64, sp({3, 3}), sp({2, 2}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 64, true}, 28);
+}
+
 // Strided depthwise windows inside the input along W read each input vector straight into its FMA (x86):
 // rows wide enough for tiles of 12 pixels inside the input between the border tiles, with 48 channels
 // (3 vectors of AVX-512, 6 of AVX2) and with 40 (a tail of single channels), stride 2, and stride 3
