@@ -11,8 +11,10 @@
 #include <utility>
 #include <vector>
 
+// Only the profile's header: it brings every family's kernels with it (a fused depthwise + pointwise
+// pass below once failed to compile without ctnn/ctnn.hpp).
+#include "ctnn/analysis/print.hpp"
 #include "ctnn/analysis/profile.hpp"
-#include "ctnn/ctnn.hpp"
 
 using namespace ctnn;
 
@@ -142,4 +144,23 @@ TEST(Profile, MarksTheCallsThreadsShare) {
   EXPECT_TRUE(rows[1].ends_with("shared")) << rows[1];
   EXPECT_TRUE(rows[2].ends_with(" one")) << rows[2];
   EXPECT_TRUE(rows[3].ends_with(" one")) << rows[3];
+}
+
+// A depthwise + pointwise pass is one call, its row named by both layers and their activations.
+TEST(Profile, PrintsAFusedPassAsOneRow) {
+  using net = sequential<input<16, 5, 5>::with<nhwc>, depthwise_conv2d<3, pad<1>>, relu, conv2d<8, 1>, relu>;
+  auto w = std::make_unique<net::weights>();
+  auto p = std::make_unique<net::prepared>();
+  prepare_into(*w, *p);
+  auto arena = std::make_unique<static_arena<net::prepared>>();
+  std::vector<float> x(net::input_size), y(net::output_size);
+  char buffer[1 << 12] = {};
+  std::FILE* f = fmemopen(buffer, sizeof buffer, "w");
+  print_profile<net>(*p, std::span<const float, net::input_size>(x.data(), x.size()),
+                     std::span<float, net::output_size>(y.data(), y.size()), *arena, 1, f);
+  std::fclose(f);
+  const std::string text = buffer;
+  EXPECT_NE(text.find("depthwise_conv2d + relu + conv2d + relu"), std::string::npos) << text;
+  EXPECT_NE(text.find("6,800"), std::string::npos) << text;  // 16 x 9 x 25 + 16 x 8 x 25 MACs
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3);  // header, the pass, total
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ctnn/analysis/report.hpp"
+#include "ctnn/families.hpp"  // every family's kernels, for a network profiled with only this header
 
 CTNN_BEGIN_CONFIG
 
