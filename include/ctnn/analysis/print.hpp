@@ -22,7 +22,7 @@ namespace impl {
 inline void print_row(std::FILE* out, int indent, const char* index, const char* name, const shape& output,
                       const shape& weight, const shape& bias) {
   const auto text = [](const shape& s) { return s.rank == 0 ? shape_text{} : to_text(s); };
-  char line[256];
+  char line[512];  // room for the longest name and three shapes of six dims
   std::snprintf(line, sizeof line, "%*s%5s  %-*s %-17s %-17s %s", indent, "", index, 22 - indent, name,
                 text(output).c_str(), text(weight).c_str(), text(bias).c_str());
   int end = 0;
