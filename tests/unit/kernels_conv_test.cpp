@@ -376,16 +376,49 @@ TEST(ConvKernel, SmallMapsSumOverBlocksOfInputChannels) {
       {40, sp({3, 3}), sp({1, 1}), sp({1, 2}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 52);
 }
 
-// Weights larger than an L2 cache (2.4 MB here) are prefetched a block ahead, each block's channel tiles
-// in turn: the sums over blocks the same as without (the prefetches are hints; their addresses stay in
-// the weights).
+// Weights larger than an L2 cache (2.4 MB here) are packed in the order the kernel reads them, channel
+// tile by channel tile and block by block (packed_streamed), and prefetched a block ahead: the sums over
+// blocks the same as with packed_taps' layout (the prefetches are hints; their addresses stay in the
+// weights). 530 input channels end in a short block; 100 outputs in a partial channel tile. A 1x1
+// layer keeps packed_taps' layout (the depthwise + pointwise pass reads it).
+template <class Layer, shape In>
+inline constexpr bool streamed_in = impl::conv_packing<placed_layer<Layer, In>, float>::streamed;
 TEST(ConvKernel, SmallMapsWithStreamedWeights) {
   using layer = conv2d<128, 3, stride<2>, pad<1>>;
   using map = small_map<layer::params, shape{512, 8, 10}, float>;
   static_assert(CTNN_VECTOR_BYTES < 32 || (map::used && map::streams_weights && by_small_map<layer, 512, 8, 10>));
   static_assert(!small_map<layer::params, shape{256, 8, 10}, float>::streams_weights);  // 1.2 MB
+  using wide = conv2d<100, 3, pad<1>>;
+  static_assert(streamed_in<layer, shape{512, 8, 10}> == (CTNN_VECTOR_BYTES >= 32) &&
+                streamed_in<wide, shape{530, 7, 7}> == (CTNN_VECTOR_BYTES >= 32));
+  static_assert(!streamed_in<layer, shape{256, 8, 10}> && !streamed_in<conv2d<512, 1>, shape{2048, 7, 7}>);
   expect_conv<sequential<input<512, 8, 10>, layer>>({128, sp({3, 3}), sp({2, 2}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 53,
                    harness::data::integers);
+  expect_conv<sequential<input<530, 7, 7>, wide>>({100, sp({3, 3}), sp({1, 1}), sp({1, 1}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 54,
+                  harness::data::integers);
+}
+
+// Constant evaluation runs the small-map kernel's scalar tile on streamed weights (no other kernel reads
+// that layout): here at run time, against the vector tile, bit for bit on integers.
+TEST(ConvKernel, StreamedWeightsInTheScalarTile) {
+  using node = placed_layer<conv2d<100, 3, pad<1>>, shape{530, 7, 7}>;
+  using K = impl::conv_packing<node, float>;
+  if constexpr (K::streamed) {
+    constexpr conv_params p = node::type::params;
+    constexpr shape in = node::input_shape;
+    const auto plain = harness::random_values(530 * 100 * 9 + 100, 55, true, 2);
+    const auto x = harness::random_values(530 * 49, 56, true);
+    std::vector<float> block(static_cast<std::size_t>(K::packed::elements));
+    pack<node, layout::nhwc>(p, plain.data(), block.data());
+    const typename K::packed w(block.data());
+    std::vector<float> vector_tile(100 * 49), scalar_tile(100 * 49);
+    conv_nhwc_small_map<true, p, in, no_activation>(x.data(), w, vector_tile.data());
+    conv_nhwc_small_map<false, p, in, no_activation>(x.data(), w, scalar_tile.data());
+    EXPECT_TRUE(harness::exactly(scalar_tile, vector_tile));
+    float any = 0;
+    for (float v : vector_tile) any += std::fabs(v);
+    EXPECT_GT(any, 0.0f);
+  }
 }
 
 // 3x3 convolutions of stride 1 on the small-map kernel's maps (ResNet's 14x14 and 7x7 stages) run as

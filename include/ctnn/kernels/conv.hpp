@@ -655,19 +655,63 @@ struct small_map {
   // the contiguous path and its pointwise convolutions 1.4x.
   static constexpr bool used = K::out.w <= 14 && pixels >= tile.pixels && pixels <= 4096 && K::in.c >= 16 &&
                                CTNN_VECTOR_REGISTERS >= 16;
-  // Weights larger than any x86 core's L2 cache come from the L3 cache or memory: the kernel prefetches
-  // them a block ahead. (Smaller ones stay in L2, where the prefetches, which AMD's cores bring into L1,
-  // evict what the block reads: MobileNetV2's 576 -> 96 pointwise layers ran 3x slower with them. A
-  // microcontroller has no cache to fill.)
+  // Weights larger than any x86 core's L2 cache come from the L3 cache or memory, once per call: packed
+  // in the order the kernel reads them (packed_streamed) and prefetched a block ahead, a share per pixel
+  // tile. (Smaller ones stay in L2, where the prefetches, which AMD's cores bring into L1, evict what the
+  // block reads: MobileNetV2's 576 -> 96 pointwise layers ran 3x slower with them. A microcontroller has
+  // no cache to fill.) Windows of more than one tap: a 1x1 layer's weights are also read by the
+  // depthwise + pointwise pass and an expansion's rows, in packed_taps' layout.
   static constexpr bool streams_weights =
       CTNN_VECTOR_BYTES >= 32 && taps * K::in.c * padded_channels(K::out.c, sizeof(T)) * static_cast<count_t>(sizeof(T)) > 2 * 1024 * 1024;
+  static constexpr bool streamed = used && streams_weights && taps > 1 && vector_block<T, tile.channels>;
 };
 
+// Prepared weights of a small map's convolution whose weights stream (small_map::streamed): per tile of
+// V output channels, per block of Block input channels, [tap][input channel in the block][V], so that
+// the kernel reads the whole block in order, one block after the other, and the next one is the next
+// bytes in memory. A channel's weights are every V elements of its tile: a batch norm folds into them as
+// into a group of V channels (fold_scale_shift). Then the bias, padded.
+template <class T, count_t Taps, index_t In, index_t Out, index_t V, index_t Block>
+struct packed_streamed {
+  static constexpr index_t padded = (Out + V - 1) / V * V, block = Block;
+  static constexpr index_t channels = Out, channel_stride = V, group_channels = V;
+  static constexpr count_t group_elements = Taps * In * V;
+  static constexpr count_t weight_elements = padded / V * group_elements;
+  static constexpr count_t elements = weight_elements + padded;
+  const T* weight;
+  const T* bias;
+  constexpr explicit packed_streamed(const T* block) : weight(block), bias(block + weight_elements) {}
+  // Where tap `tap` of the block from input channel cb (`count` channels) of the tile from co0 starts.
+  static constexpr count_t at(index_t co0, index_t cb, count_t tap, index_t count) {
+    return co0 / V * group_elements + (Taps * cb + tap * count) * V;
+  }
+};
+template <class Packed>
+inline constexpr bool streamed_packing = requires { Packed::group_elements; Packed::at(0, 0, 0, 1); };
+
+template <class P, count_t Taps, index_t In, index_t Out, bool HasBias, class T>
+constexpr void pack_streamed(const T* from, const T* bias, T* to) {
+  for (count_t i = 0; i < P::elements; ++i) to[i] = T(0);
+  for (index_t o = 0; o < Out; ++o)
+    for (index_t cb = 0; cb < In; cb += P::block) {
+      const index_t count = In - cb < P::block ? In - cb : P::block;
+      for (count_t t = 0; t < Taps; ++t)
+        for (index_t i = 0; i < count; ++i)
+          to[P::at(o - o % P::channel_stride, cb, t, count) + count_t{i} * P::channel_stride + o % P::channel_stride] =
+              from[(count_t{o} * In + cb + i) * Taps + t];
+    }
+  if constexpr (HasBias)
+    for (index_t o = 0; o < Out; ++o) to[P::weight_elements + o] = bias[o];
+}
+
 template <bool Vector, conv_params P, shape In, activation_params A, class T, class Packed>
-void conv_nhwc_small_map(const T* x, const Packed& w, T* y, work_part part = {}, const residual_sum<T>* sum = nullptr) {
+constexpr void conv_nhwc_small_map(const T* x, const Packed& w, T* y, work_part part = {}, const residual_sum<T>* sum = nullptr) {
   using S = small_map<P, In, T>;
   using K = typename S::K;
+  constexpr bool streamed = streamed_packing<Packed>;
   constexpr index_t V = S::tile.channels, R = S::tile.pixels, C = K::in.c, CO = K::out.c, CP = Packed::padded;
+  constexpr index_t block = S::block;
+  if constexpr (streamed) static_assert(Packed::channel_stride == V && Packed::block == block);
   constexpr window3 k = K::k;
   constexpr count_t pixels = S::pixels, channel_tiles = CP / V, pixel_tiles = (pixels + R - 1) / R;
   // A part takes whole channel tiles where they divide evenly (each part then streams only its own
@@ -678,74 +722,103 @@ void conv_nhwc_small_map(const T* x, const Packed& w, T* y, work_part part = {},
   const count_t p_begin = by_channels ? 0 : part.begin(pixel_tiles) * R;
   const count_t p_end = by_channels ? pixels : part.end(pixel_tiles) * R;
   const T* const zeros = zero_row<T, C>;
-  for (index_t cb = 0; cb < C; cb += S::block) {
-    const index_t count = C - cb < S::block ? C - cb : S::block;
+  // The weights of the block after this one, where they stream (S::streams_weights): its rows of V
+  // weights, tap by tap, `count` rows a tap; row i of tap t at base + (t * tap_stride + i) * row_stride.
+  struct next_block {
+    const T* base = nullptr;
+    index_t count = 0;
+    count_t tap_stride = 0, row_stride = 0;
+  };
+  // Every pixel tile of channel tile co0 for input channels cb .. cb + count - 1, asking for the next
+  // block's rows a share per pixel tile, a few before each tap (the hardware prefetchers do not follow
+  // strided rows, and a burst per tile delayed the tile's own loads).
+  const auto block_pass = [&](index_t cb, index_t count, index_t co0, const next_block& next) {
     const bool first = cb == 0, last = cb + count == C;
-    for (index_t co0 = static_cast<index_t>(co_begin); co0 < co_end; co0 += V) {
-      const index_t channels = CO - co0 < V ? CO - co0 : V;
-      // Large weights (streams_weights): the next block's asked for a share per pixel tile. The blocks are
-      // strided slices of the packed weights, which the hardware prefetchers do not follow (ResNet-18's
-      // 7x7 layers, whose weights come from memory, ran at 73% of the speed they have from the L3 cache).
-      const bool tile_end = co0 + V >= co_end;
-      const index_t next_co0 = tile_end ? static_cast<index_t>(co_begin) : co0 + V, next_cb = tile_end ? cb + count : cb;
-      const index_t next_count = C - next_cb < S::block ? C - next_cb : S::block;
-      const count_t next_rows = next_cb < C ? S::taps * next_count : 0;
-      const count_t tiles_here = (p_end - p_begin + R - 1) / R;
-      count_t next_row = 0;
-      // Tiles do not overlap (a pixel's partial sums must be added to once per block): the last tile's
-      // pixels past the map read zeros and are not stored.
-      for (count_t p0 = p_begin; p0 < p_end && p0 < pixels; p0 += R) {
-        if constexpr (Vector && S::streams_weights) {
-          constexpr count_t row_bytes = count_t{V} * static_cast<count_t>(sizeof(T));
-          for (const count_t until = next_row + (next_rows + tiles_here - 1) / tiles_here; next_row < until && next_row < next_rows;
-               ++next_row) {
-            const char* row = reinterpret_cast<const char*>(&w.weight[((next_row / next_count) * C + next_cb + next_row % next_count) * CP + next_co0]);
-            for (count_t byte = 0; byte < row_bytes; byte += 64) __builtin_prefetch(row + byte, 0, 2);
-          }
-        }
-        index_t oz[R], oy[R], ox[R];
-        bool valid[R];
-        for (index_t r = 0; r < R; ++r) {
-          const count_t p = p0 + r < pixels ? p0 + r : pixels - 1;
-          valid[r] = p0 + r < pixels;
-          ox[r] = static_cast<index_t>(p % K::out.w);
-          oy[r] = static_cast<index_t>(p / K::out.w % K::out.h);
-          oz[r] = static_cast<index_t>(p / (count_t{K::out.w} * K::out.h));
-        }
-        register_block<Vector, T, R, V> acc;
-        acc.start(&w.bias[co0]);
-        if (!first)
-          for (index_t r = 0; r < R; ++r)
-            if (valid[r]) acc.resume(r, y + (p0 + r) * CO + co0, channels);
-        for (index_t kz = 0; kz < k.kernel[0]; ++kz)
-          for (index_t ky = 0; ky < k.kernel[1]; ++ky)
-            for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
-              const T* rows[R];
-              for (index_t r = 0; r < R; ++r) {
-                const index_t iz = oz[r] * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
-                const index_t iy = oy[r] * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
-                const index_t ix = ox[r] * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
-                rows[r] = iz >= 0 && iz < K::in.d && iy >= 0 && iy < K::in.h && ix >= 0 && ix < K::in.w
-                              ? x + offset<layout::nhwc>(K::in, cb, iz, iy, ix)
-                              : zeros;
+    const index_t channels = CO - co0 < V ? CO - co0 : V;
+    const count_t tiles_here = (p_end - p_begin + R - 1) / R, next_rows = S::taps * next.count;
+    const count_t per_tap = ((next_rows + tiles_here - 1) / tiles_here + S::taps - 1) / S::taps;
+    count_t row = 0;
+    // Tiles do not overlap (a pixel's partial sums must be added to once per block): the last tile's
+    // pixels past the map read zeros and are not stored.
+    for (count_t p0 = p_begin; p0 < p_end && p0 < pixels; p0 += R) {
+      index_t oz[R], oy[R], ox[R];
+      bool valid[R];
+      for (index_t r = 0; r < R; ++r) {
+        const count_t p = p0 + r < pixels ? p0 + r : pixels - 1;
+        valid[r] = p0 + r < pixels;
+        ox[r] = static_cast<index_t>(p % K::out.w);
+        oy[r] = static_cast<index_t>(p / K::out.w % K::out.h);
+        oz[r] = static_cast<index_t>(p / (count_t{K::out.w} * K::out.h));
+      }
+      register_block<Vector, T, R, V> acc;
+      acc.start(&w.bias[co0]);
+      if (!first)
+        for (index_t r = 0; r < R; ++r)
+          if (valid[r]) acc.resume(r, y + (p0 + r) * CO + co0, channels);
+      for (index_t kz = 0; kz < k.kernel[0]; ++kz)
+        for (index_t ky = 0; ky < k.kernel[1]; ++ky)
+          for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
+            if constexpr (Vector && S::streams_weights)
+              for (const count_t until = row + per_tap; row < until && row < next_rows; ++row) {
+                const char* at = reinterpret_cast<const char*>(
+                    next.base + (row / next.count * next.tap_stride + row % next.count) * next.row_stride);
+                for (count_t byte = 0; byte < count_t{V} * static_cast<count_t>(sizeof(T)); byte += 64) __builtin_prefetch(at + byte, 0, 2);
               }
-              const count_t tap = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx;
+            const T* rows[R];
+            for (index_t r = 0; r < R; ++r) {
+              const index_t iz = oz[r] * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
+              const index_t iy = oy[r] * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
+              const index_t ix = ox[r] * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
+              rows[r] = iz >= 0 && iz < K::in.d && iy >= 0 && iy < K::in.h && ix >= 0 && ix < K::in.w
+                            ? x + offset<layout::nhwc>(K::in, cb, iz, iy, ix)
+                            : zeros;
+            }
+            const count_t tap = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx;
+            if constexpr (streamed) {
+              acc.add(rows, &w.weight[Packed::at(co0, cb, tap, count)], V, count);
+            } else {
               acc.add(rows, &w.weight[(tap * C + cb) * CP + co0], CP, count);
             }
-#pragma GCC unroll 16
-        for (index_t r = 0; r < R; ++r) {  // a constant trip count, unrolled: constant indices into acc
-          if (!valid[r]) continue;
-          T* out = y + (p0 + r) * CO + co0;
-          if (last) {
-            if (sum != nullptr) {
-              acc.store_sum(r, out, channels, *sum, (p0 + r) * CO + co0);
-            } else {
-              acc.template store<A>(r, out, channels);
-            }
-          } else {
-            acc.template store<no_activation>(r, out, channels);
           }
+#pragma GCC unroll 16
+      for (index_t r = 0; r < R; ++r) {  // a constant trip count, unrolled: constant indices into acc
+        if (!valid[r]) continue;
+        T* out = y + (p0 + r) * CO + co0;
+        if (last) {
+          if (sum != nullptr) {
+            acc.store_sum(r, out, channels, *sum, (p0 + r) * CO + co0);
+          } else {
+            acc.template store<A>(r, out, channels);
+          }
+        } else {
+          acc.template store<no_activation>(r, out, channels);
         }
+      }
+    }
+  };
+  if constexpr (streamed) {
+    // Channel tile by channel tile, block by block: the weights in the order they lie, the tile's partial
+    // sums (R x V a pixel tile) in L1 between its blocks.
+    for (index_t co0 = static_cast<index_t>(co_begin); co0 < co_end; co0 += V)
+      for (index_t cb = 0; cb < C; cb += block) {
+        const index_t count = C - cb < block ? C - cb : block;
+        const bool tile_end = cb + count == C;
+        const index_t next_count = tile_end ? (C < block ? C : block) : (C - cb - count < block ? C - cb - count : block);
+        next_block next;
+        if (!tile_end || co0 + V < co_end)  // the next block's rows follow this block's
+          next = {&w.weight[Packed::at(co0, cb, 0, count) + S::taps * count * V], next_count, next_count, V};
+        block_pass(cb, count, co0, next);
+      }
+  } else {
+    for (index_t cb = 0; cb < C; cb += block) {
+      const index_t count = C - cb < block ? C - cb : block;
+      for (index_t co0 = static_cast<index_t>(co_begin); co0 < co_end; co0 += V) {
+        // The next channel tile's slice of this block, or the first tile's of the next block.
+        const bool tile_end = co0 + V >= co_end;
+        const index_t next_co0 = tile_end ? static_cast<index_t>(co_begin) : co0 + V, next_cb = tile_end ? cb + count : cb;
+        next_block next;
+        if (next_cb < C) next = {&w.weight[count_t{next_cb} * CP + next_co0], C - next_cb < block ? C - next_cb : block, C, CP};
+        block_pass(cb, count, co0, next);
       }
     }
   }
@@ -755,7 +828,14 @@ template <conv_params P, shape In, activation_params A = no_activation, class T,
 constexpr void conv_nhwc_tiled(const T* x, const Packed& w, T* y, work_part part = {}, const residual_sum<T>* sum = nullptr) {
   using K = conv_kernel<P, In, layout::nhwc, T>;
   constexpr index_t V = tile_for_width(K::out.c, sizeof(T), K::out.w).channels;
-  if constexpr (small_map<P, In, T>::used && vector_block<T, small_map<P, In, T>::tile.channels>) {
+  if constexpr (streamed_packing<Packed>) {  // only the small-map kernel reads that layout
+    if (!std::is_constant_evaluated()) {
+      conv_nhwc_small_map<true, P, In, A>(x, w, y, part, sum);
+    } else {
+      conv_nhwc_small_map<false, P, In, A>(x, w, y, part, sum);
+    }
+    return;
+  } else if constexpr (small_map<P, In, T>::used && vector_block<T, small_map<P, In, T>::tile.channels>) {
     if (!std::is_constant_evaluated()) {
       conv_nhwc_small_map<true, P, In, A>(x, w, y, part, sum);
       return;
@@ -1250,10 +1330,15 @@ struct conv_packing {
   static constexpr bool depthwise = lowering_of(Node::type::params, Node::input_shape, layout::nhwc).depthwise;
   static constexpr bool grouped = g.groups > 1 && !depthwise;
   using winograd = winograd_f23<Node::type::params, Node::input_shape, T>;
+  using small = small_map<Node::type::params, Node::input_shape, T>;
+  static constexpr bool streamed = !depthwise && !grouped && !winograd::applies && small::streamed;
   using packed = std::conditional_t<
       depthwise, packed_depthwise<T, taps, g.out_channels>,
-      std::conditional_t<grouped, packed_grouped<T, taps, g.groups, g.in_channels / g.groups, g.out_channels / g.groups>,
-                         packed_taps<T, winograd::applies ? 16 : taps, g.in_channels, g.out_channels>>>;
+      std::conditional_t<
+          grouped, packed_grouped<T, taps, g.groups, g.in_channels / g.groups, g.out_channels / g.groups>,
+          std::conditional_t<streamed,
+                             packed_streamed<T, taps, g.in_channels, g.out_channels, small::tile.channels, small::block>,
+                             packed_taps<T, winograd::applies ? 16 : taps, g.in_channels, g.out_channels>>>>;
 };
 }  // namespace impl
 
@@ -1277,7 +1362,8 @@ constexpr void pack_transformed(const T* bias_from, T* to, Transform transform) 
     for (index_t o = 0; o < Out; ++o) to[Packed::weight_elements + o] = bias_from[o];
 }
 
-// [out][in][taps] -> [tap][in][out padded]; depthwise [channel][1][taps] -> [tap][channel].
+// [out][in][taps] -> [tap][in][out padded] (streamed: per tile and block, packed_streamed); depthwise
+// [channel][1][taps] -> [tap][channel].
 template <class Node, layout L, class T>
 constexpr void pack(const conv_params&, const T* from, T* to) {
   using K = impl::conv_packing<Node, T>;
@@ -1310,6 +1396,8 @@ constexpr void pack(const conv_params&, const T* from, T* to) {
           for (int e = 0; e < 16; ++e) weights[(count_t{e} * in + i) * packed::padded + o] = u[e];
         }
     });
+  } else if constexpr (K::streamed) {
+    pack_streamed<typename K::packed, taps, in, out, bias>(from, bias_from, to);
   } else {
     pack_taps<typename K::packed, taps, in, out, false, bias>(from, bias_from, to);
   }
