@@ -3,6 +3,7 @@
 // fused networks are in numeric_fusion_test (tests/data/numeric/fusion.inc).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
@@ -467,6 +468,29 @@ TEST(Fusion, BatchNormFoldsIntoStreamedWeights) {
     forward_parallel<net>(team, *prepared, x, shared, *arena);
     for (std::size_t i = 0; i < one.size(); ++i) ASSERT_EQ(shared[i], one[i]) << threads << " threads, element " << i;
   }
+}
+
+// A pointwise projection on a small map adds the block's input as it stores (MobileNetV2's 7x7 stage):
+// 576 input channels in two blocks, the last tile of 49 pixels moved left. Integers: every sum exact,
+// so bit for bit as the plain loops.
+TEST(Fusion, PointwiseSmallMapAddsTheResidual) {
+  using net = sequential<input<96, 7, 7>::with<nhwc>, residual<chain<conv2d<576, 1>, relu6, conv2d<96, 1>>>>;
+  static_assert(schedule_of<net>::value.nodes[2].addend == 0);
+  auto weights = std::make_unique<net::weights>();
+  const auto values = harness::random_values(net::weights::size, 61, true, 2);
+  std::copy(values.begin(), values.end(), weights->values.begin());
+  auto prepared = std::make_unique<net::prepared>();
+  prepare_into(*weights, *prepared);
+  const auto xs = harness::random_values(net::input_size, 62, true);
+  std::array<float, net::input_size> x{};
+  std::copy(xs.begin(), xs.end(), x.begin());
+  auto arena = std::make_unique<static_arena<net::prepared>>();
+  auto plain_arena = std::make_unique<static_arena<net>>();
+  arena->data.fill(std::nanf(""));
+  std::array<float, net::output_size> fused{}, plain{};
+  net::forward(*prepared, x, fused, *arena);
+  net::forward(*weights, x, plain, *plain_arena);
+  EXPECT_TRUE(harness::exactly(std::vector<float>(fused.begin(), fused.end()), std::vector<float>(plain.begin(), plain.end())));
 }
 
 // The depthwise + pointwise kernel, the grouped one and the linear one inside the compiler.

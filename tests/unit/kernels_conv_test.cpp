@@ -376,6 +376,23 @@ TEST(ConvKernel, SmallMapsSumOverBlocksOfInputChannels) {
       {40, sp({3, 3}), sp({1, 1}), sp({1, 2}), sp({1, 1}, 0), sp({1, 1}, 0), 1, true}, 52);
 }
 
+// Pointwise convolutions on small maps read each tile's inputs from one address (pixel p's at p * C), the
+// map's pixels in equal tiles; the last tile moves left to end at the map's end and stores only its
+// own pixels (35 as 12 + 12 + 11, 49 as five tiles of 10): the sums over two and three blocks of input
+// channels, 20 outputs (a partial channel tile), MobileNetV2's 960 -> 160 at 7x7.
+TEST(ConvKernel, PointwiseSmallMaps) {
+  constexpr auto integers = harness::data::integers;
+  static_assert(CTNN_VECTOR_REGISTERS < 16 || (by_small_map<conv2d<20, 1>, 1000, 5, 7> && by_small_map<conv2d<160, 1>, 960, 7, 7>));
+  static_assert(small_map<conv2d<20, 1>::params, shape{1000, 5, 7}, float>::pointwise &&
+                !small_map<conv2d<20, 1, stride<2>>::params, shape{1000, 5, 7}, float>::pointwise &&
+                !small_map<conv2d<20, 1, pad<1>>::params, shape{1000, 5, 7}, float>::pointwise);
+  expect_conv<sequential<input<1000, 5, 7>, conv2d<20, 1>>>(
+      {20, sp({1, 1}), sp({1, 1}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1, true}, 57, integers);
+  expect_conv<sequential<input<960, 7, 7>, conv2d<160, 1, no_bias>>>(
+      {160, sp({1, 1}), sp({1, 1}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1, false}, 58, integers);
+  expect_conv<sequential<input<64, 3, 9>, conv2d<24, 1>>>({24, sp({1, 1}), sp({1, 1}), sp({1, 1}), sp({0, 0}, 0), sp({0, 0}, 0), 1, true}, 59);
+}
+
 // Weights larger than an L2 cache (2.4 MB here) are packed in the order the kernel reads them, channel
 // tile by channel tile and block by block (packed_streamed), and prefetched a block ahead: the sums over
 // blocks the same as with packed_taps' layout (the prefetches are hints; their addresses stay in the
