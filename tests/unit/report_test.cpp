@@ -124,18 +124,24 @@ TEST(Profile, PrintsOneRowPerCall) {
 // On prepared weights the last column tells which calls forward_parallel's threads share: a convolution
 // past parallel_min_macs (64 x 32 x 9 x 28 x 28 = 14.4M) is shared, a small one (8 x 64 x 9 x 6 x 6 =
 // 166k) and the pooling between them run on one thread.
-TEST(Profile, MarksTheCallsThreadsShare) {
-  using net = sequential<input<32, 30, 30>::with<nhwc>, conv2d<64, 3>, relu, max_pool2d<4>, conv2d<8, 3, pad_same>>;
-  auto w = std::make_unique<net::weights>();
-  auto p = std::make_unique<net::prepared>();
+// The profile of Net on prepared (zero) weights, one run.
+template <class Net>
+std::string prepared_profile() {
+  auto w = std::make_unique<typename Net::weights>();
+  auto p = std::make_unique<typename Net::prepared>();
   prepare_into(*w, *p);
-  auto arena = std::make_unique<static_arena<net::prepared>>();
-  std::vector<float> x(net::input_size), y(net::output_size);
+  auto arena = std::make_unique<static_arena<typename Net::prepared>>();
+  std::vector<float> x(Net::input_size), y(Net::output_size);
   char buffer[1 << 14] = {};
   std::FILE* f = fmemopen(buffer, sizeof buffer, "w");
-  print_profile<net>(*p, std::span<const float, net::input_size>(x.data(), x.size()),
-                     std::span<float, net::output_size>(y.data(), y.size()), *arena, 1, f);
+  print_profile<Net>(*p, std::span<const float, Net::input_size>(x.data(), x.size()),
+                     std::span<float, Net::output_size>(y.data(), y.size()), *arena, 1, f);
   std::fclose(f);
+  return buffer;
+}
+TEST(Profile, MarksTheCallsThreadsShare) {
+  using net = sequential<input<32, 30, 30>::with<nhwc>, conv2d<64, 3>, relu, max_pool2d<4>, conv2d<8, 3, pad_same>>;
+  const std::string buffer = prepared_profile<net>();
   std::istringstream lines(buffer);
   std::vector<std::string> rows;
   for (std::string line; std::getline(lines, line);) rows.push_back(line);
@@ -149,17 +155,7 @@ TEST(Profile, MarksTheCallsThreadsShare) {
 // A depthwise + pointwise pass is one call, its row named by both layers and their activations.
 TEST(Profile, PrintsAFusedPassAsOneRow) {
   using net = sequential<input<16, 5, 5>::with<nhwc>, depthwise_conv2d<3, pad<1>>, relu, conv2d<8, 1>, relu>;
-  auto w = std::make_unique<net::weights>();
-  auto p = std::make_unique<net::prepared>();
-  prepare_into(*w, *p);
-  auto arena = std::make_unique<static_arena<net::prepared>>();
-  std::vector<float> x(net::input_size), y(net::output_size);
-  char buffer[1 << 12] = {};
-  std::FILE* f = fmemopen(buffer, sizeof buffer, "w");
-  print_profile<net>(*p, std::span<const float, net::input_size>(x.data(), x.size()),
-                     std::span<float, net::output_size>(y.data(), y.size()), *arena, 1, f);
-  std::fclose(f);
-  const std::string text = buffer;
+  const std::string text = prepared_profile<net>();
   EXPECT_NE(text.find("depthwise_conv2d + relu + conv2d + relu"), std::string::npos) << text;
   EXPECT_NE(text.find("6,800"), std::string::npos) << text;  // 16 x 9 x 25 + 16 x 8 x 25 MACs
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3);  // header, the pass, total
