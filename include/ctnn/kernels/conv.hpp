@@ -756,32 +756,27 @@ constexpr void conv_nhwc_small_map(const T* x, const Packed& w, T* y, work_part 
     const count_t tiles_here = (p_end - p_begin + R - 1) / R, next_rows = S::taps * next.count;
     const count_t per_tap = ((next_rows + tiles_here - 1) / tiles_here + S::taps - 1) / S::taps;
     count_t row = 0;
+    const auto ask_ahead = [&] {
+      if constexpr (Vector && S::streams_weights)
+        for (const count_t until = row + per_tap; row < until && row < next_rows; ++row) {
+          const char* at = reinterpret_cast<const char*>(next.base + (row / next.count * next.tap_stride + row % next.count) * next.row_stride);
+          for (count_t byte = 0; byte < count_t{V} * static_cast<count_t>(sizeof(T)); byte += 64) __builtin_prefetch(at + byte, 0, 2);
+        }
+    };
     // Tiles store disjoint pixels (a pixel's partial sums must be added to once per block): the last
     // tile's pixels past the map read zeros and are not stored, or, pointwise, the tile moves left to end
     // at the map's end and stores only the pixels the tile before did not.
     for (count_t p0 = p_begin; p0 < p_end && p0 < pixels; p0 += R) {
       const count_t q0 = pointwise && p0 + R > pixels ? pixels - R : p0;  // the tile's first pixel
-      index_t oz[R], oy[R], ox[R];
       bool valid[R];
-      for (index_t r = 0; r < R; ++r) {
-        const count_t p = q0 + r < pixels ? q0 + r : pixels - 1;
-        valid[r] = q0 + r >= p0 && q0 + r < pixels;
-        ox[r] = static_cast<index_t>(p % K::out.w);
-        oy[r] = static_cast<index_t>(p / K::out.w % K::out.h);
-        oz[r] = static_cast<index_t>(p / (count_t{K::out.w} * K::out.h));
-      }
+      for (index_t r = 0; r < R; ++r) valid[r] = q0 + r >= p0 && q0 + r < pixels;
       register_block<Vector, T, R, V> acc;
       acc.start(&w.bias[co0]);
       if (!first)
         for (index_t r = 0; r < R; ++r)
           if (valid[r]) acc.resume(r, y + (q0 + r) * CO + co0, channels);
       if constexpr (pointwise) {
-        if constexpr (Vector && S::streams_weights)
-          for (const count_t until = row + per_tap; row < until && row < next_rows; ++row) {
-            const char* at = reinterpret_cast<const char*>(
-                next.base + (row / next.count * next.tap_stride + row % next.count) * next.row_stride);
-            for (count_t byte = 0; byte < count_t{V} * static_cast<count_t>(sizeof(T)); byte += 64) __builtin_prefetch(at + byte, 0, 2);
-          }
+        ask_ahead();
         const T* weights = [&] {
           if constexpr (streamed) {
             return &w.weight[Packed::at(co0, cb, 0, count)];
@@ -791,31 +786,33 @@ constexpr void conv_nhwc_small_map(const T* x, const Packed& w, T* y, work_part 
         }();
         acc.template add_strided<C>(x + q0 * C + cb, weights, streamed ? V : CP, count);
       } else {
-      for (index_t kz = 0; kz < k.kernel[0]; ++kz)
-        for (index_t ky = 0; ky < k.kernel[1]; ++ky)
-          for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
-            if constexpr (Vector && S::streams_weights)
-              for (const count_t until = row + per_tap; row < until && row < next_rows; ++row) {
-                const char* at = reinterpret_cast<const char*>(
-                    next.base + (row / next.count * next.tap_stride + row % next.count) * next.row_stride);
-                for (count_t byte = 0; byte < count_t{V} * static_cast<count_t>(sizeof(T)); byte += 64) __builtin_prefetch(at + byte, 0, 2);
+        index_t oz[R], oy[R], ox[R];
+        for (index_t r = 0; r < R; ++r) {
+          const count_t p = q0 + r < pixels ? q0 + r : pixels - 1;
+          ox[r] = static_cast<index_t>(p % K::out.w);
+          oy[r] = static_cast<index_t>(p / K::out.w % K::out.h);
+          oz[r] = static_cast<index_t>(p / (count_t{K::out.w} * K::out.h));
+        }
+        for (index_t kz = 0; kz < k.kernel[0]; ++kz)
+          for (index_t ky = 0; ky < k.kernel[1]; ++ky)
+            for (index_t kx = 0; kx < k.kernel[2]; ++kx) {
+              ask_ahead();
+              const T* rows[R];
+              for (index_t r = 0; r < R; ++r) {
+                const index_t iz = oz[r] * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
+                const index_t iy = oy[r] * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
+                const index_t ix = ox[r] * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
+                rows[r] = iz >= 0 && iz < K::in.d && iy >= 0 && iy < K::in.h && ix >= 0 && ix < K::in.w
+                              ? x + offset<layout::nhwc>(K::in, cb, iz, iy, ix)
+                              : zeros;
               }
-            const T* rows[R];
-            for (index_t r = 0; r < R; ++r) {
-              const index_t iz = oz[r] * k.stride[0] - k.pad_begin[0] + kz * k.dilation[0];
-              const index_t iy = oy[r] * k.stride[1] - k.pad_begin[1] + ky * k.dilation[1];
-              const index_t ix = ox[r] * k.stride[2] - k.pad_begin[2] + kx * k.dilation[2];
-              rows[r] = iz >= 0 && iz < K::in.d && iy >= 0 && iy < K::in.h && ix >= 0 && ix < K::in.w
-                            ? x + offset<layout::nhwc>(K::in, cb, iz, iy, ix)
-                            : zeros;
+              const count_t tap = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx;
+              if constexpr (streamed) {
+                acc.add(rows, &w.weight[Packed::at(co0, cb, tap, count)], V, count);
+              } else {
+                acc.add(rows, &w.weight[(tap * C + cb) * CP + co0], CP, count);
+              }
             }
-            const count_t tap = (count_t{kz} * k.kernel[1] + ky) * k.kernel[2] + kx;
-            if constexpr (streamed) {
-              acc.add(rows, &w.weight[Packed::at(co0, cb, tap, count)], V, count);
-            } else {
-              acc.add(rows, &w.weight[(tap * C + cb) * CP + co0], CP, count);
-            }
-          }
       }
 #pragma GCC unroll 16
       for (index_t r = 0; r < R; ++r) {  // a constant trip count, unrolled: constant indices into acc
