@@ -378,7 +378,7 @@ TEST(ConvKernel, SmallMapsSumOverBlocksOfInputChannels) {
 
 // Pointwise convolutions on small maps read each tile's inputs from one address (pixel p's at p * C), the
 // map's pixels in equal tiles; the last tile moves left to end at the map's end and stores only its
-// own pixels (35 as 12 + 12 + 11, 49 as five tiles of 10): the sums over two and three blocks of input
+// own pixels (AVX-512: 35 as 12 + 12 + 11, 49 as five tiles of 10): the sums over two and three blocks of input
 // channels, 20 outputs (a partial channel tile), MobileNetV2's 960 -> 160 at 7x7.
 TEST(ConvKernel, PointwiseSmallMaps) {
   constexpr auto integers = harness::data::integers;
