@@ -641,13 +641,9 @@ template <conv_params P, shape In, class T>
 struct small_map {
   using K = conv_kernel<P, In, layout::nhwc, T>;
   static constexpr count_t pixels = count_t{K::out.d} * K::out.h * K::out.w;
-  // A pointwise convolution (1x1, stride 1, no padding): pixel p's inputs at p * C, one address for a
-  // tile's pixels.
-  static constexpr bool pointwise = [] {
-    for (int i = 0; i < 3; ++i)
-      if (K::k.kernel[i] != 1 || K::k.stride[i] != 1 || K::k.pad_begin[i] != 0 || K::k.pad_end[i] != 0) return false;
-    return true;
-  }();
+  // A pointwise convolution (the rule's: 1x1, stride 1, no padding): pixel p's inputs at p * C, one
+  // address for a tile's pixels.
+  static constexpr bool pointwise = lowering_of(P, In, layout::nhwc).pointwise;
   // The widest channel tile (fewest pixels): each pixel's input comes through its own pointer here, and
   // 4 vectors x 6 pixels ran ResNet-18's 7x7 stage at 154 GFLOP/s where 2 x 13 ran it at 126 (AVX-512).
   // Pointwise, the map's pixels are one row, in equal tiles (MobileNetV2's 960 -> 160 and 576 -> 96
@@ -837,7 +833,7 @@ constexpr void conv_nhwc_small_map(const T* x, const Packed& w, T* y, work_part 
       for (index_t cb = 0; cb < C; cb += block) {
         const index_t count = C - cb < block ? C - cb : block;
         const bool tile_end = cb + count == C;
-        const index_t next_count = tile_end ? (C < block ? C : block) : (C - cb - count < block ? C - cb - count : block);
+        const index_t next_count = tile_end || C - cb - count > block ? block : C - cb - count;  // (block <= C)
         next_block next;
         if (!tile_end || co0 + V < co_end)  // the next block's rows follow this block's
           next = {&w.weight[Packed::at(co0, cb, 0, count) + S::taps * count * V], next_count, next_count, V};
